@@ -1,0 +1,17 @@
+from ninja.security import HttpBearer
+
+from handoff.accounts.services import authenticate_api_token
+
+
+class ApiTokenAuth(HttpBearer):
+    """Bearer tokens from the API tokens page; sets ``request.org`` and ``request.membership``."""
+
+    def authenticate(self, request, token):
+        found = authenticate_api_token(token)
+        if found is None:
+            return None
+        api_token, membership = found
+        request.org = membership.organization
+        request.membership = membership
+        request.user = membership.user
+        return api_token

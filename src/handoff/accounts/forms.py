@@ -1,0 +1,77 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import slugify
+
+from handoff.accounts.models import Organization
+from handoff.core.choices import CURRENCIES, US_STATES, time_zone_choices
+from handoff.core.roles import Role
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail address", widget=forms.EmailInput(attrs={"autofocus": True})
+    )
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=150)
+    email = forms.EmailField(label="E-mail address")
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+
+
+class InvitationSignupForm(forms.Form):
+    """Sign-up from an invitation: the e-mail address is the invitation's."""
+
+    name = forms.CharField(label="Your name", max_length=150)
+    password = SignupForm.base_fields["password"]
+
+
+class OrganizationForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=time_zone_choices, initial="America/New_York")
+    currency = forms.ChoiceField(choices=CURRENCIES, initial="USD")
+    states = forms.MultipleChoiceField(
+        label="US states where it operates",
+        choices=US_STATES,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Hold Ctrl (⌘ on a Mac) to choose several. Contractor rules depend on it.",
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "time_zone", "currency", "states"]
+        labels = {"name": "Business name", "slug": "Address"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields[
+            "slug"
+        ].help_text = "Appears in addresses (/o/address/). Left empty, it is made from the name."
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))[:60]
+        if not slug:
+            raise forms.ValidationError("Give an address of letters and digits.")
+        return slug
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name", max_length=100, help_text="What will use it, e.g. 'accounting sync'."
+    )

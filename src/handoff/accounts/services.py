@@ -1,0 +1,272 @@
+"""Operations on people, organizations, memberships, invitations and API tokens.
+
+Views, the API and commands call these; each owns its transaction and its invariants.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from handoff.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organization,
+    User,
+    hash_secret,
+)
+from handoff.accounts.signals import organization_created
+from handoff.core import audit
+from handoff.core.roles import Role, role_at_least
+
+
+def create_user(*, email: str, name: str, password: str) -> User:
+    """A new account; the password must pass Django's validators."""
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ValidationError({"email": "An account with this e-mail address already exists."})
+    user = User(email=email, name=name.strip())
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def create_organization(
+    *, user: User, name: str, slug: str, time_zone: str, currency: str, states: list[str]
+) -> Organization:
+    """A new organization with ``user`` as its first owner."""
+    org = Organization(
+        name=name.strip(),
+        slug=slug,
+        time_zone=time_zone,
+        currency=currency,
+        states=sorted(set(states)),
+    )
+    org.full_clean()
+    org.save()
+    membership = Membership.objects.create(organization=org, user=user, role=Role.OWNER)
+    audit.record(org, user, "organization.created", org, f"Created organization {org.name}")
+    audit.record(org, user, "membership.created", membership, f"{user} joined as owner")
+    organization_created.send(sender=Organization, organization=org)
+    return org
+
+
+@transaction.atomic
+def update_organization(org: Organization, *, actor: User, **fields) -> Organization:
+    before = {key: getattr(org, key) for key in fields}
+    for key, value in fields.items():
+        setattr(org, key, value)
+    org.full_clean()
+    org.save()
+    changes = audit.diff(before, fields)
+    if changes:
+        audit.record(
+            org, actor, "organization.updated", org, "Updated organization settings", changes
+        )
+    return org
+
+
+def _owner_count(org: Organization) -> int:
+    return Membership.objects.for_org(org).filter(role=Role.OWNER).count()
+
+
+def _check_can_manage(actor_membership: Membership, role: str) -> None:
+    """Admins manage members up to admin; only owners grant or touch ownership."""
+    if not role_at_least(actor_membership.role, Role.ADMIN):
+        raise PermissionDenied("Managing members needs the admin role or higher.")
+    if role == Role.OWNER and actor_membership.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can grant or change the owner role.")
+
+
+@transaction.atomic
+def change_role(
+    org: Organization, *, actor_membership: Membership, membership: Membership, role: str
+) -> Membership:
+    if role not in Role.values:
+        raise ValidationError({"role": f"{role!r} is not a role."})
+    _check_can_manage(actor_membership, role)
+    _check_can_manage(actor_membership, membership.role)
+    membership = Membership.objects.select_for_update().for_org(org).get(pk=membership.pk)
+    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(org) == 1:
+        raise ValidationError(
+            {"role": "The last owner cannot be demoted; make someone else an owner first."}
+        )
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit.record(
+        org,
+        actor_membership.user,
+        "membership.role_changed",
+        membership,
+        f"{membership.user}: {old} → {role}",
+        {"role": [old, role]},
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(
+    org: Organization, *, actor_membership: Membership, membership: Membership
+) -> None:
+    """Remove a member (or let one leave); the organization always keeps an owner."""
+    leaving = membership.pk == actor_membership.pk
+    if not leaving:
+        _check_can_manage(actor_membership, membership.role)
+    if membership.role == Role.OWNER and _owner_count(org) == 1:
+        raise ValidationError("The last owner cannot be removed; make someone else an owner first.")
+    ApiToken.objects.for_org(org).filter(user=membership.user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit.record(
+        org,
+        actor_membership.user,
+        "membership.removed",
+        membership,
+        f"{membership.user} left" if leaving else f"Removed {membership.user}",
+    )
+    membership.delete()
+
+
+def invitation_url(raw_token: str) -> str:
+    return settings.SITE_URL + reverse("accounts:invitation", args=[raw_token])
+
+
+@transaction.atomic
+def invite(
+    org: Organization, *, actor_membership: Membership, email: str, role: str
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link; returns it with the raw token (shown once)."""
+    email = email.strip().lower()
+    _check_can_manage(actor_membership, role)
+    if Membership.objects.for_org(org).filter(user__email=email).exists():
+        raise ValidationError({"email": f"{email} is already a member."})
+    raw = Invitation.new_token()
+    invitation = Invitation(
+        organization=org,
+        email=email,
+        role=role,
+        token_hash=hash_secret(raw),
+        invited_by=actor_membership.user,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit.record(
+        org, actor_membership.user, "invitation.created", invitation, f"Invited {email} as {role}"
+    )
+    context = {"invitation": invitation, "url": invitation_url(raw), "org": org}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"You are invited to {org.name} on Handoff",
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation, raw
+
+
+def find_invitation(raw_token: str) -> Invitation | None:
+    """The invitation behind a link, whatever its state (the page explains expiry)."""
+    return (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(token_hash=hash_secret(raw_token))
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
+    """Link ``user`` to the inviting organization; an invitation works once, before expiry."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != "pending":
+        raise ValidationError(f"This invitation is {invitation.status}.")
+    org = invitation.organization
+    membership, created = Membership.objects.get_or_create(
+        organization=org, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if created:
+        audit.record(
+            org, user, "membership.created", membership, f"{user} joined as {membership.role}"
+        )
+    return membership
+
+
+@transaction.atomic
+def revoke_invitation(
+    org: Organization, *, actor_membership: Membership, invitation: Invitation
+) -> None:
+    _check_can_manage(actor_membership, invitation.role)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(
+        org,
+        actor_membership.user,
+        "invitation.revoked",
+        invitation,
+        f"Revoked the invitation of {invitation.email}",
+    )
+
+
+@transaction.atomic
+def create_api_token(org: Organization, *, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user`` in ``org``; the raw key is returned once and never stored."""
+    raw = ApiToken.new_key()
+    token = ApiToken(
+        organization=org,
+        user=user,
+        name=name.strip(),
+        key_hash=hash_secret(raw),
+        hint=raw[: len(ApiToken.PREFIX) + 4],
+    )
+    token.full_clean()
+    token.save()
+    audit.record(org, user, "api_token.created", token, f"Created API token {token.name}")
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(org: Organization, *, actor: User, token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(org, actor, "api_token.revoked", token, f"Revoked API token {token.name}")
+
+
+def authenticate_api_token(raw: str) -> tuple[ApiToken, Membership] | None:
+    """The live token and its owner's current membership, or None. Records the last use."""
+    token = (
+        ApiToken.objects.active()
+        .select_related("organization", "user")
+        .filter(key_hash=hash_secret(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    membership = Membership.objects.for_org(token.organization).filter(user=token.user).first()
+    if membership is None:
+        return None
+    now = timezone.now()
+    # Write at most once a minute so busy clients do not turn every read into a write.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    membership.organization = token.organization
+    membership.user = token.user
+    return token, membership

@@ -1,0 +1,255 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from handoff.accounts import services
+from handoff.accounts.forms import (
+    ApiTokenForm,
+    InvitationSignupForm,
+    InviteForm,
+    OrganizationForm,
+    RoleForm,
+    SignupForm,
+)
+from handoff.accounts.models import ApiToken, Invitation, Membership, Organization, User
+from handoff.core.access import LAST_ORG_SESSION_KEY, org_member_required
+from handoff.core.forms import add_service_errors
+from handoff.core.models import AuditEvent
+from handoff.core.roles import ROLE_HELP, Role
+from handoff.core.tenancy import get_for_org_or_404
+
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def home(request):
+    """Where a signed-in person lands: their last organization, else their first, else a new one."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    memberships = request.user.memberships.select_related("organization")
+    last = request.session.get(LAST_ORG_SESSION_KEY)
+    chosen = memberships.filter(organization__slug=last).first() or memberships.first()
+    if chosen is None:
+        return redirect("accounts:organization_create")
+    return redirect("providers:list", chosen.organization.slug)
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.create_user(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            messages.success(request, "Welcome to Handoff. Now tell us about your business.")
+            return redirect("accounts:organization_create")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def organization_create(request):
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.create_organization(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{org.name} is ready. Add the providers you work with.")
+            return redirect("providers:list", org.slug)
+    return render(request, "accounts/organization_create.html", {"form": form})
+
+
+@login_required
+def organization_list(request):
+    memberships = request.user.memberships.select_related("organization").order_by(
+        "organization__name"
+    )
+    return render(request, "accounts/organization_list.html", {"memberships": memberships})
+
+
+@org_member_required(Role.ADMIN)
+def organization_settings(request):
+    org = request.org
+    # The form edits its own copy, so a refused change never shows in the header.
+    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organization(org, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Organization settings saved.")
+            return redirect("accounts:organization_settings", org.slug)
+    return render(request, "accounts/organization_settings.html", {"form": form})
+
+
+@org_member_required(Role.VIEWER)
+def members(request):
+    org = request.org
+    memberships = Membership.objects.for_org(org).select_related("user").order_by("user__name")
+    invitations = Invitation.objects.for_org(org).pending().select_related("invited_by")
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "memberships": memberships,
+            "invitations": invitations,
+            "invite_form": InviteForm(),
+            "roles": Role.choices,
+            "role_help": {role.label: ROLE_HELP[role] for role in Role},
+        },
+    )
+
+
+@org_member_required(Role.ADMIN)
+def invite(request):
+    org = request.org
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, raw = services.invite(
+                org, actor_membership=request.membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error("role", str(error))
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. The link works for "
+                f"{(invitation.expires_at - invitation.created_at).days} days: "
+                f"{services.invitation_url(raw)}",
+            )
+            return redirect("accounts:members", org.slug)
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+@require_POST
+@org_member_required(Role.ADMIN)
+def revoke_invitation(request, pk):
+    invitation = get_for_org_or_404(Invitation.objects, request.org, pk=pk)
+    services.revoke_invitation(
+        request.org, actor_membership=request.membership, invitation=invitation
+    )
+    messages.success(request, f"The invitation of {invitation.email} no longer works.")
+    return redirect("accounts:members", request.org.slug)
+
+
+@require_POST
+@org_member_required(Role.ADMIN)
+def change_role(request, pk):
+    membership = get_for_org_or_404(Membership.objects.select_related("user"), request.org, pk=pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_role(
+                request.org,
+                actor_membership=request.membership,
+                membership=membership,
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{membership.user} is now {form.cleaned_data['role']}.")
+    else:
+        messages.error(request, "Choose one of the listed roles.")
+    return redirect("accounts:members", request.org.slug)
+
+
+@require_POST
+@org_member_required(Role.VIEWER)
+def remove_member(request, pk):
+    """Admins remove others; anyone may leave. The service enforces both."""
+    membership = get_for_org_or_404(Membership.objects.select_related("user"), request.org, pk=pk)
+    try:
+        services.remove_member(
+            request.org, actor_membership=request.membership, membership=membership
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:members", request.org.slug)
+    if membership.pk == request.membership.pk:
+        messages.success(request, f"You left {request.org.name}.")
+        request.session.pop(LAST_ORG_SESSION_KEY, None)
+        return redirect("home")
+    messages.success(request, f"{membership.user} was removed from {request.org.name}.")
+    return redirect("accounts:members", request.org.slug)
+
+
+def accept_invitation(request, token):
+    invitation = services.find_invitation(token)
+    if invitation is None or invitation.status != "pending":
+        status = invitation.status if invitation else "unknown"
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"status": status},
+            status=410 if invitation else 404,
+        )
+    context = {"invitation": invitation}
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            services.accept_invitation(invitation, user=request.user)
+            messages.success(request, f"You joined {invitation.organization.name}.")
+            return redirect("providers:list", invitation.organization.slug)
+        return render(request, "accounts/invitation_accept.html", context)
+    if User.objects.filter(email=invitation.email).exists():
+        context["login_url"] = reverse("accounts:login") + f"?next={request.path}"
+        return render(request, "accounts/invitation_accept.html", context)
+    form = InvitationSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.create_user(email=invitation.email, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            services.accept_invitation(invitation, user=user)
+            login(request, user, backend=LOGIN_BACKEND)
+            messages.success(request, f"Welcome to {invitation.organization.name} on Handoff.")
+            return redirect("providers:list", invitation.organization.slug)
+    context["form"] = form
+    return render(request, "accounts/invitation_accept.html", context)
+
+
+@org_member_required(Role.VIEWER)
+def api_tokens(request):
+    """Each person's own tokens for this organization; the new key is shown once."""
+    org = request.org
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_key = services.create_api_token(org, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            form = ApiTokenForm()
+    tokens = ApiToken.objects.for_org(org).filter(user=request.user)
+    return render(
+        request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}
+    )
+
+
+@require_POST
+@org_member_required(Role.VIEWER)
+def revoke_api_token(request, pk):
+    token = get_for_org_or_404(ApiToken.objects.filter(user=request.user), request.org, pk=pk)
+    services.revoke_api_token(request.org, actor=request.user, token=token)
+    messages.success(request, f"Token {token.name} is revoked; requests with it now fail.")
+    return redirect("accounts:api_tokens", request.org.slug)
+
+
+@org_member_required(Role.ADMIN)
+def audit_log(request):
+    events = AuditEvent.objects.for_org(request.org).select_related("actor")[:200]
+    return render(request, "accounts/audit_log.html", {"events": events})

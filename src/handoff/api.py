@@ -1,0 +1,75 @@
+"""The JSON API at /api/v1/: one NinjaAPI that adds a router per app and shapes every error."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from handoff.accounts.api import router as organization_router
+from handoff.accounts.auth import ApiTokenAuth
+from handoff.core.errors import Conflict
+from handoff.providers.api import router as providers_router
+
+api = NinjaAPI(
+    title="Handoff API",
+    version="1",
+    description=(
+        "Everything Handoff's pages do, as JSON. Authenticate with a personal token from "
+        "*API tokens* in the app: `Authorization: Bearer hnd_…`. A token acts for one "
+        "organization with its owner's role there."
+    ),
+    auth=ApiTokenAuth(),
+    urls_namespace="api",
+)
+api.add_router("/organization", organization_router)
+api.add_router("/", providers_router)
+
+
+def _error(request, status: int, detail: str, errors=()):
+    return api.create_response(request, {"detail": detail, "errors": list(errors)}, status=status)
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_invalid(request, exc):
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        if location and location[0] in ("query", "path"):
+            location = location[1:]
+        message = error.get("msg", "Invalid value.").removeprefix("Value error, ")
+        errors.append({"field": ".".join(location) or "body", "message": message})
+    return _error(request, 422, "The request has invalid fields.", errors)
+
+
+@api.exception_handler(ValidationError)
+def model_invalid(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": "body" if field == "__all__" else field, "message": message}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "body", "message": message} for message in exc.messages]
+    return _error(request, 422, "The request has invalid fields.", errors)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _error(request, 403, str(exc) or "Your role does not allow this.")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "Not found.")
+
+
+@api.exception_handler(Conflict)
+def conflict(request, exc):
+    return _error(request, 409, str(exc), [{"field": "version", "message": str(exc)}])
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(request, 401, "Send a valid API token: Authorization: Bearer hnd_…")

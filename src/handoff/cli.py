@@ -1,0 +1,230 @@
+"""The ``handoff`` command: run, serve and administer Handoff.
+
+Each subcommand has ``--help``. ``migrate`` and ``manage`` hand their arguments to Django.
+"""
+
+import argparse
+import getpass
+import os
+import sys
+
+DESCRIPTION = "Handoff: outsourcing management for small businesses."
+
+PASSTHROUGH = {
+    "migrate": "Create or update the database tables (Django's migrate; --help lists options).",
+    "manage": "Run any Django management command, e.g. 'handoff manage shell'.",
+}
+
+
+def _django(production: bool = False) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handoff.settings")
+    if production:
+        os.environ["HANDOFF_PRODUCTION"] = "1"
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        sys.exit(f"handoff: {error}")
+
+
+def cmd_demo(args) -> int:
+    """Migrate, load the demo organization, print a login, serve on 127.0.0.1:8000."""
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from handoff import demo
+
+    database = settings.DATABASES["default"]["NAME"]
+    print(f"Database: {database}")
+    call_command("migrate", interactive=False, verbosity=0)
+    created = demo.load()
+    print("Demo organization " + ("loaded." if created else "already there; nothing duplicated."))
+    host, _, port = args.addrport.rpartition(":")
+    url = f"http://{host or '127.0.0.1'}:{port}/"
+    print(
+        f"\n  Handoff is at  {url}\n  Log in with    {demo.LOGIN_EMAIL} / {demo.LOGIN_PASSWORD}\n"
+    )
+    if args.no_serve:
+        return 0
+    call_command("runserver", args.addrport, use_reloader=False, skip_checks=True)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """Production: gunicorn with settings only from the environment."""
+    _django(production=True)
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        sys.exit("handoff: the database needs migrating first: run 'handoff migrate'.")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    gunicorn = [
+        sys.executable, "-m", "gunicorn", "handoff.wsgi:application",
+        "--bind", args.bind, "--workers", str(args.workers), "--access-logfile", "-",
+    ]  # fmt: skip
+    print(f"Serving Handoff on {args.bind} with {args.workers} workers.", flush=True)
+    os.execv(sys.executable, gunicorn)  # noqa: S606 - replaces this process with gunicorn
+    return 0
+
+
+def cmd_createuser(args) -> int:
+    """Create an account, and optionally a new organization it owns."""
+    _django()
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.text import slugify
+
+    from handoff.accounts import services
+
+    password = args.password or os.environ.get("HANDOFF_NEW_USER_PASSWORD", "")
+    if not password:
+        if not sys.stdin.isatty():
+            print(
+                "handoff: give --password (or HANDOFF_NEW_USER_PASSWORD) when not at a terminal.",
+                file=sys.stderr,
+            )
+            return 2
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password again: "):
+            print("handoff: the passwords differ; nothing was created.", file=sys.stderr)
+            return 2
+    try:
+        with transaction.atomic():
+            user = services.create_user(email=args.email, name=args.name, password=password)
+            org = None
+            if args.organization:
+                org = services.create_organization(
+                    user=user,
+                    name=args.organization,
+                    slug=args.slug or slugify(args.organization)[:60],
+                    time_zone=args.time_zone,
+                    currency=args.currency,
+                    states=args.states or [],
+                )
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                print(f"handoff: {field}: {message}", file=sys.stderr)
+        print("handoff: nothing was created.", file=sys.stderr)
+        return 2
+    print(f"Created {user.email}" + (f", owner of {org.name} (/o/{org.slug}/)." if org else "."))
+    return 0
+
+
+def cmd_check(args) -> int:
+    """What production still lacks, then Django's deployment checks."""
+    missing = [
+        name for name in ("HANDOFF_SECRET_KEY", "HANDOFF_ALLOWED_HOSTS") if not os.environ.get(name)
+    ]
+    _django(production=not missing)
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    problems = [
+        f"{name} is not set; 'handoff serve' refuses to start without it." for name in missing
+    ]
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        problems.append(
+            "HANDOFF_DATABASE_URL is not set: data is in SQLite under var/. "
+            "Use PostgreSQL in production."
+        )
+    if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+        problems.append("HANDOFF_EMAIL_HOST is not set: e-mail is printed, not sent.")
+    if settings.SITE_URL.startswith("http://127.0.0.1"):
+        problems.append("HANDOFF_SITE_URL is not set: links in e-mails point at 127.0.0.1.")
+    for problem in problems:
+        print(f"- {problem}")
+    try:
+        call_command("check", deploy=True, fail_level="WARNING")
+    except SystemCheckError as error:
+        print(error)
+        problems.append("Django's deployment checks reported problems (above).")
+    if problems:
+        print(f"\n{len(problems)} thing(s) to fix before production.")
+        return 1
+    print("Ready for production.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="handoff", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", metavar="command")
+
+    demo = sub.add_parser(
+        "demo",
+        help="Run Handoff with demo data on SQLite (first command).",
+        description=cmd_demo.__doc__,
+    )
+    demo.add_argument("--addrport", default="127.0.0.1:8000", help="Address and port to serve on.")
+    demo.add_argument("--no-serve", action="store_true", help="Load the data, then stop.")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser(
+        "serve",
+        help="Serve in production with gunicorn.",
+        description=cmd_serve.__doc__ + " Needs HANDOFF_SECRET_KEY and HANDOFF_ALLOWED_HOSTS.",
+    )
+    serve.add_argument(
+        "--bind",
+        default=os.environ.get("HANDOFF_BIND", "0.0.0.0:8000"),
+        help="host:port to listen on (default 0.0.0.0:8000 or HANDOFF_BIND).",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("HANDOFF_WORKERS", "2")),
+        help="gunicorn worker processes (default 2 or HANDOFF_WORKERS).",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    for name, text in PASSTHROUGH.items():
+        sub.add_parser(name, help=text, add_help=False)
+
+    createuser = sub.add_parser(
+        "createuser",
+        help="Create a user, optionally owning a new organization.",
+        description=cmd_createuser.__doc__,
+    )
+    createuser.add_argument("--email", required=True)
+    createuser.add_argument("--name", required=True, help="Full name.")
+    createuser.add_argument("--password", help="Prompted for when omitted at a terminal.")
+    createuser.add_argument("--organization", help="Create this organization, owned by the user.")
+    createuser.add_argument("--slug", help="The organization's address (default: from its name).")
+    createuser.add_argument("--time-zone", default="America/New_York")
+    createuser.add_argument("--currency", default="USD")
+    createuser.add_argument("--states", nargs="*", help="Two-letter US state codes.")
+    createuser.set_defaults(func=cmd_createuser)
+
+    check = sub.add_parser(
+        "check", help="List what production still lacks.", description=cmd_check.__doc__
+    )
+    check.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in PASSTHROUGH:
+        _django()
+        from django.core.management import execute_from_command_line
+
+        rest = argv[1:] if argv[0] == "manage" else argv
+        execute_from_command_line(["handoff", *rest])
+        return 0
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

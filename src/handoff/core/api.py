@@ -1,0 +1,44 @@
+"""What every API router shares: role checks, pagination and the error shape.
+
+Errors are JSON ``{"detail": "...", "errors": [{"field": "...", "message": "..."}]}``: 401
+without a valid token, 403 for a role too low, 404 for a missing or foreign row, 409 for an
+edit over a newer version, 422 for invalid input.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Schema
+
+from handoff.core.roles import Role, role_at_least
+
+
+def require_api_role(request, min_role: str) -> None:
+    if not role_at_least(request.membership.role, min_role):
+        raise PermissionDenied(
+            f"This needs the {Role(min_role).label.lower()} role or higher; "
+            f"the token's owner is {Role(request.membership.role).label.lower()} here."
+        )
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] = []
+
+
+def paginate(queryset, page: int, per_page: int) -> dict:
+    """One page of ``queryset``: a count query and a slice, whatever the page size."""
+    if page < 1:
+        raise ValidationError({"page": "Pages start at 1."})
+    if not 1 <= per_page <= 200:
+        raise ValidationError({"per_page": "Ask for 1 to 200 rows a page."})
+    start = (page - 1) * per_page
+    return {
+        "count": queryset.count(),
+        "page": page,
+        "per_page": per_page,
+        "results": list(queryset[start : start + per_page]),
+    }

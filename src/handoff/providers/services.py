@@ -1,0 +1,260 @@
+"""Operations on providers, their contacts and the organization's fields of expertise."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from handoff.core import audit
+from handoff.core.errors import Conflict
+from handoff.providers.choices import DEFAULT_EXPERTISE_FIELDS
+from handoff.providers.models import Contact, ExpertiseField, Provider, ProviderExpertise
+
+PROVIDER_FIELDS = [
+    "name", "legal_name", "kind", "entity_type", "website", "street", "city", "region",
+    "postal_code", "country", "status", "notes",
+]  # fmt: skip
+CONTACT_FIELDS = ["name", "title", "email", "phone", "preferred_channel", "notes"]
+
+
+def seed_expertise_fields(sender=None, *, organization, **kwargs) -> None:
+    """Give a new organization the usual fields of expertise to start from."""
+    ExpertiseField.objects.bulk_create(
+        [ExpertiseField(organization=organization, name=name) for name in DEFAULT_EXPERTISE_FIELDS]
+    )
+
+
+def resolve_fields(org, *, ids=(), new_names=()) -> list[ExpertiseField]:
+    """Fields of expertise from chosen ids and typed names; typed names new to the organization
+    are added to its list. An id of another organization is refused."""
+    ids = {int(pk) for pk in ids}
+    chosen = list(ExpertiseField.objects.for_org(org).filter(pk__in=ids))
+    if len(chosen) != len(ids):
+        raise ValidationError({"fields": "Choose fields of expertise from this organization."})
+    for name in {" ".join(name.split()) for name in new_names if name.strip()}:
+        if len(name) > 60:
+            raise ValidationError({"fields": f"{name[:20]}… is longer than 60 characters."})
+        existing = ExpertiseField.objects.for_org(org).filter(name__iexact=name).first()
+        chosen.append(existing or ExpertiseField.objects.create(organization=org, name=name))
+    return sorted({field.pk: field for field in chosen}.values(), key=lambda f: f.name.lower())
+
+
+def _set_fields(provider: Provider, fields: list[ExpertiseField]) -> None:
+    ProviderExpertise.objects.for_org(provider.organization).filter(provider=provider).exclude(
+        field__in=fields
+    ).delete()
+    have = set(
+        ProviderExpertise.objects.for_org(provider.organization)
+        .filter(provider=provider)
+        .values_list("field_id", flat=True)
+    )
+    ProviderExpertise.objects.bulk_create(
+        [
+            ProviderExpertise(organization=provider.organization, provider=provider, field=field)
+            for field in fields
+            if field.pk not in have
+        ]
+    )
+
+
+def _snapshot(obj, names) -> dict:
+    return {name: getattr(obj, name) for name in names}
+
+
+@transaction.atomic
+def create_provider(org, *, actor, data: dict, field_ids=(), new_field_names=()) -> Provider:
+    """Add a provider with its fields of expertise (chosen by id, or typed as new names)."""
+    provider = Provider(organization=org, created_by=actor, **_only(data, PROVIDER_FIELDS))
+    provider.full_clean()
+    fields = resolve_fields(org, ids=field_ids, new_names=new_field_names)
+    provider.save()
+    _set_fields(provider, fields)
+    audit.record(org, actor, "provider.created", provider, f"Added provider {provider.name}")
+    return provider
+
+
+@transaction.atomic
+def update_provider(
+    provider: Provider,
+    *,
+    actor,
+    data: dict,
+    field_ids=None,
+    new_field_names=(),
+    expected_version: int | None = None,
+) -> Provider:
+    """Change a provider; with ``expected_version``, refuse (Conflict) if it moved on since.
+    Fields of expertise change only when ``field_ids`` (possibly empty) is given."""
+    provider = _locked(Provider, provider, expected_version)
+    data = _only(data, PROVIDER_FIELDS)
+    before = _snapshot(provider, data)
+    for key, value in data.items():
+        setattr(provider, key, value)
+    provider.full_clean()
+    changes = audit.diff(before, data)
+    if field_ids is not None:
+        fields = resolve_fields(provider.organization, ids=field_ids, new_names=new_field_names)
+        old_names = [field.name for field in provider.fields.all()]
+        new_names = [field.name for field in fields]
+        if sorted(old_names) != sorted(new_names):
+            changes["fields"] = [sorted(old_names), sorted(new_names)]
+        _set_fields(provider, fields)
+    if changes:
+        provider.version += 1
+        provider.save()
+        audit.record(
+            provider.organization,
+            actor,
+            "provider.updated",
+            provider,
+            f"Edited provider {provider.name}",
+            changes,
+        )
+    return provider
+
+
+@transaction.atomic
+def archive_provider(provider: Provider, *, actor) -> Provider:
+    """Hide a provider from the lists; its history stays (nothing is deleted)."""
+    provider = _locked(Provider, provider)
+    if provider.archived_at is None:
+        provider.archived_at = timezone.now()
+        provider.version += 1
+        provider.save(update_fields=["archived_at", "version", "updated_at"])
+        audit.record(
+            provider.organization,
+            actor,
+            "provider.archived",
+            provider,
+            f"Archived provider {provider.name}",
+        )
+    return provider
+
+
+@transaction.atomic
+def restore_provider(provider: Provider, *, actor) -> Provider:
+    provider = _locked(Provider, provider)
+    if provider.archived_at is not None:
+        provider.archived_at = None
+        provider.version += 1
+        provider.save(update_fields=["archived_at", "version", "updated_at"])
+        audit.record(
+            provider.organization,
+            actor,
+            "provider.restored",
+            provider,
+            f"Restored provider {provider.name}",
+        )
+    return provider
+
+
+@transaction.atomic
+def create_contact(provider: Provider, *, actor, data: dict) -> Contact:
+    contact = Contact(
+        organization=provider.organization, provider=provider, **_only(data, CONTACT_FIELDS)
+    )
+    contact.full_clean()
+    contact.save()
+    audit.record(
+        provider.organization,
+        actor,
+        "contact.created",
+        contact,
+        f"Added contact {contact.name} at {provider.name}",
+    )
+    return contact
+
+
+@transaction.atomic
+def update_contact(
+    contact: Contact, *, actor, data: dict, expected_version: int | None = None
+) -> Contact:
+    contact = _locked(Contact, contact, expected_version)
+    data = _only(data, CONTACT_FIELDS)
+    before = _snapshot(contact, data)
+    for key, value in data.items():
+        setattr(contact, key, value)
+    contact.full_clean()
+    changes = audit.diff(before, data)
+    if changes:
+        contact.version += 1
+        contact.save()
+        audit.record(
+            contact.organization,
+            actor,
+            "contact.updated",
+            contact,
+            f"Edited contact {contact.name}",
+            changes,
+        )
+    return contact
+
+
+@transaction.atomic
+def archive_contact(contact: Contact, *, actor) -> Contact:
+    contact = _locked(Contact, contact)
+    if contact.archived_at is None:
+        contact.archived_at = timezone.now()
+        contact.version += 1
+        contact.save(update_fields=["archived_at", "version", "updated_at"])
+        audit.record(
+            contact.organization,
+            actor,
+            "contact.archived",
+            contact,
+            f"Archived contact {contact.name}",
+        )
+    return contact
+
+
+@transaction.atomic
+def restore_contact(contact: Contact, *, actor) -> Contact:
+    contact = _locked(Contact, contact)
+    if contact.archived_at is not None:
+        contact.archived_at = None
+        contact.version += 1
+        contact.save(update_fields=["archived_at", "version", "updated_at"])
+        audit.record(
+            contact.organization,
+            actor,
+            "contact.restored",
+            contact,
+            f"Restored contact {contact.name}",
+        )
+    return contact
+
+
+@transaction.atomic
+def add_expertise_field(org, *, actor, name: str) -> ExpertiseField:
+    name = " ".join(name.split())
+    field = ExpertiseField(organization=org, name=name)
+    field.full_clean(validate_constraints=False)
+    if ExpertiseField.objects.for_org(org).filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"{name} is already on the list."})
+    field.save()
+    audit.record(org, actor, "expertise_field.created", field, f"Added field {name}")
+    return field
+
+
+def expertise_fields_in_use(org) -> dict[int, int]:
+    """How many providers each field of expertise is on, for the settings page."""
+    rows = (
+        ExpertiseField.objects.for_org(org)
+        .annotate(n=Count("providerexpertise"))
+        .order_by(Lower("name"))
+        .values_list("pk", "n")
+    )
+    return dict(rows)
+
+
+def _only(data: dict, allowed: list[str]) -> dict:
+    return {key: value for key, value in data.items() if key in allowed}
+
+
+def _locked(model, obj, expected_version: int | None = None):
+    """Re-read ``obj`` under a row lock and check the version the caller edited."""
+    current = model.objects.select_for_update().for_org(obj.organization).get(pk=obj.pk)
+    if expected_version is not None and expected_version != current.version:
+        raise Conflict(current.version)
+    return current
