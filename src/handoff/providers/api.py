@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.db.models import Q
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from handoff.core.api import ErrorOut, paginate, require_api_role
 from handoff.core.roles import Role
@@ -209,7 +209,7 @@ def create_provider(request, payload: ProviderIn):
         data=_provider_data(payload, partial=False),
         new_field_names=payload.fields,
     )
-    return 201, _provider(request, provider.pk)
+    return Status(201, _provider(request, provider.pk))
 
 
 @router.get("/providers/{provider_id}", response={200: ProviderOut, **ERRORS})
@@ -294,7 +294,7 @@ def provider_contacts(request, provider_id: int, archived: bool = False):
 def create_contact(request, provider_id: int, payload: ContactIn):
     require_api_role(request, Role.MANAGER)
     provider = _provider(request, provider_id)
-    return 201, services.create_contact(provider, actor=request.user, data=payload.dict())
+    return Status(201, services.create_contact(provider, actor=request.user, data=payload.dict()))
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})

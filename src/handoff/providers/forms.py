@@ -46,6 +46,11 @@ class ProviderForm(forms.ModelForm):
         max_length=300,
         help_text="Comma-separated; each is added to your organization's list.",
     )
+    website = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -54,7 +59,6 @@ class ProviderForm(forms.ModelForm):
         widgets = {
             "kind": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 4}),
-            "website": forms.URLInput(attrs={"placeholder": "https://"}),
         }
 
     def __init__(self, *args, org, **kwargs):

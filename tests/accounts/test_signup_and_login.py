@@ -1,0 +1,110 @@
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from handoff.accounts.models import User
+
+STRONG = "Correct-Horse-9-Battery"
+
+
+@pytest.mark.django_db
+class TestSignup:
+    def test_it_creates_the_account_and_asks_for_the_business(self, client):
+        response = client.post(
+            reverse("accounts:signup"),
+            {"name": "Nora New", "email": "Nora@Example.com", "password": STRONG},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:organization_create")
+        user = User.objects.get()
+        assert user.email == "nora@example.com"
+        assert user.check_password(STRONG)
+
+    def test_it_refuses_a_weak_password_and_saves_nothing(self, client):
+        response = client.post(
+            reverse("accounts:signup"),
+            {"name": "Nora New", "email": "nora@example.com", "password": "password"},
+        )
+        assert response.status_code == 200
+        assert "This password is too common." in response.content.decode()
+        assert not User.objects.exists()
+
+    def test_it_refuses_a_taken_email(self, client, owner):
+        response = client.post(
+            reverse("accounts:signup"),
+            {"name": "Copy", "email": owner.email.upper(), "password": STRONG},
+        )
+        assert "already exists" in response.content.decode()
+        assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+class TestLogin:
+    def test_it_logs_in_and_lands_in_the_organization(self, client, owner, org):
+        response = client.post(
+            reverse("accounts:login"), {"username": owner.email, "password": "a-Strong-passw0rd"}
+        )
+        assert response.status_code == 302
+        response = client.get(reverse("home"))
+        assert response["Location"] == reverse("providers:list", args=[org.slug])
+
+    def test_it_says_why_a_login_failed(self, client, owner):
+        response = client.post(
+            reverse("accounts:login"), {"username": owner.email, "password": "wrong"}
+        )
+        assert response.status_code == 200
+        assert "Please enter a correct e-mail address and password" in response.content.decode()
+
+    def test_it_throttles_repeated_failures(self, owner):
+        client = Client(REMOTE_ADDR="203.0.113.9")
+        for _ in range(5):
+            client.post(reverse("accounts:login"), {"username": owner.email, "password": "no"})
+        response = client.post(
+            reverse("accounts:login"), {"username": owner.email, "password": "a-Strong-passw0rd"}
+        )
+        assert response.status_code == 429
+        assert "Too many failed log-ins" in response.content.decode()
+
+    def test_logout_needs_a_post(self, owner):
+        client = Client()
+        client.force_login(owner)
+        assert client.get(reverse("accounts:logout")).status_code == 405
+        assert client.post(reverse("accounts:logout")).status_code == 302
+        assert client.get(reverse("home"))["Location"] == reverse("accounts:login")
+
+
+@pytest.mark.django_db
+class TestPasswords:
+    def test_reset_mails_a_link_that_sets_a_new_password(self, client, owner):
+        client.post(reverse("accounts:password_reset"), {"email": owner.email})
+        assert len(mail.outbox) == 1
+        link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line)
+        path = link.split("://", 1)[1].split("/", 1)[1]
+        response = client.get("/" + path, follow=True)
+        form_url = response.redirect_chain[-1][0]
+        response = client.post(form_url, {"new_password1": STRONG, "new_password2": STRONG})
+        assert response.status_code == 302
+        owner.refresh_from_db()
+        assert owner.check_password(STRONG)
+
+    def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(self, client, db):
+        response = client.post(reverse("accounts:password_reset"), {"email": "nobody@x.example"})
+        assert response.status_code == 302
+        assert mail.outbox == []
+
+    def test_change_checks_the_old_password_and_the_validators(self, owner):
+        client = Client()
+        client.force_login(owner)
+        url = reverse("accounts:password_change")
+        response = client.post(url, {"old_password": "nope", "new_password1": STRONG,
+                                     "new_password2": STRONG})  # fmt: skip
+        assert "Your old password was entered incorrectly" in response.content.decode()
+        response = client.post(url, {"old_password": "a-Strong-passw0rd", "new_password1": "123",
+                                     "new_password2": "123"})  # fmt: skip
+        assert "too short" in response.content.decode()
+        response = client.post(url, {"old_password": "a-Strong-passw0rd", "new_password1": STRONG,
+                                     "new_password2": STRONG})  # fmt: skip
+        assert response.status_code == 302
+        owner.refresh_from_db()
+        assert owner.check_password(STRONG)

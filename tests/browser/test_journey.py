@@ -1,0 +1,57 @@
+"""A newcomer's first visit: sign up, create the business, add a provider with a contact, find
+it again, invite a colleague, open the API docs."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_newcomer_sets_up_handoff(page, live_server, settings):
+    settings.SITE_URL = live_server.url
+    page.goto("/")
+    page.get_by_role("link", name="Create an account").click()
+    page.get_by_label("Your name").fill("Rosa Alvarez")
+    page.get_by_label("E-mail address").fill("rosa@sunnybakery.example")
+    page.get_by_label("Password").fill("Flour-and-Sugar-2026")
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page).to_have_title(re.compile("New organization"))
+    page.get_by_label("Business name").fill("Sunny Bakery")
+    page.get_by_label("Time zone").select_option("America/Los_Angeles")
+    page.get_by_label("US states where it operates").select_option(["CA"])
+    page.get_by_role("button", name="Create organization").click()
+    expect(page.get_by_text("Sunny Bakery is ready")).to_be_visible()
+
+    page.get_by_role("link", name="Add provider").click()
+    page.get_by_label("Name", exact=True).fill("Golden Ledger Bookkeeping")
+    page.get_by_label("Bookkeeping").check()
+    page.get_by_label("Entity type").select_option("single_member_llc")
+    page.get_by_role("button", name="Add provider").click()
+    expect(page.get_by_role("heading", name="Golden Ledger Bookkeeping")).to_be_visible()
+
+    page.get_by_role("link", name="Add contact").click()
+    page.get_by_label("Name").fill("Lena Park")
+    page.get_by_label("E-mail address").fill("lena@goldenledger.example")
+    page.get_by_role("button", name="Add contact").click()
+    expect(page.get_by_role("cell", name="lena@goldenledger.example")).to_be_visible()
+
+    page.get_by_role("link", name="Providers", exact=True).first.click()
+    page.get_by_label("Search").fill("lena")
+    expect(page.get_by_text("1 provider")).to_be_visible()
+    expect(page.get_by_role("link", name="Golden Ledger Bookkeeping")).to_be_visible()
+
+    page.get_by_role("link", name=re.compile("Members")).click()
+    page.get_by_role("link", name="Invite a member").click()
+    page.get_by_label("E-mail address").fill("marco@sunnybakery.example")
+    page.get_by_label("Role").select_option("manager")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("cell", name="marco@sunnybakery.example")).to_be_visible()
+    assert mail.outbox[-1].to == ["marco@sunnybakery.example"]
+
+    page.goto("/api/v1/docs")
+    expect(page.locator(".swagger-ui")).to_be_visible()
+    expect(page.get_by_text("Handoff API")).to_be_visible()
