@@ -22,9 +22,14 @@ def owner(db):
 
 @pytest.fixture
 def org(owner):
-    return accounts.create_organization(user=owner, name="Acme Dental", slug="acme",
-                                        time_zone="America/Chicago", currency="USD",
-                                        states=["IL"])  # fmt: skip
+    return accounts.create_organization(
+        user=owner,
+        name="Acme Dental",
+        slug="acme",
+        time_zone="America/Chicago",
+        currency="USD",
+        states=["IL"],
+    )
 
 
 def _member(org, role, name):
@@ -60,9 +65,14 @@ def outsider(db):
 
 @pytest.fixture
 def other_org(outsider):
-    return accounts.create_organization(user=outsider, name="Elsewhere Plumbing",
-                                        slug="elsewhere", time_zone="UTC", currency="USD",
-                                        states=[])  # fmt: skip
+    return accounts.create_organization(
+        user=outsider,
+        name="Elsewhere Plumbing",
+        slug="elsewhere",
+        time_zone="UTC",
+        currency="USD",
+        states=[],
+    )
 
 
 def client_for(user) -> Client:

@@ -75,25 +75,55 @@ def test_demo_loads_once_and_prints_a_login(tmp_path):
     second = handoff("demo", "--no-serve", tmp_path=tmp_path)
     assert "already there; nothing duplicated" in second.stdout
     count = handoff(
-        "manage", "shell", "--no-imports", "-c",
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
         "from handoff.providers.models import Provider; print(Provider.objects.count())",
         tmp_path=tmp_path,
-    )  # fmt: skip
+    )
     assert count.stdout.strip() == "9"
 
 
 def test_createuser_makes_the_first_owner_and_refuses_bad_input(tmp_path):
     handoff("migrate", "--verbosity", "0", tmp_path=tmp_path)
-    result = handoff("createuser", "--email", "boss@example.com", "--name", "Bo Ss",
-                     "--password", "Long-enough-pw-42", "--organization", "Bo's Bakery",
-                     tmp_path=tmp_path)  # fmt: skip
+    result = handoff(
+        "createuser",
+        "--email",
+        "boss@example.com",
+        "--name",
+        "Bo Ss",
+        "--password",
+        "Long-enough-pw-42",
+        "--organization",
+        "Bo's Bakery",
+        tmp_path=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "owner of Bo's Bakery (/o/bos-bakery/)" in result.stdout
-    again = handoff("createuser", "--email", "boss@example.com", "--name", "Bo", "--password",
-                    "Long-enough-pw-42", tmp_path=tmp_path)  # fmt: skip
+    again = handoff(
+        "createuser",
+        "--email",
+        "boss@example.com",
+        "--name",
+        "Bo",
+        "--password",
+        "Long-enough-pw-42",
+        tmp_path=tmp_path,
+    )
     assert again.returncode == 2
     assert "email: An account with this e-mail address already exists." in again.stderr
-    weak = handoff("createuser", "--email", "w@example.com", "--name", "W", "--password",
-                   "123", "--organization", "Weak Co", tmp_path=tmp_path)  # fmt: skip
+    weak = handoff(
+        "createuser",
+        "--email",
+        "w@example.com",
+        "--name",
+        "W",
+        "--password",
+        "123",
+        "--organization",
+        "Weak Co",
+        tmp_path=tmp_path,
+    )
     assert weak.returncode == 2 and "too short" in weak.stderr
     assert "nothing was created" in weak.stderr

@@ -65,9 +65,17 @@ def cmd_serve(args) -> int:
         sys.exit("handoff: the database needs migrating first: run 'handoff migrate'.")
     call_command("collectstatic", interactive=False, verbosity=0)
     gunicorn = [
-        sys.executable, "-m", "gunicorn", "handoff.wsgi:application",
-        "--bind", args.bind, "--workers", str(args.workers), "--access-logfile", "-",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "handoff.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+    ]
     print(f"Serving Handoff on {args.bind} with {args.workers} workers.", flush=True)
     os.execv(sys.executable, gunicorn)  # noqa: S606 - replaces this process with gunicorn
     return 0

@@ -42,8 +42,9 @@ class TestInvitations:
         assert Client().get(link).status_code == 410
 
     def test_an_existing_account_is_linked_after_login(self, org, admin, outsider):
-        _, raw = services.invite(org, actor_membership=membership(org, admin),
-                                 email=outsider.email, role=Role.MEMBER)  # fmt: skip
+        _, raw = services.invite(
+            org, actor_membership=membership(org, admin), email=outsider.email, role=Role.MEMBER
+        )
         link = reverse("accounts:invitation", args=[raw])
         assert "Log in to accept" in Client().get(link).content.decode()
         client = client_for(outsider)
@@ -51,16 +52,18 @@ class TestInvitations:
         assert membership(org, outsider).role == Role.MEMBER
 
     def test_an_expired_link_is_refused(self, org, admin):
-        _, raw = services.invite(org, actor_membership=membership(org, admin),
-                                 email="late@example.com", role=Role.MEMBER)  # fmt: skip
+        _, raw = services.invite(
+            org, actor_membership=membership(org, admin), email="late@example.com", role=Role.MEMBER
+        )
         with time_machine.travel(timezone.now() + timedelta(days=8)):
             response = Client().get(reverse("accounts:invitation", args=[raw]))
         assert response.status_code == 410
         assert "It expired" in response.content.decode()
 
     def test_a_revoked_link_is_refused(self, org, admin):
-        invitation, raw = services.invite(org, actor_membership=membership(org, admin),
-                                          email="gone@example.com", role=Role.MEMBER)  # fmt: skip
+        invitation, raw = services.invite(
+            org, actor_membership=membership(org, admin), email="gone@example.com", role=Role.MEMBER
+        )
         client_for(admin).post(
             reverse("accounts:revoke_invitation", args=[org.slug, invitation.pk])
         )
@@ -124,8 +127,7 @@ class TestRoles:
         assert membership(org, viewer).role == Role.VIEWER
 
     def test_another_organizations_membership_is_404(self, org, admin, other_org, outsider):
-        url = reverse("accounts:change_role",
-                      args=[org.slug, membership(other_org, outsider).pk])  # fmt: skip
+        url = reverse("accounts:change_role", args=[org.slug, membership(other_org, outsider).pk])
         assert client_for(admin).post(url, {"role": "viewer"}).status_code == 404
 
 

@@ -12,9 +12,14 @@ class TestCreateOrganization:
     def test_it_makes_the_creator_owner_and_seeds_fields(self, owner):
         response = client_for(owner).post(
             reverse("accounts:organization_create"),
-            {"name": "Maple & Co", "slug": "", "time_zone": "America/Denver",
-             "currency": "USD", "states": ["CO", "CA"]},
-        )  # fmt: skip
+            {
+                "name": "Maple & Co",
+                "slug": "",
+                "time_zone": "America/Denver",
+                "currency": "USD",
+                "states": ["CO", "CA"],
+            },
+        )
         org = Organization.objects.get(slug="maple-co")
         assert response["Location"] == reverse("providers:list", args=["maple-co"])
         assert org.states == ["CA", "CO"]
@@ -57,9 +62,14 @@ class TestSettings:
     def test_an_admin_renames_the_organization(self, org, admin):
         response = client_for(admin).post(
             self.url(org),
-            {"name": "Acme Family Dental", "slug": "acme", "time_zone": "America/Chicago",
-             "currency": "USD", "states": ["IL", "WI"]},
-        )  # fmt: skip
+            {
+                "name": "Acme Family Dental",
+                "slug": "acme",
+                "time_zone": "America/Chicago",
+                "currency": "USD",
+                "states": ["IL", "WI"],
+            },
+        )
         assert response.status_code == 302
         org.refresh_from_db()
         assert org.name == "Acme Family Dental"

@@ -97,14 +97,19 @@ class TestPasswords:
         client = Client()
         client.force_login(owner)
         url = reverse("accounts:password_change")
-        response = client.post(url, {"old_password": "nope", "new_password1": STRONG,
-                                     "new_password2": STRONG})  # fmt: skip
+        response = client.post(
+            url, {"old_password": "nope", "new_password1": STRONG, "new_password2": STRONG}
+        )
         assert "Your old password was entered incorrectly" in response.content.decode()
-        response = client.post(url, {"old_password": "a-Strong-passw0rd", "new_password1": "123",
-                                     "new_password2": "123"})  # fmt: skip
+        response = client.post(
+            url,
+            {"old_password": "a-Strong-passw0rd", "new_password1": "123", "new_password2": "123"},
+        )
         assert "too short" in response.content.decode()
-        response = client.post(url, {"old_password": "a-Strong-passw0rd", "new_password1": STRONG,
-                                     "new_password2": STRONG})  # fmt: skip
+        response = client.post(
+            url,
+            {"old_password": "a-Strong-passw0rd", "new_password1": STRONG, "new_password2": STRONG},
+        )
         assert response.status_code == 302
         owner.refresh_from_db()
         assert owner.check_password(STRONG)

@@ -14,10 +14,16 @@ def api(org, manager):
 @pytest.mark.django_db
 class TestProviders:
     def test_create_read_update_archive(self, org, api):
-        response = api.post("/api/v1/providers", {
-            "name": "ClearClaim", "kind": "firm", "entity_type": "s_corporation",
-            "fields": ["Billing", "Denials"], "website": "https://clearclaim.example",
-        })  # fmt: skip
+        response = api.post(
+            "/api/v1/providers",
+            {
+                "name": "ClearClaim",
+                "kind": "firm",
+                "entity_type": "s_corporation",
+                "fields": ["Billing", "Denials"],
+                "website": "https://clearclaim.example",
+            },
+        )
         assert response.status_code == 201, response.json()
         body = response.json()
         assert body["fields"] == ["Billing", "Denials"] and body["version"] == 1
@@ -100,9 +106,14 @@ class TestProviders:
 class TestContacts:
     def test_create_list_update_archive(self, org, api):
         provider = ProviderFactory(organization=org)
-        response = api.post(f"/api/v1/providers/{provider.pk}/contacts", {
-            "name": "Dana", "email": "dana@x.example", "preferred_channel": "email",
-        })  # fmt: skip
+        response = api.post(
+            f"/api/v1/providers/{provider.pk}/contacts",
+            {
+                "name": "Dana",
+                "email": "dana@x.example",
+                "preferred_channel": "email",
+            },
+        )
         assert response.status_code == 201
         cid = response.json()["id"]
         assert [c["name"] for c in api.get(f"/api/v1/providers/{provider.pk}/contacts").json()] == [
@@ -116,8 +127,10 @@ class TestContacts:
 
     def test_a_channel_without_its_address_is_422(self, org, api):
         provider = ProviderFactory(organization=org)
-        response = api.post(f"/api/v1/providers/{provider.pk}/contacts",
-                            {"name": "Dana", "preferred_channel": "phone"})  # fmt: skip
+        response = api.post(
+            f"/api/v1/providers/{provider.pk}/contacts",
+            {"name": "Dana", "preferred_channel": "phone"},
+        )
         assert response.status_code == 422
         assert response.json()["errors"] == [
             {"field": "phone", "message": "Give a phone number, or prefer another channel."}

@@ -15,11 +15,19 @@ def url(name, org, *args):
 
 
 VALID = {
-    "name": "Ledgerline", "legal_name": "Ledgerline LLC", "kind": "firm",
-    "entity_type": "single_member_llc", "status": "prospect", "website": "https://ledger.example",
-    "street": "", "city": "Columbus", "region": "OH", "postal_code": "", "country": "United States",
+    "name": "Ledgerline",
+    "legal_name": "Ledgerline LLC",
+    "kind": "firm",
+    "entity_type": "single_member_llc",
+    "status": "prospect",
+    "website": "https://ledger.example",
+    "street": "",
+    "city": "Columbus",
+    "region": "OH",
+    "postal_code": "",
+    "country": "United States",
     "notes": "",
-}  # fmt: skip
+}
 
 
 @pytest.mark.django_db
@@ -131,8 +139,10 @@ class TestListAndExport:
         assert self.names(client.get(url("list", org), {"field": three.pk})) == ["Alpha Billing"]
         assert self.names(client.get(url("list", org), {"kind": "individual"})) == ["Gamma Calls"]
         assert self.names(client.get(url("list", org), {"sort": "-name"})) == [
-            "Gamma Calls", "beta books", "Alpha Billing",
-        ]  # fmt: skip
+            "Gamma Calls",
+            "beta books",
+            "Alpha Billing",
+        ]
 
     def test_it_pages_by_fifty(self, org, viewer):
         ProviderFactory.create_batch(51, organization=org)
@@ -156,15 +166,30 @@ class TestContacts:
     def test_a_manager_adds_edits_and_archives_a_contact(self, org, manager):
         provider = ProviderFactory(organization=org)
         client = client_for(manager)
-        client.post(url("contact_create", org, provider.pk), {
-            "name": "Priya Raman", "title": "Account manager", "email": "priya@x.example",
-            "phone": "", "preferred_channel": "email", "notes": "",
-        })  # fmt: skip
+        client.post(
+            url("contact_create", org, provider.pk),
+            {
+                "name": "Priya Raman",
+                "title": "Account manager",
+                "email": "priya@x.example",
+                "phone": "",
+                "preferred_channel": "email",
+                "notes": "",
+            },
+        )
         contact = Contact.objects.for_org(org).get()
-        client.post(url("contact_edit", org, contact.pk), {
-            "name": "Priya Raman", "title": "Partner", "email": "priya@x.example",
-            "phone": "555-0100", "preferred_channel": "phone", "notes": "", "version": 1,
-        })  # fmt: skip
+        client.post(
+            url("contact_edit", org, contact.pk),
+            {
+                "name": "Priya Raman",
+                "title": "Partner",
+                "email": "priya@x.example",
+                "phone": "555-0100",
+                "preferred_channel": "phone",
+                "notes": "",
+                "version": 1,
+            },
+        )
         contact.refresh_from_db()
         assert (contact.title, contact.preferred_channel, contact.version) == (
             "Partner",
@@ -177,8 +202,14 @@ class TestContacts:
 
     def test_a_preferred_channel_needs_its_address(self, org, manager):
         provider = ProviderFactory(organization=org)
-        response = client_for(manager).post(url("contact_create", org, provider.pk), {
-            "name": "No Phone", "email": "", "phone": "", "preferred_channel": "phone",
-        })  # fmt: skip
+        response = client_for(manager).post(
+            url("contact_create", org, provider.pk),
+            {
+                "name": "No Phone",
+                "email": "",
+                "phone": "",
+                "preferred_channel": "phone",
+            },
+        )
         assert "Give a phone number" in response.content.decode()
         assert not Contact.objects.exists()

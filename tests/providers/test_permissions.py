@@ -34,8 +34,14 @@ RESTRICTED = [page for page in PAGES if page[2] in BELOW]
 
 @pytest.fixture
 def people(org, owner, admin, manager, member, viewer, outsider, other_org):
-    return {Role.OWNER: owner, Role.ADMIN: admin, Role.MANAGER: manager, Role.MEMBER: member,
-            Role.VIEWER: viewer, "outsider": outsider}  # fmt: skip
+    return {
+        Role.OWNER: owner,
+        Role.ADMIN: admin,
+        Role.MANAGER: manager,
+        Role.MEMBER: member,
+        Role.VIEWER: viewer,
+        "outsider": outsider,
+    }
 
 
 @pytest.fixture

@@ -39,6 +39,11 @@ class ProviderSort(models.TextChoices):
 
 
 DEFAULT_EXPERTISE_FIELDS = [
-    "Bookkeeping", "Billing", "Customer service", "Order handling", "IT support", "Payroll",
+    "Bookkeeping",
+    "Billing",
+    "Customer service",
+    "Order handling",
+    "IT support",
+    "Payroll",
     "Marketing",
-]  # fmt: skip
+]

@@ -12,9 +12,19 @@ from handoff.providers.choices import DEFAULT_EXPERTISE_FIELDS
 from handoff.providers.models import Contact, ExpertiseField, Provider, ProviderExpertise
 
 PROVIDER_FIELDS = [
-    "name", "legal_name", "kind", "entity_type", "website", "street", "city", "region",
-    "postal_code", "country", "status", "notes",
-]  # fmt: skip
+    "name",
+    "legal_name",
+    "kind",
+    "entity_type",
+    "website",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "status",
+    "notes",
+]
 CONTACT_FIELDS = ["name", "title", "email", "phone", "preferred_channel", "notes"]
 
 

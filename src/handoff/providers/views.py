@@ -44,9 +44,22 @@ class _Echo:
 
 
 CSV_COLUMNS = [
-    "name", "legal_name", "kind", "entity_type", "status", "fields", "website", "street", "city",
-    "region", "postal_code", "country", "contacts", "archived", "updated_at",
-]  # fmt: skip
+    "name",
+    "legal_name",
+    "kind",
+    "entity_type",
+    "status",
+    "fields",
+    "website",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "contacts",
+    "archived",
+    "updated_at",
+]
 
 
 @org_member_required(Role.VIEWER)
@@ -76,7 +89,7 @@ def provider_export(request):
                     provider.contact_count,
                     "yes" if provider.archived_at else "no",
                     provider.updated_at.isoformat(),
-                ]  # fmt: skip
+                ]
             )
 
     stamp = timezone.localdate().isoformat()
