@@ -39,8 +39,8 @@ class OrganizationForm(forms.ModelForm):
         label="US states where it operates",
         choices=US_STATES,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Hold Ctrl (⌘ on a Mac) to choose several. Contractor rules depend on it.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "state"}),
+        help_text="Contractor rules and tax forms depend on the state.",
     )
 
     class Meta:
