@@ -6,7 +6,8 @@ over the other 998. Every provider has 1-3 fields of expertise and 1-2 contacts;
 providers and 5% of contacts are archived. Rows of all organizations are interleaved, as they
 would be after years of use. Then it requests, for "big" and for "small", the list page and the
 endpoint (50 a page): the first page, a search, the last page, and the search as the htmx
-search box sends it.
+search box sends it. Each case gets 5 warm-up requests, then 100 timed ones, taken in rounds
+over all cases so that other work on the machine slows every case alike.
 
 Run it from the repository root:
 
@@ -64,7 +65,7 @@ django.setup()
 import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -440,18 +441,28 @@ def cases_for(org: Organization) -> list[Case]:
     ]
 
 
-def measure(case: Case, requests: int) -> None:
-    for _ in range(WARMUP):
-        case.client.get(case.path, **case.headers)
+def request(case: Case) -> None:
+    """One timed request of ``case``, with the queries it ran."""
+    reset_queries()  # the capture reads a log that keeps only the last 9,000 queries
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = case.client.get(case.path, **case.headers)
+        elapsed = time.perf_counter() - started
+    case.times_ms.append(elapsed * 1000)
+    case.queries.append(len(captured.captured_queries))
+    case.statuses.add(response.status_code)
+    case.size = len(response.content)
+
+
+def measure(cases: list[Case], requests: int) -> None:
+    """Warm each case up, then time it ``requests`` times, in rounds over all cases: a burst of
+    other work on the machine then slows every case alike instead of one."""
+    for case in cases:
+        for _ in range(WARMUP):
+            case.client.get(case.path, **case.headers)
     for _ in range(requests):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = case.client.get(case.path, **case.headers)
-            elapsed = time.perf_counter() - started
-        case.times_ms.append(elapsed * 1000)
-        case.queries.append(len(captured.captured_queries))
-        case.statuses.add(response.status_code)
-        case.size = len(response.content)
+        for case in cases:
+            request(case)
 
 
 def explain(case: Case, console: Console) -> None:
@@ -576,12 +587,13 @@ def main() -> None:
     if args.explain:
         for case in cases[:2]:
             explain(case, console)
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    for case in cases:
-        measure(case, args.requests)
+    measure(cases, args.requests)
     console.print(
         f"\n{len(cases)} cases, {WARMUP} warm-up and {args.requests} timed requests each, "
-        f"in {time.perf_counter() - started:.0f} s; search q={SEARCH!r}\n"
+        f"in {time.perf_counter() - started:.0f} s; search q={SEARCH!r}; load average "
+        f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after (other work slows the figures)\n"
     )
     print_results(cases, volumes, console)
     console.print(f"memory at the end: {memory_line()}")

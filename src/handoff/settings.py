@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "handoff.core",
     "handoff.accounts",
     "handoff.providers",
+    "handoff.decisions",
+    "handoff.engagements",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,447 @@
+"""Operations on engagements: terms, status moves, service levels, workflow, communication plan.
+
+Each function owns its transaction, checks that every linked row belongs to the organization
+(and a contact to the engagement's provider), and writes the audit trail.
+"""
+
+from datetime import date
+
+import holidays as holiday_calendars
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from handoff.accounts.models import Membership
+from handoff.core import audit
+from handoff.core.errors import Conflict
+from handoff.decisions.models import BusinessFunction
+from handoff.engagements.choices import STATUS_MOVES, EngagementStatus
+from handoff.engagements.models import (
+    CommunicationPlan,
+    Engagement,
+    EngagementFunction,
+    EscalationLevel,
+    Holiday,
+    PriceTier,
+    ResponseTarget,
+    ServiceLevel,
+    StatusChange,
+    WorkflowStep,
+)
+from handoff.providers.models import Contact, Provider
+
+ENGAGEMENT_FIELDS = [
+    "title", "scope", "pricing_model", "amount", "billing_period", "unit_name",
+    "monthly_quantity", "payment_terms_days", "start_date", "end_date", "auto_renew",
+    "renewal_months", "notice_days",
+]  # fmt: skip
+# Changes to these bear on a contractor's classification (hours, pay basis, length).
+CLASSIFICATION_FIELDS = {"pricing_model", "monthly_quantity", "start_date", "end_date", "scope"}
+
+
+# --- Lookups that validate -----------------------------------------------------------------
+def _functions(org, function_ids) -> list[BusinessFunction]:
+    ids = {int(pk) for pk in function_ids}
+    if not ids:
+        raise ValidationError({"functions": "Choose at least one business function."})
+    found = list(BusinessFunction.objects.for_org(org).filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise ValidationError({"functions": "Choose business functions from this organization."})
+    return found
+
+
+def _provider(org, provider_id) -> Provider:
+    provider = Provider.objects.for_org(org).filter(pk=provider_id).first()
+    if provider is None:
+        raise ValidationError({"provider": "Choose a provider of this organization."})
+    if provider.archived_at is not None:
+        raise ValidationError({"provider": f"{provider.name} is archived; restore it first."})
+    return provider
+
+
+def member_of(org, user_id, field: str):
+    """The user behind ``user_id`` if they are a member of ``org``; else a field error."""
+    if user_id is None:
+        return None
+    membership = (
+        Membership.objects.for_org(org).select_related("user").filter(user_id=user_id).first()
+    )
+    if membership is None:
+        raise ValidationError({field: "Choose a member of this organization."})
+    return membership.user
+
+
+def contact_of(engagement: Engagement, contact_id, field: str):
+    """The contact behind ``contact_id`` if it works for the engagement's provider."""
+    if contact_id is None:
+        return None
+    contact = (
+        Contact.objects.for_org(engagement.organization)
+        .filter(pk=contact_id, provider_id=engagement.provider_id, archived_at__isnull=True)
+        .first()
+    )
+    if contact is None:
+        raise ValidationError({field: f"Choose a current contact at {engagement.provider}."})
+    return contact
+
+
+def _locked(engagement: Engagement, expected_version: int | None = None) -> Engagement:
+    current = (
+        Engagement.objects.select_for_update()
+        .for_org(engagement.organization)
+        .select_related("provider")
+        .get(pk=engagement.pk)
+    )
+    if expected_version is not None and expected_version != current.version:
+        raise Conflict(current.version)
+    return current
+
+
+def _set_tiers(engagement: Engagement, tiers) -> None:
+    """Replace the volume tiers with ``tiers``: (above, unit_price) pairs."""
+    seen = set()
+    for above, _price in tiers:
+        if above in seen:
+            raise ValidationError({"tiers": f"Two tiers start above {above} units."})
+        seen.add(above)
+    PriceTier.objects.for_org(engagement.organization).filter(engagement=engagement).delete()
+    rows = [
+        PriceTier(organization=engagement.organization, engagement=engagement, above=above,
+                  unit_price=price)
+        for above, price in tiers
+    ]  # fmt: skip
+    for row in rows:
+        row.full_clean(exclude=["engagement", "organization"], validate_constraints=False)
+    PriceTier.objects.bulk_create(rows)
+
+
+# --- Engagements ---------------------------------------------------------------------------
+@transaction.atomic
+def create_engagement(
+    org, *, actor, provider_id, function_ids, data: dict, tiers=()
+) -> Engagement:
+    """A draft engagement with an empty communication plan, ready to be filled in."""
+    engagement = Engagement(
+        organization=org,
+        provider=_provider(org, provider_id),
+        created_by=actor,
+        **{key: value for key, value in data.items() if key in ENGAGEMENT_FIELDS},
+    )
+    engagement.full_clean()
+    functions = _functions(org, function_ids)
+    engagement.save()
+    EngagementFunction.objects.bulk_create(
+        [EngagementFunction(organization=org, engagement=engagement, function=f) for f in functions]
+    )
+    _set_tiers(engagement, tiers)
+    CommunicationPlan.objects.create(organization=org, engagement=engagement)
+    audit.record(org, actor, "engagement.created", engagement,
+                 f"Drafted engagement {engagement.title} with {engagement.provider}")  # fmt: skip
+    return engagement
+
+
+@transaction.atomic
+def update_engagement(
+    engagement: Engagement,
+    *,
+    actor,
+    data: dict,
+    function_ids=None,
+    tiers=None,
+    expected_version: int | None = None,
+) -> Engagement:
+    """Change the terms; functions and tiers change only when given."""
+    engagement = _locked(engagement, expected_version)
+    if engagement.status == EngagementStatus.ENDED:
+        raise ValidationError("An ended engagement can no longer be changed.")
+    data = {key: value for key, value in data.items() if key in ENGAGEMENT_FIELDS}
+    before = {key: getattr(engagement, key) for key in data}
+    for key, value in data.items():
+        setattr(engagement, key, value)
+    engagement.full_clean()
+    changes = audit.diff(before, data)
+    org = engagement.organization
+    if function_ids is not None:
+        functions = _functions(org, function_ids)
+        links = EngagementFunction.objects.for_org(org).filter(engagement=engagement)
+        old = sorted(links.values_list("function__name", flat=True))
+        if old != sorted(f.name for f in functions):
+            changes["functions"] = [old, sorted(f.name for f in functions)]
+            links.delete()
+            EngagementFunction.objects.bulk_create(
+                [EngagementFunction(organization=org, engagement=engagement, function=f)
+                 for f in functions]
+            )  # fmt: skip
+    if tiers is not None:
+        old = [[str(t.above), str(t.unit_price)] for t in engagement.price_tiers.all()]
+        new = [[str(above), str(price)] for above, price in sorted(tiers)]
+        if old != new:
+            changes["tiers"] = [old, new]
+            _set_tiers(engagement, tiers)
+    if changes:
+        engagement.version += 1
+        engagement.save()
+        audit.record(org, actor, "engagement.updated", engagement,
+                     f"Edited engagement {engagement.title}", changes)  # fmt: skip
+    return engagement
+
+
+def activation_blockers(engagement: Engagement) -> list[str]:
+    """What keeps a draft or paused engagement from becoming active, in plain words."""
+    return engagement.communication_plan.missing_for_activation()
+
+
+@transaction.atomic
+def move_status(engagement: Engagement, *, actor, to_status: str, reason: str = "") -> Engagement:
+    """Move the engagement along draft → active → paused → ended; each move is kept."""
+    engagement = _locked(engagement)
+    current = EngagementStatus(engagement.status)
+    if to_status not in EngagementStatus.values:
+        raise ValidationError({"to_status": f"{to_status!r} is not a status."})
+    target = EngagementStatus(to_status)
+    if target not in STATUS_MOVES[current]:
+        allowed = ", ".join(sorted(s.label.lower() for s in STATUS_MOVES[current])) or "nothing"
+        raise ValidationError(
+            {"to_status": f"A {current.label.lower()} engagement cannot become "
+                          f"{target.label.lower()}; it can become: {allowed}."}
+        )  # fmt: skip
+    reason = reason.strip()
+    if target in (EngagementStatus.PAUSED, EngagementStatus.ENDED) and not reason:
+        raise ValidationError({"reason": f"Say why the engagement is {target.label.lower()}."})
+    if target == EngagementStatus.ACTIVE:
+        missing = activation_blockers(engagement)
+        if missing:
+            raise ValidationError(
+                {"to_status": "It cannot become active until the communication plan names "
+                              + "; ".join(missing) + "."}
+            )  # fmt: skip
+    engagement.status = target
+    engagement.version += 1
+    engagement.save(update_fields=["status", "version", "updated_at"])
+    StatusChange.objects.create(
+        organization=engagement.organization, engagement=engagement, from_status=current,
+        to_status=target, reason=reason, changed_by=actor,
+    )  # fmt: skip
+    audit.record(engagement.organization, actor, "engagement.status_changed", engagement,
+                 f"{engagement.title}: {current.label} → {target.label}",
+                 {"status": [current.value, target.value]})  # fmt: skip
+    return engagement
+
+
+# --- Communication plan --------------------------------------------------------------------
+@transaction.atomic
+def update_plan(
+    engagement: Engagement,
+    *,
+    actor,
+    our_point_person_id=None,
+    their_point_person_id=None,
+    issue_contact_id=None,
+    preferred_channel: str,
+    meeting_cadence: str,
+    meeting_notes: str = "",
+) -> CommunicationPlan:
+    org = engagement.organization
+    plan = CommunicationPlan.objects.select_for_update().for_org(org).get(engagement=engagement)
+    plan.our_point_person = member_of(org, our_point_person_id, "our_point_person")
+    plan.their_point_person = contact_of(engagement, their_point_person_id, "their_point_person")
+    plan.issue_contact = contact_of(engagement, issue_contact_id, "issue_contact")
+    plan.preferred_channel = preferred_channel
+    plan.meeting_cadence = meeting_cadence
+    plan.meeting_notes = meeting_notes.strip()
+    plan.full_clean()
+    plan.save()
+    audit.record(org, actor, "communication_plan.updated", engagement,
+                 f"Updated the communication plan of {engagement.title}")  # fmt: skip
+    return plan
+
+
+@transaction.atomic
+def add_escalation_level(
+    engagement: Engagement, *, actor, our_person_id, their_contact_id, amount, unit
+) -> EscalationLevel:
+    """Add the next rung of the ladder (level 1 is asked first)."""
+    org = engagement.organization
+    our_person = member_of(org, our_person_id, "our_person")
+    if our_person is None:
+        raise ValidationError({"our_person": "Choose a member of this organization."})
+    their_contact = contact_of(engagement, their_contact_id, "their_contact")
+    if their_contact is None:
+        raise ValidationError({"their_contact": f"Choose a contact at {engagement.provider}."})
+    top = EscalationLevel.objects.for_org(org).filter(engagement=engagement).aggregate(
+        top=Max("level")
+    )["top"]
+    level = EscalationLevel(organization=org, engagement=engagement, level=(top or 0) + 1,
+                            our_person=our_person, their_contact=their_contact, amount=amount,
+                            unit=unit)  # fmt: skip
+    level.full_clean(validate_constraints=False)
+    level.save()
+    audit.record(org, actor, "escalation_level.created", engagement,
+                 f"Added escalation level {level.level} to {engagement.title}")  # fmt: skip
+    return level
+
+
+@transaction.atomic
+def remove_escalation_level(level: EscalationLevel, *, actor) -> None:
+    """Remove a rung; the rungs above move down so the ladder has no gap."""
+    org, engagement = level.organization, level.engagement
+    level.delete()
+    for position, rung in enumerate(
+        EscalationLevel.objects.for_org(org).filter(engagement=engagement).order_by("level"), 1
+    ):
+        if rung.level != position:
+            rung.level = position
+            rung.save(update_fields=["level"])
+    audit.record(org, actor, "escalation_level.removed", engagement,
+                 f"Removed an escalation level from {engagement.title}")  # fmt: skip
+
+
+# --- Service levels and response targets ---------------------------------------------------
+@transaction.atomic
+def save_service_level(engagement: Engagement, *, actor, data: dict, service_level=None):
+    org = engagement.organization
+    level = service_level or ServiceLevel(organization=org, engagement=engagement)
+    for key in ("task_kind", "rule", "business_days", "day_of_month"):
+        setattr(level, key, data.get(key))
+    level.task_kind = " ".join((level.task_kind or "").split())
+    level.full_clean(validate_constraints=False)
+    clash = ServiceLevel.objects.for_org(org).filter(
+        engagement=engagement, task_kind__iexact=level.task_kind
+    )
+    if clash.exclude(pk=level.pk).exists():
+        raise ValidationError({"task_kind": f"{level.task_kind} already has a service level."})
+    level.save()
+    audit.record(org, actor, "service_level.saved", engagement,
+                 f"{engagement.title}: {level}")  # fmt: skip
+    return level
+
+
+@transaction.atomic
+def delete_service_level(level: ServiceLevel, *, actor) -> None:
+    audit.record(level.organization, actor, "service_level.deleted", level.engagement,
+                 f"{level.engagement.title}: removed {level.task_kind}")  # fmt: skip
+    level.delete()
+
+
+@transaction.atomic
+def set_response_target(engagement: Engagement, *, actor, severity, amount, unit):
+    """Set (or clear, with amount None) the first-response target for one severity."""
+    org = engagement.organization
+    existing = ResponseTarget.objects.for_org(org).filter(engagement=engagement, severity=severity)
+    if amount in (None, ""):
+        existing.delete()
+        return None
+    target = existing.first() or ResponseTarget(organization=org, engagement=engagement,
+                                                severity=severity)  # fmt: skip
+    target.amount, target.unit = amount, unit
+    target.full_clean(validate_constraints=False)
+    target.save()
+    audit.record(org, actor, "response_target.saved", engagement,
+                 f"{engagement.title}: {target.get_severity_display()} issues answered within "
+                 f"{target.target_display}")  # fmt: skip
+    return target
+
+
+# --- Workflow ------------------------------------------------------------------------------
+@transaction.atomic
+def add_workflow_step(engagement: Engagement, *, actor, data: dict) -> WorkflowStep:
+    org = engagement.organization
+    top = WorkflowStep.objects.for_org(org).filter(engagement=engagement).aggregate(
+        top=Max("position")
+    )["top"]
+    step = WorkflowStep(organization=org, engagement=engagement, position=(top or 0) + 1,
+                        **{k: data.get(k, "") for k in ("actor", "action", "recipient", "due")})  # fmt: skip
+    step.full_clean()
+    step.save()
+    audit.record(org, actor, "workflow.step_added", engagement,
+                 f"{engagement.title}: step {step.position}: {step.sentence}")  # fmt: skip
+    return step
+
+
+@transaction.atomic
+def update_workflow_step(step: WorkflowStep, *, actor, data: dict) -> WorkflowStep:
+    for key in ("actor", "action", "recipient", "due"):
+        setattr(step, key, data.get(key, ""))
+    step.full_clean()
+    step.save()
+    audit.record(step.organization, actor, "workflow.step_changed", step.engagement,
+                 f"{step.engagement.title}: step {step.position}: {step.sentence}")  # fmt: skip
+    return step
+
+
+@transaction.atomic
+def move_workflow_step(step: WorkflowStep, *, actor, direction: int) -> None:
+    """Swap a step with its neighbour above (-1) or below (+1); the ends stay put."""
+    steps = list(
+        WorkflowStep.objects.select_for_update()
+        .for_org(step.organization)
+        .filter(engagement_id=step.engagement_id)
+        .order_by("position", "id")
+    )
+    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+    other = index + direction
+    if not 0 <= other < len(steps):
+        return
+    steps[index], steps[other] = steps[other], steps[index]
+    for position, row in enumerate(steps, 1):
+        if row.position != position:
+            row.position = position
+            row.save(update_fields=["position"])
+
+
+@transaction.atomic
+def delete_workflow_step(step: WorkflowStep, *, actor) -> None:
+    org, engagement_id = step.organization, step.engagement_id
+    step.delete()
+    rest = WorkflowStep.objects.for_org(org).filter(engagement_id=engagement_id)
+    for position, row in enumerate(rest.order_by("position", "id"), 1):
+        if row.position != position:
+            row.position = position
+            row.save(update_fields=["position"])
+
+
+# --- Holidays ------------------------------------------------------------------------------
+def holiday_dates(org) -> set[date]:
+    return set(Holiday.objects.for_org(org).values_list("date", flat=True))
+
+
+@transaction.atomic
+def add_holiday(org, *, actor, day: date, name: str) -> Holiday:
+    holiday = Holiday(organization=org, date=day, name=name.strip())
+    holiday.full_clean(validate_constraints=False)
+    if Holiday.objects.for_org(org).filter(date=day).exists():
+        raise ValidationError({"date": f"{day:%b %d, %Y} is already a holiday."})
+    holiday.save()
+    audit.record(org, actor, "holiday.added", holiday, f"Holiday {holiday}")
+    return holiday
+
+
+@transaction.atomic
+def add_federal_holidays(org, *, actor, year: int) -> int:
+    """Add the US federal holidays of ``year`` (from the ``holidays`` package) not yet listed."""
+    have = holiday_dates(org)
+    rows = [
+        Holiday(organization=org, date=day, name=name)
+        for day, name in sorted(holiday_calendars.US(years=year).items())
+        if day not in have
+    ]
+    Holiday.objects.bulk_create(rows)
+    if rows:
+        audit.record(org, actor, "holiday.federal_added", rows[0],
+                     f"Added {len(rows)} US federal holidays of {year}")  # fmt: skip
+    return len(rows)
+
+
+@transaction.atomic
+def delete_holiday(holiday: Holiday, *, actor) -> None:
+    audit.record(holiday.organization, actor, "holiday.deleted", holiday, f"Removed {holiday}")
+    holiday.delete()
+
+
+def seed_holidays(sender=None, *, organization, **kwargs) -> None:
+    """Start a new organization's holiday list with this year's and next year's US federal
+    holidays; the organization edits it from there."""
+    year = timezone.now().year
+    for each in (year, year + 1):
+        add_federal_holidays(organization, actor=None, year=each)

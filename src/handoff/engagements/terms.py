@@ -1,0 +1,75 @@
+"""Arithmetic of an engagement's terms: the yearly cost its price terms imply, and the dates of
+its term, renewal and notice. Plain values in, plain values out; no database."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from handoff.engagements.choices import PERIODS_PER_YEAR, BillingPeriod, PricingModel
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Units above ``above`` (up to the next tier) cost ``unit_price`` each."""
+
+    above: Decimal
+    unit_price: Decimal
+
+
+def tiered_cost(quantity: Decimal, base_price: Decimal, tiers: list[Tier]) -> Decimal:
+    """Graduated pricing: the first units at ``base_price``, each band above a tier's threshold
+    at that tier's price (like tax brackets), so no extra unit ever lowers the total."""
+    bands = [Tier(Decimal(0), base_price), *sorted(tiers, key=lambda tier: tier.above)]
+    total = Decimal(0)
+    for band, following in zip(bands, [*bands[1:], None], strict=True):
+        upper = quantity if following is None else min(quantity, following.above)
+        if upper > band.above:
+            total += (upper - band.above) * band.unit_price
+    return total
+
+
+def annual_cost(
+    pricing_model: str,
+    amount: Decimal,
+    *,
+    billing_period: str = BillingPeriod.MONTH,
+    monthly_quantity: Decimal | None = None,
+    tiers: list[Tier] = (),
+) -> Decimal | None:
+    """The cost of a year at the stated terms; None when an estimate it needs is missing.
+
+    Flat: the fee times the periods in a year. Hourly and per unit: the estimated monthly
+    hours or units priced (per unit with its tiers), times twelve.
+    """
+    if pricing_model == PricingModel.FLAT:
+        return amount * PERIODS_PER_YEAR[BillingPeriod(billing_period)]
+    if monthly_quantity is None:
+        return None
+    if pricing_model == PricingModel.HOURLY:
+        return amount * monthly_quantity * 12
+    return tiered_cost(monthly_quantity, amount, list(tiers)) * 12
+
+
+def current_term_end(
+    start: date, end: date | None, *, auto_renew: bool, renewal_months: int, today: date
+) -> date | None:
+    """The end of the term in force on ``today``: ``end``, rolled forward by whole renewal terms
+    while it has passed and the engagement renews itself. None when open-ended."""
+    if end is None:
+        return None
+    if not auto_renew or renewal_months <= 0:
+        return end
+    term_end, renewals = end, 0
+    while term_end < today:
+        renewals += 1
+        term_end = end + relativedelta(months=renewal_months * renewals)
+    return term_end
+
+
+def notice_deadline(term_end: date | None, notice_days: int) -> date | None:
+    """The last day to give notice so the term ends at ``term_end`` instead of renewing."""
+    if term_end is None:
+        return None
+    return term_end - relativedelta(days=notice_days)
