@@ -592,8 +592,9 @@ def main() -> None:
     measure(cases, args.requests)
     console.print(
         f"\n{len(cases)} cases, {WARMUP} warm-up and {args.requests} timed requests each, "
-        f"in {time.perf_counter() - started:.0f} s; search q={SEARCH!r}; load average "
-        f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after (other work slows the figures)\n"
+        f"in {time.perf_counter() - started:.0f} s; search q={SEARCH!r}; 1-minute load average "
+        f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after (a database server on the same "
+        "machine counts too)\n"
     )
     print_results(cases, volumes, console)
     console.print(f"memory at the end: {memory_line()}")

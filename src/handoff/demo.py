@@ -5,14 +5,21 @@ capability adds its own part here, built through the same services the pages use
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from handoff.accounts import services as accounts
 from handoff.accounts.models import Invitation, Membership, Organization, User, hash_secret
 from handoff.core.roles import Role
+from handoff.decisions.models import BusinessFunction
+from handoff.engagements import agreements
+from handoff.engagements import services as engagements
 from handoff.providers import services as providers
+from handoff.providers.models import Contact, Provider
 
 LOGIN_EMAIL = "maria@maplestreetdental.example"
 LOGIN_PASSWORD = "handoff-demo"  # noqa: S105 - printed on purpose; the demo is local
@@ -233,6 +240,7 @@ def load() -> bool:
         invited_by=owner,
         expires_at=timezone.now() + timedelta(days=7),
     )
+    _engagements(org, owner)
     return True
 
 
@@ -241,3 +249,225 @@ def _user(name: str, email: str) -> User:
     if user is None:
         user = User.objects.create_user(email=email, name=name, password=None)
     return user
+
+
+def _engagements(org, owner) -> None:
+    """Engagements in every state, dated around today so the demo never looks stale."""
+    today = timezone.localdate()
+    oscar = User.objects.get(email="oscar@maplestreetdental.example")
+    beth = User.objects.get(email="beth@maplestreetdental.example")
+
+    def contact(name):
+        return Contact.objects.for_org(org).get(name=name)
+
+    def engage(provider_name, function_names, tiers=(), **data):
+        return engagements.create_engagement(
+            org,
+            actor=owner,
+            provider_id=Provider.objects.for_org(org).get(name=provider_name).pk,
+            function_ids=[
+                BusinessFunction.objects.for_org(org).get(name=name).pk for name in function_names
+            ],
+            data=data,
+            tiers=tiers,
+        )
+
+    def plan(engagement, ours, theirs, issues, channel, cadence, notes=""):
+        engagements.update_plan(
+            engagement,
+            actor=owner,
+            our_point_person_id=ours.pk,
+            their_point_person_id=contact(theirs).pk,
+            issue_contact_id=contact(issues).pk,
+            preferred_channel=channel,
+            meeting_cadence=cadence,
+            meeting_notes=notes,
+        )
+
+    def ladder(engagement, *levels):
+        for ours, theirs, amount, unit in levels:
+            engagements.add_escalation_level(
+                engagement,
+                actor=owner,
+                our_person_id=ours.pk,
+                their_contact_id=contact(theirs).pk,
+                amount=amount,
+                unit=unit,
+            )
+
+    def steps(engagement, *rows):
+        for actor, action, recipient, due in rows:
+            data = {"actor": actor, "action": action, "recipient": recipient, "due": due}
+            engagements.add_workflow_step(engagement, actor=owner, data=data)
+
+    def levels(engagement, *rows):
+        for task_kind, rule, amount in rows:
+            data = {
+                "task_kind": task_kind,
+                "rule": rule,
+                "business_days": amount if rule == "business_days" else None,
+                "day_of_month": amount if rule == "day_of_month" else None,
+            }
+            engagements.save_service_level(engagement, actor=owner, data=data)
+
+    def targets(engagement, **by_severity):
+        for severity, (amount, unit) in by_severity.items():
+            engagements.set_response_target(
+                engagement, actor=owner, severity=severity, amount=amount, unit=unit
+            )
+
+    def access(engagement, system, account, level):
+        data = {"system": system, "account": account, "level": level}
+        engagements.grant_access(engagement, actor=owner, data=data)
+
+    # Active and signed: the bookkeeping firm, its notice deadline coming up.
+    start = today - relativedelta(months=9, day=1)
+    books = engage(
+        "Ledgerline Bookkeeping",
+        ["Bookkeeping", "Payroll"],
+        title="Monthly bookkeeping and close",
+        pricing_model="flat",
+        amount=Decimal("1250.00"),
+        billing_period="month",
+        payment_terms_days=15,
+        start_date=start,
+        end_date=start + relativedelta(years=1, days=-1),
+        auto_renew=True,
+        renewal_months=12,
+        notice_days=60,
+        scope="Bank and card reconciliation, payables entry, payroll for 14 staff, and the "
+        "monthly close package with a profit-and-loss statement and balance sheet. Year-end "
+        "tax filing is not included.",
+    )
+    plan(
+        books,
+        oscar,
+        "Priya Raman",
+        "Tom Okafor",
+        "portal",
+        "monthly",
+        "first Tuesday, 30 minutes, video call",
+    )
+    ladder(
+        books, (oscar, "Tom Okafor", 1, "business_days"), (owner, "Priya Raman", 2, "business_days")
+    )
+    steps(
+        books,
+        ("us", "send the week's receipts and bills", "provider", "every Friday"),
+        ("provider", "reconcile the bank and card accounts", "", "by Wednesday"),
+        ("provider", "deliver the monthly close package", "us", "by the 10th"),
+        ("us", "review and approve the close", "provider", "within 3 business days"),
+    )
+    levels(
+        books,
+        ("Monthly close", "day_of_month", 10),
+        ("Bill entry", "business_days", 2),
+        ("Payroll run", "business_days", 1),
+    )
+    targets(books, critical=(4, "hours"), high=(1, "business_days"), normal=(2, "business_days"))
+    access(books, "QuickBooks Online", "ledgerline@clients", "accountant")
+    access(books, "First Ohio Bank portal", "priya.raman", "read-only")
+    engagements.move_status(books, actor=owner, to_status="active", reason="Signed and onboarded")
+    version = agreements.generate(books, actor=owner)
+    agreements.mark_sent(version, actor=owner)
+    with version.file.open("rb") as pdf:
+        signed_copy = SimpleUploadedFile("signed.pdf", pdf.read(), "application/pdf")
+    agreements.upload_signed(
+        books,
+        actor=owner,
+        upload=signed_copy,
+        signed_on=min(today, start - timedelta(days=5)),
+        signers="Maria Chen; Priya Raman",
+        version_id=version.pk,
+    )
+
+    # Active, agreement sent but not signed back: flagged on its page.
+    billing = engage(
+        "ClearClaim Billing",
+        ["Billing"],
+        tiers=[(Decimal(1000), Decimal("3.75"))],
+        title="Insurance claims billing",
+        pricing_model="per_unit",
+        amount=Decimal("4.25"),
+        unit_name="claim",
+        monthly_quantity=Decimal(640),
+        start_date=today - relativedelta(months=4, day=1),
+        notice_days=30,
+        scope="Submit dental insurance claims daily, post payments, work denials and appeals.",
+    )
+    plan(billing, oscar, "Dana Whitfield", "Marco Silva", "email", "biweekly")
+    ladder(
+        billing, (oscar, "Marco Silva", 8, "hours"), (owner, "Dana Whitfield", 1, "business_days")
+    )
+    levels(billing, ("Claim submission", "business_days", 1), ("Denial appeal", "business_days", 5))
+    targets(billing, critical=(4, "hours"), normal=(1, "business_days"), low=(3, "business_days"))
+    steps(
+        billing,
+        ("us", "upload the day's encounter sheets", "provider", "by 6 pm"),
+        ("provider", "submit the claims", "", "the next business day"),
+        ("provider", "send the month's collections report", "us", "by the 5th"),
+    )
+    engagements.move_status(billing, actor=owner, to_status="active", reason="Pilot went well")
+    agreements.mark_sent(agreements.generate(billing, actor=owner), actor=owner)
+
+    # Paused: the answering service.
+    calls = engage(
+        "BrightVoice Answering",
+        ["Customer service"],
+        title="After-hours patient calls",
+        pricing_model="per_unit",
+        amount=Decimal("1.10"),
+        unit_name="call",
+        monthly_quantity=Decimal(900),
+        start_date=today - relativedelta(months=8, day=1),
+        end_date=today + relativedelta(months=2, day=31),
+        auto_renew=True,
+        renewal_months=6,
+        notice_days=30,
+        scope="Answer calls after 5 pm and on weekends; book and move appointments; page the "
+        "on-call dentist for emergencies.",
+    )
+    plan(calls, beth, "Alicia Gomez", "Alicia Gomez", "phone", "quarterly")
+    ladder(calls, (beth, "Alicia Gomez", 2, "hours"))
+    targets(calls, critical=(1, "hours"), normal=(1, "business_days"))
+    engagements.move_status(calls, actor=owner, to_status="active", reason="Service started")
+    engagements.move_status(
+        calls,
+        actor=oscar,
+        to_status="paused",
+        reason="Office closed for renovation; calls forwarded",
+    )
+
+    # Draft, its plan still incomplete: the IT contractor, an individual.
+    engage(
+        "Jordan Lee IT",
+        ["IT support"],
+        title="Front-desk IT support",
+        pricing_model="hourly",
+        amount=Decimal("85.00"),
+        monthly_quantity=Decimal(6),
+        start_date=today,
+        end_date=today + relativedelta(months=6),
+        notice_days=14,
+        scope="Keep the front-desk PCs, printers and Wi-Fi working; monthly updates.",
+    )
+
+    # Ended, its exit checklist done: the former marketing contractor.
+    marketing = engage(
+        "Pixel & Pine Marketing",
+        ["Marketing"],
+        title="Newsletter and social posts",
+        pricing_model="flat",
+        amount=Decimal("600.00"),
+        start_date=today - relativedelta(months=14, day=1),
+        end_date=today - relativedelta(months=8, day=1),
+        notice_days=30,
+    )
+    plan(marketing, beth, "Sam Carter", "Sam Carter", "email", "monthly")
+    access(marketing, "Mailchimp", "sam@pixelandpine.example", "manager")
+    engagements.move_status(marketing, actor=owner, to_status="active", reason="Kick-off")
+    for item in engagements.start_exit(marketing, actor=owner):
+        engagements.complete_exit_item(item, actor=owner)
+    engagements.move_status(
+        marketing, actor=owner, to_status="ended", reason="Newsletter brought in-house"
+    )

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("handoff.accounts.urls")),
     path("", include("handoff.providers.urls")),
+    path("", include("handoff.decisions.urls")),
+    path("", include("handoff.engagements.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -10,7 +10,10 @@ from handoff.decisions.models import DEFAULT_BUSINESS_FUNCTIONS, BusinessFunctio
 def seed_business_functions(sender=None, *, organization, **kwargs) -> None:
     """Give a new organization the usual functions to start from."""
     BusinessFunction.objects.bulk_create(
-        [BusinessFunction(organization=organization, name=name) for name in DEFAULT_BUSINESS_FUNCTIONS]
+        [
+            BusinessFunction(organization=organization, name=name)
+            for name in DEFAULT_BUSINESS_FUNCTIONS
+        ]
     )
 
 

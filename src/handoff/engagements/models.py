@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,9 +12,9 @@ from handoff.core.tenancy import TenantModel
 from handoff.engagements import terms
 from handoff.engagements.choices import (
     BillingPeriod,
-    ExitItemKind,
     Channel,
     EngagementStatus,
+    ExitItemKind,
     MeetingCadence,
     Party,
     PricingModel,
@@ -146,7 +147,20 @@ class Engagement(TenantModel):
         )
 
     def notice_deadline(self, today=None):
-        return terms.notice_deadline(self.term_end(today), self.notice_days)
+        """The next last day to give notice (for the following term once this one's passed)."""
+        today = today or timezone.localdate()
+        return terms.notice_deadline(
+            self.term_end(today),
+            self.notice_days,
+            auto_renew=self.auto_renew,
+            renewal_months=self.renewal_months,
+            today=today,
+        )
+
+    def notice_ends_term_on(self, today=None):
+        """The term end that notice given by ``notice_deadline`` would end the engagement on."""
+        deadline = self.notice_deadline(today)
+        return deadline and deadline + timedelta(days=self.notice_days)
 
 
 class EngagementFunction(TenantModel):
@@ -193,7 +207,9 @@ class StatusChange(TenantModel):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
-        indexes = [models.Index(fields=["organization", "engagement"], name="status_change_org_eng")]
+        indexes = [
+            models.Index(fields=["organization", "engagement"], name="status_change_org_eng")
+        ]
 
 
 class Target(models.Model):
@@ -251,8 +267,10 @@ class ServiceLevel(TenantModel):
     @property
     def turnaround_display(self) -> str:
         if self.rule == TurnaroundRule.DAY_OF_MONTH:
-            return "by the last day of the month" if self.day_of_month == 31 else (
-                f"by day {self.day_of_month} of the month"
+            return (
+                "by the last day of the month"
+                if self.day_of_month == 31
+                else (f"by day {self.day_of_month} of the month")
             )
         days = self.business_days
         return f"{days} business day{'' if days == 1 else 's'}"
@@ -272,6 +290,9 @@ class ResponseTarget(Target, TenantModel):
                 fields=["organization", "engagement", "severity"], name="response_target_unique"
             )
         ]
+
+    def __str__(self):
+        return f"{self.get_severity_display()}: within {self.target_display}"
 
 
 class Holiday(TenantModel):
@@ -390,6 +411,9 @@ class EscalationLevel(Target, TenantModel):
             )
         ]
 
+    def __str__(self):
+        return f"Level {self.level}: after {self.target_display}"
+
 
 class AgreementClause(TenantModel):
     """A standard clause of the organization's agreement template, editable by an admin."""
@@ -413,7 +437,9 @@ class AgreementClause(TenantModel):
 
 
 def agreement_upload_path(instance, filename):
-    return f"org-{instance.organization_id}/agreements/engagement-{instance.engagement_id}/{filename}"
+    return (
+        f"org-{instance.organization_id}/agreements/engagement-{instance.engagement_id}/{filename}"
+    )
 
 
 class AgreementVersion(TenantModel):
@@ -430,7 +456,10 @@ class AgreementVersion(TenantModel):
     generated_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -478,13 +507,19 @@ class AccessGrant(TenantModel):
     account = models.CharField(max_length=150, help_text="The login or account they use.")
     level = models.CharField(max_length=100, help_text="e.g. 'accountant', 'read-only'.")
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     granted_on = models.DateField(default=timezone.localdate)
     revoked_on = models.DateField(null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -507,11 +542,13 @@ class ExitItem(TenantModel):
     )
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
     class Meta:
         ordering = ["done_at", "id"]
         indexes = [models.Index(fields=["organization", "engagement"], name="exit_org_eng")]
-

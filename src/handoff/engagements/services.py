@@ -16,12 +16,14 @@ from handoff.accounts.models import Membership
 from handoff.core import audit
 from handoff.core.errors import Conflict
 from handoff.decisions.models import BusinessFunction
-from handoff.engagements.choices import STATUS_MOVES, EngagementStatus
+from handoff.engagements.choices import STATUS_MOVES, EngagementStatus, ExitItemKind
 from handoff.engagements.models import (
+    AccessGrant,
     CommunicationPlan,
     Engagement,
     EngagementFunction,
     EscalationLevel,
+    ExitItem,
     Holiday,
     PriceTier,
     ResponseTarget,
@@ -32,10 +34,20 @@ from handoff.engagements.models import (
 from handoff.providers.models import Contact, Provider
 
 ENGAGEMENT_FIELDS = [
-    "title", "scope", "pricing_model", "amount", "billing_period", "unit_name",
-    "monthly_quantity", "payment_terms_days", "start_date", "end_date", "auto_renew",
-    "renewal_months", "notice_days",
-]  # fmt: skip
+    "title",
+    "scope",
+    "pricing_model",
+    "amount",
+    "billing_period",
+    "unit_name",
+    "monthly_quantity",
+    "payment_terms_days",
+    "start_date",
+    "end_date",
+    "auto_renew",
+    "renewal_months",
+    "notice_days",
+]
 # Changes to these bear on a contractor's classification (hours, pay basis, length).
 CLASSIFICATION_FIELDS = {"pricing_model", "monthly_quantity", "start_date", "end_date", "scope"}
 
@@ -107,10 +119,14 @@ def _set_tiers(engagement: Engagement, tiers) -> None:
         seen.add(above)
     PriceTier.objects.for_org(engagement.organization).filter(engagement=engagement).delete()
     rows = [
-        PriceTier(organization=engagement.organization, engagement=engagement, above=above,
-                  unit_price=price)
+        PriceTier(
+            organization=engagement.organization,
+            engagement=engagement,
+            above=above,
+            unit_price=price,
+        )
         for above, price in tiers
-    ]  # fmt: skip
+    ]
     for row in rows:
         row.full_clean(exclude=["engagement", "organization"], validate_constraints=False)
     PriceTier.objects.bulk_create(rows)
@@ -118,9 +134,7 @@ def _set_tiers(engagement: Engagement, tiers) -> None:
 
 # --- Engagements ---------------------------------------------------------------------------
 @transaction.atomic
-def create_engagement(
-    org, *, actor, provider_id, function_ids, data: dict, tiers=()
-) -> Engagement:
+def create_engagement(org, *, actor, provider_id, function_ids, data: dict, tiers=()) -> Engagement:
     """A draft engagement with an empty communication plan, ready to be filled in."""
     engagement = Engagement(
         organization=org,
@@ -136,8 +150,13 @@ def create_engagement(
     )
     _set_tiers(engagement, tiers)
     CommunicationPlan.objects.create(organization=org, engagement=engagement)
-    audit.record(org, actor, "engagement.created", engagement,
-                 f"Drafted engagement {engagement.title} with {engagement.provider}")  # fmt: skip
+    audit.record(
+        org,
+        actor,
+        "engagement.created",
+        engagement,
+        f"Drafted engagement {engagement.title} with {engagement.provider}",
+    )
     return engagement
 
 
@@ -170,9 +189,11 @@ def update_engagement(
             changes["functions"] = [old, sorted(f.name for f in functions)]
             links.delete()
             EngagementFunction.objects.bulk_create(
-                [EngagementFunction(organization=org, engagement=engagement, function=f)
-                 for f in functions]
-            )  # fmt: skip
+                [
+                    EngagementFunction(organization=org, engagement=engagement, function=f)
+                    for f in functions
+                ]
+            )
     if tiers is not None:
         old = [[str(t.above), str(t.unit_price)] for t in engagement.price_tiers.all()]
         new = [[str(above), str(price)] for above, price in sorted(tiers)]
@@ -182,8 +203,14 @@ def update_engagement(
     if changes:
         engagement.version += 1
         engagement.save()
-        audit.record(org, actor, "engagement.updated", engagement,
-                     f"Edited engagement {engagement.title}", changes)  # fmt: skip
+        audit.record(
+            org,
+            actor,
+            "engagement.updated",
+            engagement,
+            f"Edited engagement {engagement.title}",
+            changes,
+        )
     return engagement
 
 
@@ -203,29 +230,53 @@ def move_status(engagement: Engagement, *, actor, to_status: str, reason: str = 
     if target not in STATUS_MOVES[current]:
         allowed = ", ".join(sorted(s.label.lower() for s in STATUS_MOVES[current])) or "nothing"
         raise ValidationError(
-            {"to_status": f"A {current.label.lower()} engagement cannot become "
-                          f"{target.label.lower()}; it can become: {allowed}."}
-        )  # fmt: skip
+            {
+                "to_status": f"A {current.label.lower()} engagement cannot become "
+                f"{target.label.lower()}; it can become: {allowed}."
+            }
+        )
     reason = reason.strip()
     if target in (EngagementStatus.PAUSED, EngagementStatus.ENDED) and not reason:
         raise ValidationError({"reason": f"Say why the engagement is {target.label.lower()}."})
+    if target == EngagementStatus.ENDED and current != EngagementStatus.DRAFT:
+        if engagement.exit_started_at is None:
+            raise ValidationError(
+                {"to_status": "Start the exit checklist first, so that ending leaves nothing open."}
+            )
+        still_open = open_exit_items(engagement)
+        if still_open:
+            raise ValidationError(
+                {"to_status": "Finish the exit checklist first: " + "; ".join(still_open) + "."}
+            )
     if target == EngagementStatus.ACTIVE:
         missing = activation_blockers(engagement)
         if missing:
             raise ValidationError(
-                {"to_status": "It cannot become active until the communication plan names "
-                              + "; ".join(missing) + "."}
-            )  # fmt: skip
+                {
+                    "to_status": "It cannot become active until the communication plan names "
+                    + "; ".join(missing)
+                    + "."
+                }
+            )
     engagement.status = target
     engagement.version += 1
     engagement.save(update_fields=["status", "version", "updated_at"])
     StatusChange.objects.create(
-        organization=engagement.organization, engagement=engagement, from_status=current,
-        to_status=target, reason=reason, changed_by=actor,
-    )  # fmt: skip
-    audit.record(engagement.organization, actor, "engagement.status_changed", engagement,
-                 f"{engagement.title}: {current.label} → {target.label}",
-                 {"status": [current.value, target.value]})  # fmt: skip
+        organization=engagement.organization,
+        engagement=engagement,
+        from_status=current,
+        to_status=target,
+        reason=reason,
+        changed_by=actor,
+    )
+    audit.record(
+        engagement.organization,
+        actor,
+        "engagement.status_changed",
+        engagement,
+        f"{engagement.title}: {current.label} → {target.label}",
+        {"status": [current.value, target.value]},
+    )
     return engagement
 
 
@@ -252,8 +303,13 @@ def update_plan(
     plan.meeting_notes = meeting_notes.strip()
     plan.full_clean()
     plan.save()
-    audit.record(org, actor, "communication_plan.updated", engagement,
-                 f"Updated the communication plan of {engagement.title}")  # fmt: skip
+    audit.record(
+        org,
+        actor,
+        "communication_plan.updated",
+        engagement,
+        f"Updated the communication plan of {engagement.title}",
+    )
     return plan
 
 
@@ -269,16 +325,29 @@ def add_escalation_level(
     their_contact = contact_of(engagement, their_contact_id, "their_contact")
     if their_contact is None:
         raise ValidationError({"their_contact": f"Choose a contact at {engagement.provider}."})
-    top = EscalationLevel.objects.for_org(org).filter(engagement=engagement).aggregate(
-        top=Max("level")
-    )["top"]
-    level = EscalationLevel(organization=org, engagement=engagement, level=(top or 0) + 1,
-                            our_person=our_person, their_contact=their_contact, amount=amount,
-                            unit=unit)  # fmt: skip
+    top = (
+        EscalationLevel.objects.for_org(org)
+        .filter(engagement=engagement)
+        .aggregate(top=Max("level"))["top"]
+    )
+    level = EscalationLevel(
+        organization=org,
+        engagement=engagement,
+        level=(top or 0) + 1,
+        our_person=our_person,
+        their_contact=their_contact,
+        amount=amount,
+        unit=unit,
+    )
     level.full_clean(validate_constraints=False)
     level.save()
-    audit.record(org, actor, "escalation_level.created", engagement,
-                 f"Added escalation level {level.level} to {engagement.title}")  # fmt: skip
+    audit.record(
+        org,
+        actor,
+        "escalation_level.created",
+        engagement,
+        f"Added escalation level {level.level} to {engagement.title}",
+    )
     return level
 
 
@@ -293,8 +362,13 @@ def remove_escalation_level(level: EscalationLevel, *, actor) -> None:
         if rung.level != position:
             rung.level = position
             rung.save(update_fields=["level"])
-    audit.record(org, actor, "escalation_level.removed", engagement,
-                 f"Removed an escalation level from {engagement.title}")  # fmt: skip
+    audit.record(
+        org,
+        actor,
+        "escalation_level.removed",
+        engagement,
+        f"Removed an escalation level from {engagement.title}",
+    )
 
 
 # --- Service levels and response targets ---------------------------------------------------
@@ -312,15 +386,19 @@ def save_service_level(engagement: Engagement, *, actor, data: dict, service_lev
     if clash.exclude(pk=level.pk).exists():
         raise ValidationError({"task_kind": f"{level.task_kind} already has a service level."})
     level.save()
-    audit.record(org, actor, "service_level.saved", engagement,
-                 f"{engagement.title}: {level}")  # fmt: skip
+    audit.record(org, actor, "service_level.saved", engagement, f"{engagement.title}: {level}")
     return level
 
 
 @transaction.atomic
 def delete_service_level(level: ServiceLevel, *, actor) -> None:
-    audit.record(level.organization, actor, "service_level.deleted", level.engagement,
-                 f"{level.engagement.title}: removed {level.task_kind}")  # fmt: skip
+    audit.record(
+        level.organization,
+        actor,
+        "service_level.deleted",
+        level.engagement,
+        f"{level.engagement.title}: removed {level.task_kind}",
+    )
     level.delete()
 
 
@@ -332,14 +410,20 @@ def set_response_target(engagement: Engagement, *, actor, severity, amount, unit
     if amount in (None, ""):
         existing.delete()
         return None
-    target = existing.first() or ResponseTarget(organization=org, engagement=engagement,
-                                                severity=severity)  # fmt: skip
+    target = existing.first() or ResponseTarget(
+        organization=org, engagement=engagement, severity=severity
+    )
     target.amount, target.unit = amount, unit
     target.full_clean(validate_constraints=False)
     target.save()
-    audit.record(org, actor, "response_target.saved", engagement,
-                 f"{engagement.title}: {target.get_severity_display()} issues answered within "
-                 f"{target.target_display}")  # fmt: skip
+    audit.record(
+        org,
+        actor,
+        "response_target.saved",
+        engagement,
+        f"{engagement.title}: {target.get_severity_display()} issues answered within "
+        f"{target.target_display}",
+    )
     return target
 
 
@@ -347,15 +431,26 @@ def set_response_target(engagement: Engagement, *, actor, severity, amount, unit
 @transaction.atomic
 def add_workflow_step(engagement: Engagement, *, actor, data: dict) -> WorkflowStep:
     org = engagement.organization
-    top = WorkflowStep.objects.for_org(org).filter(engagement=engagement).aggregate(
-        top=Max("position")
-    )["top"]
-    step = WorkflowStep(organization=org, engagement=engagement, position=(top or 0) + 1,
-                        **{k: data.get(k, "") for k in ("actor", "action", "recipient", "due")})  # fmt: skip
+    top = (
+        WorkflowStep.objects.for_org(org)
+        .filter(engagement=engagement)
+        .aggregate(top=Max("position"))["top"]
+    )
+    step = WorkflowStep(
+        organization=org,
+        engagement=engagement,
+        position=(top or 0) + 1,
+        **{k: data.get(k, "") for k in ("actor", "action", "recipient", "due")},
+    )
     step.full_clean()
     step.save()
-    audit.record(org, actor, "workflow.step_added", engagement,
-                 f"{engagement.title}: step {step.position}: {step.sentence}")  # fmt: skip
+    audit.record(
+        org,
+        actor,
+        "workflow.step_added",
+        engagement,
+        f"{engagement.title}: step {step.position}: {step.sentence}",
+    )
     return step
 
 
@@ -365,8 +460,13 @@ def update_workflow_step(step: WorkflowStep, *, actor, data: dict) -> WorkflowSt
         setattr(step, key, data.get(key, ""))
     step.full_clean()
     step.save()
-    audit.record(step.organization, actor, "workflow.step_changed", step.engagement,
-                 f"{step.engagement.title}: step {step.position}: {step.sentence}")  # fmt: skip
+    audit.record(
+        step.organization,
+        actor,
+        "workflow.step_changed",
+        step.engagement,
+        f"{step.engagement.title}: step {step.position}: {step.sentence}",
+    )
     return step
 
 
@@ -428,8 +528,13 @@ def add_federal_holidays(org, *, actor, year: int) -> int:
     ]
     Holiday.objects.bulk_create(rows)
     if rows:
-        audit.record(org, actor, "holiday.federal_added", rows[0],
-                     f"Added {len(rows)} US federal holidays of {year}")  # fmt: skip
+        audit.record(
+            org,
+            actor,
+            "holiday.federal_added",
+            rows[0],
+            f"Added {len(rows)} US federal holidays of {year}",
+        )
     return len(rows)
 
 
@@ -445,3 +550,125 @@ def seed_holidays(sender=None, *, organization, **kwargs) -> None:
     year = timezone.now().year
     for each in (year, year + 1):
         add_federal_holidays(organization, actor=None, year=each)
+
+
+# --- Access register and exit --------------------------------------------------------------
+@transaction.atomic
+def grant_access(engagement: Engagement, *, actor, data: dict) -> AccessGrant:
+    org = engagement.organization
+    grant = AccessGrant(
+        organization=org,
+        engagement=engagement,
+        system=data.get("system", "").strip(),
+        account=data.get("account", "").strip(),
+        level=data.get("level", "").strip(),
+        granted_by=member_of(org, data.get("granted_by_id"), "granted_by") or actor,
+        granted_on=data.get("granted_on") or timezone.localdate(),
+    )
+    grant.full_clean()
+    grant.save()
+    if engagement.exit_started_at:
+        _exit_item_for(grant)
+    audit.record(
+        org, actor, "access.granted", engagement, f"{engagement.provider} can reach {grant}"
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_access(grant: AccessGrant, *, actor) -> AccessGrant:
+    """Record that the provider can no longer reach the system; ticks its exit item."""
+    if grant.revoked_on is None:
+        grant.revoked_on = timezone.localdate()
+        grant.revoked_by = actor
+        grant.save(update_fields=["revoked_on", "revoked_by"])
+        ExitItem.objects.for_org(grant.organization).filter(
+            access_grant=grant, done_at__isnull=True
+        ).update(done_at=timezone.now(), done_by=actor)
+        audit.record(
+            grant.organization, actor, "access.revoked", grant.engagement, f"Revoked {grant}"
+        )
+    return grant
+
+
+EXIT_STANDARD_ITEMS = [
+    (ExitItemKind.COLLECT_DATA, "Collect our documents and data from them"),
+    (ExitItemKind.FINAL_INVOICE, "Receive and settle the final invoice"),
+    (ExitItemKind.HAND_BACK, "Get the work in progress handed back or over"),
+]
+
+
+def _exit_item_for(grant: AccessGrant) -> ExitItem:
+    return ExitItem.objects.create(
+        organization=grant.organization,
+        engagement=grant.engagement,
+        kind=ExitItemKind.REVOKE_ACCESS,
+        text=f"Revoke access to {grant}",
+        access_grant=grant,
+    )
+
+
+@transaction.atomic
+def start_exit(engagement: Engagement, *, actor) -> list[ExitItem]:
+    """Open the exit checklist: one item per access still open, and the standard items."""
+    engagement = _locked(engagement)
+    if engagement.status == EngagementStatus.ENDED:
+        raise ValidationError("This engagement has ended already.")
+    if engagement.exit_started_at is None:
+        org = engagement.organization
+        engagement.exit_started_at = timezone.now()
+        engagement.save(update_fields=["exit_started_at", "updated_at"])
+        for grant in AccessGrant.objects.for_org(org).filter(
+            engagement=engagement, revoked_on__isnull=True
+        ):
+            _exit_item_for(grant)
+        ExitItem.objects.bulk_create(
+            [
+                ExitItem(organization=org, engagement=engagement, kind=kind, text=text)
+                for kind, text in EXIT_STANDARD_ITEMS
+            ]
+        )
+        audit.record(
+            org,
+            actor,
+            "engagement.exit_started",
+            engagement,
+            f"Started the exit checklist of {engagement.title}",
+        )
+    return list(ExitItem.objects.for_org(engagement.organization).filter(engagement=engagement))
+
+
+@transaction.atomic
+def add_exit_item(engagement: Engagement, *, actor, text: str) -> ExitItem:
+    if engagement.exit_started_at is None:
+        raise ValidationError("Start the exit checklist first.")
+    item = ExitItem(
+        organization=engagement.organization,
+        engagement=engagement,
+        kind=ExitItemKind.OTHER,
+        text=text.strip(),
+    )
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def complete_exit_item(item: ExitItem, *, actor, done: bool = True) -> ExitItem:
+    """Tick (or untick) an item; ticking an access item revokes that access."""
+    if done and item.access_grant_id and item.access_grant.revoked_on is None:
+        revoke_access(item.access_grant, actor=actor)
+        item.refresh_from_db()
+        return item
+    item.done_at = timezone.now() if done else None
+    item.done_by = actor if done else None
+    item.save(update_fields=["done_at", "done_by"])
+    return item
+
+
+def open_exit_items(engagement: Engagement) -> list[str]:
+    return list(
+        ExitItem.objects.for_org(engagement.organization)
+        .filter(engagement=engagement, done_at__isnull=True)
+        .values_list("text", flat=True)
+    )

@@ -68,8 +68,22 @@ def current_term_end(
     return term_end
 
 
-def notice_deadline(term_end: date | None, notice_days: int) -> date | None:
-    """The last day to give notice so the term ends at ``term_end`` instead of renewing."""
+def notice_deadline(
+    term_end: date | None,
+    notice_days: int,
+    *,
+    auto_renew: bool = False,
+    renewal_months: int = 0,
+    today: date | None = None,
+) -> date | None:
+    """The last day to give notice so that a term ends instead of renewing.
+
+    For a renewing engagement whose deadline for the current term has passed, that term will
+    renew; the deadline that still matters is the next term's.
+    """
     if term_end is None:
         return None
-    return term_end - relativedelta(days=notice_days)
+    deadline = term_end - relativedelta(days=notice_days)
+    if auto_renew and renewal_months > 0 and today is not None and deadline < today:
+        deadline = term_end + relativedelta(months=renewal_months) - relativedelta(days=notice_days)
+    return deadline

@@ -197,7 +197,9 @@ def list_providers(request, filters: Query[ProviderFilters]):
         archived=filters.archived,
         sort=filters.sort,
     )
-    return paginate(providers, filters.page, filters.per_page)
+    page = paginate(providers, filters.page, filters.per_page)
+    page["results"] = selectors.with_contact_counts(request.org, page["results"])
+    return page
 
 
 @router.post("/providers", response={201: ProviderOut, **ERRORS}, summary="Add a provider")

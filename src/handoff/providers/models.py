@@ -63,7 +63,14 @@ class Provider(TenantModel):
     class Meta:
         ordering = [Lower("name"), "id"]
         indexes = [
-            models.Index("organization", Lower("name"), name="provider_org_name"),
+            # The list's default: live providers by name, read in index order.
+            models.Index(
+                "organization",
+                Lower("name"),
+                "id",
+                condition=models.Q(archived_at__isnull=True),
+                name="provider_org_live_name",
+            ),
             models.Index(fields=["organization", "status"], name="provider_org_status"),
             models.Index(fields=["organization", "-updated_at"], name="provider_org_updated"),
         ]

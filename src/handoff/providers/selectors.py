@@ -1,7 +1,7 @@
 """Reads of providers and contacts shared by the pages, the CSV export and the API."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Lower
 
 from handoff.providers.choices import ProviderSort
 from handoff.providers.models import Contact, ExpertiseField, Provider
@@ -27,8 +27,8 @@ def provider_list(
 ):
     """Providers of ``org`` filtered as the list page and the API offer, ready to page through.
 
-    Fields of expertise are prefetched and contacts counted in the same query, so a page costs
-    the same number of queries whatever its length.
+    Fields of expertise are prefetched (one query a page); ``with_contact_counts`` adds the
+    contact counts (one more), so a page costs the same number of queries whatever its length.
     """
     providers = Provider.objects.for_org(org)
     providers = providers.filter(archived_at__isnull=not archived)
@@ -45,23 +45,27 @@ def provider_list(
         providers = providers.filter(kind=kind)
     if field:
         providers = providers.filter(providerexpertise__field_id=field)
-    # A correlated subquery rather than a JOIN with GROUP BY: count() drops it, so the
-    # paginator's count stays a plain indexed scan.
-    live_contacts = (
-        Contact.objects.filter(provider=OuterRef("pk"), archived_at__isnull=True)
-        .values("provider")
+    fields = ExpertiseField.objects.for_org(org).order_by(Lower("name"))
+    return providers.prefetch_related(Prefetch("fields", queryset=fields)).order_by(
+        *SORT_ORDER.get(sort, SORT_ORDER[ProviderSort.NAME])
+    )
+
+
+def with_contact_counts(org, providers) -> list:
+    """Set ``contact_count`` (live contacts) on each of ``providers``, a page of rows, in one
+    query. Counting per page rather than annotating the queryset keeps deep pages cheap: an
+    annotation is computed for every row an OFFSET skips."""
+    providers = list(providers)
+    counts = dict(
+        Contact.objects.for_org(org)
+        .filter(provider_id__in=[p.pk for p in providers], archived_at__isnull=True)
+        .values("provider_id")
         .annotate(n=Count("id"))
-        .values("n")
+        .values_list("provider_id", "n")
     )
-    return (
-        providers.annotate(
-            contact_count=Coalesce(Subquery(live_contacts, output_field=IntegerField()), 0)
-        )
-        .prefetch_related(
-            Prefetch("fields", queryset=ExpertiseField.objects.order_by(Lower("name")))
-        )
-        .order_by(*SORT_ORDER.get(sort, SORT_ORDER[ProviderSort.NAME]))
-    )
+    for provider in providers:
+        provider.contact_count = counts.get(provider.pk, 0)
+    return providers
 
 
 def providers_with_fields(org):

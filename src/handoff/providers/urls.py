@@ -18,7 +18,7 @@ urlpatterns = [
         ORG + "providers/<int:provider_pk>/contacts/new/",
         views.contact_create,
         name="contact_create",
-    ),  # fmt: skip
+    ),
     path(ORG + "contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path(ORG + "contacts/<int:pk>/archive/", views.contact_archive, name="contact_archive"),
 ]

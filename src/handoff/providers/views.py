@@ -31,6 +31,7 @@ def provider_list(request):
     filter_form = ProviderFilterForm(request.GET or None, org=request.org)
     providers = selectors.provider_list(request.org, **filter_form.filters())
     page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_contact_counts(request.org, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter_form": filter_form, "page": page, "query": query.urlencode()}
@@ -69,9 +70,18 @@ def provider_export(request):
     providers = selectors.provider_list(request.org, **filter_form.filters())
     writer = csv.writer(_Echo())
 
+    def chunks(size=500):
+        chunk = []
+        for provider in providers.iterator(chunk_size=size):
+            chunk.append(provider)
+            if len(chunk) == size:
+                yield selectors.with_contact_counts(request.org, chunk)
+                chunk = []
+        yield selectors.with_contact_counts(request.org, chunk)
+
     def rows():
         yield writer.writerow(CSV_COLUMNS)
-        for provider in providers.iterator(chunk_size=500):
+        for provider in (provider for chunk in chunks() for provider in chunk):
             yield writer.writerow(
                 [
                     provider.name,

@@ -1,0 +1,39 @@
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+
+register = template.Library()
+
+SYMBOLS = {
+    "USD": "$",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "NZD": "NZ$",
+    "EUR": "€",
+    "GBP": "£",
+    "MXN": "MX$",
+    "INR": "₹",
+    "PHP": "₱",
+    "JPY": "¥",
+}
+
+
+@register.filter
+def money(value, currency="USD"):
+    """A Decimal amount as '$1,250.00' (rounded half up to cents, once, for display)."""
+    if value in (None, ""):
+        return "—"
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    symbol = SYMBOLS.get(currency)
+    text = f"{abs(amount):,.2f}"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+@register.filter
+def quantity(value):
+    """A Decimal count without trailing zeros: 120.00 → 120, 2.50 → 2.5."""
+    if value in (None, ""):
+        return "—"
+    normalized = Decimal(value).normalize()
+    return f"{normalized:,f}"

@@ -1,0 +1,33 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+
+from handoff.core.access import org_member_required, require_role
+from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role
+from handoff.decisions import services
+from handoff.decisions.forms import BusinessFunctionForm
+from handoff.decisions.models import BusinessFunction
+
+
+@org_member_required(Role.VIEWER)
+def function_list(request):
+    """The organization's business functions and how many engagements cover each."""
+    form = BusinessFunctionForm(request.POST or None)
+    if request.method == "POST":
+        require_role(request.membership, Role.MANAGER)
+        if form.is_valid():
+            try:
+                function = services.add_business_function(
+                    request.org, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{function.name} was added.")
+                return redirect("decisions:functions", request.org.slug)
+    functions = BusinessFunction.objects.for_org(request.org).annotate(
+        engagement_count=Count("engagementfunction")
+    )
+    return render(request, "decisions/functions.html", {"form": form, "functions": functions})

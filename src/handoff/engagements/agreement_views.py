@@ -1,0 +1,209 @@
+"""Pages for the written agreement, the access register, the exit checklist and renewals."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from handoff.core.access import org_member_required
+from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.engagements import agreements, selectors, services
+from handoff.engagements.forms import (
+    AccessGrantForm,
+    ClauseForm,
+    ExitItemForm,
+    SignedAgreementForm,
+)
+from handoff.engagements.models import (
+    AccessGrant,
+    AgreementClause,
+    AgreementVersion,
+    ExitItem,
+    SignedAgreement,
+)
+from handoff.engagements.views import engagement_or_404
+
+
+def _back(request, engagement, anchor=""):
+    return redirect(engagement.get_absolute_url() + anchor)
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def agreement_generate(request, pk):
+    engagement = engagement_or_404(request, pk)
+    version = agreements.generate(engagement, actor=request.user)
+    messages.success(request, f"Agreement version {version.number} is ready to download.")
+    return _back(request, engagement, "#agreement")
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def agreement_sent(request, pk, version_pk):
+    engagement = engagement_or_404(request, pk)
+    version = get_for_org_or_404(
+        AgreementVersion.objects.filter(engagement=engagement), request.org, pk=version_pk
+    )
+    agreements.mark_sent(version, actor=request.user)
+    messages.success(request, f"Version {version.number} is marked as sent for signature.")
+    return _back(request, engagement, "#agreement")
+
+
+@org_member_required(Role.VIEWER)
+def agreement_download(request, pk, version_pk):
+    engagement = engagement_or_404(request, pk)
+    version = get_for_org_or_404(
+        AgreementVersion.objects.filter(engagement=engagement), request.org, pk=version_pk
+    )
+    filename = f"{request.org.slug}-agreement-{engagement.pk}-v{version.number}.pdf"
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type="application/pdf",
+    )
+
+
+@org_member_required(Role.MANAGER)
+def signed_upload(request, pk):
+    engagement = engagement_or_404(request, pk)
+    form = SignedAgreementForm(
+        request.POST or None, request.FILES or None, initial={"signed_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        latest = engagement.agreement_versions.order_by("-number").first()
+        try:
+            agreements.upload_signed(
+                engagement,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                signed_on=form.cleaned_data["signed_on"],
+                signers=form.cleaned_data["signers"],
+                version_id=latest.pk if latest else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The signed agreement is on file.")
+            return _back(request, engagement, "#agreement")
+    return render(request, "engagements/signed_form.html", {"engagement": engagement, "form": form})
+
+
+@org_member_required(Role.VIEWER)
+def signed_download(request, pk, signed_pk):
+    engagement = engagement_or_404(request, pk)
+    signed = get_for_org_or_404(
+        SignedAgreement.objects.filter(engagement=engagement), request.org, pk=signed_pk
+    )
+    extension = signed.file.name.rsplit(".", 1)[-1]
+    filename = f"{request.org.slug}-agreement-{engagement.pk}-signed.{extension}"
+    return FileResponse(
+        signed.file.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=signed.content_type,
+    )
+
+
+@org_member_required(Role.VIEWER)
+def clauses(request):
+    """The standard clauses of the agreement template; admins edit them."""
+    rows = agreements.clauses(request.org)
+    return render(request, "engagements/clauses.html", {"clauses": rows})
+
+
+@org_member_required(Role.ADMIN)
+def clause_edit(request, clause_pk):
+    clause = get_for_org_or_404(AgreementClause.objects, request.org, pk=clause_pk)
+    form = ClauseForm(request.POST or None, instance=clause)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreements.update_clause(clause, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{clause.title} was saved; new agreements use it.")
+            return redirect("engagements:clauses", request.org.slug)
+    return render(request, "engagements/clause_form.html", {"form": form, "clause": clause})
+
+
+@org_member_required(Role.MANAGER)
+def access_add(request, pk):
+    engagement = engagement_or_404(request, pk)
+    form = AccessGrantForm(request.POST or None, initial={"granted_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_access(engagement, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The access is on the register.")
+            return _back(request, engagement, "#access")
+    return render(request, "engagements/access_form.html", {"engagement": engagement, "form": form})
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def access_revoke(request, pk, grant_pk):
+    engagement = engagement_or_404(request, pk)
+    grant = get_for_org_or_404(
+        AccessGrant.objects.filter(engagement=engagement), request.org, pk=grant_pk
+    )
+    services.revoke_access(grant, actor=request.user)
+    messages.success(request, f"Access to {grant.system} is marked as revoked.")
+    return _back(request, engagement, "#access")
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def exit_start(request, pk):
+    engagement = engagement_or_404(request, pk)
+    try:
+        services.start_exit(engagement, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _back(request, engagement, "#exit")
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def exit_item_add(request, pk):
+    engagement = engagement_or_404(request, pk)
+    form = ExitItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_exit_item(engagement, actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Describe the item to add (up to 200 characters).")
+    return _back(request, engagement, "#exit")
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def exit_item_done(request, pk, item_pk):
+    engagement = engagement_or_404(request, pk)
+    item = get_for_org_or_404(
+        ExitItem.objects.filter(engagement=engagement).select_related("access_grant"),
+        request.org,
+        pk=item_pk,
+    )
+    services.complete_exit_item(item, actor=request.user, done=request.POST.get("done") != "0")
+    return _back(request, engagement, "#exit")
+
+
+@org_member_required(Role.VIEWER)
+def renewals(request):
+    """Engagements whose term ends, renews or passes its notice deadline soon."""
+    raw = request.GET.get("days", "60")
+    days = int(raw) if raw.isdigit() and 1 <= int(raw) <= 730 else None
+    if days is None:
+        messages.error(request, "Choose a window of 1 to 730 days; showing 60.")
+        days = 60
+    rows = selectors.renewals_within(request.org, days, timezone.localdate())
+    return render(request, "engagements/renewals.html", {"rows": rows, "days": days})

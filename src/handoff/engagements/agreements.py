@@ -1,0 +1,243 @@
+"""The written agreement: standard clauses the organization edits, PDFs generated from the
+engagement with WeasyPrint (every version kept), and the signed copy."""
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from handoff.core import audit
+from handoff.engagements.choices import AgreementState
+from handoff.engagements.models import (
+    AgreementClause,
+    AgreementVersion,
+    Engagement,
+    SignedAgreement,
+)
+from handoff.providers.choices import ProviderKind
+
+MAX_SIGNED_COPY_BYTES = 10 * 1024 * 1024
+
+# What a signed copy may be, recognised by its first bytes rather than its name.
+SIGNATURES = {
+    b"%PDF-": ("application/pdf", "pdf"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+}
+
+DEFAULT_CLAUSES = [
+    (
+        "confidentiality",
+        "Confidentiality",
+        False,
+        "The Provider keeps confidential all information of the Client that it receives or sees "
+        "in the course of this engagement, uses it only to perform the services, and discloses it "
+        "to no one without the Client's written consent, except as the law requires. This duty "
+        "survives the end of the engagement.",
+    ),
+    (
+        "work_product",
+        "Ownership of work product",
+        False,
+        "Everything the Provider prepares for the Client under this agreement — records, reports, "
+        "files and other deliverables — belongs to the Client once paid for. The Provider returns "
+        "or hands over all of it, and the Client's data, when the engagement ends.",
+    ),
+    (
+        "contractor_status",
+        "Independent-contractor status",
+        True,
+        "The Provider is an independent contractor, not an employee of the Client. The Provider "
+        "controls how the work is done, supplies their own tools and equipment, may offer their "
+        "services to other clients, and is responsible for their own taxes, insurance and "
+        "benefits. Nothing in this agreement creates an employment, partnership or agency "
+        "relationship.",
+    ),
+    (
+        "termination",
+        "Termination",
+        False,
+        "Either party may end this agreement by written notice as set out under Term. On ending, "
+        "the Provider delivers the work completed, the Client pays for the services performed up "
+        "to the end date, and each party returns the other's property and data.",
+    ),
+    (
+        "entire_agreement",
+        "Entire agreement",
+        False,
+        "This agreement is the whole arrangement between the parties about its subject and "
+        "replaces earlier discussions. Changes are valid only in writing signed by both parties.",
+    ),
+]
+
+
+def clauses(org) -> list[AgreementClause]:
+    """The organization's clauses, created from the defaults the first time they are needed."""
+    existing = list(AgreementClause.objects.for_org(org))
+    if existing:
+        return existing
+    AgreementClause.objects.bulk_create(
+        [
+            AgreementClause(
+                organization=org,
+                key=key,
+                title=title,
+                body=body,
+                position=index,
+                individuals_only=individuals_only,
+            )
+            for index, (key, title, individuals_only, body) in enumerate(DEFAULT_CLAUSES)
+        ],
+        ignore_conflicts=True,
+    )
+    return list(AgreementClause.objects.for_org(org))
+
+
+@transaction.atomic
+def update_clause(clause: AgreementClause, *, actor, title: str, body: str) -> AgreementClause:
+    clause.title, clause.body = title.strip(), body.strip()
+    clause.full_clean(validate_constraints=False)
+    clause.save()
+    audit.record(
+        clause.organization,
+        actor,
+        "agreement_clause.updated",
+        clause,
+        f"Edited the agreement clause {clause.title}",
+    )
+    return clause
+
+
+def state(engagement: Engagement) -> AgreementState:
+    """None, generated, sent or signed. Reads ``.all()`` so that a list which prefetched
+    ``signed_agreements`` and ``agreement_versions`` pays no query per row."""
+    if engagement.signed_agreements.all():
+        return AgreementState.SIGNED
+    versions = engagement.agreement_versions.all()
+    if not versions:
+        return AgreementState.NONE
+    latest = max(versions, key=lambda version: version.number)
+    return AgreementState.SENT if latest.sent_at else AgreementState.GENERATED
+
+
+def render_html(engagement: Engagement, *, today=None) -> str:
+    """The agreement as HTML, the source of the PDF."""
+    org = engagement.organization
+    provider = engagement.provider
+    individual = provider.kind == ProviderKind.INDIVIDUAL
+    plan = engagement.communication_plan
+    context = {
+        "engagement": engagement,
+        "org": org,
+        "provider": provider,
+        "functions": list(engagement.functions.all()),
+        "tiers": list(engagement.price_tiers.all()),
+        "service_levels": list(engagement.service_levels.all()),
+        "response_targets": list(engagement.response_targets.all()),
+        "plan": plan,
+        "ladder": list(engagement.escalation_levels.select_related("our_person", "their_contact")),
+        "clauses": [c for c in clauses(org) if individual or not c.individuals_only],
+        "today": today or timezone.localdate(),
+    }
+    return render_to_string("engagements/agreement.html", context)
+
+
+@transaction.atomic
+def generate(engagement: Engagement, *, actor) -> AgreementVersion:
+    """Render a new PDF version of the agreement and keep it."""
+    from weasyprint import HTML  # imported here: loading pango costs a second at start-up
+
+    pdf = HTML(string=render_html(engagement)).write_pdf()
+    number = (
+        AgreementVersion.objects.for_org(engagement.organization)
+        .filter(engagement=engagement)
+        .aggregate(top=Max("number"))["top"]
+        or 0
+    ) + 1
+    version = AgreementVersion(
+        organization=engagement.organization,
+        engagement=engagement,
+        number=number,
+        generated_by=actor,
+    )
+    version.file.save(f"agreement-v{number}.pdf", ContentFile(pdf), save=False)
+    version.save()
+    audit.record(
+        engagement.organization,
+        actor,
+        "agreement.generated",
+        engagement,
+        f"Generated agreement v{number} for {engagement.title}",
+    )
+    return version
+
+
+@transaction.atomic
+def mark_sent(version: AgreementVersion, *, actor) -> AgreementVersion:
+    if version.sent_at is None:
+        version.sent_at = timezone.now()
+        version.sent_by = actor
+        version.save(update_fields=["sent_at", "sent_by"])
+        audit.record(
+            version.organization,
+            actor,
+            "agreement.sent",
+            version.engagement,
+            f"Sent agreement v{version.number} for signature",
+        )
+    return version
+
+
+def sniff(upload) -> tuple[str, str]:
+    """The content type and extension of an upload, read from its first bytes."""
+    if upload.size > MAX_SIGNED_COPY_BYTES:
+        raise ValidationError(
+            {"file": f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB."}
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    for magic, kind in SIGNATURES.items():
+        if head.startswith(magic):
+            return kind
+    raise ValidationError({"file": "Upload a PDF, PNG or JPEG file (this one is none of these)."})
+
+
+@transaction.atomic
+def upload_signed(
+    engagement: Engagement, *, actor, upload, signed_on, signers: str, version_id=None
+) -> SignedAgreement:
+    content_type, extension = sniff(upload)
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": "The signature date is in the future."})
+    version = None
+    if version_id is not None:
+        version = (
+            AgreementVersion.objects.for_org(engagement.organization)
+            .filter(engagement=engagement, pk=version_id)
+            .first()
+        )
+        if version is None:
+            raise ValidationError({"version": "Choose a version of this engagement's agreement."})
+    signed = SignedAgreement(
+        organization=engagement.organization,
+        engagement=engagement,
+        version=version,
+        content_type=content_type,
+        signed_on=signed_on,
+        signers=signers.strip(),
+        uploaded_by=actor,
+    )
+    signed.full_clean(exclude=["file"])
+    stamp = signed_on.isoformat()
+    signed.file.save(f"signed-{stamp}.{extension}", upload, save=False)
+    signed.save()
+    audit.record(
+        engagement.organization,
+        actor,
+        "agreement.signed",
+        engagement,
+        f"Uploaded the agreement signed on {stamp} by {signed.signers}",
+    )
+    return signed

@@ -1,0 +1,60 @@
+"""Reads of engagements shared by the pages and the API."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from handoff.engagements.choices import EngagementStatus
+from handoff.engagements.models import Engagement
+
+TERM_END = "term_end"
+NOTICE_DEADLINE = "notice_deadline"
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """An engagement with a date coming up, and which of its dates fall in the window."""
+
+    engagement: Engagement
+    term_end: date | None
+    notice_deadline: date | None
+    events: tuple[str, ...]  # NOTICE_DEADLINE and/or TERM_END, in date order
+
+    @property
+    def first_date(self) -> date:
+        return min(getattr(self, event) for event in self.events)
+
+
+def renewals_within(org, days: int, today: date) -> list[Renewal]:
+    """Engagements of ``org`` not yet ended whose current term ends, or whose notice deadline
+    falls, between ``today`` and ``days`` days later (both included), soonest first.
+
+    The candidates are loaded and filtered in Python with ``Engagement.term_end`` and
+    ``notice_deadline``: a renewing term's end rolls forward with each renewal, so it is computed
+    from today, not stored, and cannot be filtered in SQL. The query keeps only engagements
+    that can still have a date ahead (an end date, and renewing or not ended yet), which for
+    one organization is a short list.
+    """
+    window_end = today + timedelta(days=days)
+    candidates = (
+        Engagement.objects.for_org(org)
+        .exclude(status=EngagementStatus.ENDED)
+        .filter(end_date__isnull=False)
+        .filter(Q(auto_renew=True) | Q(end_date__gte=today))
+        .select_related("provider")
+    )
+    renewals = []
+    for engagement in candidates:
+        term_end = engagement.term_end(today)
+        deadline = engagement.notice_deadline(today)
+        dates = {NOTICE_DEADLINE: deadline, TERM_END: term_end}  # on the same day, notice first
+        events = tuple(
+            sorted(
+                (event for event, day in dates.items() if day and today <= day <= window_end),
+                key=dates.get,
+            )
+        )
+        if events:
+            renewals.append(Renewal(engagement, term_end, deadline, events))
+    return sorted(renewals, key=lambda renewal: (renewal.first_date, renewal.engagement.pk))

@@ -1,0 +1,197 @@
+"""Engagement pages: the list, the terms, the status moves and the detail page."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from handoff.core.access import org_member_required
+from handoff.core.errors import Conflict
+from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.decisions.models import BusinessFunction
+from handoff.engagements import agreements, services
+from handoff.engagements.choices import EngagementStatus
+from handoff.engagements.forms import EngagementForm, StatusForm, status_actions
+from handoff.engagements.models import (
+    AgreementVersion,
+    Engagement,
+    EscalationLevel,
+    ExitItem,
+    SignedAgreement,
+)
+from handoff.providers.models import Provider
+
+
+def engagement_or_404(request, pk) -> Engagement:
+    queryset = Engagement.objects.select_related(
+        "provider",
+        "communication_plan__our_point_person",
+        "communication_plan__their_point_person",
+        "communication_plan__issue_contact",
+    )
+    return get_for_org_or_404(queryset, request.org, pk=pk)
+
+
+@org_member_required(Role.VIEWER)
+def engagement_list(request):
+    org = request.org
+    engagements = (
+        Engagement.objects.for_org(org)
+        .select_related("provider")
+        .prefetch_related("functions", "price_tiers")
+        .prefetch_related(
+            Prefetch("agreement_versions", queryset=AgreementVersion.objects.order_by("-number")),
+            Prefetch(
+                "signed_agreements", queryset=SignedAgreement.objects.only("id", "engagement")
+            ),
+        )
+    )
+    status = request.GET.get("status", "")
+    if status in EngagementStatus.values:
+        engagements = engagements.filter(status=status)
+    function = request.GET.get("function", "")
+    if function.isdigit():
+        engagements = engagements.filter(engagementfunction__function_id=int(function))
+    provider = request.GET.get("provider", "")
+    if provider.isdigit():
+        engagements = engagements.filter(provider_id=int(provider))
+    page = Paginator(engagements, 50).get_page(request.GET.get("page"))
+    for engagement in page.object_list:
+        engagement.agreement_state = agreements.state(engagement)
+    context = {
+        "page": page,
+        "statuses": EngagementStatus.choices,
+        "status": status,
+        "functions": BusinessFunction.objects.for_org(org),
+        "function": function,
+    }
+    return render(request, "engagements/list.html", context)
+
+
+def _save(request, form, engagement=None):
+    try:
+        if engagement is None:
+            return services.create_engagement(
+                request.org,
+                actor=request.user,
+                provider_id=form.cleaned_data["provider"].pk,
+                function_ids=[f.pk for f in form.cleaned_data["functions"]],
+                data=form.engagement_data(),
+                tiers=form.cleaned_data["tiers"],
+            )
+        return services.update_engagement(
+            engagement,
+            actor=request.user,
+            data=form.engagement_data(),
+            function_ids=[f.pk for f in form.cleaned_data["functions"]],
+            tiers=form.cleaned_data["tiers"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except Conflict as error:
+        form.add_error(None, str(error))
+    return None
+
+
+@org_member_required(Role.MANAGER)
+def engagement_create(request):
+    initial = {}
+    provider_id = request.GET.get("provider", "")
+    if provider_id.isdigit():
+        initial["provider"] = (
+            Provider.objects.for_org(request.org).filter(pk=int(provider_id)).first()
+        )
+    form = EngagementForm(request.POST or None, org=request.org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        engagement = _save(request, form)
+        if engagement:
+            messages.success(
+                request, "The engagement is drafted. Fill in the communication plan to activate it."
+            )
+            return redirect(engagement.get_absolute_url())
+    return render(request, "engagements/form.html", {"form": form})
+
+
+@org_member_required(Role.MANAGER)
+def engagement_edit(request, pk):
+    engagement = engagement_or_404(request, pk)
+    form = EngagementForm(request.POST or None, instance=engagement, org=request.org)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, engagement)
+        if saved:
+            messages.success(request, "The terms were saved.")
+            return redirect(saved.get_absolute_url())
+    engagement.refresh_from_db()
+    return render(request, "engagements/form.html", {"form": form, "engagement": engagement})
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def engagement_status(request, pk):
+    engagement = engagement_or_404(request, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the offered moves.")
+        return redirect(engagement.get_absolute_url())
+    try:
+        engagement = services.move_status(
+            engagement,
+            actor=request.user,
+            to_status=form.cleaned_data["to_status"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The engagement is now {engagement.get_status_display()}.")
+    return redirect(engagement.get_absolute_url())
+
+
+@org_member_required(Role.VIEWER)
+def engagement_detail(request, pk):
+    engagement = engagement_or_404(request, pk)
+    org = request.org
+    context = {
+        "engagement": engagement,
+        "plan": engagement.communication_plan,
+        "missing": services.activation_blockers(engagement),
+        "actions": status_actions(engagement),
+        "functions": list(engagement.functions.all()),
+        "tiers": list(engagement.price_tiers.all()),
+        "service_levels": list(engagement.service_levels.all()),
+        "response_targets": list(engagement.response_targets.all()),
+        "steps": list(engagement.workflow_steps.all()),
+        "ladder": EscalationLevel.objects.for_org(org)
+        .filter(engagement=engagement)
+        .select_related("our_person", "their_contact"),
+        "agreement_state": agreements.state(engagement),
+        "versions": engagement.agreement_versions.select_related("generated_by"),
+        "signed": engagement.signed_agreements.select_related("uploaded_by"),
+        "grants": engagement.access_grants.select_related("granted_by", "revoked_by"),
+        "exit_items": ExitItem.objects.for_org(org)
+        .filter(engagement=engagement)
+        .select_related("done_by"),
+        "history": engagement.status_changes.select_related("changed_by"),
+    }
+    return render(request, "engagements/detail.html", context)
+
+
+@org_member_required(Role.VIEWER)
+def provider_engagements(request, provider_pk):
+    """The engagements with one provider, as a fragment for the provider's page."""
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    engagements = (
+        Engagement.objects.for_org(request.org)
+        .filter(provider=provider)
+        .prefetch_related("functions")
+    )
+    return render(
+        request,
+        "engagements/_provider_engagements.html",
+        {"provider": provider, "engagements": engagements},
+    )
