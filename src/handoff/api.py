@@ -9,7 +9,11 @@ from ninja.errors import ValidationError as SchemaValidationError
 from handoff.accounts.api import router as organization_router
 from handoff.accounts.auth import ApiTokenAuth
 from handoff.core.errors import Conflict
+from handoff.decisions.api import router as decisions_router
+from handoff.engagements.api import router as engagements_router
 from handoff.providers.api import router as providers_router
+from handoff.providers.vetting_api import public as reference_form_router
+from handoff.providers.vetting_api import router as vetting_router
 
 api = NinjaAPI(
     title="Handoff API",
@@ -24,6 +28,10 @@ api = NinjaAPI(
 )
 api.add_router("/organization", organization_router)
 api.add_router("/", providers_router)
+api.add_router("/", vetting_router)
+api.add_router("/", reference_form_router)
+api.add_router("/", decisions_router)
+api.add_router("/", engagements_router)
 
 
 def _error(request, status: int, detail: str, errors=()):
@@ -35,7 +43,7 @@ def schema_invalid(request, exc):
     errors = []
     for error in exc.errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
-        if location and location[0] in ("query", "path"):
+        if location and location[0] in ("query", "path", "form", "file"):
             location = location[1:]
         message = error.get("msg", "Invalid value.").removeprefix("Value error, ")
         errors.append({"field": ".".join(location) or "body", "message": message})

@@ -10,6 +10,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from handoff.accounts import services as accounts
@@ -19,7 +20,8 @@ from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements
 from handoff.engagements import services as engagements
 from handoff.providers import services as providers
-from handoff.providers.models import Contact, Provider
+from handoff.providers import vetting
+from handoff.providers.models import Contact, DueDiligenceItem, Provider
 
 LOGIN_EMAIL = "maria@maplestreetdental.example"
 LOGIN_PASSWORD = "handoff-demo"  # noqa: S105 - printed on purpose; the demo is local
@@ -186,9 +188,11 @@ PROVIDERS = [
 ]
 
 
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
 @transaction.atomic
 def load() -> bool:
-    """Create the demo organization; returns False (and changes nothing) when it exists."""
+    """Create the demo organization; returns False (and changes nothing) when it exists.
+    Setting it up sends no e-mail (the reference requests it makes are answered at once)."""
     owner = _user("Maria Chen", LOGIN_EMAIL)
     owner.set_password(LOGIN_PASSWORD)  # keep the printed login working on every run
     owner.save(update_fields=["password"])
@@ -241,6 +245,7 @@ def load() -> bool:
         expires_at=timezone.now() + timedelta(days=7),
     )
     _engagements(org, owner)
+    _vetting(org, owner)
     return True
 
 
@@ -470,4 +475,119 @@ def _engagements(org, owner) -> None:
         engagements.complete_exit_item(item, actor=owner)
     engagements.move_status(
         marketing, actor=owner, to_status="ended", reason="Newsletter brought in-house"
+    )
+
+
+def _vetting(org, owner) -> None:
+    """References with checks, and due diligence with one insurance certificate expired."""
+    today = timezone.localdate()
+    oscar = User.objects.get(email="oscar@maplestreetdental.example")
+
+    def reference(provider_name, name, company, relationship, years):
+        provider = Provider.objects.for_org(org).get(name=provider_name)
+        email = name.split()[0].lower() + "@" + company.split()[0].lower() + ".example"
+        data = {
+            "name": name,
+            "company": company,
+            "email": email,
+            "phone": "614-555-0100",
+            "relationship": relationship,
+            "worked_from": today - relativedelta(years=years),
+        }
+        return vetting.save_reference(provider, actor=owner, data=data)
+
+    def check(ref, *, by, ratings, hire, missed="", flags="", notes="", self_submitted=False):
+        data = dict(
+            zip(
+                ("understood_field", "met_deadlines", "communication", "quality"),
+                ratings,
+                strict=True,
+            )
+        )
+        data.update(would_hire_again=hire, missed_deadlines=missed, red_flags=flags, notes=notes)
+        if self_submitted:
+            request, _ = vetting.request_check(ref, actor=by)
+            vetting.answer_request(request, data=data)
+        else:
+            vetting.record_check(ref, actor=by, data=data)
+
+    harbor = reference(
+        "Ledgerline Bookkeeping", "Dana Brooks", "Harbor Family Dental", "current_client", 3
+    )
+    check(
+        harbor,
+        by=oscar,
+        ratings=(5, 4, 5, 5),
+        hire="yes",
+        missed="One close came two days late during their software migration; they told us "
+        "a week ahead.",
+        notes="Catches duplicate vendor bills.",
+    )
+    orchard = reference(
+        "Ledgerline Bookkeeping", "Luis Romero", "Orchard Vet Clinic", "former_client", 4
+    )
+    check(orchard, by=owner, ratings=(4, 5, 4, 4), hire="yes", self_submitted=True)
+    reference("Ledgerline Bookkeeping", "Amy Chen", "Chen & Park CPAs", "partner", 5)
+
+    lakeside = reference(
+        "Summit Payroll Partners", "Greg Hall", "Lakeside Ortho", "current_client", 2
+    )
+    check(
+        lakeside,
+        by=oscar,
+        ratings=(4, 3, 3, 4),
+        hire="unsure",
+        missed="Two payroll runs were a day late last spring.",
+        flags="Changed account managers twice in a year.",
+    )
+    pines = reference(
+        "Evergreen Tax & Books", "Nina Patel", "Pines Pediatrics", "current_client", 1
+    )
+    check(pines, by=oscar, ratings=(5, 5, 4, 5), hire="yes", self_submitted=True)
+
+    standard = vetting.templates(org)[0]
+    for name in ("Ledgerline Bookkeeping", "ClearClaim Billing", "Summit Payroll Partners"):
+        vetting.apply_template(Provider.objects.for_org(org).get(name=name), standard, actor=owner)
+
+    def item(provider_name, title_start, **data):
+        found = DueDiligenceItem.objects.for_org(org).get(
+            provider__name=provider_name, title__startswith=title_start
+        )
+        pdf = SimpleUploadedFile("document.pdf", b"%PDF-1.4\n% demo document\n")
+        document = pdf if found.needs_document else None
+        vetting.update_item(found, actor=owner, data=data, document=document)
+
+    item(
+        "Ledgerline Bookkeeping",
+        "Certificate",
+        status="verified",
+        expires_on=today + relativedelta(months=7),
+        amount=Decimal(2_000_000),
+    )
+    item(
+        "Ledgerline Bookkeeping",
+        "Business licence",
+        status="verified",
+        expires_on=today + relativedelta(days=20),
+    )
+    item("Ledgerline Bookkeeping", "Data-security", status="verified")
+    item(
+        "Ledgerline Bookkeeping",
+        "Bank details",
+        status="verified",
+        notes="Called their office manager at the number on their website.",
+    )
+    item(
+        "ClearClaim Billing",
+        "Certificate",
+        status="received",
+        expires_on=today - relativedelta(days=12),
+        amount=Decimal(1_000_000),
+        notes="Expired; renewal requested from Dana.",
+    )
+    item(
+        "ClearClaim Billing",
+        "Data-security",
+        status="verified",
+        notes="HIPAA business associate agreement signed.",
     )

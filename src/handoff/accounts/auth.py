@@ -1,3 +1,6 @@
+import zoneinfo
+
+from django.utils import timezone
 from ninja.security import HttpBearer
 
 from handoff.accounts.services import authenticate_api_token
@@ -14,4 +17,6 @@ class ApiTokenAuth(HttpBearer):
         request.org = membership.organization
         request.membership = membership
         request.user = membership.user
+        # Dates ("today", due dates, expiry) follow the organization's zone, as on the pages.
+        timezone.activate(zoneinfo.ZoneInfo(request.org.time_zone))
         return api_token

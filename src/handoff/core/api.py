@@ -5,6 +5,8 @@ without a valid token, 403 for a role too low, 404 for a missing or foreign row,
 edit over a newer version, 422 for invalid input.
 """
 
+import functools
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Schema
 
@@ -42,3 +44,27 @@ def paginate(queryset, page: int, per_page: int) -> dict:
         "per_page": per_page,
         "results": list(queryset[start : start + per_page]),
     }
+
+
+def fields_named(**renames):
+    """Report a service's field errors under the names the endpoint's body uses
+    (``provider`` → ``provider_id``): services speak the forms' names, shared with the pages."""
+
+    def decorator(handler):
+        @functools.wraps(handler)
+        def wrapper(*args, **kwargs):
+            try:
+                return handler(*args, **kwargs)
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    raise
+                raise ValidationError(
+                    {
+                        renames.get(field, field): errors
+                        for field, errors in error.error_dict.items()
+                    }
+                ) from None
+
+        return wrapper
+
+    return decorator

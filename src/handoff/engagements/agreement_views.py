@@ -193,7 +193,10 @@ def exit_item_done(request, pk, item_pk):
         request.org,
         pk=item_pk,
     )
-    services.complete_exit_item(item, actor=request.user, done=request.POST.get("done") != "0")
+    try:
+        services.complete_exit_item(item, actor=request.user, done=request.POST.get("done") != "0")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return _back(request, engagement, "#exit")
 
 

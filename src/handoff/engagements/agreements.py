@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from handoff.core import audit
+from handoff.core.uploads import sniff_document
 from handoff.engagements.choices import AgreementState
 from handoff.engagements.models import (
     AgreementClause,
@@ -17,15 +18,6 @@ from handoff.engagements.models import (
     SignedAgreement,
 )
 from handoff.providers.choices import ProviderKind
-
-MAX_SIGNED_COPY_BYTES = 10 * 1024 * 1024
-
-# What a signed copy may be, recognised by its first bytes rather than its name.
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-}
 
 DEFAULT_CLAUSES = [
     (
@@ -190,25 +182,11 @@ def mark_sent(version: AgreementVersion, *, actor) -> AgreementVersion:
     return version
 
 
-def sniff(upload) -> tuple[str, str]:
-    """The content type and extension of an upload, read from its first bytes."""
-    if upload.size > MAX_SIGNED_COPY_BYTES:
-        raise ValidationError(
-            {"file": f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB."}
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, kind in SIGNATURES.items():
-        if head.startswith(magic):
-            return kind
-    raise ValidationError({"file": "Upload a PDF, PNG or JPEG file (this one is none of these)."})
-
-
 @transaction.atomic
 def upload_signed(
     engagement: Engagement, *, actor, upload, signed_on, signers: str, version_id=None
 ) -> SignedAgreement:
-    content_type, extension = sniff(upload)
+    content_type, extension = sniff_document(upload, field="file")
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "The signature date is in the future."})
     version = None

@@ -89,7 +89,12 @@ class Engagement(TenantModel):
     exit_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -524,7 +529,8 @@ class AccessGrant(TenantModel):
     )
 
     class Meta:
-        ordering = ["revoked_on", "system", "id"]
+        # Open access first on every database (SQLite and PostgreSQL sort NULL differently).
+        ordering = [models.F("revoked_on").asc(nulls_first=True), "system", "id"]
         indexes = [models.Index(fields=["organization", "engagement"], name="access_org_eng")]
 
     def __str__(self):
@@ -550,5 +556,5 @@ class ExitItem(TenantModel):
     )
 
     class Meta:
-        ordering = ["done_at", "id"]
+        ordering = [models.F("done_at").asc(nulls_first=True), "id"]
         indexes = [models.Index(fields=["organization", "engagement"], name="exit_org_eng")]

@@ -33,8 +33,8 @@ def renewals_within(org, days: int, today: date) -> list[Renewal]:
     The candidates are loaded and filtered in Python with ``Engagement.term_end`` and
     ``notice_deadline``: a renewing term's end rolls forward with each renewal, so it is computed
     from today, not stored, and cannot be filtered in SQL. The query keeps only engagements
-    that can still have a date ahead (an end date, and renewing or not ended yet), which for
-    one organization is a short list.
+    that can still have a date ahead (an end date that is today or later, or that renews),
+    which for one organization is a short list.
     """
     window_end = today + timedelta(days=days)
     candidates = (

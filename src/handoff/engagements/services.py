@@ -5,6 +5,7 @@ Each function owns its transaction, checks that every linked row belongs to the 
 """
 
 from datetime import date
+from decimal import Decimal
 
 import holidays as holiday_calendars
 from django.core.exceptions import ValidationError
@@ -172,8 +173,7 @@ def update_engagement(
 ) -> Engagement:
     """Change the terms; functions and tiers change only when given."""
     engagement = _locked(engagement, expected_version)
-    if engagement.status == EngagementStatus.ENDED:
-        raise ValidationError("An ended engagement can no longer be changed.")
+    ensure_open(engagement)
     data = {key: value for key, value in data.items() if key in ENGAGEMENT_FIELDS}
     before = {key: getattr(engagement, key) for key in data}
     for key, value in data.items():
@@ -195,10 +195,13 @@ def update_engagement(
                 ]
             )
     if tiers is not None:
-        old = [[str(t.above), str(t.unit_price)] for t in engagement.price_tiers.all()]
-        new = [[str(above), str(price)] for above, price in sorted(tiers)]
-        if old != new:
-            changes["tiers"] = [old, new]
+        old = [(t.above, t.unit_price) for t in engagement.price_tiers.all()]
+        new = sorted((Decimal(above), Decimal(price)) for above, price in tiers)
+        if old != new:  # Decimal equality: 10 == 10.00, so re-sending the same tiers is no change
+            changes["tiers"] = [
+                [[str(a), str(p)] for a, p in old],
+                [[str(a), str(p)] for a, p in new],
+            ]
             _set_tiers(engagement, tiers)
     if changes:
         engagement.version += 1
@@ -212,6 +215,12 @@ def update_engagement(
             changes,
         )
     return engagement
+
+
+def ensure_open(engagement: Engagement) -> None:
+    """An ended engagement is a record: its terms, plan and set-up no longer change."""
+    if engagement.status == EngagementStatus.ENDED:
+        raise ValidationError("This engagement has ended; its record can no longer be changed.")
 
 
 def activation_blockers(engagement: Engagement) -> list[str]:
@@ -293,6 +302,7 @@ def update_plan(
     meeting_cadence: str,
     meeting_notes: str = "",
 ) -> CommunicationPlan:
+    ensure_open(engagement)
     org = engagement.organization
     plan = CommunicationPlan.objects.select_for_update().for_org(org).get(engagement=engagement)
     plan.our_point_person = member_of(org, our_point_person_id, "our_point_person")
@@ -318,6 +328,7 @@ def add_escalation_level(
     engagement: Engagement, *, actor, our_person_id, their_contact_id, amount, unit
 ) -> EscalationLevel:
     """Add the next rung of the ladder (level 1 is asked first)."""
+    ensure_open(engagement)
     org = engagement.organization
     our_person = member_of(org, our_person_id, "our_person")
     if our_person is None:
@@ -355,6 +366,7 @@ def add_escalation_level(
 def remove_escalation_level(level: EscalationLevel, *, actor) -> None:
     """Remove a rung; the rungs above move down so the ladder has no gap."""
     org, engagement = level.organization, level.engagement
+    ensure_open(engagement)
     level.delete()
     for position, rung in enumerate(
         EscalationLevel.objects.for_org(org).filter(engagement=engagement).order_by("level"), 1
@@ -374,6 +386,7 @@ def remove_escalation_level(level: EscalationLevel, *, actor) -> None:
 # --- Service levels and response targets ---------------------------------------------------
 @transaction.atomic
 def save_service_level(engagement: Engagement, *, actor, data: dict, service_level=None):
+    ensure_open(engagement)
     org = engagement.organization
     level = service_level or ServiceLevel(organization=org, engagement=engagement)
     for key in ("task_kind", "rule", "business_days", "day_of_month"):
@@ -392,6 +405,7 @@ def save_service_level(engagement: Engagement, *, actor, data: dict, service_lev
 
 @transaction.atomic
 def delete_service_level(level: ServiceLevel, *, actor) -> None:
+    ensure_open(level.engagement)
     audit.record(
         level.organization,
         actor,
@@ -405,10 +419,19 @@ def delete_service_level(level: ServiceLevel, *, actor) -> None:
 @transaction.atomic
 def set_response_target(engagement: Engagement, *, actor, severity, amount, unit):
     """Set (or clear, with amount None) the first-response target for one severity."""
+    ensure_open(engagement)
     org = engagement.organization
     existing = ResponseTarget.objects.for_org(org).filter(engagement=engagement, severity=severity)
     if amount in (None, ""):
-        existing.delete()
+        if existing.exists():
+            existing.delete()
+            audit.record(
+                org,
+                actor,
+                "response_target.cleared",
+                engagement,
+                f"{engagement.title}: no target for {severity} issues",
+            )
         return None
     target = existing.first() or ResponseTarget(
         organization=org, engagement=engagement, severity=severity
@@ -430,6 +453,7 @@ def set_response_target(engagement: Engagement, *, actor, severity, amount, unit
 # --- Workflow ------------------------------------------------------------------------------
 @transaction.atomic
 def add_workflow_step(engagement: Engagement, *, actor, data: dict) -> WorkflowStep:
+    ensure_open(engagement)
     org = engagement.organization
     top = (
         WorkflowStep.objects.for_org(org)
@@ -456,6 +480,7 @@ def add_workflow_step(engagement: Engagement, *, actor, data: dict) -> WorkflowS
 
 @transaction.atomic
 def update_workflow_step(step: WorkflowStep, *, actor, data: dict) -> WorkflowStep:
+    ensure_open(step.engagement)
     for key in ("actor", "action", "recipient", "due"):
         setattr(step, key, data.get(key, ""))
     step.full_clean()
@@ -473,6 +498,7 @@ def update_workflow_step(step: WorkflowStep, *, actor, data: dict) -> WorkflowSt
 @transaction.atomic
 def move_workflow_step(step: WorkflowStep, *, actor, direction: int) -> None:
     """Swap a step with its neighbour above (-1) or below (+1); the ends stay put."""
+    ensure_open(step.engagement)
     steps = list(
         WorkflowStep.objects.select_for_update()
         .for_org(step.organization)
@@ -488,11 +514,26 @@ def move_workflow_step(step: WorkflowStep, *, actor, direction: int) -> None:
         if row.position != position:
             row.position = position
             row.save(update_fields=["position"])
+    audit.record(
+        step.organization,
+        actor,
+        "workflow.step_moved",
+        step.engagement,
+        f"{step.engagement.title}: moved “{step.sentence}” {'up' if direction < 0 else 'down'}",
+    )
 
 
 @transaction.atomic
 def delete_workflow_step(step: WorkflowStep, *, actor) -> None:
+    ensure_open(step.engagement)
     org, engagement_id = step.organization, step.engagement_id
+    audit.record(
+        org,
+        actor,
+        "workflow.step_removed",
+        step.engagement,
+        f"{step.engagement.title}: removed “{step.sentence}”",
+    )
     step.delete()
     rest = WorkflowStep.objects.for_org(org).filter(engagement_id=engagement_id)
     for position, row in enumerate(rest.order_by("position", "id"), 1):
@@ -555,6 +596,7 @@ def seed_holidays(sender=None, *, organization, **kwargs) -> None:
 # --- Access register and exit --------------------------------------------------------------
 @transaction.atomic
 def grant_access(engagement: Engagement, *, actor, data: dict) -> AccessGrant:
+    ensure_open(engagement)
     org = engagement.organization
     grant = AccessGrant(
         organization=org,
@@ -650,19 +692,39 @@ def add_exit_item(engagement: Engagement, *, actor, text: str) -> ExitItem:
     )
     item.full_clean()
     item.save()
+    audit.record(
+        engagement.organization,
+        actor,
+        "exit.item_added",
+        engagement,
+        f"{engagement.title}: exit item “{item.text}”",
+    )
     return item
 
 
 @transaction.atomic
 def complete_exit_item(item: ExitItem, *, actor, done: bool = True) -> ExitItem:
-    """Tick (or untick) an item; ticking an access item revokes that access."""
-    if done and item.access_grant_id and item.access_grant.revoked_on is None:
-        revoke_access(item.access_grant, actor=actor)
+    """Tick (or untick) an item; ticking an access item revokes that access, and a revoked
+    access cannot be unticked (grant it again instead)."""
+    if item.access_grant_id:
+        if not done:
+            raise ValidationError(
+                "The access was revoked; record a new grant if it is needed again."
+            )
+        if item.access_grant.revoked_on is None:
+            revoke_access(item.access_grant, actor=actor)
         item.refresh_from_db()
         return item
     item.done_at = timezone.now() if done else None
     item.done_by = actor if done else None
     item.save(update_fields=["done_at", "done_by"])
+    audit.record(
+        item.organization,
+        actor,
+        "exit.item_done" if done else "exit.item_reopened",
+        item.engagement,
+        f"{item.engagement.title}: {'done' if done else 'reopened'}: {item.text}",
+    )
     return item
 
 

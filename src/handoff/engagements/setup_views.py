@@ -108,8 +108,12 @@ def escalation_remove(request, pk, level_pk):
     level = get_for_org_or_404(
         EscalationLevel.objects.filter(engagement=engagement), request.org, pk=level_pk
     )
-    services.remove_escalation_level(level, actor=request.user)
-    messages.success(request, "The escalation level was removed.")
+    try:
+        services.remove_escalation_level(level, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The escalation level was removed.")
     return redirect("engagements:plan", request.org.slug, engagement.pk)
 
 
@@ -178,8 +182,12 @@ def service_level_delete(request, pk, level_pk):
     level = get_for_org_or_404(
         ServiceLevel.objects.filter(engagement=engagement), request.org, pk=level_pk
     )
-    services.delete_service_level(level, actor=request.user)
-    messages.success(request, f"{level.task_kind} was removed.")
+    try:
+        services.delete_service_level(level, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{level.task_kind} was removed.")
     return redirect("engagements:service_levels", request.org.slug, engagement.pk)
 
 
@@ -210,11 +218,15 @@ def workflow_step_action(request, pk, step_pk):
         WorkflowStep.objects.filter(engagement=engagement), request.org, pk=step_pk
     )
     action = request.POST.get("action")
-    if action in ("up", "down"):
-        services.move_workflow_step(step, actor=request.user, direction=-1 if action == "up" else 1)
-    elif action == "delete":
-        services.delete_workflow_step(step, actor=request.user)
-        messages.success(request, "The step was removed.")
+    try:
+        if action in ("up", "down"):
+            direction = -1 if action == "up" else 1
+            services.move_workflow_step(step, actor=request.user, direction=direction)
+        elif action == "delete":
+            services.delete_workflow_step(step, actor=request.user)
+            messages.success(request, "The step was removed.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("engagements:workflow", request.org.slug, engagement.pk)
 
 

@@ -1,8 +1,16 @@
 from django import forms
 
-from handoff.providers.choices import ProviderKind, ProviderSort, ProviderStatus
-from handoff.providers.models import Contact, ExpertiseField, Provider
+from handoff.providers.choices import ProviderKind, ProviderSort, ProviderStatus, WouldHireAgain
+from handoff.providers.models import (
+    Contact,
+    DueDiligenceItem,
+    DueDiligenceTemplateItem,
+    ExpertiseField,
+    Provider,
+    Reference,
+)
 from handoff.providers.services import CONTACT_FIELDS, PROVIDER_FIELDS
+from handoff.providers.vetting import CHECK_FIELDS, REFERENCE_FIELDS
 
 
 class ProviderFilterForm(forms.Form):
@@ -97,3 +105,100 @@ class ContactForm(forms.ModelForm):
 
 class ExpertiseFieldForm(forms.Form):
     name = forms.CharField(label="New field of expertise", max_length=60)
+
+
+RATING_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(1, 6)]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReferenceForm(forms.ModelForm):
+    class Meta:
+        model = Reference
+        fields = REFERENCE_FIELDS
+        widgets = {
+            "worked_from": DATE,
+            "worked_to": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+
+
+class ReferenceCheckForm(forms.Form):
+    """The interview: the standard questions in the organization's wording, then its own."""
+
+    understood_field = forms.TypedChoiceField(
+        choices=RATING_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    met_deadlines = forms.TypedChoiceField(
+        choices=RATING_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    missed_deadlines = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    communication = forms.TypedChoiceField(
+        choices=RATING_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    quality = forms.TypedChoiceField(
+        choices=RATING_CHOICES, coerce=int, required=False, empty_value=None
+    )
+    would_hire_again = forms.ChoiceField(
+        choices=[("", "—"), *WouldHireAgain.choices], required=False, widget=forms.RadioSelect
+    )
+    red_flags = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label="Other notes", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, wording: dict, custom: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, text in wording.items():
+            if key in self.fields:
+                self.fields[key].label = text
+        for name in ("understood_field", "met_deadlines", "communication", "quality"):
+            self.fields[name].help_text = "1 poor · 3 adequate · 5 excellent"
+            self.fields[name].widget = forms.RadioSelect(choices=RATING_CHOICES[1:])
+        self.custom = custom
+        for question in custom:
+            self.fields[f"q{question.pk}"] = forms.CharField(
+                label=question.text,
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def check_data(self) -> dict:
+        data = {key: self.cleaned_data.get(key) for key in CHECK_FIELDS}
+        data["answers"] = {
+            str(q.pk): self.cleaned_data.get(f"q{q.pk}", "")
+            for q in self.custom
+            if self.cleaned_data.get(f"q{q.pk}")
+        }
+        return data
+
+
+class ReferenceRequestForm(forms.Form):
+    email = forms.EmailField(label="Send the questions to", required=False)
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label="Question", max_length=300)
+
+
+class DueDiligenceItemForm(forms.ModelForm):
+    document = forms.FileField(required=False, help_text="A PDF, PNG or JPEG of at most 10 MB.")
+
+    class Meta:
+        model = DueDiligenceItem
+        fields = ["status", "expires_on", "amount", "notes"]
+        widgets = {"expires_on": DATE, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.has_expiry:
+            self.fields["expires_on"].help_text = "If it has one."
+        if not self.instance.has_amount:
+            del self.fields["amount"]
+
+
+class TemplateItemForm(forms.ModelForm):
+    class Meta:
+        model = DueDiligenceTemplateItem
+        fields = ["title", "needs_document", "has_expiry", "has_amount"]

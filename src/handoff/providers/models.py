@@ -1,11 +1,23 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from handoff.core.tenancy import TenantModel
-from handoff.providers.choices import Channel, EntityType, ProviderKind, ProviderStatus
+from handoff.providers.choices import (
+    Channel,
+    DueDiligenceStatus,
+    EntityType,
+    ProviderKind,
+    ProviderStatus,
+    Relationship,
+    WouldHireAgain,
+)
 
 
 class ExpertiseField(TenantModel):
@@ -140,3 +152,204 @@ class Contact(TenantModel):
             raise ValidationError({"email": "Give an e-mail address, or prefer another channel."})
         if self.preferred_channel == Channel.PHONE and not self.phone:
             raise ValidationError({"phone": "Give a phone number, or prefer another channel."})
+
+
+class Reference(TenantModel):
+    """Someone who worked with the provider and can vouch for them (or not)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="references")
+    name = models.CharField(max_length=150)
+    company = models.CharField(max_length=150, blank=True)
+    email = models.EmailField("e-mail address", blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    relationship = models.CharField(
+        max_length=20, choices=Relationship.choices, default=Relationship.CURRENT_CLIENT
+    )
+    worked_from = models.DateField("worked together from", null=True, blank=True)
+    worked_to = models.DateField("until", null=True, blank=True, help_text="Empty if ongoing.")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = [Lower("name"), "id"]
+        indexes = [models.Index(fields=["organization", "provider"], name="reference_org_provider")]
+
+    def __str__(self):
+        return f"{self.name} ({self.company})" if self.company else self.name
+
+    def clean(self):
+        super().clean()
+        if self.worked_from and self.worked_to and self.worked_to < self.worked_from:
+            raise ValidationError({"worked_to": "The end is before the start."})
+
+
+class ReferenceQuestion(TenantModel):
+    """A question of the organization's reference-check interview. The standard ones (with a
+    ``key``) feed the reputation score and can be reworded, not removed; added ones are free
+    text."""
+
+    key = models.SlugField(max_length=40, blank=True)
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+rating = {
+    "null": True,
+    "blank": True,
+    "validators": [MinValueValidator(1), MaxValueValidator(5)],
+}
+
+
+class ReferenceCheck(TenantModel):
+    """One structured interview with a reference, by phone or through the e-mailed form."""
+
+    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="checks")
+    understood_field = models.PositiveSmallIntegerField(**rating)
+    met_deadlines = models.PositiveSmallIntegerField(**rating)
+    missed_deadlines = models.TextField("examples of missed deadlines", blank=True)
+    communication = models.PositiveSmallIntegerField(**rating)
+    quality = models.PositiveSmallIntegerField("quality of work", **rating)
+    would_hire_again = models.CharField(max_length=10, choices=WouldHireAgain.choices, blank=True)
+    red_flags = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="Answers to the organization's added questions."
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    self_submitted = models.BooleanField(
+        default=False, help_text="Filled in by the reference through the e-mailed link."
+    )
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        indexes = [models.Index(fields=["organization", "reference"], name="refcheck_org_ref")]
+
+    RATINGS = ("understood_field", "met_deadlines", "communication", "quality")
+
+    def ratings(self) -> list[int]:
+        return [value for value in (getattr(self, name) for name in self.RATINGS) if value]
+
+
+class ReferenceRequest(TenantModel):
+    """A one-time, expiring link that lets a reference answer the check without an account."""
+
+    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="requests")
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_to = models.EmailField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "reference"], name="refrequest_org_ref")]
+
+    @property
+    def status(self) -> str:
+        if self.used_at:
+            return "answered"
+        return "expired" if self.expires_at <= timezone.now() else "waiting"
+
+
+class DueDiligenceTemplate(TenantModel):
+    """A checklist the organization applies to providers it vets."""
+
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = [Lower("name")]
+        constraints = [
+            models.UniqueConstraint("organization", Lower("name"), name="dd_template_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DueDiligenceTemplateItem(TenantModel):
+    template = models.ForeignKey(
+        DueDiligenceTemplate, on_delete=models.CASCADE, related_name="items"
+    )
+    title = models.CharField(max_length=150)
+    needs_document = models.BooleanField(default=True)
+    has_expiry = models.BooleanField(default=False)
+    has_amount = models.BooleanField("has a coverage amount", default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+def due_diligence_upload_path(instance, filename):
+    return (
+        f"org-{instance.organization_id}/due-diligence/provider-{instance.provider_id}/{filename}"
+    )
+
+
+class DueDiligenceItem(TenantModel):
+    """One thing checked about a provider: a certificate, a licence, an answer, a verification."""
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="due_diligence_items"
+    )
+    title = models.CharField(max_length=150)
+    status = models.CharField(
+        max_length=15, choices=DueDiligenceStatus.choices, default=DueDiligenceStatus.PENDING
+    )
+    needs_document = models.BooleanField(default=True)
+    has_expiry = models.BooleanField(default=False)
+    has_amount = models.BooleanField(default=False)
+    document = models.FileField(upload_to=due_diligence_upload_path, blank=True)
+    document_type = models.CharField(max_length=40, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(
+        "coverage amount",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    notes = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["organization", "provider"], name="dd_item_org_provider"),
+            models.Index(fields=["organization", "expires_on"], name="dd_item_org_expiry"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def expired(self) -> bool:
+        return bool(self.expires_on and self.expires_on < timezone.localdate())

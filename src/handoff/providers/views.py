@@ -14,14 +14,14 @@ from handoff.core.forms import add_service_errors
 from handoff.core.models import AuditEvent
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
-from handoff.providers import selectors, services
+from handoff.providers import selectors, services, vetting
 from handoff.providers.forms import (
     ContactForm,
     ExpertiseFieldForm,
     ProviderFilterForm,
     ProviderForm,
 )
-from handoff.providers.models import Contact, Provider
+from handoff.providers.models import Contact, DueDiligenceItem, Provider, Reference
 
 PAGE_SIZE = 50
 
@@ -127,6 +127,12 @@ def provider_detail(request, pk):
         else None,
         "archived_contact_count": selectors.contacts_of(provider, archived=True).count(),
         "history": history,
+        "references": Reference.objects.for_org(request.org)
+        .filter(provider=provider)
+        .prefetch_related("checks"),
+        "due_diligence": DueDiligenceItem.objects.for_org(request.org).filter(provider=provider),
+        "dd_templates": vetting.templates(request.org),
+        "today": timezone.localdate(),
     }
     return render(request, "providers/detail.html", context)
 

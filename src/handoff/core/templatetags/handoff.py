@@ -1,6 +1,8 @@
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
+
+from handoff.core.money import cents
 
 register = template.Library()
 
@@ -23,7 +25,7 @@ def money(value, currency="USD"):
     """A Decimal amount as '$1,250.00' (rounded half up to cents, once, for display)."""
     if value in (None, ""):
         return "—"
-    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    amount = cents(value)
     symbol = SYMBOLS.get(currency)
     text = f"{abs(amount):,.2f}"
     sign = "-" if amount < 0 else ""
@@ -37,3 +39,9 @@ def quantity(value):
         return "—"
     normalized = Decimal(value).normalize()
     return f"{normalized:,f}"
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template, or None."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,276 @@
+"""Vetting pages: references and their checks, the e-mailed reference form, the question set,
+due diligence and what expires soon."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from handoff.core.access import org_member_required, require_role
+from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.providers import vetting
+from handoff.providers.forms import (
+    DueDiligenceItemForm,
+    QuestionForm,
+    ReferenceCheckForm,
+    ReferenceForm,
+    ReferenceRequestForm,
+    TemplateItemForm,
+)
+from handoff.providers.models import (
+    DueDiligenceItem,
+    DueDiligenceTemplate,
+    Provider,
+    Reference,
+    ReferenceQuestion,
+)
+
+
+def _vetting_url(provider):
+    return provider.get_absolute_url() + "#vetting"
+
+
+@org_member_required(Role.MANAGER)
+def reference_create(request, provider_pk):
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    form = ReferenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vetting.save_reference(provider, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "The reference was added. Record a check or send them the questions."
+            )
+            return redirect(_vetting_url(provider))
+    return render(request, "providers/reference_form.html", {"form": form, "provider": provider})
+
+
+@org_member_required(Role.MANAGER)
+def reference_edit(request, pk):
+    reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
+    form = ReferenceForm(request.POST or None, instance=reference)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vetting.save_reference(
+                reference.provider, actor=request.user, data=form.cleaned_data, reference=reference
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{reference.name} was saved.")
+            return redirect(_vetting_url(reference.provider))
+    context = {"form": form, "provider": reference.provider, "reference": reference}
+    return render(request, "providers/reference_form.html", context)
+
+
+@org_member_required(Role.VIEWER)
+def reference_detail(request, pk):
+    reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
+    context = {
+        "reference": reference,
+        "provider": reference.provider,
+        "checks": reference.checks.select_related("asked_by"),
+        "requests": reference.requests.select_related("created_by"),
+        "wording": vetting.question_texts(request.org),
+        "custom": {str(q.pk): q.text for q in ReferenceQuestion.objects.for_org(request.org)},
+        "request_form": ReferenceRequestForm(initial={"email": reference.email}),
+    }
+    return render(request, "providers/reference_detail.html", context)
+
+
+@org_member_required(Role.MEMBER)
+def check_create(request, pk):
+    """Record the answers a member got by phone or in person."""
+    reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
+    # Every field is optional, so an empty POST must still bind the form.
+    data = request.POST if request.method == "POST" else None
+    form = ReferenceCheckForm(
+        data,
+        wording=vetting.question_texts(request.org),
+        custom=vetting.custom_questions(request.org),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            vetting.record_check(reference, actor=request.user, data=form.check_data())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The check with {reference.name} is recorded.")
+            return redirect("providers:reference_detail", request.org.slug, reference.pk)
+    return render(request, "providers/check_form.html", {"form": form, "reference": reference})
+
+
+@require_POST
+@org_member_required(Role.MEMBER)
+def check_request(request, pk):
+    reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
+    form = ReferenceRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a valid e-mail address.")
+    else:
+        try:
+            sent, _ = vetting.request_check(
+                reference, actor=request.user, email=form.cleaned_data["email"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"The questions are on their way to {sent.sent_to}; the link works once, "
+                f"for {vetting.REQUEST_VALID_DAYS} days.",
+            )
+    return redirect("providers:reference_detail", request.org.slug, reference.pk)
+
+
+def reference_answer(request, token):
+    """The page behind the e-mailed link: the one form, for anyone holding the link, once."""
+    reference_request = vetting.find_request(token)
+    if reference_request is None:
+        return render(request, "providers/reference_answer_gone.html", status=404)
+    org = reference_request.organization
+    data = request.POST if request.method == "POST" else None
+    form = ReferenceCheckForm(
+        data, wording=vetting.question_texts(org), custom=vetting.custom_questions(org)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            vetting.answer_request(reference_request, data=form.check_data())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return render(
+                request, "providers/reference_answer_thanks.html", {"asking_org": org.name}
+            )
+    context = {
+        "form": form,
+        "asking_org": org.name,
+        "provider_name": reference_request.reference.provider.name,
+        "reference_name": reference_request.reference.name,
+    }
+    return render(request, "providers/reference_answer.html", context)
+
+
+@org_member_required(Role.VIEWER)
+def question_list(request):
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST":
+        require_role(request.membership, Role.ADMIN)
+        question = None
+        if request.POST.get("question"):
+            question = get_for_org_or_404(
+                ReferenceQuestion.objects, request.org, pk=request.POST["question"]
+            )
+        if request.POST.get("action") == "retire" and question and not question.key:
+            vetting.save_question(
+                request.org,
+                actor=request.user,
+                text=question.text,
+                question=question,
+                active=not question.active,
+            )
+            return redirect("providers:questions", request.org.slug)
+        if form.is_valid():
+            try:
+                vetting.save_question(
+                    request.org,
+                    actor=request.user,
+                    text=form.cleaned_data["text"],
+                    question=question,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "The question set was saved.")
+                return redirect("providers:questions", request.org.slug)
+    return render(
+        request,
+        "providers/questions.html",
+        {"questions": vetting.questions(request.org), "form": form},
+    )
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def due_diligence_apply(request, provider_pk):
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    template = get_for_org_or_404(
+        DueDiligenceTemplate.objects.prefetch_related("items"),
+        request.org,
+        pk=request.POST.get("template") or 0,
+    )
+    added = vetting.apply_template(provider, template, actor=request.user)
+    messages.success(request, f"{added} item{'s' if added != 1 else ''} added from {template}.")
+    return redirect(_vetting_url(provider))
+
+
+@org_member_required(Role.MANAGER)
+def due_diligence_item(request, pk):
+    item = get_for_org_or_404(
+        DueDiligenceItem.objects.select_related("provider"), request.org, pk=pk
+    )
+    form = DueDiligenceItemForm(request.POST or None, request.FILES or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        data = {key: form.cleaned_data[key] for key in form.cleaned_data if key != "document"}
+        try:
+            vetting.update_item(
+                item, actor=request.user, data=data, document=form.cleaned_data.get("document")
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{item.title} was saved.")
+            return redirect(_vetting_url(item.provider))
+    item.refresh_from_db()
+    return render(request, "providers/due_diligence_form.html", {"form": form, "item": item})
+
+
+@org_member_required(Role.VIEWER)
+def due_diligence_document(request, pk):
+    item = get_for_org_or_404(DueDiligenceItem.objects, request.org, pk=pk)
+    if not item.document:
+        return render(request, "errors/404.html", status=404)
+    extension = item.document.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        item.document.open("rb"),
+        as_attachment=True,
+        filename=f"{item.title[:40]}.{extension}",
+        content_type=item.document_type,
+    )
+
+
+@org_member_required(Role.VIEWER)
+def due_diligence_expiring(request):
+    raw = request.GET.get("days", "30")
+    days = int(raw) if raw.isdigit() and int(raw) <= 730 else 30
+    items = vetting.expiring(request.org, days=days)
+    return render(request, "providers/expiring.html", {"items": items, "days": days})
+
+
+@org_member_required(Role.VIEWER)
+def due_diligence_templates(request):
+    rows = vetting.templates(request.org)
+    form = TemplateItemForm(request.POST or None)
+    if request.method == "POST":
+        require_role(request.membership, Role.ADMIN)
+        template = get_for_org_or_404(
+            DueDiligenceTemplate.objects.prefetch_related("items"),
+            request.org,
+            pk=request.POST.get("template") or 0,
+        )
+        if form.is_valid():
+            try:
+                vetting.add_template_item(template, actor=request.user, data=form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{template.name} has a new item.")
+                return redirect("providers:due_diligence_templates", request.org.slug)
+    return render(
+        request, "providers/due_diligence_templates.html", {"templates": rows, "form": form}
+    )
