@@ -11,6 +11,7 @@ from handoff.accounts.auth import ApiTokenAuth
 from handoff.core.errors import Conflict
 from handoff.decisions.api import router as decisions_router
 from handoff.engagements.api import router as engagements_router
+from handoff.insights.api import router as insights_router
 from handoff.providers.api import router as providers_router
 from handoff.providers.vetting_api import public as reference_form_router
 from handoff.providers.vetting_api import router as vetting_router
@@ -32,6 +33,7 @@ api.add_router("/", vetting_router)
 api.add_router("/", reference_form_router)
 api.add_router("/", decisions_router)
 api.add_router("/", engagements_router)
+api.add_router("/", insights_router)
 
 
 def _error(request, status: int, detail: str, errors=()):

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "handoff.providers",
     "handoff.decisions",
     "handoff.engagements",
+    "handoff.insights",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("handoff.providers.urls")),
     path("", include("handoff.decisions.urls")),
     path("", include("handoff.engagements.urls")),
+    path("", include("handoff.insights.urls")),
     path("api/v1/", api.urls),
 ]
 
