@@ -23,7 +23,6 @@ from handoff.engagements import agreements, selectors, services
 from handoff.engagements.choices import (
     AgreementState,
     BillingPeriod,
-    Channel,
     EngagementStatus,
     ExitItemKind,
     MeetingCadence,
@@ -48,6 +47,7 @@ from handoff.engagements.models import (
     StatusChange,
     WorkflowStep,
 )
+from handoff.providers.choices import Channel
 
 router = Router(tags=["engagements"])
 

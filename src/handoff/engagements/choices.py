@@ -60,13 +60,6 @@ class Party(models.TextChoices):
     PROVIDER = "provider", "They"
 
 
-class Channel(models.TextChoices):
-    PORTAL = "portal", "Portal"
-    EMAIL = "email", "E-mail"
-    PHONE = "phone", "Phone"
-    CHAT = "chat", "Chat"
-
-
 class MeetingCadence(models.TextChoices):
     NONE = "none", "No regular meeting"
     WEEKLY = "weekly", "Weekly"

@@ -12,7 +12,6 @@ from handoff.core.tenancy import TenantModel
 from handoff.engagements import terms
 from handoff.engagements.choices import (
     BillingPeriod,
-    Channel,
     EngagementStatus,
     ExitItemKind,
     MeetingCadence,
@@ -22,6 +21,7 @@ from handoff.engagements.choices import (
     TargetUnit,
     TurnaroundRule,
 )
+from handoff.providers.choices import Channel
 
 money = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 quantity = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
