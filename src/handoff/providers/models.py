@@ -195,6 +195,13 @@ class ReferenceQuestion(TenantModel):
 
     class Meta:
         ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "key"],
+                condition=~models.Q(key=""),
+                name="reference_question_key",
+            )
+        ]
 
     def __str__(self):
         return self.text

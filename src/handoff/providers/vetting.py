@@ -82,7 +82,8 @@ def questions(org) -> list[ReferenceQuestion]:
             [
                 ReferenceQuestion(organization=org, key=key, text=text, position=index)
                 for index, (key, text) in enumerate(DEFAULT_QUESTIONS)
-            ]
+            ],
+            ignore_conflicts=True,  # two first visits at once create them once
         )
         existing = list(ReferenceQuestion.objects.for_org(org))
     return existing
@@ -236,7 +237,11 @@ def templates(org) -> list[DueDiligenceTemplate]:
     existing = list(DueDiligenceTemplate.objects.for_org(org).prefetch_related("items"))
     if existing:
         return existing
-    template = DueDiligenceTemplate.objects.create(organization=org, name="Standard checks")
+    template, created = DueDiligenceTemplate.objects.get_or_create(
+        organization=org, name="Standard checks"
+    )
+    if not created:  # made by a concurrent first visit
+        return list(DueDiligenceTemplate.objects.for_org(org).prefetch_related("items"))
     DueDiligenceTemplateItem.objects.bulk_create(
         [
             DueDiligenceTemplateItem(
