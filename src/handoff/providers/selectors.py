@@ -1,6 +1,6 @@
 """Reads of providers and contacts shared by the pages, the CSV export and the API."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
 
 from handoff.providers.choices import ProviderSort
@@ -33,11 +33,14 @@ def provider_list(
     providers = Provider.objects.for_org(org)
     providers = providers.filter(archived_at__isnull=not archived)
     if q := q.strip():
-        matching_contact = Contact.objects.for_org(org).filter(
-            Q(name__icontains=q) | Q(email__icontains=q), provider=OuterRef("pk")
+        # An uncorrelated IN: the matching contacts are found once, not once per provider.
+        with_matching_contact = (
+            Contact.objects.for_org(org)
+            .filter(Q(name__icontains=q) | Q(email__icontains=q))
+            .values("provider_id")
         )
         providers = providers.filter(
-            Q(name__icontains=q) | Q(legal_name__icontains=q) | Exists(matching_contact)
+            Q(name__icontains=q) | Q(legal_name__icontains=q) | Q(pk__in=with_matching_contact)
         )
     if status:
         providers = providers.filter(status=status)
@@ -45,7 +48,9 @@ def provider_list(
         providers = providers.filter(kind=kind)
     if field:
         providers = providers.filter(providerexpertise__field_id=field)
-    fields = ExpertiseField.objects.for_org(org).order_by(Lower("name"))
+    # Not filtered by organization: the provider ids already are, and a filter here makes SQLite
+    # read every link of the organization's fields instead of the page's (bench/providers.py).
+    fields = ExpertiseField.objects.order_by(Lower("name"))
     return providers.prefetch_related(Prefetch("fields", queryset=fields)).order_by(
         *SORT_ORDER.get(sort, SORT_ORDER[ProviderSort.NAME])
     )
