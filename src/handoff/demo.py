@@ -16,6 +16,7 @@ from django.utils import timezone
 from handoff.accounts import services as accounts
 from handoff.accounts.models import Invitation, Membership, Organization, User, hash_secret
 from handoff.core.roles import Role
+from handoff.decisions.demo import load_demo as load_decisions
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements
 from handoff.engagements import services as engagements
@@ -244,6 +245,7 @@ def load() -> bool:
         invited_by=owner,
         expires_at=timezone.now() + timedelta(days=7),
     )
+    load_decisions(org, owner)
     _engagements(org, owner)
     _vetting(org, owner)
     return True

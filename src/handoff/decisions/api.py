@@ -1,9 +1,31 @@
-from ninja import Router, Schema, Status
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
-from handoff.core.api import ErrorOut, require_api_role
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+
+from handoff.core.api import ErrorOut, fields_named, paginate, require_api_role
+from handoff.core.money import cents
 from handoff.core.roles import Role
-from handoff.decisions import services
-from handoff.decisions.models import BusinessFunction
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.decisions import costing, printing, report, selectors, services
+from handoff.decisions.choices import (
+    ChosenOption,
+    Factor,
+    FeePeriod,
+    InHouseMode,
+    PayBasis,
+    PricingModel,
+)
+from handoff.decisions.models import (
+    Analysis,
+    BenefitsLoadDefault,
+    BusinessFunction,
+    Decision,
+    InHouseRole,
+    PayrollTaxRates,
+    Quote,
+)
 
 router = Router(tags=["business functions"])
 
@@ -39,3 +61,808 @@ def create_function(request, payload: BusinessFunctionIn):
         request.org, actor=request.user, name=payload.name, description=payload.description
     )
     return Status(201, function)
+
+
+# === The make-or-buy analysis ===================================================================
+# Reading is for viewers, every write for managers. Figures are rounded once, here, as they are
+# sent: money to cents, hours, volumes and months to hundredths, percents to tenths.
+DECIDE = ["make or buy"]
+HUNDREDTH = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+def _round(value: Decimal | None, step: Decimal = HUNDREDTH) -> Decimal | None:
+    return None if value is None else value.quantize(step, rounding=ROUND_HALF_UP)
+
+
+# --- Schemas -----------------------------------------------------------------------------------
+class Scores(Schema):
+    control: int | None = Field(None, description="1–5, 5 best for the business.")
+    quality_risk: int | None = Field(None, description="1–5, 5 is the least risk.")
+    confidentiality: int | None = None
+    availability: int | None = None
+    dependence: int | None = Field(None, description="1–5, 5 is easiest to replace.")
+
+
+class AnalysisIn(Schema):
+    year: int | None = Field(None, description="Picks the payroll figures; default this year.")
+    volume_unit: str = Field(description="What the work is counted in, e.g. 'invoice'.")
+    monthly_volume: Decimal = Field(description="Units of work in a typical month; above zero.")
+    notes: str = ""
+    copy_previous: bool = Field(
+        False, description="Start from the current analysis's options (it is archived anyway)."
+    )
+
+
+class AnalysisPatch(Schema):
+    year: int | None = None
+    volume_unit: str | None = None
+    monthly_volume: Decimal | None = None
+    notes: str | None = None
+    version: int | None = Field(
+        None, description="The version you edited; a newer stored version answers 409."
+    )
+
+
+class InHouseOut(Scores):
+    mode: InHouseMode
+    actual_annual_cost: Decimal | None
+    actual_hours_per_year: Decimal | None
+    payroll_taxes_in_load: bool
+    federal_unemployment_percent: Decimal
+    state_unemployment_percent: Decimal
+    state_unemployment_wage_base: Decimal | None
+    manager_hours_per_month: Decimal
+    manager_hourly_rate: Decimal
+    value_per_freed_hour: Decimal
+
+
+class InHousePatch(Scores):
+    mode: InHouseMode | None = None
+    actual_annual_cost: Decimal | None = None
+    actual_hours_per_year: Decimal | None = None
+    payroll_taxes_in_load: bool | None = Field(
+        None,
+        description="True: the benefits load is the combined BLS figure and already includes "
+        "payroll taxes, which are then not added. False: benefits only; taxes are added.",
+    )
+    federal_unemployment_percent: Decimal | None = None
+    state_unemployment_percent: Decimal | None = None
+    state_unemployment_wage_base: Decimal | None = None
+    manager_hours_per_month: Decimal | None = None
+    manager_hourly_rate: Decimal | None = None
+    value_per_freed_hour: Decimal | None = None
+
+
+class RoleOut(Schema):
+    id: int
+    title: str
+    headcount: int
+    pay_basis: PayBasis
+    annual_salary: Decimal | None
+    hourly_wage: Decimal | None
+    paid_hours_per_year: Decimal
+    benefits_load_percent: Decimal
+    overhead_per_person: Decimal
+    recruiting_cost: Decimal
+    training_cost: Decimal
+    expected_tenure_years: Decimal
+
+
+class RoleIn(Schema):
+    title: str
+    headcount: int = 1
+    pay_basis: PayBasis = PayBasis.SALARY
+    annual_salary: Decimal | None = None
+    hourly_wage: Decimal | None = None
+    paid_hours_per_year: Decimal = Decimal(2080)
+    benefits_load_percent: Decimal | None = Field(
+        None,
+        description="Percent of wages; left out, the cited default that fits the option "
+        "(benefits only, or combined with payroll taxes).",
+    )
+    overhead_per_person: Decimal = Decimal(0)
+    recruiting_cost: Decimal = Decimal(0)
+    training_cost: Decimal = Decimal(0)
+    expected_tenure_years: Decimal = Decimal(3)
+
+
+class RolePatch(Schema):
+    title: str | None = None
+    headcount: int | None = None
+    pay_basis: PayBasis | None = None
+    annual_salary: Decimal | None = None
+    hourly_wage: Decimal | None = None
+    paid_hours_per_year: Decimal | None = None
+    benefits_load_percent: Decimal | None = None
+    overhead_per_person: Decimal | None = None
+    recruiting_cost: Decimal | None = None
+    training_cost: Decimal | None = None
+    expected_tenure_years: Decimal | None = None
+
+
+class TierRowSchema(Schema):
+    from_units: Decimal = Field(description="Units a month where the tier starts.")
+    to_units: Decimal | None = Field(None, description="Where it ends; null on the last tier.")
+    unit_price: Decimal
+
+
+class QuoteOut(Scores):
+    id: int
+    provider_id: int | None
+    provider_name: str | None
+    name: str
+    display_name: str
+    pricing_model: PricingModel
+    amount: Decimal
+    fee_period: FeePeriod
+    unit_name: str
+    monthly_quantity: Decimal | None
+    tiers: list[TierRowSchema]
+    transition_cost: Decimal
+    oversight_hours_per_month: Decimal
+    oversight_hourly_rate: Decimal
+    turnaround: str
+    notes: str
+
+    @staticmethod
+    def resolve_provider_name(quote):
+        return quote.provider.name if quote.provider_id else None
+
+    @staticmethod
+    def resolve_tiers(quote):
+        return quote.tiers.all()
+
+
+class QuoteIn(Scores):
+    provider_id: int | None = None
+    name: str = Field("", description="Who quoted; needed when no provider is given.")
+    pricing_model: PricingModel = PricingModel.FLAT
+    amount: Decimal = Field(description="The flat fee, the hourly rate, or the unit price.")
+    fee_period: FeePeriod = FeePeriod.MONTH
+    unit_name: str = ""
+    monthly_quantity: Decimal | None = Field(
+        None, description="Hours (hourly) or units (per unit) a month at the analysis's volume."
+    )
+    tiers: list[TierRowSchema] = Field(default=[], description="Volume tiers of a per-unit price.")
+    transition_cost: Decimal = Decimal(0)
+    oversight_hours_per_month: Decimal = Decimal(0)
+    oversight_hourly_rate: Decimal = Decimal(0)
+    turnaround: str = ""
+    notes: str = ""
+
+
+class QuotePatch(Scores):
+    provider_id: int | None = None
+    name: str | None = None
+    pricing_model: PricingModel | None = None
+    amount: Decimal | None = None
+    fee_period: FeePeriod | None = None
+    unit_name: str | None = None
+    monthly_quantity: Decimal | None = None
+    tiers: list[TierRowSchema] | None = Field(None, description="Sent: replaces all the tiers.")
+    transition_cost: Decimal | None = None
+    oversight_hours_per_month: Decimal | None = None
+    oversight_hourly_rate: Decimal | None = None
+    turnaround: str | None = None
+    notes: str | None = None
+
+
+class DecisionIn(Schema):
+    chosen_quote_id: int | None = Field(
+        None, description="A quote of the analysis; null: in-house."
+    )
+    reason: str
+    plan_starts_on: date | None = Field(None, description="Default today.")
+
+
+class DecisionOut(Schema):
+    id: int
+    analysis_id: int
+    function_id: int
+    function_name: str
+    chosen_option: ChosenOption
+    chosen_quote_id: int | None
+    provider_id: int | None
+    provider_name: str | None
+    option_name: str
+    planned_annual_cost: Decimal
+    in_house_annual_cost: Decimal
+    planned_savings: Decimal
+    transition_cost: Decimal
+    plan_starts_on: date
+    reason: str
+    decided_by_id: int | None
+    decided_by_name: str | None
+    decided_at: datetime
+
+    @staticmethod
+    def resolve_function_name(decision):
+        return decision.function.name
+
+    @staticmethod
+    def resolve_provider_name(decision):
+        return decision.provider.name if decision.provider_id else None
+
+    @staticmethod
+    def resolve_decided_by_name(decision):
+        return decision.decided_by.name if decision.decided_by else None
+
+
+class DecisionPage(Schema):
+    count: int
+    page: int
+    per_page: int
+    results: list[DecisionOut]
+
+
+class DecisionFilters(Schema):
+    function: int | None = Field(None, description="A business function id.")
+    provider: int | None = Field(None, description="A provider id.")
+    page: int = 1
+    per_page: int = 50
+
+
+class AnalysisSummaryOut(Schema):
+    id: int
+    function_id: int
+    function_name: str
+    year: int
+    volume_unit: str
+    monthly_volume: Decimal
+    notes: str
+    current: bool
+    decided: bool
+    in_house_annual_cost: Decimal | None = Field(description="None until in-house is entered.")
+    version: int
+    created_at: datetime
+    archived_at: datetime | None
+
+
+class AnalysisPage(Schema):
+    count: int
+    page: int
+    per_page: int
+    results: list[AnalysisSummaryOut]
+
+
+class AnalysisFilters(Schema):
+    function: int | None = Field(None, description="A business function id.")
+    current: bool | None = Field(None, description="True: only current; false: only history.")
+    page: int = 1
+    per_page: int = 50
+
+
+class PayrollTaxesOut(Schema):
+    social_security: Decimal
+    medicare: Decimal
+    federal_unemployment: Decimal
+    state_unemployment: Decimal
+    total: Decimal
+    added: bool = Field(description="False when the benefits load already includes them.")
+
+
+class RoleCostOut(Schema):
+    role_id: int
+    title: str
+    people: int
+    hours: Decimal
+    wages: Decimal
+    benefits: Decimal
+    payroll_taxes: PayrollTaxesOut
+    overhead: Decimal
+    recruiting_and_training: Decimal
+    annual_cost: Decimal
+
+
+class InHouseCostOut(Schema):
+    complete: bool = Field(description="False until there is a cost to compare against.")
+    annual_cost: Decimal | None
+    manager_cost: Decimal
+    staff_hours: Decimal
+    manager_hours: Decimal
+    roles: list[RoleCostOut]
+    payroll_taxes: PayrollTaxesOut
+    summary: str
+
+
+class QuoteResultOut(Schema):
+    quote_id: int
+    name: str
+    annual_cost: Decimal
+    provider_fees: Decimal
+    oversight: Decimal
+    transition_cost: Decimal
+    first_year_cost: Decimal
+    savings: Decimal | None = Field(description="A year against in-house; negative: dearer.")
+    savings_percent: Decimal | None
+    break_even_volume: Decimal | None = Field(
+        description="Units a month where it costs what in-house does; null for a flat fee, or "
+        "when it is cheaper (or dearer) at any volume."
+    )
+    payback_months: Decimal | None = Field(description="Null when it never pays back.")
+    hours_freed: Decimal | None
+    value_of_hours_freed: Decimal | None = Field(
+        description="Beside the savings, never added to them."
+    )
+    summary: str
+
+
+class SensitivityCostOut(Schema):
+    quote_id: int
+    annual_cost: Decimal
+
+
+class SensitivityOut(Schema):
+    change_percent: Decimal
+    monthly_volume: Decimal
+    in_house: Decimal | None
+    quotes: list[SensitivityCostOut]
+
+
+class FactorScoreOut(Schema):
+    quote_id: int
+    score: int | None
+
+
+class FactorOut(Schema):
+    factor: Factor
+    label: str
+    in_house: int | None
+    quotes: list[FactorScoreOut]
+
+
+class FiguresOut(Schema):
+    analysis_year: int
+    payroll_year: int = Field(description="The year of the payroll figures used.")
+    payroll_is_fallback: bool = Field(
+        description="True when the table has no figures for the analysis's year yet."
+    )
+    payroll_source: str
+    benefits_load_default_percent: Decimal
+    benefits_source: str
+
+
+class ReportOut(Schema):
+    figures: FiguresOut
+    in_house: InHouseCostOut
+    quotes: list[QuoteResultOut]
+    sensitivity: list[SensitivityOut]
+    factors: list[FactorOut]
+
+
+class AnalysisOut(AnalysisSummaryOut):
+    in_house: InHouseOut
+    roles: list[RoleOut]
+    quotes: list[QuoteOut]
+    decision: DecisionOut | None
+    report: ReportOut
+
+
+class PayrollTaxRatesOut(Schema):
+    effective_from: date
+    effective_to: date | None
+    social_security_percent: Decimal
+    social_security_wage_base: Decimal
+    medicare_percent: Decimal
+    federal_unemployment_percent: Decimal
+    federal_unemployment_wage_base: Decimal
+    source: str
+
+
+class BenefitsLoadDefaultOut(Schema):
+    effective_from: date
+    effective_to: date | None
+    combined_percent: Decimal = Field(description="Benefits including payroll taxes.")
+    benefits_only_percent: Decimal = Field(description="Without the legally required ones.")
+    range_low_percent: Decimal
+    range_high_percent: Decimal
+    source: str
+
+
+class DatedFiguresOut(Schema):
+    payroll_tax_rates: list[PayrollTaxRatesOut]
+    benefits_load_defaults: list[BenefitsLoadDefaultOut]
+
+
+# --- Shaping the report ------------------------------------------------------------------------
+def _taxes(taxes: costing.PayrollTaxes, *, added: bool) -> dict:
+    return {
+        "social_security": cents(taxes.social_security),
+        "medicare": cents(taxes.medicare),
+        "federal_unemployment": cents(taxes.federal_unemployment),
+        "state_unemployment": cents(taxes.state_unemployment),
+        "total": cents(taxes.total),
+        "added": added,
+    }
+
+
+def _report(result: report.Report) -> dict:
+    """The report as JSON-ready values, rounded here and nowhere before."""
+    analysis, option, in_house = result.analysis, result.option, result.in_house
+    complete = result.complete
+    added = not option.payroll_taxes_in_load
+    figures = result.figures
+    return {
+        "figures": {
+            "analysis_year": analysis.year,
+            "payroll_year": figures.payroll_year,
+            "payroll_is_fallback": figures.payroll_is_fallback,
+            "payroll_source": figures.payroll.source,
+            "benefits_load_default_percent": figures.benefits.default_for(
+                payroll_taxes_in_load=option.payroll_taxes_in_load
+            ),
+            "benefits_source": figures.benefits.source,
+        },
+        "in_house": {
+            "complete": complete,
+            "annual_cost": cents(in_house.total) if complete else None,
+            "manager_cost": cents(in_house.manager),
+            "staff_hours": _round(in_house.staff_hours),
+            "manager_hours": _round(in_house.manager_hours),
+            "roles": [
+                {
+                    "role_id": line.role.pk,
+                    "title": line.role.title,
+                    "people": line.role.headcount,
+                    "hours": _round(line.cost.hours),
+                    "wages": cents(line.cost.wages),
+                    "benefits": cents(line.cost.benefits),
+                    "payroll_taxes": _taxes(line.cost.payroll_taxes, added=added),
+                    "overhead": cents(line.cost.overhead),
+                    "recruiting_and_training": cents(line.cost.recruiting_and_training),
+                    "annual_cost": cents(line.cost.total),
+                }
+                for line in result.roles
+            ],
+            "payroll_taxes": _taxes(result.payroll_taxes, added=added),
+            "summary": result.in_house_summary,
+        },
+        "quotes": [
+            {
+                "quote_id": line.quote.pk,
+                "name": line.quote.display_name,
+                "annual_cost": cents(line.result.annual_cost),
+                "provider_fees": cents(line.result.cost.provider_fees),
+                "oversight": cents(line.result.cost.oversight),
+                "transition_cost": cents(line.quote.transition_cost),
+                "first_year_cost": cents(line.result.first_year_cost),
+                "savings": cents(line.result.savings) if complete else None,
+                "savings_percent": _round(line.savings_percent, TENTH) if complete else None,
+                "break_even_volume": _round(line.result.break_even_volume) if complete else None,
+                "payback_months": _round(line.result.payback_months) if complete else None,
+                "hours_freed": _round(line.result.hours_freed) if complete else None,
+                "value_of_hours_freed": cents(line.result.value_of_hours_freed)
+                if complete
+                else None,
+                "summary": line.summary,
+            }
+            for line in result.quotes
+        ],
+        "sensitivity": [
+            {
+                "change_percent": _round(line.change_percent, Decimal(1)),
+                "monthly_volume": _round(line.row.monthly_volume),
+                "in_house": cents(line.row.in_house) if complete else None,
+                "quotes": [
+                    {"quote_id": quote_line.quote.pk, "annual_cost": cents(cost)}
+                    for quote_line, cost in zip(result.quotes, line.row.quotes, strict=True)
+                ],
+            }
+            for line in result.sensitivity
+        ],
+        "factors": [
+            {
+                "factor": row.factor,
+                "label": row.factor.label,
+                "in_house": row.in_house,
+                "quotes": [
+                    {"quote_id": line.quote.pk, "score": score}
+                    for line, score in zip(result.quotes, row.quotes, strict=True)
+                ],
+            }
+            for row in result.factors
+        ],
+    }
+
+
+def _summary(analysis: Analysis, result: report.Report) -> dict:
+    return {
+        "id": analysis.pk,
+        "function_id": analysis.function_id,
+        "function_name": analysis.function.name,
+        "year": analysis.year,
+        "volume_unit": analysis.volume_unit,
+        "monthly_volume": analysis.monthly_volume,
+        "notes": analysis.notes,
+        "current": analysis.is_current,
+        "decided": analysis.decision is not None,
+        "in_house_annual_cost": cents(result.in_house.total) if result.complete else None,
+        "version": analysis.version,
+        "created_at": analysis.created_at,
+        "archived_at": analysis.archived_at,
+    }
+
+
+def _analysis(request, analysis_id: int) -> Analysis:
+    return get_for_org_or_404(selectors.analyses(request.org), request.org, pk=analysis_id)
+
+
+def _analysis_out(request, analysis_id: int) -> dict:
+    """The analysis with its options, its decision and its report, read afresh."""
+    analysis = _analysis(request, analysis_id)
+    result = report.for_analysis(analysis)
+    return {
+        **_summary(analysis, result),
+        "in_house": analysis.in_house,
+        "roles": list(analysis.roles.all()),
+        "quotes": list(analysis.quotes.all()),
+        "decision": analysis.decision,
+        "report": _report(result),
+    }
+
+
+def _tier_rows(tiers) -> list[costing.TierRow]:
+    return [costing.TierRow(t.from_units, t.to_units, t.unit_price) for t in tiers]
+
+
+# --- Analyses ------------------------------------------------------------------------------------
+@router.get(
+    "/analyses",
+    response={200: AnalysisPage, **ERRORS},
+    tags=DECIDE,
+    summary="Make-or-buy analyses, newest first (current and history)",
+)
+def list_analyses(request, filters: Query[AnalysisFilters]):
+    analyses = selectors.analyses(request.org)
+    if filters.function is not None:
+        analyses = analyses.filter(function_id=filters.function)
+    if filters.current is not None:
+        analyses = analyses.filter(archived_at__isnull=filters.current)
+    page = paginate(analyses, filters.page, filters.per_page)
+    book = selectors.FigureBook()
+    page["results"] = [_summary(a, report.for_analysis(a, book)) for a in page["results"]]
+    return page
+
+
+@router.post(
+    "/functions/{function_id}/analyses",
+    response={201: AnalysisOut, **ERRORS},
+    tags=DECIDE,
+    summary="Start an analysis of a function; its current analysis becomes history",
+)
+def start_analysis(request, function_id: int, payload: AnalysisIn):
+    require_api_role(request, Role.MANAGER)
+    function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_id)
+    analysis = services.start_analysis(
+        function,
+        actor=request.user,
+        data=payload.dict(exclude={"copy_previous"}),
+        copy_previous=payload.copy_previous,
+    )
+    return Status(201, _analysis_out(request, analysis.pk))
+
+
+@router.get(
+    "/analyses/{analysis_id}",
+    response={200: AnalysisOut, **ERRORS},
+    tags=DECIDE,
+    summary="An analysis: its options, its decision and the comparison",
+)
+def get_analysis(request, analysis_id: int):
+    return _analysis_out(request, analysis_id)
+
+
+@router.patch(
+    "/analyses/{analysis_id}",
+    response={200: AnalysisOut, **ERRORS, 409: ErrorOut},
+    tags=DECIDE,
+    summary="Change the year, the volume or the notes (only the fields sent)",
+)
+def update_analysis(request, analysis_id: int, payload: AnalysisPatch):
+    require_api_role(request, Role.MANAGER)
+    services.update_analysis(
+        _analysis(request, analysis_id),
+        actor=request.user,
+        data=payload.dict(exclude_unset=True, exclude={"version"}),
+        expected_version=payload.version,
+    )
+    return _analysis_out(request, analysis_id)
+
+
+@router.get(
+    "/analyses/{analysis_id}/report",
+    response={200: ReportOut, **ERRORS},
+    tags=DECIDE,
+    summary="The comparison: costs, savings, break-even, payback, hours freed, sensitivity",
+)
+def get_report(request, analysis_id: int):
+    return _report(report.for_analysis(_analysis(request, analysis_id)))
+
+
+@router.get(
+    "/analyses/{analysis_id}/pdf",
+    response=ERRORS,
+    tags=DECIDE,
+    url_name="analysis_pdf",
+    summary="The printable report as a PDF, with the chart",
+)
+def analysis_pdf(request, analysis_id: int):
+    analysis = _analysis(request, analysis_id)
+    response = HttpResponse(
+        printing.render_pdf(report.for_analysis(analysis)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{printing.pdf_filename(analysis)}"'
+    return response
+
+
+# --- The in-house option and its roles -----------------------------------------------------------
+@router.patch(
+    "/analyses/{analysis_id}/in-house",
+    response={200: InHouseOut, **ERRORS},
+    tags=DECIDE,
+    summary="Change the in-house option (only the fields sent)",
+)
+def update_in_house(request, analysis_id: int, payload: InHousePatch):
+    require_api_role(request, Role.MANAGER)
+    return services.save_in_house(
+        _analysis(request, analysis_id),
+        actor=request.user,
+        data=payload.dict(exclude_unset=True),
+    )
+
+
+@router.post(
+    "/analyses/{analysis_id}/roles",
+    response={201: RoleOut, **ERRORS},
+    tags=DECIDE,
+    summary="Add an in-house role",
+)
+def add_role(request, analysis_id: int, payload: RoleIn):
+    require_api_role(request, Role.MANAGER)
+    data = payload.dict()
+    if data["benefits_load_percent"] is None:
+        del data["benefits_load_percent"]  # the service gives the cited default
+    role = services.add_role(_analysis(request, analysis_id), actor=request.user, data=data)
+    return Status(201, role)
+
+
+@router.patch(
+    "/analyses/{analysis_id}/roles/{role_id}",
+    response={200: RoleOut, **ERRORS},
+    tags=DECIDE,
+    summary="Change an in-house role (only the fields sent)",
+)
+def update_role(request, analysis_id: int, role_id: int, payload: RolePatch):
+    require_api_role(request, Role.MANAGER)
+    role = selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id)
+    return services.update_role(role, actor=request.user, data=payload.dict(exclude_unset=True))
+
+
+@router.delete(
+    "/analyses/{analysis_id}/roles/{role_id}",
+    response={204: None, **ERRORS},
+    tags=DECIDE,
+    summary="Remove an in-house role",
+)
+def delete_role(request, analysis_id: int, role_id: int):
+    require_api_role(request, Role.MANAGER)
+    services.delete_role(
+        selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id), actor=request.user
+    )
+    return Status(204, None)
+
+
+# --- Quotes --------------------------------------------------------------------------------------
+def _quote_out(quote: Quote) -> Quote:
+    return Quote.objects.select_related("provider").prefetch_related("tiers").get(pk=quote.pk)
+
+
+@router.post(
+    "/analyses/{analysis_id}/quotes",
+    response={201: QuoteOut, **ERRORS},
+    tags=DECIDE,
+    summary="Add an outsourced quote",
+)
+@fields_named(provider="provider_id")
+def add_quote(request, analysis_id: int, payload: QuoteIn):
+    require_api_role(request, Role.MANAGER)
+    quote = services.add_quote(
+        _analysis(request, analysis_id),
+        actor=request.user,
+        data=payload.dict(exclude={"tiers"}),
+        tiers=_tier_rows(payload.tiers),
+    )
+    return Status(201, _quote_out(quote))
+
+
+@router.patch(
+    "/analyses/{analysis_id}/quotes/{quote_id}",
+    response={200: QuoteOut, **ERRORS},
+    tags=DECIDE,
+    summary="Change a quote (only the fields sent; the tiers only when sent)",
+)
+@fields_named(provider="provider_id")
+def update_quote(request, analysis_id: int, quote_id: int, payload: QuotePatch):
+    require_api_role(request, Role.MANAGER)
+    quote = selectors.row_of(Quote, _analysis(request, analysis_id), quote_id)
+    services.update_quote(
+        quote,
+        actor=request.user,
+        data=payload.dict(exclude_unset=True, exclude={"tiers"}),
+        tiers=None if payload.tiers is None else _tier_rows(payload.tiers),
+    )
+    return _quote_out(quote)
+
+
+@router.delete(
+    "/analyses/{analysis_id}/quotes/{quote_id}",
+    response={204: None, **ERRORS},
+    tags=DECIDE,
+    summary="Remove a quote",
+)
+def delete_quote(request, analysis_id: int, quote_id: int):
+    require_api_role(request, Role.MANAGER)
+    services.delete_quote(
+        selectors.row_of(Quote, _analysis(request, analysis_id), quote_id), actor=request.user
+    )
+    return Status(204, None)
+
+
+# --- Decisions: the plan -------------------------------------------------------------------------
+def _decisions(org):
+    return Decision.objects.for_org(org).select_related("function", "provider", "decided_by")
+
+
+@router.post(
+    "/analyses/{analysis_id}/decision",
+    response={201: DecisionOut, **ERRORS},
+    tags=DECIDE,
+    summary="Record the decision: the chosen option, why, and the plan it sets",
+)
+@fields_named(chosen_quote="chosen_quote_id")
+def record_decision(request, analysis_id: int, payload: DecisionIn):
+    require_api_role(request, Role.MANAGER)
+    decision = services.record_decision(
+        _analysis(request, analysis_id), actor=request.user, **payload.dict()
+    )
+    return Status(201, _decisions(request.org).get(pk=decision.pk))
+
+
+@router.get(
+    "/analyses/{analysis_id}/decision",
+    response={200: DecisionOut, **ERRORS},
+    tags=DECIDE,
+    summary="The analysis's decision (404 while undecided)",
+)
+def get_decision(request, analysis_id: int):
+    analysis = _analysis(request, analysis_id)
+    return get_for_org_or_404(_decisions(request.org), request.org, analysis=analysis)
+
+
+@router.get(
+    "/decisions",
+    response={200: DecisionPage, **ERRORS},
+    tags=DECIDE,
+    summary="Decisions, newest first: the plans that realised spend is compared against",
+)
+def list_decisions(request, filters: Query[DecisionFilters]):
+    decisions = _decisions(request.org)
+    if filters.function is not None:
+        decisions = decisions.filter(function_id=filters.function)
+    if filters.provider is not None:
+        decisions = decisions.filter(provider_id=filters.provider)
+    return paginate(decisions, filters.page, filters.per_page)
+
+
+@router.get(
+    "/decide/figures",
+    response={200: DatedFiguresOut, **ERRORS},
+    tags=DECIDE,
+    summary="The dated payroll tax rates and benefits-load defaults, with their sources",
+)
+def dated_figures(request):
+    return {
+        "payroll_tax_rates": PayrollTaxRates.objects.all(),
+        "benefits_load_defaults": BenefitsLoadDefault.objects.all(),
+    }

@@ -1,33 +1,15 @@
 """Arithmetic of an engagement's terms: the yearly cost its price terms imply, and the dates of
 its term, renewal and notice. Plain values in, plain values out; no database."""
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
+# Graduated volume tiers are shared with the make-or-buy analysis, which comes first in the
+# dependency order; engagements price their tiers with the same arithmetic.
+from handoff.decisions.costing import Tier, tiered_cost
 from handoff.engagements.choices import PERIODS_PER_YEAR, BillingPeriod, PricingModel
-
-
-@dataclass(frozen=True)
-class Tier:
-    """Units above ``above`` (up to the next tier) cost ``unit_price`` each."""
-
-    above: Decimal
-    unit_price: Decimal
-
-
-def tiered_cost(quantity: Decimal, base_price: Decimal, tiers: list[Tier]) -> Decimal:
-    """Graduated pricing: the first units at ``base_price``, each band above a tier's threshold
-    at that tier's price (like tax brackets), so no extra unit ever lowers the total."""
-    bands = [Tier(Decimal(0), base_price), *sorted(tiers, key=lambda tier: tier.above)]
-    total = Decimal(0)
-    for band, following in zip(bands, [*bands[1:], None], strict=True):
-        upper = quantity if following is None else min(quantity, following.above)
-        if upper > band.above:
-            total += (upper - band.above) * band.unit_price
-    return total
 
 
 def annual_cost(

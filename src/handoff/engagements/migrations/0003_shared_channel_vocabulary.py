@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0002_created_by_optional_and_open_first'),
+        ("engagements", "0002_created_by_optional_and_open_first"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='communicationplan',
-            name='preferred_channel',
-            field=models.CharField(choices=[('email', 'E-mail'), ('phone', 'Phone'), ('portal', 'Portal'), ('chat', 'Chat')], default='email', max_length=10),
+            model_name="communicationplan",
+            name="preferred_channel",
+            field=models.CharField(
+                choices=[
+                    ("email", "E-mail"),
+                    ("phone", "Phone"),
+                    ("portal", "Portal"),
+                    ("chat", "Chat"),
+                ],
+                default="email",
+                max_length=10,
+            ),
         ),
     ]

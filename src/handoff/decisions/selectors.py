@@ -1,0 +1,130 @@
+"""Reads of the make-or-buy analysis that the pages, the PDF and the API share, with their
+prefetching decided once; and the dated figures picked by year."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q
+
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.decisions.models import (
+    Analysis,
+    BenefitsLoadDefault,
+    BusinessFunction,
+    Decision,
+    PayrollTaxRates,
+    Quote,
+)
+
+
+# --- Dated figures ---------------------------------------------------------------------------
+def _in_force(rows: list, year: int):
+    """The row in force during ``year`` (the latest to start, if several); else the latest row
+    of all, so that a year not yet in the table still gets figures — the page says which."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    covering = [
+        row
+        for row in rows
+        if row.effective_from <= end and (row.effective_to is None or row.effective_to >= start)
+    ]
+    return max(covering or rows, key=lambda row: row.effective_from)
+
+
+@dataclass(frozen=True)
+class FiguresInUse:
+    """The payroll tax rates and benefits-load default an analysis of ``year`` uses."""
+
+    year: int
+    payroll: PayrollTaxRates
+    benefits: BenefitsLoadDefault
+
+    @property
+    def payroll_year(self) -> int:
+        return self.payroll.year
+
+    @property
+    def payroll_is_fallback(self) -> bool:
+        """True when the table has no rates for the analysis's year and another year's serve."""
+        return self.payroll_year != self.year
+
+
+class FigureBook:
+    """Every dated figure, read once (a handful of rows) and picked per year in Python, so a
+    list of analyses of several years costs two queries, not two per analysis."""
+
+    def __init__(self):
+        self.payroll = list(PayrollTaxRates.objects.all())
+        self.benefits = list(BenefitsLoadDefault.objects.all())
+
+    def for_year(self, year: int) -> FiguresInUse:
+        if not self.payroll or not self.benefits:
+            raise LookupError(
+                "The payroll tax rates or benefits-load defaults are missing: run "
+                "`handoff migrate`, which loads them."
+            )
+        return FiguresInUse(year, _in_force(self.payroll, year), _in_force(self.benefits, year))
+
+
+def figures_for(year: int) -> FiguresInUse:
+    return FigureBook().for_year(year)
+
+
+# --- Analyses --------------------------------------------------------------------------------
+def analyses(org):
+    """Analyses of ``org`` with everything a report reads, in a fixed number of queries."""
+    return (
+        Analysis.objects.for_org(org)
+        .select_related("organization", "function", "created_by", "archived_by")
+        .prefetch_related(
+            "in_house_options",
+            "roles",
+            Prefetch(
+                "quotes",
+                queryset=Quote.objects.select_related("provider").prefetch_related("tiers"),
+            ),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("decided_by", "chosen_quote", "provider"),
+            ),
+        )
+    )
+
+
+def row_of(model, analysis: Analysis, pk: int):
+    """A role or quote of ``analysis`` by id: another analysis's row, or another
+    organization's, is a 404."""
+    row = get_for_org_or_404(model.objects, analysis.organization, pk=pk, analysis=analysis)
+    row.analysis = analysis
+    return row
+
+
+def functions_with_analyses(org):
+    """The organization's functions, each with its current analysis (``current``, a list of at
+    most one) and the plans decided for it, newest first (``plans``)."""
+    return BusinessFunction.objects.for_org(org).prefetch_related(
+        Prefetch(
+            "analyses",
+            queryset=analyses(org).filter(archived_at__isnull=True),
+            to_attr="current",
+        ),
+        Prefetch(
+            "decisions",
+            queryset=Decision.objects.for_org(org).select_related("decided_by", "provider"),
+            to_attr="plans",
+        ),
+    )
+
+
+# --- The plan, for the stages that come later -----------------------------------------------
+def plans_for(org, function_ids, provider_id: int | None = None) -> dict[int, Decision]:
+    """The plan in force for each function: its latest decision, for ``provider_id`` when given
+    (a decision that named no provider — in-house, or a quote from outside the directory —
+    matches any). Engagements and payments join the plan through this, by function and
+    provider; see ``Decision``."""
+    decisions = Decision.objects.for_org(org).filter(function_id__in=list(function_ids))
+    if provider_id is not None:
+        decisions = decisions.filter(Q(provider_id__isnull=True) | Q(provider_id=provider_id))
+    plans: dict[int, Decision] = {}
+    for decision in decisions.select_related("provider").order_by("-decided_at", "-id"):
+        plans.setdefault(decision.function_id, decision)
+    return plans
