@@ -16,6 +16,7 @@ from django.utils import timezone
 from handoff.accounts import services as accounts
 from handoff.accounts.models import Invitation, Membership, Organization, User, hash_secret
 from handoff.core.roles import Role
+from handoff.decisions import services as decisions
 from handoff.decisions.demo import load_demo as load_decisions
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements
@@ -593,3 +594,11 @@ def _vetting(org, owner) -> None:
         status="verified",
         notes="HIPAA business associate agreement signed.",
     )
+    for function_name, candidates in [
+        ("Bookkeeping", ["Ledgerline Bookkeeping", "Evergreen Tax & Books"]),
+        ("Payroll", ["Summit Payroll Partners", "Ledgerline Bookkeeping"]),
+    ]:
+        function = BusinessFunction.objects.for_org(org).get(name=function_name)
+        for provider_name in candidates:
+            provider = Provider.objects.for_org(org).get(name=provider_name)
+            decisions.add_candidate(function, actor=owner, provider_id=provider.pk)

@@ -1,5 +1,5 @@
 """A manager vets a provider: references, a check by phone, a check by e-mail answered by the
-reference (logged out), and the reputation moving with them."""
+reference (logged out), the reputation moving with them, and a shortlist comparing two."""
 
 import re
 
@@ -30,6 +30,7 @@ def test_references_checks_and_reputation(page, browser, live_server, settings):
     manager = UserFactory(name="Mona Manager", email="mona@acme.example")
     Membership.objects.create(organization=org, user=manager, role=Role.MANAGER)
     providers.create_provider(org, actor=owner, data={"name": "Ledgerline", "status": "prospect"})
+    providers.create_provider(org, actor=owner, data={"name": "Evergreen", "status": "prospect"})
 
     page.goto("/accounts/login/")
     page.get_by_label("E-mail address").fill("mona@acme.example")
@@ -86,3 +87,15 @@ def test_references_checks_and_reputation(page, browser, live_server, settings):
     page.get_by_role("link", name="Ledgerline").click()
     expect(page.get_by_text("From 2 reference checks")).to_be_visible()
     assert page.locator(".reputation-score").inner_text() != first_score
+
+    page.get_by_role("link", name=re.compile("Analyses")).click()
+    page.get_by_role("link", name="Shortlist for Bookkeeping").click()
+    for name in ("Ledgerline", "Evergreen"):
+        page.get_by_label("Add a candidate").select_option(label=name)
+        page.get_by_role("button", name="Add to the shortlist").click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Ledgerline")
+    expect(rows.nth(0)).to_contain_text("2 of 2 checked")
+    expect(rows.nth(1)).to_contain_text("Evergreen")
+    expect(rows.nth(1)).to_contain_text("not enough information")

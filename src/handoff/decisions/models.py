@@ -623,3 +623,45 @@ class Decision(TenantModel):
     @property
     def planned_savings(self) -> Decimal:
         return self.in_house_annual_cost - self.planned_annual_cost
+
+
+class ShortlistCandidate(TenantModel):
+    """A provider considered for a business function, compared side by side with the others.
+
+    Choosing one records who chose and when; the comparison itself (quotes, reputation,
+    vetting) is read by ``insights``, and the draft engagement it starts by ``engagements``."""
+
+    function = models.ForeignKey(
+        BusinessFunction, on_delete=models.CASCADE, related_name="shortlist"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.CASCADE, related_name="shortlistings"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    added_at = models.DateTimeField(auto_now_add=True)
+    chosen_at = models.DateTimeField(null=True, blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "function", "provider"], name="shortlist_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider} for {self.function}"
+
+    def clean(self):
+        super().clean()
+        for name in ("function", "provider"):
+            if getattr(self, f"{name}_id"):
+                self.ensure_same_org(name)

@@ -28,6 +28,7 @@ from handoff.decisions.models import (
     InHouseRole,
     Quote,
     QuoteTier,
+    ShortlistCandidate,
 )
 from handoff.providers.models import Provider
 
@@ -541,3 +542,50 @@ def record_decision(
         {"planned_annual_cost": [None, str(decision.planned_annual_cost)]},
     )
     return decision
+
+
+# --- Shortlists ----------------------------------------------------------------------------
+@transaction.atomic
+def add_candidate(function: BusinessFunction, *, actor, provider_id, note: str = ""):
+    """Put a provider on the function's shortlist (once)."""
+    org = function.organization
+    provider = (
+        Provider.objects.for_org(org).filter(pk=provider_id, archived_at__isnull=True).first()
+    )
+    if provider is None:
+        raise ValidationError({"provider": "Choose a current provider of this organization."})
+    if (
+        ShortlistCandidate.objects.for_org(org)
+        .filter(function=function, provider=provider)
+        .exists()
+    ):
+        raise ValidationError({"provider": f"{provider.name} is already on the shortlist."})
+    candidate = ShortlistCandidate(organization=org, function=function, provider=provider,
+                                   note=note.strip(), added_by=actor)  # fmt: skip
+    candidate.full_clean(validate_constraints=False)
+    candidate.save()
+    audit.record(org, actor, "shortlist.added", candidate,
+                 f"Shortlisted {provider.name} for {function.name}")  # fmt: skip
+    return candidate
+
+
+@transaction.atomic
+def remove_candidate(candidate, *, actor) -> None:
+    audit.record(candidate.organization, actor, "shortlist.removed", candidate,
+                 f"Took {candidate.provider} off the {candidate.function} shortlist")  # fmt: skip
+    candidate.delete()
+
+
+@transaction.atomic
+def mark_chosen(candidate, *, actor):
+    """Record the choice; any earlier choice for the same function is withdrawn."""
+    org = candidate.organization
+    ShortlistCandidate.objects.for_org(org).filter(function_id=candidate.function_id).exclude(
+        pk=candidate.pk
+    ).update(chosen_at=None, chosen_by=None)
+    candidate.chosen_at = timezone.now()
+    candidate.chosen_by = actor
+    candidate.save(update_fields=["chosen_at", "chosen_by"])
+    audit.record(org, actor, "shortlist.chosen", candidate,
+                 f"Chose {candidate.provider} for {candidate.function}")  # fmt: skip
+    return candidate

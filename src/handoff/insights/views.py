@@ -1,8 +1,14 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required
+from handoff.core.access import org_member_required, require_role
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
+from handoff.decisions import services as decisions
+from handoff.decisions.models import BusinessFunction, ShortlistCandidate
+from handoff.insights import shortlist as shortlists
 from handoff.insights.reputation import estimate
 from handoff.insights.selectors import evidence_for
 from handoff.providers.models import Provider
@@ -15,3 +21,60 @@ def provider_reputation(request, provider_pk):
     evidence = evidence_for(request.org, [provider.pk])[provider.pk]
     context = {"provider": provider, "evidence": evidence, "reputation": estimate(evidence)}
     return render(request, "insights/_reputation.html", context)
+
+
+@org_member_required(Role.VIEWER)
+def shortlist(request, function_pk):
+    """Candidates for a business function side by side; managers add, remove and choose."""
+    function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
+    if request.method == "POST":
+        require_role(request.membership, Role.MANAGER)
+        try:
+            decisions.add_candidate(function, actor=request.user,
+                                    provider_id=request.POST.get("provider") or None,
+                                    note=request.POST.get("note", ""))  # fmt: skip
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("insights:shortlist", request.org.slug, function.pk)
+    rows = shortlists.comparison(function)
+    listed = {row.provider.pk for row in rows}
+    context = {
+        "function": function,
+        "rows": rows,
+        "addable": Provider.objects.for_org(request.org)
+        .filter(archived_at__isnull=True)
+        .exclude(pk__in=listed),
+    }
+    return render(request, "insights/shortlist.html", context)
+
+
+def _candidate(request, function_pk, pk):
+    return get_for_org_or_404(
+        ShortlistCandidate.objects.filter(function_id=function_pk).select_related(
+            "provider", "function"
+        ),
+        request.org,
+        pk=pk,
+    )
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def shortlist_remove(request, function_pk, pk):
+    candidate = _candidate(request, function_pk, pk)
+    decisions.remove_candidate(candidate, actor=request.user)
+    messages.success(request, f"{candidate.provider} is off the shortlist.")
+    return redirect("insights:shortlist", request.org.slug, function_pk)
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def shortlist_choose(request, function_pk, pk):
+    candidate = _candidate(request, function_pk, pk)
+    engagement = shortlists.choose(candidate, actor=request.user)
+    messages.success(
+        request,
+        f"{candidate.provider} is chosen. Here is the draft engagement, priced from their "
+        "quote: check the terms and fill in the communication plan.",
+    )
+    return redirect(engagement.get_absolute_url())
