@@ -179,3 +179,43 @@ def test_another_organizations_rows_are_404(org, owner, outsider, other_org, met
     }
     response = api.get(path) if method == "get" else getattr(api, method)(path, payload)
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "role"),
+    [
+        ("post", "/api/v1/providers/{p}/references", "member"),
+        ("patch", "/api/v1/references/{r}", "member"),
+        ("post", "/api/v1/references/{r}/checks", "viewer"),
+        ("post", "/api/v1/references/{r}/requests", "viewer"),
+        ("post", "/api/v1/reference-questions", "manager"),
+        ("patch", "/api/v1/reference-questions/{q}", "manager"),
+        ("post", "/api/v1/providers/{p}/due-diligence", "member"),
+        ("patch", "/api/v1/due-diligence/{i}", "member"),
+    ],
+)
+def test_a_role_below_the_least_gets_403_and_changes_nothing(
+    request, org, owner, method, path, role
+):
+    provider = ProviderFactory(organization=org)
+    reference = vetting.save_reference(
+        provider, actor=owner, data={"name": "R", "email": "r@x.example"}
+    )
+    question = vetting.questions(org)[0]
+    vetting.apply_template(provider, vetting.templates(org)[0], actor=owner)
+    item = DueDiligenceItem.objects.for_org(org).first()
+    api = api_client_for(request.getfixturevalue(role), org)
+    path = path.format(p=provider.pk, r=reference.pk, q=question.pk, i=item.pk)
+    payload = {
+        "name": "X",
+        "text": "X",
+        "template_id": vetting.templates(org)[0].pk,
+        "quality": 3,
+        "status": "verified",
+    }
+    assert getattr(api, method)(path, payload).status_code == 403
+    reference.refresh_from_db()
+    item.refresh_from_db()
+    assert reference.name == "R" and item.status == "pending"
+    assert not ReferenceCheck.objects.exists()
