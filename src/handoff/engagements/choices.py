@@ -1,5 +1,7 @@
 from django.db import models
 
+from handoff.decisions import choices as decisions_choices
+
 
 class EngagementStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -23,10 +25,8 @@ STATUS_VERBS = {
 }
 
 
-class PricingModel(models.TextChoices):
-    FLAT = "flat", "Flat fee"
-    HOURLY = "hourly", "Hourly rate"
-    PER_UNIT = "per_unit", "Per unit"
+# An engagement's price terms speak the same vocabulary as the quote they often come from.
+PricingModel = decisions_choices.PricingModel
 
 
 class BillingPeriod(models.TextChoices):

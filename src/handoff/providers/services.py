@@ -124,39 +124,43 @@ def update_provider(
     return provider
 
 
+def _set_archived(model, obj, *, actor, archived: bool):
+    """Archive (hide from lists, keep everything) or restore a provider or contact."""
+    obj = _locked(model, obj)
+    if (obj.archived_at is not None) != archived:
+        obj.archived_at = timezone.now() if archived else None
+        obj.version += 1
+        obj.save(update_fields=["archived_at", "version", "updated_at"])
+        verb = "archived" if archived else "restored"
+        audit.record(
+            obj.organization,
+            actor,
+            f"{model._meta.model_name}.{verb}",
+            obj,
+            f"{verb.capitalize()} {model._meta.verbose_name} {obj.name}",
+        )
+    return obj
+
+
 @transaction.atomic
 def archive_provider(provider: Provider, *, actor) -> Provider:
     """Hide a provider from the lists; its history stays (nothing is deleted)."""
-    provider = _locked(Provider, provider)
-    if provider.archived_at is None:
-        provider.archived_at = timezone.now()
-        provider.version += 1
-        provider.save(update_fields=["archived_at", "version", "updated_at"])
-        audit.record(
-            provider.organization,
-            actor,
-            "provider.archived",
-            provider,
-            f"Archived provider {provider.name}",
-        )
-    return provider
+    return _set_archived(Provider, provider, actor=actor, archived=True)
 
 
 @transaction.atomic
 def restore_provider(provider: Provider, *, actor) -> Provider:
-    provider = _locked(Provider, provider)
-    if provider.archived_at is not None:
-        provider.archived_at = None
-        provider.version += 1
-        provider.save(update_fields=["archived_at", "version", "updated_at"])
-        audit.record(
-            provider.organization,
-            actor,
-            "provider.restored",
-            provider,
-            f"Restored provider {provider.name}",
-        )
-    return provider
+    return _set_archived(Provider, provider, actor=actor, archived=False)
+
+
+@transaction.atomic
+def archive_contact(contact: Contact, *, actor) -> Contact:
+    return _set_archived(Contact, contact, actor=actor, archived=True)
+
+
+@transaction.atomic
+def restore_contact(contact: Contact, *, actor) -> Contact:
+    return _set_archived(Contact, contact, actor=actor, archived=False)
 
 
 @transaction.atomic
@@ -197,40 +201,6 @@ def update_contact(
             contact,
             f"Edited contact {contact.name}",
             changes,
-        )
-    return contact
-
-
-@transaction.atomic
-def archive_contact(contact: Contact, *, actor) -> Contact:
-    contact = _locked(Contact, contact)
-    if contact.archived_at is None:
-        contact.archived_at = timezone.now()
-        contact.version += 1
-        contact.save(update_fields=["archived_at", "version", "updated_at"])
-        audit.record(
-            contact.organization,
-            actor,
-            "contact.archived",
-            contact,
-            f"Archived contact {contact.name}",
-        )
-    return contact
-
-
-@transaction.atomic
-def restore_contact(contact: Contact, *, actor) -> Contact:
-    contact = _locked(Contact, contact)
-    if contact.archived_at is not None:
-        contact.archived_at = None
-        contact.version += 1
-        contact.save(update_fields=["archived_at", "version", "updated_at"])
-        audit.record(
-            contact.organization,
-            actor,
-            "contact.restored",
-            contact,
-            f"Restored contact {contact.name}",
         )
     return contact
 
