@@ -1,7 +1,9 @@
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from handoff.core.api import ErrorOut, paginate, require_api_role
 from handoff.core.roles import Role
@@ -14,6 +16,7 @@ from handoff.providers.choices import (
     ProviderSort,
     ProviderStatus,
 )
+from handoff.providers.forms import ProviderImportForm
 from handoff.providers.models import Contact, Provider
 
 router = Router(tags=["providers"])
@@ -212,6 +215,46 @@ def create_provider(request, payload: ProviderIn):
         new_field_names=payload.fields,
     )
     return Status(201, _provider(request, provider.pk))
+
+
+class ImportRowOut(Schema):
+    line: int
+    name: str
+    errors: list[str]
+
+
+class ImportOut(Schema):
+    imported: int
+    refused: int
+    rows: list[ImportRowOut]
+
+
+@router.post(
+    "/providers/import",
+    response={200: ImportOut, **ERRORS},
+    summary="Import providers from CSV, all rows or none; dry_run only checks",
+)
+def import_providers(request, file: File[UploadedFile], dry_run: bool = True):
+    require_api_role(request, Role.MANAGER)
+    form = ProviderImportForm(files={"file": file})
+    if not form.is_valid():
+        errors = form.errors.get_json_data()
+        raise ValidationError(
+            {field: [e["message"] for e in found] for field, found in errors.items()}
+        )
+    try:
+        rows = form.rows()
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+    report = services.import_providers(
+        request.org, actor=request.user, rows=rows, commit=not dry_run
+    )
+    refused = sum(1 for entry in report if entry["errors"])
+    return {
+        "imported": 0 if dry_run or refused else len(report),
+        "refused": refused,
+        "rows": report,
+    }
 
 
 @router.get("/providers/{provider_id}", response={200: ProviderOut, **ERRORS})

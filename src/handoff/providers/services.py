@@ -238,3 +238,42 @@ def _locked(model, obj, expected_version: int | None = None):
     if expected_version is not None and expected_version != current.version:
         raise Conflict(current.version)
     return current
+
+
+class ImportRefused(Exception):
+    """Raised inside the import's transaction to undo every row when one is bad."""
+
+
+IMPORT_COLUMNS = [*PROVIDER_FIELDS, "fields"]
+
+
+def import_providers(org, *, actor, rows: list[dict], commit: bool) -> list[dict]:
+    """Check (and with ``commit``, add) providers from CSV rows, all or nothing.
+
+    Returns one entry per row: its line number, name and the reasons it is refused (empty when
+    fine). Nothing is saved unless ``commit`` and every row passes; a dry run shows the same
+    reasons without saving."""
+    report = []
+    try:
+        with transaction.atomic():
+            for line, row in enumerate(rows, start=2):  # line 1 is the header
+                data = {key: (row.get(key) or "").strip() for key in PROVIDER_FIELDS}
+                data["kind"] = data["kind"] or "firm"
+                data["status"] = data["status"] or "prospect"
+                names = [name for name in (row.get("fields") or "").split(";") if name.strip()]
+                errors = []
+                try:
+                    with transaction.atomic():
+                        create_provider(org, actor=actor, data=data, new_field_names=names)
+                except ValidationError as error:
+                    errors = [
+                        f"{field}: {message}" if field != "__all__" else message
+                        for field, messages in error.message_dict.items()
+                        for message in messages
+                    ]
+                report.append({"line": line, "name": data["name"], "errors": errors})
+            if not commit or any(entry["errors"] for entry in report):
+                raise ImportRefused
+    except ImportRefused:
+        pass
+    return report

@@ -11,6 +11,7 @@ urlpatterns = [
     path(ORG + "providers/", views.provider_list, name="list"),
     path(ORG + "providers/export.csv", views.provider_export, name="export"),
     path(ORG + "providers/new/", views.provider_create, name="create"),
+    path(ORG + "providers/import/", views.provider_import, name="import"),
     path(ORG + "providers/fields/", views.expertise_fields, name="fields"),
     path(ORG + "providers/<int:pk>/", views.provider_detail, name="detail"),
     path(ORG + "providers/<int:pk>/edit/", views.provider_edit, name="edit"),

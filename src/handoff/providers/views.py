@@ -1,5 +1,6 @@
 import csv
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +21,7 @@ from handoff.providers.forms import (
     ExpertiseFieldForm,
     ProviderFilterForm,
     ProviderForm,
+    ProviderImportForm,
 )
 from handoff.providers.models import Contact, DueDiligenceItem, Provider, Reference
 
@@ -279,3 +281,34 @@ def expertise_fields(request):
     in_use = services.expertise_fields_in_use(request.org)
     rows = [(field, in_use.get(field.pk, 0)) for field in fields]
     return render(request, "providers/fields.html", {"form": form, "rows": rows})
+
+
+@org_member_required(Role.MANAGER)
+def provider_import(request):
+    """Upload a CSV, see every row's verdict, then import: all rows or none."""
+    form = ProviderImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = form.rows()
+        except forms.ValidationError as error:
+            form.add_error("file", error)
+        else:
+            commit = request.POST.get("action") == "import"
+            report = services.import_providers(request.org, actor=request.user, rows=rows,
+                                               commit=commit)  # fmt: skip
+            bad = sum(1 for entry in report if entry["errors"])
+            if commit and not bad and report:
+                messages.success(request, f"{len(report)} providers were added.")
+                return redirect("providers:list", request.org.slug)
+            if commit and bad:
+                messages.error(request, "Nothing was imported: fix the rows below first.")
+    context = {
+        "form": form,
+        "report": report,
+        "bad": report and sum(1 for entry in report if entry["errors"]),
+        "content": form.cleaned_data.get("content", "")
+        if form.is_bound and form.is_valid()
+        else "",
+    }
+    return render(request, "providers/import.html", context)
