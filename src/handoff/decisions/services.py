@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from handoff.core import audit
 from handoff.core.errors import Conflict
+from handoff.core.lists import add_named
 from handoff.core.money import cents
 from handoff.decisions import costing, report, selectors
 from handoff.decisions.choices import ChosenOption, PricingModel
@@ -85,16 +86,8 @@ def seed_business_functions(sender=None, *, organization, **kwargs) -> None:
     )
 
 
-@transaction.atomic
 def add_business_function(org, *, actor, name: str, description: str = "") -> BusinessFunction:
-    name = " ".join(name.split())
-    function = BusinessFunction(organization=org, name=name, description=description.strip())
-    function.full_clean(validate_constraints=False)
-    if BusinessFunction.objects.for_org(org).filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"{name} is already on the list."})
-    function.save()
-    audit.record(org, actor, "business_function.created", function, f"Added function {name}")
-    return function
+    return add_named(BusinessFunction, org, actor=actor, name=name, description=description.strip())
 
 
 # --- Shared checks ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from handoff.core import audit
 from handoff.core.errors import Conflict
+from handoff.core.lists import add_named
 from handoff.providers.choices import DEFAULT_EXPERTISE_FIELDS
 from handoff.providers.models import Contact, ExpertiseField, Provider, ProviderExpertise
 
@@ -205,16 +206,8 @@ def update_contact(
     return contact
 
 
-@transaction.atomic
 def add_expertise_field(org, *, actor, name: str) -> ExpertiseField:
-    name = " ".join(name.split())
-    field = ExpertiseField(organization=org, name=name)
-    field.full_clean(validate_constraints=False)
-    if ExpertiseField.objects.for_org(org).filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"{name} is already on the list."})
-    field.save()
-    audit.record(org, actor, "expertise_field.created", field, f"Added field {name}")
-    return field
+    return add_named(ExpertiseField, org, actor=actor, name=name)
 
 
 def expertise_fields_in_use(org) -> dict[int, int]:
