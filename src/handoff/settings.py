@@ -103,11 +103,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "handoff.core",
     "handoff.accounts",
+    "handoff.notifications",
     "handoff.providers",
     "handoff.decisions",
     "handoff.engagements",
+    "handoff.work",
+    "handoff.compliance",
     "handoff.insights",
 ]
 
@@ -207,6 +212,18 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Handoff <handoff@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background jobs (django-tasks, queue in the database) ----------------------------------
+# ``handoff worker`` runs the queue. Tests run each job as it is enqueued (after the commit).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
 
 # --- Time, language, money ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
