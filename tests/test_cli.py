@@ -1,12 +1,14 @@
 """The ``handoff`` command, run as a newcomer would: in a fresh process."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
-SUBCOMMANDS = ["demo", "serve", "migrate", "createuser", "check", "manage"]
+SUBCOMMANDS = ["demo", "serve", "migrate", "createuser", "check", "manage", "worker"]
 
 
 def handoff(*args, env=None, tmp_path=None):
@@ -127,3 +129,106 @@ def test_createuser_makes_the_first_owner_and_refuses_bad_input(tmp_path):
     )
     assert weak.returncode == 2 and "too short" in weak.stderr
     assert "nothing was created" in weak.stderr
+
+
+def test_worker_batch_runs_the_due_sweeps_and_stops(tmp_path):
+    handoff("migrate", "--verbosity", "0", tmp_path=tmp_path)
+    result = handoff("worker", "--batch", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    runs = handoff(
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from handoff.notifications.models import SweepRun; "
+        "print(sorted(SweepRun.objects.exclude(last_finished_at=None)"
+        ".values_list('name', flat=True)))",
+        tmp_path=tmp_path,
+    )
+    assert "engagements.renewal_reminders" in runs.stdout
+    assert "notifications.webhook_retries" in runs.stdout
+    again = handoff("worker", "--batch", tmp_path=tmp_path)
+    assert "none due" in again.stderr + again.stdout
+
+
+def test_worker_stops_cleanly_on_sigterm(tmp_path):
+    handoff("migrate", "--verbosity", "0", tmp_path=tmp_path)
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("HANDOFF_")
+    }
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment["HANDOFF_VAR_DIR"] = str(tmp_path / "var")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "handoff.cli", "worker", "--interval", "0.2"],
+        env=environment,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        line = ""
+        while "polling every" not in line and time.monotonic() < deadline:
+            line = worker.stdout.readline()
+        assert "polling every" in line
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
+def test_worker_refuses_a_bad_interval(tmp_path):
+    result = handoff("worker", "--interval", "0", tmp_path=tmp_path)
+    assert result.returncode == 2 and "above 0" in result.stderr
+
+
+class FakeProcess:
+    def __init__(self, command, **kwargs):
+        self.command = command
+        self.stopped = False
+
+    def poll(self):
+        return 0 if self.stopped else None
+
+    def terminate(self):
+        self.stopped = True
+
+    def wait(self, timeout=None):
+        return 0
+
+
+def test_demo_runs_a_worker_beside_the_server_and_stops_it(monkeypatch):
+    import argparse
+
+    import django.core.management
+
+    from handoff import cli, demo
+
+    started, commands = [], []
+
+    def fake_popen(command, **kwargs):
+        started.append(FakeProcess(command))
+        return started[-1]
+
+    def fake_call_command(name, *args, **kwargs):
+        commands.append(name)
+        if name == "runserver":
+            assert started and not started[0].stopped
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.subprocess, "Popen", fake_popen)
+    monkeypatch.setattr(django.core.management, "call_command", fake_call_command)
+    monkeypatch.setattr(demo, "load", lambda: False)
+    args = argparse.Namespace(addrport="127.0.0.1:8000", no_serve=False)
+    with pytest.raises(KeyboardInterrupt):
+        cli.cmd_demo(args)
+    assert commands == ["migrate", "runserver"]
+    assert started[0].command[-2:] == ["handoff.cli", "worker"]
+    assert started[0].stopped
+
+    started.clear()
+    cli.cmd_demo(argparse.Namespace(addrport="127.0.0.1:8000", no_serve=True))
+    assert started == []

@@ -8,13 +8,18 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from handoff.accounts.api import router as organization_router
 from handoff.accounts.auth import ApiTokenAuth
+from handoff.compliance.api import router as compliance_router
 from handoff.core.errors import Conflict
 from handoff.decisions.api import router as decisions_router
 from handoff.engagements.api import router as engagements_router
 from handoff.insights.api import router as insights_router
+from handoff.notifications.api import router as notifications_router
 from handoff.providers.api import router as providers_router
 from handoff.providers.vetting_api import public as reference_form_router
 from handoff.providers.vetting_api import router as vetting_router
+from handoff.work.api import router as work_router
+from handoff.work.portal_api import access_router as portal_access_router
+from handoff.work.portal_api import issues_router, portal_router
 
 api = NinjaAPI(
     title="Handoff API",
@@ -33,7 +38,13 @@ api.add_router("/", vetting_router)
 api.add_router("/", reference_form_router)
 api.add_router("/", decisions_router)
 api.add_router("/", engagements_router)
+api.add_router("/", compliance_router)
+api.add_router("/", work_router)
+api.add_router("/", issues_router)
+api.add_router("/", portal_access_router)
+api.add_router("/portal", portal_router)
 api.add_router("/", insights_router)
+api.add_router("/", notifications_router)
 
 
 def _error(request, status: int, detail: str, errors=()):

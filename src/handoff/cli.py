@@ -6,6 +6,7 @@ Each subcommand has ``--help``. ``migrate`` and ``manage`` hand their arguments 
 import argparse
 import getpass
 import os
+import subprocess
 import sys
 
 DESCRIPTION = "Handoff: outsourcing management for small businesses."
@@ -49,7 +50,44 @@ def cmd_demo(args) -> int:
     )
     if args.no_serve:
         return 0
-    call_command("runserver", args.addrport, use_reloader=False, skip_checks=True)
+    # The worker sends the e-mails, webhook posts and reminders; it stops with the server.
+    worker = subprocess.Popen([sys.executable, "-m", "handoff.cli", "worker"])  # noqa: S603
+    try:
+        call_command("runserver", args.addrport, use_reloader=False, skip_checks=True)
+    finally:
+        _stop(worker)
+    return 0
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def cmd_worker(args) -> int:
+    """Run background jobs (e-mail, webhooks, reports) from the database queue, and enqueue
+    the periodic sweeps (reminders, retries, the daily digest) on a fixed interval. Run one or
+    more beside the web server; stop with Ctrl+C or SIGTERM (the job in hand finishes)."""
+    _django()
+    from django.conf import settings
+
+    from handoff.notifications import worker
+
+    backend = settings.TASKS["default"]["BACKEND"]
+    if not backend.endswith("DatabaseBackend"):
+        print(f"handoff: the worker needs the database queue, not {backend}.", file=sys.stderr)
+        return 2
+    worker.run(
+        interval=args.interval,
+        sweep_interval=args.sweep_interval,
+        batch=args.batch,
+        queue_names=tuple(args.queue.split(",")),
+    )
     return 0
 
 
@@ -147,6 +185,12 @@ def cmd_check(args) -> int:
         problems.append("HANDOFF_EMAIL_HOST is not set: e-mail is printed, not sent.")
     if settings.SITE_URL.startswith("http://127.0.0.1"):
         problems.append("HANDOFF_SITE_URL is not set: links in e-mails point at 127.0.0.1.")
+    for name in ("HANDOFF_TIN_KEYS", "HANDOFF_TIN_HASH_KEY"):
+        if not os.environ.get(name):
+            problems.append(
+                f"{name} is not set: W-9 TINs cannot be stored or read in production "
+                "(docs/compliance.md, 'TIN keys')."
+            )
     for problem in problems:
         print(f"- {problem}")
     try:
@@ -159,6 +203,16 @@ def cmd_check(args) -> int:
         return 1
     print("Ready for production.")
     return 0
+
+
+def _positive_seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a number of seconds.") from None
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError("Give a number of seconds above 0 and below a day.")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,6 +248,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, text in PASSTHROUGH.items():
         sub.add_parser(name, help=text, add_help=False)
+
+    worker = sub.add_parser(
+        "worker",
+        help="Run background jobs and periodic sweeps (e-mail, webhooks, reminders).",
+        description=cmd_worker.__doc__,
+    )
+    worker.add_argument(
+        "--interval",
+        type=_positive_seconds,
+        default=1.0,
+        help="Seconds between looks at an empty queue (default 1).",
+    )
+    worker.add_argument(
+        "--sweep-interval",
+        type=_positive_seconds,
+        default=60.0,
+        help="Seconds between checks for due sweeps (default 60).",
+    )
+    worker.add_argument(
+        "--batch",
+        action="store_true",
+        help="Enqueue the due sweeps, run every job waiting, then stop (for cron).",
+    )
+    worker.add_argument(
+        "--queue", default="default", help="Queues to run, comma-separated (default 'default')."
+    )
+    worker.set_defaults(func=cmd_worker)
 
     createuser = sub.add_parser(
         "createuser",

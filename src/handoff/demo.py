@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from handoff.accounts import services as accounts
 from handoff.accounts.models import Invitation, Membership, Organization, User, hash_secret
+from handoff.compliance.demo import load_demo as load_compliance
 from handoff.core.roles import Role
 from handoff.decisions import services as decisions
 from handoff.decisions.demo import load_demo as load_decisions
@@ -24,6 +25,7 @@ from handoff.engagements import services as engagements
 from handoff.providers import services as providers
 from handoff.providers import vetting
 from handoff.providers.models import Contact, DueDiligenceItem, Provider
+from handoff.work.demo import load_demo as load_work
 
 LOGIN_EMAIL = "maria@maplestreetdental.example"
 LOGIN_PASSWORD = "handoff-demo"  # noqa: S105 - printed on purpose; the demo is local
@@ -249,6 +251,8 @@ def load() -> bool:
     load_decisions(org, owner)
     _engagements(org, owner)
     _vetting(org, owner)
+    load_compliance(org, owner)
+    load_work(org, owner)
     return True
 
 

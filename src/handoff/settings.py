@@ -10,6 +10,7 @@ Two modes:
 Every variable is documented in the README's "Configuration" section.
 """
 
+import base64
 import os
 import secrets
 from datetime import timedelta
@@ -89,6 +90,32 @@ else:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]"]
     DEBUG = env_bool("DEBUG")
 
+
+def _generated_tin_key(name: str) -> str:
+    """A key for TINs of the embedded default, kept under var/ beside the secret key. It must
+    survive restarts: without it the stored TINs cannot be read."""
+    path = VAR_DIR / name
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+# Taxpayer identification numbers (W-9) are encrypted with these Fernet keys, newest first
+# (older ones still decrypt, for rotation); the separate hash key makes the keyed hash that
+# finds duplicate TINs without decrypting. Production takes them only from the environment.
+TIN_KEYS = env_list("TIN_KEYS")
+TIN_HASH_KEY = env_str("TIN_HASH_KEY")
+if TESTING:
+    TIN_KEYS = TIN_KEYS or ["dGVzdHMtb25seS10aW4ta2V5LW5vdC1zZWNyZXQtMDA="]
+    TIN_HASH_KEY = TIN_HASH_KEY or "tests-only-tin-hash-key-not-secret"
+elif not PRODUCTION:
+    TIN_KEYS = TIN_KEYS or [_generated_tin_key("tin_key")]
+    TIN_HASH_KEY = TIN_HASH_KEY or _generated_tin_key("tin_hash_key")
+
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -143,6 +170,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "handoff.core.context_processors.navigation",
+                "handoff.notifications.context_processors.inbox",
             ],
         },
     },

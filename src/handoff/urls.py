@@ -6,9 +6,13 @@ from handoff.api import api
 urlpatterns = [
     path("", home, name="home"),
     path("", include("handoff.accounts.urls")),
+    path("", include("handoff.notifications.urls")),
     path("", include("handoff.providers.urls")),
     path("", include("handoff.decisions.urls")),
     path("", include("handoff.engagements.urls")),
+    path("", include("handoff.compliance.urls")),
+    path("", include("handoff.work.urls")),
+    path("", include("handoff.work.portal_urls")),
     path("", include("handoff.insights.urls")),
     path("api/v1/", api.urls),
 ]

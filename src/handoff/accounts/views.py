@@ -33,6 +33,20 @@ def home(request):
     last = request.session.get(LAST_ORG_SESSION_KEY)
     chosen = memberships.filter(organization__slug=last).first() or memberships.first()
     if chosen is None:
+        # A provider contact with no membership lands on a portal they may use (the work app's
+        # live accesses, read through the relation so accounts imports nothing from work).
+        access = (
+            request.user.portal_accesses.filter(
+                revoked_at__isnull=True,
+                accepted_at__isnull=False,
+                contact__archived_at__isnull=True,
+            )
+            .select_related("organization")
+            .order_by("organization__name")
+            .first()
+        )
+        if access is not None:
+            return redirect("portal:home", access.organization.slug)
         return redirect("accounts:organization_create")
     return redirect("providers:list", chosen.organization.slug)
 

@@ -11,3 +11,5 @@ class EngagementsConfig(AppConfig):
         from handoff.engagements.services import seed_holidays
 
         organization_created.connect(seed_holidays, dispatch_uid="engagements.seed_holidays")
+        # Reminders, run by the notifications worker's sweeps.
+        from handoff.engagements import jobs  # noqa: F401

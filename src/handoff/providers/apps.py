@@ -11,3 +11,5 @@ class ProvidersConfig(AppConfig):
         from handoff.providers.services import seed_expertise_fields
 
         organization_created.connect(seed_expertise_fields, dispatch_uid="providers.seed_fields")
+        # Reminders, run by the notifications worker's sweeps.
+        from handoff.providers import jobs  # noqa: F401

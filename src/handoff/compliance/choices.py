@@ -1,0 +1,111 @@
+"""Vocabularies of Comply, in one place for models, forms, API, rules and exports."""
+
+from django.db import models
+
+
+class Category(models.TextChoices):
+    """The IRS's three groups of common-law evidence (IRS Publication 15-A; Tax Topic 762)."""
+
+    BEHAVIORAL = "behavioral", "Behavioral control"
+    FINANCIAL = "financial", "Financial control"
+    RELATIONSHIP = "relationship", "Type of relationship"
+
+
+class Direction(models.TextChoices):
+    EMPLOYEE = "employee", "toward employee"
+    CONTRACTOR = "contractor", "toward independent contractor"
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNSURE = "unsure", "Not sure"
+
+
+class Outcome(models.TextChoices):
+    CONTRACTOR = "contractor", "Likely independent contractor"
+    EMPLOYEE = "employee", "Likely employee"
+    UNCLEAR = "unclear", "Unclear"
+
+
+class StateOutcome(models.TextChoices):
+    PASSES = "passes", "All three prongs shown: contractor under this test"
+    FAILS = "fails", "A prong is not met: employee under this test"
+    UNCLEAR = "unclear", "Not every prong is answered"
+    EXEMPT = "exempt", "Exemption claimed: the state's other test applies"
+
+
+class TinType(models.TextChoices):
+    SSN = "ssn", "Social security number (SSN)"
+    ITIN = "itin", "Individual taxpayer identification number (ITIN)"
+    EIN = "ein", "Employer identification number (EIN)"
+
+
+class TaxClassification(models.TextChoices):
+    """Line 3a of Form W-9 (Rev. March 2024)."""
+
+    INDIVIDUAL = "individual", "Individual/sole proprietor"
+    C_CORPORATION = "c_corporation", "C corporation"
+    S_CORPORATION = "s_corporation", "S corporation"
+    PARTNERSHIP = "partnership", "Partnership"
+    TRUST_ESTATE = "trust_estate", "Trust/estate"
+    LLC = "llc", "LLC"
+    OTHER = "other", "Other"
+
+
+class LlcClassification(models.TextChoices):
+    """The tax classification an LLC enters on line 3a (C, S or P); a single-member LLC that
+    is disregarded checks the box of its owner instead."""
+
+    NONE = "", "—"
+    C = "C", "C corporation"
+    S = "S", "S corporation"
+    P = "P", "Partnership"
+
+
+# Exempt payee codes of Form W-9's instructions (Rev. March 2024); code 5 is "a corporation".
+EXEMPT_PAYEE_CODES = [
+    ("", "None"),
+    ("1", "1 — an organization exempt under section 501(a), an IRA, or a custodial account"),
+    ("2", "2 — the United States or any of its agencies"),
+    ("3", "3 — a state, the District of Columbia, a U.S. territory, or their subdivisions"),
+    ("4", "4 — a foreign government or its subdivisions"),
+    ("5", "5 — a corporation"),
+    ("6", "6 — a dealer in securities or commodities"),
+    ("7", "7 — a futures commission merchant"),
+    ("8", "8 — a real estate investment trust"),
+    ("9", "9 — an entity registered under the Investment Company Act of 1940"),
+    ("10", "10 — a common trust fund"),
+    ("11", "11 — a financial institution"),
+    ("12", "12 — a middleman known in the investment community as a nominee or custodian"),
+    ("13", "13 — a trust exempt from tax under section 664 or described in section 4947"),
+]
+
+
+class PaymentMethod(models.TextChoices):
+    CHECK = "check", "Check"
+    ACH = "ach", "Bank transfer (ACH)"
+    WIRE = "wire", "Wire transfer"
+    CASH = "cash", "Cash"
+    CARD = "card", "Credit or debit card"
+    PAYMENT_NETWORK = "payment_network", "Payment network (e.g. PayPal)"
+
+
+# Card and third-party-network payments are reported by the processor on Form 1099-K, not by
+# the payer on 1099-NEC (domain/taxes-and-reporting.md; 1099-NEC instructions).
+PROCESSOR_REPORTED = frozenset({PaymentMethod.CARD, PaymentMethod.PAYMENT_NETWORK})
+
+
+class W9State(models.TextChoices):
+    ON_FILE = "on_file", "W-9 on file"
+    MISSING = "missing", "No W-9"
+
+
+class ReportableReason(models.TextChoices):
+    """Why a payee is, or is not, on the year's 1099-NEC list."""
+
+    NEEDS_FORM = "needs_form", "Needs a 1099-NEC"
+    BELOW_THRESHOLD = "below_threshold", "Below the year's threshold"
+    CORPORATION = "corporation", "Corporation: not reported"
+    EXEMPT_PAYEE = "exempt_payee", "Exempt payee"
+    PROCESSOR_ONLY = "processor_only", "Paid only by card or network: the processor reports"

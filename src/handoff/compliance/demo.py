@@ -1,0 +1,186 @@
+"""Comply's part of the demo organization, Maple Street Dental in Ohio: an assessment of the
+individual IT contractor, W-9s with fake TINs, a year of payments and so a 1099-NEC list.
+
+Every TIN is from a range the IRS and SSA never issue (domain/taxes-and-reporting.md, "Test
+TINs"): SSNs with area 900–999 and group 00, EINs with the prefix 00. One payee, the former
+marketing contractor, has no W-9, so the "payees without a W-9" list and the 1099 list's
+warning have something to show.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from handoff.compliance import services
+from handoff.engagements.models import Engagement
+from handoff.providers.models import Provider
+
+W9S = [
+    # provider, legal name, business name, classification, LLC class, TIN type, TIN, address
+    (
+        "Jordan Lee IT",
+        "Jordan Lee",
+        "Jordan Lee IT",
+        "individual",
+        "",
+        "ssn",
+        "900-00-4821",
+        ("77 Oak Hollow Rd", "Columbus", "OH", "43214"),
+    ),
+    (
+        "Ledgerline Bookkeeping",
+        "Ledgerline Bookkeeping LLC",
+        "",
+        "llc",
+        "P",
+        "ein",
+        "00-4172635",
+        ("410 Commerce Ave, Suite 200", "Columbus", "OH", "43215"),
+    ),
+    (
+        "ClearClaim Billing",
+        "ClearClaim Billing Services, Inc.",
+        "",
+        "s_corporation",
+        "",
+        "ein",
+        "00-7719024",
+        ("88 Harbor Blvd", "Cleveland", "OH", "44114"),
+    ),
+    (
+        "BrightVoice Answering",
+        "BrightVoice Communications Corp.",
+        "",
+        "c_corporation",
+        "",
+        "ein",
+        "00-3306158",
+        ("5 Main St", "Dayton", "OH", "45402"),
+    ),
+]
+
+# Jordan Lee's answers: the picture of a real contractor, with one factor pointing the other
+# way (the front desk sets when he comes in) so the result page shows reasons on both sides.
+JORDAN_ANSWERS = {
+    "sets_when_where": ("yes", "Visits are booked by the front desk around clinic hours."),
+    "directs_how": ("no", "We say what is broken; he decides how to fix it."),
+    "trains": ("no", "No training from us; he is certified on the equipment he supports."),
+    "own_investment": ("yes", "Brings his own laptop, tools and diagnostic software."),
+    "serves_market": ("yes", "Website lists other clinics and small offices as clients."),
+    "paid_for_time": ("yes", "Bills $85 an hour on monthly invoices."),
+    "profit_or_loss": ("yes", "Pays his own software licences and van whatever the hours."),
+    "benefits": ("no", "No insurance, retirement or paid leave from us."),
+    "written_contractor": ("yes", "The draft agreement's independent-contractor clause."),
+    "exclusive_full_time": ("no", "About six hours a month; free to work for anyone."),
+}
+
+
+def _pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("w9.pdf", b"%PDF-1.4\n% demo W-9, fake TIN\n", "application/pdf")
+
+
+def load_demo(org, actor) -> None:
+    """Create the W-9s, payments and assessment; called once by ``handoff.demo.load``."""
+    today = timezone.localdate()
+    providers = {p.name: p for p in Provider.objects.for_org(org)}
+    for name, legal, business, classification, llc, tin_type, tin, address in W9S:
+        street, city, state, postal_code = address
+        services.record_w9(
+            providers[name],
+            actor=actor,
+            data={
+                "legal_name": legal,
+                "business_name": business,
+                "tax_classification": classification,
+                "llc_classification": llc,
+                "exempt_payee_code": "5" if "corporation" in classification else "",
+                "tin_type": tin_type,
+                "street": street,
+                "city": city,
+                "state": state,
+                "postal_code": postal_code,
+                "signed_on": today - relativedelta(months=10),
+            },
+            tin=tin,
+            upload=_pdf(),
+        )
+
+    def engagement(title):
+        return Engagement.objects.for_org(org).get(title=title)
+
+    def pay(name, amount, paid_on, method="ach", engagement_title=None, reference=""):
+        services.record_payment(
+            org,
+            actor=actor,
+            provider_id=providers[name].pk,
+            engagement_id=engagement(engagement_title).pk if engagement_title else None,
+            data={
+                "paid_on": paid_on,
+                "amount": Decimal(amount),
+                "method": method,
+                "reference": reference,
+            },
+        )
+
+    # A year of monthly fees, each paid on the 5th of the month after the service.
+    books = engagement("Monthly bookkeeping and close")
+    for month in range(1, 13):
+        paid_on = today - relativedelta(months=month, day=5)
+        if paid_on >= books.start_date:
+            pay(
+                "Ledgerline Bookkeeping",
+                "1250.00",
+                paid_on,
+                "ach",
+                books.title,
+                f"LL-{paid_on:%Y%m}",
+            )
+    billing = engagement("Insurance claims billing")
+    for month, claims in enumerate((610, 655, 640), start=1):
+        pay(
+            "ClearClaim Billing",
+            f"{claims * Decimal('4.25'):.2f}",
+            today - relativedelta(months=month, day=8),
+            "ach",
+            billing.title,
+            f"CC-{claims}",
+        )
+    calls = engagement("After-hours patient calls")
+    for month in range(1, 7):
+        # Paid by card: the card processor reports these on 1099-K.
+        pay(
+            "BrightVoice Answering",
+            "990.00",
+            today - relativedelta(months=month, day=12),
+            "card",
+            calls.title,
+            "Visa ending 4242",
+        )
+    # Jordan Lee fixed things ad hoc before his engagement was drafted: six visits this year.
+    for month, hours in enumerate((4, 6, 3, 8, 5, 7), start=1):
+        pay(
+            "Jordan Lee IT",
+            f"{hours * 85}.00",
+            today - relativedelta(months=month, day=20),
+            "check",
+            None,
+            f"Check {1040 + month}",
+        )
+    # The former marketing contractor, paid by check, never sent a W-9.
+    marketing = engagement("Newsletter and social posts")
+    paid_on = marketing.start_date + relativedelta(months=1, day=3)
+    while paid_on <= marketing.end_date + timedelta(days=31) and paid_on <= today:
+        pay("Pixel & Pine Marketing", "600.00", paid_on, "check", marketing.title)
+        paid_on += relativedelta(months=1)
+
+    jordan = providers["Jordan Lee IT"]
+    services.create_assessment(
+        jordan,
+        actor=actor,
+        answers={key: {"answer": a, "evidence": e} for key, (a, e) in JORDAN_ANSWERS.items()},
+        engagement_ids=[engagement("Front-desk IT support").pk],
+        notes="Assessed before sending the agreement for signature.",
+    )

@@ -1,0 +1,340 @@
+import csv
+import io
+from datetime import date
+
+from django import forms
+
+from handoff.compliance import classification
+from handoff.compliance.choices import Answer, Category, PaymentMethod, TinType
+from handoff.compliance.models import W9, ComplianceSettings, Invoice
+from handoff.compliance.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, W9_FIELDS
+from handoff.engagements.models import Engagement
+from handoff.providers.models import Provider
+
+ANSWER_CHOICES = [(Answer.YES, "Yes"), (Answer.NO, "No"), (Answer.UNSURE, "Not sure")]
+
+
+def _evidence(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AssessmentForm(forms.Form):
+    """One question per factor of the rules in force, each with its evidence; then the ABC
+    prongs and exemptions of the organization's states."""
+
+    engagements = forms.ModelMultipleChoiceField(
+        label="Made for the engagements",
+        queryset=Engagement.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The assessment goes stale when their hours, pay basis, length or scope change.",
+    )
+    annual_payments = forms.DecimalField(
+        label="A year of payments",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="The basis of the reclassification estimate. Leave empty to use the last "
+        "365 days of payments, or the open engagements' yearly cost.",
+    )
+    notes = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, rules: classification.Rules, engagements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        self.fields["engagements"].queryset = engagements
+        self.groups = {}
+        for factor in rules.factors:
+            self.fields[f"factor_{factor.key}"] = forms.ChoiceField(
+                label=factor.question,
+                choices=ANSWER_CHOICES,
+                initial=Answer.UNSURE,
+                required=False,
+                widget=forms.RadioSelect,
+                help_text=factor.help_text,
+            )
+            self.fields[f"evidence_{factor.key}"] = _evidence("Evidence")
+            self.groups.setdefault(factor.category, []).append(factor.key)
+        for test in rules.state_tests:
+            for prong in test.prongs:
+                name = f"state_{test.state}_{prong.key}"
+                self.fields[name] = forms.ChoiceField(
+                    label=f"{prong.label}: {prong.question}",
+                    choices=ANSWER_CHOICES,
+                    initial=Answer.UNSURE,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+                self.fields[f"{name}_evidence"] = _evidence("Evidence")
+            if test.exemptions:
+                self.fields[f"state_{test.state}_exemption"] = forms.ChoiceField(
+                    label="Exemption claimed",
+                    required=False,
+                    choices=[("", "None")] + [(e.key, e.name) for e in test.exemptions],
+                )
+                self.fields[f"state_{test.state}_exemption_evidence"] = _evidence(
+                    "How each condition of the exemption is met"
+                )
+
+    def factor_rows(self):
+        """(category label, [(answer field, evidence field)]) for the template."""
+        return [
+            (
+                Category(category).label,
+                [(self[f"factor_{key}"], self[f"evidence_{key}"]) for key in keys],
+            )
+            for category, keys in self.groups.items()
+        ]
+
+    def state_rows(self):
+        rows = []
+        for test in self.rules.state_tests:
+            prongs = [
+                (self[f"state_{test.state}_{p.key}"], self[f"state_{test.state}_{p.key}_evidence"])
+                for p in test.prongs
+            ]
+            exemption = (
+                (
+                    self[f"state_{test.state}_exemption"],
+                    self[f"state_{test.state}_exemption_evidence"],
+                )
+                if test.exemptions
+                else None
+            )
+            rows.append((test, prongs, exemption))
+        return rows
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            f.key: {
+                "answer": data[f"factor_{f.key}"] or Answer.UNSURE,
+                "evidence": data[f"evidence_{f.key}"],
+            }
+            for f in self.rules.factors
+        }
+
+    def state_answers(self) -> dict:
+        data = self.cleaned_data
+        result = {}
+        for test in self.rules.state_tests:
+            base = f"state_{test.state}"
+            result[test.state] = {
+                "prongs": {
+                    p.key: {
+                        "answer": data[f"{base}_{p.key}"] or Answer.UNSURE,
+                        "evidence": data[f"{base}_{p.key}_evidence"],
+                    }
+                    for p in test.prongs
+                },
+                "exemption": data.get(f"{base}_exemption", ""),
+                "exemption_evidence": data.get(f"{base}_exemption_evidence", ""),
+            }
+        return result
+
+    def add_service_error(self, field: str, messages) -> None:
+        """A service error on ``factor_x`` shows on the factor's evidence, where it is fixed."""
+        if field.startswith("factor_"):
+            field = "evidence_" + field.removeprefix("factor_")
+        elif (
+            field.startswith("state_")
+            and not field.endswith("_exemption")
+            or field.startswith("state_")
+            and field.endswith("_exemption")
+        ):
+            field = field + "_evidence"
+        self.add_error(field if field in self.fields else None, messages)
+
+
+class TinInput(forms.TextInput):
+    """A TIN is never written back into the page, even when the form is shown again with
+    errors: it is typed again."""
+
+    def format_value(self, value):
+        return None
+
+
+class W9Form(forms.ModelForm):
+    tin = forms.CharField(
+        label="TIN",
+        max_length=20,
+        widget=TinInput(
+            attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        help_text="Nine digits, with or without dashes. Stored encrypted; shown as its last "
+        "four digits.",
+    )
+    document = forms.FileField(label="Signed W-9", help_text="PDF, PNG or JPEG, at most 10 MB.")
+
+    class Meta:
+        model = W9
+        fields = W9_FIELDS
+        widgets = {
+            "signed_on": forms.DateInput(attrs={"type": "date"}),
+            "tin_type": forms.RadioSelect,
+        }
+
+    field_order = [
+        "legal_name",
+        "business_name",
+        "tax_classification",
+        "llc_classification",
+        "exempt_payee_code",
+        "is_attorney",
+        "tin_type",
+        "tin",
+        "street",
+        "city",
+        "state",
+        "postal_code",
+        "signed_on",
+        "document",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tin_type"].choices = TinType.choices
+        self.fields["state"].help_text = "Two letters, e.g. OH."
+
+    def _post_clean(self):
+        pass  # the service validates the row (and encrypts the TIN), not the model form
+
+    def data_for_service(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in W9_FIELDS}
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = ComplianceSettings
+        fields = ["refuse_payments_without_w9", "benefits_cost_percent"]
+
+    def _post_clean(self):
+        pass
+
+
+def _providers(org):
+    return Provider.objects.for_org(org).filter(archived_at__isnull=True).order_by("name")
+
+
+class InvoiceForm(forms.ModelForm):
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none())
+    engagement = forms.ModelChoiceField(queryset=Engagement.objects.none(), required=False)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "provider",
+            "engagement",
+            "number",
+            "issued_on",
+            "due_on",
+            "amount",
+            "description",
+        ]
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"type": "date"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = _providers(org)
+        self.fields["engagement"].queryset = Engagement.objects.for_org(org).select_related(
+            "provider"
+        )
+
+    def _post_clean(self):
+        pass
+
+
+class PaymentForm(forms.Form):
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none())
+    engagement = forms.ModelChoiceField(
+        queryset=Engagement.objects.none(), required=False, help_text="The work it pays for."
+    )
+    invoice = forms.ModelChoiceField(queryset=Invoice.objects.none(), required=False)
+    paid_on = forms.DateField(label="Date paid", widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(max_digits=12, decimal_places=2)
+    method = forms.ChoiceField(
+        choices=PaymentMethod.choices,
+        help_text="Card and payment-network payments are reported by the processor on "
+        "Form 1099-K, not by you.",
+    )
+    reference = forms.CharField(required=False, max_length=100)
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = _providers(org)
+        self.fields["engagement"].queryset = Engagement.objects.for_org(org).select_related(
+            "provider"
+        )
+        self.fields["invoice"].queryset = Invoice.objects.for_org(org).select_related("provider")
+        self.fields["paid_on"].initial = date.today
+
+
+class PaymentFilterForm(forms.Form):
+    year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    provider = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, org, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", "Every year")] + [(y, str(y)) for y in years]
+        self.fields["provider"].choices = [("", "Every provider")] + list(
+            Provider.objects.for_org(org).order_by("name").values_list("pk", "name")
+        )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+class PaymentImportForm(forms.Form):
+    """A CSV file with a header row: provider, paid_on, amount, method (required), reference,
+    engagement, invoice (optional)."""
+
+    MAX_BYTES = 1024 * 1024
+
+    file = forms.FileField(
+        label="CSV file",
+        required=False,
+        help_text="UTF-8, at most 1 MB. Columns: " + ", ".join(IMPORT_COLUMNS) + " — the first "
+        "four are needed. Dates as YYYY-MM-DD; method one of "
+        + ", ".join(PaymentMethod.values)
+        + ".",
+    )
+    content = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            if upload.size > self.MAX_BYTES:
+                raise forms.ValidationError({"file": "The file is larger than 1 MB."})
+            try:
+                self.cleaned_data["content"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError({"file": "Save the file as UTF-8 CSV."}) from None
+        if not self.cleaned_data.get("content"):
+            raise forms.ValidationError({"file": "Choose a CSV file."})
+        return self.cleaned_data
+
+    def rows(self) -> list[dict]:
+        return csv_rows(self.cleaned_data["content"])
+
+
+def csv_rows(content: str) -> list[dict]:
+    reader = csv.DictReader(io.StringIO(content))
+    missing = [name for name in REQUIRED_COLUMNS if name not in (reader.fieldnames or [])]
+    if missing:
+        raise forms.ValidationError(
+            "The first row must name the columns; missing: " + ", ".join(missing) + "."
+        )
+    return list(reader)

@@ -1,0 +1,81 @@
+"""The 1099-NEC deadline reminder, run by the notifications worker's sweeps.
+
+Registered from ``ComplianceConfig.ready``. In the weeks before the filing deadline for the
+previous year's payments (January 31, or the next business day), each organization that has
+payees needing a 1099-NEC tells its owners and admins 30, 14 and 3 days ahead. The key holds
+the tax year and the stage, so each reminder goes once however often the sweep runs, and an
+organization first seen 10 days ahead gets only the 14-day one.
+"""
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from handoff.accounts.models import Organization
+from handoff.compliance import selectors
+from handoff.compliance.models import Payment
+from handoff.notifications.events import Event
+from handoff.notifications.services import admins_and, notify
+from handoff.notifications.sweeps import sweep
+
+STAGES = (30, 14, 3)  # days before the deadline, earliest first
+
+
+def stage(days_left: int) -> int | None:
+    """The reminder due ``days_left`` days before the deadline: the nearest stage not before
+    it (10 days left → the 14-day reminder); None outside the window or after the deadline."""
+    if days_left < 0:
+        return None
+    due = [s for s in STAGES if days_left <= s]
+    return min(due) if due else None
+
+
+@sweep(every=timedelta(hours=6), name="compliance.nec_deadline_reminders")
+def nec_deadline_reminders(now: datetime) -> int:
+    """Remind owners and admins of each organization with 1099-NEC forms to file; returns how
+    many notifications went out."""
+    sent = 0
+    candidates = Payment.objects.values_list("organization_id", flat=True).distinct()
+    for org in Organization.objects.filter(pk__in=list(candidates)).order_by("pk"):
+        today = now.astimezone(zoneinfo.ZoneInfo(org.time_zone)).date()
+        sent += remind(org, today)
+    return sent
+
+
+def remind(org, today: date) -> int:
+    year = today.year - 1
+    deadline = selectors.filing_deadline(year)
+    days_left = (deadline - today).days
+    current = stage(days_left)
+    if current is None:
+        return 0
+    report = selectors.nec_report(org, year)
+    needing = report.needing_forms
+    if not needing:
+        return 0
+    missing = len(report.missing_w9)
+    body = (
+        f"{len(needing)} payee{'s' if len(needing) != 1 else ''} need a 1099-NEC for "
+        f"payments made in {year} (threshold ${report.threshold.amount:,.0f}). The forms go to "
+        f"the IRS and to each recipient by {date_format(deadline, 'l, N j, Y')}; there is no "
+        "automatic extension."
+        + (
+            f" {missing} of them ha{'ve' if missing != 1 else 's'} no W-9 on file: ask for it now."
+            if missing
+            else ""
+        )
+    )
+    left = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
+    return len(
+        notify(
+            organization=org,
+            event=Event.FILING_1099_DUE,
+            subject=f"1099-NEC forms for {year} are due {left}",
+            body=body,
+            url=reverse("compliance:nec", args=[org.slug, year]),
+            users=admins_and(org),
+            key=f"nec:{year}:{current}",
+        )
+    )

@@ -1,0 +1,416 @@
+"""Comply: the dated rules (one table for every organization) and each organization's
+assessments, W-9s, invoices and payments."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from handoff.compliance.choices import (
+    EXEMPT_PAYEE_CODES,
+    PROCESSOR_REPORTED,
+    Category,
+    Direction,
+    LlcClassification,
+    Outcome,
+    PaymentMethod,
+    TaxClassification,
+    TinType,
+)
+from handoff.core.tenancy import TenantModel
+from handoff.decisions.models import DatedFigures, dollars, percent
+
+POSITIVE = MinValueValidator(Decimal("0.01"), "Enter an amount above zero.")
+NOT_NEGATIVE = MinValueValidator(Decimal(0), "This cannot be negative.")
+
+
+# --- Dated rules -------------------------------------------------------------------------------
+class ClassificationRuleSet(DatedFigures):
+    """The factors of the common-law test in force from ``effective_from``, and how the
+    weighing is called. A new wording or weight is a new rule set, not a code change; an
+    assessment keeps the rule set it was made under."""
+
+    name = models.CharField(max_length=150)
+    employee_share_at_least = models.DecimalField(
+        max_digits=4, decimal_places=3, help_text="Employee weight ÷ all weight at or above this."
+    )
+    contractor_share_at_most = models.DecimalField(max_digits=4, decimal_places=3)
+    min_answered_share = models.DecimalField(max_digits=4, decimal_places=3)
+
+    def __str__(self):
+        return f"{self.name} (from {self.effective_from:%Y-%m-%d})"
+
+
+class ClassificationFactor(models.Model):
+    rule_set = models.ForeignKey(
+        ClassificationRuleSet, on_delete=models.CASCADE, related_name="factors"
+    )
+    key = models.SlugField(max_length=40)
+    category = models.CharField(max_length=15, choices=Category.choices)
+    position = models.PositiveSmallIntegerField()
+    question = models.CharField(max_length=300)
+    help_text = models.TextField(blank=True)
+    yes_points_to = models.CharField(max_length=12, choices=Direction.choices)
+    yes_weight = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])
+    no_weight = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])
+    source = models.TextField()
+
+    class Meta:
+        ordering = ["rule_set", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "key"], name="classification_factor_key")
+        ]
+
+    def __str__(self):
+        return self.question
+
+
+class StateTest(models.Model):
+    """A state's ABC test, its prongs and its listed exemptions, in force for a period."""
+
+    state = models.CharField(max_length=2)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    name = models.CharField(max_length=150)
+    applies_to = models.CharField(max_length=300)
+    prongs = models.JSONField(help_text="[{key, label, question}], in order.")
+    exemptions = models.JSONField(default=list, help_text="[{key, name, description, citation}]")
+    source = models.TextField()
+
+    class Meta:
+        ordering = ["state", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["state", "effective_from"], name="state_test_dated")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Form1099Threshold(DatedFigures):
+    """The 1099-NEC reporting threshold for payments made in the period (IRC 6041(a))."""
+
+    amount = models.DecimalField(**dollars)
+
+    def __str__(self):
+        return f"${self.amount:,.0f} from {self.effective_from:%Y-%m-%d}"
+
+
+class Section3509Rates(DatedFigures):
+    """IRC 3509 rates for a reclassified worker, as percents (1.5 for 1.5%)."""
+
+    withholding_percent = models.DecimalField(**percent)
+    withholding_no_1099_percent = models.DecimalField(**percent)
+    employee_fica_share_percent = models.DecimalField(**percent)
+    employee_fica_share_no_1099_percent = models.DecimalField(**percent)
+
+    class Meta(DatedFigures.Meta):
+        verbose_name_plural = "section 3509 rates"
+
+    def __str__(self):
+        return f"IRC 3509 rates from {self.effective_from:%Y-%m-%d}"
+
+
+# --- The organization's settings ---------------------------------------------------------------
+class ComplianceSettings(TenantModel):
+    refuse_payments_without_w9 = models.BooleanField(
+        "refuse payments to payees without a W-9",
+        default=False,
+        help_text="Off: such a payment is recorded with a warning. On: it is refused.",
+    )
+    benefits_cost_percent = models.DecimalField(
+        "benefit cost, % of wages",
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE, MaxValueValidator(Decimal(200))],
+        help_text="What your benefits for an employee cost, as a percent of wages (health "
+        "insurance, retirement, paid leave), without payroll taxes. Leave empty if you do not "
+        "know; reclassification estimates then leave benefits out.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name_plural = "compliance settings"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="compliance_settings_one")
+        ]
+
+
+# --- Classification assessments ---------------------------------------------------------------
+class ClassificationAssessment(TenantModel):
+    """One assessment of a provider's status, kept as made: a new one is a new version."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="classification_assessments"
+    )
+    number = models.PositiveSmallIntegerField(editable=False)
+    rule_set = models.ForeignKey(ClassificationRuleSet, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict)
+    state_answers = models.JSONField(default=dict)
+    state_test_ids = models.JSONField(
+        default=list, help_text="The state tests asked (the organization's states then)."
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    federal_outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    employee_weight = models.PositiveSmallIntegerField(default=0)
+    contractor_weight = models.PositiveSmallIntegerField(default=0)
+    annual_payments = models.DecimalField(
+        "a year of payments",
+        **dollars,
+        validators=[NOT_NEGATIVE],
+        help_text="The basis of the reclassification estimate.",
+    )
+    payments_basis = models.CharField(max_length=200, blank=True)
+    exposure_year = models.PositiveSmallIntegerField()
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "provider", "-created_at"], name="assessment_org_provider"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "provider", "number"], name="assessment_version_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Assessment {self.number} of {self.provider}"
+
+    def get_absolute_url(self):
+        return reverse("compliance:assessment", args=[self.organization.slug, self.pk])
+
+
+class AssessedEngagement(TenantModel):
+    """An engagement an assessment was made for, with the terms that bear on the factors as
+    they stood then (hours, pay basis, length, scope) and the agreement version then latest."""
+
+    assessment = models.ForeignKey(
+        ClassificationAssessment, on_delete=models.CASCADE, related_name="engagement_links"
+    )
+    engagement = models.ForeignKey(
+        "engagements.Engagement", on_delete=models.CASCADE, related_name="+"
+    )
+    agreement_version = models.ForeignKey(
+        "engagements.AgreementVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    terms = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "assessment", "engagement"], name="assessed_engagement_one"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "engagement"], name="assessed_org_engagement")
+        ]
+
+
+# --- W-9 ---------------------------------------------------------------------------------------
+def w9_upload_path(instance, filename):
+    return f"org-{instance.organization_id}/w9/provider-{instance.provider_id}/{filename}"
+
+
+class W9(TenantModel):
+    """A payee's Form W-9. The TIN is kept only encrypted (``tins.encrypt``), with a keyed hash
+    for finding duplicates and its last four digits for display; the newest W-9 is current."""
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="w9s")
+    legal_name = models.CharField(max_length=200, help_text="Line 1: the name on the tax return.")
+    business_name = models.CharField(
+        max_length=200, blank=True, help_text="Line 2: business or disregarded-entity name."
+    )
+    tax_classification = models.CharField(
+        "federal tax classification", max_length=20, choices=TaxClassification.choices
+    )
+    llc_classification = models.CharField(
+        "LLC's tax classification",
+        max_length=1,
+        choices=LlcClassification.choices,
+        blank=True,
+        help_text="Only for an LLC: C, S or P.",
+    )
+    exempt_payee_code = models.CharField(max_length=2, choices=EXEMPT_PAYEE_CODES, blank=True)
+    is_attorney = models.BooleanField(
+        "payee is an attorney or law firm",
+        default=False,
+        help_text="Attorneys' fees stay reportable on 1099-NEC even when paid to a corporation.",
+    )
+    tin_type = models.CharField("TIN type", max_length=4, choices=TinType.choices)
+    tin_encrypted = models.TextField(editable=False)
+    tin_hash = models.CharField(max_length=64, editable=False)
+    tin_last4 = models.CharField(max_length=4, editable=False)
+    street = models.CharField("address", max_length=200)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    postal_code = models.CharField("ZIP code", max_length=10)
+    signed_on = models.DateField("date signed")
+    document = models.FileField(upload_to=w9_upload_path)
+    document_type = models.CharField(max_length=40)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "W-9"
+        ordering = ["-signed_on", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "provider", "-signed_on"], name="w9_org_provider"),
+            models.Index(fields=["organization", "tin_hash"], name="w9_org_tin_hash"),
+        ]
+
+    def __str__(self):
+        return f"W-9 of {self.legal_name}"
+
+    @property
+    def masked_tin(self) -> str:
+        return masked(self.tin_type, self.tin_last4)
+
+    @property
+    def is_corporation(self) -> bool:
+        """A C or S corporation, or an LLC taxed as one (exempt payee code 5 alone does not
+        decide here: the classification does)."""
+        return self.tax_classification in (
+            TaxClassification.C_CORPORATION,
+            TaxClassification.S_CORPORATION,
+        ) or (
+            self.tax_classification == TaxClassification.LLC
+            and self.llc_classification in (LlcClassification.C, LlcClassification.S)
+        )
+
+
+def masked(tin_type: str, last4: str) -> str:
+    if tin_type == TinType.EIN:
+        return f"••-•••{last4}"
+    return f"•••-••-{last4}"
+
+
+# --- Invoices and payments --------------------------------------------------------------------
+class Invoice(TenantModel):
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="invoices"
+    )
+    engagement = models.ForeignKey(
+        "engagements.Engagement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    number = models.CharField("invoice number", max_length=60)
+    issued_on = models.DateField("invoice date")
+    due_on = models.DateField("due date", null=True, blank=True)
+    amount = models.DecimalField(**dollars, validators=[POSITIVE])
+    description = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "provider", "-issued_on"], name="invoice_org_prov")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "provider", "number"], name="invoice_number_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"Invoice {self.number} from {self.provider}"
+
+    def clean(self):
+        super().clean()
+        _check_links(self)
+        if self.due_on and self.issued_on and self.due_on < self.issued_on:
+            raise ValidationError({"due_on": "The due date is before the invoice date."})
+
+
+def _check_links(row) -> None:
+    errors = {}
+    for name in ("provider", "engagement", "invoice"):
+        if getattr(row, f"{name}_id", None):
+            try:
+                row.ensure_same_org(name)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    if not errors and row.engagement_id and row.engagement.provider_id != row.provider_id:
+        errors["engagement"] = ["Choose an engagement with this provider."]
+    invoice = getattr(row, "invoice", None) if getattr(row, "invoice_id", None) else None
+    if not errors and invoice is not None and invoice.provider_id != row.provider_id:
+        errors["invoice"] = ["Choose an invoice from this provider."]
+    if errors:
+        raise ValidationError(errors)
+
+
+class Payment(TenantModel):
+    """Money paid to a provider. Reportable on 1099-NEC by the calendar year of ``paid_on``
+    unless made by card or through a payment network (the processor reports on 1099-K)."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="payments"
+    )
+    engagement = models.ForeignKey(
+        "engagements.Engagement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+    )
+    paid_on = models.DateField("date paid")
+    amount = models.DecimalField(**dollars, validators=[POSITIVE])
+    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    reference = models.CharField(
+        max_length=100, blank=True, help_text="Check number, transfer reference, invoice…"
+    )
+    processor_reported = models.BooleanField(default=False, editable=False)
+    without_w9 = models.BooleanField("paid without a W-9 on file", default=False, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-paid_on", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "paid_on"], name="payment_org_paid_on"),
+            models.Index(fields=["organization", "provider", "paid_on"], name="payment_org_prov"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} to {self.provider} on {self.paid_on}"
+
+    def clean(self):
+        super().clean()
+        _check_links(self)
+        if self.paid_on and self.paid_on > date(2100, 12, 31):
+            raise ValidationError({"paid_on": "Enter a real date."})
+
+    def save(self, *args, **kwargs):
+        self.processor_reported = self.method in PROCESSOR_REPORTED
+        super().save(*args, **kwargs)

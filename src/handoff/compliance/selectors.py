@@ -1,0 +1,520 @@
+"""Reads that Comply's pages, API and jobs share: the dated rules in force, assessments with
+their results and staleness, W-9s, payments, and the 1099-NEC report of a year."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from handoff.compliance import classification, exposure
+from handoff.compliance.choices import ReportableReason
+from handoff.compliance.models import (
+    W9,
+    AssessedEngagement,
+    ClassificationAssessment,
+    ClassificationFactor,
+    ClassificationRuleSet,
+    ComplianceSettings,
+    Form1099Threshold,
+    Payment,
+    Section3509Rates,
+    StateTest,
+)
+from handoff.decisions.models import PayrollTaxRates
+from handoff.engagements.choices import EngagementStatus
+from handoff.engagements.models import AgreementVersion, Engagement
+from handoff.providers.choices import EntityType
+from handoff.providers.models import Provider
+
+HUNDRED = Decimal(100)
+STALE_AFTER = relativedelta(months=12)
+
+# The engagement terms that bear on the factors: hours, pay basis, length, and the scope
+# (which is where exclusivity and the work's place in the business are written down).
+CLASSIFICATION_TERMS = {
+    "pricing_model": "pay basis",
+    "billing_period": "pay basis",
+    "monthly_quantity": "hours (the monthly estimate)",
+    "start_date": "length (start date)",
+    "end_date": "length (end date)",
+    "auto_renew": "length (renewal)",
+    "renewal_months": "length (renewal)",
+    "scope": "scope (what they do, and for whom)",
+}
+
+
+class MissingRules(LookupError):
+    pass
+
+
+# --- Dated rows ------------------------------------------------------------------------------
+def in_force(rows, on: date):
+    """The row in force on ``on`` (the latest to start, if several); else the latest row, so a
+    date beyond the table still gets figures — pages say which row is used."""
+    rows = list(rows)
+    if not rows:
+        raise MissingRules("Comply's dated tables are empty: run `handoff migrate`.")
+    covering = [
+        row
+        for row in rows
+        if row.effective_from <= on and (row.effective_to is None or row.effective_to >= on)
+    ]
+    return max(covering or rows, key=lambda row: row.effective_from)
+
+
+def threshold_for(year: int) -> Form1099Threshold:
+    """The 1099-NEC threshold for payments made in ``year`` (payments of 12-31 decide)."""
+    return in_force(Form1099Threshold.objects.all(), date(year, 12, 31))
+
+
+def rule_set_on(on: date) -> ClassificationRuleSet:
+    return in_force(ClassificationRuleSet.objects.all(), on)
+
+
+def state_tests_on(on: date, states) -> list[StateTest]:
+    by_state = defaultdict(list)
+    for test in StateTest.objects.filter(state__in=list(states)):
+        by_state[test.state].append(test)
+    return [in_force(tests, on) for _, tests in sorted(by_state.items())]
+
+
+def as_factor(row: ClassificationFactor) -> classification.Factor:
+    return classification.Factor(
+        key=row.key,
+        category=row.category,
+        question=row.question,
+        yes_points_to=row.yes_points_to,
+        yes_weight=row.yes_weight,
+        no_weight=row.no_weight,
+        help_text=row.help_text,
+        source=row.source,
+    )
+
+
+def as_state_test(row: StateTest) -> classification.StateTest:
+    return classification.StateTest(
+        state=row.state,
+        name=row.name,
+        applies_to=row.applies_to,
+        prongs=tuple(classification.Prong(**prong) for prong in row.prongs),
+        exemptions=tuple(
+            classification.Exemption(
+                key=e["key"],
+                name=e["name"],
+                description=e["description"],
+                citation=e.get("citation", ""),
+            )
+            for e in row.exemptions
+        ),
+        source=row.source,
+    )
+
+
+def rules_for(rule_set: ClassificationRuleSet, state_tests) -> classification.Rules:
+    return classification.Rules(
+        factors=tuple(as_factor(row) for row in rule_set.factors.all()),
+        employee_share_at_least=rule_set.employee_share_at_least,
+        contractor_share_at_most=rule_set.contractor_share_at_most,
+        min_answered_share=rule_set.min_answered_share,
+        state_tests=tuple(as_state_test(row) for row in state_tests),
+    )
+
+
+def settings_for(org) -> ComplianceSettings:
+    found = ComplianceSettings.objects.for_org(org).first()
+    return found or ComplianceSettings.objects.create(organization=org)
+
+
+def exposure_rates(year: int) -> exposure.ExposureRates:
+    payroll = in_force(PayrollTaxRates.objects.all(), date(year, 7, 1))
+    section = in_force(Section3509Rates.objects.all(), date(year, 7, 1))
+    return exposure.ExposureRates(
+        year=payroll.effective_from.year,
+        social_security_rate=payroll.social_security_percent / HUNDRED,
+        social_security_wage_base=payroll.social_security_wage_base,
+        medicare_rate=payroll.medicare_percent / HUNDRED,
+        federal_unemployment_rate=payroll.federal_unemployment_percent / HUNDRED,
+        federal_unemployment_wage_base=payroll.federal_unemployment_wage_base,
+        withholding_rate=section.withholding_percent / HUNDRED,
+        withholding_rate_no_1099=section.withholding_no_1099_percent / HUNDRED,
+        employee_fica_share=section.employee_fica_share_percent / HUNDRED,
+        employee_fica_share_no_1099=section.employee_fica_share_no_1099_percent / HUNDRED,
+        payroll_source=payroll.source,
+        section_3509_source=section.source,
+    )
+
+
+# --- Assessments ----------------------------------------------------------------------------
+def assessments(org):
+    return (
+        ClassificationAssessment.objects.for_org(org)
+        .select_related("provider", "created_by", "organization")
+        .prefetch_related("engagement_links__engagement", "engagement_links__agreement_version")
+    )
+
+
+def terms_of(engagement: Engagement) -> dict:
+    return {key: str(getattr(engagement, key)) for key in CLASSIFICATION_TERMS}
+
+
+def staleness(assessment: ClassificationAssessment, today: date | None = None) -> list[str]:
+    """Why the assessment no longer describes the arrangement: empty when it still does.
+    Reads the prefetched links and their engagements."""
+    today = today or timezone.localdate()
+    reasons = []
+    made = timezone.localtime(assessment.created_at).date()
+    if made + STALE_AFTER <= today:
+        reasons.append(f"It was made on {made:%b %-d, %Y}, more than 12 months ago.")
+    for link in assessment.engagement_links.all():
+        now = terms_of(link.engagement)
+        changed = sorted(
+            {
+                label
+                for key, label in CLASSIFICATION_TERMS.items()
+                if link.terms.get(key) != now[key]
+            }
+        )
+        if changed:
+            reasons.append(
+                f"The terms of “{link.engagement.title}” changed since: " + ", ".join(changed) + "."
+            )
+    return reasons
+
+
+@dataclass
+class AssessmentView:
+    assessment: ClassificationAssessment
+    result: classification.Result
+    stale_reasons: list[str]
+    exposure_filed: exposure.Exposure | None
+    exposure_not_filed: exposure.Exposure | None
+    rules: classification.Rules
+
+
+def answers_of(assessment) -> dict[str, classification.FactorAnswer]:
+    return {
+        key: classification.FactorAnswer(value.get("answer", "unsure"), value.get("evidence", ""))
+        for key, value in assessment.answers.items()
+    }
+
+
+def state_answers_of(assessment) -> dict[str, classification.StateAnswers]:
+    return {
+        state: classification.StateAnswers(
+            prongs={
+                key: classification.FactorAnswer(v.get("answer", "unsure"), v.get("evidence", ""))
+                for key, v in value.get("prongs", {}).items()
+            },
+            exemption=value.get("exemption", ""),
+            exemption_evidence=value.get("exemption_evidence", ""),
+        )
+        for state, value in assessment.state_answers.items()
+    }
+
+
+def view_of(assessment: ClassificationAssessment, today: date | None = None) -> AssessmentView:
+    """The assessment's result recomputed from its stored answers under its own rule set and
+    state tests (the result is deterministic, so this equals what was shown when it was made),
+    with its staleness and the reclassification estimate."""
+    tests = list(StateTest.objects.filter(pk__in=assessment.state_test_ids))
+    rules = rules_for(assessment.rule_set, tests)
+    result = classification.assess(
+        rules,
+        answers_of(assessment),
+        state_answers_of(assessment),
+        states=[test.state for test in tests],
+    )
+    try:
+        rates = exposure_rates(assessment.exposure_year)
+    except MissingRules:
+        filed = not_filed = None
+    else:
+        benefits = settings_for(assessment.organization).benefits_cost_percent
+        benefits_rate = None if benefits is None else benefits / HUNDRED
+        filed = exposure.reclassification_cost(
+            assessment.annual_payments, rates, filed_1099=True, benefits_rate=benefits_rate
+        )
+        not_filed = exposure.reclassification_cost(
+            assessment.annual_payments, rates, filed_1099=False, benefits_rate=benefits_rate
+        )
+    return AssessmentView(assessment, result, staleness(assessment, today), filed, not_filed, rules)
+
+
+def latest_assessments(org, provider_ids) -> dict[int, ClassificationAssessment]:
+    """The newest assessment of each provider, in a fixed number of queries."""
+    newest = (
+        ClassificationAssessment.objects.for_org(org)
+        .filter(provider=OuterRef("provider"))
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    rows = assessments(org).filter(provider_id__in=list(provider_ids)).filter(pk=Subquery(newest))
+    return {row.provider_id: row for row in rows}
+
+
+def stale_assessments(
+    org, today: date | None = None
+) -> list[tuple[ClassificationAssessment, list]]:
+    """The latest assessment of each provider that no longer describes the arrangement."""
+    provider_ids = ClassificationAssessment.objects.for_org(org).values_list(
+        "provider_id", flat=True
+    )
+    latest = latest_assessments(org, set(provider_ids))
+    found = []
+    for assessment in sorted(latest.values(), key=lambda a: a.provider.name.lower()):
+        reasons = staleness(assessment, today)
+        if reasons:
+            found.append((assessment, reasons))
+    return found
+
+
+def open_engagements(provider: Provider):
+    return (
+        Engagement.objects.for_org(provider.organization)
+        .filter(provider=provider)
+        .exclude(status=EngagementStatus.ENDED)
+        .order_by("-start_date", "-id")
+    )
+
+
+def latest_agreement_version(engagement: Engagement) -> AgreementVersion | None:
+    return (
+        AgreementVersion.objects.for_org(engagement.organization)
+        .filter(engagement=engagement)
+        .order_by("-number")
+        .first()
+    )
+
+
+def assessment_for_engagement(engagement: Engagement) -> ClassificationAssessment | None:
+    """The newest assessment made for this engagement, else the provider's newest."""
+    org = engagement.organization
+    linked = (
+        AssessedEngagement.objects.for_org(org)
+        .filter(engagement=engagement)
+        .order_by("-assessment__created_at", "-assessment_id")
+        .values_list("assessment_id", flat=True)
+        .first()
+    )
+    rows = assessments(org)
+    if linked:
+        return rows.get(pk=linked)
+    return rows.filter(provider_id=engagement.provider_id).first()
+
+
+def payments_last_year(provider: Provider, today: date | None = None) -> Decimal:
+    today = today or timezone.localdate()
+    total = (
+        Payment.objects.for_org(provider.organization)
+        .filter(provider=provider, paid_on__gt=today - timedelta(days=365), paid_on__lte=today)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return total or Decimal(0)
+
+
+def suggested_annual_payments(provider: Provider) -> tuple[Decimal, str]:
+    """A year of payments for the estimate: the last 365 days' payments, else the yearly
+    cost of the open engagements' terms."""
+    paid = payments_last_year(provider)
+    if paid:
+        return paid, "payments recorded in the last 365 days"
+    cost = sum(
+        (
+            e.annual_cost or Decimal(0)
+            for e in open_engagements(provider).prefetch_related("price_tiers")
+        ),
+        Decimal(0),
+    )
+    if cost:
+        return cost, "the yearly cost of the open engagements' terms"
+    return Decimal(0), ""
+
+
+# --- W-9 -------------------------------------------------------------------------------------
+def w9s(org):
+    return W9.objects.for_org(org).select_related("provider", "received_by", "organization")
+
+
+def current_w9s(org, provider_ids=None) -> dict[int, W9]:
+    """Each provider's newest W-9 (the one in force), in one query."""
+    newest = (
+        W9.objects.for_org(org)
+        .filter(provider=OuterRef("provider"))
+        .order_by("-signed_on", "-id")
+        .values("pk")[:1]
+    )
+    rows = w9s(org).filter(pk=Subquery(newest))
+    if provider_ids is not None:
+        rows = rows.filter(provider_id__in=list(provider_ids))
+    return {row.provider_id: row for row in rows}
+
+
+def duplicate_tins(org, rows) -> dict[int, list[str]]:
+    """For each W-9 of ``rows``: the other providers whose W-9 carries the same TIN (by the
+    keyed hash, without decrypting anything)."""
+    hashes = {row.tin_hash for row in rows}
+    others = defaultdict(set)
+    for tin_hash, provider_id, name in (
+        W9.objects.for_org(org)
+        .filter(tin_hash__in=hashes)
+        .values_list("tin_hash", "provider_id", "provider__name")
+    ):
+        others[tin_hash].add((provider_id, name))
+    return {
+        row.pk: sorted(name for pid, name in others[row.tin_hash] if pid != row.provider_id)
+        for row in rows
+    }
+
+
+def payees_without_w9(org):
+    """Providers that are paid (a payment recorded) or engaged (an active or paused
+    engagement) and have no W-9 on file, with their payments to date."""
+    has_w9 = W9.objects.for_org(org).filter(provider=OuterRef("pk"))
+    engaged = Engagement.objects.for_org(org).filter(
+        provider=OuterRef("pk"), status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED]
+    )
+    return (
+        Provider.objects.for_org(org)
+        .annotate(
+            paid=Sum("payments__amount"),
+            payment_count=Count("payments"),
+            last_paid=Max("payments__paid_on"),
+        )
+        .filter(~Exists(has_w9))
+        .filter(Q(payment_count__gt=0) | Exists(engaged))
+        .order_by("name", "id")
+    )
+
+
+# --- Payments --------------------------------------------------------------------------------
+def payments(org):
+    return Payment.objects.for_org(org).select_related("provider", "engagement", "invoice")
+
+
+# --- 1099-NEC --------------------------------------------------------------------------------
+EXEMPT_CODES_NOT_CORPORATION = {str(code) for code in range(1, 5)} | {
+    str(code) for code in range(6, 14)
+}
+CORPORATE_ENTITY_TYPES = {EntityType.C_CORPORATION, EntityType.S_CORPORATION}
+
+
+@dataclass
+class NecRow:
+    provider: Provider
+    w9: W9 | None
+    total: Decimal
+    processor_total: Decimal
+    payment_count: int
+    reason: str
+    corporation: bool
+    attorney: bool
+
+    @property
+    def reportable(self) -> Decimal:
+        return self.total - self.processor_total
+
+    @property
+    def needs_form(self) -> bool:
+        return self.reason == ReportableReason.NEEDS_FORM
+
+    @property
+    def reason_label(self) -> str:
+        return ReportableReason(self.reason).label
+
+
+def nec_reason(
+    reportable: Decimal,
+    processor_total: Decimal,
+    threshold: Decimal,
+    *,
+    corporation: bool,
+    attorney: bool,
+    exempt_code: str,
+) -> str:
+    """Why a payee is or is not reported on 1099-NEC for a year (domain/taxes-and-reporting.md:
+    corporations are not reported except attorneys; card and network payments are the
+    processor's to report on 1099-K; the threshold is 'at least' the year's amount)."""
+    if corporation and not attorney:
+        return ReportableReason.CORPORATION
+    if exempt_code in EXEMPT_CODES_NOT_CORPORATION:
+        return ReportableReason.EXEMPT_PAYEE
+    if reportable >= threshold:
+        return ReportableReason.NEEDS_FORM
+    if reportable == 0 and processor_total > 0:
+        return ReportableReason.PROCESSOR_ONLY
+    return ReportableReason.BELOW_THRESHOLD
+
+
+@dataclass
+class NecReport:
+    year: int
+    threshold: Form1099Threshold
+    rows: list[NecRow]
+    deadline: date
+
+    @property
+    def needing_forms(self) -> list[NecRow]:
+        return [row for row in self.rows if row.needs_form]
+
+    @property
+    def missing_w9(self) -> list[NecRow]:
+        return [row for row in self.needing_forms if row.w9 is None]
+
+
+def filing_deadline(year: int) -> date:
+    """1099-NEC for payments of ``year``: January 31 of the next year, or the next business
+    day when it falls on a weekend (for 2025 payments: 2026-02-02)."""
+    deadline = date(year + 1, 1, 31)
+    while deadline.weekday() >= 5:
+        deadline += timedelta(days=1)
+    return deadline
+
+
+def nec_report(org, year: int) -> NecReport:
+    """Every payee paid in ``year`` with its total, what the processor reports, and whether a
+    1099-NEC is needed — in four queries, whatever the number of payees."""
+    threshold = threshold_for(year)
+    totals = (
+        Payment.objects.for_org(org)
+        .filter(paid_on__year=year)
+        .values("provider_id")
+        .annotate(
+            total=Sum("amount"),
+            processor=Sum("amount", filter=Q(processor_reported=True)),
+            count=Count("id"),
+        )
+    )
+    by_provider = {row["provider_id"]: row for row in totals}
+    providers = Provider.objects.for_org(org).filter(pk__in=list(by_provider)).order_by("name")
+    current = current_w9s(org, by_provider)
+    rows = []
+    for provider in providers:
+        data = by_provider[provider.pk]
+        w9 = current.get(provider.pk)
+        processor = data["processor"] or Decimal(0)
+        if w9 is not None:
+            corporation = w9.is_corporation or w9.exempt_payee_code == "5"
+            attorney = w9.is_attorney
+            exempt = w9.exempt_payee_code
+        else:
+            corporation = provider.entity_type in CORPORATE_ENTITY_TYPES
+            attorney, exempt = False, ""
+        reason = nec_reason(
+            data["total"] - processor,
+            processor,
+            threshold.amount,
+            corporation=corporation,
+            attorney=attorney,
+            exempt_code=exempt,
+        )
+        rows.append(
+            NecRow(
+                provider, w9, data["total"], processor, data["count"], reason, corporation, attorney
+            )
+        )
+    rows.sort(key=lambda row: (not row.needs_form, row.provider.name.lower()))
+    return NecReport(year, threshold, rows, filing_deadline(year))

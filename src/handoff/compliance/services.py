@@ -1,0 +1,583 @@
+"""Comply's operations: assessments, W-9s (with the TIN encrypted), invoices, payments and
+their CSV import, and the organization's settings. Each owns its transaction, checks that every
+linked row belongs to the organization, and writes the audit trail — which records that a TIN
+was entered or revealed, never the TIN."""
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from handoff.compliance import classification, selectors, tins
+from handoff.compliance.choices import (
+    Answer,
+    LlcClassification,
+    PaymentMethod,
+    TaxClassification,
+    TinType,
+)
+from handoff.compliance.models import (
+    W9,
+    AssessedEngagement,
+    ClassificationAssessment,
+    ComplianceSettings,
+    Invoice,
+    Payment,
+)
+from handoff.core import audit
+from handoff.core.choices import US_STATE_CODES
+from handoff.core.roles import Role, role_at_least
+from handoff.core.uploads import sniff_document
+from handoff.engagements.models import Engagement
+from handoff.providers.models import Provider
+
+REVEAL_ROLES = (Role.OWNER, Role.ADMIN)
+
+
+# --- Settings --------------------------------------------------------------------------------
+SETTINGS_FIELDS = ["refuse_payments_without_w9", "benefits_cost_percent"]
+
+
+@transaction.atomic
+def update_settings(org, *, actor, data: dict) -> ComplianceSettings:
+    current = selectors.settings_for(org)
+    current = ComplianceSettings.objects.select_for_update().get(pk=current.pk)
+    data = {key: value for key, value in data.items() if key in SETTINGS_FIELDS}
+    before = {key: getattr(current, key) for key in data}
+    for key, value in data.items():
+        setattr(current, key, value)
+    current.full_clean(validate_constraints=False)
+    changes = audit.diff(before, data)
+    if changes:
+        current.version += 1
+        current.save()
+        audit.record(
+            org,
+            actor,
+            "compliance_settings.updated",
+            current,
+            "Changed the Comply settings",
+            changes,
+        )
+    return current
+
+
+# --- Assessments -----------------------------------------------------------------------------
+def _clean_answers(rules: classification.Rules, answers: dict) -> dict:
+    """Answers as stored: every factor, "yes"/"no" with the evidence that shows it."""
+    errors = {}
+    stored = {}
+    for factor in rules.factors:
+        given = answers.get(factor.key) or {}
+        answer = given.get("answer") or Answer.UNSURE
+        evidence = " ".join((given.get("evidence") or "").split())
+        if answer not in Answer.values:
+            errors[f"factor_{factor.key}"] = ["Answer yes, no or not sure."]
+        elif answer != Answer.UNSURE and not evidence:
+            errors[f"factor_{factor.key}"] = [
+                "Say what shows this (the contract, an e-mail, how the work is actually done)."
+            ]
+        elif len(evidence) > 1000:
+            errors[f"factor_{factor.key}"] = ["Keep the evidence under 1,000 characters."]
+        stored[factor.key] = {"answer": answer, "evidence": evidence}
+    unknown = set(answers) - {factor.key for factor in rules.factors}
+    if unknown:
+        errors["answers"] = ["Unknown factors: " + ", ".join(sorted(unknown)) + "."]
+    if errors:
+        raise ValidationError(errors)
+    return stored
+
+
+def _clean_state_answers(rules: classification.Rules, state_answers: dict) -> dict:
+    errors = {}
+    stored = {}
+    for test in rules.state_tests:
+        given = state_answers.get(test.state) or {}
+        prongs = {}
+        for prong in test.prongs:
+            raw = (given.get("prongs") or {}).get(prong.key) or {}
+            answer = raw.get("answer") or Answer.UNSURE
+            evidence = " ".join((raw.get("evidence") or "").split())
+            field = f"state_{test.state}_{prong.key}"
+            if answer not in Answer.values:
+                errors[field] = ["Answer yes, no or not sure."]
+            elif answer != Answer.UNSURE and not evidence:
+                errors[field] = ["Say what shows this."]
+            prongs[prong.key] = {"answer": answer, "evidence": evidence}
+        exemption = given.get("exemption") or ""
+        exemption_evidence = " ".join((given.get("exemption_evidence") or "").split())
+        if exemption and exemption not in {e.key for e in test.exemptions}:
+            errors[f"state_{test.state}_exemption"] = [f"{test.name} lists no such exemption."]
+        elif exemption and not exemption_evidence:
+            errors[f"state_{test.state}_exemption"] = [
+                "Say how each condition of the exemption is met."
+            ]
+        stored[test.state] = {
+            "prongs": prongs,
+            "exemption": exemption,
+            "exemption_evidence": exemption_evidence,
+        }
+    if errors:
+        raise ValidationError(errors)
+    return stored
+
+
+def _answers_as_data(stored: dict) -> dict[str, classification.FactorAnswer]:
+    return {
+        key: classification.FactorAnswer(v["answer"], v["evidence"]) for key, v in stored.items()
+    }
+
+
+@transaction.atomic
+def create_assessment(
+    provider: Provider,
+    *,
+    actor,
+    answers: dict,
+    state_answers: dict | None = None,
+    engagement_ids=(),
+    annual_payments=None,
+    notes: str = "",
+    today: date | None = None,
+) -> ClassificationAssessment:
+    """Assess ``provider`` under the rules in force today and the organization's states' tests.
+
+    ``answers`` maps a factor key to ``{"answer": "yes"|"no"|"unsure", "evidence": "..."}``;
+    ``state_answers`` maps a state to ``{"prongs": {key: answer}, "exemption": key, ...}``.
+    The engagements named must be this provider's; their terms are kept to tell when the
+    assessment goes stale. A new assessment of the same provider is the next version."""
+    org = provider.organization
+    today = today or timezone.localdate()
+    rule_set = selectors.rule_set_on(today)
+    tests = selectors.state_tests_on(today, org.states)
+    rules = selectors.rules_for(rule_set, tests)
+    stored_answers = _clean_answers(rules, answers)
+    stored_states = _clean_state_answers(rules, state_answers or {})
+    engagements = _engagements_of(provider, engagement_ids)
+    if annual_payments in (None, ""):
+        annual_payments, basis = selectors.suggested_annual_payments(provider)
+    else:
+        basis = "entered by the assessor"
+    try:
+        annual_payments = Decimal(str(annual_payments))
+    except InvalidOperation:
+        raise ValidationError({"annual_payments": "Enter an amount of money."}) from None
+    if annual_payments < 0 or annual_payments >= Decimal("10000000000"):
+        raise ValidationError({"annual_payments": "Enter an amount from 0 to 9,999,999,999."})
+    if len(notes) > 5000:
+        raise ValidationError({"notes": "Keep the notes under 5,000 characters."})
+    result = classification.assess(
+        rules,
+        _answers_as_data(stored_answers),
+        selectors.state_answers_of(ClassificationAssessment(state_answers=stored_states)),
+        states=[test.state for test in tests],
+    )
+    Provider.objects.select_for_update().for_org(org).get(pk=provider.pk)
+    number = (
+        ClassificationAssessment.objects.for_org(org)
+        .filter(provider=provider)
+        .aggregate(n=Max("number"))["n"]
+        or 0
+    ) + 1
+    assessment = ClassificationAssessment.objects.create(
+        organization=org,
+        provider=provider,
+        number=number,
+        rule_set=rule_set,
+        answers=stored_answers,
+        state_answers=stored_states,
+        state_test_ids=[test.pk for test in tests],
+        outcome=result.outcome,
+        federal_outcome=result.federal_outcome,
+        employee_weight=result.employee_weight,
+        contractor_weight=result.contractor_weight,
+        annual_payments=annual_payments.quantize(Decimal("0.01")),
+        payments_basis=basis,
+        exposure_year=today.year,
+        notes=notes.strip(),
+        created_by=actor,
+    )
+    AssessedEngagement.objects.bulk_create(
+        [
+            AssessedEngagement(
+                organization=org,
+                assessment=assessment,
+                engagement=engagement,
+                agreement_version=selectors.latest_agreement_version(engagement),
+                terms=selectors.terms_of(engagement),
+            )
+            for engagement in engagements
+        ]
+    )
+    audit.record(
+        org,
+        actor,
+        "assessment.created",
+        assessment,
+        f"Assessed the status of {provider.name} (version {number}): "
+        f"{assessment.get_outcome_display().lower()}",
+    )
+    return assessment
+
+
+def _engagements_of(provider: Provider, engagement_ids) -> list[Engagement]:
+    ids = {int(pk) for pk in engagement_ids or ()}
+    found = list(
+        Engagement.objects.for_org(provider.organization).filter(pk__in=ids, provider=provider)
+    )
+    if len(found) != len(ids):
+        raise ValidationError({"engagements": f"Choose engagements with {provider.name}."})
+    return found
+
+
+# --- W-9 -------------------------------------------------------------------------------------
+W9_FIELDS = [
+    "legal_name",
+    "business_name",
+    "tax_classification",
+    "llc_classification",
+    "exempt_payee_code",
+    "is_attorney",
+    "tin_type",
+    "street",
+    "city",
+    "state",
+    "postal_code",
+    "signed_on",
+]
+
+
+@transaction.atomic
+def record_w9(provider: Provider, *, actor, data: dict, tin: str, upload) -> W9:
+    """Keep a payee's W-9: the fields of the form, the signed copy, and the TIN encrypted.
+    The newest W-9 of a provider is the one in force; older ones are kept."""
+    org = provider.organization
+    row = W9(
+        organization=org,
+        provider=provider,
+        received_by=actor,
+        **{key: value for key, value in data.items() if key in W9_FIELDS},
+    )
+    if isinstance(row.state, str):
+        row.state = row.state.strip().upper()
+    errors = {}
+    try:
+        row.full_clean(
+            exclude=["tin_encrypted", "tin_hash", "tin_last4", "document", "document_type"],
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if row.state and row.state not in US_STATE_CODES:
+        errors.setdefault("state", []).append("Use the two-letter code of a US state.")
+    if row.postal_code and not _zip_ok(row.postal_code):
+        errors.setdefault("postal_code", []).append("Enter a ZIP code: 12345 or 12345-6789.")
+    if row.tax_classification == TaxClassification.LLC and not row.llc_classification:
+        errors.setdefault("llc_classification", []).append(
+            "For an LLC, give its tax classification: C, S or P."
+        )
+    if row.tax_classification != TaxClassification.LLC and row.llc_classification:
+        row.llc_classification = LlcClassification.NONE
+    if row.signed_on and row.signed_on > timezone.localdate():
+        errors.setdefault("signed_on", []).append("The date signed is in the future.")
+    if row.tin_type in (TinType.SSN, TinType.ITIN) and row.tax_classification in (
+        TaxClassification.C_CORPORATION,
+        TaxClassification.S_CORPORATION,
+        TaxClassification.PARTNERSHIP,
+    ):
+        errors.setdefault("tin_type", []).append("A corporation or partnership gives an EIN.")
+    digits = None
+    try:
+        digits = tins.normalize(row.tin_type, tin)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if upload is None:
+        errors.setdefault("document", []).append("Upload the signed W-9 (PDF, PNG or JPEG).")
+    else:
+        try:
+            row.document_type, extension = sniff_document(upload)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    row.tin_encrypted = tins.encrypt(digits)
+    row.tin_hash = tins.fingerprint(digits)
+    row.tin_last4 = digits[-4:]
+    row.document.save(f"w9-{row.signed_on:%Y%m%d}.{extension}", upload, save=False)
+    row.save()
+    audit.record(
+        org,
+        actor,
+        "w9.received",
+        row,
+        f"Recorded the W-9 of {provider.name} signed {row.signed_on:%Y-%m-%d}",
+    )
+    return row
+
+
+def _zip_ok(value: str) -> bool:
+    return bool(re.fullmatch(r"\d{5}(-\d{4})?", value.strip()))
+
+
+def can_reveal(membership) -> bool:
+    return role_at_least(membership.role, Role.ADMIN)
+
+
+@transaction.atomic
+def reveal_tin(w9: W9, *, actor, membership) -> str:
+    """The full TIN, for an owner or admin; the audit trail records who saw whose, not what."""
+    if not can_reveal(membership):
+        raise PermissionDenied("Only owners and admins may reveal a TIN.")
+    audit.record(
+        w9.organization,
+        actor,
+        "w9.tin_revealed",
+        w9,
+        f"Revealed the TIN on the W-9 of {w9.provider.name}",
+    )
+    return tins.formatted(w9.tin_type, tins.decrypt(w9.tin_encrypted))
+
+
+@transaction.atomic
+def open_w9_document(w9: W9, *, actor, membership):
+    """The signed form, which shows the full TIN: owners and admins only, and recorded."""
+    if not can_reveal(membership):
+        raise PermissionDenied("Only owners and admins may open the signed W-9: it shows the TIN.")
+    audit.record(
+        w9.organization,
+        actor,
+        "w9.document_opened",
+        w9,
+        f"Opened the signed W-9 of {w9.provider.name}",
+    )
+    return w9.document.open("rb")
+
+
+@transaction.atomic
+def record_export(org, *, actor, year: int, count: int) -> None:
+    audit.record(
+        org,
+        actor,
+        "nec.exported",
+        selectors.settings_for(org),
+        f"Exported the {year} 1099-NEC list with {count} TINs",
+    )
+
+
+# --- Invoices and payments -------------------------------------------------------------------
+INVOICE_FIELDS = ["number", "issued_on", "due_on", "amount", "description"]
+PAYMENT_FIELDS = ["paid_on", "amount", "method", "reference"]
+
+
+def _provider(org, provider_id) -> Provider:
+    provider = Provider.objects.for_org(org).filter(pk=provider_id).first() if provider_id else None
+    if provider is None:
+        raise ValidationError({"provider": "Choose a provider of this organization."})
+    return provider
+
+
+def _link(model, org, pk, field: str):
+    if pk in (None, ""):
+        return None
+    row = model.objects.for_org(org).filter(pk=pk).first()
+    if row is None:
+        raise ValidationError({field: f"Choose a {model._meta.verbose_name} of this organization."})
+    return row
+
+
+@transaction.atomic
+def record_invoice(org, *, actor, provider_id, engagement_id=None, data: dict) -> Invoice:
+    invoice = Invoice(
+        organization=org,
+        provider=_provider(org, provider_id),
+        engagement=_link(Engagement, org, engagement_id, "engagement"),
+        created_by=actor,
+        **{key: value for key, value in data.items() if key in INVOICE_FIELDS},
+    )
+    invoice.full_clean(validate_constraints=False)
+    if (
+        Invoice.objects.for_org(org)
+        .filter(provider=invoice.provider, number=invoice.number)
+        .exists()
+    ):
+        raise ValidationError(
+            {"number": f"{invoice.provider} already has an invoice {invoice.number}."}
+        )
+    invoice.save()
+    audit.record(
+        org,
+        actor,
+        "invoice.recorded",
+        invoice,
+        f"Recorded invoice {invoice.number} from {invoice.provider}",
+    )
+    return invoice
+
+
+def w9_warning(provider: Provider) -> str:
+    return (
+        f"{provider.name} has no W-9 on file. Ask for one before paying again: without a TIN "
+        "you may have to withhold 24% (backup withholding) and cannot file their 1099-NEC."
+    )
+
+
+@transaction.atomic
+def record_payment(
+    org, *, actor, provider_id, engagement_id=None, invoice_id=None, data: dict
+) -> tuple[Payment, list[str]]:
+    """Record a payment to a provider; returns it and any warnings. A payee with no W-9 on
+    file is a warning, or a refusal when the organization's settings say so."""
+    payment = Payment(
+        organization=org,
+        provider=_provider(org, provider_id),
+        engagement=_link(Engagement, org, engagement_id, "engagement"),
+        invoice=_link(Invoice, org, invoice_id, "invoice"),
+        created_by=actor,
+        **{key: value for key, value in data.items() if key in PAYMENT_FIELDS},
+    )
+    payment.full_clean(validate_constraints=False)
+    warnings = []
+    if not W9.objects.for_org(org).filter(provider=payment.provider).exists():
+        if selectors.settings_for(org).refuse_payments_without_w9:
+            raise ValidationError(
+                {
+                    "provider": f"{payment.provider.name} has no W-9 on file, and your Comply "
+                    "settings refuse payments without one. Record their W-9 first."
+                }
+            )
+        payment.without_w9 = True
+        warnings.append(w9_warning(payment.provider))
+    payment.save()
+    if payment.processor_reported:
+        warnings.append(
+            f"Paid by {payment.get_method_display().lower()}: the processor reports it on "
+            "Form 1099-K, so it is left out of your 1099-NEC totals."
+        )
+    audit.record(
+        org,
+        actor,
+        "payment.recorded",
+        payment,
+        f"Recorded a payment of {payment.amount} to {payment.provider.name}",
+    )
+    return payment, warnings
+
+
+class ImportRefused(Exception):
+    """Raised inside the import's transaction to undo every row when one is bad."""
+
+
+IMPORT_COLUMNS = ["provider", "paid_on", "amount", "method", "reference", "engagement", "invoice"]
+REQUIRED_COLUMNS = ["provider", "paid_on", "amount", "method"]
+
+
+def _import_row(org, actor, row: dict, providers: dict, engagements: dict) -> tuple[dict, list]:
+    """Turn one CSV row into ``record_payment``'s arguments, or the reasons it cannot be."""
+    errors = []
+    name = " ".join((row.get("provider") or "").split())
+    matches = providers.get(name.lower(), [])
+    provider = matches[0] if len(matches) == 1 else None
+    if not name:
+        errors.append("provider: give the provider's name.")
+    elif not matches:
+        errors.append(f"provider: no provider is named {name}.")
+    elif len(matches) > 1:
+        errors.append(f"provider: {len(matches)} providers are named {name}; rename one first.")
+    raw_date = (row.get("paid_on") or "").strip()
+    try:
+        paid_on = parse_date(raw_date)
+    except ValueError:
+        paid_on = None
+    if paid_on is None:
+        errors.append("paid_on: give the date as YYYY-MM-DD.")
+    raw_amount = (row.get("amount") or "").strip().replace(",", "").removeprefix("$")
+    try:
+        amount = Decimal(raw_amount)
+        if not amount.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        amount = None
+        errors.append("amount: give an amount such as 1250.00.")
+    method = (row.get("method") or "").strip().lower()
+    if method not in PaymentMethod.values:
+        errors.append("method: use one of " + ", ".join(PaymentMethod.values) + ".")
+    engagement_id = None
+    title = " ".join((row.get("engagement") or "").split())
+    if title and provider is not None:
+        found = engagements.get((provider.pk, title.lower()), [])
+        if len(found) != 1:
+            errors.append(f"engagement: {provider.name} has no single engagement titled {title}.")
+        else:
+            engagement_id = found[0]
+    invoice_id = None
+    number = (row.get("invoice") or "").strip()
+    if number and provider is not None:
+        invoice = Invoice.objects.for_org(org).filter(provider=provider, number=number).first()
+        if invoice is None:
+            errors.append(f"invoice: {provider.name} has no invoice {number}.")
+        else:
+            invoice_id = invoice.pk
+    arguments = {
+        "provider_id": provider.pk if provider else None,
+        "engagement_id": engagement_id,
+        "invoice_id": invoice_id,
+        "data": {
+            "paid_on": paid_on,
+            "amount": amount,
+            "method": method,
+            "reference": (row.get("reference") or "").strip(),
+        },
+    }
+    return arguments, errors
+
+
+def import_payments(org, *, actor, rows: list[dict], commit: bool) -> list[dict]:
+    """Check (and with ``commit``, record) payments from CSV rows, all or nothing.
+
+    Returns one entry per row: its line, provider, amount, the reasons it is refused (empty
+    when fine) and its warnings (no W-9, paid by card). Nothing is saved unless ``commit`` and
+    every row passes; a dry run gives the same verdicts without saving."""
+    providers: dict[str, list[Provider]] = {}
+    for provider in Provider.objects.for_org(org):
+        providers.setdefault(provider.name.lower(), []).append(provider)
+    engagements: dict[tuple, list[int]] = {}
+    for pk, provider_id, title in Engagement.objects.for_org(org).values_list(
+        "pk", "provider_id", "title"
+    ):
+        engagements.setdefault((provider_id, title.lower()), []).append(pk)
+    report = []
+    try:
+        with transaction.atomic():
+            for line, row in enumerate(rows, start=2):  # line 1 is the header
+                arguments, errors = _import_row(org, actor, row, providers, engagements)
+                warnings = []
+                if not errors:
+                    try:
+                        with transaction.atomic():
+                            _, warnings = record_payment(org, actor=actor, **arguments)
+                    except ValidationError as error:
+                        errors = [
+                            f"{field}: {message}" if field != "__all__" else message
+                            for field, messages in error.message_dict.items()
+                            for message in messages
+                        ]
+                report.append(
+                    {
+                        "line": line,
+                        "provider": (row.get("provider") or "").strip(),
+                        "amount": (row.get("amount") or "").strip(),
+                        "paid_on": (row.get("paid_on") or "").strip(),
+                        "errors": errors,
+                        "warnings": warnings,
+                    }
+                )
+            if not commit or not report or any(entry["errors"] for entry in report):
+                raise ImportRefused
+    except ImportRefused:
+        pass
+    return report

@@ -1,0 +1,90 @@
+"""Taxpayer identification numbers at rest: encrypted, hashed with a key, masked.
+
+- Encryption is Fernet (AES-128-CBC with an HMAC-SHA256 tag: authenticated, so a changed
+  ciphertext is refused, not decrypted to garbage) through ``MultiFernet``: the first key of
+  ``settings.TIN_KEYS`` encrypts, every key listed decrypts, so keys rotate by putting a new one
+  first and running ``handoff manage rotate_tin_keys``.
+- The duplicate check uses HMAC-SHA256 under ``settings.TIN_HASH_KEY``: equal TINs give equal
+  hashes, but without the key a hash cannot be matched against the billion possible TINs.
+- Nothing here puts a TIN into an exception message: errors name the field, never its value.
+"""
+
+import hashlib
+import hmac
+import re
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+
+from handoff.compliance.choices import TinType
+
+NOT_CONFIGURED = (
+    "TINs cannot be stored or read: HANDOFF_TIN_KEYS is not set. See docs/compliance.md, "
+    "'TIN keys'."
+)
+
+
+def _fernet() -> MultiFernet:
+    keys = list(settings.TIN_KEYS)
+    if not keys:
+        raise ImproperlyConfigured(NOT_CONFIGURED)
+    try:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    except ValueError:
+        raise ImproperlyConfigured(
+            "HANDOFF_TIN_KEYS holds a value that is not a Fernet key (32 bytes, URL-safe "
+            "base64); see docs/compliance.md."
+        ) from None
+
+
+def _hash_key() -> bytes:
+    if not settings.TIN_HASH_KEY:
+        raise ImproperlyConfigured(
+            "HANDOFF_TIN_HASH_KEY is not set; see docs/compliance.md, 'TIN keys'."
+        )
+    return settings.TIN_HASH_KEY.encode()
+
+
+def normalize(tin_type: str, raw: str, field: str = "tin") -> str:
+    """The nine digits of a TIN typed with or without dashes or spaces; anything else is a
+    field error that does not repeat what was typed."""
+    digits = re.sub(r"[\s-]", "", raw or "")
+    if not re.fullmatch(r"\d{9}", digits):
+        raise ValidationError({field: "Enter the nine digits of the TIN (dashes are optional)."})
+    if tin_type == TinType.ITIN and not digits.startswith("9"):
+        raise ValidationError({field: "An ITIN starts with 9; check the TIN type."})
+    return digits
+
+
+def formatted(tin_type: str, digits: str) -> str:
+    if tin_type == TinType.EIN:
+        return f"{digits[:2]}-{digits[2:]}"
+    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
+
+
+def encrypt(digits: str) -> str:
+    return _fernet().encrypt(digits.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A stored TIN cannot be decrypted with the keys in HANDOFF_TIN_KEYS: an old key "
+            "was removed before rotation finished, or the row was altered."
+        ) from None
+
+
+def rotate(token: str) -> str:
+    """The same TIN encrypted under the newest key."""
+    return _fernet().rotate(token.encode()).decode()
+
+
+def fingerprint(digits: str) -> str:
+    return hmac.new(_hash_key(), digits.encode(), hashlib.sha256).hexdigest()
+
+
+def configured() -> bool:
+    return bool(settings.TIN_KEYS) and bool(settings.TIN_HASH_KEY)

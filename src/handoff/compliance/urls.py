@@ -1,0 +1,38 @@
+from django.urls import path
+
+from handoff.compliance import payment_views as money
+from handoff.compliance import views
+from handoff.compliance import w9_views as w9
+
+app_name = "compliance"
+
+ORG = "o/<slug:org_slug>/comply/"
+
+urlpatterns = [
+    path(ORG, views.overview, name="overview"),
+    path(ORG + "settings/", views.settings_edit, name="settings"),
+    path(ORG + "assessments/", views.assessment_list, name="assessments"),
+    path(ORG + "assessments/<int:pk>/", views.assessment_detail, name="assessment"),
+    path(
+        ORG + "providers/<int:provider_pk>/assess/",
+        views.assessment_create,
+        name="assessment_create",
+    ),
+    path(ORG + "providers/<int:provider_pk>/card/", views.provider_card, name="provider_card"),
+    path(
+        ORG + "engagements/<int:engagement_pk>/status/",
+        views.engagement_status,
+        name="engagement_status",
+    ),
+    path(ORG + "providers/<int:provider_pk>/w9/", w9.w9_detail, name="w9"),
+    path(ORG + "providers/<int:provider_pk>/w9/new/", w9.w9_create, name="w9_create"),
+    path(ORG + "w9/<int:pk>/reveal/", w9.w9_reveal, name="w9_reveal"),
+    path(ORG + "w9/<int:pk>/document/", w9.w9_document, name="w9_document"),
+    path(ORG + "w9/missing/", w9.missing_w9, name="missing_w9"),
+    path(ORG + "payments/", money.payment_list, name="payments"),
+    path(ORG + "payments/new/", money.payment_create, name="payment_create"),
+    path(ORG + "payments/import/", money.payment_import, name="payment_import"),
+    path(ORG + "invoices/", money.invoice_list, name="invoices"),
+    path(ORG + "1099/<int:year>/", money.nec_list, name="nec"),
+    path(ORG + "1099/<int:year>/export.csv", money.nec_export, name="nec_export"),
+]

@@ -1,0 +1,191 @@
+"""Comply's overview, settings, classification assessments and the fragments other apps'
+pages include (the provider page, the engagement page's agreement section).
+
+Least roles: reading is for viewers; assessing for managers; the settings for admins."""
+
+import contextlib
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from handoff.compliance import selectors, services
+from handoff.compliance.choices import Outcome
+from handoff.compliance.forms import AssessmentForm, SettingsForm
+from handoff.compliance.models import ClassificationAssessment
+from handoff.core.access import org_member_required
+from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.engagements.models import Engagement
+from handoff.providers.models import Provider
+
+PAGE_SIZE = 50
+
+
+@org_member_required(Role.VIEWER)
+def overview(request):
+    """What needs doing: payees without a W-9, stale assessments, this and last year's 1099s."""
+    year = timezone.localdate().year
+    reports = []
+    for report_year in (year, year - 1):
+        with contextlib.suppress(selectors.MissingRules):
+            reports.append(selectors.nec_report(request.org, report_year))
+    context = {
+        "missing_w9": list(selectors.payees_without_w9(request.org)[:PAGE_SIZE]),
+        "stale": selectors.stale_assessments(request.org),
+        "reports": reports,
+        "settings": selectors.settings_for(request.org),
+    }
+    return render(request, "compliance/overview.html", context)
+
+
+@org_member_required(Role.ADMIN)
+def settings_edit(request):
+    current = selectors.settings_for(request.org)
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_settings(request.org, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The Comply settings were saved.")
+            return redirect("compliance:overview", request.org.slug)
+    return render(request, "compliance/settings.html", {"form": form})
+
+
+# --- Assessments -----------------------------------------------------------------------------
+@org_member_required(Role.VIEWER)
+def assessment_list(request):
+    rows = selectors.assessments(request.org).order_by("provider__name", "-number")
+    provider = request.GET.get("provider", "")
+    if provider.isdigit():
+        rows = rows.filter(provider_id=int(provider))
+    rows = list(rows[:500])
+    context = {"rows": [(a, selectors.staleness(a)) for a in rows]}
+    return render(request, "compliance/assessment_list.html", context)
+
+
+@org_member_required(Role.MANAGER)
+def assessment_create(request, provider_pk):
+    """Walk the factors one by one, each with its evidence; the result page follows."""
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    today = timezone.localdate()
+    try:
+        rule_set = selectors.rule_set_on(today)
+    except selectors.MissingRules as error:
+        return render(request, "errors/500.html", {"reason": str(error)}, status=503)
+    tests = selectors.state_tests_on(today, request.org.states)
+    rules = selectors.rules_for(rule_set, tests)
+    engagements = selectors.open_engagements(provider)
+    form = AssessmentForm(
+        request.POST or None,
+        rules=rules,
+        engagements=engagements,
+        initial={"engagements": list(engagements)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.create_assessment(
+                provider,
+                actor=request.user,
+                answers=form.answers(),
+                state_answers=form.state_answers(),
+                engagement_ids=[e.pk for e in form.cleaned_data["engagements"]],
+                annual_payments=form.cleaned_data["annual_payments"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            for field, field_messages in error.message_dict.items():
+                form.add_service_error(field, field_messages)
+        else:
+            messages.success(request, f"The assessment of {provider.name} is saved.")
+            return redirect(assessment.get_absolute_url())
+    suggested, basis = selectors.suggested_annual_payments(provider)
+    context = {
+        "provider": provider,
+        "form": form,
+        "rule_set": rule_set,
+        "tests": tests,
+        "suggested": suggested,
+        "basis": basis,
+        "individual": provider.kind == "individual",
+    }
+    return render(request, "compliance/assessment_form.html", context)
+
+
+@org_member_required(Role.VIEWER)
+def assessment_detail(request, pk):
+    assessment = get_for_org_or_404(selectors.assessments(request.org), request.org, pk=pk)
+    view = selectors.view_of(assessment)
+    versions = (
+        ClassificationAssessment.objects.for_org(request.org)
+        .filter(provider=assessment.provider)
+        .order_by("-number")
+        .values("pk", "number", "outcome", "created_at")
+    )
+    context = {
+        "assessment": assessment,
+        "view": view,
+        "result": view.result,
+        "versions": [dict(v, outcome_label=Outcome(v["outcome"]).label) for v in versions],
+        "rule_set": assessment.rule_set,
+    }
+    return render(request, "compliance/assessment_detail.html", context)
+
+
+# --- Fragments for other apps' pages ----------------------------------------------------------
+@org_member_required(Role.VIEWER)
+def provider_card(request, provider_pk):
+    """The Comply card on a provider's page: status assessment, W-9, payments this year."""
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    latest = selectors.latest_assessments(request.org, [provider.pk]).get(provider.pk)
+    w9 = selectors.current_w9s(request.org, [provider.pk]).get(provider.pk)
+    year = timezone.localdate().year
+    paid = (
+        selectors.payments(request.org)
+        .filter(provider=provider, paid_on__year=year)
+        .values_list("amount", flat=True)
+    )
+    context = {
+        "provider": provider,
+        "latest": latest,
+        "stale": selectors.staleness(latest) if latest else [],
+        "w9": w9,
+        "year": year,
+        "paid_this_year": sum(paid),
+        "threshold": _threshold(year),
+    }
+    return render(request, "compliance/_provider_card.html", context)
+
+
+def _threshold(year):
+    try:
+        return selectors.threshold_for(year)
+    except selectors.MissingRules:
+        return None
+
+
+@org_member_required(Role.VIEWER)
+def engagement_status(request, engagement_pk):
+    """The contractor-status line of the engagement's written agreement: the latest
+    assessment, whether it is stale, and the agreement version it was made against."""
+    engagement = get_for_org_or_404(
+        Engagement.objects.select_related("provider"), request.org, pk=engagement_pk
+    )
+    assessment = selectors.assessment_for_engagement(engagement)
+    link = None
+    if assessment is not None:
+        link = next(
+            (x for x in assessment.engagement_links.all() if x.engagement_id == engagement.pk),
+            None,
+        )
+    context = {
+        "engagement": engagement,
+        "assessment": assessment,
+        "link": link,
+        "stale": selectors.staleness(assessment) if assessment else [],
+    }
+    return render(request, "compliance/_engagement_status.html", context)

@@ -1,0 +1,94 @@
+"""W-9 pages. The TIN is masked everywhere; owners and admins reveal it with a POST (never a
+link, so it never sits in a URL or a browser history) and the reveal is recorded.
+
+Least roles: reading (masked) for viewers; entering a W-9 for managers; revealing the TIN and
+opening the signed form, which shows it, for admins and owners."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from handoff.compliance import selectors, services
+from handoff.compliance.forms import W9Form
+from handoff.core.access import org_member_required
+from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.providers.models import Provider
+
+
+def _page(request, provider, *, revealed=None, form=None, status=200):
+    rows = list(selectors.w9s(request.org).filter(provider=provider))
+    context = {
+        "provider": provider,
+        "w9s": rows,
+        "current": rows[0] if rows else None,
+        "duplicates": selectors.duplicate_tins(request.org, rows),
+        "revealed": revealed,
+        "can_reveal": services.can_reveal(request.membership),
+        "form": form,
+    }
+    return render(request, "compliance/w9.html", context, status=status)
+
+
+@org_member_required(Role.VIEWER)
+def w9_detail(request, provider_pk):
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    return _page(request, provider)
+
+
+@sensitive_post_parameters("tin")
+@org_member_required(Role.MANAGER)
+def w9_create(request, provider_pk):
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    initial = {"legal_name": provider.legal_name or provider.name}
+    form = W9Form(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_w9(
+                provider,
+                actor=request.user,
+                data=form.data_for_service(),
+                tin=form.cleaned_data["tin"],
+                upload=form.cleaned_data["document"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The W-9 of {provider.name} is on file.")
+            return redirect("compliance:w9", request.org.slug, provider.pk)
+    return render(request, "compliance/w9_form.html", {"provider": provider, "form": form})
+
+
+@never_cache
+@require_POST
+@org_member_required(Role.ADMIN)
+def w9_reveal(request, pk):
+    """The page again, with this W-9's TIN in full; nothing is cached."""
+    w9 = get_for_org_or_404(selectors.w9s(request.org), request.org, pk=pk)
+    tin = services.reveal_tin(w9, actor=request.user, membership=request.membership)
+    return _page(request, w9.provider, revealed={"pk": w9.pk, "tin": tin})
+
+
+@never_cache
+@org_member_required(Role.ADMIN)
+def w9_document(request, pk):
+    w9 = get_for_org_or_404(selectors.w9s(request.org), request.org, pk=pk)
+    handle = services.open_w9_document(w9, actor=request.user, membership=request.membership)
+    extension = w9.document.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"w9-{w9.provider_id}.{extension}",
+        content_type=w9.document_type,
+    )
+
+
+@org_member_required(Role.VIEWER)
+def missing_w9(request):
+    rows = list(selectors.payees_without_w9(request.org))
+    return render(request, "compliance/missing_w9.html", {"rows": rows})

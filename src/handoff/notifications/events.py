@@ -1,0 +1,28 @@
+"""The events Handoff tells people about. Each app sends its own through ``services.notify``;
+a person chooses, per event, whether it reaches the inbox, e-mail, both or neither."""
+
+from django.db import models
+
+
+class Event(models.TextChoices):
+    # Run: tasks
+    TASK_NEW = "task_new", "New task"
+    TASK_ACKNOWLEDGED = "task_acknowledged", "Task acknowledged"
+    TASK_DUE_SOON = "task_due_soon", "Task due soon"
+    TASK_OVERDUE = "task_overdue", "Task overdue"
+    TASK_DELIVERED = "task_delivered", "Task delivered"
+    TASK_RETURNED = "task_returned", "Task returned for rework"
+    TASK_ACCEPTED = "task_accepted", "Task accepted"
+    TASK_CANCELLED = "task_cancelled", "Task cancelled"
+    TASK_COMMENT = "task_comment", "Comment on a task"
+    # Run: issues and escalations
+    ISSUE_RAISED = "issue_raised", "Issue raised"
+    ISSUE_ESCALATED = "issue_escalated", "Issue escalated"
+    ISSUE_RESOLVED = "issue_resolved", "Issue resolved"
+    # Engage
+    RENEWAL_DUE = "renewal_due", "Engagement renewing soon"
+    NOTICE_DEADLINE = "notice_deadline", "Last day to give notice approaching"
+    # Vet
+    DOCUMENT_EXPIRING = "document_expiring", "Due-diligence document expiring"
+    # Comply
+    FILING_1099_DUE = "filing_1099_due", "1099-NEC filing deadline approaching"

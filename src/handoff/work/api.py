@@ -1,0 +1,482 @@
+"""Tasks, schedules and calendar feeds as JSON: the same services as the pages.
+
+Least roles: reading is for viewers; sending, editing, moving, commenting and attaching for
+members; cancelling a task and changing schedules for managers. Everything here acts for our
+side; the provider portal has its own endpoints.
+"""
+
+from datetime import date, datetime, time
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+
+from handoff.core.api import ErrorOut, fields_named, paginate, require_api_role
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.engagements.models import Engagement
+from handoff.work import selectors, services
+from handoff.work.choices import Priority, Recurrence, Side, TaskStatus
+from handoff.work.models import CalendarFeed, Schedule, TaskAttachment
+from handoff.work.selectors import Sort, Tab
+from handoff.work.views import attachment_response
+
+router = Router(tags=["tasks"])
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+# --- Schemas ----------------------------------------------------------------------------------
+class TaskOut(Schema):
+    id: int
+    engagement_id: int
+    provider_id: int
+    provider_name: str
+    title: str
+    details: str
+    kind: str
+    priority: Priority
+    status: TaskStatus
+    due_at: datetime
+    our_assignee_id: int | None = Field(description="A member's user id.")
+    their_assignee_id: int | None = Field(description="A contact id at the provider.")
+    schedule_id: int | None
+    occurrence: date | None
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    delivered_at: datetime | None
+    first_delivered_at: datetime | None
+    closed_at: datetime | None
+    returns: int
+    quality_rating: int | None
+    acceptance_note: str
+    on_time: bool | None = Field(description="Delivered by the due time; null until delivered.")
+    lateness_seconds: int | None
+    version: int
+
+    @staticmethod
+    def resolve_provider_id(task):
+        return task.engagement.provider_id
+
+    @staticmethod
+    def resolve_provider_name(task):
+        return task.engagement.provider.name
+
+    @staticmethod
+    def resolve_lateness_seconds(task):
+        late = task.lateness
+        return int(late.total_seconds()) if late else None
+
+
+class TaskPage(Schema):
+    count: int
+    page: int
+    per_page: int
+    results: list[TaskOut]
+
+
+class TaskFilters(Schema):
+    tab: str = Field(
+        Tab.OPEN,
+        description="mine, week, overdue, open, closed, or all.",
+        pattern="^(mine|week|overdue|open|closed|all)$",
+    )
+    q: str = Field("", description="Search in titles.")
+    provider: int | None = None
+    engagement: int | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    assignee: int | None = Field(None, description="Our assignee's user id.")
+    sort: str = Field(Sort.DUE, pattern="^(due|priority|updated)$")
+    page: int = 1
+    per_page: int = 50
+
+
+class TaskIn(Schema):
+    engagement_id: int
+    title: str
+    details: str = ""
+    kind: str = Field("", description="One of the engagement's service levels.")
+    priority: Priority = Priority.NORMAL
+    due_at: datetime | None = Field(
+        None, description="With its offset; left out, the kind's service level suggests it."
+    )
+    our_assignee_id: int | None = Field(None, description="Default: our point person.")
+    their_assignee_id: int | None = Field(None, description="Default: their point person.")
+
+
+class TaskPatch(Schema):
+    title: str | None = None
+    details: str | None = None
+    kind: str | None = None
+    priority: Priority | None = None
+    due_at: datetime | None = None
+    our_assignee_id: int | None = None
+    their_assignee_id: int | None = None
+    version: int | None = Field(None, description="The version you edited; newer answers 409.")
+
+
+class MoveIn(Schema):
+    to_status: TaskStatus
+    note: str = Field("", description="Required to return for rework; kept on acceptance.")
+    rating: int | None = Field(None, description="1–5, on acceptance only.")
+    version: int | None = None
+
+
+class MoveOut(Schema):
+    id: int
+    from_status: str
+    to_status: TaskStatus
+    side: Side
+    actor_id: int | None
+    note: str
+    at: datetime
+
+
+class CommentIn(Schema):
+    body: str
+    internal: bool = False
+
+
+class CommentOut(Schema):
+    id: int
+    author_id: int | None
+    author_name: str | None
+    side: Side
+    body: str
+    internal: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author_name(comment):
+        return comment.author.name if comment.author else None
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    side: Side
+    move_id: int | None
+    comment_id: int | None
+    created_at: datetime
+    download_url: str
+
+    @staticmethod
+    def resolve_download_url(attachment):
+        return reverse(
+            "api:task_attachment_file",
+            kwargs={"task_id": attachment.task_id, "attachment_id": attachment.pk},
+        )
+
+
+class ScheduleOut(Schema):
+    id: int
+    engagement_id: int
+    title: str
+    details: str
+    kind: str
+    priority: Priority
+    rule: Recurrence
+    day_of_month: int | None
+    weekdays: list[int]
+    interval_days: int | None
+    due_time: time
+    lead_days: int
+    starts_on: date
+    ends_on: date | None
+    paused: bool
+    generated_through: date | None
+    description: str
+    next_due_dates: list[date]
+    version: int
+
+    @staticmethod
+    def resolve_description(schedule):
+        return schedule.describe()
+
+    @staticmethod
+    def resolve_next_due_dates(schedule):
+        return services.next_dates(schedule, services.local_today(schedule.organization))
+
+
+class ScheduleIn(Schema):
+    title: str
+    details: str = ""
+    kind: str = ""
+    priority: Priority = Priority.NORMAL
+    rule: Recurrence
+    day_of_month: int | None = Field(None, description="Monthly on a day; 31 = last day.")
+    weekdays: list[int] = Field([], description="Weekly: 0 = Monday … 6 = Sunday.")
+    interval_days: int | None = None
+    due_time: time
+    lead_days: int = 7
+    starts_on: date
+    ends_on: date | None = None
+
+
+class SchedulePatch(Schema):
+    title: str | None = None
+    details: str | None = None
+    kind: str | None = None
+    priority: Priority | None = None
+    rule: Recurrence | None = None
+    day_of_month: int | None = None
+    weekdays: list[int] | None = None
+    interval_days: int | None = None
+    due_time: time | None = None
+    lead_days: int | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    version: int | None = None
+
+
+class FeedOut(Schema):
+    id: int
+    hint: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewFeedOut(FeedOut):
+    url: str = Field(description="The secret address, shown this once.")
+
+
+# --- Lookups ----------------------------------------------------------------------------------
+def _task(request, task_id: int):
+    return get_for_org_or_404(selectors.task_detail(request.org), request.org, pk=task_id)
+
+
+def _engagement(request, engagement_id: int) -> Engagement:
+    return get_for_org_or_404(
+        Engagement.objects.select_related("organization", "provider"),
+        request.org,
+        pk=engagement_id,
+    )
+
+
+def _schedule(request, schedule_id: int) -> Schedule:
+    return get_for_org_or_404(
+        Schedule.objects.select_related("organization", "engagement"), request.org, pk=schedule_id
+    )
+
+
+def _moving_role(to_status: str) -> str:
+    return Role.MANAGER if to_status == TaskStatus.CANCELLED else Role.MEMBER
+
+
+# --- Tasks ------------------------------------------------------------------------------------
+@router.get("/tasks", response={200: TaskPage, **ERRORS}, summary="List tasks")
+def list_tasks(request, filters: Query[TaskFilters]):
+    tasks = selectors.task_list(
+        request.org,
+        user=request.user,
+        tab=filters.tab,
+        q=filters.q,
+        provider=filters.provider,
+        engagement=filters.engagement,
+        status_=filters.status or "",
+        priority=filters.priority or "",
+        assignee=filters.assignee,
+        sort=filters.sort,
+    )
+    return paginate(tasks, filters.page, filters.per_page)
+
+
+@router.post("/tasks", response={201: TaskOut, **ERRORS}, summary="Send a task")
+@fields_named(our_assignee="our_assignee_id", their_assignee="their_assignee_id")
+def create_task(request, payload: TaskIn):
+    require_api_role(request, Role.MEMBER)
+    engagement = _engagement(request, payload.engagement_id)
+    data = payload.dict(exclude={"engagement_id"})
+    task = services.create_task(engagement, actor=request.user, data=data)
+    return Status(201, _task(request, task.pk))
+
+
+@router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS})
+def get_task(request, task_id: int):
+    return _task(request, task_id)
+
+
+@router.patch(
+    "/tasks/{task_id}", response={200: TaskOut, **ERRORS}, summary="Edit a task (fields sent)"
+)
+@fields_named(our_assignee="our_assignee_id", their_assignee="their_assignee_id")
+def update_task(request, task_id: int, payload: TaskPatch):
+    require_api_role(request, Role.MEMBER)
+    services.update_task(
+        _task(request, task_id),
+        actor=request.user,
+        data=payload.dict(exclude_unset=True, exclude={"version"}),
+        expected_version=payload.version,
+    )
+    return _task(request, task_id)
+
+
+@router.post(
+    "/tasks/{task_id}/moves",
+    response={200: TaskOut, **ERRORS},
+    summary="Move the status (acknowledge, start, deliver, accept, return, cancel)",
+)
+def move_task(request, task_id: int, payload: MoveIn):
+    require_api_role(request, _moving_role(payload.to_status))
+    services.move_task(
+        _task(request, task_id),
+        actor=request.user,
+        side=Side.US,
+        to_status=payload.to_status,
+        note=payload.note,
+        rating=payload.rating,
+        expected_version=payload.version,
+    )
+    return _task(request, task_id)
+
+
+@router.get("/tasks/{task_id}/moves", response={200: list[MoveOut], **ERRORS})
+def list_moves(request, task_id: int):
+    return list(selectors.moves_of(_task(request, task_id)))
+
+
+@router.get("/tasks/{task_id}/comments", response={200: list[CommentOut], **ERRORS})
+def list_comments(request, task_id: int):
+    return list(selectors.comments_of(_task(request, task_id)))
+
+
+@router.post("/tasks/{task_id}/comments", response={201: CommentOut, **ERRORS})
+def add_comment(request, task_id: int, payload: CommentIn):
+    require_api_role(request, Role.MEMBER)
+    comment = services.add_comment(
+        _task(request, task_id),
+        actor=request.user,
+        side=Side.US,
+        body=payload.body,
+        internal=payload.internal,
+    )
+    return Status(201, comment)
+
+
+@router.get("/tasks/{task_id}/attachments", response={200: list[AttachmentOut], **ERRORS})
+def list_attachments(request, task_id: int):
+    return list(selectors.attachments_of(_task(request, task_id)))
+
+
+@router.post(
+    "/tasks/{task_id}/attachments",
+    response={201: list[AttachmentOut], **ERRORS},
+    summary="Upload files (multipart field 'files', one or more)",
+)
+def upload_attachments(request: HttpRequest, task_id: int, files: File[list[UploadedFile]]):
+    require_api_role(request, Role.MEMBER)
+    rows = services.add_attachments(
+        _task(request, task_id), actor=request.user, side=Side.US, files=files
+    )
+    return Status(201, rows)
+
+
+@router.get(
+    "/tasks/{task_id}/attachments/{attachment_id}/file",
+    response=ERRORS,
+    url_name="task_attachment_file",
+    summary="Download a file",
+)
+def attachment_file(request, task_id: int, attachment_id: int):
+    task = _task(request, task_id)
+    attachment = get_for_org_or_404(
+        TaskAttachment.objects, request.org, pk=attachment_id, task=task
+    )
+    return attachment_response(attachment)
+
+
+# --- Schedules --------------------------------------------------------------------------------
+@router.get("/engagements/{engagement_id}/schedules", response={200: list[ScheduleOut], **ERRORS})
+def list_schedules(request, engagement_id: int):
+    engagement = _engagement(request, engagement_id)
+    return list(selectors.schedules_of(engagement).select_related("organization"))
+
+
+@router.post(
+    "/engagements/{engagement_id}/schedules",
+    response={201: ScheduleOut, **ERRORS},
+    summary="Add a schedule (its tasks due from today on are sent as their time comes)",
+)
+def create_schedule(request, engagement_id: int, payload: ScheduleIn):
+    require_api_role(request, Role.MANAGER)
+    schedule = services.create_schedule(
+        _engagement(request, engagement_id), actor=request.user, data=payload.dict()
+    )
+    return Status(201, _schedule(request, schedule.pk))
+
+
+@router.get("/schedules/{schedule_id}", response={200: ScheduleOut, **ERRORS})
+def get_schedule(request, schedule_id: int):
+    return _schedule(request, schedule_id)
+
+
+@router.patch("/schedules/{schedule_id}", response={200: ScheduleOut, **ERRORS})
+def update_schedule(request, schedule_id: int, payload: SchedulePatch):
+    require_api_role(request, Role.MANAGER)
+    services.update_schedule(
+        _schedule(request, schedule_id),
+        actor=request.user,
+        data=payload.dict(exclude_unset=True, exclude={"version"}),
+        expected_version=payload.version,
+    )
+    return _schedule(request, schedule_id)
+
+
+@router.post("/schedules/{schedule_id}/pause", response={200: ScheduleOut, **ERRORS})
+def pause_schedule(request, schedule_id: int):
+    require_api_role(request, Role.MANAGER)
+    services.pause_schedule(_schedule(request, schedule_id), actor=request.user)
+    return _schedule(request, schedule_id)
+
+
+@router.post(
+    "/schedules/{schedule_id}/resume",
+    response={200: ScheduleOut, **ERRORS},
+    summary="Resume (due dates that fell while paused are skipped)",
+)
+def resume_schedule(request, schedule_id: int):
+    require_api_role(request, Role.MANAGER)
+    services.resume_schedule(_schedule(request, schedule_id), actor=request.user)
+    return _schedule(request, schedule_id)
+
+
+@router.delete(
+    "/schedules/{schedule_id}",
+    response={204: None, **ERRORS},
+    summary="Remove a schedule (its tasks stay)",
+)
+def delete_schedule(request, schedule_id: int):
+    require_api_role(request, Role.MANAGER)
+    services.delete_schedule(_schedule(request, schedule_id), actor=request.user)
+    return Status(204, None)
+
+
+# --- Calendar feeds ---------------------------------------------------------------------------
+@router.get("/calendar-feeds", response={200: list[FeedOut], **ERRORS}, tags=["calendar"])
+def list_feeds(request):
+    return list(CalendarFeed.objects.for_org(request.org).filter(user=request.user))
+
+
+@router.post(
+    "/calendar-feeds",
+    response={201: NewFeedOut, **ERRORS},
+    tags=["calendar"],
+    summary="Create your secret calendar address (shown once)",
+)
+def create_feed(request):
+    feed, raw = services.create_feed(request.org, user=request.user)
+    feed.url = request.build_absolute_uri(reverse("work:feed", args=[raw]))
+    return Status(201, feed)
+
+
+@router.post(
+    "/calendar-feeds/{feed_id}/revoke", response={200: FeedOut, **ERRORS}, tags=["calendar"]
+)
+def revoke_feed(request, feed_id: int):
+    feed = get_for_org_or_404(CalendarFeed.objects, request.org, pk=feed_id, user=request.user)
+    return services.revoke_feed(feed, actor=request.user)

@@ -1,0 +1,377 @@
+"""Run's part of the demo: months of task history with its late deliveries, returns, ratings
+and escalated issues, the recurring schedules behind it, open work due around today, and a
+portal login for the bookkeeping firm's account manager.
+
+History is written as the rows the services would have left (tasks, their moves, issue events)
+with past times, so scorecards have something to show; everything from today on goes through
+the services, as a user's clicks would.
+"""
+
+import random
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from handoff.accounts.models import User
+from handoff.engagements.calendar import previous_business_day
+from handoff.engagements.models import Engagement
+from handoff.engagements.services import holiday_dates
+from handoff.providers.models import Contact
+from handoff.work import issues, portal
+from handoff.work import services as work
+from handoff.work.choices import IssueStatus, Priority, Recurrence, Side, TaskStatus
+from handoff.work.models import Issue, IssueEvent, PortalAccess, Schedule, Task, TaskMove
+
+PORTAL_EMAIL = "priya@ledgerline.example"
+PORTAL_PASSWORD = "handoff-demo"  # noqa: S105 - printed on purpose; the demo is local
+
+S = TaskStatus
+PROVIDER_MOVES = {S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED}
+
+
+def load_demo(org, owner) -> None:
+    tz = ZoneInfo(org.time_zone)
+    oscar = User.objects.get(email="oscar@maplestreetdental.example")
+    books = Engagement.objects.for_org(org).get(title="Monthly bookkeeping and close")
+    billing = Engagement.objects.for_org(org).get(title="Insurance claims billing")
+    priya = Contact.objects.for_org(org).get(name="Priya Raman")
+    tom = Contact.objects.for_org(org).get(name="Tom Okafor")
+    marco = Contact.objects.for_org(org).get(name="Marco Silva")
+    rng = random.Random(7)  # the same history on every machine
+    today = timezone.localdate(timezone=tz)
+    holidays = holiday_dates(org)
+
+    def at(day, hour, minute=0):
+        return datetime.combine(day, time(hour, minute), tzinfo=tz)
+
+    def history(engagement, *, title, kind, due, steps, ours, theirs, schedule=None, **extra):
+        """A task and its moves: ``steps`` are (status, when, note) after 'requested'."""
+        created = steps[0][1] - timedelta(days=rng.randint(3, 6))
+        task = Task.objects.create(
+            organization=org,
+            engagement=engagement,
+            title=title,
+            kind=kind,
+            due_at=due,
+            our_assignee=ours,
+            their_assignee=theirs,
+            requested_by=ours,
+            schedule=schedule,
+            occurrence=due.date() if schedule else None,
+            created_at=created,
+            **extra,
+        )
+        TaskMove.objects.create(
+            organization=org, task=task, to_status=S.REQUESTED, actor=ours, side=Side.US, at=created
+        )
+        before = S.REQUESTED
+        for status, when, note in steps:
+            side = (
+                Side.PROVIDER if status in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED) else Side.US
+            )
+            TaskMove.objects.create(
+                organization=org,
+                task=task,
+                from_status=before,
+                to_status=status,
+                actor=ours if side == Side.US else None,
+                side=side,
+                note=note,
+                at=when,
+            )
+            before = status
+            if status == S.ACKNOWLEDGED:
+                task.acknowledged_at = when
+            elif status == S.DELIVERED:
+                task.delivered_at = when
+                task.first_delivered_at = task.first_delivered_at or when
+            elif status == S.RETURNED:
+                task.returns += 1
+            elif status in (S.ACCEPTED, S.CANCELLED):
+                task.closed_at = when
+        task.status = before
+        task.save()
+        return task
+
+    def delivered_path(due, *, late_hours=0, returned=False, note=""):
+        """The moves of a task delivered ``late_hours`` after (or before, if negative) its due
+        time, perhaps returned once, then accepted."""
+        delivered = due + timedelta(hours=late_hours)
+        start = delivered - timedelta(days=2)
+        steps = [
+            (S.ACKNOWLEDGED, start - timedelta(hours=3), ""),
+            (S.IN_PROGRESS, start, ""),
+            (S.DELIVERED, delivered, ""),
+        ]
+        if returned:
+            steps += [
+                (S.RETURNED, delivered + timedelta(hours=5), "The card statement is missing."),
+                (S.IN_PROGRESS, delivered + timedelta(hours=20), ""),
+                (S.DELIVERED, delivered + timedelta(hours=30), "Added the card statement."),
+            ]
+        steps.append((S.ACCEPTED, steps[-1][1] + timedelta(hours=6), note))
+        return steps
+
+    # The monthly close: due by the 10th at 5 pm, six months of history.
+    close = Schedule.objects.create(
+        organization=org,
+        engagement=books,
+        title="Monthly close package",
+        details="P&L, balance sheet, bank and card reconciliations for last month.",
+        kind="Monthly close",
+        rule=Recurrence.MONTHLY_DAY,
+        day_of_month=10,
+        due_time=time(17),
+        lead_days=10,
+        starts_on=today - relativedelta(months=6, day=1),
+        created_by=owner,
+    )
+    lateness = [-20, -4, 30, -26, 2, -8, -30]  # hours against the due time: two late months
+    for months_back, late in zip(range(6, -1, -1), lateness, strict=True):
+        month = today - relativedelta(months=months_back, day=10)
+        if month < close.starts_on or month >= today - timedelta(days=2):
+            continue  # only closes delivered and accepted by now
+        due = at(month, 17)
+        returned = months_back == 4
+        rating = 3 if late > 0 else rng.choice([4, 5, 5])
+        task = history(
+            books,
+            title=f"Monthly close package — {(month - relativedelta(months=1)):%B %Y}",
+            kind="Monthly close",
+            due=due,
+            steps=delivered_path(due, late_hours=late, returned=returned),
+            ours=oscar,
+            theirs=priya,
+            schedule=close,
+            quality_rating=2 if returned else rating,
+            acceptance_note="Accepted after rework." if returned else "",
+        )
+        close.generated_through = task.occurrence
+    close.save(update_fields=["generated_through"])
+
+    # Bill entry: every Friday's batch, due two business days later, twelve weeks back.
+    friday = today - timedelta(days=(today.weekday() - 4) % 7 or 7)
+    for weeks_back in range(12, 0, -1):
+        sent = friday - timedelta(weeks=weeks_back - 1)
+        due_day = previous_business_day(sent + timedelta(days=4), holidays)
+        due = at(due_day, 17)
+        late = rng.choice([-30, -22, -6, -3, 4, 28]) if weeks_back % 3 == 0 else -rng.randint(4, 40)
+        history(
+            books,
+            title=f"Enter bills — week of {sent:%b %-d}",
+            kind="Bill entry",
+            due=due,
+            steps=delivered_path(due, late_hours=late),
+            ours=oscar,
+            theirs=tom,
+            quality_rating=rng.choice([4, 4, 5]),
+            priority=Priority.NORMAL,
+        )
+
+    # Denial appeals at the billing company: slower, one cancelled.
+    for weeks_back in (14, 11, 8, 6, 3):
+        due_day = today - timedelta(weeks=weeks_back)
+        due = at(previous_business_day(due_day, holidays), 17)
+        late = 50 if weeks_back in (11, 6) else -10
+        history(
+            billing,
+            title=f"Appeal denied claims — batch {15 - weeks_back}",
+            kind="Denial appeal",
+            due=due,
+            steps=delivered_path(due, late_hours=late),
+            ours=oscar,
+            theirs=marco,
+            quality_rating=3 if late > 0 else 4,
+            priority=Priority.HIGH,
+        )
+    cancelled_due = at(today - timedelta(weeks=9), 17)
+    history(
+        billing,
+        title="Re-bill the March cleaning claims",
+        kind="Claim submission",
+        due=cancelled_due,
+        steps=[(S.CANCELLED, cancelled_due - timedelta(days=2), "The insurer paid after all.")],
+        ours=oscar,
+        theirs=marco,
+    )
+
+    # Issues: one escalated before its answer came, one answered in time, one open now.
+    _issue(
+        org,
+        billing,
+        title="Claims for Dr. Alvarez rejected for a wrong provider number",
+        severity="high",
+        raised_by=oscar,
+        raised_at=at(today - timedelta(weeks=6), 9),
+        escalations=[(1, timedelta(days=1, hours=1))],
+        response_after=timedelta(days=1, hours=5),
+        responder_side=Side.PROVIDER,
+        resolution="Provider number corrected; 23 claims resubmitted.",
+        resolved_after=timedelta(days=3),
+    )
+    _issue(
+        org,
+        books,
+        title="October payroll posted to the wrong class",
+        severity="normal",
+        raised_by=oscar,
+        raised_at=at(today - timedelta(weeks=3), 10),
+        escalations=[],
+        response_after=timedelta(hours=3),
+        responder_side=Side.PROVIDER,
+        resolution="Reclassified and the close package re-issued.",
+        resolved_after=timedelta(days=2),
+    )
+
+    # From today on, through the services: the portal login, open work, an open issue.
+    priya_login = _portal_login(org, owner, priya)
+    work.generate_due_tasks(close, today)
+    payroll = Schedule.objects.create(
+        organization=org,
+        engagement=books,
+        title="Run payroll",
+        details="Hours come from the time clock export; approve in the payroll portal.",
+        kind="Payroll run",
+        rule=Recurrence.EVERY_N_DAYS,
+        interval_days=14,
+        due_time=time(12),
+        lead_days=3,
+        starts_on=today + timedelta(days=(3 - today.weekday()) % 7 or 7),
+        created_by=owner,
+    )
+    work.generate_due_tasks(payroll, today)
+    open_due = at(previous_business_day(today + timedelta(days=2), holidays), 17)
+    fresh = work.create_task(
+        books,
+        actor=oscar,
+        data={
+            "title": "Reconcile the new equipment loan account",
+            "details": "Statement is in the shared folder: https://files.example/loan-nov.pdf\n"
+            "Set it up as a long-term liability.",
+            "kind": "Bill entry",
+            "priority": Priority.HIGH,
+            "due_at": open_due,
+        },
+    )
+    work.move_task(fresh, actor=priya_login, side=Side.PROVIDER, to_status=S.ACKNOWLEDGED)
+    overdue = work.create_task(
+        billing,
+        actor=oscar,
+        data={
+            "title": "Appeal denied claims — batch 15",
+            "kind": "Denial appeal",
+            "priority": Priority.HIGH,
+            "due_at": at(previous_business_day(today - timedelta(days=1), holidays), 17),
+        },
+    )
+    waiting = work.create_task(
+        books,
+        actor=oscar,
+        data={
+            "title": f"Enter bills — week of {friday:%b %-d}",
+            "kind": "Bill entry",
+            "due_at": at(previous_business_day(today + timedelta(days=1), holidays), 17),
+        },
+    )
+    for status in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED):
+        work.move_task(waiting, actor=priya_login, side=Side.PROVIDER, to_status=status)
+    issues.raise_issue(
+        billing,
+        actor=oscar,
+        side=Side.US,
+        data={
+            "task": overdue,
+            "title": "Batch 15 appeals not started",
+            "description": "The appeal window for six of these claims closes next week.",
+            "severity": "critical",
+        },
+    )
+
+
+def _issue(
+    org,
+    engagement,
+    *,
+    title,
+    severity,
+    raised_by,
+    raised_at,
+    escalations,
+    response_after,
+    responder_side,
+    resolution,
+    resolved_after,
+):
+    """A past issue with its whole timeline: raised, climbed, answered, resolved."""
+    issue = Issue.objects.create(
+        organization=org,
+        engagement=engagement,
+        title=title,
+        severity=severity,
+        status=IssueStatus.RESOLVED,
+        raised_by=raised_by,
+        raised_side=Side.US,
+        raised_at=raised_at,
+        first_response_at=raised_at + response_after,
+        resolved_at=raised_at + resolved_after,
+        resolved_by=raised_by,
+        resolution=resolution,
+    )
+    IssueEvent.objects.create(
+        organization=org,
+        issue=issue,
+        kind=IssueEvent.Kind.RAISED,
+        author=raised_by,
+        side=Side.US,
+        at=raised_at,
+    )
+    for level, after in escalations:
+        IssueEvent.objects.create(
+            organization=org,
+            issue=issue,
+            kind=IssueEvent.Kind.ESCALATED,
+            level=level,
+            at=raised_at + after,
+        )
+        issue.level, issue.escalated_at = level, raised_at + after
+    IssueEvent.objects.create(
+        organization=org,
+        issue=issue,
+        kind=IssueEvent.Kind.MESSAGE,
+        side=responder_side,
+        body="Looking into it now; we will send the fix today.",
+        at=raised_at + response_after,
+    )
+    IssueEvent.objects.create(
+        organization=org,
+        issue=issue,
+        kind=IssueEvent.Kind.RESOLVED,
+        author=raised_by,
+        side=Side.US,
+        body=resolution,
+        at=raised_at + resolved_after,
+    )
+    issue.save()
+    return issue
+
+
+def _portal_login(org, owner, contact) -> User:
+    """Give the bookkeeping firm's account manager a working portal login."""
+    user = User.objects.filter(email=contact.email).first() or User.objects.create_user(
+        email=contact.email, name=contact.name, password=PORTAL_PASSWORD
+    )
+    now = timezone.now()
+    PortalAccess.objects.create(
+        organization=org,
+        contact=contact,
+        user=user,
+        token_hash=PortalAccess.hash(f"demo-accepted-{contact.pk}"),
+        invited_by=owner,
+        invited_at=now,
+        expires_at=now,
+        accepted_at=now,
+    )
+    assert portal.portal_user_for(contact) == user
+    return user

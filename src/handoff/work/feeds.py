@@ -1,0 +1,87 @@
+"""The iCalendar feed of a person's open tasks: one VEVENT at each due time.
+
+The address carries a secret token (stored hashed, revocable); whoever has it reads the feed,
+so it lists only titles, due times and links, never the details or the files.
+"""
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from handoff.accounts.models import Membership
+from handoff.work.models import CalendarFeed, Task
+
+PRODID = "-//Handoff//Task due dates//EN"
+
+
+def feed_for_token(token: str) -> CalendarFeed | None:
+    if not token:
+        return None
+    return (
+        CalendarFeed.objects.select_related("organization", "user")
+        .filter(token_hash=CalendarFeed.hash(token), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def tasks_for(feed: CalendarFeed):
+    """Open tasks assigned to the feed's person in its organization, and whether they read
+    them as a portal login: our side's tasks for a member, their contact's tasks for a portal
+    login; (None, False) once they are neither."""
+    org, user = feed.organization, feed.user
+    tasks = Task.objects.for_org(org).open().select_related("engagement__provider")
+    if Membership.objects.for_org(org).filter(user=user).exists():
+        return tasks.filter(our_assignee=user), False
+    try:
+        from handoff.work.portal import contact_for
+    except ImportError:
+        return None, False
+    contact = contact_for(user, org)
+    if contact is None:
+        return None, False
+    return tasks.filter(their_assignee=contact), True
+
+
+def _task_url(task, portal_user: bool) -> str:
+    if portal_user:
+        try:
+            from handoff.work.portal import task_url
+        except ImportError:
+            return ""
+        path = task_url(task)
+    else:
+        path = task.get_absolute_url()
+    return f"{settings.SITE_URL}{path}" if path else ""
+
+
+def render_feed(token: str, now=None) -> bytes | None:
+    """The calendar for ``token``; None for an unknown or revoked token (the page is a 404)."""
+    feed = feed_for_token(token)
+    if feed is None or not feed.user.is_active:
+        return None
+    tasks, portal_user = tasks_for(feed)
+    if tasks is None:
+        return None
+    now = now or timezone.now()
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+    org = feed.organization
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"Tasks due · {org.name}")
+    calendar.add("x-wr-timezone", org.time_zone)
+    for task in tasks.order_by("due_at", "id")[:1000]:
+        event = Event()
+        event.add("uid", f"task-{task.pk}@{org.slug}.handoff")
+        event.add("dtstamp", now)
+        event.add("dtstart", task.due_at)
+        event.add("dtend", task.due_at)
+        event.add("summary", f"Due: {task.title} ({task.engagement.provider.name})")
+        event.add("status", "CONFIRMED")
+        url = _task_url(task, portal_user)
+        if url:
+            event.add("url", url)
+            event.add("description", url)
+        calendar.add_component(event)
+    return calendar.to_ical()

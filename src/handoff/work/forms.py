@@ -1,0 +1,243 @@
+"""Forms of the task and schedule pages; the services do the checking that matters."""
+
+from django import forms
+
+from handoff.accounts.models import User
+from handoff.engagements.models import Engagement, ServiceLevel
+from handoff.providers.models import Contact, Provider
+from handoff.work import status
+from handoff.work.choices import WEEKDAYS, Priority, TaskStatus
+from handoff.work.models import Schedule
+from handoff.work.selectors import Sort, Tab
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the services check each file's type and size)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+FILES_HELP = "PDF, PNG, JPEG, XLSX, DOCX, CSV or text; up to 10 MB each."
+
+
+def members(org):
+    return User.objects.filter(memberships__organization=org).order_by("name")
+
+
+class TaskFilterForm(forms.Form):
+    tab = forms.ChoiceField(choices=Tab.CHOICES, required=False)
+    q = forms.CharField(label="Search", required=False)
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.none(), required=False, empty_label="Any provider"
+    )
+    engagement = forms.ModelChoiceField(
+        queryset=Engagement.objects.none(), required=False, empty_label="Any engagement"
+    )
+    status = forms.ChoiceField(choices=[("", "Any status"), *TaskStatus.choices], required=False)
+    priority = forms.ChoiceField(choices=[("", "Any priority"), *Priority.choices], required=False)
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Anyone", label="Our assignee"
+    )
+    sort = forms.ChoiceField(choices=Sort.CHOICES, required=False, label="Sort by")
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.for_org(org).filter(
+            archived_at__isnull=True
+        )
+        self.fields["engagement"].queryset = Engagement.objects.for_org(org).select_related(
+            "provider"
+        )
+        self.fields["assignee"].queryset = members(org)
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "tab": data.get("tab") or Tab.MINE,
+            "q": data.get("q") or "",
+            "provider": data["provider"].pk if data.get("provider") else None,
+            "engagement": data["engagement"].pk if data.get("engagement") else None,
+            "status_": data.get("status") or "",
+            "priority": data.get("priority") or "",
+            "assignee": data["assignee"].pk if data.get("assignee") else None,
+            "sort": data.get("sort") or Sort.DUE,
+        }
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(
+        label="Task kind",
+        required=False,
+        help_text="One of the engagement's service levels; it suggests the due date.",
+    )
+    details = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="Plain text; links and line breaks show as such.",
+    )
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.NORMAL)
+    due_at = forms.DateTimeField(
+        label="Due",
+        widget=DATETIME,
+        required=False,
+        help_text="In the organization's time zone. Leave it empty to "
+        "use the task kind's service level.",
+    )
+    our_assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Nobody", label="Our assignee"
+    )
+    their_assignee = forms.ModelChoiceField(
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label="Nobody",
+        label="Their assignee",
+    )
+    files = MultipleFileField(label="Attachments", help_text=FILES_HELP)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, engagement, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        org = engagement.organization
+        kinds = ServiceLevel.objects.for_org(org).filter(engagement=engagement)
+        self.fields["kind"].choices = [("", "—")] + [
+            (level.task_kind, f"{level.task_kind} ({level.turnaround_display})") for level in kinds
+        ]
+        self.fields["our_assignee"].queryset = members(org)
+        self.fields["their_assignee"].queryset = Contact.objects.for_org(org).filter(
+            provider_id=engagement.provider_id, archived_at__isnull=True
+        )
+        if editing:
+            del self.fields["files"]
+            self.fields["due_at"].required = True
+            self.fields["due_at"].help_text = "In the organization's time zone."
+        else:
+            del self.fields["version"]
+            self.fields["our_assignee"].help_text = "Empty: our point person for new work."
+            self.fields["their_assignee"].help_text = "Empty: their point person for new work."
+
+    def task_data(self, *, editing=False) -> dict:
+        data = self.cleaned_data
+        values = {key: data[key] for key in ("title", "kind", "details", "priority")}
+        our, theirs = data.get("our_assignee"), data.get("their_assignee")
+        if editing or our:
+            values["our_assignee_id"] = our.pk if our else None
+        if editing or theirs:
+            values["their_assignee_id"] = theirs.pk if theirs else None
+        if data.get("due_at") or editing:
+            values["due_at"] = data.get("due_at")
+        return values
+
+
+class MoveForm(forms.Form):
+    to_status = forms.ChoiceField(choices=TaskStatus.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    rating = forms.TypedChoiceField(
+        label="Quality (1–5)",
+        choices=[("", "No rating")] + [(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    files = MultipleFileField(label="Files", help_text=FILES_HELP)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def move_actions(task, side) -> list[dict]:
+    """The buttons a side sees on a task, with what each needs."""
+    return [
+        {
+            "to": target,
+            "verb": status.VERBS[target],
+            "note": target in (TaskStatus.RETURNED, TaskStatus.ACCEPTED, TaskStatus.CANCELLED),
+            "note_required": target == TaskStatus.RETURNED,
+            "rating": target == TaskStatus.ACCEPTED,
+            "files": target in (TaskStatus.DELIVERED, TaskStatus.RETURNED),
+        }
+        for target in status.allowed_moves(task.status, side)
+    ]
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    internal = forms.BooleanField(
+        label="Internal note (the provider never sees it)", required=False
+    )
+    files = MultipleFileField(label="Files", help_text=FILES_HELP)
+
+
+class AttachForm(forms.Form):
+    files = MultipleFileField(label="Files", help_text=FILES_HELP, required=True)
+
+
+class ScheduleForm(forms.ModelForm):
+    kind = forms.ChoiceField(label="Task kind", required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(WEEKDAYS)),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For weekly work.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "title",
+            "details",
+            "kind",
+            "priority",
+            "rule",
+            "day_of_month",
+            "weekdays",
+            "interval_days",
+            "due_time",
+            "lead_days",
+            "starts_on",
+            "ends_on",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "due_time": TIME,
+            "details": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, engagement, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = ServiceLevel.objects.for_org(engagement.organization).filter(engagement=engagement)
+        self.fields["kind"].choices = [("", "—")] + [(k.task_kind, k.task_kind) for k in kinds]
+        self.fields["day_of_month"].help_text = "For monthly work; 31 means the month's last day."
+        self.fields["interval_days"].help_text = "For work every so many days."
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def _post_clean(self):
+        # The service cleans the schedule (it needs the engagement); skip the instance here.
+        pass
+
+    def schedule_data(self) -> dict:
+        data = {key: self.cleaned_data[key] for key in self.Meta.fields}
+        data["kind"] = data["kind"] or ""
+        data["weekdays"] = list(data["weekdays"] or [])
+        return data

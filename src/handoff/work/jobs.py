@@ -1,0 +1,147 @@
+"""Run's periodic sweeps: sending scheduled work, and telling assignees what is due soon or
+overdue. Registered with the notifications sweep registry from ``apps.WorkConfig.ready``.
+
+Each is safe to run twice: schedules remember the dates they considered, and every message
+carries an idempotency key (``task:<id>:due_soon:<due iso>`` warns again only when the due time
+moves; ``task:<id>:overdue`` once per task).
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db.models import CharField, Exists, Max, OuterRef, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from handoff.engagements.choices import EngagementStatus
+from handoff.notifications.events import Event
+from handoff.notifications.models import Notification, NotificationSettings
+from handoff.notifications.services import due_soon_hours, notify
+from handoff.notifications.sweeps import sweep
+from handoff.work import services
+from handoff.work.models import Schedule, Task
+
+logger = logging.getLogger(__name__)
+
+BATCH = 1000
+
+
+@sweep(every=timedelta(minutes=15), name="work.schedules")
+def generate_scheduled_tasks(now: datetime) -> int:
+    """Send the scheduled tasks whose send date has come, for every schedule not paused; how
+    many tasks were sent. One schedule's failure does not stop the others."""
+    sent = 0
+    rows = Schedule.objects.filter(paused_at__isnull=True).select_related("organization")
+    for schedule in rows.exclude(engagement__status=EngagementStatus.ENDED).iterator():
+        today = services.local_today(schedule.organization, now)
+        try:
+            sent += len(services.generate_due_tasks(schedule, today))
+        except Exception:
+            logger.exception("Schedule %s could not generate its tasks", schedule.pk)
+    return sent
+
+
+def _their_users_and_emails(task):
+    return services.contact_recipients(task.their_assignee)
+
+
+def _local(task, when) -> str:
+    local = timezone.localtime(when, services.org_zone(task.organization))
+    return f"{local:%a %b %-d %H:%M} ({task.organization.time_zone})"
+
+
+@sweep(every=timedelta(minutes=5), name="work.due_soon")
+def due_soon(now: datetime) -> int:
+    """Warn each assignee (both sides) whose open task falls due within their chosen lead time
+    (notifications settings, 24 hours unless they chose); once per due time."""
+    longest = NotificationSettings.objects.aggregate(longest=Max("due_soon_hours"))["longest"] or 0
+    horizon = now + timedelta(hours=max(longest, 24 * 7))
+    tasks = (
+        Task.objects.open()
+        .filter(due_at__gt=now, due_at__lte=horizon)
+        .select_related("organization", "our_assignee", "their_assignee")
+        .order_by("due_at")[:BATCH]
+    )
+    warned = 0
+    for task in tasks:
+        key = f"task:{task.pk}:due_soon:{task.due_at.isoformat()}"
+        subject = f"Due soon: {task.title}"
+        body = f"Due {_local(task, task.due_at)}."
+        ours = task.our_assignee
+        if ours is not None and task.due_at <= now + timedelta(
+            hours=due_soon_hours(ours, task.organization)
+        ):
+            warned += bool(
+                notify(
+                    organization=task.organization,
+                    event=Event.TASK_DUE_SOON,
+                    subject=subject,
+                    body=body,
+                    url=task.get_absolute_url(),
+                    users=[ours],
+                    key=key,
+                )
+            )
+        users, emails = _their_users_and_emails(task)
+        hours = due_soon_hours(users[0], task.organization) if users else 24
+        if (users or emails) and task.due_at <= now + timedelta(hours=hours):
+            warned += bool(
+                notify(
+                    organization=task.organization,
+                    event=Event.TASK_DUE_SOON,
+                    subject=subject,
+                    body=body,
+                    url=services._provider_url(task),
+                    users=users,
+                    emails=emails,
+                    key=key,
+                )
+            )
+    return warned
+
+
+@sweep(every=timedelta(minutes=5), name="work.overdue")
+def overdue(now: datetime) -> int:
+    """Tell both assignees once when an open task passes its due time."""
+    told_before = Notification.objects.filter(
+        organization_id=OuterRef("organization_id"),
+        key=Concat(Value("task:"), Cast(OuterRef("pk"), CharField()), Value(":overdue")),
+    )
+    tasks = (
+        Task.objects.overdue(now)
+        .exclude(Exists(told_before))
+        .select_related("organization", "our_assignee", "their_assignee")
+        .order_by("due_at")[:BATCH]
+    )
+    told = 0
+    for task in tasks:
+        key = f"task:{task.pk}:overdue"
+        subject = f"Overdue: {task.title}"
+        body = f"It was due {_local(task, task.due_at)}."
+        users, emails = _their_users_and_emails(task)
+        if task.our_assignee is not None:
+            told += bool(
+                notify(
+                    organization=task.organization,
+                    event=Event.TASK_OVERDUE,
+                    subject=subject,
+                    body=body,
+                    url=task.get_absolute_url(),
+                    users=[task.our_assignee],
+                    key=key,
+                )
+            )
+        if users or emails:
+            told += bool(
+                notify(
+                    organization=task.organization,
+                    event=Event.TASK_OVERDUE,
+                    subject=subject,
+                    body=body,
+                    url=services._provider_url(task),
+                    users=users,
+                    emails=emails,
+                    key=key,
+                )
+            )
+    return told

@@ -1,0 +1,633 @@
+"""Issues, portal access and the provider portal as JSON: the same services as the pages.
+
+Three routers:
+
+- ``issues_router`` (organization tokens): issues list, raise, read, respond (member),
+  resolve and reopen (manager); reading is for viewers.
+- ``access_router`` (organization tokens): portal invitations and revocations (manager),
+  portal settings (admin).
+- ``portal_router`` (portal tokens, under ``/portal/``): a provider contact's own engagements,
+  tasks, task moves and comments, and issues. A portal token belongs to a user who is not a
+  member of the token's organization, so the member endpoints answer it 401; the portal
+  endpoints answer 401 to every token that is not a live portal user's.
+"""
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.security import HttpBearer
+
+from handoff.accounts.models import ApiToken, Membership, hash_secret
+from handoff.core.api import ErrorOut, paginate, require_api_role
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.engagements.choices import EngagementStatus, Severity
+from handoff.engagements.models import Engagement, EscalationLevel
+from handoff.providers.models import Contact
+from handoff.work import issues, portal, selectors, services, status
+from handoff.work.choices import IssueStatus, Priority, Side, TaskStatus
+from handoff.work.issue_views import VIEWS, filter_issues
+from handoff.work.models import Issue, IssueEvent, PortalAccess
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+issues_router = Router(tags=["issues"])
+access_router = Router(tags=["provider portal access"])
+
+
+# --- Portal tokens ----------------------------------------------------------------------------
+class PortalTokenAuth(HttpBearer):
+    """A bearer token of a live portal user (and of no member) of the token's organization;
+    sets ``request.portal_org`` and ``request.contact``."""
+
+    def authenticate(self, request, token):
+        api_token = (
+            ApiToken.objects.active()
+            .select_related("organization", "user")
+            .filter(key_hash=hash_secret(token), user__is_active=True)
+            .first()
+        )
+        if api_token is None:
+            return None
+        org, user = api_token.organization, api_token.user
+        if Membership.objects.for_org(org).filter(user=user).exists():
+            return None  # a member's token never speaks for the portal
+        contact = portal.contact_for(user, org)
+        if contact is None:
+            return None
+        now = timezone.now()
+        if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        request.user = user
+        request.portal_org = org
+        request.contact = contact
+        timezone.activate(zoneinfo.ZoneInfo(org.time_zone))
+        return api_token
+
+
+portal_router = Router(tags=["provider portal"], auth=PortalTokenAuth())
+
+
+# --- Schemas: issues --------------------------------------------------------------------------
+class IssueOut(Schema):
+    id: int
+    engagement_id: int
+    engagement_title: str
+    provider_id: int
+    provider_name: str
+    task_id: int | None
+    title: str
+    description: str
+    severity: Severity
+    status: IssueStatus
+    overdue: bool = Field(description="Waiting for a first response past respond_by.")
+    raised_side: Side
+    raised_by: str | None
+    level: int = Field(description="0: the issue contact; 1 and up: the escalation ladder.")
+    respond_by: datetime | None = Field(description="None: no response target, no climbing.")
+    raised_at: datetime
+    first_response_at: datetime | None
+    escalated_at: datetime | None
+    resolved_at: datetime | None
+    resolution: str
+
+    @staticmethod
+    def resolve_engagement_title(issue):
+        return issue.engagement.title
+
+    @staticmethod
+    def resolve_provider_id(issue):
+        return issue.engagement.provider_id
+
+    @staticmethod
+    def resolve_provider_name(issue):
+        return issue.engagement.provider.name
+
+    @staticmethod
+    def resolve_overdue(issue):
+        return issues.is_overdue(issue)
+
+    @staticmethod
+    def resolve_raised_by(issue):
+        return str(issue.raised_by) if issue.raised_by else None
+
+
+class IssueEventOut(Schema):
+    kind: IssueEvent.Kind
+    side: str
+    author: str | None
+    body: str
+    level: int | None
+    at: datetime
+
+    @staticmethod
+    def resolve_author(event):
+        return str(event.author) if event.author else None
+
+
+class IssueDetailOut(IssueOut):
+    events: list[IssueEventOut]
+
+    @staticmethod
+    def resolve_events(issue):
+        return issues.timeline(issue)
+
+
+class IssuePage(Schema):
+    count: int
+    page: int
+    per_page: int
+    results: list[IssueOut]
+
+
+class IssueFilters(Schema):
+    view: str = Field("open", description=f"One of: {', '.join(VIEWS)}.")
+    provider: int | None = None
+    engagement: int | None = None
+    severity: Severity | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+class IssueIn(Schema):
+    engagement_id: int
+    task_id: int | None = None
+    title: str
+    description: str = ""
+    severity: Severity = Severity.NORMAL
+
+
+class MessageIn(Schema):
+    body: str
+
+
+class ResolveIn(Schema):
+    note: str
+
+
+class ReopenIn(Schema):
+    reason: str
+
+
+def _issue_rows(queryset):
+    return issues.with_routing(queryset).order_by("-raised_at", "-id")
+
+
+def _check_view(view: str) -> None:
+    if view not in VIEWS:
+        raise ValidationError({"view": f"Choose one of: {', '.join(VIEWS)}."})
+
+
+# --- Endpoints: issues (organization tokens) --------------------------------------------------
+@issues_router.get("/issues", response={200: IssuePage, **ERRORS}, summary="List issues")
+def list_issues(request, filters: Query[IssueFilters]):
+    _check_view(filters.view)
+    rows = filter_issues(
+        _issue_rows(Issue.objects.for_org(request.org)), filters.dict(), timezone.now()
+    )
+    return paginate(rows, filters.page, filters.per_page)
+
+
+@issues_router.post("/issues", response={201: IssueDetailOut, **ERRORS}, summary="Raise an issue")
+def raise_issue(request, payload: IssueIn):
+    require_api_role(request, Role.MEMBER)
+    engagement = get_for_org_or_404(Engagement.objects, request.org, pk=payload.engagement_id)
+    issue = issues.raise_issue(engagement, actor=request.user, side=Side.US, data=payload.dict())
+    return Status(201, _issue_rows(Issue.objects.for_org(request.org)).get(pk=issue.pk))
+
+
+def _org_issue(request, issue_id):
+    return get_for_org_or_404(_issue_rows(Issue.objects), request.org, pk=issue_id)
+
+
+@issues_router.get("/issues/{issue_id}", response={200: IssueDetailOut, **ERRORS})
+def get_issue(request, issue_id: int):
+    return _org_issue(request, issue_id)
+
+
+@issues_router.post(
+    "/issues/{issue_id}/respond",
+    response={200: IssueDetailOut, **ERRORS},
+    summary="Add a message (our first one answers an issue the provider raised)",
+)
+def respond_issue(request, issue_id: int, payload: MessageIn):
+    require_api_role(request, Role.MEMBER)
+    issue = _org_issue(request, issue_id)
+    issues.respond(issue, actor=request.user, side=Side.US, body=payload.body)
+    return _org_issue(request, issue_id)
+
+
+@issues_router.post("/issues/{issue_id}/resolve", response={200: IssueDetailOut, **ERRORS})
+def resolve_issue(request, issue_id: int, payload: ResolveIn):
+    require_api_role(request, Role.MANAGER)
+    issues.resolve(
+        _org_issue(request, issue_id), actor=request.user, side=Side.US, note=payload.note
+    )
+    return _org_issue(request, issue_id)
+
+
+@issues_router.post("/issues/{issue_id}/reopen", response={200: IssueDetailOut, **ERRORS})
+def reopen_issue(request, issue_id: int, payload: ReopenIn):
+    require_api_role(request, Role.MANAGER)
+    issues.reopen(
+        _org_issue(request, issue_id), actor=request.user, side=Side.US, reason=payload.reason
+    )
+    return _org_issue(request, issue_id)
+
+
+# --- Endpoints: portal access and settings (organization tokens) ------------------------------
+class PortalAccessOut(Schema):
+    id: int
+    contact_id: int
+    contact_name: str
+    contact_email: str
+    provider_id: int
+    provider_name: str
+    state: str = Field(description="invited, active, expired or revoked.")
+    invited_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+
+    @staticmethod
+    def resolve_contact_name(access):
+        return access.contact.name
+
+    @staticmethod
+    def resolve_contact_email(access):
+        return access.contact.email
+
+    @staticmethod
+    def resolve_provider_id(access):
+        return access.contact.provider_id
+
+    @staticmethod
+    def resolve_provider_name(access):
+        return access.contact.provider.name
+
+
+class InvitationOut(PortalAccessOut):
+    invitation_url: str = Field(description="The link sent by e-mail; shown this once.")
+
+
+class InviteIn(Schema):
+    contact_id: int
+
+
+class PortalSettingsOut(Schema):
+    show_prices: bool
+
+
+def _accesses(org):
+    return PortalAccess.objects.for_org(org).select_related("contact__provider")
+
+
+@access_router.get("/portal-access", response={200: list[PortalAccessOut], **ERRORS})
+def list_portal_access(request):
+    return list(_accesses(request.org))
+
+
+@access_router.post(
+    "/portal-access",
+    response={201: InvitationOut, **ERRORS},
+    summary="Invite a provider contact to the portal (replaces a pending invitation)",
+)
+def invite_to_portal(request, payload: InviteIn):
+    require_api_role(request, Role.MANAGER)
+    contact = get_for_org_or_404(Contact.objects, request.org, pk=payload.contact_id)
+    try:
+        access, raw = portal.invite(
+            request.org, actor_membership=request.membership, contact=contact
+        )
+    except ValidationError as error:
+        raise ValidationError({"contact_id": error.messages}) from None
+    access = _accesses(request.org).get(pk=access.pk)
+    access.invitation_url = portal.invitation_url(raw)
+    return Status(201, access)
+
+
+@access_router.post("/portal-access/{access_id}/revoke", response={200: PortalAccessOut, **ERRORS})
+def revoke_portal_access(request, access_id: int):
+    require_api_role(request, Role.MANAGER)
+    access = get_for_org_or_404(PortalAccess.objects, request.org, pk=access_id)
+    portal.revoke(request.org, actor_membership=request.membership, access=access)
+    return _accesses(request.org).get(pk=access.pk)
+
+
+@access_router.get("/portal-settings", response={200: PortalSettingsOut, **ERRORS})
+def get_portal_settings(request):
+    require_api_role(request, Role.ADMIN)
+    return portal.settings_for(request.org)
+
+
+@access_router.put("/portal-settings", response={200: PortalSettingsOut, **ERRORS})
+def put_portal_settings(request, payload: PortalSettingsOut):
+    require_api_role(request, Role.ADMIN)
+    return portal.update_settings(request.org, actor=request.user, show_prices=payload.show_prices)
+
+
+# --- Schemas: the portal ----------------------------------------------------------------------
+class PersonOut(Schema):
+    name: str
+    email: str
+
+
+class ServiceLevelOut(Schema):
+    task_kind: str
+    turnaround: str
+
+
+class ResponseTargetOut(Schema):
+    severity: Severity
+    target: str
+
+
+class LadderRungOut(Schema):
+    level: int
+    ours: str
+    theirs: str
+    after: str
+
+
+class PortalEngagementOut(Schema):
+    id: int
+    title: str
+    status: EngagementStatus
+    scope: str
+    start_date: date
+    end_date: date | None
+    price: dict | None = Field(
+        None, description="Only when the organization shows prices in the portal."
+    )
+    our_point_person: PersonOut | None
+    their_point_person: str | None
+    issue_contact: str | None
+    service_levels: list[ServiceLevelOut]
+    response_targets: list[ResponseTargetOut]
+    workflow: list[str]
+    escalation_ladder: list[LadderRungOut]
+
+
+def _portal_engagement(engagement, show_prices: bool) -> dict:
+    plan = getattr(engagement, "communication_plan", None)
+    ours = plan.our_point_person if plan else None
+    return {
+        "id": engagement.pk,
+        "title": engagement.title,
+        "status": engagement.status,
+        "scope": engagement.scope,
+        "start_date": engagement.start_date,
+        "end_date": engagement.end_date,
+        "price": {
+            "pricing_model": engagement.pricing_model,
+            "amount": str(engagement.amount),
+            "billing_period": engagement.billing_period,
+            "unit_name": engagement.unit_name,
+        }
+        if show_prices
+        else None,
+        "our_point_person": {"name": ours.name, "email": ours.email} if ours else None,
+        "their_point_person": plan.their_point_person.name
+        if plan and plan.their_point_person
+        else None,
+        "issue_contact": plan.issue_contact.name if plan and plan.issue_contact else None,
+        "service_levels": [
+            {"task_kind": sl.task_kind, "turnaround": sl.turnaround_display}
+            for sl in engagement.service_levels.all()
+        ],
+        "response_targets": [
+            {"severity": t.severity, "target": t.target_display}
+            for t in engagement.response_targets.all()
+        ],
+        "workflow": [step.sentence for step in engagement.workflow_steps.all()],
+        "escalation_ladder": [
+            {
+                "level": rung.level,
+                "ours": rung.our_person.name,
+                "theirs": rung.their_contact.name,
+                "after": rung.target_display,
+            }
+            for rung in EscalationLevel.objects.for_org(engagement.organization_id)
+            .filter(engagement=engagement)
+            .select_related("our_person", "their_contact")
+        ],
+    }
+
+
+class PortalTaskOut(Schema):
+    id: int
+    engagement_id: int
+    engagement_title: str
+    title: str
+    details: str
+    kind: str
+    priority: Priority
+    due_at: datetime
+    status: TaskStatus
+    overdue: bool
+    acknowledged_at: datetime | None
+    delivered_at: datetime | None
+    version: int
+    allowed_moves: list[TaskStatus] = Field(description="The moves you may make now.")
+
+    @staticmethod
+    def resolve_engagement_title(task):
+        return task.engagement.title
+
+    @staticmethod
+    def resolve_overdue(task):
+        return task.is_overdue()
+
+    @staticmethod
+    def resolve_allowed_moves(task):
+        return status.allowed_moves(task.status, Side.PROVIDER)
+
+
+class CommentOut(Schema):
+    id: int
+    side: Side
+    author: str | None
+    body: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author(comment):
+        return str(comment.author) if comment.author else None
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    side: Side
+    created_at: datetime
+
+
+class MoveOut(Schema):
+    from_status: str
+    to_status: TaskStatus
+    side: Side
+    note: str
+    at: datetime
+
+
+class PortalTaskDetailOut(PortalTaskOut):
+    comments: list[CommentOut]
+    attachments: list[AttachmentOut]
+    moves: list[MoveOut]
+
+    @staticmethod
+    def resolve_comments(task):
+        return list(selectors.comments_of(task, include_internal=False))
+
+    @staticmethod
+    def resolve_attachments(task):
+        return list(selectors.attachments_of(task, include_internal=False))
+
+    @staticmethod
+    def resolve_moves(task):
+        return list(selectors.moves_of(task))
+
+
+class PortalTaskPage(Schema):
+    count: int
+    page: int
+    per_page: int
+    results: list[PortalTaskOut]
+
+
+class PortalTaskFilters(Schema):
+    tab: str = Field("open", description="open, week, overdue or closed.")
+    page: int = 1
+    per_page: int = 50
+
+
+class MoveIn(Schema):
+    to_status: TaskStatus
+    note: str = ""
+    version: int | None = Field(None, description="The version you read; 409 if it changed.")
+
+
+class PortalIssueFilters(Schema):
+    view: str = Field("open", description="open, overdue, resolved or all.")
+    page: int = 1
+    per_page: int = 50
+
+
+# --- Endpoints: the portal (portal tokens) ----------------------------------------------------
+def _portal_engagements(request):
+    return portal.engagements_for(request.contact).select_related(
+        "communication_plan__our_point_person",
+        "communication_plan__their_point_person",
+        "communication_plan__issue_contact",
+    )
+
+
+@portal_router.get("/engagements", response={200: list[PortalEngagementOut], **ERRORS})
+def portal_engagements(request):
+    show = portal.settings_for(request.portal_org).show_prices
+    return [_portal_engagement(e, show) for e in _portal_engagements(request).order_by("title")]
+
+
+@portal_router.get("/engagements/{engagement_id}", response={200: PortalEngagementOut, **ERRORS})
+def portal_engagement(request, engagement_id: int):
+    engagement = get_for_org_or_404(
+        _portal_engagements(request), request.portal_org, pk=engagement_id
+    )
+    return _portal_engagement(engagement, portal.settings_for(request.portal_org).show_prices)
+
+
+def _portal_task(request, task_id):
+    queryset = selectors.task_detail(request.portal_org).filter(
+        pk__in=portal.tasks_for(request.contact).values("pk")
+    )
+    return get_for_org_or_404(queryset, request.portal_org, pk=task_id)
+
+
+@portal_router.get("/tasks", response={200: PortalTaskPage, **ERRORS})
+def portal_tasks(request, filters: Query[PortalTaskFilters]):
+    tabs = (selectors.Tab.OPEN, selectors.Tab.WEEK, selectors.Tab.OVERDUE, selectors.Tab.CLOSED)
+    if filters.tab not in tabs:
+        raise ValidationError({"tab": f"Choose one of: {', '.join(tabs)}."})
+    rows = selectors.task_list(
+        request.portal_org, tab=filters.tab, provider=request.contact.provider_id
+    ).filter(engagement__status__in=portal.VISIBLE_ENGAGEMENT_STATUSES)
+    return paginate(rows, filters.page, filters.per_page)
+
+
+@portal_router.get("/tasks/{task_id}", response={200: PortalTaskDetailOut, **ERRORS})
+def portal_task(request, task_id: int):
+    return _portal_task(request, task_id)
+
+
+@portal_router.post(
+    "/tasks/{task_id}/moves",
+    response={200: PortalTaskDetailOut, **ERRORS},
+    summary="Acknowledge, start or deliver a task",
+)
+def portal_move(request, task_id: int, payload: MoveIn):
+    task = _portal_task(request, task_id)
+    services.move_task(
+        task,
+        actor=request.user,
+        side=Side.PROVIDER,
+        to_status=payload.to_status,
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _portal_task(request, task_id)
+
+
+@portal_router.post("/tasks/{task_id}/comments", response={201: CommentOut, **ERRORS})
+def portal_comment(request, task_id: int, payload: MessageIn):
+    task = _portal_task(request, task_id)
+    comment = services.add_comment(task, actor=request.user, side=Side.PROVIDER, body=payload.body)
+    return Status(201, comment)
+
+
+def _portal_issues(request):
+    return _issue_rows(portal.issues_for(request.contact))
+
+
+@portal_router.get("/issues", response={200: IssuePage, **ERRORS})
+def portal_issue_list(request, filters: Query[PortalIssueFilters]):
+    _check_view(filters.view)
+    rows = filter_issues(_portal_issues(request), {"view": filters.view}, timezone.now())
+    return paginate(rows, filters.page, filters.per_page)
+
+
+@portal_router.post("/issues", response={201: IssueDetailOut, **ERRORS})
+def portal_raise_issue(request, payload: IssueIn):
+    engagement = get_for_org_or_404(
+        portal.engagements_for(request.contact), request.portal_org, pk=payload.engagement_id
+    )
+    if (
+        payload.task_id is not None
+        and not portal.tasks_for(request.contact).filter(pk=payload.task_id).exists()
+    ):
+        raise ValidationError({"task_id": "Choose one of your tasks on this engagement."})
+    issue = issues.raise_issue(
+        engagement, actor=request.user, side=Side.PROVIDER, data=payload.dict()
+    )
+    return Status(201, _portal_issues(request).get(pk=issue.pk))
+
+
+def _portal_issue(request, issue_id):
+    return get_for_org_or_404(_portal_issues(request), request.portal_org, pk=issue_id)
+
+
+@portal_router.get("/issues/{issue_id}", response={200: IssueDetailOut, **ERRORS})
+def portal_issue(request, issue_id: int):
+    return _portal_issue(request, issue_id)
+
+
+@portal_router.post("/issues/{issue_id}/respond", response={200: IssueDetailOut, **ERRORS})
+def portal_respond(request, issue_id: int, payload: MessageIn):
+    issues.respond(
+        _portal_issue(request, issue_id), actor=request.user, side=Side.PROVIDER, body=payload.body
+    )
+    return _portal_issue(request, issue_id)

@@ -1,0 +1,50 @@
+"""Addresses of the provider portal (``/portal/<org_slug>/``), of the organization's pages that
+manage it (``/o/<org_slug>/portal/``), and of the issue pages (added to ``work/urls.py``)."""
+
+from django.urls import path
+
+from handoff.work import issue_views
+from handoff.work import portal_views as views
+
+app_name = "portal"
+
+PORTAL = "portal/<slug:org_slug>/"
+ORG = "o/<slug:org_slug>/"
+
+urlpatterns = [
+    # "invite" is a reserved organization slug, so this never shadows a portal.
+    path("portal/invite/<str:token>/", views.accept, name="accept"),
+    path(PORTAL, views.home, name="home"),
+    path(PORTAL + "engagements/<int:pk>/", views.engagement_detail, name="engagement"),
+    path(PORTAL + "tasks/", views.task_list, name="tasks"),
+    path(PORTAL + "tasks/<int:pk>/", views.task_detail, name="task"),
+    path(PORTAL + "tasks/<int:pk>/move/", views.task_move, name="task_move"),
+    path(PORTAL + "tasks/<int:pk>/comment/", views.task_comment, name="task_comment"),
+    path(PORTAL + "tasks/<int:pk>/files/<int:file_pk>/", views.task_file, name="task_file"),
+    path(PORTAL + "issues/", views.issue_list, name="issues"),
+    path(PORTAL + "issues/new/", views.issue_raise, name="issue_raise"),
+    path(PORTAL + "issues/<int:pk>/", views.issue_detail, name="issue"),
+    path(PORTAL + "issues/<int:pk>/respond/", views.issue_respond, name="issue_respond"),
+    path(PORTAL + "api-tokens/", views.api_tokens, name="api_tokens"),
+    path(PORTAL + "api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
+    # The organization's side.
+    path(ORG + "portal/", views.access_list, name="access_list"),
+    path(ORG + "portal/invite/", views.access_invite, name="access_invite"),
+    path(ORG + "portal/<int:pk>/revoke/", views.access_revoke, name="access_revoke"),
+    path(ORG + "settings/portal/", views.portal_settings, name="settings"),
+]
+
+# Issue pages belong to the "work" namespace (``Issue.get_absolute_url``); ``work/urls.py``
+# adds them with ``urlpatterns += issue_urlpatterns``.
+issue_urlpatterns = [
+    path(ORG + "issues/", issue_views.issue_list, name="issues"),
+    path(ORG + "issues/<int:pk>/", issue_views.issue_detail, name="issue"),
+    path(ORG + "issues/<int:pk>/respond/", issue_views.issue_respond, name="issue_respond"),
+    path(ORG + "issues/<int:pk>/resolve/", issue_views.issue_resolve, name="issue_resolve"),
+    path(ORG + "issues/<int:pk>/reopen/", issue_views.issue_reopen, name="issue_reopen"),
+    path(
+        ORG + "engagements/<int:engagement_pk>/issues/new/",
+        issue_views.issue_raise,
+        name="issue_raise",
+    ),
+]

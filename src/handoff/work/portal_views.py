@@ -1,0 +1,511 @@
+"""The provider portal's pages, and the organization's pages that manage who may use it.
+
+Portal pages live under ``/portal/<org_slug>/`` and answer only to a provider contact's live
+portal access: anything of another provider, or of an organization whose portal they may not
+use, is a 404. They call the same services as the organization's pages, with
+``side=Side.PROVIDER`` and the portal user as the actor.
+"""
+
+import functools
+import zoneinfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from handoff.accounts import services as accounts
+from handoff.accounts.forms import ApiTokenForm, InvitationSignupForm
+from handoff.accounts.models import ApiToken, Organization, User
+from handoff.core.access import org_member_required
+from handoff.core.errors import Conflict
+from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.engagements.models import EscalationLevel
+from handoff.providers.models import Contact
+from handoff.work import issues, portal, selectors, services, status
+from handoff.work.choices import IssueStatus, Side, TaskStatus
+from handoff.work.forms import FILES_HELP, MultipleFileField
+from handoff.work.issue_views import IssueForm, MessageForm, detail_context
+from handoff.work.models import PortalAccess
+from handoff.work.views import attachment_response
+
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PAGE_SIZE = 25
+
+TASK_TABS = {
+    selectors.Tab.OPEN: "Open",
+    selectors.Tab.WEEK: "Due this week",
+    selectors.Tab.OVERDUE: "Overdue",
+    selectors.Tab.CLOSED: "Closed",
+}
+ISSUE_VIEWS = {"open": "Open", "overdue": "Overdue for a response", "resolved": "Resolved"}
+
+
+def portal_required(view):
+    """Decorate a portal view taking ``org_slug``: sets ``request.portal_org`` and
+    ``request.contact``; anyone without live access to that organization's portal gets 404."""
+
+    @functools.wraps(view)
+    def wrapper(request, org_slug, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        org = Organization.objects.filter(slug=org_slug).first()
+        contact = portal.contact_for(request.user, org) if org else None
+        if contact is None:
+            raise Http404("No such portal.")
+        request.portal_org = org
+        request.contact = contact
+        timezone.activate(zoneinfo.ZoneInfo(org.time_zone))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _render(request, template, context=None, status=200):
+    context = {
+        "portal_org": request.portal_org,
+        "contact": request.contact,
+        "provider": request.contact.provider,
+        **(context or {}),
+    }
+    return render(request, template, context, status=status)
+
+
+# --- Home and engagements ---------------------------------------------------------------------
+@portal_required
+def home(request):
+    contact, now = request.contact, timezone.now()
+    engagements = portal.engagements_for(contact).order_by("status", "title")
+    tasks = portal.tasks_for(contact).open()
+    return _render(
+        request,
+        "work/portal/home.html",
+        {
+            "engagements": engagements,
+            "open_tasks": tasks.count(),
+            "overdue_tasks": tasks.filter(due_at__lt=now).count(),
+            "open_issues": portal.issues_for(contact).exclude(status=IssueStatus.RESOLVED).count(),
+        },
+    )
+
+
+@portal_required
+def engagement_detail(request, pk):
+    contact = request.contact
+    engagement = get_for_org_or_404(
+        portal.engagements_for(contact).select_related(
+            "provider",
+            "communication_plan__our_point_person",
+            "communication_plan__their_point_person",
+            "communication_plan__issue_contact",
+        ),
+        request.portal_org,
+        pk=pk,
+    )
+    return _render(
+        request,
+        "work/portal/engagement.html",
+        {
+            "engagement": engagement,
+            "plan": getattr(engagement, "communication_plan", None),
+            "show_prices": portal.settings_for(request.portal_org).show_prices,
+            "service_levels": list(engagement.service_levels.all()),
+            "response_targets": list(engagement.response_targets.all()),
+            "steps": list(engagement.workflow_steps.all()),
+            "ladder": EscalationLevel.objects.for_org(request.portal_org)
+            .filter(engagement=engagement)
+            .select_related("our_person", "their_contact"),
+        },
+    )
+
+
+# --- Tasks ------------------------------------------------------------------------------------
+def portal_tasks(contact, tab: str, now=None):
+    """The contact's tasks for a tab (the same tab rules as our task list), due first."""
+    return selectors.task_list(
+        contact.organization,
+        tab=tab,
+        provider=contact.provider_id,
+        now=now,
+    ).filter(engagement__status__in=portal.VISIBLE_ENGAGEMENT_STATUSES)
+
+
+@portal_required
+def task_list(request):
+    tab = request.GET.get("tab") if request.GET.get("tab") in TASK_TABS else selectors.Tab.OPEN
+    now = timezone.now()
+    page = Paginator(portal_tasks(request.contact, tab, now), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return _render(
+        request,
+        "work/portal/tasks.html",
+        {"page": page, "tab": tab, "tabs": TASK_TABS, "now": now},
+    )
+
+
+def portal_task_or_404(request, pk):
+    queryset = selectors.task_detail(request.portal_org).filter(
+        pk__in=portal.tasks_for(request.contact).values("pk")
+    )
+    return get_for_org_or_404(queryset, request.portal_org, pk=pk)
+
+
+class MoveForm(forms.Form):
+    to_status = forms.ChoiceField(choices=TaskStatus.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(help_text=FILES_HELP)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}))
+    files = MultipleFileField(help_text=FILES_HELP)
+
+
+def _task_page(request, task, *, move_form=None, comment_form=None, code=200):
+    moves = [
+        (value, status.VERBS[value]) for value in status.allowed_moves(task.status, Side.PROVIDER)
+    ]
+    return _render(
+        request,
+        "work/portal/task.html",
+        {
+            "task": task,
+            "moves": moves,
+            "history": selectors.moves_of(task),
+            "comments": selectors.comments_of(task, include_internal=False),
+            "files": selectors.attachments_of(task, include_internal=False),
+            "move_form": move_form or MoveForm(initial={"version": task.version}),
+            "comment_form": comment_form or CommentForm(),
+            "overdue": task.is_overdue(),
+            "task_issues": portal.issues_for(request.contact).filter(task=task),
+        },
+        status=code,
+    )
+
+
+@portal_required
+def task_detail(request, pk):
+    return _task_page(request, portal_task_or_404(request, pk))
+
+
+@require_POST
+@portal_required
+def task_move(request, pk):
+    task = portal_task_or_404(request, pk)
+    form = MoveForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.move_task(
+                task,
+                actor=request.user,
+                side=Side.PROVIDER,
+                to_status=data["to_status"],
+                note=data["note"],
+                files=data["files"],
+                expected_version=data["version"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            form.add_error(None, str(error))
+        else:
+            label = TaskStatus(data["to_status"]).label.lower()
+            messages.success(request, f"The task is now {label}.")
+            return redirect("portal:task", request.portal_org.slug, task.pk)
+    task.refresh_from_db()
+    return _task_page(request, task, move_form=form, code=422)
+
+
+@require_POST
+@portal_required
+def task_comment(request, pk):
+    task = portal_task_or_404(request, pk)
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_comment(
+                task,
+                actor=request.user,
+                side=Side.PROVIDER,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Comment added.")
+            return redirect("portal:task", request.portal_org.slug, task.pk)
+    return _task_page(request, task, comment_form=form, code=422)
+
+
+@portal_required
+def task_file(request, pk, file_pk):
+    task = portal_task_or_404(request, pk)
+    attachment = get_for_org_or_404(
+        selectors.attachments_of(task, include_internal=False), request.portal_org, pk=file_pk
+    )
+    return attachment_response(attachment)
+
+
+# --- Issues -----------------------------------------------------------------------------------
+@portal_required
+def issue_list(request):
+    contact, now = request.contact, timezone.now()
+    view = request.GET.get("view") if request.GET.get("view") in ISSUE_VIEWS else "open"
+    queryset = issues.with_routing(portal.issues_for(contact))
+    if view == "open":
+        queryset = queryset.exclude(status=IssueStatus.RESOLVED)
+    elif view == "overdue":
+        queryset = queryset.filter(issues.overdue_q(now))
+    else:
+        queryset = queryset.filter(status=IssueStatus.RESOLVED)
+    page = Paginator(queryset.order_by("-raised_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for issue in page.object_list:
+        issue.overdue = issues.is_overdue(issue, now)
+    return _render(
+        request, "work/portal/issues.html", {"page": page, "view": view, "views": ISSUE_VIEWS}
+    )
+
+
+class PortalIssueForm(IssueForm):
+    engagement_id = forms.TypedChoiceField(label="Engagement", coerce=int, choices=())
+    field_order = ["engagement_id", "task_id", "title", "severity", "description"]
+
+    def __init__(self, *args, engagements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engagement_id"].choices = [(e.pk, e.title) for e in engagements]
+
+
+@portal_required
+def issue_raise(request):
+    contact, org = request.contact, request.portal_org
+    engagements = list(portal.engagements_for(contact).exclude(status="ended").order_by("title"))
+    tasks = portal.tasks_for(contact).open().order_by("due_at")[:200]
+    initial = {}
+    if str(request.GET.get("task", "")).isdigit():
+        initial["task_id"] = int(request.GET["task"])
+        task = portal.tasks_for(contact).filter(pk=initial["task_id"]).first()
+        if task is not None:
+            initial["engagement_id"] = task.engagement_id
+    form = PortalIssueForm(
+        request.POST or None, tasks=tasks, engagements=engagements, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        engagement = next(e for e in engagements if e.pk == data["engagement_id"])
+        try:
+            issue = issues.raise_issue(
+                engagement, actor=request.user, side=Side.PROVIDER, data=data
+            )
+        except (ValidationError, PermissionDenied) as error:
+            if isinstance(error, PermissionDenied):
+                error = ValidationError(str(error))
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Issue raised; the business's point person is told.")
+            return redirect("portal:issue", org.slug, issue.pk)
+    return _render(request, "work/portal/issue_form.html", {"form": form})
+
+
+def portal_issue_or_404(request, pk):
+    return get_for_org_or_404(
+        issues.with_routing(portal.issues_for(request.contact)), request.portal_org, pk=pk
+    )
+
+
+@portal_required
+def issue_detail(request, pk):
+    issue = portal_issue_or_404(request, pk)
+    context = detail_context(issue)
+    context["message_form"] = MessageForm()
+    return _render(request, "work/portal/issue.html", context)
+
+
+@require_POST
+@portal_required
+def issue_respond(request, pk):
+    issue = portal_issue_or_404(request, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            issues.respond(
+                issue, actor=request.user, side=Side.PROVIDER, body=form.cleaned_data["body"]
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, "Message sent.")
+    else:
+        messages.error(request, "Write a message first; nothing was sent.")
+    return redirect("portal:issue", request.portal_org.slug, issue.pk)
+
+
+# --- The portal user's API tokens -------------------------------------------------------------
+@portal_required
+def api_tokens(request):
+    """A portal user's own tokens for this portal: they reach /api/v1/portal/ only."""
+    org = request.portal_org
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_key = accounts.create_api_token(org, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            form = ApiTokenForm()
+    tokens = ApiToken.objects.for_org(org).filter(user=request.user)
+    return _render(
+        request, "work/portal/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}
+    )
+
+
+@require_POST
+@portal_required
+def revoke_api_token(request, pk):
+    token = get_for_org_or_404(
+        ApiToken.objects.filter(user=request.user), request.portal_org, pk=pk
+    )
+    accounts.revoke_api_token(request.portal_org, actor=request.user, token=token)
+    messages.success(request, f"Token {token.name} is revoked.")
+    return redirect("portal:api_tokens", request.portal_org.slug)
+
+
+# --- Accepting an invitation ------------------------------------------------------------------
+def accept(request, token):
+    access = portal.find_invitation(token)
+    state = portal.invitation_state(access)
+    if state != "invited":
+        return render(
+            request,
+            "work/portal/invitation_invalid.html",
+            {"state": state},
+            status=404 if access is None else 410,
+        )
+    org = access.organization
+    context = {"access": access, "invited_org": org}
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                portal.accept(access, user=request.user)
+            except ValidationError as error:
+                context["error"] = " ".join(error.messages)
+                return render(request, "work/portal/accept.html", context, status=422)
+            messages.success(request, f"You can now work with {org.name} here.")
+            return redirect("portal:home", org.slug)
+        return render(request, "work/portal/accept.html", context)
+    if User.objects.filter(email__iexact=access.contact.email).exists():
+        context["login_url"] = f"/accounts/login/?next={request.path}"
+        return render(request, "work/portal/accept.html", context)
+    form = InvitationSignupForm(request.POST or None, initial={"name": access.contact.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = portal.accept_with_new_account(access, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            messages.success(request, f"Welcome to {org.name}'s provider portal.")
+            return redirect("portal:home", org.slug)
+    context["form"] = form
+    return render(request, "work/portal/accept.html", context)
+
+
+# --- The organization's side: who may use the portal, what it shows ---------------------------
+class InviteForm(forms.Form):
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none())
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = (
+            Contact.objects.for_org(org)
+            .filter(archived_at__isnull=True, provider__archived_at__isnull=True)
+            .exclude(email="")
+            .select_related("provider")
+            .order_by("provider__name", "name")
+        )
+        self.fields["contact"].label_from_instance = lambda c: f"{c.provider.name}: {c.name}"
+
+
+@org_member_required(Role.VIEWER)
+def access_list(request):
+    org = request.org
+    accesses = (
+        PortalAccess.objects.for_org(org)
+        .select_related("contact__provider", "user", "invited_by")
+        .order_by("contact__provider__name", "contact__name", "-invited_at")
+    )
+    return render(
+        request,
+        "work/portal/access_list.html",
+        {"accesses": accesses, "form": InviteForm(org=org)},
+    )
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def access_invite(request):
+    org = request.org
+    form = InviteForm(request.POST, org=org)
+    if form.is_valid():
+        try:
+            access, raw = portal.invite(
+                org, actor_membership=request.membership, contact=form.cleaned_data["contact"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {access.contact.email}; the link works until "
+                f"{timezone.localtime(access.expires_at):%b %-d}: {portal.invitation_url(raw)}",
+            )
+    else:
+        messages.error(request, "Choose a contact with an e-mail address; nothing was sent.")
+    return redirect("portal:access_list", org.slug)
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def access_revoke(request, pk):
+    access = get_for_org_or_404(PortalAccess.objects.select_related("contact"), request.org, pk=pk)
+    try:
+        portal.revoke(request.org, actor_membership=request.membership, access=access)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{access.contact.name} can no longer use the portal.")
+    return redirect("portal:access_list", request.org.slug)
+
+
+class PortalSettingsForm(forms.Form):
+    show_prices = forms.BooleanField(
+        label="Show engagement prices to providers",
+        required=False,
+        help_text="Off: the portal shows the work, never what you pay.",
+    )
+
+
+@org_member_required(Role.ADMIN)
+def portal_settings(request):
+    org = request.org
+    current = portal.settings_for(org)
+    form = PortalSettingsForm(request.POST or None, initial={"show_prices": current.show_prices})
+    if request.method == "POST" and form.is_valid():
+        portal.update_settings(org, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Portal settings saved.")
+        return redirect("portal:settings", org.slug)
+    return render(request, "work/portal/settings.html", {"form": form})

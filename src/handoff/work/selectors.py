@@ -1,0 +1,156 @@
+"""Reads of tasks and schedules shared by the pages, the API and the calendar feed, with their
+joins decided once so a list costs the same queries whatever its length."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from handoff.work import status
+from handoff.work.choices import Priority, TaskStatus
+from handoff.work.models import Schedule, Task, TaskAttachment, TaskComment, TaskMove
+
+
+class Tab:
+    MINE = "mine"
+    WEEK = "week"
+    OVERDUE = "overdue"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    CHOICES = [
+        (MINE, "My tasks"),
+        (WEEK, "Due this week"),
+        (OVERDUE, "Overdue"),
+        (OPEN, "All open"),
+        (CLOSED, "Closed"),
+    ]
+    VALUES = [value for value, _ in CHOICES]
+
+
+class Sort:
+    DUE = "due"
+    PRIORITY = "priority"
+    UPDATED = "updated"
+
+    CHOICES = [(DUE, "Due first"), (PRIORITY, "Priority"), (UPDATED, "Recently updated")]
+    VALUES = [value for value, _ in CHOICES]
+
+
+PRIORITY_RANK = Case(
+    When(priority=Priority.URGENT, then=Value(0)),
+    When(priority=Priority.HIGH, then=Value(1)),
+    When(priority=Priority.NORMAL, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+ORDER = {
+    Sort.DUE: ["due_at", "id"],
+    Sort.PRIORITY: [PRIORITY_RANK, "due_at", "id"],
+    Sort.UPDATED: ["-updated_at", "-id"],
+}
+
+
+def tasks_for_list(org):
+    """The base of every task list: engagement, provider and both assignees joined."""
+    return Task.objects.for_org(org).select_related(
+        "engagement__provider", "our_assignee", "their_assignee"
+    )
+
+
+def task_list(
+    org,
+    *,
+    user=None,
+    tab: str = Tab.OPEN,
+    q: str = "",
+    provider: int | None = None,
+    engagement: int | None = None,
+    status_: str = "",
+    priority: str = "",
+    assignee: int | None = None,
+    sort: str = Sort.DUE,
+    now: datetime | None = None,
+):
+    """Tasks of ``org`` for a tab, filtered and sorted as the list page and the API offer.
+
+    Tabs: mine (open, ours assigned to ``user``), week (open, due from now to 7 days on),
+    overdue (open, past due), open, closed (accepted or cancelled); any other value: all tasks.
+    """
+    now = now or timezone.now()
+    tasks = tasks_for_list(org)
+    if tab == Tab.MINE:
+        tasks = tasks.open().filter(our_assignee=user)
+    elif tab == Tab.WEEK:
+        tasks = tasks.open().filter(due_at__gte=now, due_at__lt=now + timedelta(days=7))
+    elif tab == Tab.OVERDUE:
+        tasks = tasks.overdue(now)
+    elif tab == Tab.OPEN:
+        tasks = tasks.open()
+    elif tab == Tab.CLOSED:
+        tasks = tasks.filter(status__in=status.CLOSED)
+    if q := (q or "").strip():
+        tasks = tasks.filter(title__icontains=q)
+    if provider:
+        tasks = tasks.filter(engagement__provider_id=provider)
+    if engagement:
+        tasks = tasks.filter(engagement_id=engagement)
+    if status_ in TaskStatus.values:
+        tasks = tasks.filter(status=status_)
+    if priority in Priority.values:
+        tasks = tasks.filter(priority=priority)
+    if assignee:
+        tasks = tasks.filter(our_assignee_id=assignee)
+    if tab == Tab.CLOSED and sort == Sort.DUE:
+        return tasks.order_by("-closed_at", "-id")
+    return tasks.order_by(*ORDER.get(sort, ORDER[Sort.DUE]))
+
+
+def task_detail(org):
+    return Task.objects.for_org(org).select_related(
+        "organization",
+        "engagement__provider",
+        "our_assignee",
+        "their_assignee",
+        "requested_by",
+        "schedule",
+    )
+
+
+def moves_of(task):
+    return (
+        TaskMove.objects.for_org(task.organization)
+        .filter(task=task)
+        .select_related("actor")
+        .prefetch_related("attachments")
+    )
+
+
+def comments_of(task, *, include_internal: bool = True):
+    comments = (
+        TaskComment.objects.for_org(task.organization)
+        .filter(task=task)
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
+    return comments if include_internal else comments.filter(internal=False)
+
+
+def attachments_of(task, *, include_internal: bool = True):
+    files = (
+        TaskAttachment.objects.for_org(task.organization)
+        .filter(task=task)
+        .select_related("uploaded_by")
+    )
+    if not include_internal:
+        files = files.exclude(comment__internal=True)
+    return files
+
+
+def schedules_of(engagement):
+    return Schedule.objects.for_org(engagement.organization).filter(engagement=engagement)
+
+
+def schedules(org):
+    return Schedule.objects.for_org(org).select_related("engagement__provider")

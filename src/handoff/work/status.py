@@ -1,0 +1,87 @@
+"""The task status machine: which moves exist, and which side may make each.
+
+Pure: no database. ``services.move_task`` asks ``check_move`` before it changes a row, so pages,
+the API, the portal and jobs all refuse the same moves with the same message.
+"""
+
+from handoff.work.choices import Side, TaskStatus
+
+S = TaskStatus
+
+# from status -> {to status: the sides that may make the move}
+MOVES: dict[str, dict[str, frozenset[str]]] = {
+    S.REQUESTED: {
+        S.ACKNOWLEDGED: frozenset({Side.PROVIDER, Side.US}),
+        S.CANCELLED: frozenset({Side.US}),
+    },
+    S.ACKNOWLEDGED: {
+        S.IN_PROGRESS: frozenset({Side.PROVIDER, Side.US}),
+        S.CANCELLED: frozenset({Side.US}),
+    },
+    S.IN_PROGRESS: {
+        S.DELIVERED: frozenset({Side.PROVIDER, Side.US}),
+        S.CANCELLED: frozenset({Side.US}),
+    },
+    S.DELIVERED: {
+        S.ACCEPTED: frozenset({Side.US}),
+        S.RETURNED: frozenset({Side.US}),
+    },
+    S.RETURNED: {
+        S.IN_PROGRESS: frozenset({Side.PROVIDER, Side.US}),
+        S.CANCELLED: frozenset({Side.US}),
+    },
+    S.ACCEPTED: {},
+    S.CANCELLED: {},
+}
+
+# The button for each move, as the person making it reads it.
+VERBS = {
+    S.ACKNOWLEDGED: "Acknowledge",
+    S.IN_PROGRESS: "Start work",
+    S.DELIVERED: "Deliver",
+    S.ACCEPTED: "Accept",
+    S.RETURNED: "Return for rework",
+    S.CANCELLED: "Cancel",
+}
+
+OPEN = frozenset({S.REQUESTED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED})
+"""Statuses in which the task is still with the provider: these can be due soon or overdue."""
+
+CLOSED = frozenset({S.ACCEPTED, S.CANCELLED})
+
+
+class IllegalMove(ValueError):
+    """A move the machine does not allow; the message says why in plain words."""
+
+
+def allowed_moves(status: str, side: str) -> list[str]:
+    """The statuses ``side`` may move a task in ``status`` to, in the machine's order."""
+    return [to for to, sides in MOVES[status].items() if side in sides]
+
+
+def check_move(status: str, to: str, side: str) -> None:
+    """Refuse a move that does not exist, or that this side may not make."""
+    current, target = TaskStatus(status), TaskStatus(to)
+    if target not in MOVES[current]:
+        if not MOVES[current]:
+            raise IllegalMove(f"The task is {current.label.lower()}; it cannot change any more.")
+        options = ", ".join(TaskStatus(s).label.lower() for s in MOVES[current])
+        raise IllegalMove(
+            f"A {current.label.lower()} task cannot become {target.label.lower()}; "
+            f"it can become: {options}."
+        )
+    if side not in MOVES[current][target]:
+        raise IllegalMove(
+            f"Only the business that sent the task can mark it {target.label.lower()}."
+        )
+
+
+def replay(moves: list[tuple[str, str]]) -> str:
+    """The status a history of (from, to) moves leads to, starting from requested; raises
+    ``IllegalMove`` if the history does not hold together."""
+    status = S.REQUESTED
+    for before, after in moves:
+        if before != status or after not in MOVES[status]:
+            raise IllegalMove(f"History breaks at {before} -> {after} (task was {status}).")
+        status = after
+    return status

@@ -1,0 +1,422 @@
+"""Task, schedule and calendar-feed pages for the organization's own people (our side).
+
+Least roles: viewers read; members send, edit, move, comment and attach; cancelling a task and
+everything about schedules needs a manager.
+"""
+
+import os
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from handoff.core.access import org_member_required, require_role
+from handoff.core.errors import Conflict
+from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.engagements.models import Engagement
+from handoff.work import selectors, services
+from handoff.work.choices import Side, TaskStatus
+from handoff.work.forms import (
+    AttachForm,
+    CommentForm,
+    MoveForm,
+    ScheduleForm,
+    TaskFilterForm,
+    TaskForm,
+    move_actions,
+)
+from handoff.work.models import CalendarFeed, Schedule, Task, TaskAttachment
+
+PAGE_SIZE = 50
+
+
+def _engagement(request, pk) -> Engagement:
+    return get_for_org_or_404(
+        Engagement.objects.select_related("organization", "provider"), request.org, pk=pk
+    )
+
+
+def _task(request, pk):
+    return get_for_org_or_404(selectors.task_detail(request.org), request.org, pk=pk)
+
+
+def _schedule(request, pk) -> Schedule:
+    return get_for_org_or_404(
+        Schedule.objects.select_related("organization", "engagement__provider"),
+        request.org,
+        pk=pk,
+    )
+
+
+# --- Lists ----------------------------------------------------------------------------------
+@org_member_required(Role.VIEWER)
+def task_list(request):
+    form = TaskFilterForm(request.GET or None, org=request.org)
+    filters = form.filters()
+    if not request.GET.get("tab") and not (
+        Task.objects.for_org(request.org).open().filter(our_assignee=request.user).exists()
+    ):
+        # Nothing of one's own to do: start from everything open rather than an empty list.
+        filters["tab"] = selectors.Tab.OPEN
+    tasks = selectors.task_list(request.org, user=request.user, **filters)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    tab_query = query.copy()
+    tab_query.pop("tab", None)
+    context = {
+        "filter_form": form,
+        "page": page,
+        "tab": filters["tab"],
+        "tabs": selectors.Tab.CHOICES,
+        "query": query.urlencode(),
+        "tab_query": tab_query.urlencode(),
+        "now": timezone.now(),
+    }
+    template = "work/_task_results.html" if request.htmx else "work/task_list.html"
+    return render(request, template, context)
+
+
+@org_member_required(Role.VIEWER)
+def engagement_work(request, engagement_pk):
+    """The engagement's open tasks and its schedules, as a fragment for its page."""
+    engagement = _engagement(request, engagement_pk)
+    today = services.local_today(request.org)
+    schedules = list(selectors.schedules_of(engagement))
+    for schedule in schedules:
+        schedule.next = services.next_dates(schedule, today, 1)
+    context = {
+        "engagement": engagement,
+        "tasks": selectors.tasks_for_list(request.org)
+        .open()
+        .filter(engagement=engagement)
+        .order_by("due_at")[:10],
+        "schedules": schedules,
+        "now": timezone.now(),
+    }
+    return render(request, "work/_engagement_work.html", context)
+
+
+# --- One task -------------------------------------------------------------------------------
+def _detail_context(request, task, **forms):
+    return {
+        "task": task,
+        "moves": selectors.moves_of(task),
+        "comments": selectors.comments_of(task),
+        "attachments": selectors.attachments_of(task),
+        "actions": [
+            action
+            for action in move_actions(task, Side.US)
+            if action["to"] != TaskStatus.CANCELLED or request.membership.role != Role.MEMBER
+        ],
+        "move_form": forms.get("move_form") or MoveForm(initial={"version": task.version}),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "attach_form": forms.get("attach_form") or AttachForm(),
+        "now": timezone.now(),
+    }
+
+
+@org_member_required(Role.VIEWER)
+def task_detail(request, pk):
+    task = _task(request, pk)
+    return render(request, "work/task_detail.html", _detail_context(request, task))
+
+
+@org_member_required(Role.MEMBER)
+def task_create(request, engagement_pk):
+    engagement = _engagement(request, engagement_pk)
+    form = TaskForm(request.POST or None, request.FILES or None, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.create_task(
+                engagement,
+                actor=request.user,
+                data=form.task_data(),
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Sent “{task.title}” to {engagement.provider}.")
+            return redirect(task.get_absolute_url())
+    return render(request, "work/task_form.html", {"form": form, "engagement": engagement})
+
+
+@require_GET
+@org_member_required(Role.MEMBER)
+def suggest_due(request, engagement_pk):
+    """htmx: the due date the chosen kind's service level suggests, as a hint under the field."""
+    engagement = _engagement(request, engagement_pk)
+    due = services.suggest_due(engagement, request.GET.get("kind", ""))
+    return render(request, "work/_suggested_due.html", {"due": due})
+
+
+@org_member_required(Role.MEMBER)
+def task_edit(request, pk):
+    task = _task(request, pk)
+    initial = {
+        "title": task.title,
+        "kind": task.kind,
+        "details": task.details,
+        "priority": task.priority,
+        "due_at": timezone.localtime(task.due_at),
+        "our_assignee": task.our_assignee_id,
+        "their_assignee": task.their_assignee_id,
+        "version": task.version,
+    }
+    form = TaskForm(request.POST or None, engagement=task.engagement, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.update_task(
+                task,
+                actor=request.user,
+                data=form.task_data(editing=True),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The task was saved.")
+            return redirect(task.get_absolute_url())
+    return render(
+        request, "work/task_form.html", {"form": form, "engagement": task.engagement, "task": task}
+    )
+
+
+@require_POST
+@org_member_required(Role.MEMBER)
+def task_move(request, pk):
+    task = _task(request, pk)
+    form = MoveForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(
+            request,
+            "work/task_detail.html",
+            _detail_context(request, task, move_form=form),
+            status=422,
+        )
+    target = form.cleaned_data["to_status"]
+    if target == TaskStatus.CANCELLED:
+        require_role(request.membership, Role.MANAGER)
+    try:
+        task = services.move_task(
+            task,
+            actor=request.user,
+            side=Side.US,
+            to_status=target,
+            note=form.cleaned_data["note"],
+            rating=form.cleaned_data["rating"],
+            files=form.cleaned_data["files"],
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except (ValidationError, Conflict) as error:
+        if isinstance(error, Conflict):
+            form.add_error(None, str(error))
+        else:
+            add_service_errors(form, error)
+        if "status" in getattr(error, "message_dict", {}):
+            form.add_error(None, error.message_dict["status"])
+        task.refresh_from_db()
+        return render(
+            request,
+            "work/task_detail.html",
+            _detail_context(request, task, move_form=form),
+            status=409 if isinstance(error, Conflict) else 422,
+        )
+    messages.success(request, f"The task is now {task.get_status_display().lower()}.")
+    return redirect(task.get_absolute_url())
+
+
+@require_POST
+@org_member_required(Role.MEMBER)
+def task_comment(request, pk):
+    task = _task(request, pk)
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_comment(
+                task,
+                actor=request.user,
+                side=Side.US,
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your comment was posted.")
+            return redirect(task.get_absolute_url() + "#thread")
+    return render(
+        request,
+        "work/task_detail.html",
+        _detail_context(request, task, comment_form=form),
+        status=422,
+    )
+
+
+@require_POST
+@org_member_required(Role.MEMBER)
+def task_attach(request, pk):
+    task = _task(request, pk)
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachments(
+                task, actor=request.user, side=Side.US, files=form.cleaned_data["files"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The files were attached.")
+            return redirect(task.get_absolute_url() + "#files")
+    return render(
+        request,
+        "work/task_detail.html",
+        _detail_context(request, task, attach_form=form),
+        status=422,
+    )
+
+
+def attachment_response(attachment: TaskAttachment) -> FileResponse:
+    """The stored file, as a download (never a public media address)."""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The stored file is missing.") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=os.path.basename(attachment.name),
+        content_type=attachment.content_type,
+    )
+
+
+@org_member_required(Role.VIEWER)
+def attachment_download(request, pk, file_pk):
+    task = _task(request, pk)
+    attachment = get_for_org_or_404(TaskAttachment.objects, request.org, pk=file_pk, task=task)
+    return attachment_response(attachment)
+
+
+# --- Schedules ------------------------------------------------------------------------------
+@org_member_required(Role.VIEWER)
+def schedule_list(request, engagement_pk):
+    engagement = _engagement(request, engagement_pk)
+    today = services.local_today(request.org)
+    schedules = list(selectors.schedules_of(engagement))
+    for schedule in schedules:
+        schedule.next = services.next_dates(schedule, today)
+    return render(
+        request, "work/schedule_list.html", {"engagement": engagement, "schedules": schedules}
+    )
+
+
+def _schedule_form(request, engagement, schedule=None):
+    form = ScheduleForm(request.POST or None, instance=schedule, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if schedule is None:
+                saved = services.create_schedule(
+                    engagement, actor=request.user, data=form.schedule_data()
+                )
+            else:
+                saved = services.update_schedule(
+                    schedule,
+                    actor=request.user,
+                    data=form.schedule_data(),
+                    expected_version=form.cleaned_data.get("version"),
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Saved the schedule “{saved.title}”.")
+            return redirect("work:schedules", request.org.slug, engagement.pk)
+    return render(
+        request,
+        "work/schedule_form.html",
+        {"form": form, "engagement": engagement, "schedule": schedule},
+    )
+
+
+@org_member_required(Role.MANAGER)
+def schedule_create(request, engagement_pk):
+    return _schedule_form(request, _engagement(request, engagement_pk))
+
+
+@org_member_required(Role.MANAGER)
+def schedule_edit(request, pk):
+    schedule = _schedule(request, pk)
+    return _schedule_form(request, schedule.engagement, schedule)
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def schedule_action(request, pk, action):
+    schedule = _schedule(request, pk)
+    operations = {
+        "pause": (services.pause_schedule, "Paused"),
+        "resume": (services.resume_schedule, "Resumed"),
+        "delete": (services.delete_schedule, "Removed"),
+    }
+    if action not in operations:
+        raise Http404("No such action.")
+    operation, verb = operations[action]
+    try:
+        operation(schedule, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{verb} the schedule “{schedule.title}”.")
+    return redirect("work:schedules", request.org.slug, schedule.engagement_id)
+
+
+# --- Calendar feed --------------------------------------------------------------------------
+def feed_url(request, raw: str) -> str:
+    return request.build_absolute_uri(reverse("work:feed", args=[raw]))
+
+
+@org_member_required(Role.VIEWER)
+def calendar_feeds(request):
+    """The person's own secret calendar addresses in this organization."""
+    new_url = None
+    if request.method == "POST":
+        _, raw = services.create_feed(request.org, user=request.user)
+        new_url = feed_url(request, raw)
+    feeds = CalendarFeed.objects.for_org(request.org).filter(user=request.user)
+    return render(request, "work/calendar_feeds.html", {"feeds": feeds, "new_url": new_url})
+
+
+@require_POST
+@org_member_required(Role.VIEWER)
+def calendar_feed_revoke(request, pk):
+    feed = get_for_org_or_404(CalendarFeed.objects, request.org, pk=pk)
+    if feed.user_id != request.user.pk:
+        raise PermissionDenied("This is someone else's calendar feed.")
+    services.revoke_feed(feed, actor=request.user)
+    messages.success(request, "The calendar address was revoked; calendars using it stop updating.")
+    return redirect("work:calendar_feeds", request.org.slug)
+
+
+@require_GET
+def calendar_feed(request, token):
+    """The feed itself: no login, the secret in the address is the key."""
+    from handoff.work import feeds
+
+    body = feeds.render_feed(token)
+    if body is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

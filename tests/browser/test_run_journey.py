@@ -1,0 +1,155 @@
+"""Run, end to end in Chromium: the owner sends a task; the provider's contact logs in to the
+portal, acknowledges, starts and delivers it; the owner accepts it with a rating and sees it on
+time; an issue nobody answers climbs the escalation ladder."""
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from handoff.accounts import services as accounts
+from handoff.accounts.models import Membership
+from handoff.decisions.models import BusinessFunction
+from handoff.engagements import services as engagements
+from handoff.providers import services as providers
+from handoff.work import issues, portal
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ZONE = ZoneInfo("America/Chicago")
+
+
+@pytest.fixture
+def setting(live_server):
+    owner = UserFactory(name="Olivia Owner", email="olivia@acme.example")
+    org = accounts.create_organization(
+        user=owner,
+        name="Acme Dental",
+        slug="acme",
+        time_zone="America/Chicago",
+        currency="USD",
+        states=["IL"],
+    )
+    provider = providers.create_provider(
+        org, actor=owner, data={"name": "Ledgerline", "kind": "firm", "status": "active"}
+    )
+    priya, tom = (
+        providers.create_contact(
+            provider,
+            actor=owner,
+            data={"name": name, "email": f"{name.split()[0].lower()}@ledgerline.example"},
+        )
+        for name in ("Priya Raman", "Tom Okafor")
+    )
+    engagement = engagements.create_engagement(
+        org,
+        actor=owner,
+        provider_id=provider.pk,
+        function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
+        data={
+            "title": "Monthly books",
+            "pricing_model": "flat",
+            "amount": "1250.00",
+            "start_date": date(2026, 1, 1),
+        },
+    )
+    engagements.update_plan(
+        engagement,
+        actor=owner,
+        our_point_person_id=owner.pk,
+        their_point_person_id=priya.pk,
+        issue_contact_id=tom.pk,
+        preferred_channel="portal",
+        meeting_cadence="monthly",
+    )
+    engagements.set_response_target(
+        engagement, actor=owner, severity="high", amount=1, unit="hours"
+    )
+    engagements.add_escalation_level(
+        engagement,
+        actor=owner,
+        our_person_id=owner.pk,
+        their_contact_id=tom.pk,
+        amount=2,
+        unit="hours",
+    )
+    engagements.move_status(engagement, actor=owner, to_status="active")
+    membership = Membership.objects.get(organization=org, user=owner)
+    access, _token = portal.invite(org, actor_membership=membership, contact=priya)
+    portal.accept_with_new_account(access, name="Priya Raman", password="priya-Portal-9")
+    return org, engagement
+
+
+def log_in(page, email, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_a_task_goes_out_comes_back_on_time_and_an_unanswered_issue_climbs(
+    browser, live_server, setting
+):
+    org, engagement = setting
+    owner_ctx = browser.new_context(base_url=live_server.url)
+    owner = owner_ctx.new_page()
+    owner.set_default_timeout(15_000)
+    log_in(owner, "olivia@acme.example", "a-Strong-passw0rd")
+
+    # The owner sends the task from the engagement's page, due tomorrow at 5 pm.
+    owner.goto(f"/o/acme/engagements/{engagement.pk}/")
+    owner.get_by_role("link", name="Send a task").click()
+    owner.get_by_label("Title").fill("Close the October books")
+    owner.get_by_label("Details").fill("Statements: https://files.example/oct\nThanks!")
+    due = datetime.combine(datetime.now(ZONE).date() + timedelta(days=1), time(17), ZONE)
+    owner.get_by_label("Due").fill(due.strftime("%Y-%m-%dT%H:%M"))
+    owner.get_by_role("button", name=re.compile("Send")).click()
+    expect(owner.get_by_role("heading", name=re.compile("Close the October books"))).to_be_visible()
+    expect(owner.locator("h1 .status")).to_have_text("Requested")
+    expect(owner.get_by_role("link", name="https://files.example/oct")).to_be_visible()
+    task_url = owner.url
+
+    # The provider's contact logs in and lands in the portal, where the task waits.
+    provider_ctx = browser.new_context(base_url=live_server.url)
+    provider = provider_ctx.new_page()
+    provider.set_default_timeout(15_000)
+    log_in(provider, "priya@ledgerline.example", "priya-Portal-9")
+    expect(provider).to_have_url(re.compile(r"/portal/acme/"))
+    provider.goto("/portal/acme/tasks/")
+    provider.get_by_role("link", name="Close the October books").click()
+    for verb in ("Acknowledge", "Start work"):
+        provider.get_by_role("button", name=verb).click()
+        expect(provider.get_by_role("button", name=verb)).to_have_count(0)
+    provider.get_by_label("Note").fill("Books closed; package attached.")
+    provider.get_by_role("button", name="Deliver").click()
+    expect(provider.get_by_text("Delivered").first).to_be_visible()
+    # The portal never opens the organization's own pages.
+    response = provider.goto("/o/acme/tasks/")
+    assert response.status == 404
+
+    # The owner accepts it with a rating; it was delivered before the due time.
+    owner.goto(task_url)
+    expect(owner.locator("h1 .status")).to_have_text("Delivered")
+    owner.get_by_label("Quality (1–5)").select_option("5")
+    owner.get_by_role("button", name="Accept").click()
+    expect(owner.locator("h1 .status")).to_have_text("Accepted")
+    expect(owner.get_by_text("on time")).to_be_visible()
+
+    # An issue about the task, high severity: one hour for a first response.
+    owner.get_by_role("link", name="Raise an issue about this task").click()
+    owner.get_by_label("Title").fill("Payroll accrual missing")
+    owner.get_by_label("Severity").select_option("high")
+    owner.get_by_label("Description").fill("The October payroll accrual is not booked.")
+    owner.get_by_role("button", name="Raise the issue").click()
+    expect(owner.get_by_text(re.compile("A response is due by"))).to_be_visible()
+
+    # Nobody answers; the sweep runs after the target has passed.
+    assert issues.escalate_overdue(datetime.now(ZONE) + timedelta(hours=1, minutes=5)) == 1
+    owner.reload()
+    expect(owner.get_by_text(re.compile("Escalated to level 1"))).to_be_visible()
+
+    owner_ctx.close()
+    provider_ctx.close()

@@ -1,0 +1,36 @@
+"""Comply's demo data: an assessed individual contractor, W-9s with fake TINs, a year of
+payments, a 1099-NEC list, and one payee without a W-9."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from handoff import demo
+from handoff.accounts.models import Organization
+from handoff.compliance import selectors, tins
+from handoff.compliance.models import W9, ClassificationAssessment, Payment
+
+
+@pytest.mark.django_db
+def test_the_demo_has_comply_data_with_only_fake_tins():
+    assert demo.load() is True
+    org = Organization.objects.get(slug=demo.ORG_SLUG)
+    assessment = ClassificationAssessment.objects.for_org(org).get()
+    assert assessment.provider.name == "Jordan Lee IT" and assessment.provider.kind == "individual"
+    assert assessment.outcome == "contractor"
+    assert assessment.engagement_links.count() == 1
+    for w9 in W9.objects.for_org(org):
+        digits = tins.decrypt(w9.tin_encrypted)
+        # SSNs from area 900-999 with group 00; EINs with the unused prefix 00.
+        assert (w9.tin_type == "ssn" and re.fullmatch(r"9\d\d00\d{4}", digits)) or (
+            w9.tin_type == "ein" and digits.startswith("00")
+        )
+    payments = Payment.objects.for_org(org)
+    assert payments.count() >= 20 and payments.filter(processor_reported=True).exists()
+    year = timezone.localdate().year
+    reports = [selectors.nec_report(org, y) for y in (year, year - 1)]
+    assert any(report.needing_forms for report in reports)
+    assert [p.name for p in selectors.payees_without_w9(org)] == ["Pixel & Pine Marketing"]
+    assert demo.load() is False  # a second run adds nothing
+    assert Payment.objects.for_org(org).count() == payments.count()
