@@ -37,6 +37,7 @@ def cmd_demo(args) -> int:
     from django.core.management import call_command
 
     from handoff import demo
+    from handoff.work.demo import PORTAL_EMAIL, PORTAL_PASSWORD
 
     database = settings.DATABASES["default"]["NAME"]
     print(f"Database: {database}")
@@ -46,7 +47,8 @@ def cmd_demo(args) -> int:
     host, _, port = args.addrport.rpartition(":")
     url = f"http://{host or '127.0.0.1'}:{port}/"
     print(
-        f"\n  Handoff is at  {url}\n  Log in with    {demo.LOGIN_EMAIL} / {demo.LOGIN_PASSWORD}\n"
+        f"\n  Handoff is at  {url}\n  Log in with    {demo.LOGIN_EMAIL} / {demo.LOGIN_PASSWORD}"
+        f"\n  Provider portal: {PORTAL_EMAIL} / {PORTAL_PASSWORD} (the bookkeeping firm)\n"
     )
     if args.no_serve:
         return 0
