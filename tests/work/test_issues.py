@@ -219,6 +219,20 @@ def test_a_response_from_the_side_it_was_routed_to_stops_the_clock(
     assert [m.side for m in messages] == ["us", "provider", "provider"]
 
 
+def test_each_message_is_told_to_the_other_side_never_to_its_author(
+    org, engagement, member, manager, issue_contact
+):
+    tom = grant_portal(org, issue_contact)
+    issue = raise_at(MONDAY_9AM, engagement, member, severity=Severity.HIGH)
+    answer = issues.respond(issue, actor=tom, side=Side.PROVIDER, body="Looking at it now.")
+    users, emails = notified(org, f"issue:{issue.pk}:message:{answer.pk}")
+    # The member who raised it and our point person; not Tom, who wrote it.
+    assert users == {member, manager} and emails == set()
+    follow_up = issues.respond(issue, actor=member, side=Side.US, body="Thanks, by when?")
+    users, emails = notified(org, f"issue:{issue.pk}:message:{follow_up.pk}")
+    assert users == {tom} and emails == set()
+
+
 def test_without_a_response_target_an_issue_never_climbs(org, engagement, member):
     issue = raise_at(MONDAY_9AM, engagement, member, severity=Severity.LOW)
     assert issue.respond_by is None

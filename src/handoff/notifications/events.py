@@ -17,6 +17,7 @@ class Event(models.TextChoices):
     TASK_COMMENT = "task_comment", "Comment on a task"
     # Run: issues and escalations
     ISSUE_RAISED = "issue_raised", "Issue raised"
+    ISSUE_MESSAGE = "issue_message", "New message on an issue"
     ISSUE_ESCALATED = "issue_escalated", "Issue escalated"
     ISSUE_RESOLVED = "issue_resolved", "Issue resolved"
     # Engage
@@ -26,3 +27,5 @@ class Event(models.TextChoices):
     DOCUMENT_EXPIRING = "document_expiring", "Due-diligence document expiring"
     # Comply
     FILING_1099_DUE = "filing_1099_due", "1099-NEC filing deadline approaching"
+    # Evaluate
+    CHECKIN_REQUESTED = "checkin_requested", "Relationship check-in"

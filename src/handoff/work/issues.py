@@ -308,7 +308,31 @@ def respond(issue: Issue, *, actor, side: str, body: str) -> IssueEvent:
         audit.record(
             issue.organization, actor, "issue.responded", issue, f"First response to {issue.title}"
         )
+    users, contacts = _other_side(issue, side)
+    _tell(
+        issue,
+        Event.ISSUE_MESSAGE,
+        f"New message on: {issue.title}",
+        body,
+        users=users,
+        contacts=contacts,
+        key=f"issue:{issue.pk}:message:{event.pk}",
+        actor=actor,
+    )
     return event
+
+
+def _other_side(issue: Issue, side: str) -> tuple[list, list]:
+    """Who hears of a message from ``side``: the other side's routing (the point person or the
+    issue contact), whoever raised the issue there, and the ladder's current level."""
+    plan = getattr(issue.engagement, "communication_plan", None)
+    rung = next((r for r in ladder(issue.engagement) if r.level == issue.level), None)
+    raiser = [issue.raised_by] if issue.raised_side != side else []
+    if side == Side.PROVIDER:
+        ours = [plan.our_point_person] if plan else []
+        return raiser + ours + ([rung.our_person] if rung else []), []
+    theirs = [plan.issue_contact] if plan else []
+    return raiser, theirs + ([rung.their_contact] if rung else [])
 
 
 @transaction.atomic
