@@ -12,7 +12,10 @@ from handoff.compliance.api import router as compliance_router
 from handoff.core.errors import Conflict
 from handoff.decisions.api import router as decisions_router
 from handoff.engagements.api import router as engagements_router
+from handoff.insights import checkin_api
 from handoff.insights.api import router as insights_router
+from handoff.insights.dashboard_api import router as dashboard_router
+from handoff.insights.scorecard_api import router as scorecard_router
 from handoff.notifications.api import router as notifications_router
 from handoff.providers.api import router as providers_router
 from handoff.providers.vetting_api import public as reference_form_router
@@ -44,6 +47,11 @@ api.add_router("/", issues_router)
 api.add_router("/", portal_access_router)
 api.add_router("/portal", portal_router)
 api.add_router("/", insights_router)
+api.add_router("/", dashboard_router)
+api.add_router("/", scorecard_router)
+api.add_router("/", checkin_api.router)
+api.add_router("/", checkin_api.public)
+api.add_router("/portal", checkin_api.portal_router)
 api.add_router("/", notifications_router)
 
 

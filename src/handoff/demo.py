@@ -22,6 +22,7 @@ from handoff.decisions.demo import load_demo as load_decisions
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements
 from handoff.engagements import services as engagements
+from handoff.insights.demo import load_demo as load_checkins
 from handoff.providers import services as providers
 from handoff.providers import vetting
 from handoff.providers.models import Contact, DueDiligenceItem, Provider
@@ -253,6 +254,7 @@ def load() -> bool:
     _vetting(org, owner)
     load_compliance(org, owner)
     load_work(org, owner)
+    load_checkins(org, owner)
     return True
 
 

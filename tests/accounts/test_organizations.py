@@ -93,7 +93,7 @@ class TestSwitching:
         assert "Elsewhere Plumbing" in page and "Acme Dental" in page
         client.get(reverse("providers:list", args=[other_org.slug]))
         assert client.get(reverse("home"))["Location"] == reverse(
-            "providers:list", args=[other_org.slug]
+            "insights:dashboard", args=[other_org.slug]
         )
 
     def test_without_an_organization_home_asks_to_create_one(self, outsider):

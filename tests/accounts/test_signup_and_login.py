@@ -47,7 +47,7 @@ class TestLogin:
         )
         assert response.status_code == 302
         response = client.get(reverse("home"))
-        assert response["Location"] == reverse("providers:list", args=[org.slug])
+        assert response["Location"] == reverse("insights:dashboard", args=[org.slug])
 
     def test_it_says_why_a_login_failed(self, client, owner):
         response = client.post(

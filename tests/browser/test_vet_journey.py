@@ -36,6 +36,7 @@ def test_references_checks_and_reputation(page, browser, live_server, settings):
     page.get_by_label("E-mail address").fill("mona@acme.example")
     page.get_by_label("Password").fill("a-Strong-passw0rd")
     page.get_by_role("button", name="Log in").click()
+    page.goto("/o/acme/providers/")
     page.get_by_role("link", name="Ledgerline").click()
     expect(page.get_by_text("Not enough information.")).to_be_visible()
 

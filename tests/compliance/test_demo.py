@@ -20,6 +20,9 @@ def test_the_demo_has_comply_data_with_only_fake_tins():
     assert assessment.provider.name == "Jordan Lee IT" and assessment.provider.kind == "individual"
     assert assessment.outcome == "contractor"
     assert assessment.engagement_links.count() == 1
+    # Jordan's hours changed after the assessment: it no longer describes the arrangement.
+    [(stale, reasons)] = selectors.stale_assessments(org)
+    assert stale == assessment and reasons
     for w9 in W9.objects.for_org(org):
         digits = tins.decrypt(w9.tin_encrypted)
         # SSNs from area 900-999 with group 00; EINs with the unused prefix 00.

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from handoff import demo
 from handoff.accounts.models import Organization
-from handoff.work import portal, status
+from handoff.work import issues, portal, status
 from handoff.work.choices import TaskStatus
 from handoff.work.demo import PORTAL_EMAIL
 from handoff.work.models import Issue, IssueEvent, Schedule, Task
@@ -40,7 +40,8 @@ def test_the_demo_has_months_of_task_history_with_late_work_returns_and_escalati
     escalated = IssueEvent.objects.for_org(org).filter(kind=IssueEvent.Kind.ESCALATED)
     assert escalated.exists()
     assert Issue.objects.for_org(org).filter(resolved_at__isnull=False).count() >= 2
-    assert Issue.objects.for_org(org).filter(resolved_at__isnull=True).count() == 1
+    open_issue = Issue.objects.for_org(org).get(resolved_at__isnull=True)
+    assert open_issue.level == 1 and issues.is_overdue(open_issue)
 
     priya = portal.contact_for(
         portal.portal_user_for(

@@ -113,3 +113,36 @@ def test_a_portal_login_sees_its_contacts_tasks(
         "Due: Close <Nov>",
         "Due: Someone else's",
     ]
+
+
+@pytest.mark.django_db
+def test_a_portal_login_makes_and_revokes_its_address_in_the_portal(
+    org, engagement, point_contact, rival_contact, portal_user, tasks
+):
+    from tests.work.test_tasks import give_portal_access
+
+    give_portal_access(org, point_contact, portal_user)
+    browser = client_for(portal_user)
+    page = reverse("portal:calendar_feeds", args=[org.slug])
+    response = browser.post(page)
+    assert response.status_code == 200
+    raw = response.context["new_url"].rsplit("/", 1)[1].removesuffix(".ics")
+    assert browser.get(feed_path(raw)).status_code == 200
+    feed = CalendarFeed.objects.for_org(org).get(user=portal_user)
+    revoke = reverse("portal:calendar_feed_revoke", args=[org.slug, feed.pk])
+    assert browser.post(revoke).status_code == 302
+    assert browser.get(feed_path(raw)).status_code == 404
+    # The organization's own calendar page stays closed to a portal login.
+    assert browser.get(reverse("work:calendar_feeds", args=[org.slug])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_portal_login_cannot_revoke_a_members_address(org, manager, point_contact, portal_user):
+    from tests.work.test_tasks import give_portal_access
+
+    give_portal_access(org, point_contact, portal_user)
+    feed, _ = services.create_feed(org, user=manager)
+    revoke = reverse("portal:calendar_feed_revoke", args=[org.slug, feed.pk])
+    assert client_for(portal_user).post(revoke).status_code == 404
+    feed.refresh_from_db()
+    assert feed.revoked_at is None

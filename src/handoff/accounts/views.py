@@ -48,7 +48,7 @@ def home(request):
         if access is not None:
             return redirect("portal:home", access.organization.slug)
         return redirect("accounts:organization_create")
-    return redirect("providers:list", chosen.organization.slug)
+    return redirect("insights:dashboard", chosen.organization.slug)
 
 
 def signup(request):

@@ -656,6 +656,8 @@ class PaymentPage(Schema):
 
 class PaymentFilters(PageFilters):
     year: int | None = Field(None, description="Calendar year of payment.")
+    paid_from: date | None = Field(None, description="Paid on or after this day.")
+    paid_to: date | None = Field(None, description="Paid on or before this day.")
 
 
 @router.get("/compliance/payments", response={200: PaymentPage, **ERRORS})
@@ -665,6 +667,10 @@ def list_payments(request, filters: Query[PaymentFilters]):
         rows = rows.filter(provider_id=filters.provider)
     if filters.year is not None:
         rows = rows.filter(paid_on__year=filters.year)
+    if filters.paid_from is not None:
+        rows = rows.filter(paid_on__gte=filters.paid_from)
+    if filters.paid_to is not None:
+        rows = rows.filter(paid_on__lte=filters.paid_to)
     return paginate(rows, filters.page, filters.per_page)
 
 

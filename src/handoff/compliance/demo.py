@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from handoff.compliance import services
+from handoff.engagements import services as engagements
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
 
@@ -183,4 +184,9 @@ def load_demo(org, actor) -> None:
         answers={key: {"answer": a, "evidence": e} for key, (a, e) in JORDAN_ANSWERS.items()},
         engagement_ids=[engagement("Front-desk IT support").pk],
         notes="Assessed before sending the agreement for signature.",
+    )
+    # Since then Jordan's hours doubled: a term that bears on the factors, so the assessment
+    # is stale until someone assesses the new arrangement.
+    engagements.update_engagement(
+        engagement("Front-desk IT support"), actor=actor, data={"monthly_quantity": Decimal(12)}
     )

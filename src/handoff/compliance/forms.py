@@ -283,6 +283,12 @@ class PaymentForm(forms.Form):
 class PaymentFilterForm(forms.Form):
     year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     provider = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    paid_from = forms.DateField(
+        label="Paid from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    paid_to = forms.DateField(
+        label="Paid to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, org, years, **kwargs):
         super().__init__(*args, **kwargs)

@@ -50,6 +50,10 @@ def payment_list(request):
         rows = rows.filter(paid_on__year=filters["year"])
     if "provider" in filters:
         rows = rows.filter(provider_id=filters["provider"])
+    if "paid_from" in filters:
+        rows = rows.filter(paid_on__gte=filters["paid_from"])
+    if "paid_to" in filters:
+        rows = rows.filter(paid_on__lte=filters["paid_to"])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -5,3 +5,7 @@ class InsightsConfig(AppConfig):
     name = "handoff.insights"
     label = "insights"
     verbose_name = "Evaluate"
+
+    def ready(self):
+        # Registers this app's sweeps (the relationship check-in rounds).
+        from handoff.insights import jobs  # noqa: F401

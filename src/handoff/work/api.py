@@ -89,6 +89,8 @@ class TaskFilters(Schema):
     priority: Priority | None = None
     assignee: int | None = Field(None, description="Our assignee's user id.")
     sort: str = Field(Sort.DUE, pattern="^(due|priority|updated)$")
+    due_from: date | None = Field(None, description="Due on or after this day (local).")
+    due_to: date | None = Field(None, description="Due on or before this day (local).")
     page: int = 1
     per_page: int = 50
 
@@ -282,6 +284,8 @@ def list_tasks(request, filters: Query[TaskFilters]):
         priority=filters.priority or "",
         assignee=filters.assignee,
         sort=filters.sort,
+        due_from=filters.due_from,
+        due_to=filters.due_to,
     )
     return paginate(tasks, filters.page, filters.per_page)
 

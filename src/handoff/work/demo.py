@@ -46,9 +46,11 @@ def load_demo(org, owner) -> None:
     def at(day, hour, minute=0):
         return datetime.combine(day, time(hour, minute), tzinfo=tz)
 
-    def history(engagement, *, title, kind, due, steps, ours, theirs, schedule=None, **extra):
-        """A task and its moves: ``steps`` are (status, when, note) after 'requested'."""
-        created = steps[0][1] - timedelta(days=rng.randint(3, 6))
+    def history(
+        engagement, *, title, kind, created, due, steps, ours, theirs, schedule=None, **extra
+    ):
+        """A task sent at ``created`` and its moves: ``steps`` are (status, when, note) after
+        'requested'."""
         task = Task.objects.create(
             organization=org,
             engagement=engagement,
@@ -95,13 +97,14 @@ def load_demo(org, owner) -> None:
         task.save()
         return task
 
-    def delivered_path(due, *, late_hours=0, returned=False, note=""):
-        """The moves of a task delivered ``late_hours`` after (or before, if negative) its due
-        time, perhaps returned once, then accepted."""
+    def delivered_path(created, due, *, late_hours=0, returned=False, note=""):
+        """The moves of a task sent at ``created`` and delivered ``late_hours`` after (or
+        before, if negative) its due time, perhaps returned once, then accepted."""
         delivered = due + timedelta(hours=late_hours)
-        start = delivered - timedelta(days=2)
+        acknowledged = created + timedelta(hours=2)
+        start = max(acknowledged + timedelta(hours=1), delivered - timedelta(days=2))
         steps = [
-            (S.ACKNOWLEDGED, start - timedelta(hours=3), ""),
+            (S.ACKNOWLEDGED, acknowledged, ""),
             (S.IN_PROGRESS, start, ""),
             (S.DELIVERED, delivered, ""),
         ]
@@ -134,14 +137,16 @@ def load_demo(org, owner) -> None:
         if month < close.starts_on or month >= today - timedelta(days=2):
             continue  # only closes delivered and accepted by now
         due = at(month, 17)
+        sent = at(month.replace(day=1), 9)
         returned = months_back == 4
         rating = 3 if late > 0 else rng.choice([4, 5, 5])
         task = history(
             books,
             title=f"Monthly close package — {(month - relativedelta(months=1)):%B %Y}",
             kind="Monthly close",
+            created=sent,
             due=due,
-            steps=delivered_path(due, late_hours=late, returned=returned),
+            steps=delivered_path(sent, due, late_hours=late, returned=returned),
             ours=oscar,
             theirs=priya,
             schedule=close,
@@ -162,8 +167,9 @@ def load_demo(org, owner) -> None:
             books,
             title=f"Enter bills — week of {sent:%b %-d}",
             kind="Bill entry",
+            created=at(sent, 9),
             due=due,
-            steps=delivered_path(due, late_hours=late),
+            steps=delivered_path(at(sent, 9), due, late_hours=late),
             ours=oscar,
             theirs=tom,
             quality_rating=rng.choice([4, 4, 5]),
@@ -179,8 +185,9 @@ def load_demo(org, owner) -> None:
             billing,
             title=f"Appeal denied claims — batch {15 - weeks_back}",
             kind="Denial appeal",
+            created=due - timedelta(days=7),
             due=due,
-            steps=delivered_path(due, late_hours=late),
+            steps=delivered_path(due - timedelta(days=7), due, late_hours=late),
             ours=oscar,
             theirs=marco,
             quality_rating=3 if late > 0 else 4,
@@ -191,6 +198,7 @@ def load_demo(org, owner) -> None:
         billing,
         title="Re-bill the March cleaning claims",
         kind="Claim submission",
+        created=cancelled_due - timedelta(days=5),
         due=cancelled_due,
         steps=[(S.CANCELLED, cancelled_due - timedelta(days=2), "The insurer paid after all.")],
         ours=oscar,
@@ -277,7 +285,7 @@ def load_demo(org, owner) -> None:
     )
     for status in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED):
         work.move_task(waiting, actor=priya_login, side=Side.PROVIDER, to_status=status)
-    issues.raise_issue(
+    stuck = issues.raise_issue(
         billing,
         actor=oscar,
         side=Side.US,
@@ -288,6 +296,14 @@ def load_demo(org, owner) -> None:
             "severity": "critical",
         },
     )
+    # Raised yesterday and never answered: it climbed to level 1 four hours later, and that
+    # level's eight hours have run out too; the worker climbs it to level 2 on its next sweep.
+    raised = timezone.now() - timedelta(hours=26)
+    Issue.objects.filter(pk=stuck.pk).update(
+        raised_at=raised, respond_by=raised + timedelta(hours=4)
+    )
+    IssueEvent.objects.filter(issue=stuck).update(at=raised)
+    issues.escalate_overdue(raised + timedelta(hours=4, minutes=5))
 
 
 def _issue(

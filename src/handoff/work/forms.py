@@ -42,7 +42,8 @@ def members(org):
 
 
 class TaskFilterForm(forms.Form):
-    tab = forms.ChoiceField(choices=Tab.CHOICES, required=False)
+    # "all" (every status) is not a tab of its own; links from the scorecards use it.
+    tab = forms.ChoiceField(choices=[*Tab.CHOICES, ("all", "All")], required=False)
     q = forms.CharField(label="Search", required=False)
     provider = forms.ModelChoiceField(
         queryset=Provider.objects.none(), required=False, empty_label="Any provider"
@@ -56,6 +57,8 @@ class TaskFilterForm(forms.Form):
         queryset=User.objects.none(), required=False, empty_label="Anyone", label="Our assignee"
     )
     sort = forms.ChoiceField(choices=Sort.CHOICES, required=False, label="Sort by")
+    due_from = forms.DateField(label="Due from", required=False, widget=DATE)
+    due_to = forms.DateField(label="Due to", required=False, widget=DATE)
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +81,8 @@ class TaskFilterForm(forms.Form):
             "priority": data.get("priority") or "",
             "assignee": data["assignee"].pk if data.get("assignee") else None,
             "sort": data.get("sort") or Sort.DUE,
+            "due_from": data.get("due_from"),
+            "due_to": data.get("due_to"),
         }
 
 

@@ -4,6 +4,8 @@ an issue from an engagement or a task, answering, resolving and reopening.
 Least roles: viewers read, members raise and answer, managers resolve and reopen.
 """
 
+import zoneinfo
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -66,8 +68,16 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label="Why reopen it", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def filter_issues(queryset, params, now):
-    """Apply the list's view, provider, engagement and severity filters (pages and API)."""
+def _day(value) -> date | None:
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+
+
+def filter_issues(queryset, params, now, *, org=None):
+    """Apply the list's view, provider, engagement and severity filters (pages and API), and
+    ``raised_from``/``raised_to`` (days, both included, in ``org``'s time zone)."""
     view = params.get("view") or "open"
     if view == "open":
         queryset = queryset.exclude(status=IssueStatus.RESOLVED)
@@ -82,6 +92,12 @@ def filter_issues(queryset, params, now):
     severity = params.get("severity") or ""
     if severity in Severity.values:
         queryset = queryset.filter(severity=severity)
+    zone = zoneinfo.ZoneInfo(org.time_zone if org is not None else "UTC")
+    if first := _day(params.get("raised_from")):
+        queryset = queryset.filter(raised_at__gte=datetime.combine(first, time.min, tzinfo=zone))
+    if last := _day(params.get("raised_to")):
+        day_after = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+        queryset = queryset.filter(raised_at__lt=day_after)
     return queryset
 
 
@@ -91,7 +107,7 @@ def issue_list(request):
     now = timezone.now()
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "open"
     params = {**request.GET.dict(), "view": view}
-    queryset = filter_issues(issues.with_routing(Issue.objects.for_org(org)), params, now)
+    queryset = filter_issues(issues.with_routing(Issue.objects.for_org(org)), params, now, org=org)
     page = Paginator(queryset.order_by("-raised_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

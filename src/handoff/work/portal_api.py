@@ -148,6 +148,8 @@ class IssueFilters(Schema):
     provider: int | None = None
     engagement: int | None = None
     severity: Severity | None = None
+    raised_from: date | None = Field(None, description="Raised on or after this day (local).")
+    raised_to: date | None = Field(None, description="Raised on or before this day (local).")
     page: int = 1
     per_page: int = 50
 
@@ -186,7 +188,10 @@ def _check_view(view: str) -> None:
 def list_issues(request, filters: Query[IssueFilters]):
     _check_view(filters.view)
     rows = filter_issues(
-        _issue_rows(Issue.objects.for_org(request.org)), filters.dict(), timezone.now()
+        _issue_rows(Issue.objects.for_org(request.org)),
+        filters.dict(),
+        timezone.now(),
+        org=request.org,
     )
     return paginate(rows, filters.page, filters.per_page)
 

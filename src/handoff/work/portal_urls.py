@@ -26,6 +26,12 @@ urlpatterns = [
     path(PORTAL + "issues/<int:pk>/", views.issue_detail, name="issue"),
     path(PORTAL + "issues/<int:pk>/respond/", views.issue_respond, name="issue_respond"),
     path(PORTAL + "api-tokens/", views.api_tokens, name="api_tokens"),
+    path(PORTAL + "calendar-feeds/", views.calendar_feeds, name="calendar_feeds"),
+    path(
+        PORTAL + "calendar-feeds/<int:pk>/revoke/",
+        views.calendar_feed_revoke,
+        name="calendar_feed_revoke",
+    ),
     path(PORTAL + "api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     # The organization's side.
     path(ORG + "portal/", views.access_list, name="access_list"),

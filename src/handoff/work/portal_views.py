@@ -34,8 +34,8 @@ from handoff.work import issues, portal, selectors, services, status
 from handoff.work.choices import IssueStatus, Side, TaskStatus
 from handoff.work.forms import FILES_HELP, MultipleFileField
 from handoff.work.issue_views import IssueForm, MessageForm, detail_context
-from handoff.work.models import PortalAccess
-from handoff.work.views import attachment_response
+from handoff.work.models import CalendarFeed, PortalAccess
+from handoff.work.views import attachment_response, feed_url
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PAGE_SIZE = 25
@@ -382,6 +382,30 @@ def revoke_api_token(request, pk):
     accounts.revoke_api_token(request.portal_org, actor=request.user, token=token)
     messages.success(request, f"Token {token.name} is revoked.")
     return redirect("portal:api_tokens", request.portal_org.slug)
+
+
+# --- Calendar feed ----------------------------------------------------------------------------
+@portal_required
+def calendar_feeds(request):
+    """The portal user's secret calendar addresses: the due dates of the tasks assigned to
+    their contact."""
+    new_url = None
+    if request.method == "POST":
+        _, raw = services.create_feed(request.portal_org, user=request.user)
+        new_url = feed_url(request, raw)
+    feeds = CalendarFeed.objects.for_org(request.portal_org).filter(user=request.user)
+    return _render(request, "work/portal/calendar_feeds.html", {"feeds": feeds, "new_url": new_url})
+
+
+@require_POST
+@portal_required
+def calendar_feed_revoke(request, pk):
+    feed = get_for_org_or_404(
+        CalendarFeed.objects.filter(user=request.user), request.portal_org, pk=pk
+    )
+    services.revoke_feed(feed, actor=request.user)
+    messages.success(request, "The calendar address was revoked; calendars using it stop updating.")
+    return redirect("portal:calendar_feeds", request.portal_org.slug)
 
 
 # --- Accepting an invitation ------------------------------------------------------------------

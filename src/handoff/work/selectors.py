@@ -1,7 +1,8 @@
 """Reads of tasks and schedules shared by the pages, the API and the calendar feed, with their
 joins decided once so a list costs the same queries whatever its length."""
 
-from datetime import datetime, timedelta
+import zoneinfo
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
@@ -72,11 +73,14 @@ def task_list(
     assignee: int | None = None,
     sort: str = Sort.DUE,
     now: datetime | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
 ):
     """Tasks of ``org`` for a tab, filtered and sorted as the list page and the API offer.
 
     Tabs: mine (open, ours assigned to ``user``), week (open, due from now to 7 days on),
     overdue (open, past due), open, closed (accepted or cancelled); any other value: all tasks.
+    ``due_from`` and ``due_to`` (both included) are days in the organization's time zone.
     """
     now = now or timezone.now()
     tasks = tasks_for_list(org)
@@ -102,6 +106,13 @@ def task_list(
         tasks = tasks.filter(priority=priority)
     if assignee:
         tasks = tasks.filter(our_assignee_id=assignee)
+    if due_from or due_to:
+        zone = zoneinfo.ZoneInfo(org.time_zone)
+        if due_from:
+            tasks = tasks.filter(due_at__gte=datetime.combine(due_from, time.min, tzinfo=zone))
+        if due_to:
+            day_after = datetime.combine(due_to + timedelta(days=1), time.min, tzinfo=zone)
+            tasks = tasks.filter(due_at__lt=day_after)
     if tab == Tab.CLOSED and sort == Sort.DUE:
         return tasks.order_by("-closed_at", "-id")
     return tasks.order_by(*ORDER.get(sort, ORDER[Sort.DUE]))

@@ -1,0 +1,80 @@
+"""Scorecard charts: the on-time rate over the last periods and the standings of providers of
+one function, drawn on the server as SVG (pygal) like ``decisions/charts.py``: no script, a title
+for assistive technology, dark-on-light for print, and the same figures in a table beside
+each chart on the page. A period without data is a gap, never a zero."""
+
+import re
+
+import pygal
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from pygal.style import Style
+
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+
+STYLE = Style(
+    background="transparent",
+    plot_background="transparent",
+    foreground="#1d2430",
+    foreground_strong="#1d2430",
+    foreground_subtle="#5b6472",
+    font_family='system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif',
+    colors=("#1f5f8b", "#1d2430", "#b35c00", "#1d7a46"),
+    title_font_size=15,
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=13,
+    value_font_size=12,
+)
+
+
+def _svg(chart, title: str) -> SafeString:
+    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
+    return mark_safe(svg)  # noqa: S308 - pygal escapes the names and labels it writes
+
+
+def on_time_chart(points: list[tuple[str, float | None]], provider_name: str) -> SafeString:
+    """The on-time rate (0..1) of each period, as a percentage; None is drawn as a gap."""
+    title = f"On time, {provider_name}"
+    chart = pygal.Bar(
+        js=[],  # no tooltip script from a CDN: installations often sit on closed networks
+        disable_xml_declaration=True,
+        style=STYLE,
+        width=640,
+        height=300,
+        title=title,
+        y_title="Delivered on time (%)",
+        show_legend=False,
+        range=(0, 100),
+        include_x_axis=True,
+        print_values=True,
+        value_formatter=lambda value: f"{value:.0f}%",
+    )
+    chart.x_labels = [label for label, _ in points]
+    chart.add("On time", [None if value is None else round(value * 100, 1) for _, value in points])
+    return _svg(chart, title)
+
+
+def standings_chart(rows: list[tuple[str, float | None]], title: str) -> SafeString:
+    """Each provider's overall score (0–100), best first; providers without data are left out
+    of the bars (the table says "no data")."""
+    scored = sorted((row for row in rows if row[1] is not None), key=lambda row: -row[1])
+    chart = pygal.HorizontalBar(
+        js=[],
+        disable_xml_declaration=True,
+        style=STYLE,
+        width=640,
+        height=max(160, 60 + 40 * len(scored)),
+        title=title,
+        x_title="Overall score (0–100)",
+        show_legend=False,
+        range=(0, 100),
+        include_x_axis=True,
+        print_values=True,
+        value_formatter=lambda value: f"{value:.0f}",
+    )
+    # pygal draws the first label at the bottom: reversed, the best stands on top.
+    chart.x_labels = [name for name, _ in reversed(scored)]
+    chart.add("Overall", [score for _, score in reversed(scored)])
+    return _svg(chart, title)

@@ -1,0 +1,347 @@
+"""Relationship check-ins as JSON: the same services as the pages.
+
+Three routers:
+
+- ``router`` (organization tokens): list check-ins (viewer), a provider's figures per period
+  (viewer), start a round (manager), answer my own check-in (its respondent), the settings
+  (admin).
+- ``public`` (no token, under ``/checkin/{token}``): the questions behind a one-click link and
+  the answer to them; the link's token is the only key.
+- ``portal_router`` (portal tokens, under ``/portal/``): the check-ins addressed to the
+  provider contact, and answering them.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
+
+from handoff.core.api import ErrorOut, paginate, require_api_role
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.insights import checkins
+from handoff.insights.models import CheckIn, InsightsSettings
+from handoff.providers.models import Provider
+from handoff.work.portal_api import PortalTokenAuth
+
+router = Router(tags=["relationship check-ins"])
+public = Router(tags=["check-in link (no token)"], auth=None)
+portal_router = Router(tags=["provider portal"], auth=PortalTokenAuth())
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+Rating = int | None
+
+
+# --- Schemas ----------------------------------------------------------------------------------
+class CheckInOut(Schema):
+    id: int
+    round_id: int
+    provider_id: int
+    period_start: date
+    period_end: date
+    respondent_id: int | None
+    contact_id: int | None
+    provider_view: bool
+    state: str
+    sent_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None
+    comfortable: int | None
+    clear: int | None
+    responsive: int | None
+    recommend: int | None
+    note: str
+
+    @staticmethod
+    def resolve_period_start(checkin):
+        return checkin.round.period_start
+
+    @staticmethod
+    def resolve_period_end(checkin):
+        return checkin.round.period_end
+
+    @staticmethod
+    def resolve_provider_view(checkin):
+        return checkin.is_provider_view
+
+    @staticmethod
+    def resolve_state(checkin):
+        return checkins.state(checkin)
+
+
+class CheckInPage(Schema):
+    count: int
+    page: int
+    per_page: int
+    results: list[CheckInOut]
+
+
+class AveragesOut(Schema):
+    comfortable: float | None
+    clear: float | None
+    responsive: float | None
+    recommend: float | None
+    overall: float | None
+    answered: int = Field(..., alias="count")
+    asked: int
+
+
+class PeriodOut(Schema):
+    round_id: int
+    period: str = Field(..., alias="label")
+    period_start: date
+    period_end: date
+    ours: AveragesOut
+    theirs: AveragesOut
+
+
+class SummaryOut(Schema):
+    provider_id: int
+    start: date
+    end: date
+    ours: AveragesOut
+    theirs: AveragesOut
+
+
+class RoundIn(Schema):
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+class RoundOut(Schema):
+    id: int
+    provider_id: int
+    period_start: date
+    period_end: date
+    period: str
+    asked: int
+
+
+class AnswerIn(Schema):
+    # strict: true and "4" are not numbers here; the service says which field is wrong.
+    comfortable: Rating = Field(None, ge=1, le=5, strict=True)
+    clear: Rating = Field(None, ge=1, le=5, strict=True)
+    responsive: Rating = Field(None, ge=1, le=5, strict=True)
+    recommend: Rating = Field(None, ge=1, le=5, strict=True)
+    note: str = Field("", max_length=checkins.NOTE_MAX)
+
+
+class SettingsOut(Schema):
+    checkin_months: int
+    cadence: str
+    ask_provider: bool
+
+    @staticmethod
+    def resolve_cadence(row):
+        return row.get_checkin_months_display()
+
+
+class SettingsPatch(Schema):
+    checkin_months: InsightsSettings.Cadence | None = None
+    ask_provider: bool | None = None
+
+
+class LinkOut(Schema):
+    asking_organization: str
+    provider: str
+    about: str
+    provider_view: bool
+    period: str
+    period_start: date
+    period_end: date
+    expires_at: datetime
+    questions: dict[str, str]
+
+
+class ThanksOut(Schema):
+    detail: str
+    checkin: CheckInOut | None = None
+
+
+def _listing():
+    return CheckIn.objects.select_related("round").order_by("-sent_at", "id")
+
+
+def _answer(checkin: CheckIn, payload: AnswerIn) -> CheckIn:
+    reason = checkins.refusal(checkin)
+    if reason:
+        raise ValidationError({"checkin": reason})
+    return checkins.answer(checkin, data=payload.dict())
+
+
+# --- Organization tokens ----------------------------------------------------------------------
+@router.get("/checkins", response={200: CheckInPage, **ERRORS}, summary="List check-ins")
+def list_checkins(
+    request,
+    provider_id: int | None = None,
+    answered: bool | None = None,
+    mine: bool = False,
+    page: int = Query(1, ge=1),
+    per_page: int = Query(50, ge=1, le=200),
+):
+    rows = _listing().filter(organization=request.org)
+    if provider_id is not None:
+        rows = rows.filter(
+            provider=get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+        )
+    if answered is not None:
+        rows = rows.filter(answered_at__isnull=not answered)
+    if mine:
+        rows = rows.filter(respondent=request.user)
+    return paginate(rows, page, per_page)
+
+
+@router.get("/checkins/{checkin_id}", response={200: CheckInOut, **ERRORS})
+def get_checkin(request, checkin_id: int):
+    return get_for_org_or_404(_listing(), request.org, pk=checkin_id)
+
+
+@router.post(
+    "/checkins/{checkin_id}/answer",
+    response={200: CheckInOut, **ERRORS},
+    summary="Answer my own check-in (once, before it closes)",
+)
+def answer_mine(request, checkin_id: int, payload: AnswerIn):
+    checkin = get_for_org_or_404(
+        _listing().select_related("organization", "provider").filter(respondent=request.user),
+        request.org,
+        pk=checkin_id,
+    )
+    return _answer(checkin, payload)
+
+
+@router.get(
+    "/providers/{provider_id}/checkin-periods",
+    response={200: list[PeriodOut], **ERRORS},
+    summary="A provider's check-in averages per period, oldest first",
+)
+def provider_periods(request, provider_id: int):
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    return checkins.history(provider)
+
+
+@router.get(
+    "/providers/{provider_id}/checkin-summary",
+    response={200: SummaryOut, **ERRORS},
+    summary="A provider's check-in averages for answers given from start to end",
+)
+def provider_summary(request, provider_id: int, start: date, end: date):
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    if end < start:
+        raise ValidationError({"end": "The end comes before the start."})
+    found = checkins.summary(request.org, start, end, provider_ids=[provider.pk])[provider.pk]
+    return {
+        "provider_id": provider.pk,
+        "start": start,
+        "end": end,
+        "ours": found.ours,
+        "theirs": found.theirs,
+    }
+
+
+@router.post(
+    "/providers/{provider_id}/checkin-rounds",
+    response={201: RoundOut, **ERRORS},
+    summary="Start a check-in round now (the current period unless one is given)",
+)
+def start_round(request, provider_id: int, payload: RoundIn):
+    require_api_role(request, Role.MANAGER)
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    start, end = checkins.current_period(request.org)
+    start, end = payload.period_start or start, payload.period_end or end
+    if payload.period_start and not payload.period_end:
+        end = max(end, start)
+    round_ = checkins.start_round(provider, period_start=start, period_end=end, actor=request.user)
+    return Status(
+        201,
+        {
+            "id": round_.pk,
+            "provider_id": provider.pk,
+            "period_start": round_.period_start,
+            "period_end": round_.period_end,
+            "period": checkins.period_label(round_.period_start, round_.period_end),
+            "asked": round_.checkins.count(),
+        },
+    )
+
+
+@router.get("/checkin-settings", response={200: SettingsOut, **ERRORS})
+def get_settings(request):
+    require_api_role(request, Role.ADMIN)
+    return checkins.settings_for(request.org)
+
+
+@router.patch("/checkin-settings", response={200: SettingsOut, **ERRORS})
+def update_settings(request, payload: SettingsPatch):
+    require_api_role(request, Role.ADMIN)
+    return checkins.update_settings(
+        request.org,
+        actor=request.user,
+        checkin_months=payload.checkin_months,
+        ask_provider=payload.ask_provider,
+    )
+
+
+# --- The one-click link: the token is the only key --------------------------------------------
+def _by_token(token: str) -> CheckIn:
+    found = checkins.find_checkin(token)
+    if found is None:
+        raise Http404("No such link.")
+    return found
+
+
+@public.get(
+    "/checkin/{token}",
+    response={200: LinkOut, 404: ErrorOut},
+    summary="The questions behind a check-in link",
+)
+def link_form(request, token: str):
+    checkin = _by_token(token)
+    round_ = checkin.round
+    them = checkin.organization.name if checkin.is_provider_view else checkin.provider.name
+    return {
+        "asking_organization": checkin.organization.name,
+        "provider": checkin.provider.name,
+        "about": them,
+        "provider_view": checkin.is_provider_view,
+        "period": checkins.period_label(round_.period_start, round_.period_end),
+        "period_start": round_.period_start,
+        "period_end": round_.period_end,
+        "expires_at": checkin.expires_at,
+        "questions": checkins.questions(them),
+    }
+
+
+@public.post(
+    "/checkin/{token}",
+    response={201: ThanksOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Answer once, before the link expires",
+)
+def link_answer(request, token: str, payload: AnswerIn):
+    _answer(_by_token(token), payload)
+    return Status(201, {"detail": "Thank you; your answers were sent.", "checkin": None})
+
+
+# --- The provider's own view, with a portal token ---------------------------------------------
+@portal_router.get(
+    "/checkins",
+    response={200: list[CheckInOut], 401: ErrorOut},
+    summary="The check-ins addressed to me, newest first",
+)
+def portal_list(request):
+    return list(checkins.for_contact(request.contact))
+
+
+@portal_router.post(
+    "/checkins/{checkin_id}/answer",
+    response={200: CheckInOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Answer a check-in addressed to me",
+)
+def portal_answer(request, checkin_id: int, payload: AnswerIn):
+    checkin = get_for_org_or_404(
+        checkins.for_contact(request.contact).select_related("organization"),
+        request.portal_org,
+        pk=checkin_id,
+    )
+    return _answer(checkin, payload)

@@ -1,0 +1,321 @@
+"""Relationship check-in pages: the one-click answer page (the token is the only key), a
+member's own check-ins, a provider's history and trend, the organization's settings, and the
+provider's own view in the portal."""
+
+import re
+import zoneinfo
+
+import pygal
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_POST
+
+from handoff.core.access import org_member_required
+from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role, role_at_least
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.decisions.charts import STYLE
+from handoff.insights import checkins
+from handoff.insights.models import CheckIn, InsightsSettings
+from handoff.providers.models import Provider
+from handoff.work.portal_views import portal_required
+
+SCALE = [
+    (1, "1 — Poor"),
+    (2, "2 — Fair"),
+    (3, "3 — Good"),
+    (4, "4 — Very good"),
+    (5, "5 — Excellent"),
+]
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+
+
+class CheckInForm(forms.Form):
+    note = forms.CharField(
+        label="Anything to add? (optional)",
+        required=False,
+        max_length=checkins.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, them: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        asked = {
+            name: forms.TypedChoiceField(
+                label=text,
+                choices=SCALE,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose a number from 1 to 5."},
+            )
+            for name, text in checkins.questions(them).items()
+        }
+        self.fields = {**asked, "note": self.fields["note"]}
+
+
+def _with_periods(rows) -> list[CheckIn]:
+    rows = list(rows)
+    for row in rows:
+        row.period = checkins.period_label(row.round.period_start, row.round.period_end)
+    return rows
+
+
+def _them(checkin: CheckIn) -> str:
+    return checkin.organization.name if checkin.is_provider_view else checkin.provider.name
+
+
+def _answer_form(request, checkin: CheckIn):
+    """Bind the form and answer on a valid POST: (form, answered?)."""
+    form = CheckInForm(request.POST if request.method == "POST" else None, them=_them(checkin))
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkins.answer(checkin, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return form, True
+    return form, False
+
+
+def _context(checkin: CheckIn, **extra) -> dict:
+    round_ = checkin.round
+    return {
+        "checkin": checkin,
+        "them": _them(checkin),
+        "asking_org": checkin.organization,
+        "period": checkins.period_label(round_.period_start, round_.period_end),
+        "closes": checkin.expires_at,
+        **extra,
+    }
+
+
+# --- The one-click link -----------------------------------------------------------------------
+def checkin_answer(request, token):
+    """The page behind the link: the four questions for anyone holding it, once, before it
+    expires. An unknown link is a 404; an answered or expired one says so plainly."""
+    checkin = checkins.find_checkin(token)
+    if checkin is None:
+        return render(request, "insights/checkin_closed.html", {"state": "unknown"}, status=404)
+    timezone.activate(zoneinfo.ZoneInfo(checkin.organization.time_zone))
+    current = checkins.state(checkin)
+    if current != "open":
+        context = _context(checkin, state=current, reason=checkins.refusal(checkin))
+        return render(
+            request,
+            "insights/checkin_closed.html",
+            context,
+            status=410 if current == "expired" else 200,
+        )
+    form, answered = _answer_form(request, checkin)
+    if answered:
+        return render(request, "insights/checkin_thanks.html", _context(checkin))
+    return render(request, "insights/checkin_answer.html", _context(checkin, form=form))
+
+
+# --- A member's own check-ins -----------------------------------------------------------------
+@org_member_required(Role.VIEWER)
+def my_checkins(request):
+    """The check-ins waiting for this member, and the ones they answered."""
+    mine = CheckIn.objects.for_org(request.org).filter(respondent=request.user)
+    context = {
+        "pending": _with_periods(checkins.pending_for_user(request.org, request.user)),
+        "answered": _with_periods(
+            mine.answered().select_related("round", "provider").order_by("-answered_at")[:20]
+        ),
+    }
+    return render(request, "insights/checkin_mine.html", context)
+
+
+@org_member_required(Role.VIEWER)
+def my_checkin(request, pk):
+    """Answer one of my check-ins while logged in (the link in the message works too)."""
+    checkin = get_for_org_or_404(
+        CheckIn.objects.filter(respondent=request.user).select_related(
+            "round", "provider", "organization"
+        ),
+        request.org,
+        pk=pk,
+    )
+    reason = checkins.refusal(checkin)
+    if reason:
+        messages.info(request, reason)
+        return redirect("insights:my_checkins", request.org.slug)
+    form, answered = _answer_form(request, checkin)
+    if answered:
+        messages.success(request, f"Thank you; your check-in about {checkin.provider} is in.")
+        return redirect("insights:my_checkins", request.org.slug)
+    return render(request, "insights/checkin_answer.html", _context(checkin, form=form))
+
+
+# --- A provider's history ---------------------------------------------------------------------
+def trend_chart(rows: list[checkins.PeriodSummary], provider_name: str) -> SafeString:
+    """Overall average per period, ours and theirs, as inline SVG (no script)."""
+    title = f"{provider_name}: average check-in answer (1–5)"
+    chart = pygal.Line(
+        js=[],
+        disable_xml_declaration=True,
+        style=STYLE,
+        width=640,
+        height=320,
+        margin_right=72,  # room for the last period's label
+        truncate_label=-1,
+        title=title,
+        y_title="Average answer",
+        range=(1, 5),
+        legend_at_bottom=True,
+        dots_size=3.5,
+        allow_interruptions=True,
+        value_formatter=lambda value: f"{value:.2f}",
+    )
+    chart.x_labels = [row.label for row in rows]
+    chart.add("Our view", [row.ours.overall for row in rows])
+    if any(row.theirs.count for row in rows):
+        chart.add("Their view of us", [row.theirs.overall for row in rows])
+    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
+    return mark_safe(svg)  # noqa: S308 - pygal escapes the names and labels it writes
+
+
+@org_member_required(Role.VIEWER)
+def provider_checkins(request, provider_pk):
+    """Every period's averages for one provider, as a chart and a table, with the notes
+    (managers and above) and the button that starts a round now."""
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    rows = checkins.history(provider)
+    answered = any(row.ours.count or row.theirs.count for row in rows)
+    is_manager = role_at_least(request.membership.role, Role.MANAGER)
+    notes = []
+    if is_manager:
+        notes = _with_periods(
+            CheckIn.objects.for_org(request.org)
+            .filter(provider=provider)
+            .answered()
+            .exclude(note="")
+            .select_related("round", "respondent", "contact")
+            .order_by("-answered_at")[:20]
+        )
+    start, today = checkins.current_period(request.org)
+    context = {
+        "provider": provider,
+        "rows": rows,
+        "chart": trend_chart(rows, provider.name) if answered else None,
+        "notes": notes,
+        "is_manager": is_manager,
+        "next_period": checkins.period_label(start, today),
+        "settings": checkins.settings_for(request.org),
+    }
+    return render(request, "insights/checkin_provider.html", context)
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def provider_checkin_start(request, provider_pk):
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    start, today = checkins.current_period(request.org)
+    before = CheckIn.objects.for_org(request.org).filter(provider=provider).count()
+    try:
+        checkins.start_round(provider, period_start=start, period_end=today, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        asked = CheckIn.objects.for_org(request.org).filter(provider=provider).count() - before
+        if asked:
+            messages.success(
+                request,
+                f"{asked} {'person was' if asked == 1 else 'people were'} asked about "
+                f"{provider.name} for {checkins.period_label(start, today)}.",
+            )
+        else:
+            messages.info(
+                request,
+                "Everyone who works with them was asked already this period, or nobody works "
+                "with them yet (point people, escalation ladder, task assignees).",
+            )
+    return redirect("insights:provider_checkins", request.org.slug, provider.pk)
+
+
+# --- Settings ---------------------------------------------------------------------------------
+class CheckInSettingsForm(forms.Form):
+    checkin_months = forms.TypedChoiceField(
+        label="Ask how it is going",
+        choices=InsightsSettings.Cadence.choices,
+        coerce=int,
+        help_text="Each new period starts a round about the period just ended, for every "
+        "provider with an active engagement.",
+    )
+    ask_provider = forms.BooleanField(
+        label="Ask the provider's point person too, about working with us",
+        required=False,
+        help_text="Through the portal if they use it, otherwise by e-mail. Their view is "
+        "shown apart from ours.",
+    )
+
+
+@org_member_required(Role.ADMIN)
+def checkin_settings(request):
+    current = checkins.settings_for(request.org)
+    form = CheckInSettingsForm(
+        request.POST or None,
+        initial={"checkin_months": current.checkin_months, "ask_provider": current.ask_provider},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkins.update_settings(request.org, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Check-in settings saved.")
+            return redirect("insights:checkin_settings", request.org.slug)
+    return render(request, "insights/checkin_settings.html", {"form": form})
+
+
+# --- The provider's own view, in the portal ---------------------------------------------------
+def _portal_render(request, template, context):
+    context = {
+        "portal_org": request.portal_org,
+        "contact": request.contact,
+        "provider": request.contact.provider,
+        **context,
+    }
+    return render(request, template, context)
+
+
+@portal_required
+def portal_checkins(request):
+    """The check-ins addressed to this contact: open ones first."""
+    now = timezone.now()
+    rows = _with_periods(checkins.for_contact(request.contact))
+    for row in rows:
+        row.current = checkins.state(row, now)
+    return _portal_render(
+        request,
+        "work/portal/checkins.html",
+        {
+            "pending": [row for row in rows if row.current == "open"],
+            "others": [row for row in rows if row.current != "open"],
+        },
+    )
+
+
+@portal_required
+def portal_checkin(request, pk):
+    """Answer one check-in addressed to this contact; anyone else's is a 404."""
+    checkin = get_for_org_or_404(
+        checkins.for_contact(request.contact).select_related("organization"),
+        request.portal_org,
+        pk=pk,
+    )
+    reason = checkins.refusal(checkin)
+    if reason:
+        messages.info(request, reason)
+        return redirect("insights:portal_checkins", request.portal_org.slug)
+    form, answered = _answer_form(request, checkin)
+    if answered:
+        messages.success(request, f"Thank you; {request.portal_org.name} has your answers.")
+        return redirect("insights:portal_checkins", request.portal_org.slug)
+    return _portal_render(request, "work/portal/checkin.html", _context(checkin, form=form))

@@ -1,0 +1,629 @@
+"""The dashboard: what needs doing now across every stage, read set-based.
+
+Each section is a count and the first few rows (``TOP``), each row linking to the page where it
+is acted on, and the section to the full list. ``build`` costs the same number of queries
+whatever the number of providers, tasks or engagements: every section is one count and one
+sliced list (or one grouped query), never a query per row.
+
+Definitions the pages, the API and the docs share:
+
+- *overdue*: open tasks past their due time (the task list's "Overdue" tab);
+- *due this week*: open tasks due from now to seven days on (its "Due this week" tab);
+- *issues past their response target*: open, unanswered, ``respond_by`` passed;
+- *compliance alerts*: payees without a W-9 (paid, or in an active or paused engagement);
+  active engagements without a signed agreement; due-diligence items expired or expiring
+  within 30 days; classification assessments gone stale; and, from January 1 to the filing
+  deadline, the 1099-NEC forms to file for last year's payments;
+- *renewals*: term ends and notice deadlines in the next 60 days;
+- *spend*: this year's payments against the Decide plans, prorated year-to-date;
+- *standings*: the current quarter's scorecards;
+- *single provider, no backup*: a business function whose active engagements are all with one
+  provider, while no other provider is engaged for it (active or paused) or on its shortlist.
+"""
+
+import contextlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.db.models import Exists, OuterRef, Sum
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from handoff.compliance import selectors as compliance
+from handoff.compliance.models import Payment
+from handoff.decisions.choices import ChosenOption
+from handoff.decisions.models import BusinessFunction, Decision, ShortlistCandidate
+from handoff.engagements.choices import EngagementStatus
+from handoff.engagements.models import Engagement, EngagementFunction, SignedAgreement
+from handoff.engagements.selectors import NOTICE_DEADLINE, renewals_within
+from handoff.insights import scorecards
+from handoff.providers import vetting
+from handoff.providers.models import Provider
+from handoff.work import issues as work_issues
+from handoff.work.models import Issue
+from handoff.work.selectors import Tab, task_list
+
+TOP = 5
+RENEWAL_DAYS = 60
+EXPIRY_DAYS = 30
+WEEK = timedelta(days=7)
+ZERO = Decimal(0)
+
+
+@dataclass
+class Item:
+    """One row of a section: what it is, a detail line, and where it is acted on."""
+
+    label: str
+    url: str
+    detail: str = ""
+    when: date | datetime | None = None
+    provider: str = ""
+    warning: bool = False
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    count: int
+    items: list[Item]
+    url: str = ""  # the full list
+    empty: str = "Nothing here."
+    when_label: str = ""  # shown before each item's ``when`` (a due time), if any
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.items), 0)
+
+
+@dataclass
+class SpendLine:
+    """Year-to-date figures of one planned function (or the total)."""
+
+    label: str
+    spend: Decimal
+    planned: Decimal
+    in_house: Decimal
+    url: str = ""
+    option: str = ""
+
+    @property
+    def against_plan(self) -> Decimal:
+        """Positive: spent more than planned."""
+        return self.spend - self.planned
+
+    @property
+    def savings(self) -> Decimal:
+        """What outsourcing saved against the in-house baseline so far."""
+        return self.in_house - self.spend
+
+
+@dataclass
+class Spend:
+    year: int
+    start: date
+    today: date
+    total: Decimal  # every payment this year, planned function or not
+    lines: list[SpendLine]  # one per function with an outsourcing plan in force
+    planned_total: SpendLine | None  # the sum of ``lines``
+    url: str = ""
+
+    @property
+    def unplanned(self) -> Decimal:
+        return self.total - (self.planned_total.spend if self.planned_total else ZERO)
+
+
+@dataclass
+class Standing:
+    provider_id: int
+    provider: str
+    overall: float | None
+    on_time_rate: float | None
+    on_time_count: int
+    url: str
+
+
+@dataclass
+class Dashboard:
+    org: object
+    today: date
+    now: datetime
+    overdue: Section
+    due_week: Section
+    issues: Section
+    compliance: list[Section]
+    renewals: Section
+    spend: Spend
+    standings: list[Standing]
+    standings_period: str
+    single_provider: Section
+    mine: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def sections(self) -> list[Section]:
+        """The action sections in page order (spend and standings are not lists)."""
+        return [
+            self.overdue,
+            self.due_week,
+            self.issues,
+            *self.compliance,
+            self.renewals,
+            self.single_provider,
+        ]
+
+    @property
+    def compliance_count(self) -> int:
+        return sum(section.count for section in self.compliance)
+
+
+# --- Pure helpers -----------------------------------------------------------------------------
+def days_in_year(year: int) -> int:
+    return (date(year + 1, 1, 1) - date(year, 1, 1)).days
+
+
+def prorate(annual: Decimal, start: date, end: date, *, year: int) -> Decimal:
+    """The share of an annual figure falling between ``start`` and ``end`` (both included),
+    counted in days of ``year``; nothing when the span is empty."""
+    days = (end - start).days + 1
+    if days <= 0:
+        return ZERO
+    return (annual * days / days_in_year(year)).quantize(Decimal("0.01"))
+
+
+def _url(name: str, *args, query: dict | None = None, anchor: str = "") -> str:
+    url = reverse(name, args=args)
+    if query:
+        url += "?" + urlencode(query)
+    return url + (f"#{anchor}" if anchor else "")
+
+
+# --- Sections ---------------------------------------------------------------------------------
+def _task_section(org, key, title, tab, now, empty) -> Section:
+    tasks = task_list(org, tab=tab, now=now)
+    rows = list(tasks[:TOP])
+    items = [
+        Item(
+            label=task.title,
+            url=_url("work:task", org.slug, task.pk),
+            detail=task.get_priority_display(),
+            when=task.due_at,
+            provider=task.engagement.provider.name,
+            warning=tab == Tab.OVERDUE,
+        )
+        for task in rows
+    ]
+    count = tasks.count()
+    url = _url("work:tasks", org.slug, query={"tab": tab})
+    return Section(key, title, count, items, url, empty, when_label="due")
+
+
+def _issue_section(org, now) -> Section:
+    queryset = (
+        Issue.objects.for_org(org)
+        .filter(work_issues.overdue_q(now))
+        .select_related("engagement__provider")
+        .order_by("respond_by", "id")
+    )
+    rows = list(queryset[:TOP])
+    items = [
+        Item(
+            label=issue.title,
+            url=_url("work:issue", org.slug, issue.pk),
+            detail=f"{issue.get_severity_display()} · level {issue.level}",
+            when=issue.respond_by,
+            provider=issue.engagement.provider.name,
+            warning=True,
+        )
+        for issue in rows
+    ]
+    count = queryset.count()
+    return Section(
+        "issues",
+        "Issues past their response target",
+        count,
+        items,
+        _url("work:issues", org.slug, query={"view": "overdue"}),
+        "Every open issue has been answered in time.",
+        when_label="response was due",
+    )
+
+
+def _missing_w9(org) -> Section:
+    queryset = compliance.payees_without_w9(org)
+    rows = list(queryset[:TOP])
+    items = [
+        Item(
+            label=provider.name,
+            url=_url("compliance:w9", org.slug, provider.pk),
+            detail="paid, no W-9 on file" if provider.paid else "engaged, no W-9 on file",
+            provider=provider.name,
+            warning=True,
+        )
+        for provider in rows
+    ]
+    count = queryset.count()
+    return Section(
+        "missing_w9",
+        "Payees without a W-9",
+        count,
+        items,
+        _url("compliance:missing_w9", org.slug),
+        "Every paid or engaged provider has a W-9 on file.",
+    )
+
+
+def unsigned_engagements(org):
+    """Active engagements with no signed agreement kept (what the engagement page flags)."""
+    signed = SignedAgreement.objects.for_org(org).filter(engagement=OuterRef("pk"))
+    return (
+        Engagement.objects.for_org(org)
+        .filter(status=EngagementStatus.ACTIVE)
+        .filter(~Exists(signed))
+        .select_related("provider")
+        .order_by("start_date", "id")
+    )
+
+
+def _unsigned(org) -> Section:
+    queryset = unsigned_engagements(org)
+    rows = list(queryset[:TOP])
+    items = [
+        Item(
+            label=engagement.title,
+            url=_url("engagements:detail", org.slug, engagement.pk, anchor="agreement"),
+            detail="active without a signed agreement",
+            when=engagement.start_date,
+            provider=engagement.provider.name,
+            warning=True,
+        )
+        for engagement in rows
+    ]
+    count = queryset.count()
+    return Section(
+        "unsigned",
+        "Active without a signed agreement",
+        count,
+        items,
+        _url("engagements:list", org.slug, query={"status": EngagementStatus.ACTIVE}),
+        "Every active engagement has its signed agreement.",
+    )
+
+
+def _due_diligence(org, today) -> Section:
+    queryset = vetting.expiring(org, days=EXPIRY_DAYS, today=today)
+    rows = list(queryset[:TOP])
+    items = [
+        Item(
+            label=item.title,
+            url=_url("providers:detail", org.slug, item.provider_id, anchor="dd-h"),
+            detail=("expired " if item.expires_on < today else "expires ")
+            + item.expires_on.strftime("%b %-d, %Y"),
+            when=item.expires_on,
+            provider=item.provider.name,
+            warning=item.expires_on < today,
+        )
+        for item in rows
+    ]
+    count = queryset.count()
+    return Section(
+        "due_diligence",
+        "Documents expired or expiring",
+        count,
+        items,
+        _url("providers:expiring", org.slug, query={"days": EXPIRY_DAYS}),
+        f"No insurance, licence or other document expires in the next {EXPIRY_DAYS} days.",
+    )
+
+
+def _stale(org, today) -> Section:
+    stale = compliance.stale_assessments(org, today)
+    items = [
+        Item(
+            label=assessment.provider.name,
+            url=_url("compliance:assessment", org.slug, assessment.pk),
+            detail=" ".join(reasons),
+            provider=assessment.provider.name,
+        )
+        for assessment, reasons in stale[:TOP]
+    ]
+    return Section(
+        "stale_assessments",
+        "Classification assessments to redo",
+        len(stale),
+        items,
+        _url("compliance:assessments", org.slug),
+        "Every latest assessment still describes its arrangement.",
+    )
+
+
+def _forms_1099(org, today) -> Section:
+    """From January 1 to the filing deadline: last year's payees who need a 1099-NEC."""
+    year = today.year - 1
+    deadline = compliance.filing_deadline(year)
+    section = Section(
+        "forms_1099",
+        f"1099-NEC forms to file for {year}",
+        0,
+        [],
+        _url("compliance:nec", org.slug, year),
+        f"No 1099-NEC to file now: the forms for {today.year} are due in January {today.year + 1}.",
+    )
+    if today > deadline:
+        return section
+    report = None
+    with contextlib.suppress(compliance.MissingRules):
+        report = compliance.nec_report(org, year)
+    if report is None:
+        return section
+    rows = report.needing_forms
+    section.count = len(rows)
+    section.empty = f"Nobody paid in {year} needs a 1099-NEC."
+    section.items = [
+        Item(
+            label=row.provider.name,
+            url=_url("compliance:w9", org.slug, row.provider.pk) if row.w9 is None else section.url,
+            detail=f"due {deadline:%b %-d, %Y}" + (" · no W-9 on file" if row.w9 is None else ""),
+            when=deadline,
+            provider=row.provider.name,
+            warning=row.w9 is None,
+        )
+        for row in rows[:TOP]
+    ]
+    return section
+
+
+def _renewals(org, today) -> Section:
+    renewals = renewals_within(org, RENEWAL_DAYS, today)
+    items = []
+    for renewal in renewals[:TOP]:
+        engagement = renewal.engagement
+        first = renewal.events[0]
+        if first == NOTICE_DEADLINE:
+            detail = f"last day to give notice {renewal.notice_deadline:%b %-d, %Y}"
+        else:
+            verb = "renews" if engagement.auto_renew else "ends"
+            detail = f"{verb} {renewal.term_end:%b %-d, %Y}"
+        items.append(
+            Item(
+                label=engagement.title,
+                url=_url("engagements:detail", org.slug, engagement.pk),
+                detail=detail,
+                when=renewal.first_date,
+                provider=engagement.provider.name,
+                warning=first == NOTICE_DEADLINE,
+            )
+        )
+    return Section(
+        "renewals",
+        f"Renewals and notice deadlines in the next {RENEWAL_DAYS} days",
+        len(renewals),
+        items,
+        _url("engagements:renewals", org.slug, query={"days": RENEWAL_DAYS}),
+        f"No term ends and no notice is due in the next {RENEWAL_DAYS} days.",
+    )
+
+
+def single_provider_functions(org) -> list[tuple[BusinessFunction, str, int]]:
+    """Functions that depend on one provider with no backup: every active engagement covering
+    the function is with the same provider, and no other provider is engaged for it (active or
+    paused) or shortlisted for it. Returns (function, provider name, provider id), by name."""
+    active = defaultdict(set)
+    others = defaultdict(set)
+    names = {}
+    for function_id, provider_id, provider_name, status in (
+        EngagementFunction.objects.for_org(org)
+        .filter(engagement__status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED])
+        .values_list(
+            "function_id", "engagement__provider_id", "engagement__provider__name",
+            "engagement__status",
+        )
+    ):  # fmt: skip
+        names[provider_id] = provider_name
+        target = active if status == EngagementStatus.ACTIVE else others
+        target[function_id].add(provider_id)
+    for function_id, provider_id in ShortlistCandidate.objects.for_org(org).values_list(
+        "function_id", "provider_id"
+    ):
+        others[function_id].add(provider_id)
+    single = {
+        function_id: next(iter(providers))
+        for function_id, providers in active.items()
+        if len(providers) == 1 and not (others[function_id] - providers)
+    }
+    functions = BusinessFunction.objects.for_org(org).filter(pk__in=list(single))
+    return [(f, names[single[f.pk]], single[f.pk]) for f in functions]
+
+
+def _single_provider(org) -> Section:
+    rows = single_provider_functions(org)
+    items = [
+        Item(
+            label=function.name,
+            url=_url("insights:shortlist", org.slug, function.pk),
+            detail=f"only {provider}; no backup engaged or shortlisted",
+            provider=provider,
+            warning=True,
+        )
+        for function, provider, _ in rows[:TOP]
+    ]
+    return Section(
+        "single_provider",
+        "Functions with a single provider and no backup",
+        len(rows),
+        items,
+        _url("decisions:functions", org.slug),
+        "Every outsourced function has a second provider engaged or shortlisted.",
+    )
+
+
+# --- Spend ------------------------------------------------------------------------------------
+def plans_in_force(org, today: date) -> dict[int, Decision]:
+    """Each function's latest decision already started by ``today`` (one query)."""
+    plans: dict[int, Decision] = {}
+    decisions = (
+        Decision.objects.for_org(org)
+        .filter(plan_starts_on__lte=today)
+        .select_related("function")
+        .order_by("-decided_at", "-id")
+    )
+    for decision in decisions:
+        plans.setdefault(decision.function_id, decision)
+    return plans
+
+
+def payments_by_function(org, start: date, end: date, provider_id=None):
+    """Payments between ``start`` and ``end`` as (function id, day paid, amount): a payment
+    recorded on an engagement is split evenly across the engagement's functions. Two queries,
+    whatever the number of payments."""
+    payments = Payment.objects.for_org(org).filter(
+        paid_on__gte=start, paid_on__lte=end, engagement__isnull=False
+    )
+    if provider_id is not None:
+        payments = payments.filter(provider_id=provider_id)
+    by_day = list(
+        payments.values("engagement_id", "paid_on")
+        .annotate(total=Sum("amount"))
+        .values_list("engagement_id", "paid_on", "total")
+    )
+    functions_of = defaultdict(list)
+    for engagement_id, function_id in (
+        EngagementFunction.objects.for_org(org)
+        .filter(engagement_id__in={row[0] for row in by_day})
+        .values_list("engagement_id", "function_id")
+    ):
+        functions_of[engagement_id].append(function_id)
+    rows = []
+    for engagement_id, paid_on, total in by_day:
+        functions = functions_of.get(engagement_id) or []
+        rows.extend((function_id, paid_on, total / len(functions)) for function_id in functions)
+    return rows
+
+
+def spent_since(rows, function_id: int, since: date) -> Decimal:
+    total = sum((amount for fid, day, amount in rows if fid == function_id and day >= since), ZERO)
+    return total.quantize(Decimal("0.01"))
+
+
+def spend_this_year(org, today: date) -> Spend:
+    """This year's payments against each outsourcing plan in force, prorated from the later of
+    January 1 and the plan's start to today; the in-house baseline prorated the same way.
+    Payments before a plan's start belong to the arrangement it replaced and are left out."""
+    start = date(today.year, 1, 1)
+    total = (
+        Payment.objects.for_org(org)
+        .filter(paid_on__gte=start, paid_on__lte=today)
+        .aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    plans = [
+        plan
+        for plan in plans_in_force(org, today).values()
+        if plan.chosen_option == ChosenOption.QUOTE
+    ]
+    rows = payments_by_function(org, start, today) if plans else []
+    lines = []
+    for plan in sorted(plans, key=lambda p: p.function.name.lower()):
+        plan_start = max(start, plan.plan_starts_on)
+        lines.append(
+            SpendLine(
+                label=plan.function.name,
+                spend=spent_since(rows, plan.function_id, plan_start),
+                planned=prorate(plan.planned_annual_cost, plan_start, today, year=today.year),
+                in_house=prorate(plan.in_house_annual_cost, plan_start, today, year=today.year),
+                url=_url("decisions:analysis", org.slug, plan.analysis_id),
+                option=plan.option_name,
+            )
+        )
+    planned_total = None
+    if lines:
+        planned_total = SpendLine(
+            label="All planned functions",
+            spend=sum((line.spend for line in lines), ZERO),
+            planned=sum((line.planned for line in lines), ZERO),
+            in_house=sum((line.in_house for line in lines), ZERO),
+        )
+    return Spend(
+        today.year, start, today, total, lines, planned_total, _url("compliance:payments", org.slug)
+    )
+
+
+# --- Standings --------------------------------------------------------------------------------
+def standings(org, today: date, now: datetime) -> tuple[list[Standing], str]:
+    """This quarter's scorecards of every provider with data in it, best overall first."""
+    period = scorecards.period_of(scorecards.QUARTER, today)
+    cards = scorecards.compute(org, period, now=now)
+    names = dict(Provider.objects.for_org(org).filter(pk__in=list(cards)).values_list("pk", "name"))
+    rows = []
+    for provider_id, card in cards.items():
+        on_time = card.figures["on_time"]
+        rows.append(
+            Standing(
+                provider_id=provider_id,
+                provider=names.get(provider_id, ""),
+                overall=card.overall.value,
+                on_time_rate=on_time.value,
+                on_time_count=on_time.count,
+                url=scorecard_url(org, provider_id, period),
+            )
+        )
+    rows.sort(key=lambda row: (row.overall is None, -(row.overall or 0), row.provider.lower()))
+    return rows, period.label
+
+
+def scorecard_url(org, provider_id: int, period) -> str:
+    """The provider's scorecard for ``period``; the quarterly review stands in for it where
+    the scorecard page is not installed."""
+    query = urlencode(period.params())
+    for name in ("insights:scorecard", "insights:provider_scorecard"):
+        try:
+            return reverse(name, args=[org.slug, provider_id]) + "?" + query
+        except NoReverseMatch:
+            continue
+    return reverse("insights:provider_review", args=[org.slug, provider_id]) + "?" + query
+
+
+# --- The dashboard ----------------------------------------------------------------------------
+def build(org, *, user=None, today: date | None = None) -> "Dashboard":
+    """Everything the dashboard shows, in a fixed number of queries."""
+    zone = ZoneInfo(org.time_zone)
+    now = timezone.now()
+    if today is None:
+        today = timezone.localtime(now, zone).date()
+    elif today != timezone.localtime(now, zone).date():
+        # Another day (tests, the bench, the API's ?today=): its noon stands for "now".
+        now = datetime.combine(today, time(12), tzinfo=zone)
+    dashboard_standings, period_label = standings(org, today, now)
+    mine = 0
+    if user is not None and user.is_authenticated:
+        mine = task_list(org, user=user, tab=Tab.MINE, now=now).count()
+    return Dashboard(
+        org=org,
+        today=today,
+        now=now,
+        overdue=_task_section(
+            org, "overdue", "Overdue work", Tab.OVERDUE, now, "Nothing is overdue."
+        ),
+        due_week=_task_section(
+            org, "due_week", "Due this week", Tab.WEEK, now, "Nothing falls due in the next 7 days."
+        ),
+        issues=_issue_section(org, now),
+        compliance=[
+            _missing_w9(org),
+            _unsigned(org),
+            _due_diligence(org, today),
+            _stale(org, today),
+            _forms_1099(org, today),
+        ],
+        renewals=_renewals(org, today),
+        spend=spend_this_year(org, today),
+        standings=dashboard_standings,
+        standings_period=period_label,
+        single_provider=_single_provider(org),
+        mine=mine,
+    )

@@ -1,0 +1,240 @@
+"""Scorecard pages: a provider's scorecard for a period with its trend, the providers of one
+business function side by side, every provider's standing, and the weights of the overall
+score. The figures come from ``scorecards``; these views parse, check the role and render.
+
+Least roles: viewers read every scorecard; admins change the weights.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from handoff.core.access import org_member_required
+from handoff.core.roles import Role
+from handoff.core.templatetags.handoff import money
+from handoff.core.tenancy import get_for_org_or_404
+from handoff.decisions.models import BusinessFunction
+from handoff.engagements.choices import EngagementStatus
+from handoff.engagements.models import EngagementFunction
+from handoff.insights import charts, scorecards
+from handoff.providers.models import Provider
+
+TREND_LENGTH = 6
+
+
+def shown(figure: scorecards.Figure, currency: str) -> str:
+    """A figure as the pages print it; "no data" when it has none."""
+    if not figure.has_data:
+        return "no data"
+    value = figure.value
+    if figure.unit == "percent":
+        return f"{float(value) * 100:.0f}%"
+    if figure.unit == "hours":
+        return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+    if figure.unit == "rating":
+        return f"{value:.2f} / 5"
+    if figure.unit == "money":
+        return money(value, currency)
+    if figure.unit == "score":
+        return f"{value:.0f} / 100"
+    return str(value)
+
+
+def figure_rows(card: scorecards.Scorecard, currency: str) -> list[dict]:
+    return [
+        {"figure": figure, "shown": shown(figure, currency)} for figure in card.figures.values()
+    ]
+
+
+def _period(request):
+    """The period asked for, or this month with the errors to show."""
+    try:
+        return scorecards.parse_period(request.org, request.GET), {}
+    except ValidationError as error:
+        return scorecards.current(request.org, scorecards.MONTH), error.message_dict
+
+
+def _picker(request, period, errors) -> dict:
+    return {
+        "period": period,
+        "kinds": scorecards.KIND_CHOICES,
+        "errors": errors,
+        "previous": period.previous().params(),
+        "following": period.following().params(),
+        "is_current": period.end >= scorecards.today_for(request.org) >= period.start,
+    }
+
+
+@org_member_required(Role.VIEWER)
+def provider_scorecard(request, provider_pk):
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    period, errors = _period(request)
+    card = scorecards.compute(request.org, period, [provider.pk])[provider.pk]
+    kind = period.kind if period.kind in scorecards.TRUNC else scorecards.MONTH
+    history = scorecards.trend(
+        request.org, provider.pk, kind, TREND_LENGTH, until=min(period.end, timezone.localdate())
+    )
+    currency = request.org.currency
+    context = {
+        **_picker(request, period, errors),
+        "provider": provider,
+        "card": card,
+        "rows": figure_rows(card, currency),
+        "overall": shown(card.overall, currency),
+        "questions": [
+            (label, card.checkin_questions.get(key))
+            for key, label in scorecards.CHECKIN_QUESTIONS.items()
+        ],
+        "history": [
+            {"period": p, "card": c, "cells": [shown(c[key], currency) for key in TREND_KEYS]}
+            for p, c in history
+        ],
+        "trend_labels": [scorecards.LABELS[key][0] for key in TREND_KEYS],
+        "chart": charts.on_time_chart(
+            [(p.label, c["on_time"].value) for p, c in history], provider.name
+        )
+        if history
+        else None,
+    }
+    return render(request, "insights/scorecard.html", context, status=422 if errors else 200)
+
+
+TREND_KEYS = (
+    "on_time",
+    "lateness_avg",
+    "turnaround",
+    "rework",
+    "quality",
+    "responses",
+    "checkins",
+    "spend",
+)
+
+
+@org_member_required(Role.VIEWER)
+def provider_scorecard_card(request, provider_pk):
+    """The scorecard summary on a provider's page (an htmx fragment): this quarter."""
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    period = scorecards.current(request.org, scorecards.QUARTER)
+    card = scorecards.compute(request.org, period, [provider.pk])[provider.pk]
+    currency = request.org.currency
+    context = {
+        "provider": provider,
+        "period": period,
+        "card": card,
+        "overall": shown(card.overall, currency),
+        "on_time": shown(card["on_time"], currency),
+        "query": period.params(),
+    }
+    return render(request, "insights/_scorecard_card.html", context)
+
+
+def _standings(org, period, provider_ids, names) -> list[dict]:
+    cards = scorecards.compute(org, period, provider_ids)
+    currency = org.currency
+    rows = [
+        {
+            "provider_id": pk,
+            "name": names[pk],
+            "card": cards[pk],
+            "overall": shown(cards[pk].overall, currency),
+            "cells": [shown(cards[pk][key], currency) for key in TREND_KEYS],
+        }
+        for pk in provider_ids
+    ]
+    rows.sort(
+        key=lambda row: (
+            row["card"].overall.value is None,
+            -(row["card"].overall.value or 0),
+            row["name"],
+        )
+    )  # noqa: E501
+    return rows
+
+
+def engaged_providers(org, function=None) -> dict[int, str]:
+    """Providers with an engagement past draft (for ``function`` when given): id → name."""
+    links = EngagementFunction.objects.for_org(org).exclude(
+        engagement__status=EngagementStatus.DRAFT
+    )
+    if function is not None:
+        links = links.filter(function=function)
+    return dict(
+        links.values_list("engagement__provider_id", "engagement__provider__name")
+        .distinct()
+        .order_by("engagement__provider__name")
+    )
+
+
+@org_member_required(Role.VIEWER)
+def standings(request):
+    """Every engaged provider's scorecard for a period, best first, and the functions."""
+    period, errors = _period(request)
+    names = engaged_providers(request.org)
+    rows = _standings(request.org, period, list(names), names)
+    context = {
+        **_picker(request, period, errors),
+        "rows": rows,
+        "columns": [scorecards.LABELS[key][0] for key in TREND_KEYS],
+        "functions": BusinessFunction.objects.for_org(request.org)
+        .filter(engagements__isnull=False)
+        .distinct(),
+        "chart": charts.standings_chart(
+            [(row["name"], row["card"].overall.value) for row in rows],
+            f"Overall score, {period.label}",
+        )
+        if any(row["card"].overall.has_data for row in rows)
+        else None,
+    }
+    return render(request, "insights/scorecards.html", context, status=422 if errors else 200)
+
+
+@org_member_required(Role.VIEWER)
+def compare(request, function_pk):
+    """The providers of one business function side by side."""
+    function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
+    period, errors = _period(request)
+    names = engaged_providers(request.org, function)
+    rows = _standings(request.org, period, list(names), names)
+    context = {
+        **_picker(request, period, errors),
+        "function": function,
+        "rows": rows,
+        "columns": [scorecards.LABELS[key][0] for key in TREND_KEYS],
+        "chart": charts.standings_chart(
+            [(row["name"], row["card"].overall.value) for row in rows],
+            f"{function.name}: overall score, {period.label}",
+        )
+        if any(row["card"].overall.has_data for row in rows)
+        else None,
+    }
+    return render(request, "insights/compare.html", context, status=422 if errors else 200)
+
+
+@org_member_required(Role.ADMIN)
+def weights(request):
+    """How much each figure counts in the overall score."""
+    current = scorecards.weights_for(request.org)
+    errors, values = {}, {key: current[key] for key in scorecards.SCORED}
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "").strip() for key in scorecards.SCORED}
+        try:
+            scorecards.save_weights(request.org, actor=request.user, weights=values)
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, "The weights are saved; scorecards use them from now on.")
+            return redirect("insights:scorecard_weights", request.org.slug)
+    fields = [
+        {
+            "key": key,
+            "label": scorecards.LABELS[key][0],
+            "value": values[key],
+            "default": scorecards.DEFAULT_WEIGHTS[key],
+            "errors": errors.get(key, []),
+        }
+        for key in scorecards.SCORED
+    ]
+    context = {"fields": fields, "form_errors": errors.get("weights", [])}
+    return render(request, "insights/weights.html", context, status=422 if errors else 200)

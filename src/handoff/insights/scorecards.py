@@ -1,0 +1,896 @@
+"""Scorecards: how each provider did in a period, figure by figure, computed set-based.
+
+Nothing is stored. :func:`compute` reads every provider of a period at once with one grouped
+query per source (tasks, the service-level tasks, issues, payments, plans, check-ins): the
+number of queries is the same for two providers as for two hundred. :func:`trend` does the same
+for several periods of one provider at once, grouping by the truncated month, quarter or year
+in the organization's time zone, so its cost does not grow with the number of periods either.
+
+Every figure carries its value, the number of data points it rests on (``count``) and a link to
+the rows behind it. A figure without data has the value ``None`` and ``count`` 0: no perfect
+score from nothing. The definitions are in ``docs/scorecards.md``; in short:
+
+* **Task figures** look at the tasks *due in the period* (not cancelled). A task counts for
+  on time once it is delivered (delivered or accepted) or, still open, once it is overdue —
+  overdue work counts as late. On time means the latest delivery came by the due time.
+* **Lateness** (average and worst) is of the late deliveries, in hours.
+* **Turnaround** is the share of tasks of a service-level kind whose first delivery came within
+  that service level's turnaround counted from when the task was sent (``created_at``), worked
+  out exactly with the organization's business days and holidays — in Python, on the period's
+  delivered tasks of a service-level kind only (fetched in one query).
+* **Rework** is the share of tasks delivered at least once that were returned at least once.
+* **Quality** is the average rating (1–5) of accepted tasks that got one.
+* **Issues** are those our side raised about the provider in the period. *Answered within
+  target*: answered before the original ``respond_by``; an escalated issue was not (the climb
+  moves ``respond_by``, so ``escalated_at`` tells). Issues still inside their target, or without
+  one, are not counted yet. *Escalations* counts the ladder's climbs of those issues.
+* **Check-ins** average the four 1–5 answers of the check-ins answered in the period.
+* **Spend** sums the payments to the provider in the period; **plan** prorates, by day, the
+  planned annual cost of the decisions (to outsource, for the provider's engagements'
+  functions) in force in the period; **savings** prorate their in-house baseline minus spend.
+* **Overall** (0–100) is the weighted mean of the scored figures that have data, renormalised
+  over those figures (see :data:`DEFAULT_WEIGHTS`).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import (
+    Coalesce,
+    TruncMonth,
+    TruncQuarter,
+    TruncYear,
+)
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from handoff.compliance.models import Payment
+from handoff.core import audit
+from handoff.decisions.choices import ChosenOption
+from handoff.decisions.models import Decision
+from handoff.engagements import calendar
+from handoff.engagements.choices import EngagementStatus, TargetUnit, TurnaroundRule
+from handoff.engagements.models import EngagementFunction, Holiday, ServiceLevel
+from handoff.work import status as task_status
+from handoff.work.choices import Side, TaskStatus
+from handoff.work.models import Issue, Task
+
+# --- Periods ----------------------------------------------------------------------------------
+MONTH, QUARTER, YEAR, CUSTOM = "month", "quarter", "year", "custom"
+KINDS = (MONTH, QUARTER, YEAR, CUSTOM)
+KIND_CHOICES = [(MONTH, "Month"), (QUARTER, "Quarter"), (YEAR, "Year"), (CUSTOM, "From – to")]
+MAX_CUSTOM_DAYS = 3 * 366
+MAX_TREND = 24
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of whole days in the organization's time zone, both ends included."""
+
+    start: date
+    end: date
+    label: str
+    kind: str = CUSTOM
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def bounds(self, tz: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
+        """Aware datetimes: the period's first instant and the instant after its last day."""
+        return (
+            datetime.combine(self.start, time.min, tzinfo=tz),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz),
+        )
+
+    def params(self) -> dict:
+        """The query parameters that pick this period again on the pages and in the API."""
+        if self.kind == CUSTOM:
+            return {"period": CUSTOM, "from": self.start.isoformat(), "to": self.end.isoformat()}
+        return {"period": self.kind, "on": self.start.isoformat()}
+
+    def previous(self) -> Period:
+        if self.kind == CUSTOM:
+            return custom(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+        return period_of(self.kind, self.start - timedelta(days=1))
+
+    def following(self) -> Period:
+        if self.kind == CUSTOM:
+            return custom(self.end + timedelta(days=1), self.end + timedelta(days=self.days))
+        return period_of(self.kind, self.end + timedelta(days=1))
+
+
+def month(year: int, month_: int) -> Period:
+    start = date(year, month_, 1)
+    return Period(start, start + relativedelta(months=1, days=-1), f"{start:%B %Y}", MONTH)
+
+
+def quarter(year: int, number: int) -> Period:
+    start = date(year, 3 * (number - 1) + 1, 1)
+    return Period(start, start + relativedelta(months=3, days=-1), f"Q{number} {year}", QUARTER)
+
+
+def year(year_: int) -> Period:
+    return Period(date(year_, 1, 1), date(year_, 12, 31), str(year_), YEAR)
+
+
+def custom(start: date, end: date) -> Period:
+    if start.year == end.year:
+        label = f"{start:%b} {start.day} – {end:%b} {end.day}, {end.year}"
+    else:
+        label = f"{start:%b} {start.day}, {start.year} – {end:%b} {end.day}, {end.year}"
+    return Period(start, end, label, CUSTOM)
+
+
+def period_of(kind: str, day: date) -> Period:
+    """The month, quarter or year that holds ``day``."""
+    if kind == MONTH:
+        return month(day.year, day.month)
+    if kind == QUARTER:
+        return quarter(day.year, (day.month - 1) // 3 + 1)
+    if kind == YEAR:
+        return year(day.year)
+    raise ValueError(f"{kind!r} is not a month, quarter or year")
+
+
+def org_zone(org) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(org.time_zone)
+
+
+def today_for(org, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(org_zone(org)).date()
+
+
+def current(org, kind: str = MONTH, now: datetime | None = None) -> Period:
+    """This month, quarter or year in the organization's time zone."""
+    return period_of(kind, today_for(org, now))
+
+
+def periods_back(kind: str, count: int, *, until: date) -> list[Period]:
+    """The ``count`` periods of ``kind`` ending with the one that holds ``until``, oldest first."""
+    periods = [period_of(kind, until)]
+    while len(periods) < count:
+        periods.append(periods[-1].previous())
+    return periods[::-1]
+
+
+def _date(value, name: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise ValidationError({name: "Give a date as YYYY-MM-DD."}) from None
+
+
+def parse_period(org, params, now: datetime | None = None) -> Period:
+    """The period named by ``params`` (``period``: month, quarter, year or custom; ``on``: a day
+    inside it, default today; custom needs ``from`` and ``to``). Raises ``ValidationError`` keyed
+    by the field at fault."""
+    kind = (params.get("period") or MONTH).strip()
+    if kind not in KINDS:
+        raise ValidationError({"period": "Choose month, quarter, year or custom."})
+    if kind == CUSTOM:
+        if not params.get("from"):
+            raise ValidationError({"from": "Give the first day of the range."})
+        if not params.get("to"):
+            raise ValidationError({"to": "Give the last day of the range."})
+        start, end = _date(params.get("from"), "from"), _date(params.get("to"), "to")
+        if start > end:
+            raise ValidationError({"to": "The range ends before it starts."})
+        if (end - start).days >= MAX_CUSTOM_DAYS:
+            raise ValidationError({"to": "Keep a range under three years."})
+        return custom(start, end)
+    on = _date(params["on"], "on") if params.get("on") else today_for(org, now)
+    return period_of(kind, on)
+
+
+# --- Figures ----------------------------------------------------------------------------------
+@dataclass
+class Figure:
+    """One figure of a scorecard: ``value`` is None when ``count`` (its data points) is 0."""
+
+    key: str
+    label: str
+    unit: str  # percent (0..1), hours, rating (1..5), money, count, score (0..100)
+    value: float | Decimal | int | None = None
+    count: int = 0
+    url: str = ""
+    note: str = ""
+
+    @property
+    def has_data(self) -> bool:
+        return self.count > 0 and self.value is not None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.value is None else round(float(self.value) * 100, 1)
+
+
+LABELS = {
+    "on_time": ("On time", "percent"),
+    "lateness_avg": ("Average lateness", "hours"),
+    "lateness_worst": ("Worst lateness", "hours"),
+    "turnaround": ("Within the service level's turnaround", "percent"),
+    "rework": ("Returned for rework", "percent"),
+    "quality": ("Quality rating at acceptance", "rating"),
+    "issues_raised": ("Issues raised", "count"),
+    "responses": ("Issues answered within target", "percent"),
+    "escalations": ("Escalations", "count"),
+    "checkins": ("Relationship check-ins", "rating"),
+    "spend": ("Spend", "money"),
+    "plan": ("Planned spend", "money"),
+    "savings": ("Realised savings against in-house", "money"),
+}
+FIGURES = tuple(LABELS)
+CHECKIN_QUESTIONS = {
+    "comfortable": "Comfortable working with them",
+    "clear": "Communication is clear",
+    "responsive": "Responsive",
+    "recommend": "Would recommend them",
+}
+
+# The weight of each scored figure in the overall score. Delivery comes first: hitting
+# deadlines is what owners outsource for, so on time weighs most; turnaround, rework and
+# quality say how good and how fast the work is; issue responses and the people's check-ins
+# say how the relationship feels; spend against plan says whether it costs what was decided.
+# Lateness and escalations are not scored separately: on time and responses already count them.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "on_time": 3,
+    "turnaround": 2,
+    "rework": 2,
+    "quality": 2,
+    "responses": 1,
+    "checkins": 1,
+    "spend": 1,
+}
+SCORED = tuple(DEFAULT_WEIGHTS)
+
+
+def figure_score(key: str, figures: dict[str, Figure]) -> float | None:
+    """A figure on a 0..1 scale (1 best) for the overall score; None without data."""
+    figure = figures[key]
+    if not figure.has_data:
+        return None
+    value = float(figure.value)
+    if key in ("on_time", "turnaround", "responses"):
+        return value
+    if key == "rework":
+        return 1 - value
+    if key in ("quality", "checkins"):
+        return (value - 1) / 4
+    if key == "spend":
+        plan = figures["plan"]
+        if not plan.has_data or not plan.value:
+            return None
+        over = (value - float(plan.value)) / float(plan.value)
+        return max(0.0, min(1.0, 1 - over)) if over > 0 else 1.0
+    return None
+
+
+def clean_weights(raw) -> dict[str, float]:
+    """Weights as saved: every scored figure, a non-negative number, not all zero. Raises
+    ``ValidationError`` keyed by the figure."""
+    if not isinstance(raw, dict):
+        raise ValidationError({"weights": "Give a weight for each figure."})
+    unknown = set(raw) - set(SCORED)
+    if unknown:
+        raise ValidationError({"weights": f"Unknown figures: {', '.join(sorted(unknown))}."})
+    weights, errors = {}, {}
+    for key in SCORED:
+        value = raw.get(key, DEFAULT_WEIGHTS[key])
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            errors[key] = "Give a number."
+            continue
+        if isinstance(value, bool) or number != number or number in (float("inf"),):
+            errors[key] = "Give a number."
+        elif number < 0:
+            errors[key] = "A weight cannot be negative."
+        elif number > 1000:
+            errors[key] = "Keep a weight at 1000 or under."
+        else:
+            weights[key] = number
+    if errors:
+        raise ValidationError(errors)
+    if not any(weights.values()):
+        raise ValidationError({"weights": "Give at least one figure a weight above zero."})
+    return weights
+
+
+@transaction.atomic
+def save_weights(org, *, actor, weights: dict) -> dict[str, float]:
+    """Check and keep the organization's weights (admin and up; the caller checks the role)."""
+    from handoff.insights.models import InsightsSettings
+
+    cleaned = clean_weights(weights)
+    settings_, _ = InsightsSettings.objects.get_or_create(organization=org)
+    before = settings_.weights
+    settings_.weights = cleaned
+    settings_.save(update_fields=["weights"])
+    audit.record(
+        org,
+        actor,
+        "scorecard.weights",
+        settings_,
+        "Changed the scorecard weights",
+        {"weights": [before, cleaned]},
+    )
+    return cleaned
+
+
+def weights_for(org) -> dict[str, float]:
+    """The organization's weights, falling back to the defaults for anything unset or bad."""
+    from handoff.insights.models import InsightsSettings
+
+    saved = InsightsSettings.objects.for_org(org).values_list("weights", flat=True).first() or {}
+    try:
+        return clean_weights({k: v for k, v in saved.items() if k in SCORED})
+    except ValidationError:
+        return dict(DEFAULT_WEIGHTS)
+
+
+# Figures of the delivery record: an overall score rests on at least one of them, so that
+# spend or check-ins alone never make a provider look perfect for work it did not do.
+DELIVERY = ("on_time", "turnaround", "rework", "quality")
+
+
+def overall(figures: dict[str, Figure], weights: dict[str, float]) -> Figure:
+    """0–100 over the scored figures with data, renormalised; count = figures used. None
+    without any delivery figure."""
+    if not any(figures[key].has_data for key in DELIVERY):
+        return Figure("overall", "Overall score", "score")
+    total = used = 0
+    weight_sum = 0.0
+    for key in SCORED:
+        weight = float(weights.get(key, 0) or 0)
+        score = figure_score(key, figures)
+        if weight <= 0 or score is None:
+            continue
+        total += weight * score
+        weight_sum += weight
+        used += 1
+    result = Figure("overall", "Overall score", "score")
+    if used:
+        result.value = round(100 * total / weight_sum, 1)
+        result.count = used
+    return result
+
+
+@dataclass
+class Scorecard:
+    provider_id: int
+    period: Period
+    figures: dict[str, Figure]
+    overall: Figure
+    checkin_questions: dict[str, float | None] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Figure:
+        return self.overall if key == "overall" else self.figures[key]
+
+    @property
+    def has_data(self) -> bool:
+        return any(figure.count for figure in self.figures.values())
+
+
+# --- Links to what is behind each figure ------------------------------------------------------
+def _url(name: str, org, params: dict) -> str:
+    try:
+        base = reverse(name, args=[org.slug])
+    except NoReverseMatch:
+        return ""
+    return f"{base}?{urlencode(params)}"
+
+
+def links(org, provider_id: int, period: Period) -> dict[str, str]:
+    days = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    tasks = {
+        "tab": "all",
+        "provider": provider_id,
+        "due_from": days["from"],
+        "due_to": days["to"],
+    }
+    task_url = _url("work:tasks", org, tasks)
+    issue_url = _url(
+        "work:issues",
+        org,
+        {
+            "view": "all",
+            "provider": provider_id,
+            "raised_from": days["from"],
+            "raised_to": days["to"],
+        },
+    )
+    payment_url = _url(
+        "compliance:payments",
+        org,
+        {"provider": provider_id, "paid_from": days["from"], "paid_to": days["to"]},
+    )
+    return {
+        "on_time": task_url,
+        "lateness_avg": task_url,
+        "lateness_worst": task_url,
+        "turnaround": task_url,
+        "rework": task_url,
+        "quality": _url("work:tasks", org, {**tasks, "status": TaskStatus.ACCEPTED}),
+        "issues_raised": issue_url,
+        "responses": issue_url,
+        "escalations": issue_url,
+        "checkins": _checkins_url(org, provider_id),
+        "spend": payment_url,
+        "plan": _url("decisions:analyses", org, {}).rstrip("?"),
+        "savings": payment_url,
+    }
+
+
+def _checkins_url(org, provider_id: int) -> str:
+    try:
+        return reverse("insights:provider_checkins", args=[org.slug, provider_id])
+    except NoReverseMatch:
+        return ""
+
+
+# --- Reading: one grouped query per source ----------------------------------------------------
+# A bucket is the key of one period in the grouped rows: 0 for compute()'s single period, the
+# truncated date for trend().
+DELIVERED = (TaskStatus.DELIVERED, TaskStatus.ACCEPTED)
+LATENESS = ExpressionWrapper(F("delivered_at") - F("due_at"), output_field=DurationField())
+TRUNC = {MONTH: TruncMonth, QUARTER: TruncQuarter, YEAR: TruncYear}
+
+
+@dataclass
+class _Frame:
+    """What the readers share: the organization, the span read, how rows map to periods."""
+
+    org: object
+    tz: zoneinfo.ZoneInfo
+    periods: list[Period]
+    kind: str  # the trunc kind, or CUSTOM for a single period
+    provider_ids: list[int] | None
+    now: datetime
+
+    @property
+    def span(self) -> tuple[datetime, datetime]:
+        return self.periods[0].bounds(self.tz)[0], self.periods[-1].bounds(self.tz)[1]
+
+    @property
+    def days(self) -> tuple[date, date]:
+        return self.periods[0].start, self.periods[-1].end
+
+    def bucket(self, field_name: str, *, is_date: bool = False):
+        if self.kind == CUSTOM:
+            return Value(0)
+        trunc = TRUNC[self.kind]
+        return trunc(field_name) if is_date else trunc(field_name, tzinfo=self.tz)
+
+    def key_of(self, value) -> date | int:
+        if self.kind == CUSTOM:
+            return 0
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date() if timezone.is_aware(value) else value.date()
+        return value
+
+    def key_for_day(self, day: date) -> date | int:
+        return 0 if self.kind == CUSTOM else period_of(self.kind, day).start
+
+    def providers(self, queryset, path: str):
+        if self.provider_ids is not None:
+            queryset = queryset.filter(**{f"{path}__in": self.provider_ids})
+        return queryset
+
+
+def _hours(duration: timedelta | float | None) -> float | None:
+    if duration is None:
+        return None
+    if not isinstance(duration, timedelta):  # some backends give microseconds
+        duration = timedelta(microseconds=float(duration))
+    return round(duration.total_seconds() / 3600, 1)
+
+
+def _read_tasks(frame: _Frame) -> dict:
+    start, end = frame.span
+    delivered = Q(status__in=DELIVERED, delivered_at__isnull=False)
+    overdue = Q(status__in=task_status.OPEN, due_at__lt=frame.now)
+    late = delivered & Q(delivered_at__gt=F("due_at"))
+    rated = Q(status=TaskStatus.ACCEPTED, quality_rating__isnull=False)
+    rows = (
+        frame.providers(Task.objects.for_org(frame.org), "engagement__provider_id")
+        .filter(due_at__gte=start, due_at__lt=end)
+        .exclude(status=TaskStatus.CANCELLED)
+        .annotate(bucket=frame.bucket("due_at"))
+        .values("engagement__provider_id", "bucket")
+        .order_by()
+        .annotate(
+            counted=Count("pk", filter=delivered | overdue),
+            on_time=Count("pk", filter=delivered & Q(delivered_at__lte=F("due_at"))),
+            late_delivered=Count("pk", filter=late),
+            late_avg=Avg(LATENESS, filter=late, output_field=DurationField()),
+            late_max=Max(LATENESS, filter=late, output_field=DurationField()),
+            delivered_once=Count("pk", filter=Q(first_delivered_at__isnull=False)),
+            returned=Count("pk", filter=Q(first_delivered_at__isnull=False, returns__gte=1)),
+            rated=Count("pk", filter=rated),
+            quality=Avg("quality_rating", filter=rated),
+        )
+    )
+    return {(row["engagement__provider_id"], frame.key_of(row["bucket"])): row for row in rows}
+
+
+def _read_turnaround(frame: _Frame) -> dict:
+    """Per (provider, bucket): (tasks of a service-level kind delivered, within turnaround).
+
+    Business days need the calendar, so the period's delivered tasks of a kind are read in one
+    query and measured here; service levels and holidays are one query each."""
+    start, end = frame.span
+    rows = list(
+        frame.providers(Task.objects.for_org(frame.org), "engagement__provider_id")
+        .filter(due_at__gte=start, due_at__lt=end)
+        .exclude(status=TaskStatus.CANCELLED)
+        .exclude(kind="")
+        .annotate(delivered=Coalesce("first_delivered_at", "delivered_at"))
+        .filter(delivered__isnull=False)
+        .values_list(
+            "engagement__provider_id", "engagement_id", "kind", "created_at", "delivered", "due_at"
+        )
+    )
+    if not rows:
+        return {}
+    levels = {
+        (level.engagement_id, level.task_kind): level
+        for level in ServiceLevel.objects.for_org(frame.org).filter(
+            engagement_id__in={row[1] for row in rows}
+        )
+    }
+    holidays = set(Holiday.objects.for_org(frame.org).values_list("date", flat=True))
+    counts: dict = defaultdict(lambda: [0, 0])
+    for provider_id, engagement_id, kind, created_at, delivered_at, due_at in rows:
+        level = levels.get((engagement_id, kind))
+        if level is None:
+            continue
+        promised = turnaround_deadline(level, created_at, frame.tz, holidays)
+        key = (provider_id, frame.key_for_day(due_at.astimezone(frame.tz).date()))
+        counts[key][0] += 1
+        counts[key][1] += delivered_at <= promised
+    return counts
+
+
+def turnaround_deadline(level: ServiceLevel, sent_at: datetime, tz, holidays) -> datetime:
+    """When work sent at ``sent_at`` was due under ``level`` (the rule ``suggest_due`` uses)."""
+    if level.rule == TurnaroundRule.DAY_OF_MONTH:
+        day = calendar.next_day_of_month(
+            sent_at.astimezone(tz).date(), level.day_of_month, holidays
+        )
+        return datetime.combine(day, calendar.END_OF_BUSINESS_DAY, tzinfo=tz)
+    return calendar.deadline(
+        sent_at, level.business_days or 0, TargetUnit.BUSINESS_DAYS, tz, holidays
+    )
+
+
+def _read_issues(frame: _Frame) -> dict:
+    start, end = frame.span
+    now = frame.now
+    answered_in_time = Q(
+        first_response_at__isnull=False,
+        escalated_at__isnull=True,
+        first_response_at__lte=F("respond_by"),
+    )
+    # The outcome is known once answered, escalated, or past the target unanswered (and not
+    # resolved before the target ran out, which leaves nothing to answer).
+    timed_out = Q(first_response_at__isnull=True, respond_by__lt=now) & (
+        Q(resolved_at__isnull=True) | Q(resolved_at__gt=F("respond_by"))
+    )
+    known = Q(respond_by__isnull=False) & (
+        Q(first_response_at__isnull=False) | Q(escalated_at__isnull=False) | timed_out
+    )
+    rows = (
+        frame.providers(Issue.objects.for_org(frame.org), "engagement__provider_id")
+        .filter(raised_at__gte=start, raised_at__lt=end, raised_side=Side.US)
+        .annotate(bucket=frame.bucket("raised_at"))
+        .values("engagement__provider_id", "bucket")
+        .order_by()
+        .annotate(
+            raised=Count("pk"),
+            targeted=Count("pk", filter=known),
+            in_time=Count("pk", filter=known & answered_in_time),
+            escalations=Sum("level"),
+        )
+    )
+    return {(row["engagement__provider_id"], frame.key_of(row["bucket"])): row for row in rows}
+
+
+def _read_payments(frame: _Frame) -> dict:
+    first, last = frame.days
+    rows = (
+        frame.providers(Payment.objects.for_org(frame.org), "provider_id")
+        .filter(paid_on__gte=first, paid_on__lte=last)
+        .annotate(bucket=frame.bucket("paid_on", is_date=True))
+        .values("provider_id", "bucket")
+        .order_by()
+        .annotate(total=Sum("amount"), payments=Count("pk"))
+    )
+    return {(row["provider_id"], frame.key_of(row["bucket"])): row for row in rows}
+
+
+def _read_plans(frame: _Frame) -> dict:
+    """Per (provider, period index): (planned, in-house baseline, decisions used), prorated by
+    day. Two queries: the provider's engagements' functions, and the decisions for those."""
+    first, last = frame.days
+    links_ = (
+        frame.providers(EngagementFunction.objects.for_org(frame.org), "engagement__provider_id")
+        .exclude(engagement__status=EngagementStatus.DRAFT)
+        .filter(engagement__start_date__lte=last)
+        .filter(Q(engagement__end_date__isnull=True) | Q(engagement__end_date__gte=first))
+        .values_list("engagement__provider_id", "function_id")
+        .distinct()
+    )
+    functions = defaultdict(set)
+    for provider_id, function_id in links_:
+        functions[provider_id].add(function_id)
+    if not functions:
+        return {}
+    decisions = defaultdict(list)
+    for decision in (
+        Decision.objects.for_org(frame.org)
+        .filter(
+            function_id__in={f for fs in functions.values() for f in fs},
+            chosen_option=ChosenOption.QUOTE,
+        )
+        .order_by("plan_starts_on", "decided_at", "id")
+        .values(
+            "function_id",
+            "provider_id",
+            "plan_starts_on",
+            "planned_annual_cost",
+            "in_house_annual_cost",
+        )
+    ):
+        decisions[decision["function_id"]].append(decision)
+    plans: dict = {}
+    for provider_id, function_ids in functions.items():
+        for function_id in function_ids:
+            chain = [
+                d for d in decisions.get(function_id, ()) if d["provider_id"] in (None, provider_id)
+            ]
+            for index, decision in enumerate(chain):
+                following = chain[index + 1] if index + 1 < len(chain) else None
+                until = following["plan_starts_on"] - timedelta(days=1) if following else date.max
+                for number, period in enumerate(frame.periods):
+                    days = _overlap(period, decision["plan_starts_on"], until)
+                    if not days:
+                        continue
+                    slot = plans.setdefault((provider_id, number), [Decimal(0), Decimal(0), 0])
+                    slot[0] += decision["planned_annual_cost"] * days / 365
+                    slot[1] += decision["in_house_annual_cost"] * days / 365
+                    slot[2] += 1
+    return plans
+
+
+def _overlap(period: Period, start: date, end: date) -> int:
+    first, last = max(period.start, start), min(period.end, end)
+    return max(0, (last - first).days + 1)
+
+
+def _read_checkins(frame: _Frame) -> dict:
+    """Per (provider, bucket): (count, {question: average}) of our members' check-ins answered
+    in the period. A single period asks ``checkins.summary``; a trend groups the same rows
+    (answered in the period, our side) by the truncated answer date in one query."""
+    if frame.kind == CUSTOM:
+        summary = _checkins_summary()
+        if summary is not None:
+            period = frame.periods[0]
+            results = summary(frame.org, period.start, period.end, provider_ids=frame.provider_ids)
+            return {(pk, 0): _from_summary(s) for pk, s in results.items()}
+    from handoff.insights.models import CheckIn
+
+    start, end = frame.span
+    averages = {q: Avg(q) for q in CHECKIN_QUESTIONS}
+    rows = (
+        frame.providers(CheckIn.objects.for_org(frame.org), "provider_id")
+        .filter(answered_at__gte=start, answered_at__lt=end, contact__isnull=True)
+        .annotate(bucket=frame.bucket("answered_at"))
+        .values("provider_id", "bucket")
+        .order_by()
+        .annotate(answered=Count("pk"), **averages)
+    )
+    return {
+        (row["provider_id"], frame.key_of(row["bucket"])): (
+            row["answered"],
+            {q: row[q] for q in CHECKIN_QUESTIONS},
+        )
+        for row in rows
+    }
+
+
+def _checkins_summary():
+    try:
+        from handoff.insights import checkins
+    except ImportError:
+        return None
+    return getattr(checkins, "summary", None)
+
+
+def _from_summary(summary) -> tuple[int, dict]:
+    """Our members' side of a ``checkins.CheckInSummary`` (the provider's own view of working
+    with us is not a figure of theirs)."""
+    ours = getattr(summary, "ours", summary)
+    return int(getattr(ours, "count", 0) or 0), {
+        q: getattr(ours, q, None) for q in CHECKIN_QUESTIONS
+    }
+
+
+# --- Putting a scorecard together ------------------------------------------------------------
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _build(org, provider_id: int, period: Period, data: dict, weights: dict) -> Scorecard:
+    """One scorecard from the rows read for its (provider, bucket)."""
+    tasks = data["tasks"] or {}
+    issues = data["issues"] or {}
+    payments = data["payments"] or {}
+    turnaround = data["turnaround"] or (0, 0)
+    plan = data["plan"]
+    checkin_count, questions = data["checkins"] or (0, {})
+    urls = links(org, provider_id, period)
+    figures = {key: Figure(key, *LABELS[key], url=urls.get(key, "")) for key in FIGURES}
+
+    def put(key, value, count, note=""):
+        figures[key].count = count if value is not None else 0
+        figures[key].value = value if count else None
+        figures[key].note = note
+
+    counted = tasks.get("counted", 0)
+    put("on_time", _ratio(tasks.get("on_time", 0), counted), counted)
+    late = tasks.get("late_delivered", 0)
+    put("lateness_avg", _hours(tasks.get("late_avg")), late)
+    put("lateness_worst", _hours(tasks.get("late_max")), late)
+    put("turnaround", _ratio(turnaround[1], turnaround[0]), turnaround[0])
+    delivered = tasks.get("delivered_once", 0)
+    put("rework", _ratio(tasks.get("returned", 0), delivered), delivered)
+    rated = tasks.get("rated", 0)
+    quality = tasks.get("quality")
+    put("quality", None if quality is None else round(float(quality), 2), rated)
+
+    raised = issues.get("raised", 0)
+    put("issues_raised", raised, raised)
+    targeted = issues.get("targeted", 0)
+    put("responses", _ratio(issues.get("in_time", 0), targeted), targeted)
+    put("escalations", issues.get("escalations") or 0, raised)
+
+    answered = [float(v) for v in questions.values() if v is not None]
+    put(
+        "checkins",
+        round(sum(answered) / len(answered), 2) if answered else None,
+        checkin_count if answered else 0,
+    )
+
+    spent, paid = payments.get("total"), payments.get("payments", 0)
+    put("spend", spent, paid)
+    if plan:
+        put("plan", plan[0].quantize(Decimal("0.01")), plan[2])
+        if paid:
+            put("savings", (plan[1] - spent).quantize(Decimal("0.01")), paid)
+    return Scorecard(
+        provider_id=provider_id,
+        period=period,
+        figures=figures,
+        overall=overall(figures, weights),
+        checkin_questions={
+            q: None if v is None else round(float(v), 2) for q, v in questions.items()
+        },
+    )
+
+
+def _read_all(frame: _Frame) -> dict:
+    return {
+        "tasks": _read_tasks(frame),
+        "turnaround": _read_turnaround(frame),
+        "issues": _read_issues(frame),
+        "payments": _read_payments(frame),
+        "plans": _read_plans(frame),
+        "checkins": _read_checkins(frame),
+    }
+
+
+def _slice(read: dict, provider_id: int, key, number: int) -> dict:
+    return {
+        "tasks": read["tasks"].get((provider_id, key)),
+        "turnaround": read["turnaround"].get((provider_id, key)),
+        "issues": read["issues"].get((provider_id, key)),
+        "payments": read["payments"].get((provider_id, key)),
+        "plan": read["plans"].get((provider_id, number)),
+        "checkins": read["checkins"].get((provider_id, key)),
+    }
+
+
+def compute(
+    org,
+    period: Period,
+    provider_ids=None,
+    *,
+    now: datetime | None = None,
+    weights: dict | None = None,
+) -> dict[int, Scorecard]:
+    """Scorecards of ``period`` for ``provider_ids`` (default: every provider with any data in
+    the period), keyed by provider id. A pure read; the query count does not depend on the
+    number of providers."""
+    ids = None if provider_ids is None else [int(pk) for pk in provider_ids]
+    frame = _Frame(org, org_zone(org), [replace(period)], CUSTOM, ids, now or timezone.now())
+    read = _read_all(frame)
+    weights = weights_for(org) if weights is None else weights
+    if ids is None:
+        ids = sorted({key[0] for source in read.values() for key in source})
+    return {pk: _build(org, pk, period, _slice(read, pk, 0, 0), weights) for pk in ids}
+
+
+def first_activity(org, provider_id: int) -> date | None:
+    """The first day with a task due or a payment to the provider (two aggregate queries)."""
+    first_due = (
+        Task.objects.for_org(org)
+        .filter(engagement__provider_id=provider_id)
+        .aggregate(first=Min("due_at"))["first"]
+    )
+    first_paid = (
+        Payment.objects.for_org(org)
+        .filter(provider_id=provider_id)
+        .aggregate(first=Min("paid_on"))["first"]
+    )
+    days = [d for d in (first_due and first_due.astimezone(org_zone(org)).date(), first_paid) if d]
+    return min(days) if days else None
+
+
+def trend(
+    org,
+    provider_id: int,
+    kind: str = MONTH,
+    count: int = 6,
+    *,
+    until: date | None = None,
+    now: datetime | None = None,
+    weights: dict | None = None,
+) -> list[tuple[Period, Scorecard]]:
+    """The last ``count`` months, quarters or years of one provider, oldest first, without the
+    periods before its first task or payment. One grouped query per source for all periods."""
+    if kind not in TRUNC:
+        raise ValidationError({"period": "A trend is by month, quarter or year."})
+    if not 1 <= count <= MAX_TREND:
+        raise ValidationError({"count": f"Ask for 1 to {MAX_TREND} periods."})
+    now = now or timezone.now()
+    periods = periods_back(kind, count, until=until or today_for(org, now))
+    start = first_activity(org, provider_id)
+    if start is None:
+        return []
+    periods = [period for period in periods if period.end >= start]
+    if not periods:
+        return []
+    frame = _Frame(org, org_zone(org), periods, kind, [provider_id], now)
+    read = _read_all(frame)
+    weights = weights_for(org) if weights is None else weights
+    return [
+        (
+            period,
+            _build(org, provider_id, period, _slice(read, provider_id, period.start, n), weights),
+        )
+        for n, period in enumerate(periods)
+    ]

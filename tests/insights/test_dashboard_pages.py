@@ -1,0 +1,137 @@
+"""The dashboard page: who may open it, what each card shows and links to, the spend chart
+with its table, and the landing after login."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from handoff.accounts.models import Membership
+from tests.conftest import client_for
+from tests.factories import ProviderFactory, UserFactory
+from tests.insights.test_dashboard import engage, pay, plan, task
+
+pytestmark = pytest.mark.django_db
+
+
+def url(org):
+    return reverse("insights:dashboard", args=[org.slug])
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.fixture
+def provider(org):
+    return ProviderFactory(organization=org, name="Ledgerline Bookkeeping")
+
+
+class TestAccess:
+    def test_a_viewer_reads_it(self, org, viewer):
+        response = client_for(viewer).get(url(org))
+        assert response.status_code == 200
+        assert "Dashboard" in text_of(response)
+
+    def test_an_outsider_gets_404(self, org, outsider, other_org):
+        assert client_for(outsider).get(url(org)).status_code == 404
+
+    def test_a_visitor_is_sent_to_log_in(self, client, org):
+        response = client.get(url(org))
+        assert response.status_code == 302 and "login" in response["Location"]
+
+    def test_the_nav_ends_the_lifecycle_with_the_dashboard(self, org, owner):
+        page = text_of(client_for(owner).get(url(org)))
+        nav = page[page.index('class="lifecycle"') :]
+        comply, evaluate, team = (
+            nav.index("Comply</span>"),
+            nav.index("Evaluate</span> Dashboard"),
+            nav.index("Team</span>"),
+        )
+        assert comply < evaluate < team
+        assert 'aria-current="page"><span class="stage">Evaluate' in nav
+
+
+class TestLanding:
+    def test_a_member_lands_on_the_dashboard(self, org, member):
+        response = client_for(member).get(reverse("home"))
+        assert response["Location"] == url(org)
+
+    def test_a_provider_contact_still_lands_on_the_portal(self, org, owner, provider):
+        from handoff.providers.models import Contact
+        from handoff.work.models import PortalAccess
+
+        contact = Contact.objects.create(
+            organization=org, provider=provider, name="Priya", email="priya@l.example"
+        )
+        user = UserFactory(email="priya@l.example")
+        PortalAccess.objects.create(
+            organization=org,
+            contact=contact,
+            user=user,
+            token_hash="x" * 64,
+            expires_at=timezone.now() + timedelta(days=1),
+            accepted_at=timezone.now(),
+        )
+        response = client_for(user).get(reverse("home"))
+        assert response["Location"] == reverse("portal:home", args=[org.slug])
+        assert client_for(user).get(url(org)).status_code == 404
+        assert not Membership.objects.filter(user=user).exists()
+
+
+class TestCards:
+    def test_an_empty_organization_sees_nothing_here_states(self, org, owner):
+        page = text_of(client_for(owner).get(url(org)))
+        for message in (
+            "Nothing is overdue.",
+            "Nothing falls due in the next 7 days.",
+            "Every open issue has been answered in time.",
+            "Every paid or engaged provider has a W-9 on file.",
+            "Every active engagement has its signed agreement.",
+            "No outsourcing plan is in force yet",
+            "No provider has work, issues or check-ins this quarter yet.",
+        ):
+            assert message in page, message
+        assert "<svg" not in page
+
+    def test_items_link_to_where_they_are_acted_on(self, org, owner, provider):
+        engagement = engage(org, provider)
+        late = task(engagement, timezone.now() - timedelta(days=1), title="Close October")
+        pay(org, provider, "900", timezone.localdate() - timedelta(days=3), engagement)
+        page = text_of(client_for(owner).get(url(org)))
+        assert f'href="{reverse("work:task", args=[org.slug, late.pk])}">Close October' in page
+        assert f'href="{reverse("work:tasks", args=[org.slug])}?tab=overdue"' in page
+        w9 = reverse("compliance:w9", args=[org.slug, provider.pk])
+        assert f'href="{w9}">Ledgerline Bookkeeping' in page
+        detail = reverse("engagements:detail", args=[org.slug, engagement.pk])
+        assert f'href="{detail}#agreement"' in page
+        shortlist = reverse("insights:shortlist", args=[org.slug, engagement.functions.get().pk])
+        assert f'href="{shortlist}">Bookkeeping' in page
+
+    def test_the_spend_chart_stands_beside_its_table(self, org, owner, provider):
+        engagement = engage(org, provider)
+        fn = engagement.functions.get()
+        plan(
+            org,
+            owner,
+            fn,
+            planned="12000",
+            in_house="40000",
+            starts=date.today().replace(month=1, day=1),
+        )
+        pay(org, provider, "1234.50", timezone.localdate().replace(day=1), engagement)
+        page = text_of(client_for(owner).get(url(org)))
+        assert '<svg role="img" aria-label="Spend in' in page
+        assert "<script" not in page[page.index("<svg") : page.index("</svg>")]
+        assert "$1,234.50" in page
+        assert "In-house" in page and "Flat monthly fee" in page
+
+    def test_the_standings_link_each_provider(self, org, owner, provider):
+        engagement = engage(org, provider)
+        due = timezone.now() - timedelta(hours=2)
+        task(engagement, due, status="accepted", delivered_at=due - timedelta(hours=1))
+        page = text_of(client_for(owner).get(url(org)))
+        section = page[page.index('id="standings"') :]
+        assert "Ledgerline Bookkeeping" in section and "100%" in section

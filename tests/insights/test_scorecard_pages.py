@@ -1,0 +1,177 @@
+"""Scorecard pages: every figure with its count or "no data", links to what is behind it, the
+trend and the standings with a chart and a table, the weights for admins; outsiders get 404."""
+
+import pytest
+from django.urls import reverse
+
+from handoff.decisions.models import BusinessFunction
+from handoff.insights.models import InsightsSettings
+from tests.conftest import client_for
+from tests.factories import ProviderFactory
+from tests.insights.test_scorecards import build_world, engagement_for
+
+MARCH = {"period": "month", "on": "2026-03-15"}
+
+
+@pytest.fixture
+def world(org, owner, manager):
+    return build_world(org, owner, manager)
+
+
+def scorecard_url(org, provider):
+    return reverse("insights:provider_scorecard", args=[org.slug, provider.pk])
+
+
+def test_the_scorecard_shows_each_figure_with_its_data_points(org, viewer, world):
+    page = client_for(viewer).get(scorecard_url(org, world.provider), MARCH).content.decode()
+    assert "Scorecard: Ledgerline Bookkeeping" in page and "March 2026" in page
+    assert "On time" in page and "50%" in page
+    assert "42.0 h" in page and "3.0 days" in page  # average and worst lateness
+    assert "4.00 / 5" in page  # quality
+    assert "$1,500.00" in page and "$1,550.00" in page and "$1,600.00" in page
+    assert f"provider={world.provider.pk}&amp;due_from=2026-03-01&amp;due_to=2026-03-31" in page
+    assert "<svg" in page and "<script" not in page.split("<main")[1]  # the trend chart
+    assert "February 2026" in page  # the trend table
+
+
+def test_an_empty_period_says_no_data_rather_than_a_score(org, viewer, world):
+    page = (
+        client_for(viewer)
+        .get(scorecard_url(org, world.provider), {"period": "month", "on": "2025-06-01"})
+        .content.decode()
+    )
+    assert "No data in this period" in page and page.count("no data") >= 13
+
+
+def test_a_custom_range_and_a_bad_one(org, viewer, world):
+    client = client_for(viewer)
+    url = scorecard_url(org, world.provider)
+    ok = client.get(url, {"period": "custom", "from": "2026-03-01", "to": "2026-03-31"})
+    assert ok.status_code == 200 and "Mar 1 – Mar 31, 2026" in ok.content.decode()
+    bad = client.get(url, {"period": "custom", "from": "2026-03-31", "to": "2026-03-01"})
+    assert bad.status_code == 422
+    assert "The range ends before it starts." in bad.content.decode()
+
+
+def test_the_links_open_the_lists_filtered_to_the_figure(org, viewer, world):
+    client = client_for(viewer)
+    tasks = client.get(
+        reverse("work:tasks", args=[org.slug]),
+        {
+            "tab": "all",
+            "provider": world.provider.pk,
+            "due_from": "2026-03-01",
+            "due_to": "2026-03-31",
+        },
+    ).content.decode()
+    # T1–T7 are due in March (T5 is cancelled but listed); T8 is due in April.
+    assert all(f">T{n}<" in tasks for n in range(1, 8)) and ">T8<" not in tasks
+    issues = client.get(
+        reverse("work:issues", args=[org.slug]),
+        {
+            "view": "all",
+            "provider": world.provider.pk,
+            "raised_from": "2026-03-01",
+            "raised_to": "2026-03-14",
+        },
+    ).content.decode()
+    assert "I1" in issues and "I2" in issues and "I3" not in issues
+    payments = client.get(
+        reverse("compliance:payments", args=[org.slug]),
+        {"provider": world.provider.pk, "paid_from": "2026-03-01", "paid_to": "2026-03-31"},
+    ).content.decode()
+    assert "1,000.00" in payments and "500.00" in payments and "700.00" not in payments
+
+
+def test_the_provider_page_card(org, viewer, world):
+    card = client_for(viewer).get(
+        reverse("insights:provider_scorecard_card", args=[org.slug, world.provider.pk])
+    )
+    assert card.status_code == 200 and "Full scorecard and trend" in card.content.decode()
+    detail = client_for(viewer).get(reverse("providers:detail", args=[org.slug, world.provider.pk]))
+    assert reverse("insights:provider_scorecard_card", args=[org.slug, world.provider.pk]) in (
+        detail.content.decode()
+    )
+
+
+def test_providers_of_one_function_side_by_side(org, viewer, world):
+    rival = ProviderFactory(organization=org, name="Northwind Books")
+    engagement_for(org, rival)
+    bookkeeping = BusinessFunction.objects.get(organization=org, name="Bookkeeping")
+    page = (
+        client_for(viewer)
+        .get(reverse("insights:scorecard_compare", args=[org.slug, bookkeeping.pk]), MARCH)
+        .content.decode()
+    )
+    assert "Bookkeeping: providers side by side" in page
+    assert page.index("Ledgerline Bookkeeping") < page.index("Northwind Books")
+    assert "64 / 100" in page and "<svg" in page
+    standings = client_for(viewer).get(reverse("insights:scorecards", args=[org.slug]), MARCH)
+    assert "Northwind Books" in standings.content.decode()
+
+
+def test_admins_set_the_weights_and_bad_ones_change_nothing(org, admin, manager):
+    url = reverse("insights:scorecard_weights", args=[org.slug])
+    assert client_for(manager).get(url).status_code == 403
+    client = client_for(admin)
+    assert client.get(url).status_code == 200
+    bad = client.post(
+        url,
+        {
+            "on_time": "-1",
+            "turnaround": "2",
+            "rework": "2",
+            "quality": "2",
+            "responses": "1",
+            "checkins": "1",
+            "spend": "1",
+        },
+    )
+    assert bad.status_code == 422 and "cannot be negative" in bad.content.decode()
+    zeros = client.post(
+        url,
+        dict.fromkeys(
+            ("on_time", "turnaround", "rework", "quality", "responses", "checkins", "spend"), "0"
+        ),
+    )
+    assert zeros.status_code == 422 and "above zero" in zeros.content.decode()
+    assert not InsightsSettings.objects.filter(organization=org).exists()
+    good = client.post(
+        url,
+        {
+            "on_time": "5",
+            "turnaround": "0",
+            "rework": "1",
+            "quality": "1",
+            "responses": "1",
+            "checkins": "1",
+            "spend": "0.5",
+        },
+    )
+    assert good.status_code == 302
+    assert InsightsSettings.objects.get(organization=org).weights["on_time"] == 5
+
+
+@pytest.mark.parametrize(
+    "name", ["provider_scorecard", "provider_scorecard_card", "scorecard_compare"]
+)
+def test_another_organizations_rows_are_404(org, world, outsider, other_org, name):
+    pk = world.provider.pk
+    if name == "scorecard_compare":
+        pk = BusinessFunction.objects.get(organization=org, name="Bookkeeping").pk
+    assert (
+        client_for(outsider).get(reverse(f"insights:{name}", args=[org.slug, pk])).status_code
+        == 404
+    )
+    assert (
+        client_for(outsider).get(reverse(f"insights:{name}", args=[other_org.slug, pk])).status_code
+        == 404
+    )
+
+
+def test_outsiders_do_not_see_the_standings_or_weights(org, outsider, other_org):
+    for name in ("scorecards", "scorecard_weights"):
+        assert (
+            client_for(outsider).get(reverse(f"insights:{name}", args=[org.slug])).status_code
+            == 404
+        )

@@ -1,0 +1,76 @@
+"""A provider's trend: the same figures as the scorecards, for several periods at once."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from handoff.insights import scorecards
+from tests.insights.test_scorecards import NOW, build_world, local, task
+
+
+def test_each_period_of_the_trend_matches_its_own_scorecard(org, owner, manager):
+    world = build_world(org, owner, manager)
+    pk = world.provider.pk
+    # An on-time February task, so that February has a record of its own.
+    task(world.engagement, "Feb", local(2, 10), delivered=local(2, 9), quality_rating=2)
+    months = scorecards.trend(org, pk, "month", 4, until=date(2026, 4, 10), now=NOW)
+    # Nothing before the first task (Feb 10) or payment (Feb 28): January is skipped.
+    assert [period.label for period, _ in months] == ["February 2026", "March 2026", "April 2026"]
+    for period, card in months:
+        alone = scorecards.compute(org, period, [pk], now=NOW)[pk]
+        for key in (*scorecards.FIGURES, "overall"):
+            assert (card[key].value, card[key].count) == (alone[key].value, alone[key].count), (
+                period.label,
+                key,
+            )
+    march = months[1][1]
+    assert (march["on_time"].value, march["on_time"].count) == (0.5, 6)
+    assert march["checkins"].value == 3.75
+    assert (months[0][1]["quality"].value, months[0][1]["spend"].value) == (2.0, 700)
+
+
+def test_quarters_and_years(org, owner, manager):
+    world = build_world(org, owner, manager)
+    quarters = scorecards.trend(
+        org, world.provider.pk, "quarter", 2, until=date(2026, 4, 10), now=NOW
+    )
+    assert [period.label for period, _ in quarters] == ["Q1 2026", "Q2 2026"]
+    q1 = quarters[0][1]
+    # Q1 adds February's payment of 700: 1,500 + 700; T8 (April) is in Q2.
+    assert q1["spend"].value == 2200 and q1["on_time"].count == 6
+    assert quarters[1][1]["on_time"].count == 1
+    years = scorecards.trend(org, world.provider.pk, "year", 3, until=date(2026, 4, 10), now=NOW)
+    assert [period.label for period, _ in years] == ["2026"]
+
+
+def _trend_queries(org, pk, count) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        scorecards.trend(org, pk, "month", count, until=date(2026, 4, 10), now=NOW)
+    return len(captured.captured_queries)
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_periods(org, owner, manager):
+    world = build_world(org, owner, manager)
+    for month in range(1, 13):
+        task(
+            world.engagement,
+            f"2025-{month}",
+            local(2, 1).replace(year=2025, month=month),
+            delivered=local(2, 1).replace(year=2025, month=month),
+        )
+    assert _trend_queries(org, world.provider.pk, 2) == _trend_queries(org, world.provider.pk, 16)
+
+
+def test_a_provider_without_any_record_has_no_trend(org):
+    from tests.factories import ProviderFactory
+
+    assert scorecards.trend(org, ProviderFactory(organization=org).pk, "month", 6) == []
+
+
+@pytest.mark.parametrize(("kind", "count"), [("custom", 3), ("month", 0), ("month", 99)])
+def test_a_trend_needs_a_calendar_period_and_a_sensible_length(org, kind, count):
+    with pytest.raises(ValidationError):
+        scorecards.trend(org, 1, kind, count)
