@@ -1,7 +1,7 @@
 """The dashboard and the reports as JSON (and CSV): the same builders as the pages.
 
-Least role: viewer, as on the pages (every role reads Evaluate). A provider of another
-organization is a 404; a bad period is a 422 naming the field.
+Least role: viewer, as on the pages (every role reads Evaluate); sending a review by e-mail:
+manager. A provider of another organization is a 404; a bad period is a 422 naming the field.
 """
 
 from datetime import date, datetime
@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
-from handoff.core.api import ErrorOut, require_api_role
+from handoff.core.api import ErrorOut, fields_named, require_api_role
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
-from handoff.insights import dashboard, reports
+from handoff.insights import dashboard, report_email, reports
 from handoff.providers.models import Provider
 
 router = Router(tags=["dashboard and reports"])
@@ -347,6 +347,50 @@ def provider_review(request, provider_id: int, query: Query[PeriodQuery]):
         "checkins_ours": _averages(review.checkins.ours),
         "checkins_theirs": _averages(review.checkins.theirs),
     }
+
+
+class ReviewEmailIn(Schema):
+    period: Literal["", "month", "quarter", "year", "custom"] = Field(
+        "", description="Empty: the last complete quarter."
+    )
+    on: date | None = Field(None, description="A day inside the month, quarter or year.")
+    from_: date | None = Field(None, alias="from", description="For custom: the first day.")
+    to: date | None = Field(None, description="For custom: the last day.")
+    recipient_ids: list[int] = Field(description="Active members of the organization; 1 or more.")
+    message: str = Field("", description=f"Optional, up to {report_email.MESSAGE_MAX} characters.")
+
+    def params(self) -> dict:
+        return {"period": self.period, "on": self.on, "from": self.from_, "to": self.to}
+
+
+class ReviewEmailOut(Schema):
+    provider_id: int
+    period: PeriodOut
+    recipient_ids: list[int]
+
+
+@router.post(
+    "/providers/{provider_id}/review/email",
+    response={202: ReviewEmailOut, **ERRORS},
+    summary="Send a provider's review by e-mail (figures, charts and the PDF), as a job",
+)
+@fields_named(recipients="recipient_ids")
+def email_provider_review(request, provider_id: int, payload: ReviewEmailIn):
+    require_api_role(request, Role.MANAGER)
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    period = reports.report_period(request.org, payload.params())
+    recipient_ids = report_email.request_review_email(
+        request.org,
+        provider,
+        period,
+        sender=request.user,
+        recipient_ids=payload.recipient_ids,
+        message=payload.message,
+    )
+    return Status(
+        202,
+        {"provider_id": provider.pk, "period": _period_out(period), "recipient_ids": recipient_ids},
+    )
 
 
 @router.get(

@@ -1,15 +1,19 @@
 """Report pages: a provider's quarterly business review and the organization's summary, each as
-a printable page, a PDF and a CSV. Least role: viewer."""
+a printable page, a PDF and a CSV. Least role: viewer; sending a review by e-mail: manager."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from handoff.core.access import org_member_required
-from handoff.core.roles import Role
+from handoff.core.roles import Role, role_at_least
 from handoff.core.tenancy import get_for_org_or_404
-from handoff.insights import reports
+from handoff.insights import report_email, reports
 from handoff.providers.models import Provider
 
 
@@ -33,10 +37,58 @@ def _download(content, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def _review_page(request, review, email_form=None, status=200):
+    context = reports.review_context(review)
+    if role_at_least(request.membership.role, Role.MANAGER):
+        context["email_form"] = email_form or report_email.ReviewEmailForm(
+            request.org,
+            initial={
+                "recipients": report_email.default_recipient_ids(
+                    request.org, review.provider, request.user
+                )
+            },
+        )
+    return render(request, "insights/report_review.html", context, status=status)
+
+
 @org_member_required(Role.VIEWER)
 def provider_review(request, provider_pk):
-    review = _review(request, provider_pk)
-    return render(request, "insights/report_review.html", reports.review_context(review))
+    return _review_page(request, _review(request, provider_pk))
+
+
+@require_POST
+@org_member_required(Role.MANAGER)
+def provider_review_email(request, provider_pk):
+    """Send the review (of the period in the query string) to the members ticked."""
+    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    form = report_email.ReviewEmailForm(request.org, request.POST)
+    try:
+        period = reports.report_period(request.org, request.GET)
+    except ValidationError as error:
+        form.add_error(None, "That period is not valid: " + " ".join(error.messages))
+        period = reports.last_complete_quarter(request.org)
+    if form.is_valid():
+        try:
+            sent_to = report_email.request_review_email(
+                request.org,
+                provider,
+                period,
+                sender=request.user,
+                recipient_ids=[user.pk for user in form.cleaned_data["recipients"]],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"The {period.label} review is on its way to {len(sent_to)} "
+                f"{'person' if len(sent_to) == 1 else 'people'}.",
+            )
+            url = reverse("insights:provider_review", args=[request.org.slug, provider.pk])
+            return redirect(f"{url}?{urlencode(period.params())}")
+    review = reports.provider_review(request.org, provider, period)
+    return _review_page(request, review, form, status=422)
 
 
 @org_member_required(Role.VIEWER)

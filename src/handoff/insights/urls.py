@@ -17,6 +17,11 @@ urlpatterns = [
         name="provider_review",
     ),
     path(
+        ORG + "providers/<int:provider_pk>/review/email/",
+        report_views.provider_review_email,
+        name="provider_review_email",
+    ),
+    path(
         ORG + "providers/<int:provider_pk>/review.pdf",
         report_views.provider_review_pdf,
         name="provider_review_pdf",
