@@ -48,7 +48,7 @@ class TestAccess:
         comply, evaluate, team = (
             nav.index("Comply</span>"),
             nav.index("Evaluate</span> Dashboard"),
-            nav.index("Team</span>"),
+            nav.index("Members</a>"),
         )
         assert comply < evaluate < team
         assert 'aria-current="page"><span class="stage">Evaluate' in nav
