@@ -59,6 +59,7 @@ Nothing is asserted.
 """
 
 import argparse
+import functools
 import hashlib
 import math
 import os
@@ -74,6 +75,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "var" / "bench"
@@ -113,6 +115,7 @@ from handoff.accounts.models import Membership, Organization, User  # noqa: E402
 from handoff.compliance.models import W9, Payment  # noqa: E402
 from handoff.core.roles import Role  # noqa: E402
 from handoff.decisions.models import BusinessFunction  # noqa: E402
+from handoff.engagements.calendar import END_OF_BUSINESS_DAY, add_business_days  # noqa: E402
 from handoff.engagements.models import (  # noqa: E402
     CommunicationPlan,
     Engagement,
@@ -301,6 +304,7 @@ class Eng:
     late_hours: float  # median lateness when late
     returns: float  # share returned for rework
     rating: float  # mean quality rating
+    levels: dict[str, int] = field(default_factory=dict)  # kind: business days
 
 
 def month_starts(first: date, last: date) -> list[date]:
@@ -515,13 +519,15 @@ def seed_organizations(volumes: Volumes, rng, now, start, ids) -> list[Org]:
                 rating=rng.uniform(3.0, 4.8),
             )
         )
+        days = {kind: rng.randint(1, 5) for kind in kinds}
+        org.engagements[-1].levels = days
         levels += [
             ServiceLevel(
                 organization_id=org.pk,
                 engagement_id=engagement.pk,
                 task_kind=kind,
                 rule="business_days",
-                business_days=rng.randint(1, 5),
+                business_days=days[kind],
             )
             for kind in kinds
         ]
@@ -574,8 +580,17 @@ TASK_FIELDS = [
     "id", "organization", "engagement", "title", "kind", "priority", "due_at", "status",
     "our_assignee", "their_assignee", "requested_by", "created_at", "updated_at",
     "acknowledged_at", "delivered_at", "first_delivered_at", "closed_at", "returns",
-    "quality_rating",
+    "quality_rating", "turnaround_due_at",
 ]  # fmt: skip
+ZONE = ZoneInfo("America/New_York")  # every organization's (the default); no holidays
+
+
+@functools.cache
+def turnaround_due(sent_on: date, business_days: int) -> datetime:
+    """What create_task keeps as turnaround_due_at: the service level's business days counted
+    from the day the task was sent, 17:00 in the organization's zone (memoised by day)."""
+    due = add_business_days(sent_on, business_days, ())
+    return datetime.combine(due, END_OF_BUSINESS_DAY, tzinfo=ZONE).astimezone(UTC)
 
 
 def month_tasks(month: date, engagements: list[Eng], by_org, rng, now, start, ids):
@@ -643,11 +658,15 @@ def task_row(pk, created, due, eng: Eng, org: Org, rng, now):
         elif acknowledged is not None:
             status = rng.choice(["acknowledged", "in_progress", "in_progress"])
     updated = max(m for m in (created, acknowledged, delivered, closed) if m is not None)
+    title = f"{rng.choice(eng.kinds)} {due:%b %d}"
+    kind = rng.choice(eng.kinds)
+    promised = turnaround_due(created.astimezone(ZONE).date(), eng.levels[kind])
     row = (
-        pk, org.pk, eng.pk, f"{rng.choice(eng.kinds)} {due:%b %d}", rng.choice(eng.kinds),
+        pk, org.pk, eng.pk, title, kind,
         rng.choice(PRIORITIES), ts(due), status, ours,
         eng.contact if rng.random() < 0.7 else None, ours, ts(created), ts(updated),
         ts(acknowledged), ts(delivered), ts(first_delivered), ts(closed), returns, rating,
+        ts(promised),
     )  # fmt: skip
     return (created, due, delivered, closed, eng, org), row
 

@@ -18,6 +18,7 @@ from handoff.engagements.models import Engagement, EngagementFunction, ServiceLe
 from handoff.insights import scorecards
 from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
 from handoff.work.models import Issue, Task
+from handoff.work.services import suggest_due
 from tests.factories import ProviderFactory, UserFactory
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
@@ -46,6 +47,7 @@ def engagement_for(org, provider, *, function=None, start=date(2026, 1, 1)):
 
 
 def task(engagement, title, due, *, status="accepted", delivered=None, first=None, **extra):
+    created_at = extra.pop("created_at", due - timedelta(days=7))
     return Task.objects.create(
         organization=engagement.organization,
         engagement=engagement,
@@ -54,7 +56,9 @@ def task(engagement, title, due, *, status="accepted", delivered=None, first=Non
         status=status,
         delivered_at=delivered,
         first_delivered_at=first or delivered,
-        created_at=extra.pop("created_at", due - timedelta(days=7)),
+        created_at=created_at,
+        # What create_task keeps: the kind's service level counted from when it was sent.
+        turnaround_due_at=suggest_due(engagement, extra.get("kind", ""), created_at),
         **extra,
     )
 
@@ -261,6 +265,26 @@ def test_a_month_of_work_scores_as_worked_out_by_hand(org, owner, manager):
     # + quality 0.75 × 2 + responses 0.3333 × 1 + check-ins 0.6875 × 1 + spend (under plan)
     # 1 × 1 = 7.6208 over 12 → 63.5, from 7 figures.
     assert got["overall"] == (63.5, 7)
+
+
+def test_turnaround_counts_the_promise_kept_on_the_task(org, owner, manager):
+    world = build_world(org, owner, manager)
+    # The service level is tightened after the fact: T6 and T7 keep the promise made when
+    # they were sent, so the figure does not change.
+    ServiceLevel.objects.filter(engagement=world.engagement).update(business_days=0)
+    card = scorecards.compute(org, MARCH, [world.provider.pk], now=NOW)[world.provider.pk]
+    assert (card["turnaround"].value, card["turnaround"].count) == (0.5, 2)
+    # A task kept without a promise (no service level when it was sent) is not counted; one
+    # whose first delivery came by its promise is within, whatever its due date.
+    task(world.engagement, "T9", local(3, 18), delivered=local(3, 17), kind="Invoice batch")
+    Task.objects.filter(title="T9").update(turnaround_due_at=None)
+    task(world.engagement, "T10", local(3, 19), delivered=local(3, 19), kind="Invoice batch")
+    Task.objects.filter(title="T10").update(turnaround_due_at=local(3, 19, 12))
+    task(world.engagement, "T11", local(3, 19), delivered=local(3, 19, 8), kind="Invoice batch")
+    Task.objects.filter(title="T11").update(turnaround_due_at=local(3, 19, 12))
+    card = scorecards.compute(org, MARCH, [world.provider.pk], now=NOW)[world.provider.pk]
+    # T6 within, T7 not, T10 not (17:00 after 12:00), T11 within: 2 / 4.
+    assert (card["turnaround"].value, card["turnaround"].count) == (0.5, 4)
 
 
 def test_every_figure_links_to_the_rows_behind_it(org, owner, manager):

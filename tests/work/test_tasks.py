@@ -65,6 +65,29 @@ class TestSending:
         )
         assert send(engagement, member).due_at.date() == datetime(2026, 3, 5).date()
 
+    @time_machine.travel(MONDAY, tick=False)
+    def test_the_service_levels_promise_is_kept_for_the_scorecards(self, engagement, member):
+        # Sent Monday with a later due date: the promise is still Wednesday 17:00 Chicago.
+        later = datetime(2026, 3, 13, 22, 0, tzinfo=UTC)
+        task = send(engagement, member, due_at=later)
+        assert task.due_at == later
+        assert task.turnaround_due_at == datetime(2026, 3, 4, 23, 0, tzinfo=UTC)
+        task.refresh_from_db()
+        assert task.turnaround_due_at == datetime(2026, 3, 4, 23, 0, tzinfo=UTC)
+
+    def test_without_a_kind_nothing_is_promised(self, engagement, member):
+        task = send(engagement, member, kind="", due_at=datetime(2026, 3, 13, 22, 0, tzinfo=UTC))
+        assert task.turnaround_due_at is None
+
+    @time_machine.travel(MONDAY, tick=False)
+    def test_a_holiday_added_later_leaves_the_promise_as_made(self, org, owner, engagement, member):
+        task = send(engagement, member)
+        engagement_services.add_holiday(
+            org, actor=owner, day=datetime(2026, 3, 3).date(), name="Closed"
+        )
+        task.refresh_from_db()
+        assert task.turnaround_due_at == datetime(2026, 3, 4, 23, 0, tzinfo=UTC)
+
     def test_the_point_people_are_the_default_assignees(
         self, engagement, member, manager, point_contact
     ):
@@ -335,6 +358,19 @@ class TestEditing:
         assert (task.title, task.our_assignee, task.version) == ("April invoices", admin, 2)
         event = AuditEvent.objects.get(action="task.updated")
         assert event.changes["title"] == ["March invoices", "April invoices"]
+
+    @time_machine.travel(MONDAY, tick=False)
+    def test_a_new_kind_recomputes_the_promise_a_new_due_date_does_not(self, engagement, member):
+        task = send(engagement, member)
+        promised = task.turnaround_due_at
+        later = datetime(2026, 3, 20, 22, 0, tzinfo=UTC)
+        task = services.update_task(task, actor=member, data={"due_at": later})
+        assert (task.due_at, task.turnaround_due_at) == (later, promised)
+        task = services.update_task(task, actor=member, data={"kind": ""})
+        assert task.turnaround_due_at is None
+        task = services.update_task(task, actor=member, data={"kind": "Invoice batch"})
+        # Counted again from when the task was sent, not from the edit.
+        assert task.turnaround_due_at == promised
 
     def test_a_stale_edit_is_a_conflict(self, engagement, member):
         task = send(engagement, member)

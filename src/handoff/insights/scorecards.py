@@ -1,10 +1,10 @@
 """Scorecards: how each provider did in a period, figure by figure, computed set-based.
 
 Nothing is stored. :func:`compute` reads every provider of a period at once with one grouped
-query per source (tasks, the service-level tasks, issues, payments, plans, check-ins): the
-number of queries is the same for two providers as for two hundred. :func:`trend` does the same
-for several periods of one provider at once, grouping by the truncated month, quarter or year
-in the organization's time zone, so its cost does not grow with the number of periods either.
+query per source (tasks, issues, payments, plans, check-ins): the number of queries is the same
+for two providers as for two hundred. :func:`trend` does the same for several periods of one
+provider at once, grouping by the month, quarter or year (a CASE on the periods' ends in the
+organization's time zone), so its cost does not grow with the number of periods either.
 
 Every figure carries its value, the number of data points it rests on (``count``) and a link to
 the rows behind it. A figure without data has the value ``None`` and ``count`` 0: no perfect
@@ -15,9 +15,9 @@ score from nothing. The definitions are in ``docs/scorecards.md``; in short:
   overdue work counts as late. On time means the latest delivery came by the due time.
 * **Lateness** (average and worst) is of the late deliveries, in hours.
 * **Turnaround** is the share of tasks of a service-level kind whose first delivery came within
-  that service level's turnaround counted from when the task was sent (``created_at``), worked
-  out exactly with the organization's business days and holidays — in Python, on the period's
-  delivered tasks of a service-level kind only (fetched in one query).
+  that service level's turnaround counted from when the task was sent. The deadline is worked
+  out with the organization's business days and holidays when the task is sent and kept on it
+  (``Task.turnaround_due_at``), so it is one more count in the grouped tasks query.
 * **Rework** is the share of tasks delivered at least once that were returned at least once.
 * **Quality** is the average rating (1–5) of accepted tasks that got one.
 * **Issues** are those our side raised about the provider in the period. *Answered within
@@ -46,21 +46,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Avg,
+    Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
+    IntegerField,
     Max,
     Min,
     Q,
     Sum,
     Value,
-)
-from django.db.models.functions import (
-    Coalesce,
-    TruncMonth,
-    TruncQuarter,
-    TruncYear,
+    When,
 )
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -69,9 +66,8 @@ from handoff.compliance.models import Payment
 from handoff.core import audit
 from handoff.decisions.choices import ChosenOption
 from handoff.decisions.models import Decision
-from handoff.engagements import calendar
-from handoff.engagements.choices import EngagementStatus, TargetUnit, TurnaroundRule
-from handoff.engagements.models import EngagementFunction, Holiday, ServiceLevel
+from handoff.engagements.choices import EngagementStatus
+from handoff.engagements.models import Engagement, EngagementFunction
 from handoff.work import status as task_status
 from handoff.work.choices import Side, TaskStatus
 from handoff.work.models import Issue, Task
@@ -396,15 +392,37 @@ class Scorecard:
 
 
 # --- Links to what is behind each figure ------------------------------------------------------
-def _url(name: str, org, params: dict) -> str:
+# A provider id that no real one matches, to reverse a URL with a provider in its path once and
+# put each provider's id in its place.
+_PROVIDER_SLOT = 987654321987
+
+
+def _reverse(name: str, args: list) -> str:
     try:
-        base = reverse(name, args=[org.slug])
+        return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-    return f"{base}?{urlencode(params)}"
 
 
-def links(org, provider_id: int, period: Period) -> dict[str, str]:
+def link_bases(org) -> dict[str, str | tuple[str, str]]:
+    """The pages the figures link to, reversed once for all of an organization's scorecards
+    (500 providers would otherwise take some 3,500 ``reverse()`` calls)."""
+    checkins = _reverse("insights:provider_checkins", [org.slug, _PROVIDER_SLOT])
+    return {
+        "tasks": _reverse("work:tasks", [org.slug]),
+        "issues": _reverse("work:issues", [org.slug]),
+        "payments": _reverse("compliance:payments", [org.slug]),
+        "analyses": _reverse("decisions:analyses", [org.slug]),
+        "checkins": tuple(checkins.rsplit(str(_PROVIDER_SLOT), 1)) if checkins else "",
+    }
+
+
+def _with(base: str, params: dict) -> str:
+    return f"{base}?{urlencode(params)}" if base else ""
+
+
+def links(org, provider_id: int, period: Period, bases: dict | None = None) -> dict[str, str]:
+    bases = bases or link_bases(org)
     days = {"from": period.start.isoformat(), "to": period.end.isoformat()}
     tasks = {
         "tab": "all",
@@ -412,10 +430,9 @@ def links(org, provider_id: int, period: Period) -> dict[str, str]:
         "due_from": days["from"],
         "due_to": days["to"],
     }
-    task_url = _url("work:tasks", org, tasks)
-    issue_url = _url(
-        "work:issues",
-        org,
+    task_url = _with(bases["tasks"], tasks)
+    issue_url = _with(
+        bases["issues"],
         {
             "view": "all",
             "provider": provider_id,
@@ -423,41 +440,54 @@ def links(org, provider_id: int, period: Period) -> dict[str, str]:
             "raised_to": days["to"],
         },
     )
-    payment_url = _url(
-        "compliance:payments",
-        org,
+    payment_url = _with(
+        bases["payments"],
         {"provider": provider_id, "paid_from": days["from"], "paid_to": days["to"]},
     )
+    checkins = bases["checkins"]
     return {
         "on_time": task_url,
         "lateness_avg": task_url,
         "lateness_worst": task_url,
         "turnaround": task_url,
         "rework": task_url,
-        "quality": _url("work:tasks", org, {**tasks, "status": TaskStatus.ACCEPTED}),
+        "quality": _with(bases["tasks"], {**tasks, "status": TaskStatus.ACCEPTED}),
         "issues_raised": issue_url,
         "responses": issue_url,
         "escalations": issue_url,
-        "checkins": _checkins_url(org, provider_id),
+        "checkins": f"{checkins[0]}{provider_id}{checkins[1]}" if checkins else "",
         "spend": payment_url,
-        "plan": _url("decisions:analyses", org, {}).rstrip("?"),
+        "plan": bases["analyses"],
         "savings": payment_url,
     }
-
-
-def _checkins_url(org, provider_id: int) -> str:
-    try:
-        return reverse("insights:provider_checkins", args=[org.slug, provider_id])
-    except NoReverseMatch:
-        return ""
 
 
 # --- Reading: one grouped query per source ----------------------------------------------------
 # A bucket is the key of one period in the grouped rows: 0 for compute()'s single period, the
 # truncated date for trend().
 DELIVERED = (TaskStatus.DELIVERED, TaskStatus.ACCEPTED)
-LATENESS = ExpressionWrapper(F("delivered_at") - F("due_at"), output_field=DurationField())
-TRUNC = {MONTH: TruncMonth, QUARTER: TruncQuarter, YEAR: TruncYear}
+TRUNC = (MONTH, QUARTER, YEAR)  # the kinds a trend is by
+
+
+class _SecondsBetween(Func):
+    """Seconds from the second datetime to the first, computed by the database itself:
+    ``EXTRACT(EPOCH …)`` on PostgreSQL, ``julianday()`` on SQLite (where Django's duration
+    arithmetic would call a Python function for every row)."""
+
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (later, later_params), (earlier, earlier_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        if connection.vendor == "sqlite":
+            sql = f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+        else:
+            sql = f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+        return sql, (*later_params, *earlier_params)
+
+
+LATENESS = _SecondsBetween(F("delivered_at"), F("due_at"))
 
 
 @dataclass
@@ -480,33 +510,45 @@ class _Frame:
         return self.periods[0].start, self.periods[-1].end
 
     def bucket(self, field_name: str, *, is_date: bool = False):
+        """The number of the period a row falls in: a CASE on the periods' ends (worked out in
+        the organization's zone), plain SQL on both databases; the rows are already limited
+        to the span. (``Trunc…(tzinfo=…)`` would cost SQLite a Python call per row.)"""
         if self.kind == CUSTOM:
             return Value(0)
-        trunc = TRUNC[self.kind]
-        return trunc(field_name) if is_date else trunc(field_name, tzinfo=self.tz)
+        whens = [
+            When(
+                Q(**{f"{field_name}__lte": period.end})
+                if is_date
+                else Q(**{f"{field_name}__lt": period.bounds(self.tz)[1]}),
+                then=Value(number),
+            )
+            for number, period in enumerate(self.periods[:-1])
+        ]
+        last = Value(len(self.periods) - 1)
+        return Case(*whens, default=last, output_field=IntegerField()) if whens else last
 
     def key_of(self, value) -> date | int:
-        if self.kind == CUSTOM:
-            return 0
-        if isinstance(value, datetime):
-            value = value.astimezone(self.tz).date() if timezone.is_aware(value) else value.date()
-        return value
-
-    def key_for_day(self, day: date) -> date | int:
-        return 0 if self.kind == CUSTOM else period_of(self.kind, day).start
+        return 0 if self.kind == CUSTOM else self.periods[value].start
 
     def providers(self, queryset, path: str):
         if self.provider_ids is not None:
             queryset = queryset.filter(**{f"{path}__in": self.provider_ids})
         return queryset
 
+    def engagements(self, queryset):
+        """Rows of an engagement (tasks, issues) of the frame's providers: picked by
+        ``engagement_id IN (the providers' engagements)``, so that the database can use the
+        (organization, engagement, due_at) index rather than read every row of the org."""
+        if self.provider_ids is not None:
+            engagements = Engagement.objects.for_org(self.org).filter(
+                provider_id__in=self.provider_ids
+            )
+            queryset = queryset.filter(engagement_id__in=engagements.values("id"))
+        return queryset
 
-def _hours(duration: timedelta | float | None) -> float | None:
-    if duration is None:
-        return None
-    if not isinstance(duration, timedelta):  # some backends give microseconds
-        duration = timedelta(microseconds=float(duration))
-    return round(duration.total_seconds() / 3600, 1)
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(float(seconds) / 3600, 1)
 
 
 def _read_tasks(frame: _Frame) -> dict:
@@ -515,8 +557,15 @@ def _read_tasks(frame: _Frame) -> dict:
     overdue = Q(status__in=task_status.OPEN, due_at__lt=frame.now)
     late = delivered & Q(delivered_at__gt=F("due_at"))
     rated = Q(status=TaskStatus.ACCEPTED, quality_rating__isnull=False)
+    # Turnaround: the first delivery (the latest where none was kept) against the promise the
+    # service level made when the task was sent (``turnaround_due_at``, None without one).
+    promised = Q(turnaround_due_at__isnull=False)
+    first_delivery = Q(first_delivered_at__isnull=False) | Q(delivered_at__isnull=False)
+    within = Q(first_delivered_at__lte=F("turnaround_due_at")) | Q(
+        first_delivered_at__isnull=True, delivered_at__lte=F("turnaround_due_at")
+    )
     rows = (
-        frame.providers(Task.objects.for_org(frame.org), "engagement__provider_id")
+        frame.engagements(Task.objects.for_org(frame.org))
         .filter(due_at__gte=start, due_at__lt=end)
         .exclude(status=TaskStatus.CANCELLED)
         .annotate(bucket=frame.bucket("due_at"))
@@ -526,65 +575,17 @@ def _read_tasks(frame: _Frame) -> dict:
             counted=Count("pk", filter=delivered | overdue),
             on_time=Count("pk", filter=delivered & Q(delivered_at__lte=F("due_at"))),
             late_delivered=Count("pk", filter=late),
-            late_avg=Avg(LATENESS, filter=late, output_field=DurationField()),
-            late_max=Max(LATENESS, filter=late, output_field=DurationField()),
+            late_avg=Avg(LATENESS, filter=late, output_field=FloatField()),
+            late_max=Max(LATENESS, filter=late, output_field=FloatField()),
             delivered_once=Count("pk", filter=Q(first_delivered_at__isnull=False)),
             returned=Count("pk", filter=Q(first_delivered_at__isnull=False, returns__gte=1)),
             rated=Count("pk", filter=rated),
             quality=Avg("quality_rating", filter=rated),
+            turnaround_counted=Count("pk", filter=promised & first_delivery),
+            turnaround_within=Count("pk", filter=promised & within),
         )
     )
     return {(row["engagement__provider_id"], frame.key_of(row["bucket"])): row for row in rows}
-
-
-def _read_turnaround(frame: _Frame) -> dict:
-    """Per (provider, bucket): (tasks of a service-level kind delivered, within turnaround).
-
-    Business days need the calendar, so the period's delivered tasks of a kind are read in one
-    query and measured here; service levels and holidays are one query each."""
-    start, end = frame.span
-    rows = list(
-        frame.providers(Task.objects.for_org(frame.org), "engagement__provider_id")
-        .filter(due_at__gte=start, due_at__lt=end)
-        .exclude(status=TaskStatus.CANCELLED)
-        .exclude(kind="")
-        .annotate(delivered=Coalesce("first_delivered_at", "delivered_at"))
-        .filter(delivered__isnull=False)
-        .values_list(
-            "engagement__provider_id", "engagement_id", "kind", "created_at", "delivered", "due_at"
-        )
-    )
-    if not rows:
-        return {}
-    levels = {
-        (level.engagement_id, level.task_kind): level
-        for level in ServiceLevel.objects.for_org(frame.org).filter(
-            engagement_id__in={row[1] for row in rows}
-        )
-    }
-    holidays = set(Holiday.objects.for_org(frame.org).values_list("date", flat=True))
-    counts: dict = defaultdict(lambda: [0, 0])
-    for provider_id, engagement_id, kind, created_at, delivered_at, due_at in rows:
-        level = levels.get((engagement_id, kind))
-        if level is None:
-            continue
-        promised = turnaround_deadline(level, created_at, frame.tz, holidays)
-        key = (provider_id, frame.key_for_day(due_at.astimezone(frame.tz).date()))
-        counts[key][0] += 1
-        counts[key][1] += delivered_at <= promised
-    return counts
-
-
-def turnaround_deadline(level: ServiceLevel, sent_at: datetime, tz, holidays) -> datetime:
-    """When work sent at ``sent_at`` was due under ``level`` (the rule ``suggest_due`` uses)."""
-    if level.rule == TurnaroundRule.DAY_OF_MONTH:
-        day = calendar.next_day_of_month(
-            sent_at.astimezone(tz).date(), level.day_of_month, holidays
-        )
-        return datetime.combine(day, calendar.END_OF_BUSINESS_DAY, tzinfo=tz)
-    return calendar.deadline(
-        sent_at, level.business_days or 0, TargetUnit.BUSINESS_DAYS, tz, holidays
-    )
 
 
 def _read_issues(frame: _Frame) -> dict:
@@ -604,7 +605,7 @@ def _read_issues(frame: _Frame) -> dict:
         Q(first_response_at__isnull=False) | Q(escalated_at__isnull=False) | timed_out
     )
     rows = (
-        frame.providers(Issue.objects.for_org(frame.org), "engagement__provider_id")
+        frame.engagements(Issue.objects.for_org(frame.org))
         .filter(raised_at__gte=start, raised_at__lt=end, raised_side=Side.US)
         .annotate(bucket=frame.bucket("raised_at"))
         .values("engagement__provider_id", "bucket")
@@ -744,15 +745,16 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _build(org, provider_id: int, period: Period, data: dict, weights: dict) -> Scorecard:
+def _build(
+    org, provider_id: int, period: Period, data: dict, weights: dict, bases: dict
+) -> Scorecard:
     """One scorecard from the rows read for its (provider, bucket)."""
     tasks = data["tasks"] or {}
     issues = data["issues"] or {}
     payments = data["payments"] or {}
-    turnaround = data["turnaround"] or (0, 0)
     plan = data["plan"]
     checkin_count, questions = data["checkins"] or (0, {})
-    urls = links(org, provider_id, period)
+    urls = links(org, provider_id, period, bases)
     figures = {key: Figure(key, *LABELS[key], url=urls.get(key, "")) for key in FIGURES}
 
     def put(key, value, count, note=""):
@@ -765,7 +767,8 @@ def _build(org, provider_id: int, period: Period, data: dict, weights: dict) -> 
     late = tasks.get("late_delivered", 0)
     put("lateness_avg", _hours(tasks.get("late_avg")), late)
     put("lateness_worst", _hours(tasks.get("late_max")), late)
-    put("turnaround", _ratio(turnaround[1], turnaround[0]), turnaround[0])
+    promised = tasks.get("turnaround_counted", 0)
+    put("turnaround", _ratio(tasks.get("turnaround_within", 0), promised), promised)
     delivered = tasks.get("delivered_once", 0)
     put("rework", _ratio(tasks.get("returned", 0), delivered), delivered)
     rated = tasks.get("rated", 0)
@@ -805,7 +808,6 @@ def _build(org, provider_id: int, period: Period, data: dict, weights: dict) -> 
 def _read_all(frame: _Frame) -> dict:
     return {
         "tasks": _read_tasks(frame),
-        "turnaround": _read_turnaround(frame),
         "issues": _read_issues(frame),
         "payments": _read_payments(frame),
         "plans": _read_plans(frame),
@@ -816,7 +818,6 @@ def _read_all(frame: _Frame) -> dict:
 def _slice(read: dict, provider_id: int, key, number: int) -> dict:
     return {
         "tasks": read["tasks"].get((provider_id, key)),
-        "turnaround": read["turnaround"].get((provider_id, key)),
         "issues": read["issues"].get((provider_id, key)),
         "payments": read["payments"].get((provider_id, key)),
         "plan": read["plans"].get((provider_id, number)),
@@ -841,7 +842,8 @@ def compute(
     weights = weights_for(org) if weights is None else weights
     if ids is None:
         ids = sorted({key[0] for source in read.values() for key in source})
-    return {pk: _build(org, pk, period, _slice(read, pk, 0, 0), weights) for pk in ids}
+    bases = link_bases(org)
+    return {pk: _build(org, pk, period, _slice(read, pk, 0, 0), weights, bases) for pk in ids}
 
 
 def first_activity(org, provider_id: int) -> date | None:
@@ -887,10 +889,18 @@ def trend(
     frame = _Frame(org, org_zone(org), periods, kind, [provider_id], now)
     read = _read_all(frame)
     weights = weights_for(org) if weights is None else weights
+    bases = link_bases(org)
     return [
         (
             period,
-            _build(org, provider_id, period, _slice(read, provider_id, period.start, n), weights),
+            _build(
+                org,
+                provider_id,
+                period,
+                _slice(read, provider_id, period.start, n),
+                weights,
+                bases,
+            ),
         )
         for n, period in enumerate(periods)
     ]

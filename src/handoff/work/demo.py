@@ -63,6 +63,8 @@ def load_demo(org, owner) -> None:
             schedule=schedule,
             occurrence=due.date() if schedule else None,
             created_at=created,
+            # What create_task keeps: the service level's promise from when it was sent.
+            turnaround_due_at=work.suggest_due(engagement, kind, created),
             **extra,
         )
         TaskMove.objects.create(

@@ -85,6 +85,15 @@ class Task(TenantModel):
         null=True, blank=True, help_text="The latest delivery; on time means by the due time."
     )
     first_delivered_at = models.DateTimeField(null=True, blank=True)
+    turnaround_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "The deadline the kind's service level promised, counted from when the task was "
+            "sent; None without a service level."
+        ),
+    )
     closed_at = models.DateTimeField(null=True, blank=True, help_text="Accepted or cancelled.")
     returns = models.PositiveSmallIntegerField(default=0, help_text="Times returned for rework.")
     quality_rating = models.PositiveSmallIntegerField(
@@ -101,6 +110,7 @@ class Task(TenantModel):
             models.Index(fields=["organization", "status", "due_at"], name="task_org_status_due"),
             models.Index(fields=["organization", "engagement", "due_at"], name="task_org_eng"),
             models.Index(fields=["organization", "our_assignee", "due_at"], name="task_org_ours"),
+            models.Index(fields=["organization", "due_at"], name="task_org_due"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -256,6 +256,7 @@ def create_task(engagement: Engagement, *, actor, data: dict, files=()) -> Task:
     ``data``: title, details, kind, priority, due_at (aware; left out, the kind's service level
     suggests it), our_assignee_id and their_assignee_id (left out: the communication plan's
     point people). The first move (→ requested) is kept and their assignee is told.
+    ``turnaround_due_at`` is set from the kind's service level (None without one).
     """
     return _create_task(engagement, actor=actor, data=data, files=files)
 
@@ -289,10 +290,14 @@ def _create_task(
         occurrence=occurrence,
     )
     _apply_fields(task, engagement, {k: v for k, v in data.items() if k != "due_at"})
+    # The promise of the kind's service level, as it stands when the task is sent: kept on the
+    # task so that scorecards count turnaround in SQL, and so that a service level or holiday
+    # changed later does not rewrite it.
+    task.turnaround_due_at = suggest_due(engagement, task.kind, task.created_at)
     if data.get("due_at") is not None:
         _apply_fields(task, engagement, {"due_at": data["due_at"]})
     else:
-        task.due_at = suggest_due(engagement, task.kind)
+        task.due_at = task.turnaround_due_at
         if task.due_at is None:
             raise ValidationError(
                 {"due_at": "Give a due date, or choose a task kind with a service level."}
@@ -329,7 +334,8 @@ def _create_task(
 @transaction.atomic
 def update_task(task: Task, *, actor, data: dict, expected_version: int | None = None) -> Task:
     """Change title, details, kind, priority, due_at or the assignees of a task that is not
-    closed. Only the keys present in ``data`` change; a new assignee of theirs is told."""
+    closed. Only the keys present in ``data`` change; a new assignee of theirs is told. A new
+    kind recomputes ``turnaround_due_at`` from ``created_at``; a new due date does not."""
     task = _locked_task(task, expected_version)
     if task.status in status.CLOSED:
         raise ValidationError(
@@ -344,6 +350,10 @@ def update_task(task: Task, *, actor, data: dict, expected_version: int | None =
     if "due_at" in data and data["due_at"] is None:
         raise ValidationError({"due_at": "A task needs a due date."})
     _apply_fields(task, task.engagement, data)
+    if task.kind != before["kind"]:
+        # Another kind is another promise: its service level (as it stands now) counted from
+        # when the task was sent. A new due date alone leaves the promise as it was.
+        task.turnaround_due_at = suggest_due(task.engagement, task.kind, task.created_at)
     task.full_clean(exclude=["engagement", "organization"], validate_constraints=False)
     after = {field: getattr(task, field) for field in fields}
     changes = audit.diff(before, after)
