@@ -42,8 +42,6 @@ Options:
     --runs N       timed runs a case (default 20, after 3 warm-up runs)
     --explain      print the plans of the queries the app runs on tasks for big's scorecards
                    and dashboard, and of the floor queries
-    --with-index   time with the index this benchmark proposes, (organization_id, due_at) on
-                   work_task, created on the benchmark database and dropped at the end
     --seed-only    seed (or reuse), print the row counts, and stop
 
 The SQLite file under var/bench/insights/ is deleted at start; a PostgreSQL database is dropped
@@ -129,10 +127,6 @@ from handoff.providers.models import Contact, Provider  # noqa: E402
 from handoff.work.models import Issue, IssueEvent, Task  # noqa: E402
 
 WARMUP = 3
-# The index this benchmark proposes for the work app (--with-index tries it on the bench
-# database only): the period queries read the organization's tasks by due time.
-PROPOSED_INDEX = "bench_task_org_due"
-PROPOSED_COLUMNS = "(organization_id, due_at)"
 TARGET_RATIO = 1.5
 BATCH = 2_000  # rows a multi-row INSERT on SQLite
 SEED = 20261125
@@ -1307,11 +1301,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="timed runs a case")
     parser.add_argument("--explain", action="store_true", help="print big's query plans")
     parser.add_argument("--seed-only", action="store_true", help="seed, count rows, stop")
-    parser.add_argument(
-        "--with-index",
-        action="store_true",
-        help=f"time with the proposed index {PROPOSED_INDEX} (dropped at the end)",
-    )
     args = parser.parse_args()
     volumes = QUICK if args.quick else FULL
     console = Console(highlight=False, width=max(150, Console().width))
@@ -1350,20 +1339,7 @@ def main() -> None:
         f"providers: big {Provider.objects.for_org(big).count():,}, "
         f"small {Provider.objects.for_org(small).count():,}"
     )
-    if args.with_index:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {PROPOSED_INDEX} ON work_task {PROPOSED_COLUMNS}"
-            )
-            if pg():
-                cursor.execute("ANALYZE work_task")
-        console.print(f"with the proposed index {PROPOSED_INDEX} ON work_task {PROPOSED_COLUMNS}")
-    try:
-        run_cases(big, small, args, console)
-    finally:
-        if args.with_index:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP INDEX IF EXISTS {PROPOSED_INDEX}")
+    run_cases(big, small, args, console)
 
 
 def run_cases(big, small, args, console: Console) -> None:
