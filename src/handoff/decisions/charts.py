@@ -1,40 +1,21 @@
 """The sensitivity chart: each option's annual cost as volume moves from −50% to +50%, drawn on
 the server as SVG (pygal) so the page and the PDF show the same picture and no script runs.
 
-pygal writes an inline configuration script for its optional tooltips even with ``js=[]``; it
-is removed, so the SVG is a picture and nothing else. The same figures stand in a table beside
-the chart for screen readers and for print.
+The same figures stand in a table beside the chart for screen readers and for print.
 """
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pygal
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-from pygal.style import Style
+from django.utils.safestring import SafeString
 
+from handoff.core.charts import inline_svg, style
 from handoff.core.money import cents
 from handoff.core.templatetags.handoff import money, quantity
 from handoff.decisions.report import Report
 
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
-
-STYLE = Style(
-    background="transparent",
-    plot_background="transparent",
-    foreground="#1d2430",
-    foreground_strong="#1d2430",
-    foreground_subtle="#5b6472",
-    font_family='system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif',
-    # In-house first, in ink; then the quotes in the stylesheet's brand, warning, ok colours.
-    colors=("#1d2430", "#1f5f8b", "#b35c00", "#1d7a46", "#7a3e9d", "#b3261e", "#00798c"),
-    title_font_size=15,
-    label_font_size=12,
-    major_label_font_size=12,
-    legend_font_size=13,
-    value_font_size=12,
-)
+# In-house first, in ink; then the quotes in the stylesheet's brand, warning, ok colours.
+STYLE = style(("#1d2430", "#1f5f8b", "#b35c00", "#1d7a46", "#7a3e9d", "#b3261e", "#00798c"))
 
 
 def _point(value: Decimal) -> float:
@@ -78,6 +59,4 @@ def sensitivity_chart(report: Report) -> SafeString:
             quote_line.quote.display_name,
             [_point(line.row.quotes[index]) for line in report.sensitivity],
         )
-    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
-    return mark_safe(svg)  # noqa: S308 - pygal escapes the names and labels it writes
+    return inline_svg(chart, title)

@@ -3,35 +3,12 @@ one function, drawn on the server as SVG (pygal) like ``decisions/charts.py``: n
 for assistive technology, dark-on-light for print, and the same figures in a table beside
 each chart on the page. A period without data is a gap, never a zero."""
 
-import re
-
 import pygal
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-from pygal.style import Style
+from django.utils.safestring import SafeString
 
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+from handoff.core.charts import inline_svg, style
 
-STYLE = Style(
-    background="transparent",
-    plot_background="transparent",
-    foreground="#1d2430",
-    foreground_strong="#1d2430",
-    foreground_subtle="#5b6472",
-    font_family='system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif',
-    colors=("#1f5f8b", "#1d2430", "#b35c00", "#1d7a46"),
-    title_font_size=15,
-    label_font_size=12,
-    major_label_font_size=12,
-    legend_font_size=13,
-    value_font_size=12,
-)
-
-
-def _svg(chart, title: str) -> SafeString:
-    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
-    return mark_safe(svg)  # noqa: S308 - pygal escapes the names and labels it writes
+STYLE = style(("#1f5f8b", "#1d2430", "#b35c00", "#1d7a46"))
 
 
 def on_time_chart(points: list[tuple[str, float | None]], provider_name: str) -> SafeString:
@@ -53,7 +30,7 @@ def on_time_chart(points: list[tuple[str, float | None]], provider_name: str) ->
     )
     chart.x_labels = [label for label, _ in points]
     chart.add("On time", [None if value is None else round(value * 100, 1) for _, value in points])
-    return _svg(chart, title)
+    return inline_svg(chart, title)
 
 
 def standings_chart(rows: list[tuple[str, float | None]], title: str) -> SafeString:
@@ -77,4 +54,4 @@ def standings_chart(rows: list[tuple[str, float | None]], title: str) -> SafeStr
     # pygal draws the first label at the bottom: reversed, the best stands on top.
     chart.x_labels = [name for name, _ in reversed(scored)]
     chart.add("Overall", [score for _, score in reversed(scored)])
-    return _svg(chart, title)
+    return inline_svg(chart, title)

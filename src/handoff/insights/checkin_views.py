@@ -2,7 +2,6 @@
 member's own check-ins, a provider's history and trend, the organization's settings, and the
 provider's own view in the portal."""
 
-import re
 import zoneinfo
 
 import pygal
@@ -11,11 +10,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from handoff.core.access import org_member_required
+from handoff.core.charts import inline_svg
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role, role_at_least
 from handoff.core.tenancy import get_for_org_or_404
@@ -32,7 +31,6 @@ SCALE = [
     (4, "4 — Very good"),
     (5, "5 — Excellent"),
 ]
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 
 
 class CheckInForm(forms.Form):
@@ -176,9 +174,7 @@ def trend_chart(rows: list[checkins.PeriodSummary], provider_name: str) -> SafeS
     chart.add("Our view", [row.ours.overall for row in rows])
     if any(row.theirs.count for row in rows):
         chart.add("Their view of us", [row.theirs.overall for row in rows])
-    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
-    return mark_safe(svg)  # noqa: S308 - pygal escapes the names and labels it writes
+    return inline_svg(chart, title)
 
 
 @org_member_required(Role.VIEWER)

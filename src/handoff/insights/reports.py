@@ -7,7 +7,6 @@ inline) and a CSV whose columns are documented in ``docs/dashboard-and-reports.m
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,10 +16,10 @@ import pygal
 from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from handoff.compliance.models import Payment
+from handoff.core.charts import inline_svg
 from handoff.core.money import cents
 from handoff.core.templatetags.handoff import money
 from handoff.decisions.charts import STYLE
@@ -33,17 +32,10 @@ from handoff.work import status as task_status
 from handoff.work.choices import TaskStatus
 from handoff.work.models import Issue, Task
 
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 ZERO = Decimal(0)
 
 
 # --- Charts -----------------------------------------------------------------------------------
-def _svg(chart, title: str) -> SafeString:
-    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
-    return mark_safe(svg)  # noqa: S308 - pygal escapes the names and labels it writes
-
-
 def spend_chart(spend, currency: str) -> SafeString:
     """Spend so far this year against the plan and the in-house baseline, per planned
     function; empty when no outsourcing plan is in force. The same figures stand in a table."""
@@ -68,7 +60,7 @@ def spend_chart(spend, currency: str) -> SafeString:
     chart.add("In-house baseline", [float(cents(line.in_house)) for line in lines])
     chart.add("Plan", [float(cents(line.planned)) for line in lines])
     chart.add("Spent", [float(cents(line.spend)) for line in lines])
-    return _svg(chart, title)
+    return inline_svg(chart, title)
 
 
 def bars_chart(title: str, labels: list[str], series: list[tuple[str, list]], currency: str):
@@ -91,7 +83,7 @@ def bars_chart(title: str, labels: list[str], series: list[tuple[str, list]], cu
     chart.x_labels = labels
     for name, values in series:
         chart.add(name, [None if v is None else float(cents(v)) for v in values])
-    return _svg(chart, title)
+    return inline_svg(chart, title)
 
 
 # --- Periods ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from handoff.work import status
 from handoff.work.choices import WEEKDAYS, Priority, TaskStatus
 from handoff.work.models import Schedule
 from handoff.work.selectors import Sort, Tab
+from handoff.work.services import SCHEDULE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -205,20 +206,7 @@ class ScheduleForm(forms.ModelForm):
 
     class Meta:
         model = Schedule
-        fields = [
-            "title",
-            "details",
-            "kind",
-            "priority",
-            "rule",
-            "day_of_month",
-            "weekdays",
-            "interval_days",
-            "due_time",
-            "lead_days",
-            "starts_on",
-            "ends_on",
-        ]
+        fields = list(SCHEDULE_FIELDS)
         widgets = {
             "starts_on": DATE,
             "ends_on": DATE,

@@ -15,7 +15,11 @@ from django.utils import timezone
 
 from handoff.engagements.choices import EngagementStatus
 from handoff.notifications.events import Event
-from handoff.notifications.models import Notification, NotificationSettings
+from handoff.notifications.models import (
+    DEFAULT_DUE_SOON_HOURS,
+    Notification,
+    NotificationSettings,
+)
 from handoff.notifications.services import due_soon_hours, notify
 from handoff.notifications.sweeps import sweep
 from handoff.work import services
@@ -50,53 +54,57 @@ def _local(task, when) -> str:
     return f"{local:%a %b %-d %H:%M} ({task.organization.time_zone})"
 
 
+def _tell(task, event, subject: str, body: str, key: str, *, ours, theirs) -> int:
+    """Tell our assignee (``ours``, linked to the task's page) and the provider's side
+    (``theirs``: portal users and e-mail addresses, linked to the portal); how many sides were
+    told now."""
+    users, emails = theirs
+    sides = []
+    if ours is not None:
+        sides.append({"url": task.get_absolute_url(), "users": [ours]})
+    if users or emails:
+        sides.append({"url": services._provider_url(task), "users": users, "emails": emails})
+    message = {"organization": task.organization, "event": event, "subject": subject}
+    return sum(bool(notify(body=body, key=key, **message, **side)) for side in sides)
+
+
 @sweep(every=timedelta(minutes=5), name="work.due_soon")
 def due_soon(now: datetime) -> int:
     """Warn each assignee (both sides) whose open task falls due within their chosen lead time
     (notifications settings, 24 hours unless they chose); once per due time."""
     longest = NotificationSettings.objects.aggregate(longest=Max("due_soon_hours"))["longest"] or 0
-    horizon = now + timedelta(hours=max(longest, 24 * 7))
+    horizon = now + timedelta(hours=max(longest, DEFAULT_DUE_SOON_HOURS))
     tasks = (
         Task.objects.open()
         .filter(due_at__gt=now, due_at__lte=horizon)
         .select_related("organization", "our_assignee", "their_assignee")
         .order_by("due_at")[:BATCH]
     )
+    lead_times: dict = {}
+
+    def within_lead(user, task) -> bool:
+        if (user.pk, task.organization_id) not in lead_times:
+            lead_times[user.pk, task.organization_id] = due_soon_hours(user, task.organization)
+        return task.due_at <= now + timedelta(hours=lead_times[user.pk, task.organization_id])
+
     warned = 0
     for task in tasks:
-        key = f"task:{task.pk}:due_soon:{task.due_at.isoformat()}"
-        subject = f"Due soon: {task.title}"
-        body = f"Due {_local(task, task.due_at)}."
         ours = task.our_assignee
-        if ours is not None and task.due_at <= now + timedelta(
-            hours=due_soon_hours(ours, task.organization)
-        ):
-            warned += bool(
-                notify(
-                    organization=task.organization,
-                    event=Event.TASK_DUE_SOON,
-                    subject=subject,
-                    body=body,
-                    url=task.get_absolute_url(),
-                    users=[ours],
-                    key=key,
-                )
-            )
         users, emails = _their_users_and_emails(task)
-        hours = due_soon_hours(users[0], task.organization) if users else 24
-        if (users or emails) and task.due_at <= now + timedelta(hours=hours):
-            warned += bool(
-                notify(
-                    organization=task.organization,
-                    event=Event.TASK_DUE_SOON,
-                    subject=subject,
-                    body=body,
-                    url=services._provider_url(task),
-                    users=users,
-                    emails=emails,
-                    key=key,
-                )
-            )
+        their_lead = (
+            within_lead(users[0], task)
+            if users
+            else task.due_at <= now + timedelta(hours=DEFAULT_DUE_SOON_HOURS)
+        )
+        warned += _tell(
+            task,
+            Event.TASK_DUE_SOON,
+            f"Due soon: {task.title}",
+            f"Due {_local(task, task.due_at)}.",
+            f"task:{task.pk}:due_soon:{task.due_at.isoformat()}",
+            ours=ours if ours is not None and within_lead(ours, task) else None,
+            theirs=(users, emails) if their_lead else ([], []),
+        )
     return warned
 
 
@@ -115,33 +123,13 @@ def overdue(now: datetime) -> int:
     )
     told = 0
     for task in tasks:
-        key = f"task:{task.pk}:overdue"
-        subject = f"Overdue: {task.title}"
-        body = f"It was due {_local(task, task.due_at)}."
-        users, emails = _their_users_and_emails(task)
-        if task.our_assignee is not None:
-            told += bool(
-                notify(
-                    organization=task.organization,
-                    event=Event.TASK_OVERDUE,
-                    subject=subject,
-                    body=body,
-                    url=task.get_absolute_url(),
-                    users=[task.our_assignee],
-                    key=key,
-                )
-            )
-        if users or emails:
-            told += bool(
-                notify(
-                    organization=task.organization,
-                    event=Event.TASK_OVERDUE,
-                    subject=subject,
-                    body=body,
-                    url=services._provider_url(task),
-                    users=users,
-                    emails=emails,
-                    key=key,
-                )
-            )
+        told += _tell(
+            task,
+            Event.TASK_OVERDUE,
+            f"Overdue: {task.title}",
+            f"It was due {_local(task, task.due_at)}.",
+            f"task:{task.pk}:overdue",
+            ours=task.our_assignee,
+            theirs=_their_users_and_emails(task),
+        )
     return told
