@@ -1339,13 +1339,47 @@ def main() -> None:
         f"providers: big {Provider.objects.for_org(big).count():,}, "
         f"small {Provider.objects.for_org(small).count():,}"
     )
+    count_task_months([big, small], console)
     run_cases(big, small, args, console)
+
+
+def count_task_months(orgs: list[Organization], console: Console) -> None:
+    """Count the scorecards' monthly task facts afresh (``rollup.rebuild``): the rows went in
+    by raw INSERT or COPY, which marks nothing, as the first read after a migration does."""
+    from handoff.insights import rollup
+    from handoff.insights.models import TaskMonth
+
+    for org in orgs:
+        elapsed, queries = timed(lambda org=org: rollup.rebuild(org))
+        console.print(
+            f"task months of {org.slug} counted afresh (rollup.rebuild): {elapsed / 1000:.1f} s, "
+            f"{queries} queries, {TaskMonth.objects.for_org(org).count():,} rows"
+        )
+
+
+def refresh_after_changes(org: Organization, console: Console, changes: int = 10) -> None:
+    """What a read costs after ``changes`` tasks anywhere in the history were saved: their
+    months counted again (each save marks its month; the saves are not timed)."""
+    from handoff.insights import rollup
+
+    ids = list(Task.objects.for_org(org).order_by("pk").values_list("pk", flat=True)[::5000])
+    rng = random.Random(7)
+    runs = []
+    for _ in range(5):
+        for task in Task.objects.filter(pk__in=rng.sample(ids, changes)):
+            task.save(update_fields=["updated_at"])
+        runs.append(timed(lambda: rollup.refresh(org)))
+    console.print(
+        f"rollup.refresh({org.slug}) after {changes} tasks changed: "
+        f"{statistics.median(t for t, _ in runs):.0f} ms ({runs[-1][1]} q), median of 5"
+    )
 
 
 def run_cases(big, small, args, console: Console) -> None:
     if args.explain:
         explain(big, console)
     breakdown(big, console)
+    refresh_after_changes(big, console)
     cases = cases_for(big) + cases_for(small)
     load_before = os.getloadavg()[0]
     started = time.perf_counter()

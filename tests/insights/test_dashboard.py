@@ -15,7 +15,7 @@ from handoff.compliance.models import Payment
 from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, Decision, ShortlistCandidate
 from handoff.engagements.models import Engagement, EngagementFunction, SignedAgreement
-from handoff.insights import dashboard
+from handoff.insights import dashboard, rollup
 from handoff.providers.models import DueDiligenceItem
 from handoff.work.models import Issue, Task
 from tests.compliance.conftest import record_w9
@@ -404,6 +404,7 @@ def populate(org, owner, providers: int, tasks: int):
 
 
 def queries_of(org, owner):
+    rollup.refresh(org)  # the tasks' months counted once, as the first read after a change does
     with CaptureQueriesContext(connection) as captured:
         board = dashboard.build(org, user=owner, today=TODAY)
     return len(captured), board
@@ -444,3 +445,23 @@ def test_build_defaults_to_today_in_the_organizations_zone(db, org):
     with time_machine.travel(datetime(2026, 11, 19, 3, 0, tzinfo=UTC), tick=False):
         board = dashboard.build(org)
     assert board.today == date(2026, 11, 18)  # still the 18th in Chicago
+
+
+@pytest.mark.parametrize(
+    ("count", "best", "lowest"),
+    [
+        (0, [], []),
+        (10, list(range(1, 11)), []),
+        (11, [1, 2, 3, 4, 5], [7, 8, 9, 10, 11]),
+        (500, [1, 2, 3, 4, 5], [496, 497, 498, 499, 500]),
+    ],
+)
+def test_the_page_lists_every_standing_up_to_ten_then_the_best_and_lowest_five(count, best, lowest):
+    rows = [
+        dashboard.Standing(n, f"Provider {n}", 100 - n / 10, None, 0, "")
+        for n in range(1, count + 1)
+    ]
+    shown_best, shown_lowest = dashboard.split_standings(rows)
+    assert [rank for rank, _ in shown_best] == best
+    assert [rank for rank, _ in shown_lowest] == lowest
+    assert all(row.provider_id == rank for rank, row in shown_best + shown_lowest)

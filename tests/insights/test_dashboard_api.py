@@ -13,6 +13,7 @@ from handoff.core.roles import Role
 from tests.conftest import api_client_for
 from tests.factories import ProviderFactory, UserFactory
 from tests.insights import test_reports
+from tests.insights.conftest import ranked_providers
 
 # The same clock (Nov 18, 2026), provider and quarter of work as the report tests.
 _clock = test_reports._clock
@@ -53,6 +54,13 @@ class TestDashboard:
         assert body["single_provider"]["count"] == 1
         assert body["standings_period"] == "Q4 2026"
         assert body["spend"]["lines"] == [] and body["spend"]["planned_total"] is None
+
+    def test_it_returns_every_standing_where_the_page_shows_ten(self, org, owner):
+        ranked_providers(org, 12, timezone.now() - timedelta(days=8))
+        body = api_client_for(owner, org).get(f"{BASE}/dashboard").json()
+        assert [row["provider"] for row in body["standings"]] == [
+            f"Provider {n:02d}" for n in range(12, 0, -1)
+        ]
 
     @pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER, Role.MANAGER, Role.ADMIN])
     def test_every_role_reads_it(self, org, role):

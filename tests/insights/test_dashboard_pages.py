@@ -2,15 +2,18 @@
 with its table, and the landing after login."""
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from handoff.accounts.models import Membership
 from tests.conftest import client_for
 from tests.factories import ProviderFactory, UserFactory
+from tests.insights.conftest import ranked_providers
 from tests.insights.test_dashboard import engage, pay, plan, task
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +138,62 @@ class TestCards:
         page = text_of(client_for(owner).get(url(org)))
         section = page[page.index('id="standings"') :]
         assert "Ledgerline Bookkeeping" in section and "100%" in section
+
+
+class TestManyStandings:
+    """Past ten providers with data the dashboard lists the best five and the lowest five, and
+    links to every standing; up to ten it lists them all."""
+
+    ZONE = ZoneInfo("America/Chicago")
+    NOW = datetime(2026, 11, 18, 12, tzinfo=ZONE)
+
+    @pytest.fixture(autouse=True)
+    def _clock(self):
+        with time_machine.travel(self.NOW, tick=False):
+            yield
+
+    def standings(self, org, owner) -> str:
+        page = text_of(client_for(owner).get(url(org)))
+        section = page[page.index('id="standings"') :]
+        return section[: section.index("</section>")]
+
+    @staticmethod
+    def ranked(section: str) -> list[tuple[int, str]]:
+        return [
+            (int(rank), name)
+            for rank, name in re.findall(
+                r'<td class="num">(\d+)</td><th scope="row"><a [^>]*>([^<]+)</a>', section
+            )
+        ]
+
+    def test_twelve_show_the_best_five_and_the_lowest_five_with_their_ranks(self, org, owner):
+        ranked_providers(org, 12, self.NOW - timedelta(days=8))
+        section = self.standings(org, owner)
+        assert "Best" in section and "Lowest" in section
+        assert self.ranked(section) == [
+            (1, "Provider 12"),
+            (2, "Provider 11"),
+            (3, "Provider 10"),
+            (4, "Provider 09"),
+            (5, "Provider 08"),
+            (8, "Provider 05"),
+            (9, "Provider 04"),
+            (10, "Provider 03"),
+            (11, "Provider 02"),
+            (12, "Provider 01"),
+        ]
+        chart = section[section.index("<svg") : section.index("</svg>")]
+        assert "Provider 12" in chart and "Provider 01" in chart
+        assert "Provider 06" not in section and "Provider 07" not in section
+        standings = reverse("insights:scorecards", args=[org.slug])
+        assert (
+            f'<a href="{standings}?period=quarter&amp;on=2026-10-01">All 12 standings</a>'
+            in section
+        )
+
+    def test_ten_are_all_listed(self, org, owner):
+        ranked_providers(org, 10, self.NOW - timedelta(days=8))
+        section = self.standings(org, owner)
+        assert self.ranked(section) == [(n, f"Provider {11 - n:02d}") for n in range(1, 11)]
+        assert "Lowest" not in section and "standings</a>" not in section
+        assert "All scorecards" in section

@@ -1,6 +1,10 @@
 """Scorecard pages: every figure with its count or "no data", links to what is behind it, the
 trend and the standings with a chart and a table, the weights for admins; outsiders get 404."""
 
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 
@@ -8,6 +12,7 @@ from handoff.decisions.models import BusinessFunction
 from handoff.insights.models import InsightsSettings
 from tests.conftest import client_for
 from tests.factories import ProviderFactory
+from tests.insights.conftest import delivered, engaged
 from tests.insights.test_scorecards import build_world, engagement_for
 
 MARCH = {"period": "month", "on": "2026-03-15"}
@@ -175,3 +180,80 @@ def test_outsiders_do_not_see_the_standings_or_weights(org, outsider, other_org)
             client_for(outsider).get(reverse(f"insights:{name}", args=[org.slug])).status_code
             == 404
         )
+
+
+class TestStandingsPages:
+    """28 engaged providers: 26 with every task on time (100, so by name), one with every task
+    late (0) and one without work in March (no data, last): two pages of 25."""
+
+    @pytest.fixture
+    def standings(self, org):
+        due = datetime(2026, 3, 10, 12, tzinfo=ZoneInfo("America/Chicago"))
+        for n in range(1, 27):
+            delivered(engaged(org, f"Provider {n:02d}"), due, on_time=1)
+        delivered(engaged(org, "Aardvark Late"), due, late=1)
+        engaged(org, "Abacus Idle")
+        return reverse("insights:scorecards", args=[org.slug])
+
+    @staticmethod
+    def ranked(page: str) -> list[tuple[int, str]]:
+        return [
+            (int(rank), name)
+            for rank, name in re.findall(
+                r'data-label="Rank" class="num">(\d+)</td>\s*'
+                r'<th scope="row" data-label="Provider"><a [^>]*>([^<]+)</a>',
+                page,
+            )
+        ]
+
+    @staticmethod
+    def chart(page: str) -> str:
+        return page[page.index("<svg") : page.index("</svg>")]
+
+    def test_the_first_page_shows_the_best_25(self, org, viewer, standings):
+        page = client_for(viewer).get(standings, MARCH).content.decode()
+        assert self.ranked(page) == [(n, f"Provider {n:02d}") for n in range(1, 26)]
+        assert "Providers 1–25 of 28" in page
+        assert "Provider 26" not in page and "Aardvark Late" not in page
+
+    def test_page_two_ranks_over_the_whole_list_and_charts_its_own_rows(
+        self, org, viewer, standings
+    ):
+        page = client_for(viewer).get(standings, {**MARCH, "page": 2}).content.decode()
+        assert self.ranked(page) == [
+            (26, "Provider 26"),
+            (27, "Aardvark Late"),
+            (28, "Abacus Idle"),
+        ]
+        assert "Providers 26–28 of 28" in page
+        chart = self.chart(page)
+        assert "Provider 26" in chart and "Aardvark Late" in chart
+        assert "Provider 01" not in chart and "Abacus Idle" not in chart
+
+    def test_the_page_links_keep_the_period(self, org, viewer, standings):
+        client = client_for(viewer)
+        first = client.get(standings, MARCH).content.decode()
+        assert 'href="?period=month&amp;on=2026-03-01&amp;page=2">Next page' in first
+        second = client.get(standings, {**MARCH, "page": 2}).content.decode()
+        assert 'href="?period=month&amp;on=2026-03-01&amp;page=1">← Previous page' in second
+        assert "Next page" not in second
+        custom = {"period": "custom", "from": "2026-03-01", "to": "2026-03-31"}
+        ranged = client.get(standings, custom).content.decode()
+        assert "?period=custom&amp;from=2026-03-01&amp;to=2026-03-31&amp;page=2" in ranged
+
+    @pytest.mark.parametrize(
+        ("value", "first_rank"), [("x", 1), ("999", 26), ("0", 26), ("-1", 26), ("", 1)]
+    )
+    def test_a_bad_page_number_shows_a_page_rather_than_an_error(
+        self, org, viewer, standings, value, first_rank
+    ):
+        response = client_for(viewer).get(standings, {**MARCH, "page": value})
+        assert response.status_code == 200
+        assert self.ranked(response.content.decode())[0][0] == first_rank
+
+    def test_one_function_side_by_side_is_paged_the_same_way(self, org, viewer, standings):
+        bookkeeping = BusinessFunction.objects.get(organization=org, name="Bookkeeping")
+        url = reverse("insights:scorecard_compare", args=[org.slug, bookkeeping.pk])
+        page = client_for(viewer).get(url, {**MARCH, "page": 2}).content.decode()
+        assert [rank for rank, _ in self.ranked(page)] == [26, 27, 28]
+        assert "Providers 26–28 of 28" in page

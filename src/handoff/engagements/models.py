@@ -500,6 +500,11 @@ class SignedAgreement(TenantModel):
 
     class Meta:
         ordering = ["-signed_on", "-id"]
+        # "Which active engagements have no signed agreement?" (the dashboard) looks each
+        # engagement up within the organization.
+        indexes = [
+            models.Index(fields=["organization", "engagement"], name="signedagreement_org_eng")
+        ]
 
 
 class AccessGrant(TenantModel):

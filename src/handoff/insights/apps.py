@@ -8,4 +8,10 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         # Registers this app's sweeps (the relationship check-in rounds).
-        from handoff.insights import jobs  # noqa: F401
+        from handoff.insights import (
+            jobs,  # noqa: F401
+            rollup,
+        )
+
+        # A task saved or deleted marks its month of the scorecards' task facts stale.
+        rollup.connect()

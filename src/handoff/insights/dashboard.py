@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from handoff.compliance import selectors as compliance
@@ -48,6 +48,7 @@ from handoff.work.models import Issue
 from handoff.work.selectors import Tab, task_list
 
 TOP = 5
+STANDINGS_SHOWN = 5  # the best on the page, and the lowest past twice as many
 RENEWAL_DAYS = 60
 EXPIRY_DAYS = 30
 WEEK = timedelta(days=7)
@@ -139,10 +140,11 @@ class Dashboard:
     compliance: list[Section]
     renewals: Section
     spend: Spend
-    standings: list[Standing]
+    standings: list[Standing]  # every one, best first (the API returns them all)
     standings_period: str
     single_provider: Section
     mine: int = 0
+    standings_url: str = ""  # the standings page for the same quarter
     extra: dict = field(default_factory=dict)
 
     @property
@@ -160,6 +162,10 @@ class Dashboard:
     @property
     def compliance_count(self) -> int:
         return sum(section.count for section in self.compliance)
+
+    @property
+    def standings_shown(self) -> tuple[list[tuple[int, Standing]], list[tuple[int, Standing]]]:
+        return split_standings(self.standings or [])
 
 
 # --- Pure helpers -----------------------------------------------------------------------------
@@ -559,6 +565,9 @@ def standings(org, today: date, now: datetime) -> tuple[list[Standing], str]:
     period = scorecards.period_of(scorecards.QUARTER, today)
     cards = scorecards.compute(org, period, now=now)
     names = dict(Provider.objects.for_org(org).filter(pk__in=list(cards)).values_list("pk", "name"))
+    # One reverse() for all of them, each provider's id put in the stand-in's place.
+    slot = str(scorecards.PROVIDER_SLOT)
+    url = scorecard_url(org, scorecards.PROVIDER_SLOT, period)
     rows = []
     for provider_id, card in cards.items():
         on_time = card.figures["on_time"]
@@ -569,23 +578,28 @@ def standings(org, today: date, now: datetime) -> tuple[list[Standing], str]:
                 overall=card.overall.value,
                 on_time_rate=on_time.value,
                 on_time_count=on_time.count,
-                url=scorecard_url(org, provider_id, period),
+                url=url.replace(slot, str(provider_id)),
             )
         )
     rows.sort(key=lambda row: (row.overall is None, -(row.overall or 0), row.provider.lower()))
     return rows, period.label
 
 
+def split_standings(
+    rows: list[Standing], shown: int = STANDINGS_SHOWN
+) -> tuple[list[tuple[int, Standing]], list[tuple[int, Standing]]]:
+    """What the page lists of the sorted standings, each row with its rank: every row while
+    there are at most twice ``shown``; past that the best ``shown`` and the lowest ``shown``."""
+    ranked = list(enumerate(rows, start=1))
+    if len(ranked) <= 2 * shown:
+        return ranked, []
+    return ranked[:shown], ranked[-shown:]
+
+
 def scorecard_url(org, provider_id: int, period) -> str:
-    """The provider's scorecard for ``period``; the quarterly review stands in for it where
-    the scorecard page is not installed."""
-    query = urlencode(period.params())
-    for name in ("insights:scorecard", "insights:provider_scorecard"):
-        try:
-            return reverse(name, args=[org.slug, provider_id]) + "?" + query
-        except NoReverseMatch:
-            continue
-    return reverse("insights:provider_review", args=[org.slug, provider_id]) + "?" + query
+    """The provider's scorecard for ``period``."""
+    url = reverse("insights:provider_scorecard", args=[org.slug, provider_id])
+    return f"{url}?{urlencode(period.params())}"
 
 
 # --- The dashboard ----------------------------------------------------------------------------
@@ -626,4 +640,9 @@ def build(org, *, user=None, today: date | None = None) -> "Dashboard":
         standings_period=period_label,
         single_provider=_single_provider(org),
         mine=mine,
+        standings_url=_url(
+            "insights:scorecards",
+            org.slug,
+            query=scorecards.period_of(scorecards.QUARTER, today).params(),
+        ),
     )

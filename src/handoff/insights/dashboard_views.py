@@ -12,14 +12,20 @@ from handoff.insights import charts, dashboard, reports
 @org_member_required(Role.VIEWER)
 def dashboard_page(request):
     board = dashboard.build(request.org, user=request.user)
+    best, lowest = board.standings_shown
+    shown = [row for _, row in best + lowest]
+    title = f"Overall score, {board.standings_period}"
+    if lowest:
+        title += f": best {len(best)} and lowest {len(lowest)} of {len(board.standings)}"
     context = {
         "board": board,
+        "best": best,
+        "lowest": lowest,
         "spend_chart": reports.spend_chart(board.spend, request.org.currency),
         "standings_chart": charts.standings_chart(
-            [(row.provider, row.overall) for row in board.standings],
-            f"Overall score, {board.standings_period}",
+            [(row.provider, row.overall) for row in shown], title
         )
-        if any(row.overall is not None for row in board.standings)
+        if any(row.overall is not None for row in shown)
         else "",
     }
     return render(request, "insights/dashboard.html", context)

@@ -5,8 +5,11 @@ score. The figures come from ``scorecards``; these views parse, check the role a
 Least roles: viewers read every scorecard; admins change the weights.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -21,6 +24,7 @@ from handoff.insights import charts, scorecards
 from handoff.providers.models import Provider
 
 TREND_LENGTH = 6
+STANDINGS_PAGE_SIZE = 25
 
 
 def shown(figure: scorecards.Figure, currency: str) -> str:
@@ -130,27 +134,44 @@ def provider_scorecard_card(request, provider_pk):
     return render(request, "insights/_scorecard_card.html", context)
 
 
-def _standings(org, period, provider_ids, names) -> list[dict]:
-    cards = scorecards.compute(org, period, provider_ids)
-    currency = org.currency
-    rows = [
-        {
-            "provider_id": pk,
-            "name": names[pk],
-            "card": cards[pk],
-            "overall": shown(cards[pk].overall, currency),
-            "cells": [shown(cards[pk][key], currency) for key in TREND_KEYS],
-        }
-        for pk in provider_ids
-    ]
+def _ranked(org, period, names: dict[int, str]) -> list[dict]:
+    """Every provider's scorecard, best overall first, no overall score last, then by name;
+    each row with its rank over the whole list."""
+    cards = scorecards.compute(org, period, list(names))
+    rows = [{"provider_id": pk, "name": name, "card": cards[pk]} for pk, name in names.items()]
     rows.sort(
         key=lambda row: (
             row["card"].overall.value is None,
             -(row["card"].overall.value or 0),
             row["name"],
         )
-    )  # noqa: E501
+    )
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
     return rows
+
+
+def _standings_page(request, period, names: dict[int, str], chart_title: str) -> dict:
+    """One page of the standings: the rows shown (figures formatted for those only), their
+    chart, and the links to the other pages, which keep the period."""
+    page = Paginator(_ranked(request.org, period, names), STANDINGS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    currency = request.org.currency
+    for row in page.object_list:
+        row["overall"] = shown(row["card"].overall, currency)
+        row["cells"] = [shown(row["card"][key], currency) for key in TREND_KEYS]
+    return {
+        "page": page,
+        "rows": page.object_list,
+        "page_query": urlencode(period.params()),
+        "columns": [scorecards.LABELS[key][0] for key in TREND_KEYS],
+        "chart": charts.standings_chart(
+            [(row["name"], row["card"].overall.value) for row in page.object_list], chart_title
+        )
+        if any(row["card"].overall.has_data for row in page.object_list)
+        else None,
+    }
 
 
 def engaged_providers(org, function=None) -> dict[int, str]:
@@ -169,23 +190,16 @@ def engaged_providers(org, function=None) -> dict[int, str]:
 
 @org_member_required(Role.VIEWER)
 def standings(request):
-    """Every engaged provider's scorecard for a period, best first, and the functions."""
+    """Every engaged provider's standing for a period, best first, a page at a time, and the
+    functions."""
     period, errors = _period(request)
     names = engaged_providers(request.org)
-    rows = _standings(request.org, period, list(names), names)
     context = {
         **_picker(request, period, errors),
-        "rows": rows,
-        "columns": [scorecards.LABELS[key][0] for key in TREND_KEYS],
+        **_standings_page(request, period, names, f"Overall score, {period.label}"),
         "functions": BusinessFunction.objects.for_org(request.org)
         .filter(engagements__isnull=False)
         .distinct(),
-        "chart": charts.standings_chart(
-            [(row["name"], row["card"].overall.value) for row in rows],
-            f"Overall score, {period.label}",
-        )
-        if any(row["card"].overall.has_data for row in rows)
-        else None,
     }
     return render(request, "insights/scorecards.html", context, status=422 if errors else 200)
 
@@ -196,18 +210,12 @@ def compare(request, function_pk):
     function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
     period, errors = _period(request)
     names = engaged_providers(request.org, function)
-    rows = _standings(request.org, period, list(names), names)
     context = {
         **_picker(request, period, errors),
+        **_standings_page(
+            request, period, names, f"{function.name}: overall score, {period.label}"
+        ),
         "function": function,
-        "rows": rows,
-        "columns": [scorecards.LABELS[key][0] for key in TREND_KEYS],
-        "chart": charts.standings_chart(
-            [(row["name"], row["card"].overall.value) for row in rows],
-            f"{function.name}: overall score, {period.label}",
-        )
-        if any(row["card"].overall.has_data for row in rows)
-        else None,
     }
     return render(request, "insights/compare.html", context, status=422 if errors else 200)
 

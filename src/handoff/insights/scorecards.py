@@ -49,8 +49,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    FloatField,
-    Func,
     IntegerField,
     Max,
     Min,
@@ -68,6 +66,7 @@ from handoff.decisions.choices import ChosenOption
 from handoff.decisions.models import Decision
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement, EngagementFunction
+from handoff.insights import rollup
 from handoff.work import status as task_status
 from handoff.work.choices import Side, TaskStatus
 from handoff.work.models import Issue, Task
@@ -394,7 +393,7 @@ class Scorecard:
 # --- Links to what is behind each figure ------------------------------------------------------
 # A provider id that no real one matches, to reverse a URL with a provider in its path once and
 # put each provider's id in its place.
-_PROVIDER_SLOT = 987654321987
+PROVIDER_SLOT = 987654321987
 
 
 def _reverse(name: str, args: list) -> str:
@@ -407,13 +406,13 @@ def _reverse(name: str, args: list) -> str:
 def link_bases(org) -> dict[str, str | tuple[str, str]]:
     """The pages the figures link to, reversed once for all of an organization's scorecards
     (500 providers would otherwise take some 3,500 ``reverse()`` calls)."""
-    checkins = _reverse("insights:provider_checkins", [org.slug, _PROVIDER_SLOT])
+    checkins = _reverse("insights:provider_checkins", [org.slug, PROVIDER_SLOT])
     return {
         "tasks": _reverse("work:tasks", [org.slug]),
         "issues": _reverse("work:issues", [org.slug]),
         "payments": _reverse("compliance:payments", [org.slug]),
         "analyses": _reverse("decisions:analyses", [org.slug]),
-        "checkins": tuple(checkins.rsplit(str(_PROVIDER_SLOT), 1)) if checkins else "",
+        "checkins": tuple(checkins.rsplit(str(PROVIDER_SLOT), 1)) if checkins else "",
     }
 
 
@@ -462,32 +461,21 @@ def links(org, provider_id: int, period: Period, bases: dict | None = None) -> d
     }
 
 
+def link_maker(org, period: Period, bases: dict | None = None):
+    """The links of ``period``'s figures for any provider: worked out once with a stand-in id,
+    then each provider's id put in its place (500 providers would otherwise cost some 2,000
+    ``urlencode()`` calls)."""
+    template = links(org, PROVIDER_SLOT, period, bases)
+    slot = str(PROVIDER_SLOT)
+    return lambda provider_id: {
+        key: url.replace(slot, str(provider_id)) for key, url in template.items()
+    }
+
+
 # --- Reading: one grouped query per source ----------------------------------------------------
 # A bucket is the key of one period in the grouped rows: 0 for compute()'s single period, the
 # truncated date for trend().
-DELIVERED = (TaskStatus.DELIVERED, TaskStatus.ACCEPTED)
 TRUNC = (MONTH, QUARTER, YEAR)  # the kinds a trend is by
-
-
-class _SecondsBetween(Func):
-    """Seconds from the second datetime to the first, computed by the database itself:
-    ``EXTRACT(EPOCH …)`` on PostgreSQL, ``julianday()`` on SQLite (where Django's duration
-    arithmetic would call a Python function for every row)."""
-
-    output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (later, later_params), (earlier, earlier_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        if connection.vendor == "sqlite":
-            sql = f"((julianday({later}) - julianday({earlier})) * 86400.0)"
-        else:
-            sql = f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-        return sql, (*later_params, *earlier_params)
-
-
-LATENESS = _SecondsBetween(F("delivered_at"), F("due_at"))
 
 
 @dataclass
@@ -551,41 +539,103 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(float(seconds) / 3600, 1)
 
 
-def _read_tasks(frame: _Frame) -> dict:
+def _whole_months(frame: _Frame) -> tuple[date | None, date | None, list[tuple]]:
+    """The first and last whole month inside the frame's days (None, None without one), and
+    the spans of days before and after them, as aware datetime pairs."""
+    first_day, last_day = frame.days
+    first = first_day if first_day.day == 1 else first_day.replace(day=1) + relativedelta(months=1)
+    after = last_day + timedelta(days=1)
+    stop = after.replace(day=1)  # the first day past the last whole month
     start, end = frame.span
-    delivered = Q(status__in=DELIVERED, delivered_at__isnull=False)
-    overdue = Q(status__in=task_status.OPEN, due_at__lt=frame.now)
-    late = delivered & Q(delivered_at__gt=F("due_at"))
-    rated = Q(status=TaskStatus.ACCEPTED, quality_rating__isnull=False)
-    # Turnaround: the first delivery (the latest where none was kept) against the promise the
-    # service level made when the task was sent (``turnaround_due_at``, None without one).
-    promised = Q(turnaround_due_at__isnull=False)
-    first_delivery = Q(first_delivered_at__isnull=False) | Q(delivered_at__isnull=False)
-    within = Q(first_delivered_at__lte=F("turnaround_due_at")) | Q(
-        first_delivered_at__isnull=True, delivered_at__lte=F("turnaround_due_at")
-    )
-    rows = (
-        frame.engagements(Task.objects.for_org(frame.org))
-        .filter(due_at__gte=start, due_at__lt=end)
-        .exclude(status=TaskStatus.CANCELLED)
-        .annotate(bucket=frame.bucket("due_at"))
-        .values("engagement__provider_id", "bucket")
-        .order_by()
-        .annotate(
-            counted=Count("pk", filter=delivered | overdue),
-            on_time=Count("pk", filter=delivered & Q(delivered_at__lte=F("due_at"))),
-            late_delivered=Count("pk", filter=late),
-            late_avg=Avg(LATENESS, filter=late, output_field=FloatField()),
-            late_max=Max(LATENESS, filter=late, output_field=FloatField()),
-            delivered_once=Count("pk", filter=Q(first_delivered_at__isnull=False)),
-            returned=Count("pk", filter=Q(first_delivered_at__isnull=False, returns__gte=1)),
-            rated=Count("pk", filter=rated),
-            quality=Avg("quality_rating", filter=rated),
-            turnaround_counted=Count("pk", filter=promised & first_delivery),
-            turnaround_within=Count("pk", filter=promised & within),
+    if first >= stop:
+        return None, None, [(start, end)]
+    edges = []
+    if first_day < first:
+        edges.append((start, datetime.combine(first, time.min, tzinfo=frame.tz)))
+    if stop < after:
+        edges.append((datetime.combine(stop, time.min, tzinfo=frame.tz), end))
+    return first, stop - relativedelta(months=1), edges
+
+
+def _read_tasks(frame: _Frame) -> dict:
+    """The task figures by (provider, bucket): the months' kept facts (``rollup.TaskMonth``,
+    refreshed first) for whole months, the tasks themselves for the days of a custom period
+    outside whole months, and the open tasks past their due time, counted from the tasks
+    because they change with the clock. Three queries at most, whatever the span."""
+    from handoff.insights.models import TaskMonth
+
+    rollup.refresh(frame.org)
+    first, last, edges = _whole_months(frame)
+    sources = []
+    if first is not None:
+        summed = {name: Sum(name) for name in rollup.FACTS if name != "late_max_seconds"}
+        sources.append(
+            frame.engagements(TaskMonth.objects.for_org(frame.org))
+            .filter(month__gte=first, month__lte=last)
+            .annotate(bucket=frame.bucket("month", is_date=True))
+            .values("engagement__provider_id", "bucket")
+            .order_by()
+            .annotate(**summed, late_max_seconds=Max("late_max_seconds"))
         )
-    )
-    return {(row["engagement__provider_id"], frame.key_of(row["bucket"])): row for row in rows}
+    if edges:
+        days = Q()
+        for edge_start, edge_end in edges:
+            days |= Q(due_at__gte=edge_start, due_at__lt=edge_end)
+        sources.append(
+            frame.engagements(Task.objects.for_org(frame.org))
+            .exclude(status=TaskStatus.CANCELLED)
+            .filter(days)
+            .annotate(bucket=frame.bucket("due_at"))
+            .values("engagement__provider_id", "bucket")
+            .order_by()
+            .annotate(**rollup.fact_aggregates())
+        )
+    totals: dict = defaultdict(_no_facts)
+    for source in sources:
+        for row in source:
+            total = totals[(row["engagement__provider_id"], frame.key_of(row["bucket"]))]
+            for name, value in rollup.clean_facts(row).items():
+                if name == "late_max_seconds":
+                    worst = [v for v in (total[name], value) if v is not None]
+                    total[name] = max(worst) if worst else None
+                else:
+                    total[name] += value
+    start, end = frame.span
+    if frame.now > start:
+        overdue = (
+            frame.engagements(Task.objects.for_org(frame.org))
+            .filter(status__in=task_status.OPEN, due_at__gte=start, due_at__lt=min(end, frame.now))
+            .annotate(bucket=frame.bucket("due_at"))
+            .values("engagement__provider_id", "bucket")
+            .order_by()
+            .annotate(overdue=Count("pk"))
+        )
+        for row in overdue:
+            key = (row["engagement__provider_id"], frame.key_of(row["bucket"]))
+            totals[key]["overdue"] = row["overdue"]
+    return {key: _task_figures(total) for key, total in totals.items()}
+
+
+def _no_facts() -> dict:
+    return dict.fromkeys(rollup.FACTS, 0) | {"late_max_seconds": None, "overdue": 0}
+
+
+def _task_figures(total: dict) -> dict:
+    """Summed facts as the counts and averages a scorecard shows (overdue work counts, late)."""
+    late, rated = total["late"], total["rated"]
+    return {
+        "counted": total["delivered"] + total["overdue"],
+        "on_time": total["on_time"],
+        "late_delivered": late,
+        "late_avg": total["late_seconds"] / late if late else None,
+        "late_max": total["late_max_seconds"],
+        "delivered_once": total["delivered_once"],
+        "returned": total["returned"],
+        "rated": rated,
+        "quality": total["rating_sum"] / rated if rated else None,
+        "turnaround_counted": total["turnaround_counted"],
+        "turnaround_within": total["turnaround_within"],
+    }
 
 
 def _read_issues(frame: _Frame) -> dict:
@@ -745,16 +795,13 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _build(
-    org, provider_id: int, period: Period, data: dict, weights: dict, bases: dict
-) -> Scorecard:
-    """One scorecard from the rows read for its (provider, bucket)."""
+def _build(provider_id: int, period: Period, data: dict, weights: dict, urls: dict) -> Scorecard:
+    """One scorecard from the rows read for its (provider, bucket), with its figures' links."""
     tasks = data["tasks"] or {}
     issues = data["issues"] or {}
     payments = data["payments"] or {}
     plan = data["plan"]
     checkin_count, questions = data["checkins"] or (0, {})
-    urls = links(org, provider_id, period, bases)
     figures = {key: Figure(key, *LABELS[key], url=urls.get(key, "")) for key in FIGURES}
 
     def put(key, value, count, note=""):
@@ -842,8 +889,8 @@ def compute(
     weights = weights_for(org) if weights is None else weights
     if ids is None:
         ids = sorted({key[0] for source in read.values() for key in source})
-    bases = link_bases(org)
-    return {pk: _build(org, pk, period, _slice(read, pk, 0, 0), weights, bases) for pk in ids}
+    urls = link_maker(org, period)
+    return {pk: _build(pk, period, _slice(read, pk, 0, 0), weights, urls(pk)) for pk in ids}
 
 
 def first_activity(org, provider_id: int) -> date | None:
@@ -894,12 +941,11 @@ def trend(
         (
             period,
             _build(
-                org,
                 provider_id,
                 period,
                 _slice(read, provider_id, period.start, n),
                 weights,
-                bases,
+                links(org, provider_id, period, bases),
             ),
         )
         for n, period in enumerate(periods)
