@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from handoff.compliance import classification, exposure
@@ -372,20 +373,25 @@ def duplicate_tins(org, rows) -> dict[int, list[str]]:
 
 def payees_without_w9(org):
     """Providers that are paid (a payment recorded) or engaged (an active or paused
-    engagement) and have no W-9 on file, with their payments to date."""
+    engagement) and have no W-9 on file, with their payments to date. The payments are read
+    per provider left (few, by the (organization, provider) index), not joined for all."""
     has_w9 = W9.objects.for_org(org).filter(provider=OuterRef("pk"))
     engaged = Engagement.objects.for_org(org).filter(
         provider=OuterRef("pk"), status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED]
     )
+    paid = Payment.objects.for_org(org).filter(provider=OuterRef("pk")).order_by()
+    by_provider = paid.values("provider")
     return (
         Provider.objects.for_org(org)
-        .annotate(
-            paid=Sum("payments__amount"),
-            payment_count=Count("payments"),
-            last_paid=Max("payments__paid_on"),
-        )
         .filter(~Exists(has_w9))
-        .filter(Q(payment_count__gt=0) | Exists(engaged))
+        .filter(Exists(paid) | Exists(engaged))
+        .annotate(
+            paid=Subquery(by_provider.annotate(total=Sum("amount")).values("total")),
+            payment_count=Coalesce(
+                Subquery(by_provider.annotate(count=Count("pk")).values("count")), 0
+            ),
+            last_paid=Subquery(by_provider.annotate(last=Max("paid_on")).values("last")),
+        )
         .order_by("name", "id")
     )
 
