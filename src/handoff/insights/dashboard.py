@@ -192,7 +192,12 @@ def _url(name: str, *args, query: dict | None = None, anchor: str = "") -> str:
 # --- Sections ---------------------------------------------------------------------------------
 def _task_section(org, key, title, tab, now, empty) -> Section:
     tasks = task_list(org, tab=tab, now=now)
-    rows = list(tasks[:TOP])
+    # The first few ids in due order on the task table alone, then those rows with their
+    # engagement and provider (unordered, so that the database looks them up by id): asked
+    # for at once, PostgreSQL joins a busy week's thousands of tasks before sorting them.
+    first = list(tasks.values_list("pk", flat=True)[:TOP])
+    found = tasks.order_by().in_bulk(first)
+    rows = [found[pk] for pk in first]
     items = [
         Item(
             label=task.title,

@@ -558,13 +558,13 @@ def _whole_months(frame: _Frame) -> tuple[date | None, date | None, list[tuple]]
 
 
 def _read_tasks(frame: _Frame) -> dict:
-    """The task figures by (provider, bucket): the months' kept facts (``rollup.TaskMonth``,
-    refreshed first) for whole months, the tasks themselves for the days of a custom period
-    outside whole months, and the open tasks past their due time, counted from the tasks
-    because they change with the clock. Three queries at most, whatever the span."""
+    """The task figures by (provider, bucket): the months' kept facts (``TaskMonth``, which
+    ``compute`` and ``trend`` refresh before reading) for whole months, the tasks themselves
+    for the days of a custom period outside whole months, and the open tasks past their due
+    time, counted from the tasks because they change with the clock. Three queries at most,
+    whatever the span."""
     from handoff.insights.models import TaskMonth
 
-    rollup.refresh(frame.org)
     first, last, edges = _whole_months(frame)
     sources = []
     if first is not None:
@@ -602,8 +602,13 @@ def _read_tasks(frame: _Frame) -> dict:
                     total[name] += value
     start, end = frame.span
     if frame.now > start:
+        # Open work past due is a small part of an organization's tasks, which the
+        # (organization, status, due_at) index reads alone. It is read for every provider and
+        # the others dropped: picked through one provider's engagements, the database walks
+        # all of that provider's tasks in the span instead.
+        wanted = None if frame.provider_ids is None else set(frame.provider_ids)
         overdue = (
-            frame.engagements(Task.objects.for_org(frame.org))
+            Task.objects.for_org(frame.org)
             .filter(status__in=task_status.OPEN, due_at__gte=start, due_at__lt=min(end, frame.now))
             .annotate(bucket=frame.bucket("due_at"))
             .values("engagement__provider_id", "bucket")
@@ -611,8 +616,9 @@ def _read_tasks(frame: _Frame) -> dict:
             .annotate(overdue=Count("pk"))
         )
         for row in overdue:
-            key = (row["engagement__provider_id"], frame.key_of(row["bucket"]))
-            totals[key]["overdue"] = row["overdue"]
+            if wanted is None or row["engagement__provider_id"] in wanted:
+                key = (row["engagement__provider_id"], frame.key_of(row["bucket"]))
+                totals[key]["overdue"] = row["overdue"]
     return {key: _task_figures(total) for key, total in totals.items()}
 
 
@@ -884,6 +890,7 @@ def compute(
     the period), keyed by provider id. A pure read; the query count does not depend on the
     number of providers."""
     ids = None if provider_ids is None else [int(pk) for pk in provider_ids]
+    rollup.refresh(org)
     frame = _Frame(org, org_zone(org), [replace(period)], CUSTOM, ids, now or timezone.now())
     read = _read_all(frame)
     weights = weights_for(org) if weights is None else weights
@@ -894,18 +901,22 @@ def compute(
 
 
 def first_activity(org, provider_id: int) -> date | None:
-    """The first day with a task due or a payment to the provider (two aggregate queries)."""
+    """The first day of the first month with work due, or the first payment, of the provider
+    (two small queries: the monthly task facts, kept current, and the payments). Periods are
+    whole months, so the month is as good as the day for leaving out those before it."""
+    from handoff.insights.models import TaskMonth
+
     first_due = (
-        Task.objects.for_org(org)
+        TaskMonth.objects.for_org(org)
         .filter(engagement__provider_id=provider_id)
-        .aggregate(first=Min("due_at"))["first"]
+        .aggregate(first=Min("month"))["first"]
     )
     first_paid = (
         Payment.objects.for_org(org)
         .filter(provider_id=provider_id)
         .aggregate(first=Min("paid_on"))["first"]
     )
-    days = [d for d in (first_due and first_due.astimezone(org_zone(org)).date(), first_paid) if d]
+    days = [day for day in (first_due, first_paid) if day]
     return min(days) if days else None
 
 
@@ -927,6 +938,7 @@ def trend(
         raise ValidationError({"count": f"Ask for 1 to {MAX_TREND} periods."})
     now = now or timezone.now()
     periods = periods_back(kind, count, until=until or today_for(org, now))
+    rollup.refresh(org)
     start = first_activity(org, provider_id)
     if start is None:
         return []
