@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from handoff.core.access import org_member_required
 from handoff.core.roles import Role
@@ -74,11 +73,13 @@ def _picker(request, period, errors) -> dict:
 def provider_scorecard(request, provider_pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
     period, errors = _period(request)
-    card = scorecards.compute(request.org, period, [provider.pk])[provider.pk]
     kind = period.kind if period.kind in scorecards.TRUNC else scorecards.MONTH
-    history = scorecards.trend(
-        request.org, provider.pk, kind, TREND_LENGTH, until=min(period.end, timezone.localdate())
-    )
+    until = min(period.end, scorecards.today_for(request.org))
+    history = scorecards.trend(request.org, provider.pk, kind, TREND_LENGTH, until=until)
+    if history and history[-1][0] == period:
+        card = history[-1][1]  # the trend ends with the period asked for: the same figures
+    else:
+        card = scorecards.compute(request.org, period, [provider.pk])[provider.pk]
     currency = request.org.currency
     context = {
         **_picker(request, period, errors),
