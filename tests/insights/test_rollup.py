@@ -107,6 +107,16 @@ def test_a_task_loaded_without_its_due_time_still_marks_the_month_it_left(org, e
     assert [row[1] for row in rows(org)] == [date(2026, 5, 1)]
 
 
+def test_writes_without_save_mark_their_months_by_hand(org, engagement):
+    task(engagement, "A", local(3, 10), delivered=local(3, 9))
+    rows(org)
+    Task.objects.for_org(org).update(delivered_at=local(3, 12))  # no signal: nothing marked
+    assert march_row(org, engagement).late == 0
+    rollup.mark_all(Task.objects.for_org(org))
+    assert march_row(org, engagement).late == 1
+    assert rows(org) == counted_afresh(org)
+
+
 def test_forgetting_counts_everything_again_at_the_next_read(org, engagement):
     task(engagement, "A", local(3, 10), delivered=local(3, 9))
     counted = rows(org)
