@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements.models import Engagement, EngagementFunction
+from handoff.insights import rollup
 from handoff.providers.models import Provider
 from handoff.work.models import Task
 
@@ -30,8 +31,9 @@ def engaged(org, name: str) -> Engagement:
 
 def delivered(engagement, due, *, on_time: int = 0, late: int = 0) -> None:
     """Accepted tasks due at ``due``: ``on_time`` delivered an hour early, ``late`` an hour
-    late. Nothing else is scored, so the overall score is the on-time rate × 100."""
-    Task.objects.bulk_create(
+    late. Nothing else is scored, so the overall score is the on-time rate × 100. Written at
+    once by ``bulk_create``, which marks nothing: their month is marked by hand."""
+    created = Task.objects.bulk_create(
         Task(
             organization=engagement.organization,
             engagement=engagement,
@@ -42,6 +44,7 @@ def delivered(engagement, due, *, on_time: int = 0, late: int = 0) -> None:
         )
         for n in range(on_time + late)
     )
+    rollup.mark_all(Task.objects.filter(pk__in=[task.pk for task in created]))
 
 
 def ranked_providers(org, count: int, due) -> list[Provider]:
