@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('engagements', '0004_pricing_vocabulary_shared_with_quotes'),
+        ("accounts", "0001_initial"),
+        ("engagements", "0004_pricing_vocabulary_shared_with_quotes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='signedagreement',
-            index=models.Index(fields=['organization', 'engagement'], name='signedagreement_org_eng'),
+            model_name="signedagreement",
+            index=models.Index(
+                fields=["organization", "engagement"], name="signedagreement_org_eng"
+            ),
         ),
     ]
