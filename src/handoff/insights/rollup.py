@@ -147,12 +147,19 @@ def _settings(org):
     return InsightsSettings.objects.for_org(org)
 
 
-def refresh(org) -> None:
+UNREAD = object()
+
+
+def refresh(org, *, counted_in=UNREAD) -> None:
     """Make the organization's rows true before a read: everything counted afresh if they
-    never were (or were in another time zone), else the months marked stale since."""
+    never were (or were in another time zone), else the months marked stale since.
+    ``counted_in``: the settings row's ``rollup_zone`` (None without a row), for a caller that
+    has read it already."""
     from handoff.insights.models import TaskMonth
 
-    if _settings(org).values_list("rollup_zone", flat=True).first() != org.time_zone:
+    if counted_in is UNREAD:
+        counted_in = _settings(org).values_list("rollup_zone", flat=True).first()
+    if counted_in != org.time_zone:
         rebuild(org)
         return
     stale = list(

@@ -51,8 +51,9 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    Min,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -67,6 +68,7 @@ from handoff.decisions.models import Decision
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement, EngagementFunction
 from handoff.insights import rollup
+from handoff.providers.models import Provider
 from handoff.work import status as task_status
 from handoff.work.choices import Side, TaskStatus
 from handoff.work.models import Issue, Task
@@ -340,11 +342,26 @@ def weights_for(org) -> dict[str, float]:
     """The organization's weights, falling back to the defaults for anything unset or bad."""
     from handoff.insights.models import InsightsSettings
 
-    saved = InsightsSettings.objects.for_org(org).values_list("weights", flat=True).first() or {}
+    saved = InsightsSettings.objects.for_org(org).values_list("weights", flat=True).first()
+    return _usable_weights(saved)
+
+
+def _usable_weights(saved) -> dict[str, float]:
     try:
-        return clean_weights({k: v for k, v in saved.items() if k in SCORED})
+        return clean_weights({k: v for k, v in (saved or {}).items() if k in SCORED})
     except ValidationError:
         return dict(DEFAULT_WEIGHTS)
+
+
+def _prepare(org, weights: dict | None) -> dict[str, float]:
+    """Before a read: the monthly task facts made current, and the weights (the caller's, or
+    the organization's), from one read of the settings row."""
+    from handoff.insights.models import InsightsSettings
+
+    row = InsightsSettings.objects.for_org(org).values_list("weights", "rollup_zone").first()
+    saved, counted_in = row or (None, None)
+    rollup.refresh(org, counted_in=counted_in)
+    return _usable_weights(saved) if weights is None else weights
 
 
 # Figures of the delivery record: an overall score rests on at least one of them, so that
@@ -890,10 +907,9 @@ def compute(
     the period), keyed by provider id. A pure read; the query count does not depend on the
     number of providers."""
     ids = None if provider_ids is None else [int(pk) for pk in provider_ids]
-    rollup.refresh(org)
+    weights = _prepare(org, weights)
     frame = _Frame(org, org_zone(org), [replace(period)], CUSTOM, ids, now or timezone.now())
     read = _read_all(frame)
-    weights = weights_for(org) if weights is None else weights
     if ids is None:
         ids = sorted({key[0] for source in read.values() for key in source})
     urls = link_maker(org, period)
@@ -901,22 +917,31 @@ def compute(
 
 
 def first_activity(org, provider_id: int) -> date | None:
-    """The first day of the first month with work due, or the first payment, of the provider
-    (two small queries: the monthly task facts, kept current, and the payments). Periods are
-    whole months, so the month is as good as the day for leaving out those before it."""
+    """The first day of the first month with work due, or of the first payment, of the
+    provider: one query, the earliest of each read by index (the monthly task facts, kept
+    current, and the payments). Periods are whole months, so the month is as good as the day
+    for leaving out those before it."""
     from handoff.insights.models import TaskMonth
 
-    first_due = (
+    first_month = (
         TaskMonth.objects.for_org(org)
-        .filter(engagement__provider_id=provider_id)
-        .aggregate(first=Min("month"))["first"]
+        .filter(engagement__provider_id=OuterRef("pk"))
+        .order_by("month")
+        .values("month")[:1]
     )
-    first_paid = (
+    first_payment = (
         Payment.objects.for_org(org)
-        .filter(provider_id=provider_id)
-        .aggregate(first=Min("paid_on"))["first"]
+        .filter(provider_id=OuterRef("pk"))
+        .order_by("paid_on")
+        .values("paid_on")[:1]
     )
-    days = [day for day in (first_due, first_paid) if day]
+    found = (
+        Provider.objects.for_org(org)
+        .filter(pk=provider_id)
+        .values_list(Subquery(first_month), Subquery(first_payment))
+        .first()
+    )
+    days = [day for day in found or () if day]
     return min(days) if days else None
 
 
@@ -938,7 +963,7 @@ def trend(
         raise ValidationError({"count": f"Ask for 1 to {MAX_TREND} periods."})
     now = now or timezone.now()
     periods = periods_back(kind, count, until=until or today_for(org, now))
-    rollup.refresh(org)
+    weights = _prepare(org, weights)
     start = first_activity(org, provider_id)
     if start is None:
         return []
@@ -947,7 +972,6 @@ def trend(
         return []
     frame = _Frame(org, org_zone(org), periods, kind, [provider_id], now)
     read = _read_all(frame)
-    weights = weights_for(org) if weights is None else weights
     bases = link_bases(org)
     return [
         (
