@@ -228,10 +228,15 @@ class TestEntry:
         paid = ProviderFactory(organization=org, name="Paid Without Papers")
         ProviderFactory(organization=org, name="Never Paid")
         pay(org, manager, paid, 300, date(2025, 3, 1))
+        pay(org, manager, paid, 150, date(2025, 5, 2))
         pay(org, manager, jordan, 300, date(2025, 3, 1))
         record_w9(jordan, manager)
         page = client_for(viewer).get(reverse("compliance:missing_w9", args=[org.slug]))
         text = page.content.decode()
         assert "Paid Without Papers" in text and "Never Paid" not in text
         assert "Jordan Lee IT" not in text
-        assert [p.name for p in selectors.payees_without_w9(org)] == ["Paid Without Papers"]
+        assert "May 2, 2025" in text
+        # Each payee's own payments to date, and nobody else's.
+        assert [(p.name, p.paid, p.last_paid) for p in selectors.payees_without_w9(org)] == [
+            ("Paid Without Papers", 450, date(2025, 5, 2))
+        ]

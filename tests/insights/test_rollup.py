@@ -220,3 +220,16 @@ def test_open_work_past_due_counts_by_the_clock_not_the_rows(org, engagement):
     assert on_time(local(3, 19)) == (1.0, 1)
     assert on_time(local(3, 21)) == (0.5, 2)
     assert TaskMonth.objects.for_org(org).get().delivered == 1
+
+
+def test_many_stale_months_are_counted_afresh_at_once(org, engagement, monkeypatch):
+    for month in (3, 4, 5):
+        task(engagement, f"M{month}", local(month, 10), delivered=local(month, 9))
+    rows(org)
+    for changed in Task.objects.for_org(org):
+        changed.save()  # three months stale
+    monkeypatch.setattr(rollup, "REBUILD_ABOVE", 2)
+    rebuilt, rebuild = [], rollup.rebuild
+    monkeypatch.setattr(rollup, "rebuild", lambda o: rebuilt.append(o.pk) or rebuild(o))
+    counted = rows(org)
+    assert rebuilt == [org.pk] and len(counted) == 3

@@ -257,3 +257,23 @@ class TestStandingsPages:
         page = client_for(viewer).get(url, {**MARCH, "page": 2}).content.decode()
         assert [rank for rank, _ in self.ranked(page)] == [26, 27, 28]
         assert "Providers 26–28 of 28" in page
+
+
+def test_the_card_of_a_calendar_period_is_the_trends_last_point(org, viewer, world, monkeypatch):
+    """The trend ends with the period asked for, so the page reads the figures once; a custom
+    range is no trend period and is computed on its own."""
+    from handoff.insights import scorecards
+
+    computed = []
+    compute = scorecards.compute
+    monkeypatch.setattr(
+        scorecards, "compute", lambda *a, **k: computed.append(a[1]) or compute(*a, **k)
+    )
+    client = client_for(viewer)
+    march = client.get(scorecard_url(org, world.provider), MARCH).content.decode()
+    assert computed == [] and "50%" in march
+    client.get(
+        scorecard_url(org, world.provider),
+        {"period": "custom", "from": "2026-03-01", "to": "2026-03-31"},
+    )
+    assert [period.label for period in computed] == ["Mar 1 – Mar 31, 2026"]

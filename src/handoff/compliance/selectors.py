@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from handoff.compliance import classification, exposure
@@ -387,9 +386,6 @@ def payees_without_w9(org):
         .filter(Exists(paid) | Exists(engaged))
         .annotate(
             paid=Subquery(by_provider.annotate(total=Sum("amount")).values("total")),
-            payment_count=Coalesce(
-                Subquery(by_provider.annotate(count=Count("pk")).values("count")), 0
-            ),
             last_paid=Subquery(by_provider.annotate(last=Max("paid_on")).values("last")),
         )
         .order_by("name", "id")
