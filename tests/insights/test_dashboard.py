@@ -370,6 +370,19 @@ class TestStandings:
         assert first.overall is not None
         assert f"/{provider.pk}/" in first.url
 
+    def test_names_read_by_id_or_for_the_whole_organization_alike(
+        self, org, provider, engagement, monkeypatch
+    ):
+        other = ProviderFactory(organization=org, name="Northwind")
+        due = NOW - timedelta(days=5)
+        task(engagement, due, status="accepted", delivered_at=due)
+        task(engage(org, other), due, status="accepted", delivered_at=due + timedelta(hours=5))
+        ProviderFactory(organization=org, name="Never engaged")
+        by_id = [(row.provider_id, row.provider) for row in build(org).standings]
+        monkeypatch.setattr(dashboard, "NAMES_BY_ID", 0)  # every name of the organization read
+        assert [(row.provider_id, row.provider) for row in build(org).standings] == by_id
+        assert by_id == [(provider.pk, "Ledgerline Bookkeeping"), (other.pk, "Northwind")]
+
 
 def populate(org, owner, providers: int, tasks: int):
     """Content in every section, spread over ``providers`` providers and ``tasks`` tasks."""

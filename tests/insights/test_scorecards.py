@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from handoff.compliance.models import Payment
 from handoff.decisions.models import Analysis, BusinessFunction, Decision
 from handoff.engagements.models import Engagement, EngagementFunction, ServiceLevel
-from handoff.insights import rollup, scorecards
+from handoff.insights import checkins, rollup, scorecards
 from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
 from handoff.work.models import Issue, Task
 from handoff.work.services import suggest_due
-from tests.factories import ProviderFactory, UserFactory
+from tests.factories import ContactFactory, ProviderFactory, UserFactory
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 MARCH = scorecards.month(2026, 3)
@@ -347,6 +347,47 @@ def test_weights_renormalise_over_the_figures_with_data(org, owner, manager):
     card = scorecards.compute(org, MARCH, [world.provider.pk], now=NOW)[world.provider.pk]
     # (0.5 × 1 + 0.75 × 1) / 2 = 0.625 → 62.5 from 2 figures.
     assert (card.overall.value, card.overall.count) == (62.5, 2)
+
+
+def test_check_ins_are_the_rows_the_check_in_pages_count_as_ours(org, owner, manager):
+    world = build_world(org, owner, manager)
+    provider = world.provider
+    contact = ContactFactory(organization=org, provider=provider)
+    # The provider's own view of working with us, and a check-in sent but not answered: the
+    # check-in pages show the first apart and count neither among our members' answers.
+    theirs = check_in(provider, local(3, 30, 10), 1, 1, 1, 1, respondent=None)
+    CheckIn.objects.filter(pk=theirs.pk).update(contact=contact)
+    unanswered = check_in(provider, local(3, 29, 10), 1, 1, 1, 1, respondent=UserFactory())
+    CheckIn.objects.filter(pk=unanswered.pk).update(answered_at=None)
+    card = scorecards.compute(org, MARCH, [provider.pk], now=NOW)[provider.pk]
+    ours = checkins.summary(org, MARCH.start, MARCH.end)[provider.pk].ours
+    assert (card["checkins"].value, card["checkins"].count) == (ours.overall, ours.count)
+    assert ours.count == 2 and ours.overall == 3.75
+    assert card.checkin_questions == {q: getattr(ours, q) for q in scorecards.CHECKIN_QUESTIONS}
+
+
+def test_reading_the_whole_organization_gives_the_same_cards(org, owner, manager):
+    world = build_world(org, owner, manager)
+    idle = ProviderFactory(organization=org)  # engaged, nothing in March
+    engagement_for(org, idle)
+    ids = [world.provider.pk, idle.pk]
+    picked = scorecards.compute(org, MARCH, ids, now=NOW)
+    whole = scorecards.compute(org, MARCH, ids, now=NOW, read_whole_org=True)
+    assert list(picked) == list(whole) == ids
+    for pk in ids:
+        assert figures(picked[pk]) == figures(whole[pk])
+    assert not whole[idle.pk].has_data and whole[idle.pk].overall.value is None
+
+
+def test_a_figure_asked_for_alone_is_the_cards_figure(org, owner, manager):
+    world = build_world(org, owner, manager)
+    cards = scorecards.compute(org, MARCH, now=NOW)
+    card = cards[world.provider.pk]
+    alone = {key: card[key] for key in scorecards.FIGURES}  # made one at a time
+    assert alone == card.figures  # all made at once, in order
+    assert list(card.figures) == list(scorecards.FIGURES)
+    assert str(scorecards.PROVIDER_SLOT) not in "".join(f.url for f in card.figures.values())
+    assert f"provider={world.provider.pk}" in card["on_time"].url
 
 
 def test_compute_is_a_pure_read(org, owner, manager):

@@ -135,10 +135,11 @@ def provider_scorecard_card(request, provider_pk):
     return render(request, "insights/_scorecard_card.html", context)
 
 
-def _ranked(org, period, names: dict[int, str]) -> list[dict]:
-    """Every provider's scorecard, best overall first, no overall score last, then by name;
-    each row with its rank over the whole list."""
-    cards = scorecards.compute(org, period, list(names))
+def _ranked(org, period, names: dict[int, str], *, every: bool) -> list[dict]:
+    """The scorecards of ``names``, best overall first, no overall score last, then by name;
+    each row with its rank over the whole list. ``every``: they are all the organization's
+    engaged providers (the standings), read with the whole organization's rows."""
+    cards = scorecards.compute(org, period, list(names), read_whole_org=every)
     rows = [{"provider_id": pk, "name": name, "card": cards[pk]} for pk, name in names.items()]
     rows.sort(
         key=lambda row: (
@@ -152,12 +153,13 @@ def _ranked(org, period, names: dict[int, str]) -> list[dict]:
     return rows
 
 
-def _standings_page(request, period, names: dict[int, str], chart_title: str) -> dict:
+def _standings_page(
+    request, period, names: dict[int, str], chart_title: str, *, every: bool
+) -> dict:
     """One page of the standings: the rows shown (figures formatted for those only), their
     chart, and the links to the other pages, which keep the period."""
-    page = Paginator(_ranked(request.org, period, names), STANDINGS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    ranked = _ranked(request.org, period, names, every=every)
+    page = Paginator(ranked, STANDINGS_PAGE_SIZE).get_page(request.GET.get("page"))
     currency = request.org.currency
     for row in page.object_list:
         row["overall"] = shown(row["card"].overall, currency)
@@ -197,7 +199,7 @@ def standings(request):
     names = engaged_providers(request.org)
     context = {
         **_picker(request, period, errors),
-        **_standings_page(request, period, names, f"Overall score, {period.label}"),
+        **_standings_page(request, period, names, f"Overall score, {period.label}", every=True),
         "functions": BusinessFunction.objects.for_org(request.org)
         .filter(engagements__isnull=False)
         .distinct(),
@@ -214,7 +216,11 @@ def compare(request, function_pk):
     context = {
         **_picker(request, period, errors),
         **_standings_page(
-            request, period, names, f"{function.name}: overall score, {period.label}"
+            request,
+            period,
+            names,
+            f"{function.name}: overall score, {period.label}",
+            every=False,
         ),
         "function": function,
     }

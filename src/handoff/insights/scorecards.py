@@ -39,6 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
@@ -265,12 +266,12 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 SCORED = tuple(DEFAULT_WEIGHTS)
 
 
-def figure_score(key: str, figures: dict[str, Figure]) -> float | None:
-    """A figure on a 0..1 scale (1 best) for the overall score; None without data."""
-    figure = figures[key]
-    if not figure.has_data:
+def figure_score(key: str, found: dict[str, tuple]) -> float | None:
+    """A figure on a 0..1 scale (1 best) for the overall score; None without data. ``found``:
+    (value, count) of each figure with data."""
+    if key not in found:
         return None
-    value = float(figure.value)
+    value = float(found[key][0])
     if key in ("on_time", "turnaround", "responses"):
         return value
     if key == "rework":
@@ -278,10 +279,11 @@ def figure_score(key: str, figures: dict[str, Figure]) -> float | None:
     if key in ("quality", "checkins"):
         return (value - 1) / 4
     if key == "spend":
-        plan = figures["plan"]
-        if not plan.has_data or not plan.value:
+        plan = found.get("plan")
+        if plan is None or not plan[0]:
             return None
-        over = (value - float(plan.value)) / float(plan.value)
+        planned = float(plan[0])
+        over = (value - planned) / planned
         return max(0.0, min(1.0, 1 - over)) if over > 0 else 1.0
     return None
 
@@ -369,48 +371,71 @@ def _prepare(org, weights: dict | None) -> dict[str, float]:
 DELIVERY = ("on_time", "turnaround", "rework", "quality")
 
 
-def overall(figures: dict[str, Figure], weights: dict[str, float]) -> Figure:
-    """0–100 over the scored figures with data, renormalised; count = figures used. None
-    without any delivery figure."""
-    if not any(figures[key].has_data for key in DELIVERY):
-        return Figure("overall", "Overall score", "score")
+def overall(found: dict[str, tuple], weights: dict[str, float]) -> Figure:
+    """0–100 over the scored figures with data (``found``: key → (value, count)),
+    renormalised; count = figures used. None without any delivery figure."""
+    result = Figure("overall", "Overall score", "score")
+    if not any(key in found for key in DELIVERY):
+        return result
     total = used = 0
     weight_sum = 0.0
     for key in SCORED:
         weight = float(weights.get(key, 0) or 0)
-        score = figure_score(key, figures)
+        score = figure_score(key, found)
         if weight <= 0 or score is None:
             continue
         total += weight * score
         weight_sum += weight
         used += 1
-    result = Figure("overall", "Overall score", "score")
     if used:
         result.value = round(100 * total / weight_sum, 1)
         result.count = used
     return result
 
 
+_LABELLED = tuple((key, label, unit) for key, (label, unit) in LABELS.items())
+
+
 @dataclass
 class Scorecard:
     provider_id: int
     period: Period
-    figures: dict[str, Figure]
+    found: dict[str, tuple]  # key → (value, count), for the figures with data only
     overall: Figure
     checkin_questions: dict[str, float | None] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict, repr=False)  # may hold PROVIDER_SLOT
+
+    @cached_property
+    def figures(self) -> dict[str, Figure]:
+        """Every figure in order, with its link; "no data" (value None, count 0) for those
+        without. Made when first asked for: the standings rank hundreds of scorecards by
+        their overall score and show the figures of a page of them."""
+        return {key: self._figure(key, label, unit) for key, label, unit in _LABELLED}
+
+    def _figure(self, key: str, label: str, unit: str) -> Figure:
+        url = self.urls.get(key, "").replace(_SLOT, str(self.provider_id))
+        if key in self.found:
+            return Figure(key, label, unit, *self.found[key], url=url)
+        return Figure(key, label, unit, url=url)
 
     def __getitem__(self, key: str) -> Figure:
-        return self.overall if key == "overall" else self.figures[key]
+        """One figure (or the overall score), without making the others."""
+        if key == "overall":
+            return self.overall
+        if "figures" in self.__dict__:
+            return self.figures[key]
+        return self._figure(key, *LABELS[key])
 
     @property
     def has_data(self) -> bool:
-        return any(figure.count for figure in self.figures.values())
+        return bool(self.found)
 
 
 # --- Links to what is behind each figure ------------------------------------------------------
 # A provider id that no real one matches, to reverse a URL with a provider in its path once and
 # put each provider's id in its place.
 PROVIDER_SLOT = 987654321987
+_SLOT = str(PROVIDER_SLOT)
 
 
 def _reverse(name: str, args: list) -> str:
@@ -478,15 +503,11 @@ def links(org, provider_id: int, period: Period, bases: dict | None = None) -> d
     }
 
 
-def link_maker(org, period: Period, bases: dict | None = None):
-    """The links of ``period``'s figures for any provider: worked out once with a stand-in id,
-    then each provider's id put in its place (500 providers would otherwise cost some 2,000
-    ``urlencode()`` calls)."""
-    template = links(org, PROVIDER_SLOT, period, bases)
-    slot = str(PROVIDER_SLOT)
-    return lambda provider_id: {
-        key: url.replace(slot, str(provider_id)) for key, url in template.items()
-    }
+def link_template(org, period: Period, bases: dict | None = None) -> dict[str, str]:
+    """The links of ``period``'s figures for any provider, worked out once with a stand-in id
+    (``PROVIDER_SLOT``) that a scorecard replaces with its provider's id when a figure is made
+    (500 providers would otherwise cost some 2,000 ``urlencode()`` calls)."""
+    return links(org, PROVIDER_SLOT, period, bases)
 
 
 # --- Reading: one grouped query per source ----------------------------------------------------
@@ -607,11 +628,16 @@ def _read_tasks(frame: _Frame) -> dict:
             .order_by()
             .annotate(**rollup.fact_aggregates())
         )
-    totals: dict = defaultdict(_no_facts)
+    totals: dict = {}
     for source in sources:
         for row in source:
-            total = totals[(row["engagement__provider_id"], frame.key_of(row["bucket"]))]
-            for name, value in rollup.clean_facts(row).items():
+            key = (row["engagement__provider_id"], frame.key_of(row["bucket"]))
+            facts = rollup.clean_facts(row)
+            total = totals.get(key)
+            if total is None:  # most keys come from one source: nothing to add up
+                totals[key] = facts | {"overdue": 0}
+                continue
+            for name, value in facts.items():
                 if name == "late_max_seconds":
                     worst = [v for v in (total[name], value) if v is not None]
                     total[name] = max(worst) if worst else None
@@ -635,7 +661,7 @@ def _read_tasks(frame: _Frame) -> dict:
         for row in overdue:
             if wanted is None or row["engagement__provider_id"] in wanted:
                 key = (row["engagement__provider_id"], frame.key_of(row["bucket"]))
-                totals[key]["overdue"] = row["overdue"]
+                totals.setdefault(key, _no_facts())["overdue"] = row["overdue"]
     return {key: _task_figures(total) for key, total in totals.items()}
 
 
@@ -767,14 +793,9 @@ def _overlap(period: Period, start: date, end: date) -> int:
 
 def _read_checkins(frame: _Frame) -> dict:
     """Per (provider, bucket): (count, {question: average}) of our members' check-ins answered
-    in the period. A single period asks ``checkins.summary``; a trend groups the same rows
-    (answered in the period, our side) by the truncated answer date in one query."""
-    if frame.kind == CUSTOM:
-        summary = _checkins_summary()
-        if summary is not None:
-            period = frame.periods[0]
-            results = summary(frame.org, period.start, period.end, provider_ids=frame.provider_ids)
-            return {(pk, 0): _from_summary(s) for pk, s in results.items()}
+    in the period (the rows ``checkins.summary`` calls ours: answered from the first instant
+    of the period's first day to the last of its last day in the organization's zone, not by
+    the provider's own contact), one grouped query for every period."""
     from handoff.insights.models import CheckIn
 
     start, end = frame.span
@@ -796,23 +817,6 @@ def _read_checkins(frame: _Frame) -> dict:
     }
 
 
-def _checkins_summary():
-    try:
-        from handoff.insights import checkins
-    except ImportError:
-        return None
-    return getattr(checkins, "summary", None)
-
-
-def _from_summary(summary) -> tuple[int, dict]:
-    """Our members' side of a ``checkins.CheckInSummary`` (the provider's own view of working
-    with us is not a figure of theirs)."""
-    ours = getattr(summary, "ours", summary)
-    return int(getattr(ours, "count", 0) or 0), {
-        q: getattr(ours, q, None) for q in CHECKIN_QUESTIONS
-    }
-
-
 # --- Putting a scorecard together ------------------------------------------------------------
 def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
@@ -825,25 +829,24 @@ def _build(provider_id: int, period: Period, data: dict, weights: dict, urls: di
     payments = data["payments"] or {}
     plan = data["plan"]
     checkin_count, questions = data["checkins"] or (0, {})
-    figures = {key: Figure(key, *LABELS[key], url=urls.get(key, "")) for key in FIGURES}
+    found: dict[str, tuple] = {}  # key → (value, count), for figures with data only
 
-    def put(key, value, count, note=""):
-        figures[key].count = count if value is not None else 0
-        figures[key].value = value if count else None
-        figures[key].note = note
+    def put(key, value, count):
+        if value is not None and count:
+            found[key] = (value, count)
 
     counted = tasks.get("counted", 0)
     put("on_time", _ratio(tasks.get("on_time", 0), counted), counted)
     late = tasks.get("late_delivered", 0)
-    put("lateness_avg", _hours(tasks.get("late_avg")), late)
-    put("lateness_worst", _hours(tasks.get("late_max")), late)
+    if late:
+        put("lateness_avg", _hours(tasks.get("late_avg")), late)
+        put("lateness_worst", _hours(tasks.get("late_max")), late)
     promised = tasks.get("turnaround_counted", 0)
     put("turnaround", _ratio(tasks.get("turnaround_within", 0), promised), promised)
     delivered = tasks.get("delivered_once", 0)
     put("rework", _ratio(tasks.get("returned", 0), delivered), delivered)
-    rated = tasks.get("rated", 0)
     quality = tasks.get("quality")
-    put("quality", None if quality is None else round(float(quality), 2), rated)
+    put("quality", None if quality is None else round(float(quality), 2), tasks.get("rated", 0))
 
     raised = issues.get("raised", 0)
     put("issues_raised", raised, raised)
@@ -852,11 +855,8 @@ def _build(provider_id: int, period: Period, data: dict, weights: dict, urls: di
     put("escalations", issues.get("escalations") or 0, raised)
 
     answered = [float(v) for v in questions.values() if v is not None]
-    put(
-        "checkins",
-        round(sum(answered) / len(answered), 2) if answered else None,
-        checkin_count if answered else 0,
-    )
+    if answered:
+        put("checkins", round(sum(answered) / len(answered), 2), checkin_count)
 
     spent, paid = payments.get("total"), payments.get("payments", 0)
     put("spend", spent, paid)
@@ -867,11 +867,12 @@ def _build(provider_id: int, period: Period, data: dict, weights: dict, urls: di
     return Scorecard(
         provider_id=provider_id,
         period=period,
-        figures=figures,
-        overall=overall(figures, weights),
+        found=found,
+        overall=overall(found, weights),
         checkin_questions={
             q: None if v is None else round(float(v), 2) for q, v in questions.items()
         },
+        urls=urls,
     )
 
 
@@ -902,18 +903,24 @@ def compute(
     *,
     now: datetime | None = None,
     weights: dict | None = None,
+    read_whole_org: bool = False,
 ) -> dict[int, Scorecard]:
     """Scorecards of ``period`` for ``provider_ids`` (default: every provider with any data in
     the period), keyed by provider id. A pure read; the query count does not depend on the
-    number of providers."""
+    number of providers.
+
+    ``read_whole_org``: read every provider's rows and keep those of ``provider_ids``, when
+    they are most of the organization's (the standings): picking 500 providers by id costs
+    the database more than reading them all."""
     ids = None if provider_ids is None else [int(pk) for pk in provider_ids]
     weights = _prepare(org, weights)
-    frame = _Frame(org, org_zone(org), [replace(period)], CUSTOM, ids, now or timezone.now())
+    picked = None if read_whole_org else ids
+    frame = _Frame(org, org_zone(org), [replace(period)], CUSTOM, picked, now or timezone.now())
     read = _read_all(frame)
     if ids is None:
         ids = sorted({key[0] for source in read.values() for key in source})
-    urls = link_maker(org, period)
-    return {pk: _build(pk, period, _slice(read, pk, 0, 0), weights, urls(pk)) for pk in ids}
+    urls = link_template(org, period)
+    return {pk: _build(pk, period, _slice(read, pk, 0, 0), weights, urls) for pk in ids}
 
 
 def first_activity(org, provider_id: int) -> date | None:

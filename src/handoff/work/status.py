@@ -44,8 +44,10 @@ VERBS = {
     S.CANCELLED: "Cancel",
 }
 
-OPEN = frozenset({S.REQUESTED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED})
-"""Statuses in which the task is still with the provider: these can be due soon or overdue."""
+OPEN = (S.REQUESTED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED)
+"""Statuses in which the task is still with the provider: these can be due soon or overdue.
+A tuple, so that ``status__in=OPEN`` is always the same SQL, the very condition of the open
+tasks' partial index (SQLite uses a partial index only for a query that repeats its terms)."""
 
 CLOSED = frozenset({S.ACCEPTED, S.CANCELLED})
 
