@@ -164,12 +164,21 @@ def test_months_follow_the_organizations_time_zone(org, engagement):
     assert [row[1] for row in rows(org)] == [date(2026, 4, 1)]
 
 
-def test_a_read_with_nothing_changed_costs_two_queries(org, engagement):
+def test_a_read_with_nothing_changed_costs_one_or_two_queries(org, engagement):
     task(engagement, "A", local(3, 10), delivered=local(3, 9))
     rows(org)
     with CaptureQueriesContext(connection) as captured:
         rollup.refresh(org)
     assert len(captured.captured_queries) == 2
+    # A scorecard reads the settings row and whether a month is stale in one query.
+    with CaptureQueriesContext(connection) as captured:
+        scorecards._prepare(org, None)
+    assert len(captured.captured_queries) == 1
+    task(engagement, "B", local(3, 11), delivered=local(3, 10))  # marks March
+    with CaptureQueriesContext(connection) as captured:
+        scorecards._prepare(org, None)
+    assert len(captured.captured_queries) > 2  # the stale month read and counted again
+    assert not TaskMonth.objects.for_org(org).filter(stale__isnull=False).exists()
 
 
 def test_rows_are_the_organizations_own(org, owner, manager, other_org, outsider):

@@ -377,6 +377,10 @@ def test_reading_the_whole_organization_gives_the_same_cards(org, owner, manager
     for pk in ids:
         assert figures(picked[pk]) == figures(whole[pk])
     assert not whole[idle.pk].has_data and whole[idle.pk].overall.value is None
+    # One provider alone is read by other queries (its plans' functions in a subquery).
+    alone = scorecards.compute(org, MARCH, [world.provider.pk], now=NOW)[world.provider.pk]
+    assert figures(alone) == figures(whole[world.provider.pk])
+    assert alone["plan"].value == Decimal("1550.00")
 
 
 def test_a_figure_asked_for_alone_is_the_cards_figure(org, owner, manager):

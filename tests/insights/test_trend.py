@@ -65,6 +65,24 @@ def test_the_query_count_does_not_grow_with_the_number_of_periods(org, owner, ma
     assert _trend_queries(org, world.provider.pk, 2) == _trend_queries(org, world.provider.pk, 16)
 
 
+def test_a_quiet_period_after_earlier_work_is_kept_with_no_data(org, owner, manager):
+    world = build_world(org, owner, manager)  # February's payment, March's work, April's T8
+    pk = world.provider.pk
+    task(world.engagement, "Dec", local(2, 10).replace(year=2025, month=12), delivered=None)
+    rollup.refresh(org)
+    with CaptureQueriesContext(connection) as quiet_first:
+        months = scorecards.trend(org, pk, "month", 2, until=date(2026, 2, 10), now=NOW)
+    # January had no work and no payment, but December did: January stays, without them.
+    assert [period.label for period, _ in months] == ["January 2026", "February 2026"]
+    january, february = months[0][1], months[1][1]
+    assert january["on_time"].count == 0 and january["spend"].value is None
+    assert february["spend"].value == 700
+    with CaptureQueriesContext(connection) as busy_first:
+        scorecards.trend(org, pk, "month", 2, until=date(2026, 3, 10), now=NOW)
+    # With work in its first period the trend need not ask what came before.
+    assert len(busy_first) == len(quiet_first) - 1
+
+
 def test_a_provider_without_any_record_has_no_trend(org):
     from tests.factories import ProviderFactory
 

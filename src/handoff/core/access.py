@@ -18,22 +18,23 @@ LAST_ORG_SESSION_KEY = "handoff_last_org"
 
 
 def org_member_required(min_role: str = Role.VIEWER):
-    """Decorate a view taking ``org_slug``: sets ``request.org`` and ``request.membership``."""
+    """Decorate a view taking ``org_slug``: sets ``request.org``, ``request.membership`` and
+    ``request.memberships`` (all of the user's, for the organization switcher)."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, org_slug, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            membership = (
-                request.user.memberships.select_related("organization")
-                .filter(organization__slug=org_slug)
-                .first()
-            )
+            # Every membership of the user at once: the one of this organization, and the
+            # organization switcher's list, in one query.
+            memberships = list(request.user.memberships.select_related("organization"))
+            membership = next((m for m in memberships if m.organization.slug == org_slug), None)
             if membership is None:
                 raise Http404("No such organization.")
             request.org = membership.organization
             request.membership = membership
+            request.memberships = memberships
             timezone.activate(zoneinfo.ZoneInfo(request.org.time_zone))
             if request.session.get(LAST_ORG_SESSION_KEY) != org_slug:
                 request.session[LAST_ORG_SESSION_KEY] = org_slug

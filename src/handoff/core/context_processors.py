@@ -7,8 +7,13 @@ def navigation(request):
     context = {"org": getattr(request, "org", None), "membership": membership}
     if membership is not None:
         context["can"] = {role.value: role_at_least(membership.role, role) for role in Role}
-        # Lazy: one query, and only when the layout renders the switcher.
-        context["switcher_memberships"] = request.user.memberships.select_related(
-            "organization"
-        ).order_by("organization__name")
+        memberships = getattr(request, "memberships", None)
+        if memberships is not None:  # read with the membership (``org_member_required``)
+            context["switcher_memberships"] = sorted(
+                memberships, key=lambda m: m.organization.name.casefold()
+            )
+        else:  # lazy: one query, and only when the layout renders the switcher
+            context["switcher_memberships"] = request.user.memberships.select_related(
+                "organization"
+            ).order_by("organization__name")
     return context

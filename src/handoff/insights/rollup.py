@@ -150,17 +150,19 @@ def _settings(org):
 UNREAD = object()
 
 
-def refresh(org, *, counted_in=UNREAD) -> None:
+def refresh(org, *, counted_in=UNREAD, any_stale: bool = True) -> None:
     """Make the organization's rows true before a read: everything counted afresh if they
     never were (or were in another time zone), else the months marked stale since.
-    ``counted_in``: the settings row's ``rollup_zone`` (None without a row), for a caller that
-    has read it already."""
+    ``counted_in``: the settings row's ``rollup_zone`` (None without a row), and
+    ``any_stale``: whether a month is marked, for a caller that has read both already."""
     from handoff.insights.models import TaskMonth
 
     if counted_in is UNREAD:
         counted_in = _settings(org).values_list("rollup_zone", flat=True).first()
     if counted_in != org.time_zone:
         rebuild(org)
+        return
+    if not any_stale:
         return
     stale = list(
         TaskMonth.objects.for_org(org)

@@ -35,6 +35,7 @@ score from nothing. The definitions are in ``docs/scorecards.md``; in short:
 from __future__ import annotations
 
 import zoneinfo
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -49,6 +50,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -357,12 +359,17 @@ def _usable_weights(saved) -> dict[str, float]:
 
 def _prepare(org, weights: dict | None) -> dict[str, float]:
     """Before a read: the monthly task facts made current, and the weights (the caller's, or
-    the organization's), from one read of the settings row."""
-    from handoff.insights.models import InsightsSettings
+    the organization's), from one read of the settings row and whether any month is stale."""
+    from handoff.insights.models import InsightsSettings, TaskMonth
 
-    row = InsightsSettings.objects.for_org(org).values_list("weights", "rollup_zone").first()
-    saved, counted_in = row or (None, None)
-    rollup.refresh(org, counted_in=counted_in)
+    stale = TaskMonth.objects.for_org(org).filter(stale__isnull=False)
+    row = (
+        InsightsSettings.objects.for_org(org)
+        .values_list("weights", "rollup_zone", Exists(stale))
+        .first()
+    )
+    saved, counted_in, any_stale = row or (None, None, True)
+    rollup.refresh(org, counted_in=counted_in, any_stale=any_stale)
     return _usable_weights(saved) if weights is None else weights
 
 
@@ -536,25 +543,34 @@ class _Frame:
         return self.periods[0].start, self.periods[-1].end
 
     def bucket(self, field_name: str, *, is_date: bool = False):
-        """The number of the period a row falls in: a CASE on the periods' ends (worked out in
-        the organization's zone), plain SQL on both databases; the rows are already limited
-        to the span. (``Trunc…(tzinfo=…)`` would cost SQLite a Python call per row.)"""
+        """What to group a source's rows by for its periods: nothing for a single period; for
+        a trend, a day (a month's facts, a payment) as it is, which ``key_of`` puts in its
+        period, and a moment as the number of its period, a CASE on the periods' ends in the
+        organization's zone, plain SQL on both databases; the rows are already limited to the
+        span. (``Trunc…(tzinfo=…)`` would cost SQLite a Python call per row.)"""
         if self.kind == CUSTOM:
             return Value(0)
+        if is_date:
+            return F(field_name)
         whens = [
-            When(
-                Q(**{f"{field_name}__lte": period.end})
-                if is_date
-                else Q(**{f"{field_name}__lt": period.bounds(self.tz)[1]}),
-                then=Value(number),
-            )
+            When(Q(**{f"{field_name}__lt": period.bounds(self.tz)[1]}), then=Value(number))
             for number, period in enumerate(self.periods[:-1])
         ]
         last = Value(len(self.periods) - 1)
         return Case(*whens, default=last, output_field=IntegerField()) if whens else last
 
-    def key_of(self, value) -> date | int:
-        return 0 if self.kind == CUSTOM else self.periods[value].start
+    def key_of(self, bucket) -> date | int:
+        """The key of the period a row's ``bucket`` names: 0 for a single period, else the
+        period's first day (a row of a trend may share it with others)."""
+        if self.kind == CUSTOM:
+            return 0
+        if isinstance(bucket, date):
+            return self.periods[bisect_right(self.starts, bucket) - 1].start
+        return self.periods[bucket].start
+
+    @cached_property
+    def starts(self) -> list[date]:
+        return [period.start for period in self.periods]
 
     def providers(self, queryset, path: str):
         if self.provider_ids is not None:
@@ -729,43 +745,55 @@ def _read_payments(frame: _Frame) -> dict:
         .order_by()
         .annotate(total=Sum("amount"), payments=Count("pk"))
     )
-    return {(row["provider_id"], frame.key_of(row["bucket"])): row for row in rows}
+    found: dict = {}
+    for row in rows:
+        key = (row["provider_id"], frame.key_of(row["bucket"]))
+        if key in found:  # a trend's rows are by day
+            found[key] = {
+                "total": found[key]["total"] + row["total"],
+                "payments": found[key]["payments"] + row["payments"],
+            }
+        else:
+            found[key] = row
+    return found
 
 
 def _read_plans(frame: _Frame) -> dict:
     """Per (provider, period index): (planned, in-house baseline, decisions used), prorated by
-    day. Two queries: the provider's engagements' functions, and the decisions for those."""
+    day. Two queries: the providers' engagements' functions, and the decisions for those; one
+    for a single provider (a trend), whose functions are picked in a subquery."""
     first, last = frame.days
     links_ = (
         frame.providers(EngagementFunction.objects.for_org(frame.org), "engagement__provider_id")
         .exclude(engagement__status=EngagementStatus.DRAFT)
         .filter(engagement__start_date__lte=last)
         .filter(Q(engagement__end_date__isnull=True) | Q(engagement__end_date__gte=first))
-        .values_list("engagement__provider_id", "function_id")
-        .distinct()
     )
+    decisions_ = Decision.objects.for_org(frame.org).filter(chosen_option=ChosenOption.QUOTE)
     functions = defaultdict(set)
-    for provider_id, function_id in links_:
-        functions[provider_id].add(function_id)
-    if not functions:
-        return {}
+    ids = frame.provider_ids
+    alone = ids[0] if ids is not None and len(ids) == 1 else None
+    if alone is not None:
+        decisions_ = decisions_.filter(function_id__in=links_.values("function_id"))
+    else:
+        for provider_id, function_id in links_.values_list(
+            "engagement__provider_id", "function_id"
+        ).distinct():
+            functions[provider_id].add(function_id)
+        if not functions:
+            return {}
+        decisions_ = decisions_.filter(function_id__in={f for fs in functions.values() for f in fs})
     decisions = defaultdict(list)
-    for decision in (
-        Decision.objects.for_org(frame.org)
-        .filter(
-            function_id__in={f for fs in functions.values() for f in fs},
-            chosen_option=ChosenOption.QUOTE,
-        )
-        .order_by("plan_starts_on", "decided_at", "id")
-        .values(
-            "function_id",
-            "provider_id",
-            "plan_starts_on",
-            "planned_annual_cost",
-            "in_house_annual_cost",
-        )
+    for decision in decisions_.order_by("plan_starts_on", "decided_at", "id").values(
+        "function_id",
+        "provider_id",
+        "plan_starts_on",
+        "planned_annual_cost",
+        "in_house_annual_cost",
     ):
         decisions[decision["function_id"]].append(decision)
+    if alone is not None:  # the functions with decisions are all the provider's own
+        functions[alone] = set(decisions)
     plans: dict = {}
     for provider_id, function_ids in functions.items():
         for function_id in function_ids:
@@ -963,7 +991,8 @@ def trend(
     weights: dict | None = None,
 ) -> list[tuple[Period, Scorecard]]:
     """The last ``count`` months, quarters or years of one provider, oldest first, without the
-    periods before its first task or payment. One grouped query per source for all periods."""
+    periods before its first task or payment. One grouped query per source for all periods;
+    one more when the oldest period has neither, to ask whether the provider had any before."""
     if kind not in TRUNC:
         raise ValidationError({"period": "A trend is by month, quarter or year."})
     if not 1 <= count <= MAX_TREND:
@@ -971,14 +1000,14 @@ def trend(
     now = now or timezone.now()
     periods = periods_back(kind, count, until=until or today_for(org, now))
     weights = _prepare(org, weights)
-    start = first_activity(org, provider_id)
-    if start is None:
-        return []
-    periods = [period for period in periods if period.end >= start]
-    if not periods:
-        return []
     frame = _Frame(org, org_zone(org), periods, kind, [provider_id], now)
     read = _read_all(frame)
+    first = _first_with_work(read, provider_id, periods)
+    if first != 0:
+        start = first_activity(org, provider_id)
+        if start is None:
+            return []
+        first = next((n for n, period in enumerate(periods) if period.end >= start), len(periods))
     bases = link_bases(org)
     return [
         (
@@ -992,4 +1021,14 @@ def trend(
             ),
         )
         for n, period in enumerate(periods)
+        if n >= first
     ]
+
+
+def _first_with_work(read: dict, provider_id: int, periods: list[Period]) -> int | None:
+    """The index of the first period with tasks due (the monthly facts) or payments made."""
+    for n, period in enumerate(periods):
+        key = (provider_id, period.start)
+        if key in read["tasks"] or key in read["payments"]:
+            return n
+    return None
