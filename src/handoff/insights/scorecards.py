@@ -67,7 +67,6 @@ from django.utils import timezone
 from handoff.compliance.models import Payment
 from handoff.core import audit
 from handoff.decisions.choices import ChosenOption
-from handoff.decisions.models import Decision
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement, EngagementFunction
 from handoff.insights import rollup
@@ -758,42 +757,49 @@ def _read_payments(frame: _Frame) -> dict:
     return found
 
 
+# What a plan needs of a decision.
+_DECISION_FIELDS = (
+    "id",
+    "function_id",
+    "provider_id",
+    "plan_starts_on",
+    "decided_at",
+    "planned_annual_cost",
+    "in_house_annual_cost",
+)
+
+
 def _read_plans(frame: _Frame) -> dict:
     """Per (provider, period index): (planned, in-house baseline, decisions used), prorated by
-    day. Two queries: the providers' engagements' functions, and the decisions for those; one
-    for a single provider (a trend), whose functions are picked in a subquery."""
+    day. One query: each function of the providers' engagements in force in the span, with
+    the function's decisions to outsource to a quote (joined through the function)."""
     first, last = frame.days
-    links_ = (
+    rows = (
         frame.providers(EngagementFunction.objects.for_org(frame.org), "engagement__provider_id")
         .exclude(engagement__status=EngagementStatus.DRAFT)
         .filter(engagement__start_date__lte=last)
         .filter(Q(engagement__end_date__isnull=True) | Q(engagement__end_date__gte=first))
+        .filter(
+            function__decisions__organization=frame.org,
+            function__decisions__chosen_option=ChosenOption.QUOTE,
+        )
+        .values_list(
+            "engagement__provider_id",
+            "function_id",
+            *(f"function__decisions__{name}" for name in _DECISION_FIELDS),
+        )
+        .distinct()
     )
-    decisions_ = Decision.objects.for_org(frame.org).filter(chosen_option=ChosenOption.QUOTE)
     functions = defaultdict(set)
-    ids = frame.provider_ids
-    alone = ids[0] if ids is not None and len(ids) == 1 else None
-    if alone is not None:
-        decisions_ = decisions_.filter(function_id__in=links_.values("function_id"))
-    else:
-        for provider_id, function_id in links_.values_list(
-            "engagement__provider_id", "function_id"
-        ).distinct():
-            functions[provider_id].add(function_id)
-        if not functions:
-            return {}
-        decisions_ = decisions_.filter(function_id__in={f for fs in functions.values() for f in fs})
-    decisions = defaultdict(list)
-    for decision in decisions_.order_by("plan_starts_on", "decided_at", "id").values(
-        "function_id",
-        "provider_id",
-        "plan_starts_on",
-        "planned_annual_cost",
-        "in_house_annual_cost",
+    found = {}
+    for provider_id, function_id, *decision in rows:
+        functions[provider_id].add(function_id)
+        found[decision[0]] = dict(zip(_DECISION_FIELDS, decision, strict=True))
+    decisions = defaultdict(list)  # per function, in the order they take over
+    for decision in sorted(
+        found.values(), key=lambda d: (d["plan_starts_on"], d["decided_at"], d["id"])
     ):
         decisions[decision["function_id"]].append(decision)
-    if alone is not None:  # the functions with decisions are all the provider's own
-        functions[alone] = set(decisions)
     plans: dict = {}
     for provider_id, function_ids in functions.items():
         for function_id in function_ids:
