@@ -388,7 +388,9 @@ def test_a_figure_asked_for_alone_is_the_cards_figure(org, owner, manager):
     cards = scorecards.compute(org, MARCH, now=NOW)
     card = cards[world.provider.pk]
     alone = {key: card[key] for key in scorecards.FIGURES}  # made one at a time
+    bare = {key: card.value_and_count(key) for key in scorecards.FIGURES}  # none made
     assert alone == card.figures  # all made at once, in order
+    assert bare == {key: (f.value, f.count) for key, f in card.figures.items()}
     assert list(card.figures) == list(scorecards.FIGURES)
     assert str(scorecards.PROVIDER_SLOT) not in "".join(f.url for f in card.figures.values())
     assert f"provider={world.provider.pk}" in card["on_time"].url

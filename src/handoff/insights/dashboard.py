@@ -588,14 +588,14 @@ def standings(org, today: date, now: datetime) -> tuple[list[Standing], str]:
     url = scorecard_url(org, scorecards.PROVIDER_SLOT, period)
     rows = []
     for provider_id, card in cards.items():
-        on_time = card["on_time"]
+        on_time_rate, on_time_count = card.value_and_count("on_time")
         rows.append(
             Standing(
                 provider_id=provider_id,
                 provider=names.get(provider_id, ""),
                 overall=card.overall.value,
-                on_time_rate=on_time.value,
-                on_time_count=on_time.count,
+                on_time_rate=on_time_rate,
+                on_time_count=on_time_count,
                 url=url.replace(slot, str(provider_id)),
             )
         )

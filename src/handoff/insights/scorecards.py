@@ -424,6 +424,10 @@ class Scorecard:
             return Figure(key, label, unit, *self.found[key], url=url)
         return Figure(key, label, unit, url=url)
 
+    def value_and_count(self, key: str) -> tuple:
+        """A figure's value and data points, (None, 0) without data: no ``Figure`` made."""
+        return self.found.get(key, (None, 0))
+
     def __getitem__(self, key: str) -> Figure:
         """One figure (or the overall score), without making the others."""
         if key == "overall":

@@ -118,6 +118,13 @@ class Task(TenantModel):
                 condition=models.Q(status__in=status.OPEN),
                 name="task_open_due",
             ),
+            # A member's open work (the "Mine" tab, the dashboard's count): a few rows among
+            # the thousands of tasks ever assigned to them.
+            models.Index(
+                fields=["organization", "our_assignee", "due_at"],
+                condition=models.Q(status__in=status.OPEN),
+                name="task_open_ours",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
