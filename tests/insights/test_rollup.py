@@ -57,6 +57,7 @@ def test_the_facts_of_a_month_by_hand(org, engagement):
     assert (row.delivered, row.on_time, row.late) == (3, 2, 1)
     assert row.late_seconds == pytest.approx(24 * 3600) == row.late_max_seconds
     assert (row.delivered_once, row.returned, row.rated, row.rating_sum) == (3, 1, 2, 6)
+    assert row.open == 1
     assert row.stale is None
 
 
@@ -229,6 +230,17 @@ def test_open_work_past_due_counts_by_the_clock_not_the_rows(org, engagement):
     assert on_time(local(3, 19)) == (1.0, 1)
     assert on_time(local(3, 21)) == (0.5, 2)
     assert TaskMonth.objects.for_org(org).get().delivered == 1
+    # Once March is over its open tasks are all past due: the row's count, no task read.
+    with CaptureQueriesContext(connection) as captured:
+        assert on_time(local(4, 2)) == (0.5, 2)
+    assert not [q for q in captured.captured_queries if '"work_task"' in q["sql"]]
+    Task.objects.for_org(org).filter(title="Open").get().save()  # still open, month marked
+    assert on_time(local(4, 2)) == (0.5, 2)
+    delivered = Task.objects.for_org(org).get(title="Open")
+    delivered.status, delivered.delivered_at = "delivered", local(3, 25)
+    delivered.save()
+    assert on_time(local(4, 2)) == (0.5, 2)  # delivered late: counted, not open any more
+    assert TaskMonth.objects.for_org(org).get().open == 0
 
 
 def test_many_stale_months_are_counted_afresh_at_once(org, engagement, monkeypatch):

@@ -161,8 +161,9 @@ class TaskMonth(TenantModel):
     time zone (cancelled tasks left out): what the scorecards' task figures add up, so that a
     quarter of 500 providers reads some 1,800 rows instead of 80,000 tasks.
 
-    Only facts that do not change with the clock are kept here; open work past its due time is
-    counted from the tasks at read time. A change to a task marks its month stale (``stale``
+    Only facts that do not change with the clock are kept here: open tasks are counted, and
+    are past due once the month is over; the month under way is counted from the tasks at read
+    time. A change to a task marks its month stale (``stale``
     holds a token) and the next read counts that month again from its tasks; see
     ``insights/rollup.py``."""
 
@@ -185,6 +186,7 @@ class TaskMonth(TenantModel):
     rating_sum = models.PositiveIntegerField(default=0)
     turnaround_counted = models.PositiveIntegerField(default=0)
     turnaround_within = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0, help_text="Still with the provider.")
 
     class Meta:
         indexes = [

@@ -20,8 +20,10 @@ How the rows stay true:
   counted in another time zone, or when tasks went with something else being deleted (the
   handler cannot tell which months; it asks for a rebuild instead).
 
-Open work past its due time depends on the clock, so it is not kept here: scorecards count it
-from the tasks at read time (the ``task_org_status_due`` index reads only open tasks).
+Open work past its due time depends on the clock, so only the number of open tasks is kept
+(``open``): every one of them is past due once its month is over, so scorecards take it as the
+open work past due of past months, and count the month under way (and any days of a custom
+range outside whole months) from the tasks at read time.
 
 Writes that bypass ``Model.save()`` (``QuerySet.update()``, ``bulk_create()``, raw SQL) do not
 mark anything: code doing so calls :func:`mark_all` (or :func:`rebuild`) afterwards.
@@ -41,6 +43,7 @@ from django.db.models.signals import post_delete, post_init, post_save, pre_save
 
 from handoff.work.choices import TaskStatus
 from handoff.work.models import Task
+from handoff.work.status import OPEN
 
 DELIVERED = (TaskStatus.DELIVERED, TaskStatus.ACCEPTED)
 # Past this many stale months a read counts everything again: one query a month of history
@@ -78,7 +81,8 @@ def fact_aggregates() -> dict:
     * delivered once / returned: delivered at least once, and of those returned at least once;
     * rated: accepted with a quality rating, and the ratings summed;
     * turnaround: tasks the service level promised a turnaround for, delivered (the first
-      delivery, or the latest where none was kept), and of those within the promise."""
+      delivery, or the latest where none was kept), and of those within the promise;
+    * open: still with the provider (requested, acknowledged, in progress, returned)."""
     delivered = Q(status__in=DELIVERED, delivered_at__isnull=False)
     late = delivered & Q(delivered_at__gt=F("due_at"))
     rated = Q(status=TaskStatus.ACCEPTED, quality_rating__isnull=False)
@@ -99,6 +103,7 @@ def fact_aggregates() -> dict:
         "rating_sum": Sum("quality_rating", filter=rated),
         "turnaround_counted": Count("pk", filter=promised & first_delivery),
         "turnaround_within": Count("pk", filter=promised & within),
+        "open": Count("pk", filter=Q(status__in=OPEN)),
     }
 
 

@@ -617,12 +617,14 @@ def _whole_months(frame: _Frame) -> tuple[date | None, date | None, list[tuple]]
 def _read_tasks(frame: _Frame) -> dict:
     """The task figures by (provider, bucket): the months' kept facts (``TaskMonth``, which
     ``compute`` and ``trend`` refresh before reading) for whole months, the tasks themselves
-    for the days of a custom period outside whole months, and the open tasks past their due
-    time, counted from the tasks because they change with the clock. Three queries at most,
-    whatever the span."""
+    for the days of a custom period outside whole months. Open work past its due time: the
+    open tasks kept for months already over (all of them are past due), and counted from the
+    tasks for the month under way and those days, because it changes with the clock. Three
+    queries at most, whatever the span; one for past whole months."""
     from handoff.insights.models import TaskMonth
 
     first, last, edges = _whole_months(frame)
+    under_way = rollup.month_of(frame.now, frame.tz)  # every month before it is over
     sources = []
     if first is not None:
         summed = {name: Sum(name) for name in rollup.FACTS if name != "late_max_seconds"}
@@ -632,6 +634,8 @@ def _read_tasks(frame: _Frame) -> dict:
             .annotate(bucket=frame.bucket("month", is_date=True))
             .values("engagement__provider_id", "bucket")
             .order_by()
+            # Before ``open`` names the sum of every month's open tasks:
+            .annotate(overdue=Sum("open", filter=Q(month__lt=under_way), default=0))
             .annotate(**summed, late_max_seconds=Max("late_max_seconds"))
         )
     if edges:
@@ -652,9 +656,10 @@ def _read_tasks(frame: _Frame) -> dict:
         for row in source:
             key = (row["engagement__provider_id"], frame.key_of(row["bucket"]))
             facts = rollup.clean_facts(row)
+            facts["overdue"] = row.get("overdue", 0)
             total = totals.get(key)
             if total is None:  # most keys come from one source: nothing to add up
-                totals[key] = facts | {"overdue": 0}
+                totals[key] = facts
                 continue
             for name, value in facts.items():
                 if name == "late_max_seconds":
@@ -662,16 +667,19 @@ def _read_tasks(frame: _Frame) -> dict:
                     total[name] = max(worst) if worst else None
                 else:
                     total[name] += value
-    start, end = frame.span
-    if frame.now > start:
-        # Open work past due is a small part of an organization's tasks, which the
-        # (organization, status, due_at) index reads alone. It is read for every provider and
-        # the others dropped: picked through one provider's engagements, the database walks
-        # all of that provider's tasks in the span instead.
+    live = Q()  # the spans whose open work is counted by the clock
+    for span_start, span_end in [*edges, *_month_under_way(frame, first, last, under_way)]:
+        if span_start < frame.now:
+            live |= Q(due_at__gte=span_start, due_at__lt=min(span_end, frame.now))
+    if live:
+        # Open work is a small part of an organization's tasks, which the (organization,
+        # status, due_at) index reads alone. It is read for every provider and the others
+        # dropped: picked through one provider's engagements, the database walks all of that
+        # provider's tasks in the span instead.
         wanted = None if frame.provider_ids is None else set(frame.provider_ids)
         overdue = (
             Task.objects.for_org(frame.org)
-            .filter(status__in=task_status.OPEN, due_at__gte=start, due_at__lt=min(end, frame.now))
+            .filter(live, status__in=task_status.OPEN)
             .annotate(bucket=frame.bucket("due_at"))
             .values("engagement__provider_id", "bucket")
             .order_by()
@@ -680,8 +688,15 @@ def _read_tasks(frame: _Frame) -> dict:
         for row in overdue:
             if wanted is None or row["engagement__provider_id"] in wanted:
                 key = (row["engagement__provider_id"], frame.key_of(row["bucket"]))
-                totals.setdefault(key, _no_facts())["overdue"] = row["overdue"]
+                totals.setdefault(key, _no_facts())["overdue"] += row["overdue"]
     return {key: _task_figures(total) for key, total in totals.items()}
+
+
+def _month_under_way(frame: _Frame, first, last, under_way: date) -> list[tuple]:
+    """The month under way as a span, when it is one of the whole months read."""
+    if first is None or not first <= under_way <= last:
+        return []
+    return [rollup.month_bounds(under_way, frame.tz)]
 
 
 def _no_facts() -> dict:
