@@ -223,6 +223,7 @@ class TestEntry:
     def test_the_list_of_payees_without_a_w9(self, org, owner, manager, viewer, jordan):
         from datetime import date
 
+        from handoff.engagements.models import Engagement
         from tests.compliance.conftest import pay
 
         paid = ProviderFactory(organization=org, name="Paid Without Papers")
@@ -239,4 +240,19 @@ class TestEntry:
         # Each payee's own payments to date, and nobody else's.
         assert [(p.name, p.paid, p.last_paid) for p in selectors.payees_without_w9(org)] == [
             ("Paid Without Papers", 450, date(2025, 5, 2))
+        ]
+        # Without the totals (the dashboard), whether each was paid at all.
+        unpaid = ProviderFactory(organization=org, name="Engaged Unpaid")
+        Engagement.objects.create(
+            organization=org,
+            provider=unpaid,
+            title="Work",
+            amount=100,
+            start_date=date(2026, 1, 1),
+            status="active",
+        )
+        payees = selectors.payees_without_w9(org, totals=False)
+        assert [(p.name, p.paid) for p in payees] == [
+            ("Engaged Unpaid", False),
+            ("Paid Without Papers", True),
         ]

@@ -370,25 +370,28 @@ def duplicate_tins(org, rows) -> dict[int, list[str]]:
     }
 
 
-def payees_without_w9(org):
+def payees_without_w9(org, *, totals: bool = True):
     """Providers that are paid (a payment recorded) or engaged (an active or paused
-    engagement) and have no W-9 on file, with their payments to date. The payments are read
-    per provider left (few, by the (organization, provider) index), not joined for all."""
+    engagement) and have no W-9 on file, with their payments to date (``paid``, ``last_paid``;
+    without ``totals``, ``paid`` only says whether there are any). The payments are read per
+    provider left (few, by the (organization, provider) index), not joined for all."""
     has_w9 = W9.objects.for_org(org).filter(provider=OuterRef("pk"))
     engaged = Engagement.objects.for_org(org).filter(
         provider=OuterRef("pk"), status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED]
     )
     paid = Payment.objects.for_org(org).filter(provider=OuterRef("pk")).order_by()
-    by_provider = paid.values("provider")
-    return (
+    payees = (
         Provider.objects.for_org(org)
         .filter(~Exists(has_w9))
         .filter(Exists(paid) | Exists(engaged))
-        .annotate(
-            paid=Subquery(by_provider.annotate(total=Sum("amount")).values("total")),
-            last_paid=Subquery(by_provider.annotate(last=Max("paid_on")).values("last")),
-        )
         .order_by("name", "id")
+    )
+    if not totals:
+        return payees.annotate(paid=Exists(paid))
+    by_provider = paid.values("provider")
+    return payees.annotate(
+        paid=Subquery(by_provider.annotate(total=Sum("amount")).values("total")),
+        last_paid=Subquery(by_provider.annotate(last=Max("paid_on")).values("last")),
     )
 
 

@@ -211,7 +211,7 @@ def _task_section(org, key, title, tab, now, empty) -> Section:
     # The open tasks' partial index gives them in due order: the first few rows are read
     # with their engagement and provider alone. The count is a query of its own: with a
     # window count on the rows, PostgreSQL walks the whole (organization, due_at) index.
-    rows = list(tasks[:TOP])
+    rows = list(tasks.select_related(None).select_related("engagement__provider")[:TOP])
     count = tasks.count()
     items = [
         Item(
@@ -259,7 +259,7 @@ def _issue_section(org, now) -> Section:
 
 
 def _missing_w9(org) -> Section:
-    queryset = compliance.payees_without_w9(org)
+    queryset = compliance.payees_without_w9(org, totals=False)
     rows, count = first_rows(queryset)
     items = [
         Item(
