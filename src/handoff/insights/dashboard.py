@@ -194,15 +194,10 @@ def _url(name: str, *args, query: dict | None = None, anchor: str = "") -> str:
 
 
 # --- Sections ---------------------------------------------------------------------------------
-def _matched():
-    """How many rows the query matched in all, carried on each row it returns: the count and
-    the first rows of a section in one query."""
-    return Window(Count("pk"))
-
-
 def first_rows(queryset, top: int = TOP) -> tuple[list, int]:
-    """The first ``top`` rows of ``queryset`` and how many it matches, in one query."""
-    rows = list(queryset.annotate(matched=_matched())[:top])
+    """The first ``top`` rows of ``queryset`` and how many it matches, in one query: each row
+    carries the count of all (a window over every row matched)."""
+    rows = list(queryset.annotate(matched=Window(Count("pk")))[:top])
     return rows, rows[0].matched if rows else 0
 
 
