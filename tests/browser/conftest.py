@@ -44,3 +44,22 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def log_in(page, email, password):
+    """Log in the way a person does: open the home page (it sends a visitor to the log-in form)
+    and fill it in. Every journey starts here and then moves only by clicking."""
+    page.goto("/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def new_page(browser, live_server, width=1280, height=800):
+    """A page in a fresh browser context (its own cookies), for a second person in a journey."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": height}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
