@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -47,9 +48,26 @@ def test_every_subcommand_has_help(tmp_path, name):
 def test_serve_refuses_without_a_secret_key_and_hosts(tmp_path):
     result = handoff("serve", tmp_path=tmp_path)
     assert result.returncode != 0
-    assert "HANDOFF_SECRET_KEY and HANDOFF_ALLOWED_HOSTS" in result.stderr
+    assert "HANDOFF_SECRET_KEY, HANDOFF_ALLOWED_HOSTS and HANDOFF_SITE_URL" in result.stderr
     result = handoff("serve", tmp_path=tmp_path, env={"HANDOFF_SECRET_KEY": "x" * 60})
-    assert "HANDOFF_ALLOWED_HOSTS" in result.stderr and result.returncode != 0
+    assert "HANDOFF_ALLOWED_HOSTS and HANDOFF_SITE_URL" in result.stderr
+    assert result.returncode != 0
+
+
+def test_serve_refuses_without_a_site_url(tmp_path):
+    result = handoff(
+        "serve",
+        tmp_path=tmp_path,
+        env={"HANDOFF_SECRET_KEY": "x" * 60, "HANDOFF_ALLOWED_HOSTS": "handoff.example.com"},
+    )
+    assert result.returncode != 0
+    assert "Production needs HANDOFF_SITE_URL set" in result.stderr
+
+
+def test_a_site_url_that_is_not_an_address_is_refused(tmp_path):
+    result = handoff("check", tmp_path=tmp_path, env={"HANDOFF_SITE_URL": "handoff.example.com"})
+    assert result.returncode != 0
+    assert "HANDOFF_SITE_URL must be an address" in result.stderr
 
 
 def test_serve_never_uses_the_demos_generated_key(tmp_path):
@@ -65,6 +83,17 @@ def test_check_lists_what_production_lacks(tmp_path):
     assert "HANDOFF_SECRET_KEY is not set" in result.stdout
     assert "HANDOFF_DATABASE_URL is not set" in result.stdout
     assert "HANDOFF_EMAIL_HOST is not set" in result.stdout
+    assert "HANDOFF_SITE_URL is not set; 'handoff serve' refuses to start without it." in (
+        result.stdout
+    )
+
+
+def test_check_is_satisfied_about_the_site_url_once_it_is_set(tmp_path):
+    result = handoff(
+        "check", tmp_path=tmp_path, env={"HANDOFF_SITE_URL": "https://handoff.example.com"}
+    )
+    assert result.returncode == 1  # other things are still missing
+    assert "HANDOFF_SITE_URL" not in result.stdout
 
 
 def test_demo_loads_once_and_prints_a_login(tmp_path):
@@ -72,6 +101,7 @@ def test_demo_loads_once_and_prints_a_login(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "Demo organization loaded." in first.stdout
     assert "http://127.0.0.1:8000/" in first.stdout
+    assert "Links in e-mails point at http://127.0.0.1:8000/" in first.stdout
     assert "maria@maplestreetdental.example / handoff-demo" in first.stdout
     assert (tmp_path / "var" / "handoff.sqlite3").exists()
     second = handoff("demo", "--no-serve", tmp_path=tmp_path)
@@ -188,7 +218,9 @@ def test_worker_refuses_a_bad_interval(tmp_path):
 class FakeProcess:
     def __init__(self, command, **kwargs):
         self.command = command
+        self.kwargs = kwargs
         self.stopped = False
+        self.pid = 2**22 + 1  # no such process group: killing it is a no-op
 
     def poll(self):
         return 0 if self.stopped else None
@@ -201,6 +233,7 @@ class FakeProcess:
 
 
 def test_demo_runs_a_worker_beside_the_server_and_stops_it(monkeypatch):
+    monkeypatch.setenv("HANDOFF_SITE_URL", "http://127.0.0.1:8000")
     import argparse
 
     import django.core.management
@@ -227,8 +260,139 @@ def test_demo_runs_a_worker_beside_the_server_and_stops_it(monkeypatch):
         cli.cmd_demo(args)
     assert commands == ["migrate", "runserver"]
     assert started[0].command[-2:] == ["handoff.cli", "worker"]
+    assert started[0].kwargs == {"start_new_session": True}
     assert started[0].stopped
 
     started.clear()
     cli.cmd_demo(argparse.Namespace(addrport="127.0.0.1:8000", no_serve=True))
     assert started == []
+
+
+# --- The demo serves and links at its address, and stops cleanly -------------------------------
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _environment(tmp_path, **extra):
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("HANDOFF_")
+    }
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment["HANDOFF_VAR_DIR"] = str(tmp_path / "var")
+    environment.update(extra)
+    return environment
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below ``pid`` (read from /proc; psutil is not a dependency)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] == "Z":  # a zombie has ended; only its parent's wait is missing
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, stack = set(), [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def _wait_until_it_answers(url: str, process, deadline: float) -> None:
+    import urllib.error
+    import urllib.request
+
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the demo stopped before it served"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status < 500:
+                    return
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"the demo did not answer at {url}")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_demo_stops_with_its_worker_and_leaves_nothing_behind(tmp_path, stop):
+    handoff("demo", "--no-serve", tmp_path=tmp_path)  # the data, loaded once
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handoff.cli", "demo", "--addrport", f"127.0.0.1:{port}"],
+        env=_environment(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        _wait_until_it_answers(f"http://127.0.0.1:{port}/accounts/login/", process, deadline)
+        while not _descendants(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        below = _descendants(process.pid)
+        assert below, "the demo started no worker"
+        for pid in below:  # the worker's e-mails link where the demo serves
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert f"HANDOFF_SITE_URL=http://127.0.0.1:{port}".encode() in environ
+        process.send_signal(stop)
+        assert process.wait(timeout=30) == 0
+        time.sleep(0.5)
+        assert [pid for pid in below if _alive(pid)] == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for pid in _descendants(process.pid) | locals().get("below", set()):
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_the_demo_links_at_the_address_it_serves(tmp_path):
+    port = _free_port()
+    result = handoff("demo", "--no-serve", "--addrport", f"localhost:{port}", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"Handoff is at  http://localhost:{port}/" in result.stdout
+    assert f"Links in e-mails point at http://localhost:{port}/" in result.stdout
+    link = handoff(
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from handoff.accounts.services import invitation_url; print(invitation_url('t'))",
+        tmp_path=tmp_path,
+    )
+    # Outside the demo the default stays; the demo's own server and worker get its address:
+    assert link.stdout.strip().startswith("http://127.0.0.1:8000/")
+    explicit = handoff(
+        "demo",
+        "--no-serve",
+        "--addrport",
+        f"localhost:{port}",
+        tmp_path=tmp_path,
+        env={"HANDOFF_SITE_URL": "https://handoff.example.com"},
+    )
+    assert "Links in e-mails point at https://handoff.example.com/" in explicit.stdout

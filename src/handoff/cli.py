@@ -4,8 +4,10 @@ Each subcommand has ``--help``. ``migrate`` and ``manage`` hand their arguments 
 """
 
 import argparse
+import contextlib
 import getpass
 import os
+import signal
 import subprocess
 import sys
 
@@ -31,12 +33,21 @@ def _django(production: bool = False) -> None:
 
 
 def cmd_demo(args) -> int:
-    """Migrate, load the demo organization, print a login, serve on 127.0.0.1:8000."""
+    """Migrate, load the demo organization, print a login, serve on 127.0.0.1:8000 (or
+    --addrport) with a worker beside the server. Links in e-mails point at the address served
+    unless HANDOFF_SITE_URL says otherwise. Ctrl+C or SIGTERM stops both."""
+    host, port = _demo_address(args.addrport)
+    os.environ.setdefault("HANDOFF_SITE_URL", f"http://{host}:{port}")
+    if host not in {"127.0.0.1", "localhost", "[::1]"}:
+        os.environ.setdefault(
+            "HANDOFF_ALLOWED_HOSTS", f"127.0.0.1,localhost,[::1],{host.strip('[]')}"
+        )
     _django()
     from django.conf import settings
     from django.core.management import call_command
 
     from handoff import demo
+    from handoff.core.links import absolute_url
     from handoff.work.demo import PORTAL_EMAIL, PORTAL_PASSWORD
 
     database = settings.DATABASES["default"]["NAME"]
@@ -44,24 +55,53 @@ def cmd_demo(args) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     created = demo.load()
     print("Demo organization " + ("loaded." if created else "already there; nothing duplicated."))
-    host, _, port = args.addrport.rpartition(":")
-    url = f"http://{host or '127.0.0.1'}:{port}/"
     print(
-        f"\n  Handoff is at  {url}\n  Log in with    {demo.LOGIN_EMAIL} / {demo.LOGIN_PASSWORD}"
-        f"\n  Provider portal: {PORTAL_EMAIL} / {PORTAL_PASSWORD} (the bookkeeping firm)\n"
+        f"\n  Handoff is at  http://{host}:{port}/"
+        f"\n  Links in e-mails point at {absolute_url('/')}"
+        f"\n  Log in with    {demo.LOGIN_EMAIL} / {demo.LOGIN_PASSWORD}"
+        f"\n  Provider portal: {PORTAL_EMAIL} / {PORTAL_PASSWORD} (the bookkeeping firm)\n",
+        flush=True,
     )
     if args.no_serve:
         return 0
-    # The worker sends the e-mails, webhook posts and reminders; it stops with the server.
-    worker = subprocess.Popen([sys.executable, "-m", "handoff.cli", "worker"])  # noqa: S603
+    # The worker sends the e-mails, webhook posts and reminders; it stops with the server. It
+    # runs in its own session, so Ctrl+C at the terminal reaches only this process, which then
+    # stops the worker and anything it started; SIGTERM takes the same way out as Ctrl+C.
+    previous = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    signal.signal(signal.SIGTERM, _interrupt)
+    worker = None
     try:
-        call_command("runserver", args.addrport, use_reloader=False, skip_checks=True)
+        worker = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "handoff.cli", "worker"], start_new_session=True
+        )
+        call_command("runserver", f"{host}:{port}", use_reloader=False, skip_checks=True)
     finally:
-        _stop(worker)
+        # A second Ctrl+C or SIGTERM must not cut the cleanup short and orphan the worker.
+        for number in previous:
+            signal.signal(number, signal.SIG_IGN)
+        if worker is not None:
+            _stop(worker)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     return 0
 
 
+def _demo_address(addrport: str) -> tuple[str, str]:
+    """``host:port``, ``port`` or ``[v6]:port`` as (host, port); the host defaults to
+    127.0.0.1."""
+    host, _, port = addrport.rpartition(":")
+    if not port.isdigit():
+        sys.exit(f"handoff: --addrport {addrport!r} needs a port number, e.g. 127.0.0.1:8000.")
+    return host or "127.0.0.1", port
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def _stop(process: subprocess.Popen) -> None:
+    """Stop the worker (it finishes the job in hand), then anything left in its process
+    group."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -69,6 +109,12 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    _kill_group(process.pid)
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 def cmd_worker(args) -> int:
@@ -168,12 +214,16 @@ def cmd_createuser(args) -> int:
 def cmd_check(args) -> int:
     """What production still lacks, then Django's deployment checks."""
     missing = [
-        name for name in ("HANDOFF_SECRET_KEY", "HANDOFF_ALLOWED_HOSTS") if not os.environ.get(name)
+        name
+        for name in ("HANDOFF_SECRET_KEY", "HANDOFF_ALLOWED_HOSTS", "HANDOFF_SITE_URL")
+        if not os.environ.get(name, "").strip()
     ]
     _django(production=not missing)
     from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
+
+    from handoff.core.links import site_url
 
     problems = [
         f"{name} is not set; 'handoff serve' refuses to start without it." for name in missing
@@ -185,8 +235,15 @@ def cmd_check(args) -> int:
         )
     if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
         problems.append("HANDOFF_EMAIL_HOST is not set: e-mail is printed, not sent.")
-    if settings.SITE_URL.startswith("http://127.0.0.1"):
-        problems.append("HANDOFF_SITE_URL is not set: links in e-mails point at 127.0.0.1.")
+    if "HANDOFF_SITE_URL" in missing:
+        problems[missing.index("HANDOFF_SITE_URL")] += (
+            f" Links in e-mails would point at {site_url()}."
+        )
+    elif not site_url().startswith("https://") and getattr(settings, "HTTPS", True):
+        problems.append(
+            f"HANDOFF_SITE_URL is {site_url()}: links in e-mails would not use HTTPS "
+            "(set HANDOFF_HTTPS=false only for a closed network without TLS)."
+        )
     for name in ("HANDOFF_TIN_KEYS", "HANDOFF_TIN_HASH_KEY"):
         if not os.environ.get(name):
             problems.append(
@@ -233,7 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="Serve in production with gunicorn.",
-        description=cmd_serve.__doc__ + " Needs HANDOFF_SECRET_KEY and HANDOFF_ALLOWED_HOSTS.",
+        description=cmd_serve.__doc__
+        + (" Needs HANDOFF_SECRET_KEY, HANDOFF_ALLOWED_HOSTS and HANDOFF_SITE_URL."),
     )
     serve.add_argument(
         "--bind",

@@ -51,6 +51,10 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in env_str(name).split(",") if item.strip()]
 
 
+def _and_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 PRODUCTION = env_bool("PRODUCTION")
 TESTING = env_bool("TESTING")
 
@@ -71,11 +75,11 @@ def _generated_secret_key() -> str:
 
 
 if PRODUCTION:
-    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not env_str(name)]
+    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL") if not env_str(name)]
     if missing:
         raise ImproperlyConfigured(
             "Production needs "
-            + " and ".join(f"HANDOFF_{name}" for name in missing)
+            + _and_list([f"HANDOFF_{name}" for name in missing])
             + " set in the environment; see the README's Configuration section."
         )
     SECRET_KEY = env_str("SECRET_KEY")
@@ -117,7 +121,15 @@ elif not PRODUCTION:
     TIN_HASH_KEY = TIN_HASH_KEY or _generated_tin_key("tin_hash_key")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Where the app is served: every absolute link (e-mails, invitations, one-click links, calendar
+# feeds, chat messages) is built from it by handoff.core.links and nowhere else. Production
+# requires it; ``handoff demo --addrport H:P`` sets it to http://H:P unless it is set.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")) or "/" in SITE_URL.split("://", 1)[1]:
+    raise ImproperlyConfigured(
+        f"HANDOFF_SITE_URL must be an address such as https://handoff.example.com "
+        f"(scheme and host, no path), not {SITE_URL!r}."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",

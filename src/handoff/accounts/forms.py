@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.text import slugify
 
 from handoff.accounts.models import Organization
 from handoff.core.choices import CURRENCIES, US_STATES, time_zone_choices
+from handoff.core.links import absolute_url
 from handoff.core.roles import Role
 
 
@@ -12,6 +13,17 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail address", widget=forms.EmailInput(attrs={"autofocus": True})
     )
+
+
+class SitePasswordResetForm(PasswordResetForm):
+    """Django's password reset, with the link in the e-mail built from the site URL (like
+    every other link that leaves the app) rather than from the host the request came to."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        context["reset_url"] = absolute_url(
+            "accounts:password_reset_confirm", uidb64=context["uid"], token=context["token"]
+        )
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class SignupForm(forms.Form):

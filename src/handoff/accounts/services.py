@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from handoff.accounts.models import (
@@ -24,6 +23,7 @@ from handoff.accounts.models import (
 )
 from handoff.accounts.signals import organization_created
 from handoff.core import audit
+from handoff.core.links import absolute_url
 from handoff.core.roles import Role, role_at_least
 
 
@@ -142,7 +142,7 @@ def remove_member(
 
 
 def invitation_url(raw_token: str) -> str:
-    return settings.SITE_URL + reverse("accounts:invitation", args=[raw_token])
+    return absolute_url("accounts:invitation", raw_token)
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from handoff.accounts import views
-from handoff.accounts.forms import LoginForm
+from handoff.accounts.forms import LoginForm, SitePasswordResetForm
 
 app_name = "accounts"
 
@@ -39,6 +39,7 @@ urlpatterns = [
         "accounts/password/reset/",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
+            form_class=SitePasswordResetForm,
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),

@@ -35,10 +35,10 @@ from django_tasks import task
 
 from handoff.accounts.models import Organization
 from handoff.core import audit
+from handoff.core.links import absolute_url
 from handoff.core.models import AuditEvent
 from handoff.engagements.models import CommunicationPlan
 from handoff.insights import reports, scorecards
-from handoff.notifications.models import absolute
 from handoff.providers.models import Provider
 
 logger = logging.getLogger(__name__)
@@ -242,7 +242,7 @@ def _claim(review, sender, people, key) -> AuditEvent | None:
 # --- The e-mail -------------------------------------------------------------------------------
 def review_url(review) -> str:
     path = reverse("insights:provider_review", args=[review.org.slug, review.provider.pk])
-    return absolute(f"{path}?{urlencode(review.period.params())}")
+    return absolute_url(f"{path}?{urlencode(review.period.params())}")
 
 
 def attachment_name(review) -> str:

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from django.core.mail import send_mail
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from handoff.core.links import absolute_url
 from handoff.notifications.models import (
     DeliveryStatus,
     EmailState,
@@ -26,7 +26,6 @@ from handoff.notifications.models import (
     NotificationSettings,
     WebhookDelivery,
     WebhookFormat,
-    absolute,
 )
 
 logger = logging.getLogger(__name__)
@@ -49,7 +48,7 @@ WEBHOOK_LAST_LEASE = timedelta(minutes=30)
 
 
 def preferences_url(org) -> str:
-    return absolute(reverse("notifications:preferences", args=[org.slug]))
+    return absolute_url("notifications:preferences", org.slug)
 
 
 def send_notification_email(notification_id: int) -> bool:
@@ -129,7 +128,7 @@ def send_digest(settings_row: NotificationSettings, today) -> int:
                 "notifications": held,
                 "org": org,
                 "user": user,
-                "inbox_url": absolute(reverse("notifications:inbox", args=[org.slug])),
+                "inbox_url": absolute_url("notifications:inbox", org.slug),
                 "preferences_url": preferences_url(org),
             },
         )
@@ -158,7 +157,7 @@ def send_digest(settings_row: NotificationSettings, today) -> int:
 
 def webhook_text(webhook_format: str, subject: str, body: str = "", url: str = "") -> str:
     """Chat-ready text: the subject in bold, the body, a link back into Handoff."""
-    link = absolute(url)
+    link = absolute_url(url)
     if webhook_format == WebhookFormat.SLACK:
         # Slack's mrkdwn: *bold*, <url|label>; &, < and > must be escaped in the text.
         def esc(text):

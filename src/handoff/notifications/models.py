@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from handoff.core.links import absolute_url
 from handoff.core.tenancy import TenantModel, TenantQuerySet
 from handoff.notifications.events import Event
 
@@ -112,14 +113,9 @@ class Notification(TenantModel):
 
     @property
     def absolute_url(self) -> str:
-        return absolute(self.url)
-
-
-def absolute(path: str) -> str:
-    """A site path as a link that works from an e-mail or a chat message."""
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL + ("" if path.startswith("/") else "/") + path
+        """The notification's site path as a link that works from an e-mail or a chat
+        message."""
+        return absolute_url(self.url)
 
 
 class NotificationSettings(TenantModel):

@@ -3,16 +3,15 @@ e-mailed link), the organization's question set, and due diligence with its docu
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from handoff.accounts.models import Invitation, hash_secret
 from handoff.core import audit
+from handoff.core.links import absolute_url
 from handoff.core.uploads import sniff_document
 from handoff.providers.choices import (
     DEFAULT_DUE_DILIGENCE,
@@ -153,7 +152,7 @@ def record_check(reference: Reference, *, actor, data: dict) -> ReferenceCheck:
 
 
 def request_url(raw_token: str) -> str:
-    return settings.SITE_URL + reverse("providers:reference_answer", args=[raw_token])
+    return absolute_url("providers:reference_answer", raw_token)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from handoff.core.api import ErrorOut, fields_named, paginate, require_api_role
+from handoff.core.links import absolute_url
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements.models import Engagement
@@ -474,7 +475,7 @@ def list_feeds(request):
 )
 def create_feed(request):
     feed, raw = services.create_feed(request.org, user=request.user)
-    feed.url = request.build_absolute_uri(reverse("work:feed", args=[raw]))
+    feed.url = absolute_url("work:feed", raw)
     return Status(201, feed)
 
 

@@ -4,11 +4,11 @@ The address carries a secret token (stored hashed, revocable); whoever has it re
 so it lists only titles, due times and links, never the details or the files.
 """
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from handoff.accounts.models import Membership
+from handoff.core.links import absolute_url
 from handoff.work.models import CalendarFeed, Task
 
 PRODID = "-//Handoff//Task due dates//EN"
@@ -25,11 +25,12 @@ def feed_for_token(token: str) -> CalendarFeed | None:
 
 
 def tasks_for(feed: CalendarFeed):
-    """Open tasks assigned to the feed's person in its organization, and whether they read
+    """Tasks still with the provider (their due times are what a calendar holds) assigned to
+    the feed's person in its organization, and whether they read
     them as a portal login: our side's tasks for a member, their contact's tasks for a portal
     login; (None, False) once they are neither."""
     org, user = feed.organization, feed.user
-    tasks = Task.objects.for_org(org).open().select_related("engagement__provider")
+    tasks = Task.objects.for_org(org).with_provider().select_related("engagement__provider")
     if Membership.objects.for_org(org).filter(user=user).exists():
         return tasks.filter(our_assignee=user), False
     try:
@@ -51,7 +52,7 @@ def _task_url(task, portal_user: bool) -> str:
         path = task_url(task)
     else:
         path = task.get_absolute_url()
-    return f"{settings.SITE_URL}{path}" if path else ""
+    return absolute_url(path)
 
 
 def render_feed(token: str, now=None) -> bytes | None:

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from handoff.accounts.models import ApiToken, Membership, User
 from handoff.core import audit
+from handoff.core.links import absolute_url
 from handoff.core.roles import Role, role_at_least
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement
@@ -141,7 +142,7 @@ def update_settings(organization, *, actor, show_prices: bool) -> PortalSettings
 
 # --- Invitations ------------------------------------------------------------------------------
 def invitation_url(raw_token: str) -> str:
-    return settings.SITE_URL + reverse("portal:accept", args=[raw_token])
+    return absolute_url("portal:accept", raw_token)
 
 
 def _check_manager(membership) -> None:

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from handoff.core.access import org_member_required, require_role
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
+from handoff.core.links import absolute_url
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements.models import Engagement
@@ -384,7 +384,7 @@ def schedule_action(request, pk, action):
 
 # --- Calendar feed --------------------------------------------------------------------------
 def feed_url(request, raw: str) -> str:
-    return request.build_absolute_uri(reverse("work:feed", args=[raw]))
+    return absolute_url("work:feed", raw)
 
 
 @org_member_required(Role.VIEWER)
