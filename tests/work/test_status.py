@@ -72,8 +72,16 @@ def test_move_task_keeps_the_row_and_its_history_in_step(engagement, manager, tr
         before = Task.objects.get(pk=task.pk)
         moves_before = TaskMove.objects.filter(task=task).count()
         note = "Fix the totals" if target == TaskStatus.RETURNED else ""
+        behalf = side == Side.US and target in status.PROVIDER_STEPS
         try:
-            services.move_task(before, actor=manager, side=side, to_status=target, note=note)
+            services.move_task(
+                before,
+                actor=manager,
+                side=side,
+                to_status=target,
+                note=note,
+                on_behalf_reason="Told by phone" if behalf else "",
+            )
         except ValidationError as error:
             assert error.message_dict["status"][0]
             after = Task.objects.get(pk=task.pk)

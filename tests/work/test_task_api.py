@@ -162,7 +162,13 @@ def test_moves_refusals_and_conflicts(org, task, member, manager):
     api = api_client_for(member, org)
     path = f"/api/v1/tasks/{task.pk}/moves"
     assert fields(api.post(path, {"to_status": "accepted"})) == ["status"]
-    ok = api.post(path, {"to_status": "acknowledged", "version": 1})
+    # A member moving the provider's step gives the reason (422 with the field otherwise).
+    assert fields(api.post(path, {"to_status": "acknowledged", "version": 1})) == [
+        "on_behalf_reason"
+    ]
+    ok = api.post(
+        path, {"to_status": "acknowledged", "version": 1, "on_behalf_reason": "Said so by phone"}
+    )
     assert ok.status_code == 200 and ok.json()["version"] == 2
     stale = api.post(path, {"to_status": "in_progress", "version": 1})
     assert stale.status_code == 409 and stale.json()["errors"][0]["field"] == "version"
@@ -173,6 +179,7 @@ def test_moves_refusals_and_conflicts(org, task, member, manager):
     )
     moves = api.get(path).json()
     assert [m["to_status"] for m in moves] == ["requested", "acknowledged", "cancelled"]
+    assert moves[1]["on_behalf_reason"] == "Said so by phone"
 
 
 @pytest.mark.django_db

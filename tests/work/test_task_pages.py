@@ -137,9 +137,19 @@ def test_the_suggested_due_fragment(org, engagement, member):
 @pytest.mark.django_db
 def test_moves_from_the_detail_page(org, task, member, manager):
     client = client_for(member)
-    client.post(url("task_move", org, task.pk), {"to_status": S.ACKNOWLEDGED, "version": 1})
+    # The provider's step needs the reason it is recorded on their behalf.
+    refused = client.post(url("task_move", org, task.pk), {"to_status": S.ACKNOWLEDGED})
+    assert refused.status_code == 422 and b"say why you record it" in refused.content
+    task.refresh_from_db()
+    assert task.status == S.REQUESTED
+    client.post(
+        url("task_move", org, task.pk),
+        {"to_status": S.ACKNOWLEDGED, "version": 1, "on_behalf_reason": "Priya called"},
+    )
     task.refresh_from_db()
     assert task.status == S.ACKNOWLEDGED
+    assert task.moves.last().on_behalf_reason == "Priya called"
+    assert b"Priya called" in client.get(url("task", org, task.pk)).content  # in the history
     stale = client.post(url("task_move", org, task.pk), {"to_status": S.IN_PROGRESS, "version": 1})
     assert stale.status_code == 409 and b"Someone changed this" in stale.content
     illegal = client.post(url("task_move", org, task.pk), {"to_status": S.ACCEPTED})
@@ -156,7 +166,7 @@ def test_moves_from_the_detail_page(org, task, member, manager):
 @pytest.mark.django_db
 def test_the_detail_shows_on_time_once_delivered(org, task, member, viewer):
     for target in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED):
-        task = services.move_task(task, actor=member, side=Side.US, to_status=target)
+        task = services.move_task(task, actor=member, side=Side.PROVIDER, to_status=target)
     html = client_for(viewer).get(url("task", org, task.pk)).content.decode()
     assert "on time" in html and "Accept" not in html  # viewers see no buttons
 

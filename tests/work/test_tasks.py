@@ -15,7 +15,7 @@ from handoff.core.errors import Conflict
 from handoff.core.models import AuditEvent
 from handoff.engagements import services as engagement_services
 from handoff.notifications.models import Notification
-from handoff.work import services
+from handoff.work import services, status
 from handoff.work.choices import Side, TaskStatus
 from handoff.work.models import Task, TaskAttachment, TaskComment, TaskMove
 
@@ -43,10 +43,17 @@ def send(engagement, actor, **data):
 
 
 def walk(task, actor, *moves, side=Side.US):
+    """Move ``task`` through ``moves``; our side records the provider's steps on their behalf."""
     for target in moves:
         note = "Totals are off" if target == S.RETURNED else ""
-        task = services.move_task(task, actor=actor, side=side, to_status=target, note=note)
+        reason = BEHALF if side == Side.US and target in status.PROVIDER_STEPS else ""
+        task = services.move_task(
+            task, actor=actor, side=side, to_status=target, note=note, on_behalf_reason=reason
+        )
     return task
+
+
+BEHALF = "They told us by phone."
 
 
 @pytest.mark.django_db
@@ -213,7 +220,17 @@ class TestMoving:
         [
             ({"to_status": S.DELIVERED}, "status", "A requested task cannot become delivered"),
             ({"to_status": "done"}, "status", "'done' is not a task status."),
-            ({"to_status": S.ACKNOWLEDGED, "rating": 4}, "rating", "on acceptance only"),
+            (
+                {"to_status": S.ACKNOWLEDGED, "rating": 4, "on_behalf_reason": "By phone"},
+                "rating",
+                "on acceptance only",
+            ),
+            ({"to_status": S.ACKNOWLEDGED}, "on_behalf_reason", "is the provider's step"),
+            (
+                {"to_status": S.CANCELLED, "on_behalf_reason": "Why not"},
+                "on_behalf_reason",
+                "Only the provider's own steps",
+            ),
             ({"to_status": S.CANCELLED, "side": Side.PROVIDER}, "status", "Only the business"),
         ],
     )
@@ -265,6 +282,7 @@ class TestMoving:
                 side=Side.US,
                 to_status=S.ACKNOWLEDGED,
                 files=[pdf()],
+                on_behalf_reason=BEHALF,
             )
 
     def test_each_move_tells_the_other_side(

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Exists, OuterRef, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from handoff.compliance import selectors as compliance
 from handoff.compliance.models import Payment
@@ -44,6 +45,7 @@ from handoff.insights import scorecards
 from handoff.providers import vetting
 from handoff.providers.models import Provider
 from handoff.work import issues as work_issues
+from handoff.work import selectors as work_selectors
 from handoff.work.models import Issue
 from handoff.work.selectors import Tab, task_list
 
@@ -221,6 +223,37 @@ def _task_section(org, key, title, tab, now, empty) -> Section:
     ]
     url = _url("work:tasks", org.slug, query={"tab": tab})
     return Section(key, title, count, items, url, empty, when_label="due")
+
+
+def _waiting(org, now) -> Section:
+    """Work waiting for us: delivered tasks to review (accept or return), the longest waiting
+    first, each with how long it has waited since its delivery (the Tasks page's "Waiting for
+    us" tab)."""
+    rows, count = first_rows(
+        work_selectors.waiting_for_us(org).select_related(None).select_related(
+            "engagement__provider"
+        )
+    )
+    items = [
+        Item(
+            label=task.title,
+            url=_url("work:task", org.slug, task.pk),
+            detail=f"waiting {timesince(task.delivered_at, now, depth=1)}",
+            when=task.delivered_at,
+            provider=task.engagement.provider.name,
+            warning=now - task.delivered_at > WEEK,
+        )
+        for task in rows
+    ]
+    return Section(
+        "waiting",
+        "Waiting for us",
+        count,
+        items,
+        _url("work:tasks", org.slug, query={"tab": Tab.WAITING}),
+        "Nothing delivered is waiting for your review.",
+        when_label="delivered",
+    )
 
 
 def _issue_section(org, now) -> Section:
@@ -640,6 +673,7 @@ def build(org, *, user=None, today: date | None = None) -> "Dashboard":
             org, "due_week", "Due this week", Tab.WEEK, now, "Nothing falls due in the next 7 days."
         ),
         issues=_issue_section(org, now),
+        extra={"waiting": _waiting(org, now)},
         compliance=[
             _missing_w9(org),
             _unsigned(org),

@@ -204,7 +204,7 @@ def _misses(org, provider, period, now) -> list[Miss]:
         .exclude(status=TaskStatus.CANCELLED)
         .filter(
             Q(delivered_at__gt=F("due_at"))
-            | Q(status__in=task_status.OPEN, delivered_at__isnull=True, due_at__lt=now)
+            | Q(status__in=task_status.WITH_PROVIDER, delivered_at__isnull=True, due_at__lt=now)
             | Q(returns__gte=1)
         )
         .select_related("engagement")
@@ -213,7 +213,7 @@ def _misses(org, provider, period, now) -> list[Miss]:
     misses = []
     for task in tasks:
         late = task.lateness
-        still_open = task.delivered_at is None and task.is_open and task.due_at < now
+        still_open = task.delivered_at is None and task.is_with_provider and task.due_at < now
         misses.append(
             Miss(
                 task,

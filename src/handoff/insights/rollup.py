@@ -43,7 +43,7 @@ from django.db.models.signals import post_delete, post_init, post_save, pre_save
 
 from handoff.work.choices import TaskStatus
 from handoff.work.models import Task
-from handoff.work.status import OPEN
+from handoff.work.status import WITH_PROVIDER
 
 DELIVERED = (TaskStatus.DELIVERED, TaskStatus.ACCEPTED)
 # Past this many stale months a read counts everything again: one query a month of history
@@ -103,7 +103,7 @@ def fact_aggregates() -> dict:
         "rating_sum": Sum("quality_rating", filter=rated),
         "turnaround_counted": Count("pk", filter=promised & first_delivery),
         "turnaround_within": Count("pk", filter=promised & within),
-        "open": Count("pk", filter=Q(status__in=OPEN)),
+        "open": Count("pk", filter=Q(status__in=WITH_PROVIDER)),
     }
 
 

@@ -679,7 +679,7 @@ def _read_tasks(frame: _Frame) -> dict:
         wanted = None if frame.provider_ids is None else set(frame.provider_ids)
         overdue = (
             Task.objects.for_org(frame.org)
-            .filter(live, status__in=task_status.OPEN)
+            .filter(live, status__in=task_status.WITH_PROVIDER)
             .annotate(bucket=frame.bucket("due_at"))
             .values("engagement__provider_id", "bucket")
             .order_by()

@@ -39,7 +39,7 @@ def evidence_for(org, provider_ids, *, now=None) -> dict[int, Evidence]:
             checks[provider_id].append(observation)
 
     tasks = Task.objects.for_org(org).filter(engagement__provider_id__in=provider_ids)
-    overdue = Q(status__in=task_status.OPEN, due_at__lt=now)
+    overdue = Q(status__in=task_status.WITH_PROVIDER, due_at__lt=now)
     record = {
         row["engagement__provider_id"]: row
         for row in tasks.values("engagement__provider_id")

@@ -15,6 +15,7 @@ class Event(models.TextChoices):
     TASK_ACCEPTED = "task_accepted", "Task accepted"
     TASK_CANCELLED = "task_cancelled", "Task cancelled"
     TASK_COMMENT = "task_comment", "Comment on a task"
+    TASK_REMINDER = "task_reminder", "Reminder about a task from the client"
     # Run: issues and escalations
     ISSUE_RAISED = "issue_raised", "Issue raised"
     ISSUE_MESSAGE = "issue_message", "New message on an issue"

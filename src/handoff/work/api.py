@@ -80,8 +80,10 @@ class TaskPage(Schema):
 class TaskFilters(Schema):
     tab: str = Field(
         Tab.OPEN,
-        description="mine, week, overdue, open, closed, or all.",
-        pattern="^(mine|week|overdue|open|closed|all)$",
+        description="mine (open, assigned to you), waiting (delivered, waiting for our review; "
+        "the longest waiting first), week and overdue (with the provider), open (with the "
+        "provider or waiting for us), closed, or all.",
+        pattern="^(mine|waiting|week|overdue|open|closed|all)$",
     )
     q: str = Field("", description="Search in titles.")
     provider: int | None = None
@@ -124,6 +126,11 @@ class MoveIn(Schema):
     to_status: TaskStatus
     note: str = Field("", description="Required to return for rework; kept on acceptance.")
     rating: int | None = Field(None, description="1–5, on acceptance only.")
+    on_behalf_reason: str = Field(
+        "",
+        description="Required for the provider's own steps (acknowledged, in_progress, "
+        "delivered), which a member records only on the provider's behalf; kept on the move.",
+    )
     version: int | None = None
 
 
@@ -134,7 +141,14 @@ class MoveOut(Schema):
     side: Side
     actor_id: int | None
     note: str
+    on_behalf_reason: str
     at: datetime
+
+
+class NudgeOut(Schema):
+    sent: bool = Field(
+        description="False when a reminder already went out in the last few minutes."
+    )
 
 
 class CommentIn(Schema):
@@ -336,8 +350,19 @@ def move_task(request, task_id: int, payload: MoveIn):
         note=payload.note,
         rating=payload.rating,
         expected_version=payload.version,
+        on_behalf_reason=payload.on_behalf_reason,
     )
     return _task(request, task_id)
+
+
+@router.post(
+    "/tasks/{task_id}/nudge",
+    response={200: NudgeOut, **ERRORS},
+    summary="Remind the provider of a task that is with them (once within a few minutes)",
+)
+def nudge_task(request, task_id: int):
+    require_api_role(request, Role.MEMBER)
+    return {"sent": services.nudge_task(_task(request, task_id), actor=request.user)}
 
 
 @router.get("/tasks/{task_id}/moves", response={200: list[MoveOut], **ERRORS})

@@ -6,7 +6,7 @@ from handoff.accounts.models import User
 from handoff.engagements.models import Engagement, ServiceLevel
 from handoff.providers.models import Contact, Provider
 from handoff.work import status
-from handoff.work.choices import WEEKDAYS, Priority, TaskStatus
+from handoff.work.choices import WEEKDAYS, Priority, Side, TaskStatus
 from handoff.work.models import Schedule
 from handoff.work.selectors import Sort, Tab
 from handoff.work.services import SCHEDULE_FIELDS
@@ -164,18 +164,28 @@ class MoveForm(forms.Form):
     )
     files = MultipleFileField(label="Files", help_text=FILES_HELP)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    on_behalf_reason = forms.CharField(
+        label="Why you record it for the provider",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+    )
 
 
 def move_actions(task, side) -> list[dict]:
-    """The buttons a side sees on a task, with what each needs."""
+    """The buttons a side sees on a task, with what each needs. ``on_behalf``: one of the
+    provider's own steps, which our side records only on their behalf, with a reason."""
     return [
         {
             "to": target,
             "verb": status.VERBS[target],
-            "note": target in (TaskStatus.RETURNED, TaskStatus.ACCEPTED, TaskStatus.CANCELLED),
+            "note": target
+            in (TaskStatus.RETURNED, TaskStatus.ACCEPTED, TaskStatus.CANCELLED)
+            or (side == Side.US and target in status.PROVIDER_STEPS),
             "note_required": target == TaskStatus.RETURNED,
             "rating": target == TaskStatus.ACCEPTED,
             "files": target in (TaskStatus.DELIVERED, TaskStatus.RETURNED),
+            "on_behalf": side == Side.US and target in status.PROVIDER_STEPS,
         }
         for target in status.allowed_moves(task.status, side)
     ]

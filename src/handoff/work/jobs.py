@@ -70,12 +70,12 @@ def _tell(task, event, subject: str, body: str, key: str, *, ours, theirs) -> in
 
 @sweep(every=timedelta(minutes=5), name="work.due_soon")
 def due_soon(now: datetime) -> int:
-    """Warn each assignee (both sides) whose open task falls due within their chosen lead time
+    """Warn each assignee (both sides) whose task, still with the provider, falls due within their chosen lead time
     (notifications settings, 24 hours unless they chose); once per due time."""
     longest = NotificationSettings.objects.aggregate(longest=Max("due_soon_hours"))["longest"] or 0
     horizon = now + timedelta(hours=max(longest, DEFAULT_DUE_SOON_HOURS))
     tasks = (
-        Task.objects.open()
+        Task.objects.with_provider()
         .filter(due_at__gt=now, due_at__lte=horizon)
         .select_related("organization", "our_assignee", "their_assignee")
         .order_by("due_at")[:BATCH]
@@ -110,7 +110,8 @@ def due_soon(now: datetime) -> int:
 
 @sweep(every=timedelta(minutes=5), name="work.overdue")
 def overdue(now: datetime) -> int:
-    """Tell both assignees once when an open task passes its due time."""
+    """Tell both assignees once when a task still with the provider passes its due time
+    (delivered work waiting for our review is not overdue)."""
     told_before = Notification.objects.filter(
         organization_id=OuterRef("organization_id"),
         key=Concat(Value("task:"), Cast(OuterRef("pk"), CharField()), Value(":overdue")),

@@ -19,10 +19,23 @@ from handoff.work.choices import IssueStatus, Priority, Recurrence, Side, TaskSt
 
 class TaskQuerySet(TenantQuerySet):
     def open(self):
+        """Not closed: with the provider or waiting for us."""
         return self.filter(status__in=status.OPEN)
 
+    def with_provider(self):
+        """The provider's turn: the work that can be due soon or overdue."""
+        return self.filter(status__in=status.WITH_PROVIDER)
+
+    def waiting_for_us(self):
+        """Delivered, waiting for our review."""
+        return self.filter(status__in=status.WAITING_FOR_US)
+
+    def closed(self):
+        return self.filter(status__in=status.CLOSED)
+
     def overdue(self, now=None):
-        return self.open().filter(due_at__lt=now or timezone.now())
+        """Still with the provider past its due time (delivered work is not overdue)."""
+        return self.with_provider().filter(due_at__lt=now or timezone.now())
 
     def for_contact(self, contact):
         """The tasks a provider contact may see in the portal: their own provider's."""
@@ -111,15 +124,15 @@ class Task(TenantModel):
             models.Index(fields=["organization", "engagement", "due_at"], name="task_org_eng"),
             models.Index(fields=["organization", "our_assignee", "due_at"], name="task_org_ours"),
             models.Index(fields=["organization", "due_at"], name="task_org_due"),
-            # Open work by due time (overdue, due this week, the dashboard's first rows): a
-            # small part of the tasks, read in due order without sorting.
+            # Work with the provider by due time (overdue, due this week, the dashboard's first
+            # rows): a small part of the tasks, read in due order without sorting.
             models.Index(
                 fields=["organization", "due_at", "id"],
-                condition=models.Q(status__in=status.OPEN),
+                condition=models.Q(status__in=status.WITH_PROVIDER),
                 name="task_open_due",
             ),
-            # A member's open work (the "Mine" tab, the dashboard's count): a few rows among
-            # the thousands of tasks ever assigned to them.
+            # A member's open work, with the provider or waiting for their review (the "Mine"
+            # tab, the dashboard's count): a few rows among the thousands ever assigned to them.
             models.Index(
                 fields=["organization", "our_assignee", "due_at"],
                 condition=models.Q(status__in=status.OPEN),
@@ -142,10 +155,25 @@ class Task(TenantModel):
 
     @property
     def is_open(self) -> bool:
+        """Not closed: with the provider or waiting for us."""
         return self.status in status.OPEN
 
+    @property
+    def is_with_provider(self) -> bool:
+        return self.status in status.WITH_PROVIDER
+
+    @property
+    def is_waiting_for_us(self) -> bool:
+        return self.status in status.WAITING_FOR_US
+
+    @property
+    def turn(self) -> str | None:
+        """Whose turn it is: ``Side.PROVIDER``, ``Side.US``, or None once closed."""
+        return status.TURN[self.status]
+
     def is_overdue(self, now=None) -> bool:
-        return self.is_open and self.due_at < (now or timezone.now())
+        """Still with the provider past its due time."""
+        return self.is_with_provider and self.due_at < (now or timezone.now())
 
     @property
     def on_time(self) -> bool | None:
@@ -173,6 +201,10 @@ class TaskMove(TenantModel):
     )
     side = models.CharField(max_length=10, choices=Side.choices)
     note = models.TextField(blank=True)
+    on_behalf_reason = models.TextField(
+        blank=True,
+        help_text="Set when our side recorded one of the provider's own steps for them: why.",
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

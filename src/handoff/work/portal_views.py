@@ -91,7 +91,7 @@ def home(request):
         {
             "engagements": engagements,
             "open_tasks": tasks.count(),
-            "overdue_tasks": tasks.filter(due_at__lt=now).count(),
+            "overdue_tasks": tasks.overdue(now).count(),
             "open_issues": portal.issues_for(contact).exclude(status=IssueStatus.RESOLVED).count(),
         },
     )

@@ -14,6 +14,7 @@ from handoff.work.models import Schedule, Task, TaskAttachment, TaskComment, Tas
 
 class Tab:
     MINE = "mine"
+    WAITING = "waiting"
     WEEK = "week"
     OVERDUE = "overdue"
     OPEN = "open"
@@ -21,6 +22,7 @@ class Tab:
 
     CHOICES = [
         (MINE, "My tasks"),
+        (WAITING, "Waiting for us"),
         (WEEK, "Due this week"),
         (OVERDUE, "Overdue"),
         (OPEN, "All open"),
@@ -53,6 +55,15 @@ ORDER = {
 }
 
 
+WAITING_ORDER = ("delivered_at", "id")
+"""Waiting for us: the longest waiting (the earliest delivery) first."""
+
+
+def waiting_for_us(org):
+    """Delivered tasks waiting for our review, the longest waiting first, with their provider."""
+    return tasks_for_list(org).waiting_for_us().order_by(*WAITING_ORDER)
+
+
 def tasks_for_list(org):
     """The base of every task list: engagement, provider and both assignees joined."""
     return Task.objects.for_org(org).select_related(
@@ -78,22 +89,27 @@ def task_list(
 ):
     """Tasks of ``org`` for a tab, filtered and sorted as the list page and the API offer.
 
-    Tabs: mine (open, ours assigned to ``user``), week (open, due from now to 7 days on),
-    overdue (open, past due), open, closed (accepted or cancelled); any other value: all tasks.
+    Tabs (the sets of ``work.status``): mine (open — with the provider or waiting for us —
+    assigned to ``user``), waiting (delivered, waiting for our review; the longest waiting
+    first), week (with the provider, due from now to 7 days on), overdue (with the provider,
+    past due), open (with the provider or waiting for us), closed (accepted or cancelled); any
+    other value: all tasks.
     ``due_from`` and ``due_to`` (both included) are days in the organization's time zone.
     """
     now = now or timezone.now()
     tasks = tasks_for_list(org)
     if tab == Tab.MINE:
         tasks = tasks.open().filter(our_assignee=user)
+    elif tab == Tab.WAITING:
+        tasks = tasks.waiting_for_us()
     elif tab == Tab.WEEK:
-        tasks = tasks.open().filter(due_at__gte=now, due_at__lt=now + timedelta(days=7))
+        tasks = tasks.with_provider().filter(due_at__gte=now, due_at__lt=now + timedelta(days=7))
     elif tab == Tab.OVERDUE:
         tasks = tasks.overdue(now)
     elif tab == Tab.OPEN:
         tasks = tasks.open()
     elif tab == Tab.CLOSED:
-        tasks = tasks.filter(status__in=status.CLOSED)
+        tasks = tasks.closed()
     if q := (q or "").strip():
         tasks = tasks.filter(title__icontains=q)
     if provider:
@@ -115,6 +131,8 @@ def task_list(
             tasks = tasks.filter(due_at__lt=day_after)
     if tab == Tab.CLOSED and sort == Sort.DUE:
         return tasks.order_by("-closed_at", "-id")
+    if tab == Tab.WAITING and sort == Sort.DUE:
+        return tasks.order_by(*WAITING_ORDER)
     return tasks.order_by(*ORDER.get(sort, ORDER[Sort.DUE]))
 
 
@@ -127,6 +145,21 @@ def task_detail(org):
         "requested_by",
         "schedule",
     )
+
+
+def turn_since(task, moves) -> datetime | None:
+    """Since when it has been the current side's turn: the first move of the latest run of
+    moves into statuses of the same side (with the provider since it was sent, or returned;
+    waiting for us since it was delivered); None once closed."""
+    turn = status.TURN[task.status]
+    if turn is None:
+        return None
+    since = None
+    for move in reversed(list(moves)):
+        if status.TURN.get(move.to_status) != turn:
+            break
+        since = move.at
+    return since or task.created_at
 
 
 def moves_of(task):

@@ -11,6 +11,7 @@ import secrets
 import zoneinfo
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -25,6 +26,7 @@ from handoff.engagements.choices import EngagementStatus, TargetUnit, Turnaround
 from handoff.engagements.models import CommunicationPlan, Engagement, ServiceLevel
 from handoff.engagements.services import contact_of, holiday_dates, member_of
 from handoff.notifications.events import Event
+from handoff.notifications.models import Notification
 from handoff.notifications.services import notify
 from handoff.work import recurrence, status
 from handoff.work.choices import Priority, Recurrence, Side, TaskStatus
@@ -90,8 +92,15 @@ def _provider_url(task: Task) -> str:
         return ""
 
 
-def _tell_ours(task: Task, event, subject: str, *, actor, key: str, body: str = "") -> None:
-    if task.our_assignee_id is None:
+def _tell_ours(
+    task: Task, event, subject: str, *, actor, key: str, body: str = "", creator: bool = False
+) -> None:
+    """Tell our assignee; with ``creator``, the member who sent the task too (once, when they
+    are the same person)."""
+    users = [task.our_assignee] if task.our_assignee_id else []
+    if creator and task.requested_by_id and task.requested_by_id != task.our_assignee_id:
+        users.append(task.requested_by)
+    if not users:
         return
     notify(
         organization=task.organization,
@@ -99,7 +108,7 @@ def _tell_ours(task: Task, event, subject: str, *, actor, key: str, body: str = 
         subject=subject,
         body=body,
         url=task.get_absolute_url(),
-        users=[task.our_assignee],
+        users=users,
         key=key,
         actor=actor,
     )
@@ -167,7 +176,9 @@ def _locked_task(task: Task, expected_version: int | None = None) -> Task:
     current = (
         Task.objects.select_for_update(of=("self",))
         .for_org(task.organization)
-        .select_related("organization", "engagement", "our_assignee", "their_assignee")
+        .select_related(
+            "organization", "engagement", "our_assignee", "their_assignee", "requested_by"
+        )
         .get(pk=task.pk)
     )
     if expected_version is not None and expected_version != current.version:
@@ -185,6 +196,33 @@ def _clean_text(value, field: str, *, required: bool = False, limit: int | None 
 
 
 # --- Due dates ------------------------------------------------------------------------------
+DUE_PAST_LIMIT = relativedelta(years=1)
+DUE_FUTURE_LIMIT = relativedelta(years=5)
+
+
+def due_date_problem(due: date, *, today: date, engagement_start: date | None) -> str:
+    """Why ``due`` (a day in the organization's zone) is refused as a task's due date, or "".
+
+    The one rule the task form, the schedule form and the API share: not more than a year in
+    the past, not more than five years ahead, and not before the engagement starts."""
+    if due < today - DUE_PAST_LIMIT:
+        return (
+            f"{due:%b %-d, %Y} is more than a year in the past; "
+            "a task is due within a year back at the earliest."
+        )
+    if due > today + DUE_FUTURE_LIMIT:
+        return (
+            f"{due:%b %-d, %Y} is more than five years ahead; "
+            "a task is due within five years at the latest."
+        )
+    if engagement_start is not None and due < engagement_start:
+        return (
+            f"{due:%b %-d, %Y} is before the engagement starts on "
+            f"{engagement_start:%b %-d, %Y}; no work is due before then."
+        )
+    return ""
+
+
 def service_level_for(engagement: Engagement, kind: str) -> ServiceLevel | None:
     if not kind:
         return None
@@ -241,6 +279,14 @@ def _apply_fields(task: Task, engagement: Engagement, data: dict) -> None:
         due = data["due_at"]
         if not isinstance(due, datetime) or timezone.is_naive(due):
             raise ValidationError({"due_at": "Give the due date and time with its time zone."})
+        if due != task.due_at:  # a due date kept as it was is not judged again
+            problem = due_date_problem(
+                due.astimezone(org_zone(engagement.organization)).date(),
+                today=local_today(engagement.organization),
+                engagement_start=engagement.start_date,
+            )
+            if problem:
+                raise ValidationError({"due_at": problem})
         task.due_at = due
     org = engagement.organization
     if "our_assignee_id" in data:
@@ -397,12 +443,16 @@ def move_task(
     rating: int | None = None,
     files=(),
     expected_version: int | None = None,
+    on_behalf_reason: str = "",
 ) -> Task:
     """Move a task along the status machine for ``side`` (see ``status.MOVES``).
 
     A return for rework needs a note; a rating (1–5) is given only on acceptance, where the note
-    is kept as the acceptance note; files go with a delivery or a return. The move is kept with
-    who and when, and the other side's assignee is told.
+    is kept as the acceptance note; files go with a delivery or a return. The provider's own
+    steps (acknowledge, start work, deliver) made by our side are recorded on the provider's
+    behalf and need ``on_behalf_reason``, kept on the move. The move is kept with who and when,
+    and the other side's assignee is told; a delivery tells our assignee and the member who sent
+    the task.
     """
     _check_side(side)
     if to_status not in TaskStatus.values:
@@ -412,6 +462,20 @@ def move_task(
         status.check_move(task.status, to_status, side)
     except status.IllegalMove as error:
         raise ValidationError({"status": str(error)}) from None
+    reason = _clean_text(on_behalf_reason, "on_behalf_reason", limit=1000)
+    on_behalf = side == Side.US and to_status in status.PROVIDER_STEPS
+    if on_behalf and not reason:
+        verb = status.VERBS[to_status].lower()
+        raise ValidationError(
+            {
+                "on_behalf_reason": f"“{status.VERBS[to_status]}” is the provider's step: say why "
+                f"you record it ({verb}) on their behalf."
+            }
+        )
+    if reason and not on_behalf:
+        raise ValidationError(
+            {"on_behalf_reason": "Only the provider's own steps are recorded on their behalf."}
+        )
     note = _clean_text(note, "note", limit=5000)
     if to_status == TaskStatus.RETURNED and not note:
         raise ValidationError({"note": "Say what needs rework."})
@@ -451,30 +515,95 @@ def move_task(
         actor=actor if actor is not None and actor.is_authenticated else None,
         side=side,
         note=note,
+        on_behalf_reason=reason,
         at=now,
     )
     _store_files(task, checked, actor=actor, side=side, move=move)
     label = TaskStatus(to_status).label
+    behalf = f" (on the provider's behalf: {reason})" if on_behalf else ""
     audit.record(
         task.organization,
         actor,
         "task.moved",
         task,
-        f"Task {task.title}: {TaskStatus(before).label.lower()} → {label.lower()}",
+        f"Task {task.title}: {TaskStatus(before).label.lower()} → {label.lower()}{behalf}"[:300],
         {"status": [before, to_status]},
     )
     if to_status in MOVE_EVENTS:
         whom, event, verb = MOVE_EVENTS[to_status]
-        tell = _tell_ours if whom == "ours" else _tell_theirs
-        tell(
-            task,
-            event,
-            f"{verb}: {task.title}",
-            body=note,
-            actor=actor,
-            key=f"task:{task.pk}:move:{move.pk}",
-        )
+        key = f"task:{task.pk}:move:{move.pk}"
+        subject = f"{verb}: {task.title}"
+        if whom == "ours":
+            creator = to_status in status.WAITING_FOR_US  # work waiting for us: its sender too
+            _tell_ours(task, event, subject, body=note, actor=actor, key=key, creator=creator)
+        else:
+            _tell_theirs(task, event, subject, body=note, actor=actor, key=key)
     return task
+
+
+NUDGE_WINDOW = timedelta(minutes=10)
+
+
+def nudge_recipient(task: Task):
+    """Whom a nudge reminds: their assignee, else the engagement's point person at the provider."""
+    if task.their_assignee_id:
+        return task.their_assignee
+    plan = (
+        CommunicationPlan.objects.for_org(task.organization)
+        .filter(engagement_id=task.engagement_id)
+        .select_related("their_point_person")
+        .first()
+    )
+    return plan.their_point_person if plan is not None else None
+
+
+@transaction.atomic
+def nudge_task(task: Task, *, actor, now: datetime | None = None) -> bool:
+    """Remind the provider of a task that is with them (their assignee, else their point person).
+
+    Idempotent within ``NUDGE_WINDOW``: a second nudge (a double click) in that time sends
+    nothing and returns False; True when the reminder went now."""
+    task = _locked_task(task)
+    if not task.is_with_provider:
+        raise ValidationError(
+            {
+                "status": f"The task is {task.get_status_display().lower()}; "
+                "a reminder goes only while the work is with the provider."
+            }
+        )
+    contact = nudge_recipient(task)
+    users, emails = contact_recipients(contact)
+    if not users and not emails:
+        raise ValidationError(
+            {
+                "their_assignee": "Nobody at the provider can be reminded: give the task their "
+                "assignee, or the engagement a point person with a portal login or an e-mail "
+                "address."
+            }
+        )
+    now = now or timezone.now()
+    prefix = f"task:{task.pk}:nudge:"
+    recent = Notification.objects.for_org(task.organization).filter(
+        key__startswith=prefix, created_at__gt=now - NUDGE_WINDOW
+    )
+    if recent.exists():
+        return False
+    local_due = timezone.localtime(task.due_at, org_zone(task.organization))
+    notify(
+        organization=task.organization,
+        event=Event.TASK_REMINDER,
+        subject=f"Reminder from {task.organization.name}: {task.title}",
+        body=f"Due {local_due:%a %b %-d, %Y %H:%M} ({task.organization.time_zone}).",
+        url=_provider_url(task),
+        users=users,
+        emails=emails,
+        key=f"{prefix}{now.isoformat()}",
+        actor=actor,
+    )
+    audit.record(
+        task.organization, actor, "task.nudged", task, f"Reminded {contact} of {task.title}"
+    )
+    return True
 
 
 @transaction.atomic
@@ -562,6 +691,7 @@ def _apply_schedule(schedule: Schedule, data: dict) -> None:
     unknown = set(data) - set(SCHEDULE_FIELDS)
     if unknown:
         raise ValidationError({"body": f"Unknown fields: {', '.join(sorted(unknown))}."})
+    starts_before = schedule.starts_on if schedule.pk else None
     for key, value in data.items():
         setattr(schedule, key, value)
     schedule.title = " ".join((schedule.title or "").split())
@@ -577,6 +707,17 @@ def _apply_schedule(schedule: Schedule, data: dict) -> None:
         raise ValidationError(
             {"kind": f"Choose one of this engagement's service levels, not {schedule.kind!r}."}
         )
+    if "starts_on" in data and isinstance(schedule.starts_on, date) and starts_before != (
+        schedule.starts_on
+    ):
+        # The first due date the schedule can give: the tasks' own due-date rule applies.
+        problem = due_date_problem(
+            schedule.starts_on,
+            today=local_today(schedule.organization),
+            engagement_start=schedule.engagement.start_date,
+        )
+        if problem:
+            raise ValidationError({"starts_on": problem})
     schedule.full_clean(exclude=["engagement", "organization"], validate_constraints=False)
 
 
@@ -744,6 +885,8 @@ def generate_due_tasks(schedule: Schedule, today: date) -> list[Task]:
         return []
     org = schedule.organization
     dates = recurrence.occurrences(schedule.as_rule(), first, last, holiday_dates(org))
+    # No work is due before the engagement starts (the tasks' due-date rule).
+    dates = [due for due in dates if due >= engagement.start_date]
     taken = set(
         Task.objects.for_org(org)
         .filter(schedule=schedule, occurrence__in=dates)

@@ -44,12 +44,33 @@ VERBS = {
     S.CANCELLED: "Cancel",
 }
 
-OPEN = (S.REQUESTED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED)
-"""Statuses in which the task is still with the provider: these can be due soon or overdue.
-A tuple, so that ``status__in=OPEN`` is always the same SQL, the very condition of the open
-tasks' partial index (SQLite uses a partial index only for a query that repeats its terms)."""
+# The sets of statuses, defined once: every list, count, filter, sweep and figure reads these.
+WITH_PROVIDER = (S.REQUESTED, S.ACKNOWLEDGED, S.IN_PROGRESS, S.RETURNED)
+"""The provider's turn: the work is still with them, so it can be due soon or overdue. A tuple,
+so that ``status__in=WITH_PROVIDER`` is always the same SQL, the very condition of the
+``task_open_due`` partial index (SQLite uses a partial index only for a query that repeats its
+terms)."""
 
-CLOSED = frozenset({S.ACCEPTED, S.CANCELLED})
+WAITING_FOR_US = (S.DELIVERED,)
+"""Our turn: delivered, waiting for our review (accept, or return for rework)."""
+
+OPEN = WITH_PROVIDER + WAITING_FOR_US
+"""Not closed: with the provider or waiting for us (the "All open" tab, "My tasks", the
+``task_open_ours`` partial index). A tuple in a fixed order, like ``WITH_PROVIDER``."""
+
+CLOSED = (S.ACCEPTED, S.CANCELLED)
+"""Finished: accepted or cancelled; nothing moves any more."""
+
+# Which side's turn it is in each status (None once closed).
+TURN = {
+    **dict.fromkeys(WITH_PROVIDER, Side.PROVIDER),
+    **dict.fromkeys(WAITING_FOR_US, Side.US),
+    **dict.fromkeys(CLOSED, None),
+}
+
+PROVIDER_STEPS = frozenset({S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED})
+"""The moves that are the provider's own work (Acknowledge, Start work, Deliver): our side makes
+them only on the provider's behalf, with the reason kept."""
 
 
 class IllegalMove(ValueError):

@@ -14,6 +14,7 @@ urlpatterns = [
     path(TASK, views.task_detail, name="task"),
     path(TASK + "edit/", views.task_edit, name="task_edit"),
     path(TASK + "move/", views.task_move, name="task_move"),
+    path(TASK + "nudge/", views.task_nudge, name="task_nudge"),
     path(TASK + "comments/", views.task_comment, name="task_comment"),
     path(TASK + "files/", views.task_attach, name="task_attach"),
     path(TASK + "files/<int:file_pk>/", views.attachment_download, name="attachment"),

@@ -35,6 +35,7 @@ from handoff.work.forms import (
 from handoff.work.models import CalendarFeed, Schedule, Task, TaskAttachment
 
 PAGE_SIZE = 50
+ENGAGEMENT_ROWS = 10
 
 
 def _engagement(request, pk) -> Engagement:
@@ -76,6 +77,7 @@ def task_list(request):
         "page": page,
         "tab": filters["tab"],
         "tabs": selectors.Tab.CHOICES,
+        "waiting_count": Task.objects.for_org(request.org).waiting_for_us().count(),
         "query": query.urlencode(),
         "tab_query": tab_query.urlencode(),
         "now": timezone.now(),
@@ -86,7 +88,8 @@ def task_list(request):
 
 @org_member_required(Role.VIEWER)
 def engagement_work(request, engagement_pk):
-    """The engagement's open tasks and its schedules, as a fragment for its page."""
+    """The engagement's tasks waiting for us (the longest waiting first), those with the
+    provider (due first), and its schedules, as a fragment for its page."""
     engagement = _engagement(request, engagement_pk)
     today = services.local_today(request.org)
     schedules = list(selectors.schedules_of(engagement))
@@ -94,10 +97,13 @@ def engagement_work(request, engagement_pk):
         schedule.next = services.next_dates(schedule, today, 1)
     context = {
         "engagement": engagement,
+        "waiting": list(
+            selectors.waiting_for_us(request.org).filter(engagement=engagement)[:ENGAGEMENT_ROWS]
+        ),
         "tasks": selectors.tasks_for_list(request.org)
-        .open()
+        .with_provider()
         .filter(engagement=engagement)
-        .order_by("due_at")[:10],
+        .order_by("due_at")[:ENGAGEMENT_ROWS],
         "schedules": schedules,
         "now": timezone.now(),
     }
@@ -106,16 +112,24 @@ def engagement_work(request, engagement_pk):
 
 # --- One task -------------------------------------------------------------------------------
 def _detail_context(request, task, **forms):
+    """The task page shows the buttons of the side whose turn it is: our own moves (accept,
+    return, cancel) as buttons; the provider's steps (acknowledge, start work, deliver) only
+    under "Record on the provider's behalf", with a reason."""
+    moves = list(selectors.moves_of(task))
+    actions = [
+        action
+        for action in move_actions(task, Side.US)
+        if action["to"] != TaskStatus.CANCELLED or request.membership.role != Role.MEMBER
+    ]
     return {
         "task": task,
-        "moves": selectors.moves_of(task),
+        "moves": moves,
         "comments": selectors.comments_of(task),
         "attachments": selectors.attachments_of(task),
-        "actions": [
-            action
-            for action in move_actions(task, Side.US)
-            if action["to"] != TaskStatus.CANCELLED or request.membership.role != Role.MEMBER
-        ],
+        "actions": [action for action in actions if not action["on_behalf"]],
+        "behalf_actions": [action for action in actions if action["on_behalf"]],
+        "turn_since": selectors.turn_since(task, moves),
+        "nudge_to": services.nudge_recipient(task) if task.is_with_provider else None,
         "move_form": forms.get("move_form") or MoveForm(initial={"version": task.version}),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "attach_form": forms.get("attach_form") or AttachForm(),
@@ -217,6 +231,7 @@ def task_move(request, pk):
             rating=form.cleaned_data["rating"],
             files=form.cleaned_data["files"],
             expected_version=form.cleaned_data.get("version"),
+            on_behalf_reason=form.cleaned_data["on_behalf_reason"],
         )
     except (ValidationError, Conflict) as error:
         if isinstance(error, Conflict):
@@ -233,6 +248,23 @@ def task_move(request, pk):
             status=409 if isinstance(error, Conflict) else 422,
         )
     messages.success(request, f"The task is now {task.get_status_display().lower()}.")
+    return redirect(task.get_absolute_url())
+
+
+@require_POST
+@org_member_required(Role.MEMBER)
+def task_nudge(request, pk):
+    """Remind the provider of the task (once within a few minutes, however often clicked)."""
+    task = _task(request, pk)
+    try:
+        sent = services.nudge_task(task, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if sent:
+            messages.success(request, "A reminder went to the provider.")
+        else:
+            messages.info(request, "A reminder went out a few minutes ago; none was sent again.")
     return redirect(task.get_absolute_url())
 
 
