@@ -2,10 +2,11 @@
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from handoff.compliance import selectors, services
@@ -35,7 +36,7 @@ class TestThresholds:
             (2026, "1999.99", False),
             (2026, "2000.00", True),
             (2024, "600.00", True),
-            (2027, "1999.99", False),  # no 2027 row yet: the open 2026 row applies
+            (2027, "1999.99", False),  # no 2027 row yet: the 2026 row stands in
             (2027, "2000.00", True),
         ],
     )
@@ -43,10 +44,17 @@ class TestThresholds:
         self, org, manager, jordan, year, amount, needed
     ):
         record_w9(jordan, manager)
-        # Split over two payments, and one on the last day of the year.
-        pay(org, manager, jordan, D("0.01"), date(year, 12, 31))
-        pay(org, manager, jordan, D(amount) - D("0.01"), date(year, 3, 1))
+        # Split over two payments, and one on the last day of the year, recorded once the
+        # year is over (a payment dated ahead of today is refused).
+        with time_machine.travel(datetime(year + 1, 1, 15, 18, tzinfo=UTC), tick=False):
+            pay(org, manager, jordan, D("0.01"), date(year, 12, 31))
+            pay(org, manager, jordan, D(amount) - D("0.01"), date(year, 3, 1))
         assert (reason(org, year, jordan) == "needs_form") is needed
+
+    def test_a_year_without_its_threshold_says_which_stands_in(self, db):
+        assert selectors.threshold_note(2026, selectors.threshold_for(2026)) == ""
+        note = selectors.threshold_note(2027, selectors.threshold_for(2027))
+        assert "2027 is not entered yet" in note and "2026 threshold of $2,000" in note
 
     def test_the_years_threshold_and_its_source(self, db):
         assert selectors.threshold_for(2025).amount == D("600")

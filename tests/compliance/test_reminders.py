@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 import time_machine
 
-from handoff.compliance import jobs
+from handoff.compliance import jobs, services
 from handoff.notifications.events import Event
 from handoff.notifications.models import Notification
 from handoff.notifications.sweeps import get, run_due_sweeps
@@ -66,10 +66,36 @@ def test_owners_and_admins_are_reminded_30_14_and_3_days_ahead_once_each(
         "1099-NEC forms for 2025 are due in 30 days",
         "1099-NEC forms for 2025 are due in 14 days",
         "1099-NEC forms for 2025 are due in 3 days",
+        "1099-NEC forms for 2025 are past due",  # once, the day after the deadline
     ]
-    assert len(notes) == 3 * 2
+    assert len(notes) == 4 * 2
     assert all("/comply/1099/2025/" in n.url for n in notes)
     assert "1 payee need" in notes[0].body
+    assert "1 form for 2025 was due Feb 2, 2026 and is not marked filed" in notes[-1].body
+
+
+def test_a_year_marked_filed_gets_no_reminder(org, owner, admin, manager, forms_needed):
+    from handoff.accounts.models import Membership
+
+    with time_machine.travel(noon("2026-01-20"), tick=False):
+        services.record_filing(
+            org,
+            actor=owner,
+            membership=Membership.objects.for_org(org).get(user=owner),
+            tax_year=2025,
+            data={"filed_on": date(2026, 1, 20), "method": "iris", "confirmation": "R-1"},
+        )
+    for day in ["2026-01-30", "2026-02-03", "2026-06-01"]:
+        with time_machine.travel(noon(day), tick=False):
+            assert jobs.nec_deadline_reminders(noon(day)) == 0
+    assert sent() == []
+
+
+def test_an_unfiled_past_year_is_reminded_once_as_past_due(org, owner, manager, forms_needed):
+    with time_machine.travel(noon("2026-12-04"), tick=False):
+        assert jobs.nec_deadline_reminders(noon("2026-12-04")) == 2  # the owner and the admin
+        assert jobs.nec_deadline_reminders(noon("2026-12-04")) == 0
+    assert {note.subject for note in sent()} == {"1099-NEC forms for 2025 are past due"}
 
 
 def test_nothing_is_sent_when_no_form_is_needed(org, owner, manager, jordan):

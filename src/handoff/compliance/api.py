@@ -21,6 +21,7 @@ from handoff.compliance.choices import (
     Answer,
     Category,
     Direction,
+    FilingMethod,
     LlcClassification,
     Outcome,
     PaymentMethod,
@@ -253,6 +254,11 @@ class AssessmentDetailOut(AssessmentOut):
     states: list[StateFindingOut]
     next_steps: list[str]
     exposure: list[ExposureOut]
+    tax_year: int = Field(description="The tax year the estimate is made for.")
+    figures_year: int | None = Field(description="The year of the payroll figures used.")
+    figures_note: str = Field(
+        description="Said when the tax year has no figures entered and another year's are used."
+    )
     rule_set_id: int
 
 
@@ -311,8 +317,8 @@ def _finding(finding) -> dict:
     }
 
 
-def _detail(assessment) -> dict:
-    view = selectors.view_of(assessment)
+def _detail(assessment, tax_year: int | None = None) -> dict:
+    view = selectors.view_of(assessment, tax_year=tax_year)
     result = view.result
     exposures = [e for e in (view.exposure_filed, view.exposure_not_filed) if e is not None]
     return _summary(assessment) | {
@@ -348,6 +354,9 @@ def _detail(assessment) -> dict:
             }
             for e in exposures
         ],
+        "tax_year": view.tax_year,
+        "figures_year": view.figures_year,
+        "figures_note": view.figures_note,
         "rule_set_id": assessment.rule_set_id,
     }
 
@@ -392,8 +401,13 @@ def _assessment(request, pk):
 @router.get(
     "/compliance/assessments/{assessment_id}", response={200: AssessmentDetailOut, **ERRORS}
 )
-def get_assessment(request, assessment_id: int):
-    return _detail(_assessment(request, assessment_id))
+def get_assessment(request, assessment_id: int, tax_year: str | None = None):
+    """``tax_year``: the year of the reclassification estimate (the assessment's own year by
+    default); a year with no figures entered uses the nearest year's, named in
+    ``figures_note``. A year outside the allowed range answers 422 with the field."""
+    assessment = _assessment(request, assessment_id)
+    year = None if tax_year in (None, "") else selectors.check_tax_year(tax_year)
+    return _detail(assessment, tax_year=year)
 
 
 # --- W-9 --------------------------------------------------------------------------------------
@@ -645,6 +659,11 @@ class PaymentIn(Schema):
     amount: Decimal
     method: PaymentMethod
     reference: str = ""
+    confirm_date: bool = Field(
+        False,
+        description="True confirms a date after today (scheduled ahead), before the payee's "
+        "engagement starts, or more than two tax years back; without it such a date is 422.",
+    )
 
 
 class PaymentPage(Schema):
@@ -688,7 +707,8 @@ def create_payment(request, payload: PaymentIn):
         provider_id=payload.provider_id,
         engagement_id=payload.engagement_id,
         invoice_id=payload.invoice_id,
-        data=payload.dict(exclude={"provider_id", "engagement_id", "invoice_id"}),
+        data=payload.dict(exclude={"provider_id", "engagement_id", "invoice_id", "confirm_date"}),
+        confirm_date=payload.confirm_date,
     )
     payment = selectors.payments(request.org).get(pk=payment.pk)
     payment.warnings = warnings
@@ -739,6 +759,7 @@ def import_payments(request, payload: ImportIn):
                     for e in report
                     for m in e["errors"]
                 ],
+                # Each message starts with its column ("paid_on: …").
             },
         )
     return {"imported": len(report) if payload.commit and ok else 0, "rows": report}
@@ -759,14 +780,92 @@ class NecRowOut(Schema):
     tin_masked: str | None
 
 
+class FilingOut(Schema):
+    tax_year: int
+    filed_on: date
+    method: FilingMethod
+    service_name: str
+    confirmation: str
+    recorded_by: str | None
+    recorded_at: datetime
+    version: int
+
+    @staticmethod
+    def resolve_recorded_by(filing):
+        return str(filing.recorded_by) if filing.recorded_by else None
+
+
+class FilingIn(Schema):
+    filed_on: date
+    method: FilingMethod
+    service_name: str = Field("", description="Only for method=service: its name.")
+    confirmation: str = Field(
+        "", description="IRIS's Receipt ID or the service's confirmation; not needed on paper."
+    )
+
+
+class FilingPatch(Schema):
+    filed_on: date | None = None
+    method: FilingMethod | None = None
+    service_name: str | None = None
+    confirmation: str | None = None
+    version: int | None = Field(
+        None, description="The version you corrected; a newer stored version answers 409."
+    )
+
+
 class NecOut(Schema):
     year: int
     threshold: Decimal
     threshold_source: str
+    threshold_note: str = Field(
+        description="Said when the year has no threshold entered and another year's is used."
+    )
     deadline: date
+    past_due: bool = Field(description="The deadline has passed with forms needed, not filed.")
     needing_forms: int
     missing_w9: int
+    filing: FilingOut | None
     rows: list[NecRowOut]
+
+
+class UnfiledYearOut(Schema):
+    year: int
+    forms: int
+    deadline: date
+    past_due: bool
+    message: str
+
+
+class FilingStatusOut(Schema):
+    years_paid: list[int] = Field(description="Every year with payments, newest first.")
+    unfiled: list[UnfiledYearOut] = Field(
+        description="Past years whose forms are needed and not marked filed, oldest first."
+    )
+    filings: list[FilingOut]
+
+
+@router.get(
+    "/compliance/1099",
+    response={200: FilingStatusOut, **ERRORS},
+    summary="Every year with payments, the past years still to file, and the filings recorded",
+)
+def nec_status(request):
+    status = selectors.filing_status(request.org, services.org_today(request.org))
+    return {
+        "years_paid": status.years_paid,
+        "unfiled": [
+            {
+                "year": u.year,
+                "forms": u.forms,
+                "deadline": u.report.deadline,
+                "past_due": u.past_due,
+                "message": u.sentence + ".",
+            }
+            for u in status.unfiled
+        ],
+        "filings": status.filed,
+    }
 
 
 @router.get(
@@ -778,13 +877,19 @@ def nec(request, year: int):
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Choose a year from 2000 to 2100."})
     report = selectors.nec_report(request.org, year)
+    today = services.org_today(request.org)
     return {
         "year": year,
         "threshold": report.threshold.amount,
         "threshold_source": report.threshold.source,
+        "threshold_note": report.threshold_note,
         "deadline": report.deadline,
+        "past_due": bool(
+            report.needing_forms and report.filing is None and today > report.deadline
+        ),
         "needing_forms": len(report.needing_forms),
         "missing_w9": len(report.missing_w9),
+        "filing": report.filing,
         "rows": [
             {
                 "provider_id": row.provider.pk,
@@ -824,3 +929,73 @@ def nec_export(request, year: int):
     response["Content-Disposition"] = f'attachment; filename="1099-nec-{year}.csv"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- 1099-NEC filings ------------------------------------------------------------------------
+FILING_ERRORS = {**ERRORS, 409: ErrorOut}
+
+
+def _tax_year(year: int) -> int:
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": "Choose a year from 2000 to 2100."})
+    return year
+
+
+def _filing(request, year: int):
+    return get_for_org_or_404(
+        selectors.filings_of(request.org), request.org, tax_year=_tax_year(year)
+    )
+
+
+@router.post(
+    "/compliance/1099/{year}/filing",
+    response={201: FilingOut, **FILING_ERRORS},
+    summary="Mark a past tax year's 1099-NEC forms filed (owners and admins; audited)",
+)
+def record_filing(request, year: int, payload: FilingIn):
+    require_api_role(request, Role.ADMIN)
+    filing = services.record_filing(
+        request.org,
+        actor=request.user,
+        membership=request.membership,
+        tax_year=_tax_year(year),
+        data=payload.dict(),
+    )
+    return Status(201, filing)
+
+
+@router.get("/compliance/1099/{year}/filing", response={200: FilingOut, **ERRORS})
+def get_filing(request, year: int):
+    return _filing(request, year)
+
+
+@router.patch(
+    "/compliance/1099/{year}/filing",
+    response={200: FilingOut, **FILING_ERRORS},
+    summary="Correct the filing record (owners and admins; audited)",
+)
+def correct_filing(request, year: int, payload: FilingPatch):
+    require_api_role(request, Role.ADMIN)
+    filing = _filing(request, year)
+    data = payload.dict(exclude_unset=True, exclude={"version"})
+    return services.correct_filing(
+        filing,
+        actor=request.user,
+        membership=request.membership,
+        data={key: value for key, value in data.items() if value is not None},
+        expected_version=payload.version,
+    )
+
+
+@router.delete(
+    "/compliance/1099/{year}/filing",
+    response={204: None, **FILING_ERRORS},
+    summary="Undo a filing recorded by mistake: the year is unfiled again (audited)",
+)
+def undo_filing(request, year: int, version: int | None = None):
+    require_api_role(request, Role.ADMIN)
+    filing = _filing(request, year)
+    services.undo_filing(
+        filing, actor=request.user, membership=request.membership, expected_version=version
+    )
+    return Status(204, None)

@@ -109,3 +109,11 @@ class ReportableReason(models.TextChoices):
     CORPORATION = "corporation", "Corporation: not reported"
     EXEMPT_PAYEE = "exempt_payee", "Exempt payee"
     PROCESSOR_ONLY = "processor_only", "Paid only by card or network: the processor reports"
+
+
+class FilingMethod(models.TextChoices):
+    """How a tax year's 1099-NEC forms went to the IRS."""
+
+    IRIS = "iris", "IRS IRIS portal"
+    SERVICE = "service", "A filing service"
+    PAPER = "paper", "On paper (with Form 1096)"

@@ -35,6 +35,8 @@ class ExposureRates:
     employee_fica_share_no_1099: Decimal  # IRC 3509(b)(2)
     payroll_source: str = ""
     section_3509_source: str = ""
+    requested_year: int | None = None  # the tax year asked for, when its figures stood in
+    figures_note: str = ""  # which year's figures stand in for a year with none entered
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
 import csv
 import io
-from datetime import date
 
 from django import forms
+from django.utils import timezone
 
 from handoff.compliance import classification
 from handoff.compliance.choices import Answer, Category, PaymentMethod, TinType
-from handoff.compliance.models import W9, ComplianceSettings, Invoice
+from handoff.compliance.models import W9, ComplianceSettings, Filing1099, Invoice
 from handoff.compliance.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, W9_FIELDS
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
@@ -269,6 +269,12 @@ class PaymentForm(forms.Form):
         "Form 1099-K, not by you.",
     )
     reference = forms.CharField(required=False, max_length=100)
+    confirm_date = forms.BooleanField(
+        label="The date is right",
+        required=False,
+        help_text="Tick it for a payment scheduled ahead, one made before its engagement "
+        "started (a deposit), or one more than two tax years back.",
+    )
 
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,7 +283,7 @@ class PaymentForm(forms.Form):
             "provider"
         )
         self.fields["invoice"].queryset = Invoice.objects.for_org(org).select_related("provider")
-        self.fields["paid_on"].initial = date.today
+        self.fields["paid_on"].initial = timezone.localdate
 
 
 class PaymentFilterForm(forms.Form):
@@ -344,3 +350,25 @@ def csv_rows(content: str) -> list[dict]:
             "The first row must name the columns; missing: " + ", ".join(missing) + "."
         )
     return list(reader)
+
+
+class FilingForm(forms.ModelForm):
+    """That a tax year's 1099-NEC forms were filed: when, how, and the confirmation."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Filing1099
+        fields = ["filed_on", "method", "service_name", "confirmation"]
+        widgets = {
+            "filed_on": forms.DateInput(attrs={"type": "date"}),
+            "method": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def _post_clean(self):
+        """The service checks the filing's rules (one place for the page and the API)."""

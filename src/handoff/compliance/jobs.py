@@ -2,9 +2,11 @@
 
 Registered from ``ComplianceConfig.ready``. In the weeks before the filing deadline for the
 previous year's payments (January 31, or the next business day), each organization that has
-payees needing a 1099-NEC tells its owners and admins 30, 14 and 3 days ahead. The key holds
-the tax year and the stage, so each reminder goes once however often the sweep runs, and an
-organization first seen 10 days ahead gets only the 14-day one.
+payees needing a 1099-NEC tells its owners and admins 30, 14 and 3 days ahead; once a past
+year's deadline has passed with its forms not marked filed, they are told once that it is past
+due. A year marked filed (``Filing1099``) gets no reminder. The key holds the tax year and the
+stage, so each reminder goes once however often the sweep runs, and an organization first seen
+10 days ahead gets only the 14-day one.
 """
 
 import zoneinfo
@@ -45,37 +47,69 @@ def nec_deadline_reminders(now: datetime) -> int:
 
 
 def remind(org, today: date) -> int:
-    year = today.year - 1
-    deadline = selectors.filing_deadline(year)
+    """The reminders due today: before the deadline for last year's forms (30, 14 and 3 days
+    ahead), and once for each past year whose deadline has passed with forms needed and not
+    marked filed. A year marked filed gets none."""
+    status = selectors.filing_status(org, today)
+    sent = 0
+    for unfiled in status.unfiled:
+        if unfiled.past_due:
+            sent += _overdue(org, unfiled)
+        else:
+            sent += _ahead(org, unfiled, today)
+    return sent
+
+
+def _missing_sentence(report) -> str:
+    missing = len(report.missing_w9)
+    if not missing:
+        return ""
+    return f" {missing} of them ha{'ve' if missing != 1 else 's'} no W-9 on file: ask for it now."
+
+
+def _ahead(org, unfiled, today: date) -> int:
+    report = unfiled.report
+    deadline = report.deadline
     days_left = (deadline - today).days
     current = stage(days_left)
     if current is None:
         return 0
-    report = selectors.nec_report(org, year)
     needing = report.needing_forms
-    if not needing:
-        return 0
-    missing = len(report.missing_w9)
     body = (
         f"{len(needing)} payee{'s' if len(needing) != 1 else ''} need a 1099-NEC for "
-        f"payments made in {year} (threshold ${report.threshold.amount:,.0f}). The forms go to "
-        f"the IRS and to each recipient by {date_format(deadline, 'l, N j, Y')}; there is no "
-        "automatic extension."
-        + (
-            f" {missing} of them ha{'ve' if missing != 1 else 's'} no W-9 on file: ask for it now."
-            if missing
-            else ""
-        )
+        f"payments made in {report.year} (threshold ${report.threshold.amount:,.0f}). The forms "
+        f"go to the IRS and to each recipient by {date_format(deadline, 'l, N j, Y')}; there is "
+        "no automatic extension." + _missing_sentence(report)
     )
     left = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
     return len(
         notify(
             organization=org,
             event=Event.FILING_1099_DUE,
-            subject=f"1099-NEC forms for {year} are due {left}",
+            subject=f"1099-NEC forms for {report.year} are due {left}",
             body=body,
-            url=reverse("compliance:nec", args=[org.slug, year]),
+            url=reverse("compliance:nec", args=[org.slug, report.year]),
             users=admins_and(org),
-            key=f"nec:{year}:{current}",
+            key=f"nec:{report.year}:{current}",
+        )
+    )
+
+
+def _overdue(org, unfiled) -> int:
+    report = unfiled.report
+    body = (
+        f"{unfiled.sentence} and {'are' if unfiled.forms != 1 else 'is'} not marked filed. "
+        "File them now (the penalty grows the later they are filed), then mark the year filed "
+        "on its 1099-NEC page." + _missing_sentence(report)
+    )
+    return len(
+        notify(
+            organization=org,
+            event=Event.FILING_1099_DUE,
+            subject=f"1099-NEC forms for {report.year} are past due",
+            body=body,
+            url=reverse("compliance:nec", args=[org.slug, report.year]),
+            users=admins_and(org),
+            key=f"nec:{report.year}:overdue",
         )
     )

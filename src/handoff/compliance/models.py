@@ -16,6 +16,7 @@ from handoff.compliance.choices import (
     PROCESSOR_REPORTED,
     Category,
     Direction,
+    FilingMethod,
     LlcClassification,
     Outcome,
     PaymentMethod,
@@ -414,3 +415,53 @@ class Payment(TenantModel):
     def save(self, *args, **kwargs):
         self.processor_reported = self.method in PROCESSOR_REPORTED
         super().save(*args, **kwargs)
+
+
+# --- 1099-NEC filings --------------------------------------------------------------------------
+class Filing1099(TenantModel):
+    """That a tax year's 1099-NEC forms were filed: when, how and the confirmation received.
+    One per organization and tax year; once recorded, the dashboard and the deadline reminders
+    stop asking for that year. Corrected or undone by an admin, each step audited."""
+
+    tax_year = models.PositiveSmallIntegerField()
+    filed_on = models.DateField("date filed")
+    method = models.CharField("how", max_length=10, choices=FilingMethod.choices)
+    service_name = models.CharField(
+        "filing service",
+        max_length=100,
+        blank=True,
+        help_text="Only for a filing service: its name.",
+    )
+    confirmation = models.CharField(
+        "confirmation number",
+        max_length=100,
+        blank=True,
+        help_text="IRIS's Receipt ID or the service's confirmation. Not needed on paper.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-tax_year"]
+        verbose_name = "1099-NEC filing"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "tax_year"], name="filing_1099_year_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"1099-NEC for {self.tax_year} filed on {self.filed_on:%Y-%m-%d}"
+
+    @property
+    def how(self) -> str:
+        if self.method == FilingMethod.SERVICE and self.service_name:
+            return f"through {self.service_name}"
+        return {
+            FilingMethod.IRIS: "through IRIS",
+            FilingMethod.SERVICE: "through a filing service",
+            FilingMethod.PAPER: "on paper",
+        }[self.method]

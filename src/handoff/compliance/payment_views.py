@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,13 +16,15 @@ from django.views.decorators.cache import never_cache
 
 from handoff.compliance import exports, selectors, services
 from handoff.compliance.forms import (
+    FilingForm,
     InvoiceForm,
     PaymentFilterForm,
     PaymentForm,
     PaymentImportForm,
 )
-from handoff.compliance.models import Invoice, Payment
+from handoff.compliance.models import Invoice
 from handoff.core.access import org_member_required, require_role
+from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role, role_at_least
 
@@ -31,12 +32,7 @@ PAGE_SIZE = 50
 
 
 def _years(org) -> list[int]:
-    years = set(
-        Payment.objects.for_org(org)
-        .annotate(y=ExtractYear("paid_on"))
-        .values_list("y", flat=True)
-        .distinct()
-    )
+    years = set(selectors.payment_years(org))
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
 
@@ -77,6 +73,7 @@ def payment_create(request):
                 engagement_id=data["engagement"].pk if data["engagement"] else None,
                 invoice_id=data["invoice"].pk if data["invoice"] else None,
                 data={key: data[key] for key in services.PAYMENT_FIELDS},
+                confirm_date=data["confirm_date"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -162,15 +159,97 @@ def _year(raw: int) -> int:
 
 
 @org_member_required(Role.VIEWER)
+def nec_index(request):
+    """Comply's 1099-NEC link: the oldest past year still to file, else this year."""
+    unfiled = selectors.filing_status(request.org).unfiled
+    year = unfiled[0].year if unfiled else timezone.localdate().year
+    return redirect("compliance:nec", request.org.slug, year)
+
+
+@org_member_required(Role.VIEWER)
 def nec_list(request, year):
+    """A tax year's payees against its threshold, every year with payments a click away, and
+    (for owners and admins) marking the year filed, correcting or undoing that."""
     report = selectors.nec_report(request.org, _year(year))
+    return _nec_page(request, report)
+
+
+def _nec_page(request, report, form=None, status=200):
+    can_file = role_ok(request, Role.ADMIN)
+    today = timezone.localdate()
+    if form is None and can_file and report.year < today.year:
+        form = FilingForm(instance=report.filing) if report.filing else FilingForm()
+    status_by_year = {
+        unfiled.year: unfiled for unfiled in selectors.filing_status(request.org, today).unfiled
+    }
     context = {
         "report": report,
         "years": _years(request.org),
-        "can_export": role_ok(request, Role.ADMIN),
+        "status_by_year": status_by_year,
+        "can_export": can_file,
+        "can_file": can_file,
+        "form": form,
+        "past": report.year < today.year,
+        "past_due": report.year < today.year and today > report.deadline,
         "columns": exports.NEC_COLUMNS,
     }
-    return render(request, "compliance/nec_list.html", context)
+    return render(request, "compliance/nec_list.html", context, status=status)
+
+
+@org_member_required(Role.ADMIN)
+def nec_filing(request, year):
+    """Mark the year's forms filed, or correct the record (POST only)."""
+    report = selectors.nec_report(request.org, _year(year))
+    if request.method != "POST":
+        return redirect("compliance:nec", request.org.slug, report.year)
+    if request.POST.get("action") == "undo":
+        if report.filing is None:
+            return redirect("compliance:nec", request.org.slug, report.year)
+        try:
+            services.undo_filing(
+                report.filing,
+                actor=request.user,
+                membership=request.membership,
+                expected_version=_int(request.POST.get("version")),
+            )
+        except Conflict:
+            messages.error(request, "Someone changed this filing meanwhile: look again first.")
+        else:
+            messages.success(request, f"The {report.year} forms are no longer marked filed.")
+        return redirect("compliance:nec", request.org.slug, report.year)
+    form = FilingForm(request.POST, instance=report.filing)
+    if form.is_valid():
+        data = {key: form.cleaned_data[key] for key in services.FILING_FIELDS}
+        try:
+            if report.filing is None:
+                services.record_filing(
+                    request.org,
+                    actor=request.user,
+                    membership=request.membership,
+                    tax_year=report.year,
+                    data=data,
+                )
+            else:
+                services.correct_filing(
+                    report.filing,
+                    actor=request.user,
+                    membership=request.membership,
+                    data=data,
+                    expected_version=form.cleaned_data.get("version"),
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except Conflict:
+            form.add_error(None, "Someone changed this filing meanwhile: reload and try again.")
+        else:
+            messages.success(request, f"The {report.year} 1099-NEC forms are marked filed.")
+            return redirect("compliance:nec", request.org.slug, report.year)
+    report.filing = selectors.filings_of(request.org).filter(tax_year=report.year).first()
+    return _nec_page(request, report, form=form, status=422)
+
+
+def _int(raw):
+    return int(raw) if raw and str(raw).isdigit() else None
 
 
 @never_cache

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+import holidays
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from handoff.compliance import classification, exposure
@@ -19,6 +22,7 @@ from handoff.compliance.models import (
     ClassificationFactor,
     ClassificationRuleSet,
     ComplianceSettings,
+    Filing1099,
     Form1099Threshold,
     Payment,
     Section3509Rates,
@@ -66,9 +70,35 @@ def in_force(rows, on: date):
     return max(covering or rows, key=lambda row: row.effective_from)
 
 
+def covers(row, on: date) -> bool:
+    """Whether a dated row is in force on ``on`` (not merely the nearest one used instead)."""
+    return row.effective_from <= on and (row.effective_to is None or row.effective_to >= on)
+
+
+def stand_in_note(what: str, year: int, row) -> str:
+    """Empty when ``row`` is in force in ``year``; else the sentence the pages and the API
+    show: which year's figures were used because that year has none entered."""
+    if covers(row, date(year, 7, 1)):
+        return ""
+    return (
+        f"No {what} for {year} is entered yet (it may not be published); the figures in force "
+        f"from {row.effective_from:%B %-d, %Y} are used instead."
+    )
+
+
 def threshold_for(year: int) -> Form1099Threshold:
     """The 1099-NEC threshold for payments made in ``year`` (payments of 12-31 decide)."""
     return in_force(Form1099Threshold.objects.all(), date(year, 12, 31))
+
+
+def threshold_note(year: int, threshold: Form1099Threshold) -> str:
+    if covers(threshold, date(year, 12, 31)):
+        return ""
+    return (
+        f"The 1099-NEC threshold for {year} is not entered yet (it is indexed for inflation "
+        f"and may not be published); the {threshold.effective_from.year} threshold of "
+        f"${threshold.amount:,.0f} is used instead."
+    )
 
 
 def rule_set_on(on: date) -> ClassificationRuleSet:
@@ -130,10 +160,22 @@ def settings_for(org) -> ComplianceSettings:
 
 
 def exposure_rates(year: int) -> exposure.ExposureRates:
+    """The rates of ``year``; where a table has no row for it (a year whose figures are not
+    entered yet), the nearest row's, and ``figures_note`` says which were used instead."""
     payroll = in_force(PayrollTaxRates.objects.all(), date(year, 7, 1))
     section = in_force(Section3509Rates.objects.all(), date(year, 7, 1))
+    notes = [
+        note
+        for note in (
+            stand_in_note("payroll-tax row (Social Security wage base, rates)", year, payroll),
+            stand_in_note("IRC 3509 row", year, section),
+        )
+        if note
+    ]
     return exposure.ExposureRates(
         year=payroll.effective_from.year,
+        requested_year=year,
+        figures_note=" ".join(notes),
         social_security_rate=payroll.social_security_percent / HUNDRED,
         social_security_wage_base=payroll.social_security_wage_base,
         medicare_rate=payroll.medicare_percent / HUNDRED,
@@ -193,6 +235,32 @@ class AssessmentView:
     exposure_filed: exposure.Exposure | None
     exposure_not_filed: exposure.Exposure | None
     rules: classification.Rules
+    tax_year: int = 0  # the year the estimate is made for
+    figures_year: int | None = None  # the year of the payroll figures used
+    figures_note: str = ""  # said when another year's figures stand in
+
+
+def exposure_years(today: date | None = None) -> list[int]:
+    """The tax years an estimate can be made for: from the first year with payroll figures to
+    next year (whose figures may not be entered yet; the page then says which are used)."""
+    today = today or timezone.localdate()
+    first = PayrollTaxRates.objects.order_by("effective_from").values_list(
+        "effective_from", flat=True
+    )[:1]
+    start = first[0].year if first else today.year
+    return list(range(min(start, today.year), today.year + 2))
+
+
+def check_tax_year(raw, today: date | None = None) -> int:
+    """A tax year asked for, or a ValidationError naming the field and the years allowed."""
+    years = exposure_years(today)
+    try:
+        year = int(raw)
+    except (TypeError, ValueError):
+        year = None
+    if year not in years:
+        raise ValidationError({"tax_year": f"Choose a tax year from {years[0]} to {years[-1]}."})
+    return year
 
 
 def answers_of(assessment) -> dict[str, classification.FactorAnswer]:
@@ -216,10 +284,14 @@ def state_answers_of(assessment) -> dict[str, classification.StateAnswers]:
     }
 
 
-def view_of(assessment: ClassificationAssessment, today: date | None = None) -> AssessmentView:
+def view_of(
+    assessment: ClassificationAssessment, today: date | None = None, tax_year: int | None = None
+) -> AssessmentView:
     """The assessment's result recomputed from its stored answers under its own rule set and
     state tests (the result is deterministic, so this equals what was shown when it was made),
-    with its staleness and the reclassification estimate."""
+    with its staleness and the reclassification estimate for ``tax_year`` (by default the
+    assessment's own year)."""
+    year = tax_year or assessment.exposure_year
     tests = list(StateTest.objects.filter(pk__in=assessment.state_test_ids))
     rules = rules_for(assessment.rule_set, tests)
     result = classification.assess(
@@ -229,9 +301,9 @@ def view_of(assessment: ClassificationAssessment, today: date | None = None) -> 
         states=[test.state for test in tests],
     )
     try:
-        rates = exposure_rates(assessment.exposure_year)
+        rates = exposure_rates(year)
     except MissingRules:
-        filed = not_filed = None
+        rates = filed = not_filed = None
     else:
         benefits = settings_for(assessment.organization).benefits_cost_percent
         benefits_rate = None if benefits is None else benefits / HUNDRED
@@ -241,7 +313,17 @@ def view_of(assessment: ClassificationAssessment, today: date | None = None) -> 
         not_filed = exposure.reclassification_cost(
             assessment.annual_payments, rates, filed_1099=False, benefits_rate=benefits_rate
         )
-    return AssessmentView(assessment, result, staleness(assessment, today), filed, not_filed, rules)
+    return AssessmentView(
+        assessment,
+        result,
+        staleness(assessment, today),
+        filed,
+        not_filed,
+        rules,
+        tax_year=year,
+        figures_year=rates.year if rates else None,
+        figures_note=rates.figures_note if rates else "",
+    )
 
 
 def latest_assessments(org, provider_ids) -> dict[int, ClassificationAssessment]:
@@ -460,6 +542,8 @@ class NecReport:
     threshold: Form1099Threshold
     rows: list[NecRow]
     deadline: date
+    filing: Filing1099 | None = None
+    threshold_note: str = ""  # which year's threshold stands in when ``year`` has none
 
     @property
     def needing_forms(self) -> list[NecRow]:
@@ -470,48 +554,41 @@ class NecReport:
         return [row for row in self.needing_forms if row.w9 is None]
 
 
+def _legal_holidays(year: int):
+    """Legal holidays in the District of Columbia (IRC 7503: where the return is filed)."""
+    return holidays.US(subdiv="DC", years=[year])
+
+
 def filing_deadline(year: int) -> date:
-    """1099-NEC for payments of ``year``: January 31 of the next year, or the next business
-    day when it falls on a weekend (for 2025 payments: 2026-02-02)."""
+    """1099-NEC for payments of ``year``: January 31 of the next year, moved to the next
+    business day when it falls on a Saturday, Sunday or legal holiday (IRC 6071(c), 7503;
+    for 2025 payments: Monday 2026-02-02)."""
     deadline = date(year + 1, 1, 31)
-    while deadline.weekday() >= 5:
+    off = _legal_holidays(year + 1)
+    while deadline.weekday() >= 5 or deadline in off:
         deadline += timedelta(days=1)
     return deadline
 
 
-def nec_report(org, year: int) -> NecReport:
-    """Every payee paid in ``year`` with its total, what the processor reports, and whether a
-    1099-NEC is needed — in four queries, whatever the number of payees."""
-    threshold = threshold_for(year)
-    totals = (
-        Payment.objects.for_org(org)
-        .filter(paid_on__year=year)
-        .values("provider_id")
-        .annotate(
-            total=Sum("amount"),
-            processor=Sum("amount", filter=Q(processor_reported=True)),
-            count=Count("id"),
-        )
-    )
-    by_provider = {row["provider_id"]: row for row in totals}
-    providers = Provider.objects.for_org(org).filter(pk__in=list(by_provider)).order_by("name")
-    current = current_w9s(org, by_provider)
+def _nec_rows(org, by_provider: dict, threshold: Decimal, providers: dict, current: dict):
     rows = []
-    for provider in providers:
-        data = by_provider[provider.pk]
-        w9 = current.get(provider.pk)
+    for provider_id, data in by_provider.items():
+        provider = providers[provider_id]
+        w9 = current.get(provider_id)
         processor = data["processor"] or Decimal(0)
+        # The provider's own flag counts with or without a W-9: attorneys' fees are reportable
+        # whatever the firm's corporate status (Instructions for Forms 1099-MISC and 1099-NEC).
+        attorney = provider.is_attorney or (w9 is not None and w9.is_attorney)
         if w9 is not None:
             corporation = w9.is_corporation or w9.exempt_payee_code == "5"
-            attorney = w9.is_attorney
             exempt = w9.exempt_payee_code
         else:
             corporation = provider.entity_type in CORPORATE_ENTITY_TYPES
-            attorney, exempt = False, ""
+            exempt = ""
         reason = nec_reason(
             data["total"] - processor,
             processor,
-            threshold.amount,
+            threshold,
             corporation=corporation,
             attorney=attorney,
             exempt_code=exempt,
@@ -522,4 +599,130 @@ def nec_report(org, year: int) -> NecReport:
             )
         )
     rows.sort(key=lambda row: (not row.needs_form, row.provider.name.lower()))
-    return NecReport(year, threshold, rows, filing_deadline(year))
+    return rows
+
+
+def nec_report(org, year: int) -> NecReport:
+    """Every payee paid in ``year`` with its total, what the processor reports, and whether a
+    1099-NEC is needed — in a fixed number of queries, whatever the number of payees."""
+    return nec_reports(org, [year])[year]
+
+
+def nec_reports(org, years) -> dict[int, NecReport]:
+    """``nec_report`` of several years at once, in the same fixed number of queries."""
+    years = sorted(set(years))
+    if not years:
+        return {}
+    thresholds = list(Form1099Threshold.objects.all())
+    totals = (
+        Payment.objects.for_org(org)
+        .filter(paid_on__gte=date(years[0], 1, 1), paid_on__lte=date(years[-1], 12, 31))
+        .annotate(year=ExtractYear("paid_on"))
+        .values("year", "provider_id")
+        .annotate(
+            total=Sum("amount"),
+            processor=Sum("amount", filter=Q(processor_reported=True)),
+            count=Count("id"),
+        )
+        .order_by()
+    )
+    by_year: dict[int, dict] = {year: {} for year in years}
+    for row in totals:
+        if row["year"] in by_year:
+            by_year[row["year"]][row["provider_id"]] = row
+    provider_ids = {pk for rows in by_year.values() for pk in rows}
+    providers = {p.pk: p for p in Provider.objects.for_org(org).filter(pk__in=provider_ids)}
+    current = current_w9s(org, provider_ids) if provider_ids else {}
+    filings = {f.tax_year: f for f in filings_of(org).filter(tax_year__in=years)}
+    reports = {}
+    for year in years:
+        threshold = in_force(thresholds, date(year, 12, 31))
+        reports[year] = NecReport(
+            year,
+            threshold,
+            _nec_rows(org, by_year[year], threshold.amount, providers, current),
+            filing_deadline(year),
+            filing=filings.get(year),
+            threshold_note=threshold_note(year, threshold),
+        )
+    return reports
+
+
+# --- 1099-NEC filings ------------------------------------------------------------------------
+def filings_of(org):
+    return Filing1099.objects.for_org(org).select_related("recorded_by")
+
+
+def payment_years(org) -> list[int]:
+    """The calendar years with at least one payment, newest first."""
+    return sorted(
+        set(
+            Payment.objects.for_org(org)
+            .annotate(y=ExtractYear("paid_on"))
+            .values_list("y", flat=True)
+            .distinct()
+            .order_by()
+        ),
+        reverse=True,
+    )
+
+
+@dataclass
+class UnfiledYear:
+    """A past tax year with forms needed and no filing recorded."""
+
+    report: NecReport
+    today: date
+
+    @property
+    def year(self) -> int:
+        return self.report.year
+
+    @property
+    def forms(self) -> int:
+        return len(self.report.needing_forms)
+
+    @property
+    def past_due(self) -> bool:
+        return self.today > self.report.deadline
+
+    @property
+    def sentence(self) -> str:
+        count = f"{self.forms} form{'s' if self.forms != 1 else ''} for {self.year}"
+        due = f"{self.report.deadline:%b %-d, %Y}"
+        if self.past_due:
+            return f"{count} {'were' if self.forms != 1 else 'was'} due {due}"
+        return f"{count} {'are' if self.forms != 1 else 'is'} due {due}"
+
+
+@dataclass
+class FilingStatus:
+    """Where the organization stands on 1099-NEC filing as of ``today``."""
+
+    today: date
+    years_paid: list[int]  # every year with payments, newest first
+    unfiled: list[UnfiledYear]  # past years needing forms, not marked filed, oldest first
+    filed: list[Filing1099]  # filings recorded, newest first
+
+    @property
+    def forms(self) -> int:
+        return sum(year.forms for year in self.unfiled)
+
+
+def filing_status(org, today: date | None = None) -> FilingStatus:
+    """Every past tax year whose 1099-NEC forms are needed and not marked filed — in a fixed
+    number of queries, whatever the number of years, payees or payments."""
+    today = today or timezone.localdate()
+    years_paid = payment_years(org)
+    past = [year for year in years_paid if year < today.year]
+    filed = list(filings_of(org))
+    filed_years = {f.tax_year for f in filed}
+    unfiled = []
+    try:
+        reports = nec_reports(org, [year for year in past if year not in filed_years])
+    except MissingRules:
+        reports = {}
+    for year in sorted(reports):
+        if reports[year].needing_forms:
+            unfiled.append(UnfiledYear(reports[year], today))
+    return FilingStatus(today, years_paid, unfiled, filed)

@@ -4,7 +4,8 @@ linked row belongs to the organization, and writes the audit trail — which rec
 was entered or revealed, never the TIN."""
 
 import re
-from datetime import date
+import zoneinfo
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from django.utils.dateparse import parse_date
 from handoff.compliance import classification, selectors, tins
 from handoff.compliance.choices import (
     Answer,
+    FilingMethod,
     LlcClassification,
     PaymentMethod,
     TaxClassification,
@@ -26,11 +28,13 @@ from handoff.compliance.models import (
     AssessedEngagement,
     ClassificationAssessment,
     ComplianceSettings,
+    Filing1099,
     Invoice,
     Payment,
 )
 from handoff.core import audit
 from handoff.core.choices import US_STATE_CODES
+from handoff.core.errors import Conflict
 from handoff.core.roles import Role, role_at_least
 from handoff.core.uploads import sniff_document
 from handoff.engagements.models import Engagement
@@ -426,12 +430,83 @@ def w9_warning(provider: Provider) -> str:
     )
 
 
+def org_today(org) -> date:
+    """Today in the organization's time zone."""
+    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(org.time_zone)).date()
+
+
+# A payment date needs the "the date is right" confirmation when it is after today (a payment
+# scheduled ahead), before the start of the engagement it pays for, or before January 1 two
+# years back. That floor keeps the current year, the
+# year whose 1099s are being filed and the one before (late corrections) open without a
+# question, while a date older than that is most often a typo (2052 for 2025, a wrong
+# century); older history can still be entered by confirming it.
+PAST_YEARS_OPEN = 2
+FUTURE_LIMIT = timedelta(days=366)  # even confirmed, a payment is not scheduled further ahead
+EARLIEST = date(2000, 1, 1)  # before this a date is refused outright
+
+
+def payment_date_problem(org, payment: Payment, today: date | None = None) -> tuple[str, bool]:
+    """What is odd about ``payment.paid_on``: (the sentence naming the date and the reason,
+    whether confirming it allows the payment). Empty when the date is plausible."""
+    paid_on = payment.paid_on
+    if paid_on is None:
+        return "", True
+    today = today or org_today(org)
+    day = f"{paid_on:%b %-d, %Y}"
+    if paid_on < EARLIEST:
+        return f"{day} is before 2000: enter the date the payment was made.", False
+    if paid_on > today + FUTURE_LIMIT:
+        return (
+            f"{day} is more than a year after today ({today:%b %-d, %Y}): a payment cannot "
+            "be scheduled that far ahead. Enter the date it was paid.",
+            False,
+        )
+    if paid_on > today:
+        return (
+            f"{day} is after today ({today:%b %-d, %Y} in {org.time_zone}): a payment not yet "
+            "made is refused. If it is scheduled for that day, confirm the date.",
+            True,
+        )
+    floor = date(today.year - PAST_YEARS_OPEN, 1, 1)
+    if paid_on < floor:
+        return (
+            f"{day} is before {floor:%b %-d, %Y}, more than {PAST_YEARS_OPEN} tax years back: "
+            "check the year, or confirm the date if it is right.",
+            True,
+        )
+    # Only the engagement the payment is for: work paid ad hoc before any engagement was
+    # drafted is ordinary, and such a payment names no engagement.
+    engagement = payment.engagement
+    if engagement is not None and engagement.start_date and paid_on < engagement.start_date:
+        return (
+            f"{day} is before “{engagement.title}” starts ({engagement.start_date:%b %-d, %Y}): "
+            "check the date, or confirm it if the payment came first (a deposit, a retainer).",
+            True,
+        )
+    return "", True
+
+
+def check_payment_date(org, payment: Payment, *, confirm_date: bool) -> None:
+    problem, confirmable = payment_date_problem(org, payment)
+    if problem and not (confirmable and confirm_date):
+        raise ValidationError({"paid_on": problem})
+
+
 @transaction.atomic
 def record_payment(
-    org, *, actor, provider_id, engagement_id=None, invoice_id=None, data: dict
+    org,
+    *,
+    actor,
+    provider_id,
+    engagement_id=None,
+    invoice_id=None,
+    data: dict,
+    confirm_date: bool = False,
 ) -> tuple[Payment, list[str]]:
     """Record a payment to a provider; returns it and any warnings. A payee with no W-9 on
-    file is a warning, or a refusal when the organization's settings say so."""
+    file is a warning, or a refusal when the organization's settings say so. A date in the
+    future, before the engagement or long ago is refused unless ``confirm_date``."""
     payment = Payment(
         organization=org,
         provider=_provider(org, provider_id),
@@ -441,6 +516,7 @@ def record_payment(
         **{key: value for key, value in data.items() if key in PAYMENT_FIELDS},
     )
     payment.full_clean(validate_constraints=False)
+    check_payment_date(org, payment, confirm_date=confirm_date)
     warnings = []
     if not W9.objects.for_org(org).filter(provider=payment.provider).exists():
         if selectors.settings_for(org).refuse_payments_without_w9:
@@ -472,7 +548,16 @@ class ImportRefused(Exception):
     """Raised inside the import's transaction to undo every row when one is bad."""
 
 
-IMPORT_COLUMNS = ["provider", "paid_on", "amount", "method", "reference", "engagement", "invoice"]
+IMPORT_COLUMNS = [
+    "provider",
+    "paid_on",
+    "amount",
+    "method",
+    "reference",
+    "engagement",
+    "invoice",
+    "confirm_date",
+]
 REQUIRED_COLUMNS = ["provider", "paid_on", "amount", "method"]
 
 
@@ -522,10 +607,14 @@ def _import_row(org, actor, row: dict, providers: dict, engagements: dict) -> tu
             errors.append(f"invoice: {provider.name} has no invoice {number}.")
         else:
             invoice_id = invoice.pk
+    confirm = (row.get("confirm_date") or "").strip().lower()
+    if confirm not in {"", "yes", "no"}:
+        errors.append("confirm_date: write yes (the date is right) or leave it empty.")
     arguments = {
         "provider_id": provider.pk if provider else None,
         "engagement_id": engagement_id,
         "invoice_id": invoice_id,
+        "confirm_date": confirm == "yes",
         "data": {
             "paid_on": paid_on,
             "amount": amount,
@@ -581,3 +670,125 @@ def import_payments(org, *, actor, rows: list[dict], commit: bool) -> list[dict]
     except ImportRefused:
         pass
     return report
+
+
+# --- 1099-NEC filings ------------------------------------------------------------------------
+FILING_FIELDS = ["filed_on", "method", "service_name", "confirmation"]
+
+
+def _require_filing_role(membership) -> None:
+    if membership is None or not role_at_least(membership.role, Role.ADMIN):
+        raise PermissionDenied("Only owners and admins record, correct or undo a 1099-NEC filing.")
+
+
+def _check_filing(org, filing: Filing1099) -> None:
+    """The filing's own rules, each refusal on its field."""
+    today = org_today(org)
+    errors = {}
+    year = filing.tax_year
+    if year is None or not 2000 <= year < today.year:
+        errors["tax_year"] = (
+            f"Only a past tax year can be filed: {year} is not over yet."
+            if year and year >= today.year
+            else "Choose a tax year from 2000 on."
+        )
+    if filing.filed_on and year and not errors:
+        opens = date(year + 1, 1, 1)
+        if filing.filed_on > today:
+            errors["filed_on"] = (
+                f"{filing.filed_on:%b %-d, %Y} is after today ({today:%b %-d, %Y}): record the "
+                "filing once it is made."
+            )
+        elif filing.filed_on < opens:
+            errors["filed_on"] = (
+                f"{filing.filed_on:%b %-d, %Y} is before {opens:%b %-d, %Y}: the {year} forms "
+                "can be filed only once the year is over."
+            )
+    if filing.method in (FilingMethod.IRIS, FilingMethod.SERVICE) and not filing.confirmation:
+        errors["confirmation"] = (
+            "Enter the confirmation number (IRIS shows a Receipt ID; a filing service gives "
+            "its own)."
+        )
+    if filing.method == FilingMethod.SERVICE and not filing.service_name:
+        errors["service_name"] = "Name the filing service."
+    if filing.method != FilingMethod.SERVICE:
+        filing.service_name = ""
+    if errors:
+        raise ValidationError(errors)
+
+
+def _filing_summary(filing: Filing1099) -> str:
+    number = f", confirmation {filing.confirmation}" if filing.confirmation else ""
+    return (
+        f"1099-NEC forms for {filing.tax_year} filed on {filing.filed_on:%Y-%m-%d} "
+        f"{filing.how}{number}"
+    )
+
+
+@transaction.atomic
+def record_filing(org, *, actor, membership, tax_year: int, data: dict) -> Filing1099:
+    """Mark a past tax year's 1099-NEC forms filed: the dashboard and the deadline reminders
+    stop asking for it. Owners and admins; one filing per year."""
+    _require_filing_role(membership)
+    filing = Filing1099(
+        organization=org,
+        tax_year=tax_year,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        **{key: value for key, value in data.items() if key in FILING_FIELDS},
+    )
+    filing.service_name = (filing.service_name or "").strip()
+    filing.confirmation = (filing.confirmation or "").strip()
+    filing.full_clean(validate_constraints=False)
+    _check_filing(org, filing)
+    if Filing1099.objects.for_org(org).filter(tax_year=tax_year).exists():
+        raise ValidationError(
+            {"tax_year": f"The {tax_year} forms are already marked filed: correct that record."}
+        )
+    filing.save()
+    audit.record(org, actor, "nec.filed", filing, "Recorded: " + _filing_summary(filing))
+    return filing
+
+
+@transaction.atomic
+def correct_filing(
+    filing: Filing1099, *, actor, membership, data: dict, expected_version: int | None = None
+) -> Filing1099:
+    """Correct a recorded filing (date, how, confirmation); owners and admins."""
+    _require_filing_role(membership)
+    org = filing.organization
+    filing = Filing1099.objects.for_org(org).select_for_update().get(pk=filing.pk)
+    if expected_version is not None and filing.version != expected_version:
+        raise Conflict(filing.version)
+    before = {key: getattr(filing, key) for key in FILING_FIELDS}
+    for key, value in data.items():
+        if key in FILING_FIELDS:
+            setattr(filing, key, value.strip() if isinstance(value, str) else value)
+    filing.full_clean(validate_constraints=False)
+    _check_filing(org, filing)
+    changes = audit.diff(before, {key: getattr(filing, key) for key in FILING_FIELDS})
+    if changes:
+        filing.version += 1
+        filing.save()
+        audit.record(
+            org,
+            actor,
+            "nec.filing_corrected",
+            filing,
+            "Corrected: " + _filing_summary(filing),
+            changes,
+        )
+    return filing
+
+
+@transaction.atomic
+def undo_filing(
+    filing: Filing1099, *, actor, membership, expected_version: int | None = None
+) -> None:
+    """Take back a filing recorded by mistake: the year is reported as unfiled again."""
+    _require_filing_role(membership)
+    org = filing.organization
+    filing = Filing1099.objects.for_org(org).select_for_update().get(pk=filing.pk)
+    if expected_version is not None and filing.version != expected_version:
+        raise Conflict(filing.version)
+    audit.record(org, actor, "nec.filing_undone", filing, "Undone: " + _filing_summary(filing))
+    filing.delete()

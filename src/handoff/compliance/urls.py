@@ -33,6 +33,8 @@ urlpatterns = [
     path(ORG + "payments/new/", money.payment_create, name="payment_create"),
     path(ORG + "payments/import/", money.payment_import, name="payment_import"),
     path(ORG + "invoices/", money.invoice_list, name="invoices"),
+    path(ORG + "1099/", money.nec_index, name="nec_index"),
     path(ORG + "1099/<int:year>/", money.nec_list, name="nec"),
     path(ORG + "1099/<int:year>/export.csv", money.nec_export, name="nec_export"),
+    path(ORG + "1099/<int:year>/filing/", money.nec_filing, name="nec_filing"),
 ]

@@ -119,7 +119,13 @@ def assessment_create(request, provider_pk):
 @org_member_required(Role.VIEWER)
 def assessment_detail(request, pk):
     assessment = get_for_org_or_404(selectors.assessments(request.org), request.org, pk=pk)
-    view = selectors.view_of(assessment)
+    tax_year, year_error = None, ""
+    if request.GET.get("tax_year"):
+        try:
+            tax_year = selectors.check_tax_year(request.GET["tax_year"])
+        except ValidationError as error:
+            year_error = " ".join(error.message_dict["tax_year"])
+    view = selectors.view_of(assessment, tax_year=tax_year)
     versions = (
         ClassificationAssessment.objects.for_org(request.org)
         .filter(provider=assessment.provider)
@@ -132,6 +138,8 @@ def assessment_detail(request, pk):
         "result": view.result,
         "versions": [dict(v, outcome_label=Outcome(v["outcome"]).label) for v in versions],
         "rule_set": assessment.rule_set,
+        "tax_years": selectors.exposure_years(),
+        "year_error": year_error,
     }
     return render(request, "compliance/assessment_detail.html", context)
 

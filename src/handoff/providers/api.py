@@ -31,6 +31,9 @@ class ProviderOut(Schema):
     legal_name: str
     kind: ProviderKind
     entity_type: EntityType | None
+    is_attorney: bool = Field(
+        description="An attorney or law firm: reported on 1099-NEC even as a corporation."
+    )
     fields: list[str]
     website: str
     street: str
@@ -75,6 +78,7 @@ class ProviderIn(Schema):
     legal_name: str = ""
     kind: ProviderKind = ProviderKind.FIRM
     entity_type: EntityType | None = None
+    is_attorney: bool = False
     fields: list[str] = Field(default=[], description="Names; new ones join the list.")
     website: str = ""
     street: str = ""
@@ -91,6 +95,7 @@ class ProviderPatch(Schema):
     legal_name: str | None = None
     kind: ProviderKind | None = None
     entity_type: EntityType | None = None
+    is_attorney: bool | None = None
     fields: list[str] | None = None
     website: str | None = None
     street: str | None = None

@@ -216,8 +216,8 @@ class ProviderImportForm(forms.Form):
         label="CSV file",
         required=False,
         help_text="UTF-8, at most 1 MB. Columns as in the export: name (required), legal_name, "
-        "kind, entity_type, status, fields (separated by ;), website, street, city, region, "
-        "postal_code, country, notes.",
+        "kind, entity_type, is_attorney (yes or no), status, fields (separated by ;), website, "
+        "street, city, region, postal_code, country, notes.",
     )
     content = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -47,6 +47,11 @@ class Provider(TenantModel):
         blank=True,
         help_text="Needed later for 1099 reporting.",
     )
+    is_attorney = models.BooleanField(
+        "attorney or law firm",
+        default=False,
+        help_text="Attorneys' fees go on Form 1099-NEC even when the firm is a corporation.",
+    )
     fields = models.ManyToManyField(
         ExpertiseField,
         through="ProviderExpertise",

@@ -17,6 +17,7 @@ PROVIDER_FIELDS = [
     "legal_name",
     "kind",
     "entity_type",
+    "is_attorney",
     "website",
     "street",
     "city",
@@ -238,6 +239,14 @@ class ImportRefused(Exception):
 
 
 IMPORT_COLUMNS = [*PROVIDER_FIELDS, "fields"]
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+
+def yes_or_no(raw: str) -> bool | None:
+    """A CSV yes/no cell: True, False, or None when it is neither."""
+    value = raw.strip().lower()
+    return True if value in YES else False if value in NO else None
 
 
 def import_providers(org, *, actor, rows: list[dict], commit: bool) -> list[dict]:
@@ -253,11 +262,16 @@ def import_providers(org, *, actor, rows: list[dict], commit: bool) -> list[dict
                 data = {key: (row.get(key) or "").strip() for key in PROVIDER_FIELDS}
                 data["kind"] = data["kind"] or "firm"
                 data["status"] = data["status"] or "prospect"
+                attorney = yes_or_no(data["is_attorney"])
+                data["is_attorney"] = bool(attorney)
                 names = [name for name in (row.get("fields") or "").split(";") if name.strip()]
                 errors = []
+                if attorney is None:
+                    errors = ["is_attorney: write yes or no (or leave it empty for no)."]
                 try:
-                    with transaction.atomic():
-                        create_provider(org, actor=actor, data=data, new_field_names=names)
+                    if not errors:
+                        with transaction.atomic():
+                            create_provider(org, actor=actor, data=data, new_field_names=names)
                 except ValidationError as error:
                     errors = [
                         f"{field}: {message}" if field != "__all__" else message

@@ -364,12 +364,13 @@ THRESHOLDS = [
     ),
     (
         date(2026, 1, 1),
-        None,
+        date(2026, 12, 31),
         Decimal("2000"),
         "IRC 6041(a) as amended by P.L. 119-21 (One Big Beautiful Bill Act) s. 70433: $2,000 a "
         "calendar year for payments after 2025-12-31 [primary statute text; secondary for "
-        "dates]. From 2027 the amount is indexed for inflation in $100 steps; not yet "
-        "published [check] — until a row is added, 2027 and later use $2,000.",
+        "dates]. From 2027 the amount is indexed for inflation in $100 steps (IRC 6041(h)); "
+        "the 2027 amount was not found published when this row was entered (2026-12-04), so "
+        "2027 has no row yet: its pages say the 2026 threshold stands in until one is added.",
     ),
 ]
 
