@@ -51,9 +51,17 @@ class TestTheWholeAnalysis:
 
         in_house = api.patch(
             f"{base}/in-house",
-            {"manager_hours_per_month": "4", "manager_hourly_rate": "60", "control": 5},
+            {
+                "manager_hours": "4",
+                "manager_period": "month",
+                "manager_hourly_rate": "60",
+                "control": 5,
+            },
         )
         assert in_house.status_code == 200, in_house.content
+        kept = in_house.json()
+        assert (D(kept["manager_hours"]), kept["manager_period"]) == (4, "month")
+        assert D(kept["manager_hours_a_year"]) == 48
         role = api.post(
             f"{base}/roles",
             {
@@ -74,10 +82,12 @@ class TestTheWholeAnalysis:
                 "pricing_model": "flat",
                 "amount": "1250",
                 "transition_cost": "1500",
-                "oversight_hours_per_month": "2",
+                "oversight_hours": "2",
+                "oversight_period": "month",
                 "oversight_hourly_rate": "60",
             },
         ).json()
+        assert (flat["oversight_hours"], flat["oversight_hours_a_year"]) == ("2.00", "24.00")
         assert (flat["display_name"], flat["provider_name"]) == ("Ledgerline", "Ledgerline")
         tiered = api.post(
             f"{base}/quotes",
@@ -106,7 +116,7 @@ class TestTheWholeAnalysis:
             "added": True,
         }
         by_id = {row["quote_id"]: row for row in report["quotes"]}
-        assert by_id[flat["id"]] | {"summary": ""} == {
+        assert by_id[flat["id"]] | {"summary": "", "freed_hours": []} == {
             "quote_id": flat["id"],
             "name": "Ledgerline",
             "annual_cost": "16440.00",
@@ -119,9 +129,20 @@ class TestTheWholeAnalysis:
             "break_even_volume": None,
             "payback_months": "0.30",
             "hours_freed": "2104.00",
-            "value_of_hours_freed": "0.00",
+            # Each hour at its person's rate: the bookkeeper's 2,080 at the role's 73,656 over
+            # 2,080 hours, the manager's 48 at 60, less 24 oversight hours at 60.
+            "value_of_hours_freed": "75096.00",
+            "freed_hours": [],
             "summary": "",
         }
+        assert [
+            (row["whose"], row["as_entered"], row["hours_a_year"], row["rate"], row["value"])
+            for row in by_id[flat["id"]]["freed_hours"]
+        ] == [
+            ("role", None, "2080.00", "35.41", "73656.00"),
+            ("manager", "4 h/month", "48.00", "60.00", "2880.00"),
+            ("oversight", "2 h/month", "-24.00", "60.00", "-1440.00"),
+        ]
         # (76,536 / 12 − 4,250) / 3.75 + 1,000 = 1,567.47 invoices a month.
         assert by_id[tiered["id"]]["break_even_volume"] == "1567.47"
         assert [row["change_percent"] for row in report["sensitivity"]] == [
@@ -221,10 +242,14 @@ class TestTheWholeAnalysis:
             for row in figures["payroll_tax_rates"]
         }
         assert bases == {
+            "2027-01-01": "192300.00",
             "2026-01-01": "184500.00",
             "2025-01-01": "176100.00",
             "2024-01-01": "168600.00",
         }
+        (latest, *_) = figures["payroll_tax_rates"]
+        assert "$192,300 for 2027: SSA's 2027" in latest["source"]
+        assert (latest["social_security_percent"], latest["medicare_percent"]) == ("6.200", "1.450")
         (benefits,) = figures["benefits_load_defaults"]
         assert (benefits["combined_percent"], benefits["benefits_only_percent"]) == (
             "35.000",

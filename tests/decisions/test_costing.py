@@ -9,6 +9,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from handoff.decisions.costing import (
+    Basis,
+    FreedLine,
+    Hours,
     InHouse,
     InHouseCost,
     PayrollTaxRates,
@@ -16,9 +19,11 @@ from handoff.decisions.costing import (
     Role,
     Tier,
     TierRow,
+    Whose,
     break_even_factor,
     compare_quote,
     employer_payroll_taxes,
+    hours_a_year,
     in_house_cost,
     payback_months,
     quantity_for_cost,
@@ -53,10 +58,21 @@ BOOKKEEPER = Role(
 )
 
 
-def in_house_of(total: D, hours: D = D(0)) -> InHouseCost:
+def in_house_of(total: D, hours: D = D(0), rate: D = D(0)) -> InHouseCost:
+    freed = (FreedLine(Whose.STAFF, hours, rate, Basis.DERIVED, Basis.SET_RATE),) if hours else ()
     return InHouseCost(
-        roles=(), manager=D(0), total=total, staff_hours=hours, manager_hours=D(0), complete=True
+        roles=(),
+        manager=D(0),
+        total=total,
+        staff_hours=hours,
+        manager_hours=D(0),
+        complete=True,
+        freed=freed,
     )
+
+
+def monthly(amount) -> Hours:
+    return Hours(D(amount), "month")
 
 
 class TestPayrollTaxes:
@@ -141,7 +157,7 @@ class TestInHouse:
         # 73,656 for the bookkeeper + 4 hours × 12 months × $60 = 2,880 → 76,536;
         # hours: 2,080 staff + 48 manager.
         option = InHouse(
-            roles=(BOOKKEEPER,), manager_hours_per_month=D("4"), manager_hourly_rate=D("60")
+            roles=(BOOKKEEPER,), manager_hours=monthly("4"), manager_hourly_rate=D("60")
         )
         cost = in_house_cost(option, RATES_2026)
         assert (cost.total, cost.manager, cost.hours) == (D("76536"), D("2880"), D("2128"))
@@ -168,7 +184,7 @@ class TestQuotes:
             "hourly",
             D("85"),
             monthly_quantity=D("6"),
-            oversight_hours_per_month=D("2"),
+            oversight=monthly("2"),
             oversight_hourly_rate=D("60"),
         )
         cost = quote_cost(quote)
@@ -194,27 +210,25 @@ class TestQuotes:
         # Break-even: (60,000 − 1,440) / 12 = 4,880 a month of fees = 97.6 hours,
         #   97.6 / 80 = 1.22 × 400 invoices = 488 invoices a month.
         # Payback of a 2,640 transition: 10,560 / 12 = 880 a month → 3 months.
-        # Hours freed: 2,128 − 24 oversight = 2,104; at $45 an hour, 94,680.
+        # Hours freed: 2,128 − 24 oversight = 2,104; the staff's 2,128 at $45 an hour is
+        # 95,760, less the 24 oversight hours at their own $60: 95,760 − 1,440 = 94,320.
         quote = Quote(
             "hourly",
             D("50"),
             monthly_quantity=D("80"),
             transition_cost=D("2640"),
-            oversight_hours_per_month=D("2"),
+            oversight=monthly("2"),
             oversight_hourly_rate=D("60"),
         )
         result = compare_quote(
-            quote,
-            in_house_of(D("60000"), D("2128")),
-            monthly_volume=D("400"),
-            value_per_freed_hour=D("45"),
+            quote, in_house_of(D("60000"), D("2128"), D("45")), monthly_volume=D("400")
         )
         assert result.annual_cost == D("49440")
         assert result.savings == D("10560")
         assert result.savings_ratio == D("0.176")
         assert result.break_even_volume == D("488")
         assert result.payback_months == D("3")
-        assert (result.hours_freed, result.value_of_hours_freed) == (D("2104"), D("94680"))
+        assert (result.hours_freed, result.value_of_hours_freed) == (D("2104"), D("94320"))
         assert result.first_year_cost == D("52080")
 
     def test_break_even_of_a_tiered_per_unit_quote(self):
@@ -233,7 +247,7 @@ class TestQuotes:
             "hourly",
             D("50"),
             monthly_quantity=D("10"),
-            oversight_hours_per_month=D("100"),
+            oversight=monthly("100"),
             oversight_hourly_rate=D("60"),
         )
         # Oversight alone is 100 × 60 × 12 = 72,000 > 60,000: dearer at any volume.
@@ -339,13 +353,17 @@ def test_quantity_for_cost_inverts_tiered_cost(tiers, base, target):
     assert abs(tiered_cost(quantity, base, tiers) - target) < D("0.000001")
 
 
+PERIODS = ["week", "month", "year"]
+
 quotes_that_scale = st.one_of(
     st.builds(
         Quote,
         pricing_model=st.just("hourly"),
         amount=price,
         monthly_quantity=st.decimals(min_value=1, max_value=500, places=1),
-        oversight_hours_per_month=st.decimals(min_value=0, max_value=20, places=1),
+        oversight=st.builds(
+            Hours, st.decimals(min_value=0, max_value=20, places=1), st.sampled_from(PERIODS)
+        ),
         oversight_hourly_rate=st.decimals(min_value=0, max_value=100, places=2),
     ),
     st.builds(
@@ -354,7 +372,9 @@ quotes_that_scale = st.one_of(
         amount=price,
         monthly_quantity=st.decimals(min_value=1, max_value=5000, places=0),
         tiers=tier_lists,
-        oversight_hours_per_month=st.decimals(min_value=0, max_value=20, places=1),
+        oversight=st.builds(
+            Hours, st.decimals(min_value=0, max_value=20, places=1), st.sampled_from(PERIODS)
+        ),
         oversight_hourly_rate=st.decimals(min_value=0, max_value=100, places=2),
     ),
 )
@@ -398,3 +418,128 @@ def test_payroll_tax_never_falls_as_wages_rise(first, second):
         employer_payroll_taxes(low, OHIO_2026).total
         <= employer_payroll_taxes(high, OHIO_2026).total
     )
+
+
+# --- Hours as entered, and the hours freed ----------------------------------------------------
+any_hours = st.decimals(min_value=0, max_value=10_000, places=4)
+
+
+class TestHoursAsEntered:
+    def test_two_hours_a_week_is_104_a_year_not_a_rounded_month(self):
+        # 2 × 52 = 104. Through a month it would be 8.67 × 12 = 104.04: never rounded so.
+        assert Hours(D("2"), "week").a_year == D("104")
+        assert hours_a_year(D("2"), "month") == D("24")
+        assert hours_a_year(D("2"), "year") == D("2")
+
+    def test_an_unknown_period_is_refused(self):
+        with pytest.raises(ValueError):
+            hours_a_year(D("2"), "fortnight")
+
+
+@given(any_hours)
+def test_a_weekly_figure_times_52_is_the_yearly(amount):
+    assert hours_a_year(amount, "week") == amount * 52 == hours_a_year(amount * 52, "year")
+
+
+@given(any_hours)
+def test_a_monthly_figure_times_12_is_the_yearly(amount):
+    assert hours_a_year(amount, "month") == amount * 12 == hours_a_year(amount * 12, "year")
+
+
+@given(any_hours, any_hours)
+def test_conversion_is_exact_and_additive(first, second):
+    # Decimal arithmetic, no rounding: the hours of two entries add up like the entries do.
+    for per in PERIODS:
+        assert hours_a_year(first + second, per) == hours_a_year(first, per) + hours_a_year(
+            second, per
+        )
+
+
+CLERK = Role(
+    pay_basis="hourly",
+    hourly_wage=D("20"),
+    paid_hours=D("1040"),
+    benefits_load=D("0.243"),
+)
+
+
+class TestHoursFreed:
+    # The bookkeeper costs 73,656 a year for 2,080 hours: 35.4115… an hour, loaded.
+    def bookkeeper_rate(self):
+        return role_cost(BOOKKEEPER, RATES_2026, payroll_taxes_in_load=False).hourly_cost
+
+    def test_nothing_stated_frees_every_paid_hour_at_the_roles_own_rate(self):
+        cost = in_house_cost(InHouse(roles=(BOOKKEEPER, CLERK)), RATES_2026)
+        bookkeeper, clerk = cost.freed
+        assert (bookkeeper.hours, bookkeeper.counted, bookkeeper.role) == (
+            D("2080"),
+            Basis.DERIVED,
+            0,
+        )
+        assert bookkeeper.value == D("73656")  # the whole role at its own loaded cost
+        # The clerk's hour is the clerk's: 20.80 + 24.3% + taxes on 20,800 of wages, over 1,040.
+        assert clerk.rate == cost.roles[1].total / D("1040") != bookkeeper.rate
+
+    def test_the_whole_role_or_some_hours_a_week_as_stated(self):
+        whole = replace(BOOKKEEPER, freed="whole")
+        some = replace(BOOKKEEPER, freed="hours", freed_hours=Hours(D("10"), "week"))
+        (line,) = in_house_cost(InHouse(roles=(whole,)), RATES_2026).freed
+        assert (line.hours, line.counted) == (D("2080"), Basis.STATED_WHOLE)
+        (line,) = in_house_cost(InHouse(roles=(some,)), RATES_2026).freed
+        # 10 a week × 52 = 520 hours, at the bookkeeper's own rate.
+        assert (line.hours, line.counted, line.entered) == (
+            D("520"),
+            Basis.STATED_HOURS,
+            Hours(D("10"), "week"),
+        )
+        assert line.value == D("520") * self.bookkeeper_rate() == D("18414")
+
+    def test_a_managers_hour_is_valued_at_the_managers_rate(self):
+        option = InHouse(
+            roles=(BOOKKEEPER,),
+            manager_hours=Hours(D("2"), "week"),
+            manager_hourly_rate=D("60"),
+            value_per_freed_hour=D("45"),
+        )
+        staff, manager = in_house_cost(option, RATES_2026).freed
+        # The one value set for a staff hour serves the staff only; the manager's 104 hours
+        # (2 a week × 52) are at the manager's 60, not at 45.
+        assert (staff.rate, staff.rate_basis) == (D("45"), Basis.SET_RATE)
+        assert (manager.hours, manager.rate, manager.rate_basis) == (
+            D("104"),
+            D("60"),
+            Basis.MANAGER_RATE,
+        )
+        assert manager.value == D("6240")
+
+    def test_a_quote_takes_its_oversight_hours_at_their_own_rate(self):
+        option = InHouse(
+            roles=(BOOKKEEPER,), manager_hours=Hours(D("2"), "week"), manager_hourly_rate=D("60")
+        )
+        in_house = in_house_cost(option, RATES_2026)
+        quote = Quote(
+            "flat", D("1250"), oversight=Hours(D("1"), "week"), oversight_hourly_rate=D("50")
+        )
+        result = compare_quote(quote, in_house, monthly_volume=D("400"))
+        # 2,080 + 104 − 52 hours; 73,656 + 6,240 − 52 × 50 = 77,296.
+        assert result.hours_freed == D("2132")
+        assert result.value_of_hours_freed == D("77296")
+        assert result.freed[-1].whose == Whose.OVERSIGHT
+
+    def test_the_actual_cost_values_its_hours_at_that_cost_over_them(self):
+        option = InHouse(mode="actual", actual_annual_cost=D("61000"), actual_hours=D("2000"))
+        (line,) = in_house_cost(option, RATES_2026).freed
+        assert (line.whose, line.rate, line.rate_basis) == (
+            Whose.STAFF,
+            D("30.5"),
+            Basis.ACTUAL_RATE,
+        )
+
+
+@given(st.decimals(min_value=0, max_value=2080, places=2), st.sampled_from(PERIODS))
+def test_stated_hours_are_valued_at_the_roles_rate_whatever_their_period(amount, per):
+    role = replace(BOOKKEEPER, freed="hours", freed_hours=Hours(amount, per))
+    (line,) = in_house_cost(InHouse(roles=(role,)), RATES_2026).freed
+    cost = role_cost(BOOKKEEPER, RATES_2026, payroll_taxes_in_load=False)
+    assert line.hours == hours_a_year(amount, per)
+    assert line.value == hours_a_year(amount, per) * (cost.total / cost.hours)

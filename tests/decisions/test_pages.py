@@ -49,6 +49,9 @@ def role_form(**overrides):
         "recruiting_cost": "4000",
         "training_cost": "2000",
         "expected_tenure_years": "3",
+        "freed": "derived",
+        "freed_hours": "",
+        "freed_period": "week",
     }
     return {**data, **overrides}
 
@@ -64,7 +67,8 @@ def quote_form(**overrides):
         "monthly_quantity": "",
         "tiers": "",
         "transition_cost": "0",
-        "oversight_hours_per_month": "0",
+        "oversight_hours": "0",
+        "oversight_period": "week",
         "oversight_hourly_rate": "0",
         "turnaround": "",
         "notes": "",
@@ -80,9 +84,10 @@ def in_house_form(**overrides):
         "federal_unemployment_percent": "0.6",
         "state_unemployment_percent": "0",
         "state_unemployment_wage_base": "",
-        "manager_hours_per_month": "0",
+        "manager_hours": "0",
+        "manager_period": "week",
         "manager_hourly_rate": "0",
-        "value_per_freed_hour": "0",
+        "value_per_freed_hour": "",
     }
     return {**data, **overrides}
 
@@ -125,7 +130,7 @@ class TestAnalyses:
         assert [(t.from_units, t.unit_price) for t in per_invoice.tiers.all()] == [
             (1000, D("3.75"))
         ]
-        assert current.in_house.manager_hours_per_month == 4
+        assert (current.in_house.manager_hours, current.in_house.manager_period) == (4, "month")
         history = client_for(manager).get(url("function_analyses", org, analysis.function.pk))
         assert "Archived" in text_of(history) and "Current" in text_of(history)
 
@@ -164,7 +169,7 @@ class TestInHouse:
         page = text_of(client_for(viewer).get(analysis.get_absolute_url()))
         assert "Doing it in-house costs $76,536.00 a year for 1 person" in page
         assert "$12,636.00 in benefits, $4,020.00 in employer payroll taxes" in page
-        assert "4 hours a month of a manager's time ($2,880.00)" in page
+        assert "4 h/month (48 hours a year) of a manager's time ($2,880.00)" in page
 
     def test_the_role_form_offers_the_cited_default_load(self, org, manager, analysis):
         response = client_for(manager).get(url("role_create", org, analysis.pk))
@@ -194,6 +199,16 @@ class TestInHouse:
             ({"pay_basis": "hourly"}, "hourly_wage", "Give the hourly wage."),
             ({"expected_tenure_years": "0"}, "expected_tenure_years", "at least 0.1 years"),
             ({"headcount": "0"}, "headcount", "At least one person."),
+            ({"freed": "hours"}, "freed_hours", "Give the hours freed"),
+            ({"freed": "hours", "freed_hours": "-2"}, "freed_hours", "This cannot be negative."),
+            # 41 a week is 2,132 hours a year: more than the 2,080 the role is paid for.
+            (
+                {"freed": "hours", "freed_hours": "41"},
+                "freed_hours",
+                "41 h/week is 2,132 hours a year, more than the 2,080 hours the role is paid for",
+            ),
+            ({"freed_period": "fortnight"}, "freed_period", "not one of the available"),
+            ({"freed": "half"}, "freed", "not one of the available"),
         ],
     )
     def test_bad_role_input_is_refused_with_the_reason(
@@ -226,7 +241,8 @@ class TestInHouse:
             url("in_house", org, analysis.pk),
             in_house_form(
                 payroll_taxes_in_load="on",
-                manager_hours_per_month="4",
+                manager_hours="4",
+                manager_period="month",
                 manager_hourly_rate="60",
                 value_per_freed_hour="45",
             ),
@@ -261,7 +277,13 @@ class TestInHouse:
         ("overrides", "field", "message"),
         [
             ({"manager_hourly_rate": "-60"}, "manager_hourly_rate", "This cannot be negative."),
-            ({"manager_hours_per_month": "800"}, "manager_hours_per_month", "at most 744 hours"),
+            (
+                {"manager_hours": "800", "manager_period": "month"},
+                "manager_hours",
+                "at most 744 hours",
+            ),
+            ({"manager_hours": "169"}, "manager_hours", "A week has at most 168 hours"),
+            ({"manager_period": "fortnight"}, "manager_period", "not one of the available"),
             ({"state_unemployment_percent": "101"}, "state_unemployment_percent", "100 or less"),
             ({"value_per_freed_hour": "-1"}, "value_per_freed_hour", "This cannot be negative."),
         ],
@@ -272,7 +294,7 @@ class TestInHouse:
         )
         assert any(message in error for error in response.context["form"].errors[field])
         option = Analysis.objects.get(pk=analysis.pk).in_house
-        assert (option.manager_hourly_rate, option.manager_hours_per_month) == (0, 0)
+        assert (option.manager_hourly_rate, option.manager_hours) == (0, 0)
 
 
 @pytest.mark.django_db
@@ -337,6 +359,14 @@ class TestQuotes:
             ({"tiers": "1000, , 3"}, "tiers", "Volume tiers apply only to a per-unit price"),
             ({"tiers": "1000 at 3"}, "tiers", "Line 1 should read 'from, to, price'"),
             ({"name": ""}, "name", "Name who quoted, or choose the provider."),
+            ({"oversight_hours": "169"}, "oversight_hours", "A week has at most 168 hours"),
+            (
+                {"oversight_hours": "745", "oversight_period": "month"},
+                "oversight_hours",
+                "A month has at most 744 hours",
+            ),
+            ({"oversight_hours": "-1"}, "oversight_hours", "This cannot be negative."),
+            ({"oversight_period": "decade"}, "oversight_period", "not one of the available"),
         ],
     )
     def test_bad_quote_input_is_refused_and_nothing_is_saved(
@@ -519,9 +549,18 @@ class TestOutput:
             data={"year": 2031, "volume_unit": "claim", "monthly_volume": D(640)},
         )
         page = text_of(client_for(viewer).get(analysis.get_absolute_url()))
-        assert "The table has no payroll figures for 2031 yet, so 2026's are used." in page
+        assert "The payroll tax table has no figures for 2031 yet, so 2027's are used." in page
+        assert selectors.figures_for(2027).payroll.social_security_wage_base == 192300
         assert selectors.figures_for(2025).payroll.social_security_wage_base == 176100
         assert selectors.figures_for(2024).payroll.social_security_wage_base == 168600
+        # Before the table: the earliest year's figures, not the latest, and it says so.
+        assert selectors.figures_for(2020).payroll_year == 2024
+        assert "no figures for 2020 yet, so 2024's are used" in selectors.figures_for(2020).note
+        # The benefits-load default starts in March 2026; 2025 uses it and says so.
+        assert selectors.figures_for(2025).benefits_is_fallback
+        assert not selectors.figures_for(2026).note
+        history = text_of(client_for(viewer).get(url("function_analyses", org, function.pk)))
+        assert "—" in history  # no in-house cost yet, so no figures to flag in the list
 
 
 # --- Every page: another organization's member gets 404, a role below the least 403 --------

@@ -13,6 +13,8 @@ from handoff.decisions.choices import (
     ChosenOption,
     Factor,
     FeePeriod,
+    FreedHours,
+    HoursPeriod,
     InHouseMode,
     PayBasis,
     PricingModel,
@@ -112,9 +114,18 @@ class InHouseOut(Scores):
     federal_unemployment_percent: Decimal
     state_unemployment_percent: Decimal
     state_unemployment_wage_base: Decimal | None
-    manager_hours_per_month: Decimal
+    manager_hours: Decimal = Field(description="As entered, per manager_period.")
+    manager_period: HoursPeriod
+    manager_hours_a_year: Decimal = Field(description="52 weeks or 12 months a year; exact.")
     manager_hourly_rate: Decimal
-    value_per_freed_hour: Decimal
+    value_per_freed_hour: Decimal | None = Field(
+        description="One value for every freed staff hour; null: each role's own loaded cost "
+        "of an hour."
+    )
+
+    @staticmethod
+    def resolve_manager_hours_a_year(option):
+        return costing.hours_a_year(option.manager_hours, option.manager_period)
 
 
 class InHousePatch(Scores):
@@ -129,9 +140,14 @@ class InHousePatch(Scores):
     federal_unemployment_percent: Decimal | None = None
     state_unemployment_percent: Decimal | None = None
     state_unemployment_wage_base: Decimal | None = None
-    manager_hours_per_month: Decimal | None = None
+    manager_hours: Decimal | None = Field(
+        None, description="The manager's supervising hours, per manager_period."
+    )
+    manager_period: HoursPeriod | None = Field(None, description="week, month or year.")
     manager_hourly_rate: Decimal | None = None
-    value_per_freed_hour: Decimal | None = None
+    value_per_freed_hour: Decimal | None = Field(
+        None, description="Null: value each role's freed hours at the role's own rate."
+    )
 
 
 class RoleOut(Schema):
@@ -147,6 +163,9 @@ class RoleOut(Schema):
     recruiting_cost: Decimal
     training_cost: Decimal
     expected_tenure_years: Decimal
+    freed: FreedHours
+    freed_hours: Decimal | None
+    freed_period: HoursPeriod
 
 
 class RoleIn(Schema):
@@ -165,6 +184,13 @@ class RoleIn(Schema):
     recruiting_cost: Decimal = Decimal(0)
     training_cost: Decimal = Decimal(0)
     expected_tenure_years: Decimal = Decimal(3)
+    freed: FreedHours = Field(
+        FreedHours.DERIVED,
+        description="derived (all its paid hours), whole (the whole role) or hours (freed_hours "
+        "per freed_period, for all its people together).",
+    )
+    freed_hours: Decimal | None = None
+    freed_period: HoursPeriod = HoursPeriod.WEEK
 
 
 class RolePatch(Schema):
@@ -179,6 +205,9 @@ class RolePatch(Schema):
     recruiting_cost: Decimal | None = None
     training_cost: Decimal | None = None
     expected_tenure_years: Decimal | None = None
+    freed: FreedHours | None = None
+    freed_hours: Decimal | None = None
+    freed_period: HoursPeriod | None = None
 
 
 class TierRowSchema(Schema):
@@ -200,10 +229,16 @@ class QuoteOut(Scores):
     monthly_quantity: Decimal | None
     tiers: list[TierRowSchema]
     transition_cost: Decimal
-    oversight_hours_per_month: Decimal
+    oversight_hours: Decimal = Field(description="As entered, per oversight_period.")
+    oversight_period: HoursPeriod
+    oversight_hours_a_year: Decimal = Field(description="52 weeks or 12 months a year; exact.")
     oversight_hourly_rate: Decimal
     turnaround: str
     notes: str
+
+    @staticmethod
+    def resolve_oversight_hours_a_year(quote):
+        return costing.hours_a_year(quote.oversight_hours, quote.oversight_period)
 
     @staticmethod
     def resolve_provider_name(quote):
@@ -226,7 +261,8 @@ class QuoteIn(Scores):
     )
     tiers: list[TierRowSchema] = Field(default=[], description="Volume tiers of a per-unit price.")
     transition_cost: Decimal = Decimal(0)
-    oversight_hours_per_month: Decimal = Decimal(0)
+    oversight_hours: Decimal = Field(Decimal(0), description="Per oversight_period.")
+    oversight_period: HoursPeriod = Field(HoursPeriod.WEEK, description="week, month or year.")
     oversight_hourly_rate: Decimal = Decimal(0)
     turnaround: str = ""
     notes: str = ""
@@ -242,7 +278,8 @@ class QuotePatch(Scores):
     monthly_quantity: Decimal | None = None
     tiers: list[TierRowSchema] | None = Field(None, description="Sent: replaces all the tiers.")
     transition_cost: Decimal | None = None
-    oversight_hours_per_month: Decimal | None = None
+    oversight_hours: Decimal | None = None
+    oversight_period: HoursPeriod | None = None
     oversight_hourly_rate: Decimal | None = None
     turnaround: str | None = None
     notes: str | None = None
@@ -366,6 +403,22 @@ class InHouseCostOut(Schema):
     summary: str
 
 
+class FreedHoursOut(Schema):
+    whose: str = Field(description="role, staff (the actual cost's), manager or oversight.")
+    role_id: int | None
+    who: str
+    counted: str = Field(description="derived, whole or hours: how the hours were counted.")
+    as_entered: str | None = Field(description="e.g. '2 h/week', when entered per period.")
+    how: str = Field(description="How the hours were counted, in words.")
+    hours_a_year: Decimal = Field(description="Negative for our oversight, which takes hours.")
+    rate: Decimal
+    rate_basis: str = Field(
+        description="role_rate, set_rate, manager_rate, oversight_rate or actual_rate."
+    )
+    rate_words: str
+    value: Decimal
+
+
 class QuoteResultOut(Schema):
     quote_id: int
     name: str
@@ -383,8 +436,10 @@ class QuoteResultOut(Schema):
     payback_months: Decimal | None = Field(description="Null when it never pays back.")
     hours_freed: Decimal | None
     value_of_hours_freed: Decimal | None = Field(
-        description="Beside the savings, never added to them."
+        description="Each hour at the rate of the person whose hour it is; beside the savings, "
+        "never added to them."
     )
+    freed_hours: list[FreedHoursOut] = Field(description="The lines the two figures add up.")
     summary: str
 
 
@@ -420,7 +475,12 @@ class FiguresOut(Schema):
     )
     payroll_source: str
     benefits_load_default_percent: Decimal
+    benefits_from: date = Field(description="From when the benefits-load default is in force.")
+    benefits_is_fallback: bool = Field(
+        description="True when that default does not cover the analysis's year."
+    )
     benefits_source: str
+    note: str = Field(description="Which year's figures serve a year with no row; else empty.")
 
 
 class ReportOut(Schema):
@@ -477,6 +537,27 @@ def _taxes(taxes: costing.PayrollTaxes, *, added: bool) -> dict:
     }
 
 
+def _freed(rows) -> list[dict]:
+    return [
+        {
+            "whose": row.line.whose,
+            "role_id": row.role_id,
+            "who": row.who,
+            "counted": row.line.counted,
+            "as_entered": None
+            if row.line.entered is None
+            else report.models_hours_text(row.line.entered),
+            "how": row.counted,
+            "hours_a_year": _round(row.hours),
+            "rate": cents(row.rate),
+            "rate_basis": row.line.rate_basis,
+            "rate_words": row.rate_words,
+            "value": cents(row.value),
+        }
+        for row in rows
+    ]
+
+
 def _report(result: report.Report) -> dict:
     """The report as JSON-ready values, rounded here and nowhere before."""
     analysis, option, in_house = result.analysis, result.option, result.in_house
@@ -492,7 +573,10 @@ def _report(result: report.Report) -> dict:
             "benefits_load_default_percent": figures.benefits.default_for(
                 payroll_taxes_in_load=option.payroll_taxes_in_load
             ),
+            "benefits_from": figures.benefits.effective_from,
+            "benefits_is_fallback": figures.benefits_is_fallback,
             "benefits_source": figures.benefits.source,
+            "note": figures.note,
         },
         "in_house": {
             "complete": complete,
@@ -535,6 +619,7 @@ def _report(result: report.Report) -> dict:
                 "value_of_hours_freed": cents(line.result.value_of_hours_freed)
                 if complete
                 else None,
+                "freed_hours": _freed(line.freed) if complete else [],
                 "summary": line.summary,
             }
             for line in result.quotes

@@ -30,6 +30,29 @@ class FeePeriod(models.TextChoices):
 PERIODS_PER_YEAR = {FeePeriod.MONTH: 12, FeePeriod.YEAR: 1}
 
 
+class HoursPeriod(models.TextChoices):
+    """The period hours are entered per: people think of oversight as "2 hours a week", not
+    "8.67 hours a month". Hours are stored as entered (amount and period) and turned into
+    hours a year only in ``costing``, with 52 weeks and 12 months a year."""
+
+    WEEK = "week", "a week"
+    MONTH = "month", "a month"
+    YEAR = "year", "a year"
+
+
+# The most hours one person can give in each period: 7 × 24, 31 × 24, 366 × 24.
+MOST_HOURS_IN = {HoursPeriod.WEEK: 168, HoursPeriod.MONTH: 744, HoursPeriod.YEAR: 8784}
+
+
+class FreedHours(models.TextChoices):
+    """Which of a role's hours outsourcing frees. Nothing stated, they are worked out: all the
+    role's paid hours, as before the choice existed."""
+
+    DERIVED = "derived", "Work it out: all the role's paid hours"
+    WHOLE = "whole", "The whole role"
+    HOURS = "hours", "Some hours of it"
+
+
 class Factor(models.TextChoices):
     """Qualitative factors, each scored 1–5 where 5 is always the best for the business; they
     are shown beside the money and never converted into it."""

@@ -14,10 +14,18 @@ Assumptions, stated once:
 - Savings are in-house annual cost minus the quote's annual cost: positive when outsourcing
   costs less. The one-time transition cost is not in the annual cost; it is paid back from the
   savings (``payback_months``) and shown in the first year's cost.
-- Hours freed are the staff and manager hours in-house less our own oversight of the provider.
-  Their value at redirected work is shown beside the savings and never added to them: the
-  in-house cost already counts those hours' wages, so the value is the upside when the people
-  stay and do more profitable work, not a second saving.
+- Hours are entered per week, per month or per year and kept as entered; they become hours a
+  year here only, with 52 weeks and 12 months a year (``hours_a_year``). So 2 hours a week is
+  104 hours a year, never 8.67 hours a month rounded and times 12.
+- Hours freed are, for each in-house role, the hours the user states (the whole role, or so many
+  hours a week, month or year) or, when nothing is stated, all its paid hours; plus all the
+  manager's supervising hours; less our own oversight of the provider. Each hour is valued at
+  the rate of the person whose hour it is: a role's hour at that role's loaded cost of an hour
+  (its annual cost over its paid hours) unless one value for a staff hour is given, the
+  manager's at the manager's hourly cost, an oversight hour at the quote's cost of an oversight
+  hour. That value is shown beside the savings and never added to them: the in-house cost
+  already counts those hours, so the value is the upside when the people stay and do more
+  profitable work, not a second saving.
 """
 
 from collections.abc import Sequence
@@ -27,6 +35,8 @@ from decimal import Decimal
 from handoff.decisions.choices import (
     PERIODS_PER_YEAR,
     FeePeriod,
+    FreedHours,
+    HoursPeriod,
     InHouseMode,
     PayBasis,
     PricingModel,
@@ -35,6 +45,29 @@ from handoff.decisions.choices import (
 ZERO = Decimal(0)
 ONE = Decimal(1)
 MONTHS_A_YEAR = Decimal(12)
+WEEKS_A_YEAR = Decimal(52)
+# How many of each period a year has. A year is taken as 52 weeks (364 days): the convention of
+# 2,080 paid hours (40 × 52) that the roles use, so a week's hours and a role's hours agree.
+PER_YEAR = {HoursPeriod.WEEK: WEEKS_A_YEAR, HoursPeriod.MONTH: MONTHS_A_YEAR, HoursPeriod.YEAR: ONE}
+
+
+# --- Hours as people enter them ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Hours:
+    """Hours as entered: ``amount`` hours per ``per`` (a week, a month or a year)."""
+
+    amount: Decimal = ZERO
+    per: str = HoursPeriod.YEAR
+
+    @property
+    def a_year(self) -> Decimal:
+        return hours_a_year(self.amount, self.per)
+
+
+def hours_a_year(amount: Decimal, per: str) -> Decimal:
+    """Hours a year from hours per week (× 52), per month (× 12) or per year (× 1): exact."""
+    return amount * PER_YEAR[HoursPeriod(per)]
+
 
 # −50% to +50% of the analysis's volume, the range the issue asks to show.
 SENSITIVITY_STEPS = (Decimal("-0.50"), Decimal("-0.25"), ZERO, Decimal("0.25"), Decimal("0.50"))
@@ -228,6 +261,8 @@ class Role:
     recruiting_cost: Decimal = ZERO  # per hire
     training_cost: Decimal = ZERO  # per hire
     expected_tenure_years: Decimal = Decimal(3)
+    freed: str = FreedHours.DERIVED  # which of its hours outsourcing frees
+    freed_hours: Hours | None = None  # with FreedHours.HOURS: for all its people together
 
     @property
     def wages_per_person(self) -> Decimal:
@@ -251,6 +286,11 @@ class RoleCost:
     def total(self) -> Decimal:
         taxes = self.payroll_taxes.total if self.payroll_taxes_counted else ZERO
         return self.wages + self.benefits + taxes + self.overhead + self.recruiting_and_training
+
+    @property
+    def hourly_cost(self) -> Decimal:
+        """The loaded cost of one of its paid hours: everything it costs over the hours paid."""
+        return self.total / self.hours if self.hours else ZERO
 
 
 def role_cost(role: Role, rates: PayrollTaxRates, *, payroll_taxes_in_load: bool) -> RoleCost:
@@ -285,8 +325,50 @@ class InHouse:
     actual_annual_cost: Decimal | None = None
     actual_hours: Decimal = ZERO  # staff hours a year on the function, in "actual" mode
     payroll_taxes_in_load: bool = False
-    manager_hours_per_month: Decimal = ZERO
+    manager_hours: Hours = Hours()  # supervising the people who do the work
     manager_hourly_rate: Decimal = ZERO
+    # One value for every freed staff hour; None: each role's own loaded cost of an hour.
+    value_per_freed_hour: Decimal | None = None
+
+
+class Whose:
+    """Whose hours a line of freed hours counts."""
+
+    ROLE = "role"  # an in-house role's (``FreedLine.role`` is its position)
+    STAFF = "staff"  # the staff hours of the current actual cost (no roles)
+    MANAGER = "manager"  # the manager's supervising time
+    OVERSIGHT = "oversight"  # our own time overseeing the provider: hours taken, not freed
+
+
+class Basis:
+    """How a line's hours were counted, and at which rate."""
+
+    DERIVED = "derived"  # nothing stated: all of them
+    STATED_WHOLE = "whole"  # the user said: the whole role
+    STATED_HOURS = "hours"  # the user said: so many hours per period
+    ROLE_RATE = "role_rate"  # the role's loaded cost of an hour
+    SET_RATE = "set_rate"  # the one value the user gave a freed staff hour
+    MANAGER_RATE = "manager_rate"
+    OVERSIGHT_RATE = "oversight_rate"
+    ACTUAL_RATE = "actual_rate"  # the current actual cost over its staff hours
+
+
+@dataclass(frozen=True)
+class FreedLine:
+    """Hours a year one person (or role) gets back — negative for our oversight, which takes
+    hours — at the rate of that person's hour."""
+
+    whose: str
+    hours: Decimal  # a year
+    rate: Decimal
+    counted: str  # a Basis: derived, whole, hours
+    rate_basis: str  # a Basis: role_rate, set_rate, manager_rate, oversight_rate, actual_rate
+    role: int | None = None  # the role's position in ``InHouse.roles``
+    entered: Hours | None = None  # the hours as entered, when they were
+
+    @property
+    def value(self) -> Decimal:
+        return self.hours * self.rate
 
 
 @dataclass(frozen=True)
@@ -297,16 +379,60 @@ class InHouseCost:
     staff_hours: Decimal  # a year
     manager_hours: Decimal  # a year
     complete: bool  # False until there is a cost to compare against
+    freed: tuple[FreedLine, ...] = ()  # what outsourcing would free, before oversight
 
     @property
     def hours(self) -> Decimal:
         return self.staff_hours + self.manager_hours
 
 
+def role_hours_freed(role: Role, cost: RoleCost) -> FreedLine:
+    """The hours of one role that outsourcing frees, at the role's rate (see the module)."""
+    if role.freed == FreedHours.HOURS and role.freed_hours is not None:
+        hours, counted, entered = role.freed_hours.a_year, Basis.STATED_HOURS, role.freed_hours
+    else:
+        counted = Basis.STATED_WHOLE if role.freed == FreedHours.WHOLE else Basis.DERIVED
+        hours, entered = cost.hours, None
+    return FreedLine(Whose.ROLE, hours, cost.hourly_cost, counted, Basis.ROLE_RATE, None, entered)
+
+
+def _freed(option: InHouse, roles: tuple[RoleCost, ...]) -> tuple[FreedLine, ...]:
+    set_rate = option.value_per_freed_hour
+    if option.mode == InHouseMode.ACTUAL:
+        hours, total = option.actual_hours, option.actual_annual_cost or ZERO
+        if not hours:
+            return ()
+        rate, basis = (total / hours, Basis.ACTUAL_RATE)
+        if set_rate is not None:
+            rate, basis = set_rate, Basis.SET_RATE
+        return (FreedLine(Whose.STAFF, hours, rate, Basis.DERIVED, basis),)
+    lines = []
+    for position, (role, cost) in enumerate(zip(option.roles, roles, strict=True)):
+        line = role_hours_freed(role, cost)
+        rate, basis = (line.rate, line.rate_basis)
+        if set_rate is not None:
+            rate, basis = set_rate, Basis.SET_RATE
+        lines.append(
+            FreedLine(line.whose, line.hours, rate, line.counted, basis, position, line.entered)
+        )
+    if option.manager_hours.amount:
+        lines.append(
+            FreedLine(
+                Whose.MANAGER,
+                option.manager_hours.a_year,
+                option.manager_hourly_rate,
+                Basis.DERIVED,
+                Basis.MANAGER_RATE,
+                entered=option.manager_hours,
+            )
+        )
+    return tuple(lines)
+
+
 def in_house_cost(option: InHouse, rates: PayrollTaxRates) -> InHouseCost:
     """The full annual cost of doing the function in-house: the actual figure when the user
     knows it, else the roles built up plus the supervising manager's hours at their rate."""
-    manager_hours = option.manager_hours_per_month * MONTHS_A_YEAR
+    manager_hours = option.manager_hours.a_year
     if option.mode == InHouseMode.ACTUAL:
         total = option.actual_annual_cost
         return InHouseCost(
@@ -316,6 +442,7 @@ def in_house_cost(option: InHouse, rates: PayrollTaxRates) -> InHouseCost:
             staff_hours=option.actual_hours,
             manager_hours=ZERO,
             complete=total is not None,
+            freed=_freed(option, ()) if total is not None else (),
         )
     roles = tuple(
         role_cost(role, rates, payroll_taxes_in_load=option.payroll_taxes_in_load)
@@ -329,6 +456,7 @@ def in_house_cost(option: InHouse, rates: PayrollTaxRates) -> InHouseCost:
         staff_hours=sum((role.hours for role in roles), ZERO),
         manager_hours=manager_hours,
         complete=bool(roles),
+        freed=_freed(option, roles) if roles else (),
     )
 
 
@@ -341,7 +469,7 @@ class Quote:
     monthly_quantity: Decimal = ZERO  # hours or units a month at the analysis's volume
     tiers: tuple[Tier, ...] = ()
     transition_cost: Decimal = ZERO  # once
-    oversight_hours_per_month: Decimal = ZERO  # our own time managing the provider
+    oversight: Hours = Hours()  # our own time managing the provider
     oversight_hourly_rate: Decimal = ZERO
 
     @property
@@ -350,7 +478,8 @@ class Quote:
 
     @property
     def oversight_hours(self) -> Decimal:
-        return self.oversight_hours_per_month * MONTHS_A_YEAR
+        """Our oversight hours a year."""
+        return self.oversight.a_year
 
 
 @dataclass(frozen=True)
@@ -418,8 +547,9 @@ class QuoteResult:
     break_even_volume: Decimal | None  # units a month
     payback_months: Decimal | None
     hours_freed: Decimal  # a year; negative when oversight takes more than in-house did
-    value_of_hours_freed: Decimal
+    value_of_hours_freed: Decimal  # each hour at its person's rate; beside the savings
     first_year_cost: Decimal
+    freed: tuple[FreedLine, ...] = ()  # the lines the two figures above add up
 
     @property
     def annual_cost(self) -> Decimal:
@@ -431,22 +561,34 @@ def compare_quote(
     in_house: InHouseCost,
     *,
     monthly_volume: Decimal,
-    value_per_freed_hour: Decimal = ZERO,
 ) -> QuoteResult:
-    """One quote against the in-house option at the analysis's volume."""
+    """One quote against the in-house option at the analysis's volume. The hours it frees are
+    in-house's freed hours less our oversight of the provider, each line at its own rate."""
     cost = quote_cost(quote)
     savings = in_house.total - cost.total
     factor = break_even_factor(quote, in_house.total)
-    hours_freed = in_house.hours - quote.oversight_hours
+    freed = in_house.freed
+    if quote.oversight.amount:
+        freed += (
+            FreedLine(
+                Whose.OVERSIGHT,
+                -quote.oversight_hours,
+                quote.oversight_hourly_rate,
+                Basis.STATED_HOURS,
+                Basis.OVERSIGHT_RATE,
+                entered=quote.oversight,
+            ),
+        )
     return QuoteResult(
         cost=cost,
         savings=savings,
         savings_ratio=savings / in_house.total if in_house.total else None,
         break_even_volume=None if factor is None else factor * monthly_volume,
         payback_months=payback_months(quote.transition_cost, savings),
-        hours_freed=hours_freed,
-        value_of_hours_freed=hours_freed * value_per_freed_hour,
+        hours_freed=sum((line.hours for line in freed), ZERO),
+        value_of_hours_freed=sum((line.value for line in freed), ZERO),
         first_year_cost=cost.total + quote.transition_cost,
+        freed=freed,
     )
 
 

@@ -4,7 +4,7 @@ from django import forms
 
 from handoff.core.templatetags.handoff import money
 from handoff.decisions import costing
-from handoff.decisions.choices import ChosenOption, PricingModel
+from handoff.decisions.choices import ChosenOption, FreedHours, PricingModel
 from handoff.decisions.models import (
     SCORE_FIELDS,
     Analysis,
@@ -60,6 +60,7 @@ class InHouseForm(forms.ModelForm):
         model = InHouseOption
         fields = IN_HOUSE_FIELDS
         widgets = {"mode": forms.RadioSelect}
+        labels = {"manager_period": "Manager's hours per"}
 
     def __init__(self, *args, figures: FiguresInUse, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,7 +94,8 @@ class RoleForm(forms.ModelForm):
     class Meta:
         model = InHouseRole
         fields = ROLE_FIELDS
-        widgets = {"pay_basis": forms.RadioSelect}
+        widgets = {"pay_basis": forms.RadioSelect, "freed": forms.RadioSelect}
+        labels = {"freed_period": "Hours freed per"}
 
     def __init__(self, *args, figures: FiguresInUse, payroll_taxes_in_load: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,18 +115,23 @@ class RoleForm(forms.ModelForm):
             )
         self.fields["benefits_load_percent"].help_text = (
             f"Default {default.normalize():f}% of wages. {basis} Source: BLS Employer Costs for "
-            f"Employee Compensation, March 2026 — benefits are "
+            f"Employee Compensation, {benefits.effective_from:%B %Y} — benefits are "
             f"{benefits.combined_percent.normalize():f}% of wages at employers with 1–49 "
             f"workers, {benefits.benefits_only_percent.normalize():f}% without the legally "
             "required ones. A sensible range is "
             f"{benefits.range_low_percent.normalize():f}%–"
             f"{benefits.range_high_percent.normalize():f}%."
         )
+        self.fields["freed"].required = False
         self.fields["overhead_per_person"].help_text += (
             " Add workers' compensation insurance here: the benefits-only load leaves it out."
             if not payroll_taxes_in_load
             else ""
         )
+
+    def clean_freed(self):
+        # Nothing chosen is the default: the freed hours are worked out.
+        return self.cleaned_data.get("freed") or FreedHours.DERIVED
 
     def role_data(self) -> dict:
         return {field: self.cleaned_data[field] for field in ROLE_FIELDS}
@@ -187,6 +194,7 @@ class QuoteForm(forms.ModelForm):
         model = Quote
         fields = ["provider", *QUOTE_FIELDS]
         widgets = {"pricing_model": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 2})}
+        labels = {"oversight_period": "Oversight hours per"}
 
     def __init__(self, *args, analysis: Analysis, **kwargs):
         super().__init__(*args, **kwargs)

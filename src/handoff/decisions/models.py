@@ -13,14 +13,18 @@ from django.utils.functional import cached_property
 from handoff.core.tenancy import TenantModel
 from handoff.decisions.choices import (
     FACTOR_HELP,
+    MOST_HOURS_IN,
     SCORE_CHOICES,
     ChosenOption,
     Factor,
     FeePeriod,
+    FreedHours,
+    HoursPeriod,
     InHouseMode,
     PayBasis,
     PricingModel,
 )
+from handoff.decisions.costing import hours_a_year
 
 DEFAULT_BUSINESS_FUNCTIONS = [
     "Bookkeeping",
@@ -127,13 +131,38 @@ PAID_HOURS_MAX = MaxValueValidator(
     Decimal(MAX_PAID_HOURS),
     "A year has at most 8,784 hours (366 days × 24); enter the hours paid to one person.",
 )
-HOURS_A_MONTH_MAX = MaxValueValidator(Decimal(744), "A month has at most 744 hours (31 × 24).")
+HOURS_IN_WORDS = {
+    HoursPeriod.WEEK: "A week has at most 168 hours (7 × 24).",
+    HoursPeriod.MONTH: "A month has at most 744 hours (31 × 24).",
+    HoursPeriod.YEAR: "A year has at most 8,784 hours (366 × 24).",
+}
 BENEFITS_LOAD_MAX = MaxValueValidator(
     Decimal(200),
     "A benefits load above 200%% of wages is not plausible; enter a percent of wages, e.g. 24.3.",
 )
 PERCENT_MAX = MaxValueValidator(Decimal(100), "Enter a percent of 100 or less.")
 money = {"max_digits": 12, "decimal_places": 2, "validators": [NOT_NEGATIVE]}
+hours = {"max_digits": 7, "decimal_places": 2, "default": Decimal(0), "validators": [NOT_NEGATIVE]}
+
+
+def period_field(verbose_name: str, default=HoursPeriod.WEEK) -> models.CharField:
+    return models.CharField(
+        verbose_name, max_length=5, choices=HoursPeriod.choices, default=default
+    )
+
+
+def hours_problem(amount: Decimal | None, period: str) -> str | None:
+    """Why ``amount`` hours per ``period`` cannot be one person's time, if it cannot."""
+    if amount is None or period not in HoursPeriod.values:
+        return None
+    if amount > MOST_HOURS_IN[HoursPeriod(period)]:
+        return HOURS_IN_WORDS[HoursPeriod(period)]
+    return None
+
+
+def hours_text(amount: Decimal, period: str) -> str:
+    """Hours as entered, the way the pages show them: '2 h/week'."""
+    return f"{amount.normalize():,f} h/{period}"
 
 
 def current_year() -> int:
@@ -327,13 +356,13 @@ class InHouseOption(Scored, TenantModel):
         help_text="The wages per person the state rate applies to (Ohio: $9,000). Leave empty "
         "if your state taxes all wages.",
     )
-    manager_hours_per_month = models.DecimalField(
-        "manager's supervising hours a month",
-        max_digits=7,
-        decimal_places=2,
-        default=Decimal(0),
-        validators=[NOT_NEGATIVE, HOURS_A_MONTH_MAX],
+    manager_hours = models.DecimalField(
+        "manager's supervising hours",
+        **hours,
+        help_text="The manager's time supervising the people who do this work. Outsourcing "
+        "frees it, valued at the manager's hourly cost.",
     )
+    manager_period = period_field("per")
     manager_hourly_rate = models.DecimalField(
         "manager's hourly cost",
         **money,
@@ -341,11 +370,15 @@ class InHouseOption(Scored, TenantModel):
         help_text="Their loaded cost of an hour.",
     )
     value_per_freed_hour = models.DecimalField(
-        "value of a freed staff hour",
+        "one value for every freed staff hour",
         **money,
-        default=Decimal(0),
-        help_text="What an hour of staff time earns when redirected to more profitable work. "
-        "Shown beside the savings, never added to them.",
+        null=True,
+        blank=True,
+        help_text="Leave empty to value each role's freed hours at that role's own loaded cost "
+        "of an hour (and, with the current actual cost, at that cost over its hours). Give a "
+        "figure to value every freed staff hour at it instead — what an hour earns at more "
+        "profitable work. The manager's hours are always at the manager's cost. Shown beside "
+        "the savings, never added to them.",
     )
 
     class Meta:
@@ -359,10 +392,20 @@ class InHouseOption(Scored, TenantModel):
         return f"In-house: {self.analysis}"
 
     def clean(self):
+        errors = {}
         if self.mode == InHouseMode.ACTUAL and self.actual_annual_cost is None:
-            raise ValidationError(
-                {"actual_annual_cost": "Give the current annual cost, or build it up from roles."}
+            errors["actual_annual_cost"] = (
+                "Give the current annual cost, or build it up from roles."
             )
+        problem = hours_problem(self.manager_hours, self.manager_period)
+        if problem:
+            errors["manager_hours"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def manager_hours_text(self) -> str:
+        return hours_text(self.manager_hours, self.manager_period)
 
 
 class InHouseRole(TenantModel):
@@ -413,6 +456,24 @@ class InHouseRole(TenantModel):
         ],
         help_text="Recruiting and training are spread over it: a new hire every so many years.",
     )
+    freed = models.CharField(
+        "hours outsourcing frees",
+        max_length=10,
+        choices=FreedHours.choices,
+        default=FreedHours.DERIVED,
+        help_text="Whether outsourcing frees the whole role or only some of its hours. Each "
+        "freed hour is valued at this role's loaded cost of an hour.",
+    )
+    freed_hours = models.DecimalField(
+        "hours freed",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE],
+        help_text="With 'some hours of it': the hours freed, for all the role's people together.",
+    )
+    freed_period = period_field("per")
 
     class Meta:
         ordering = ["id"]
@@ -426,6 +487,29 @@ class InHouseRole(TenantModel):
             raise ValidationError({"annual_salary": "Give the annual salary."})
         if self.pay_basis == PayBasis.HOURLY and self.hourly_wage is None:
             raise ValidationError({"hourly_wage": "Give the hourly wage."})
+        if self.freed == FreedHours.HOURS:
+            self._check_freed_hours()
+
+    def _check_freed_hours(self) -> None:
+        if self.freed_hours is None:
+            raise ValidationError(
+                {"freed_hours": "Give the hours freed, e.g. 10 a week, or choose the whole role."}
+            )
+        if self.freed_period not in HoursPeriod.values or self.paid_hours_per_year is None:
+            return
+        paid = self.paid_hours_per_year * (self.headcount or 1)
+        if hours_a_year(self.freed_hours, self.freed_period) > paid:
+            raise ValidationError(
+                {
+                    "freed_hours": f"{hours_text(self.freed_hours, self.freed_period)} is "
+                    f"{hours_a_year(self.freed_hours, self.freed_period).normalize():,f} hours a "
+                    f"year, more than the {paid.normalize():,f} hours the role is paid for."
+                }
+            )
+
+    @property
+    def freed_hours_text(self) -> str:
+        return hours_text(self.freed_hours or Decimal(0), self.freed_period)
 
 
 class Quote(Scored, TenantModel):
@@ -477,14 +561,12 @@ class Quote(Scored, TenantModel):
         default=Decimal(0),
         help_text="Set-up, onboarding, data migration: paid once.",
     )
-    oversight_hours_per_month = models.DecimalField(
-        "our oversight hours a month",
-        max_digits=7,
-        decimal_places=2,
-        default=Decimal(0),
-        validators=[NOT_NEGATIVE, HOURS_A_MONTH_MAX],
+    oversight_hours = models.DecimalField(
+        "our oversight hours",
+        **hours,
         help_text="Our own time managing the provider: handing over work, checking, meetings.",
     )
+    oversight_period = period_field("per")
     oversight_hourly_rate = models.DecimalField(
         "cost of an oversight hour", **money, default=Decimal(0)
     )
@@ -508,6 +590,10 @@ class Quote(Scored, TenantModel):
         return self.display_name
 
     @property
+    def oversight_hours_text(self) -> str:
+        return hours_text(self.oversight_hours, self.oversight_period)
+
+    @property
     def display_name(self) -> str:
         if self.name:
             return self.name
@@ -522,6 +608,9 @@ class Quote(Scored, TenantModel):
                 errors.update(error.message_dict)
         elif not self.name.strip():
             errors["name"] = ["Name who quoted, or choose the provider."]
+        problem = hours_problem(self.oversight_hours, self.oversight_period)
+        if problem:
+            errors["oversight_hours"] = [problem]
         if self.pricing_model == PricingModel.HOURLY and not self.monthly_quantity:
             errors["monthly_quantity"] = ["An hourly quote needs the hours a month it bills."]
         if self.pricing_model == PricingModel.PER_UNIT:

@@ -46,10 +46,11 @@ def _role_form(request, analysis, role=None):
     closed = refuse_if_closed(request, analysis)
     if closed:
         return closed
+    figures = selectors.figures_for(analysis.year)
     form = RoleForm(
         request.POST or None,
         instance=role,
-        figures=selectors.figures_for(analysis.year),
+        figures=figures,
         payroll_taxes_in_load=analysis.in_house.payroll_taxes_in_load,
     )
     if request.method == "POST" and form.is_valid():
@@ -64,7 +65,9 @@ def _role_form(request, analysis, role=None):
             messages.success(request, f"The role {role.title} was saved.")
             return _back(analysis, "#in-house")
     return render(
-        request, "decisions/role_form.html", {"analysis": analysis, "form": form, "role": role}
+        request,
+        "decisions/role_form.html",
+        {"analysis": analysis, "form": form, "role": role, "figures": figures},
     )
 
 

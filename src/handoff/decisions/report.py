@@ -13,6 +13,7 @@ from handoff.core.templatetags.handoff import money, quantity
 from handoff.decisions import costing
 from handoff.decisions.choices import Factor, InHouseMode, PricingModel
 from handoff.decisions.models import Analysis, InHouseOption, InHouseRole, Quote
+from handoff.decisions.models import hours_text as _hours_text
 from handoff.decisions.selectors import FigureBook, FiguresInUse
 
 HUNDRED = Decimal(100)
@@ -50,6 +51,10 @@ def role_terms(role: InHouseRole) -> costing.Role:
         recruiting_cost=role.recruiting_cost,
         training_cost=role.training_cost,
         expected_tenure_years=role.expected_tenure_years,
+        freed=role.freed,
+        freed_hours=None
+        if role.freed_hours is None
+        else costing.Hours(role.freed_hours, role.freed_period),
     )
 
 
@@ -60,8 +65,9 @@ def in_house_terms(option: InHouseOption, roles) -> costing.InHouse:
         actual_annual_cost=option.actual_annual_cost,
         actual_hours=option.actual_hours_per_year or costing.ZERO,
         payroll_taxes_in_load=option.payroll_taxes_in_load,
-        manager_hours_per_month=option.manager_hours_per_month,
+        manager_hours=costing.Hours(option.manager_hours, option.manager_period),
         manager_hourly_rate=option.manager_hourly_rate,
+        value_per_freed_hour=option.value_per_freed_hour,
     )
 
 
@@ -78,7 +84,7 @@ def quote_terms(quote: Quote) -> costing.Quote:
         monthly_quantity=quote.monthly_quantity or costing.ZERO,
         tiers=tiers,
         transition_cost=quote.transition_cost,
-        oversight_hours_per_month=quote.oversight_hours_per_month,
+        oversight=costing.Hours(quote.oversight_hours, quote.oversight_period),
         oversight_hourly_rate=quote.oversight_hourly_rate,
     )
 
@@ -90,11 +96,83 @@ class RoleLine:
     cost: costing.RoleCost
 
 
+RATE_WORDS = {
+    costing.Basis.ROLE_RATE: "the role's loaded cost of an hour",
+    costing.Basis.SET_RATE: "the value you set for a freed staff hour",
+    costing.Basis.MANAGER_RATE: "the manager's hourly cost",
+    costing.Basis.OVERSIGHT_RATE: "the cost of an oversight hour",
+    costing.Basis.ACTUAL_RATE: "the current actual cost over its staff hours",
+}
+
+
+@dataclass(frozen=True)
+class FreedRow:
+    """One line of freed hours in words: whose hours, how they were counted, at which rate."""
+
+    line: costing.FreedLine
+    who: str
+    counted: str
+    rate_words: str
+    role_id: int | None = None
+
+    @property
+    def hours(self) -> Decimal:
+        return self.line.hours
+
+    @property
+    def rate(self) -> Decimal:
+        return self.line.rate
+
+    @property
+    def value(self) -> Decimal:
+        return self.line.value
+
+
+def models_hours_text(hours: costing.Hours) -> str:
+    return _hours_text(hours.amount, hours.per)
+
+
+def _a_year(hours: costing.Hours) -> str:
+    return f"{models_hours_text(hours)}, {_rounded(hours.a_year, '0.1')} h a year"
+
+
+def freed_rows(lines, roles, quote: Quote | None = None) -> tuple[FreedRow, ...]:
+    rows = []
+    for line in lines:
+        role_id = None
+        if line.whose == costing.Whose.ROLE:
+            role = roles[line.role]
+            role_id = role.pk
+            who = role.title + (f" × {role.headcount}" if role.headcount > 1 else "")
+            counted = {
+                costing.Basis.DERIVED: "all its paid hours (nothing stated, so worked out)",
+                costing.Basis.STATED_WHOLE: "the whole role, as you stated",
+                costing.Basis.STATED_HOURS: f"as you stated: {_a_year(line.entered)}"
+                if line.entered
+                else "as you stated",
+            }[line.counted]
+        elif line.whose == costing.Whose.STAFF:
+            who, counted = "Staff", "the staff hours a year of the current actual cost"
+        elif line.whose == costing.Whose.MANAGER:
+            who, counted = "Manager's supervision", f"all of it: {_a_year(line.entered)}"
+        else:
+            name = quote.display_name if quote else "the provider"
+            who = f"Less our oversight of {name}"
+            counted = f"as entered: {_a_year(line.entered)}"
+        rows.append(FreedRow(line, who, counted, RATE_WORDS[line.rate_basis], role_id))
+    return tuple(rows)
+
+
 @dataclass(frozen=True)
 class QuoteLine:
     quote: Quote
     result: costing.QuoteResult
     summary: str
+    freed: tuple[FreedRow, ...] = ()
+
+    @property
+    def oversight_row(self) -> FreedRow | None:
+        return next((r for r in self.freed if r.line.whose == costing.Whose.OVERSIGHT), None)
 
     @property
     def savings_percent(self) -> Decimal | None:
@@ -128,6 +206,7 @@ class Report:
     quotes: tuple[QuoteLine, ...]
     sensitivity: tuple[SensitivityLine, ...]
     in_house_summary: str
+    freed: tuple[FreedRow, ...] = ()  # in-house's freed hours, before any quote's oversight
 
     @property
     def currency(self) -> str:
@@ -179,14 +258,14 @@ def build(analysis: Analysis, figures: FiguresInUse) -> Report:
     currency = analysis.organization.currency
     lines = []
     for quote, quote_term in zip(quotes, terms, strict=True):
-        result = costing.compare_quote(
-            quote_term,
-            in_house,
-            monthly_volume=analysis.monthly_volume,
-            value_per_freed_hour=option.value_per_freed_hour,
-        )
+        result = costing.compare_quote(quote_term, in_house, monthly_volume=analysis.monthly_volume)
         lines.append(
-            QuoteLine(quote, result, quote_summary(analysis, option, in_house, quote, result))
+            QuoteLine(
+                quote,
+                result,
+                quote_summary(analysis, option, in_house, quote, result),
+                freed_rows(result.freed, roles, quote),
+            )
         )
     rows = costing.sensitivity(in_house.total, terms, monthly_volume=analysis.monthly_volume)
     return Report(
@@ -200,6 +279,7 @@ def build(analysis: Analysis, figures: FiguresInUse) -> Report:
         quotes=tuple(lines),
         sensitivity=tuple(SensitivityLine(row) for row in rows),
         in_house_summary=in_house_summary(option, in_house, currency),
+        freed=freed_rows(in_house.freed, roles),
     )
 
 
@@ -256,9 +336,9 @@ def in_house_summary(option: InHouseOption, cost: costing.InHouseCost, currency:
     who = f"{_rounded(people, '1')} {'person' if people == 1 else 'people'}"
     sentence = f"Doing it in-house costs {total} a year for {who}: {_listed(parts)}"
     if cost.manager:
-        monthly = _rounded(option.manager_hours_per_month, "0.1")
         sentence += (
-            f", plus {monthly} hours a month of a manager's time ({money(cost.manager, currency)})"
+            f", plus {option.manager_hours_text} ({_rounded(cost.manager_hours, '0.1')} hours "
+            f"a year) of a manager's time ({money(cost.manager, currency)})"
         )
     return sentence + "."
 
@@ -315,13 +395,11 @@ def quote_summary(
             )
     hours = result.hours_freed
     if hours > 0:
-        freed = f"It frees {_rounded(hours, '1')} staff hours a year"
-        if option.value_per_freed_hour:
-            freed += (
-                f", worth {amount(result.value_of_hours_freed)} at "
-                f"{amount(option.value_per_freed_hour)} an hour of more profitable work"
-            )
-        sentences.append(freed + ".")
+        sentences.append(
+            f"It frees {_rounded(hours, '1')} hours a year, worth "
+            f"{amount(result.value_of_hours_freed)} with each hour at the rate of the person "
+            "whose hour it is."
+        )
     elif hours < 0:
         sentences.append(
             f"Overseeing it takes {_rounded(-hours, '1')} hours a year more than doing it in-house."

@@ -19,15 +19,21 @@ from handoff.decisions.models import (
 
 # --- Dated figures ---------------------------------------------------------------------------
 def _in_force(rows: list, year: int):
-    """The row in force during ``year`` (the latest to start, if several); else the latest row
-    of all, so that a year not yet in the table still gets figures — the page says which."""
+    """The row in force during ``year`` (the latest to start, if several). A year the table does
+    not cover gets the nearest row instead — the latest for a year after the table (2028 before
+    its figures are entered), the earliest for a year before it — and every page that shows the
+    figures says which year's were used (``FiguresInUse.note``)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     covering = [
         row
         for row in rows
         if row.effective_from <= end and (row.effective_to is None or row.effective_to >= start)
     ]
-    return max(covering or rows, key=lambda row: row.effective_from)
+    if covering:
+        return max(covering, key=lambda row: row.effective_from)
+    if all(row.effective_from > end for row in rows):
+        return min(rows, key=lambda row: row.effective_from)
+    return max(rows, key=lambda row: row.effective_from)
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,37 @@ class FiguresInUse:
     def payroll_is_fallback(self) -> bool:
         """True when the table has no rates for the analysis's year and another year's serve."""
         return self.payroll_year != self.year
+
+    @property
+    def benefits_year(self) -> int:
+        return self.benefits.year
+
+    @property
+    def benefits_is_fallback(self) -> bool:
+        """True when the benefits-load row does not cover the analysis's year."""
+        row = self.benefits
+        return not (
+            row.effective_from <= date(self.year, 12, 31)
+            and (row.effective_to is None or row.effective_to >= date(self.year, 1, 1))
+        )
+
+    @property
+    def note(self) -> str:
+        """Which year's figures serve a year the tables have no row for, in one sentence; empty
+        when every figure is the year's own."""
+        parts = []
+        if self.payroll_is_fallback:
+            parts.append(
+                f"The payroll tax table has no figures for {self.year} yet, so "
+                f"{self.payroll_year}'s are used."
+            )
+        if self.benefits_is_fallback:
+            since = self.benefits.effective_from
+            parts.append(
+                f"The benefits-load default in force from {since:%B} {since.day}, {since.year} "
+                f"does not cover {self.year}; it is used as the nearest figure."
+            )
+        return " ".join(parts)
 
 
 class FigureBook:

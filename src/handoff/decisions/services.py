@@ -18,7 +18,7 @@ from handoff.core.errors import Conflict
 from handoff.core.lists import add_named
 from handoff.core.money import cents
 from handoff.decisions import costing, report, selectors
-from handoff.decisions.choices import ChosenOption, PricingModel
+from handoff.decisions.choices import ChosenOption, FreedHours, PricingModel
 from handoff.decisions.models import (
     DEFAULT_BUSINESS_FUNCTIONS,
     SCORE_FIELDS,
@@ -42,7 +42,8 @@ IN_HOUSE_FIELDS = [
     "federal_unemployment_percent",
     "state_unemployment_percent",
     "state_unemployment_wage_base",
-    "manager_hours_per_month",
+    "manager_hours",
+    "manager_period",
     "manager_hourly_rate",
     "value_per_freed_hour",
     *SCORE_FIELDS,
@@ -59,6 +60,9 @@ ROLE_FIELDS = [
     "recruiting_cost",
     "training_cost",
     "expected_tenure_years",
+    "freed",
+    "freed_hours",
+    "freed_period",
 ]
 QUOTE_FIELDS = [
     "name",
@@ -68,7 +72,8 @@ QUOTE_FIELDS = [
     "unit_name",
     "monthly_quantity",
     "transition_cost",
-    "oversight_hours_per_month",
+    "oversight_hours",
+    "oversight_period",
     "oversight_hourly_rate",
     "turnaround",
     "notes",
@@ -91,6 +96,23 @@ def add_business_function(org, *, actor, name: str, description: str = "") -> Bu
 
 
 # --- Shared checks ---------------------------------------------------------------------------
+# Hours were once entered only per month. A caller written then (a script, an older test) may
+# still send ``<name>_per_month``; it is stored as that amount per month, exactly as it was.
+MONTHLY_HOURS = {
+    "manager_hours_per_month": ("manager_hours", "manager_period"),
+    "oversight_hours_per_month": ("oversight_hours", "oversight_period"),
+}
+
+
+def _hours_as_entered(data: dict) -> dict:
+    data = dict(data)
+    for old, (amount, period) in MONTHLY_HOURS.items():
+        if old in data:
+            data[amount] = data.pop(old)
+            data[period] = "month"
+    return data
+
+
 def _assign(row, data: dict, fields: list[str]) -> dict:
     """Set the ``fields`` present in ``data`` on ``row`` (text trimmed); return the old values
     of what was set, for the audit trail."""
@@ -262,7 +284,7 @@ def save_in_house(analysis: Analysis, *, actor, data: dict) -> InHouseOption:
     analysis = _locked(analysis)
     org = analysis.organization
     option = InHouseOption.objects.select_for_update().for_org(org).get(analysis=analysis)
-    before = _assign(option, data, IN_HOUSE_FIELDS)
+    before = _assign(option, _hours_as_entered(data), IN_HOUSE_FIELDS)
     option.full_clean(validate_constraints=False)
     changes = audit.diff(before, _after(option, before))
     option.save()
@@ -288,6 +310,12 @@ def save_in_house(analysis: Analysis, *, actor, data: dict) -> InHouseOption:
     return option
 
 
+def _drop_unused_hours(role: InHouseRole) -> None:
+    """Hours freed mean something only with 'some hours of it'; otherwise none are kept."""
+    if role.freed != FreedHours.HOURS:
+        role.freed_hours = None
+
+
 @transaction.atomic
 def add_role(analysis: Analysis, *, actor, data: dict) -> InHouseRole:
     """Add a role; without a benefits load it takes the cited default that fits the option
@@ -296,6 +324,7 @@ def add_role(analysis: Analysis, *, actor, data: dict) -> InHouseRole:
     org = analysis.organization
     role = InHouseRole(organization=org, analysis=analysis)
     _assign(role, data, ROLE_FIELDS)
+    _drop_unused_hours(role)
     if role.benefits_load_percent is None:
         option = InHouseOption.objects.for_org(org).get(analysis=analysis)
         role.benefits_load_percent = _benefits_default(
@@ -311,6 +340,7 @@ def add_role(analysis: Analysis, *, actor, data: dict) -> InHouseRole:
 def update_role(role: InHouseRole, *, actor, data: dict) -> InHouseRole:
     analysis = _locked(role.analysis)
     before = _assign(role, data, ROLE_FIELDS)
+    _drop_unused_hours(role)
     role.full_clean()
     changes = audit.diff(before, _after(role, before))
     if changes:
@@ -385,7 +415,7 @@ def _save_quote(quote: Quote, data: dict, tiers) -> dict:
     """Validate and save ``quote`` with ``tiers`` (None: leave them); every problem of the quote
     and of its tier table is reported at once, and nothing is saved unless all is well.
     Returns the changes for the audit trail."""
-    before = _assign(quote, data, QUOTE_FIELDS)
+    before = _assign(quote, _hours_as_entered(data), QUOTE_FIELDS)
     errors = {}
     if "provider_id" in data:
         before["provider"] = quote.provider

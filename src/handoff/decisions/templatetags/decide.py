@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 
 from handoff.core.templatetags.handoff import quantity
+from handoff.decisions import costing
 
 register = template.Library()
 
@@ -33,3 +34,9 @@ def change(value):
         return "today"
     sign = "+" if value > 0 else "−"
     return f"{sign}{rounded(abs(value), '1')}%"
+
+
+@register.filter
+def hours_a_year(amount, per):
+    """Hours entered per week, month or year as hours a year — the conversion is costing's."""
+    return costing.hours_a_year(Decimal(amount or 0), per)
