@@ -262,16 +262,83 @@ class TestComplianceAlerts:
         )
         assert "more than 12 months" in section.items[0].detail
 
-    def test_1099_forms_to_file_in_january_only(self, org, provider):
+    def test_1099_forms_to_file_before_and_after_the_deadline(self, org, provider, owner):
+        from handoff.accounts.models import Membership
+        from handoff.compliance import services as comply
+
         pay(org, provider, "2500", date(2026, 6, 1))
         in_january = dashboard.build(org, today=date(2027, 1, 12))
         section = next(s for s in in_january.compliance if s.key == "forms_1099")
         assert section.count == 1
-        assert section.title == "1099-NEC forms to file for 2026"
+        assert section.title == "1099-NEC forms to file"
+        assert section.items[0].label == "1 form for 2026 is due Feb 1, 2027"
         assert section.items[0].warning  # no W-9 on file
-        assert section.url == reverse("compliance:nec", args=[org.slug, 2026])
-        in_march = dashboard.build(org, today=date(2027, 3, 1))
-        assert next(s for s in in_march.compliance if s.key == "forms_1099").count == 0
+        assert section.items[0].url == reverse("compliance:nec", args=[org.slug, 2026])
+        # Past the deadline it stays, and says so, until the year is marked filed.
+        in_march = next(
+            s
+            for s in dashboard.build(org, today=date(2027, 3, 1)).compliance
+            if s.key == "forms_1099"
+        )
+        assert in_march.count == 1
+        assert in_march.items[0].label == "1 form for 2026 was due Feb 1, 2027"
+        assert "past due" in in_march.items[0].detail
+        with time_machine.travel(datetime(2027, 3, 1, 18, tzinfo=UTC), tick=False):
+            comply.record_filing(
+                org,
+                actor=owner,
+                membership=Membership.objects.for_org(org).get(user=owner),
+                tax_year=2026,
+                data={"filed_on": date(2027, 2, 20), "method": "paper"},
+            )
+        after = next(
+            s
+            for s in dashboard.build(org, today=date(2027, 3, 1)).compliance
+            if s.key == "forms_1099"
+        )
+        assert after.count == 0 and after.items == []
+        assert "2026 forms were marked filed on Feb 20, 2027" in after.empty
+
+    def test_no_payments_is_not_all_filed(self, org):
+        section = self.section(org, "forms_1099")
+        assert section.count == 0
+        assert section.empty == "No payments are recorded yet, so there is no 1099-NEC to file."
+
+    def test_every_past_year_not_filed_is_counted(self, org, provider):
+        pay(org, provider, "700", date(2024, 3, 1))
+        pay(org, provider, "2500", date(2025, 3, 1))
+        section = next(
+            s
+            for s in dashboard.build(org, today=date(2026, 12, 4)).compliance
+            if s.key == "forms_1099"
+        )
+        assert section.count == 2
+        assert [i.label for i in section.items] == [
+            "1 form for 2024 was due Jan 31, 2025",
+            "1 form for 2025 was due Feb 2, 2026",
+        ]
+
+    def test_a_term_past_its_end_is_past_due(self, org, provider):
+        past = engage(org, provider, end_date=TODAY - timedelta(days=3))
+        section = build(org).renewals
+        assert section.count == 1
+        assert section.items[0].url == reverse("engagements:detail", args=[org.slug, past.pk])
+        assert section.items[0].detail.startswith("past due: the term ended")
+        assert section.items[0].warning
+
+    def test_empty_sections_say_there_is_nothing_to_check(self, org):
+        board = build(org)
+        assert (
+            "No document with an expiry date is recorded yet"
+            in next(s for s in board.compliance if s.key == "due_diligence").empty
+        )
+        assert (
+            "No classification assessment is recorded yet"
+            in next(s for s in board.compliance if s.key == "stale_assessments").empty
+        )
+        assert board.renewals.empty == (
+            "No open engagement has an end date or a notice period to watch."
+        )
 
 
 @pytest.mark.django_db

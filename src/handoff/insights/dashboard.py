@@ -12,16 +12,16 @@ Definitions the pages, the API and the docs share:
 - *issues past their response target*: open, unanswered, ``respond_by`` passed;
 - *compliance alerts*: payees without a W-9 (paid, or in an active or paused engagement);
   active engagements without a signed agreement; due-diligence items expired or expiring
-  within 30 days; classification assessments gone stale; and, from January 1 to the filing
-  deadline, the 1099-NEC forms to file for last year's payments;
-- *renewals*: term ends and notice deadlines in the next 60 days;
+  within 30 days; classification assessments gone stale; and the 1099-NEC forms of every past
+  tax year not marked filed (before and after its deadline);
+- *renewals*: term ends and notice deadlines in the next 60 days, after fixed terms already
+  ended on engagements still active or paused (past due);
 - *spend*: this year's payments against the Decide plans, prorated year-to-date;
 - *standings*: the current quarter's scorecards;
 - *single provider, no backup*: a business function whose active engagements are all with one
   provider, while no other provider is engaged for it (active or paused) or on its shortlist.
 """
 
-import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -29,7 +29,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Sum, Window
+from django.db.models import Count, Exists, OuterRef, Q, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -346,91 +346,160 @@ def _unsigned(org) -> Section:
 
 
 def _due_diligence(org, today) -> Section:
+    """Documents expired (past due, with the day they expired) or expiring within
+    ``EXPIRY_DAYS``, the oldest first."""
     queryset = vetting.expiring(org, days=EXPIRY_DAYS, today=today)
     rows, count = first_rows(queryset)
     items = [
         Item(
             label=item.title,
             url=_url("providers:detail", org.slug, item.provider_id, anchor="dd-h"),
-            detail=("expired " if item.expires_on < today else "expires ")
-            + item.expires_on.strftime("%b %-d, %Y"),
+            detail=_expiry_detail(item.expires_on, today),
             when=item.expires_on,
             provider=item.provider.name,
             warning=item.expires_on < today,
         )
         for item in rows
     ]
+    empty = f"No insurance, licence or other document expires in the next {EXPIRY_DAYS} days."
+    if not count and not vetting.expiring(org, days=36600, today=today).exists():
+        empty = (
+            "No document with an expiry date is recorded yet: add insurance certificates and "
+            "licences to each provider's due diligence to have them watched here."
+        )
     return Section(
         "due_diligence",
         "Documents expired or expiring",
         count,
         items,
         _url("providers:expiring", org.slug, query={"days": EXPIRY_DAYS}),
-        f"No insurance, licence or other document expires in the next {EXPIRY_DAYS} days.",
+        empty,
     )
 
 
+def _ago(day: date, today: date) -> str:
+    days = (today - day).days
+    return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+
+
+def _expiry_detail(expires_on: date, today: date) -> str:
+    if expires_on < today:
+        return f"past due: expired {expires_on:%b %-d, %Y} ({_ago(expires_on, today)})"
+    return f"expires {expires_on:%b %-d, %Y}"
+
+
 def _stale(org, today) -> Section:
+    """Latest assessments that no longer describe the arrangement; one past its 12 months says
+    since when it has been due for review."""
     stale = compliance.stale_assessments(org, today)
-    items = [
-        Item(
-            label=assessment.provider.name,
-            url=_url("compliance:assessment", org.slug, assessment.pk),
-            detail=" ".join(reasons),
-            provider=assessment.provider.name,
+    items = []
+    for assessment, reasons in stale[:TOP]:
+        made = timezone.localtime(assessment.created_at).date()
+        due = made + compliance.STALE_AFTER
+        overdue = due <= today
+        items.append(
+            Item(
+                label=assessment.provider.name,
+                url=_url("compliance:assessment", org.slug, assessment.pk),
+                detail=(f"past due: review was due {due:%b %-d, %Y}. " if overdue else "")
+                + " ".join(reasons),
+                when=due if overdue else None,
+                provider=assessment.provider.name,
+                warning=overdue,
+            )
         )
-        for assessment, reasons in stale[:TOP]
-    ]
+    empty = "Every latest assessment still describes its arrangement."
+    if not stale and not compliance.assessments(org).exists():
+        empty = (
+            "No classification assessment is recorded yet: assess each individual you pay "
+            "from their provider page."
+        )
     return Section(
         "stale_assessments",
         "Classification assessments to redo",
         len(stale),
         items,
         _url("compliance:assessments", org.slug),
-        "Every latest assessment still describes its arrangement.",
+        empty,
     )
 
 
 def _forms_1099(org, today) -> Section:
-    """From January 1 to the filing deadline: last year's payees who need a 1099-NEC."""
-    year = today.year - 1
-    deadline = compliance.filing_deadline(year)
+    """Every past tax year whose 1099-NEC forms are needed and not marked filed, oldest first,
+    each saying when they were due ("3 forms for 2025 were due Feb 2, 2026") — past the
+    deadline too, until the year is marked filed on its 1099-NEC page."""
     section = Section(
         "forms_1099",
-        f"1099-NEC forms to file for {year}",
+        "1099-NEC forms to file",
         0,
         [],
-        _url("compliance:nec", org.slug, year),
-        f"No 1099-NEC to file now: the forms for {today.year} are due in January {today.year + 1}.",
+        _url("compliance:nec_index", org.slug),
+        "",
     )
-    if today > deadline:
+    try:
+        status = compliance.filing_status(org, today)
+    except compliance.MissingRules:
+        section.empty = "The 1099-NEC thresholds are missing: run handoff migrate."
         return section
-    report = None
-    with contextlib.suppress(compliance.MissingRules):
-        report = compliance.nec_report(org, year)
-    if report is None:
-        return section
-    rows = report.needing_forms
-    section.count = len(rows)
-    section.empty = f"Nobody paid in {year} needs a 1099-NEC."
-    section.items = [
-        Item(
-            label=row.provider.name,
-            url=_url("compliance:w9", org.slug, row.provider.pk) if row.w9 is None else section.url,
-            detail=f"due {deadline:%b %-d, %Y}" + (" · no W-9 on file" if row.w9 is None else ""),
-            when=deadline,
-            provider=row.provider.name,
-            warning=row.w9 is None,
+    section.count = status.forms
+    for unfiled in status.unfiled[:TOP]:
+        missing = len(unfiled.report.missing_w9)
+        detail = "past due, not marked filed" if unfiled.past_due else "not filed yet"
+        if missing:
+            detail += f" · {missing} without a W-9"
+        section.items.append(
+            Item(
+                label=unfiled.sentence,
+                url=_url("compliance:nec", org.slug, unfiled.year),
+                detail=detail,
+                when=unfiled.report.deadline,
+                warning=unfiled.past_due or bool(missing),
+            )
         )
-        for row in rows[:TOP]
-    ]
+    section.empty = _forms_1099_empty(status, today)
     return section
 
 
+def _forms_1099_empty(status, today) -> str:
+    """What an empty 1099-NEC card says: never "all filed" when nothing was checked."""
+    this_year = f"the forms for {today.year} payments are due " + (
+        f"{compliance.filing_deadline(today.year):%b %-d, %Y}"
+    )
+    if not status.years_paid:
+        return "No payments are recorded yet, so there is no 1099-NEC to file."
+    past = [year for year in status.years_paid if year < today.year]
+    if not past:
+        return f"No past year has payments to report; {this_year}."
+    filed = {filing.tax_year: filing for filing in status.filed}
+    latest = filed.get(max(past))
+    if latest is not None:
+        return (
+            f"The {latest.tax_year} forms were marked filed on {latest.filed_on:%b %-d, %Y}; "
+            f"no other past year needs a 1099-NEC; {this_year}."
+        )
+    return f"Nobody paid in {max(past)} or before reached the 1099-NEC threshold; {this_year}."
+
+
 def _renewals(org, today) -> Section:
+    """Term ends and notice deadlines in the next ``RENEWAL_DAYS`` days, after the terms that
+    have already ended on engagements still open (past due: end them or extend them), each
+    with its date; a renewal whose notice deadline has passed says so."""
+    ended = list(_terms_past(org, today)[: TOP + 1])
     renewals = renewals_within(org, RENEWAL_DAYS, today)
-    items = []
-    for renewal in renewals[:TOP]:
+    items = [
+        Item(
+            label=engagement.title,
+            url=_url("engagements:detail", org.slug, engagement.pk),
+            detail=f"past due: the term ended {engagement.end_date:%b %-d, %Y} "
+            f"({_ago(engagement.end_date, today)}) and it is still "
+            f"{engagement.get_status_display().lower()}: end it or extend it",
+            when=engagement.end_date,
+            provider=engagement.provider.name,
+            warning=True,
+        )
+        for engagement in ended[:TOP]
+    ]
+    for renewal in renewals[: max(TOP - len(items), 0)]:
         engagement = renewal.engagement
         first = renewal.events[0]
         if first == NOTICE_DEADLINE:
@@ -438,6 +507,9 @@ def _renewals(org, today) -> Section:
         else:
             verb = "renews" if engagement.auto_renew else "ends"
             detail = f"{verb} {renewal.term_end:%b %-d, %Y}"
+            passed = _notice_passed(engagement, renewal.term_end, today)
+            if passed:
+                detail += f" · the notice deadline passed {passed:%b %-d, %Y}"
         items.append(
             Item(
                 label=engagement.title,
@@ -448,14 +520,46 @@ def _renewals(org, today) -> Section:
                 warning=first == NOTICE_DEADLINE,
             )
         )
+    count = len(renewals) + (_terms_past(org, today).count() if len(ended) > TOP else len(ended))
+    empty = f"No term ends and no notice is due in the next {RENEWAL_DAYS} days."
+    if not count and not _open_with_end(org).exists():
+        empty = "No open engagement has an end date or a notice period to watch."
     return Section(
         "renewals",
         f"Renewals and notice deadlines in the next {RENEWAL_DAYS} days",
-        len(renewals),
+        count,
         items,
         _url("engagements:renewals", org.slug, query={"days": RENEWAL_DAYS}),
-        f"No term ends and no notice is due in the next {RENEWAL_DAYS} days.",
+        empty,
     )
+
+
+def _open_with_end(org):
+    return (
+        Engagement.objects.for_org(org)
+        .filter(status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED])
+        .filter(end_date__isnull=False)
+    )
+
+
+def _terms_past(org, today):
+    """Active or paused engagements whose fixed term (no automatic renewal) ended before
+    today: past due until they are ended or extended."""
+    return (
+        _open_with_end(org)
+        .filter(end_date__lt=today)
+        .filter(Q(auto_renew=False) | Q(renewal_months__lte=0))
+        .select_related("provider")
+        .order_by("end_date", "id")
+    )
+
+
+def _notice_passed(engagement, term_end: date | None, today: date) -> date | None:
+    """For a renewing engagement: the current term's notice deadline, when it has passed."""
+    if not (engagement.auto_renew and engagement.notice_days and term_end):
+        return None
+    deadline = term_end - timedelta(days=engagement.notice_days)
+    return deadline if deadline < today else None
 
 
 def single_provider_functions(org) -> list[tuple[BusinessFunction, str, int]]:
