@@ -15,7 +15,7 @@ from handoff.compliance.models import Payment
 from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, Decision, ShortlistCandidate
 from handoff.engagements.models import Engagement, EngagementFunction, SignedAgreement
-from handoff.insights import dashboard, rollup
+from handoff.insights import dashboard, rollup, standings
 from handoff.providers.models import DueDiligenceItem
 from handoff.work.models import Issue, Task
 from tests.compliance.conftest import record_w9
@@ -446,7 +446,7 @@ class TestStandings:
         task(engage(org, other), due, status="accepted", delivered_at=due + timedelta(hours=5))
         ProviderFactory(organization=org, name="Never engaged")
         by_id = [(row.provider_id, row.provider) for row in build(org).standings]
-        monkeypatch.setattr(dashboard, "NAMES_BY_ID", 0)  # every name of the organization read
+        monkeypatch.setattr(standings, "NAMES_BY_ID", 0)  # every name of the organization read
         assert [(row.provider_id, row.provider) for row in build(org).standings] == by_id
         assert by_id == [(provider.pk, "Ledgerline Bookkeeping"), (other.pk, "Northwind")]
 

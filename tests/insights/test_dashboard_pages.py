@@ -49,8 +49,8 @@ class TestAccess:
         page = text_of(client_for(owner).get(url(org)))
         nav = page[page.index('class="lifecycle"') :]
         comply, evaluate, team = (
-            nav.index("Comply</span>"),
-            nav.index("Evaluate</span> Dashboard"),
+            nav.index(">Comply<"),
+            nav.index("</span> Dashboard</a>"),
             nav.index("Members</a>"),
         )
         assert comply < evaluate < team
@@ -85,19 +85,42 @@ class TestLanding:
 
 
 class TestCards:
-    def test_an_empty_organization_sees_nothing_here_states(self, org, owner):
+    def test_an_empty_organization_is_told_there_is_nothing_yet_not_that_all_is_well(
+        self, org, owner
+    ):
         page = text_of(client_for(owner).get(url(org)))
         for message in (
-            "Nothing is overdue.",
-            "Nothing falls due in the next 7 days.",
-            "Every open issue has been answered in time.",
-            "Every paid or engaged provider has a W-9 on file.",
-            "Every active engagement has its signed agreement.",
+            "No task has been sent yet.",
+            "No engagement is under way yet, so no issue to answer.",
+            "No provider yet, so no W-9 to collect.",
+            "No engagement is active yet.",
+            "No function is outsourced yet.",
             "No outsourcing plan is in force yet",
-            "No provider has work, issues or check-ins this quarter yet.",
+            "No provider is engaged yet, and none has work, payments or check-ins this quarter.",
         ):
             assert message in page, message
+        for reassurance in (
+            "Nothing is overdue.",
+            "Every paid or engaged provider has a W-9 on file.",
+            "Every active engagement has its signed agreement.",
+            "Every open issue has been answered in time.",
+            "Every outsourced function has a second provider",
+        ):
+            assert reassurance not in page, reassurance
+        providers_new = reverse("providers:create", args=[org.slug])
+        assert f'No provider yet, so no W-9 to collect. <a href="{providers_new}">' in page
         assert "<svg" not in page
+
+    def test_once_there_is_something_to_check_an_empty_card_says_all_is_well(
+        self, org, owner, provider
+    ):
+        engagement = engage(org, provider)
+        task(engagement, timezone.now() + timedelta(days=30), title="Later")
+        page = text_of(client_for(owner).get(url(org)))
+        assert "Nothing is overdue." in page
+        assert "Nothing falls due in the next 7 days." in page
+        assert "Every open issue has been answered in time." in page
+        assert "No task has been sent yet." not in page
 
     def test_items_link_to_where_they_are_acted_on(self, org, owner, provider):
         engagement = engage(org, provider)

@@ -41,9 +41,9 @@ from handoff.decisions.models import BusinessFunction, Decision, ShortlistCandid
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement, EngagementFunction, SignedAgreement
 from handoff.engagements.selectors import NOTICE_DEADLINE, renewals_within
-from handoff.insights import scorecards
+from handoff.insights import first_run, scorecards
+from handoff.insights import standings as standings_
 from handoff.providers import vetting
-from handoff.providers.models import Provider
 from handoff.work import issues as work_issues
 from handoff.work import selectors as work_selectors
 from handoff.work.models import Issue
@@ -54,10 +54,6 @@ STANDINGS_SHOWN = 5  # the best on the page, and the lowest past twice as many
 RENEWAL_DAYS = 60
 EXPIRY_DAYS = 30
 WEEK = timedelta(days=7)
-# Up to this many providers in the standings, their names are picked by id; past it every name
-# of the organization is read, which costs PostgreSQL less than an IN list of hundreds of ids
-# (500: about 1.5 against 6 ms).
-NAMES_BY_ID = 100
 ZERO = Decimal(0)
 
 
@@ -82,6 +78,10 @@ class Section:
     url: str = ""  # the full list
     empty: str = "Nothing here."
     when_label: str = ""  # shown before each item's ``when`` (a due time), if any
+    # When there is nothing yet to check (no provider, no task), the empty card says so and
+    # links to the step that starts it, rather than reading as reassurance.
+    empty_link: str = ""
+    empty_url: str = ""
 
     @property
     def more(self) -> int:
@@ -134,6 +134,15 @@ class Standing:
     on_time_count: int
     url: str
 
+    @property
+    def score(self) -> str:
+        """The overall score printed as the scorecards page prints it ("" without one)."""
+        return "" if self.overall is None else scorecards.score_text(self.overall)
+
+    @property
+    def on_time(self) -> str:
+        return "" if self.on_time_rate is None else scorecards.percent_text(self.on_time_rate)
+
 
 @dataclass
 class Dashboard:
@@ -152,6 +161,7 @@ class Dashboard:
     mine: int = 0
     standings_url: str = ""  # the standings page for the same quarter
     extra: dict = field(default_factory=dict)
+    getting_started: first_run.GettingStarted | None = None  # None once every step is done
 
     @property
     def sections(self) -> list[Section]:
@@ -708,30 +718,25 @@ def spend_this_year(org, today: date) -> Spend:
 
 # --- Standings --------------------------------------------------------------------------------
 def standings(org, today: date, now: datetime) -> tuple[list[Standing], str]:
-    """This quarter's scorecards of every provider with data in it, best overall first."""
-    period = scorecards.period_of(scorecards.QUARTER, today)
-    cards = scorecards.compute(org, period, now=now)
-    providers = Provider.objects.for_org(org)
-    if len(cards) < NAMES_BY_ID:
-        providers = providers.filter(pk__in=list(cards))
-    names = dict(providers.values_list("pk", "name"))
+    """The standings of the default period (this quarter) that holds ``today``: the same
+    providers, scores and ranks as the scorecards page (``insights.standings``)."""
+    period = scorecards.period_of(standings_.DEFAULT_KIND, today)
     # One reverse() for all of them, each provider's id put in the stand-in's place.
     slot = str(scorecards.PROVIDER_SLOT)
     url = scorecard_url(org, scorecards.PROVIDER_SLOT, period)
     rows = []
-    for provider_id, card in cards.items():
-        on_time_rate, on_time_count = card.value_and_count("on_time")
+    for row in standings_.ranked(org, period, now=now):
+        on_time_rate, on_time_count = row.card.value_and_count("on_time")
         rows.append(
             Standing(
-                provider_id=provider_id,
-                provider=names.get(provider_id, ""),
-                overall=card.overall.value,
+                provider_id=row.provider_id,
+                provider=row.name,
+                overall=row.overall,
                 on_time_rate=on_time_rate,
                 on_time_count=on_time_count,
-                url=url.replace(slot, str(provider_id)),
+                url=url.replace(slot, str(row.provider_id)),
             )
         )
-    rows.sort(key=lambda row: (row.overall is None, -(row.overall or 0), row.provider.lower()))
     return rows, period.label
 
 
@@ -739,11 +744,13 @@ def split_standings(
     rows: list[Standing], shown: int = STANDINGS_SHOWN
 ) -> tuple[list[tuple[int, Standing]], list[tuple[int, Standing]]]:
     """What the page lists of the sorted standings, each row with its rank: every row while
-    there are at most twice ``shown``; past that the best ``shown`` and the lowest ``shown``."""
+    there are at most twice ``shown``; past that the best ``shown`` and the lowest ``shown`` of
+    those with a score (a provider without data this quarter is not "lowest")."""
     ranked = list(enumerate(rows, start=1))
     if len(ranked) <= 2 * shown:
         return ranked, []
-    return ranked[:shown], ranked[-shown:]
+    scored = [pair for pair in ranked[shown:] if pair[1].overall is not None]
+    return ranked[:shown], scored[-shown:]
 
 
 def scorecard_url(org, provider_id: int, period) -> str:
@@ -766,7 +773,8 @@ def build(org, *, user=None, today: date | None = None) -> "Dashboard":
     mine = 0
     if user is not None and user.is_authenticated:
         mine = task_list(org, user=user, tab=Tab.MINE, now=now).count()
-    return Dashboard(
+    started, found = first_run.getting_started(org)
+    board = Dashboard(
         org=org,
         today=today,
         now=now,
@@ -794,6 +802,33 @@ def build(org, *, user=None, today: date | None = None) -> "Dashboard":
         standings_url=_url(
             "insights:scorecards",
             org.slug,
-            query=scorecards.period_of(scorecards.QUARTER, today).params(),
+            query=scorecards.period_of(standings_.DEFAULT_KIND, today).params(),
         ),
+        getting_started=None if started.complete else started,
     )
+    explain_empty([*board.sections, *board.extra.values()], started, found)
+    return board
+
+
+# Cards that read "all is well" when empty, and what they say instead while there is nothing
+# yet to check: (the fact that gives them something, the sentence, the step it links to).
+NOTHING_YET = {
+    "overdue": ("task", "No task has been sent yet.", "task"),
+    "due_week": ("task", "No task has been sent yet.", "task"),
+    "waiting": ("task", "No task has been sent yet.", "task"),
+    "issues": ("activated", "No engagement is under way yet, so no issue to answer.", "plan"),
+    "missing_w9": ("provider", "No provider yet, so no W-9 to collect.", "provider"),
+    "unsigned": ("activated", "No engagement is active yet.", "plan"),
+    "single_provider": ("activated", "No function is outsourced yet.", "plan"),
+}
+
+
+def explain_empty(sections, started: first_run.GettingStarted, found: dict) -> None:
+    """An empty card whose subject does not exist yet says so and links to the step."""
+    steps = {step.key: step for step in started.steps}
+    for section in sections:
+        rule = NOTHING_YET.get(section.key)
+        if rule is None or section.count or found[rule[0]]:
+            continue
+        step = steps[rule[2]]
+        section.empty, section.empty_link, section.empty_url = rule[1], step.label, step.url

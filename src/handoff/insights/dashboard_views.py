@@ -21,6 +21,7 @@ def dashboard_page(request):
         "board": board,
         "best": best,
         "lowest": lowest,
+        "partial": len(shown) < len(board.standings),
         "spend_chart": reports.spend_chart(board.spend, request.org.currency),
         "standings_chart": charts.standings_chart(
             [(row.provider, row.overall) for row in shown], title

@@ -20,6 +20,7 @@ from handoff.decisions.models import BusinessFunction
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import EngagementFunction
 from handoff.insights import charts, scorecards
+from handoff.insights import standings as standings_
 from handoff.providers.models import Provider
 
 TREND_LENGTH = 6
@@ -32,7 +33,7 @@ def shown(figure: scorecards.Figure, currency: str) -> str:
         return "no data"
     value = figure.value
     if figure.unit == "percent":
-        return f"{float(value) * 100:.0f}%"
+        return scorecards.percent_text(value)
     if figure.unit == "hours":
         return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
     if figure.unit == "rating":
@@ -40,7 +41,7 @@ def shown(figure: scorecards.Figure, currency: str) -> str:
     if figure.unit == "money":
         return money(value, currency)
     if figure.unit == "score":
-        return f"{value:.0f} / 100"
+        return scorecards.score_text(value)
     return str(value)
 
 
@@ -51,11 +52,11 @@ def figure_rows(card: scorecards.Scorecard, currency: str) -> list[dict]:
 
 
 def _period(request):
-    """The period asked for, or this month with the errors to show."""
+    """The period asked for (by default this quarter), or the default with the errors to show."""
     try:
         return scorecards.parse_period(request.org, request.GET), {}
     except ValidationError as error:
-        return scorecards.current(request.org, scorecards.MONTH), error.message_dict
+        return standings_.default_period(request.org), error.message_dict
 
 
 def _picker(request, period, errors) -> dict:
@@ -135,30 +136,31 @@ def provider_scorecard_card(request, provider_pk):
     return render(request, "insights/_scorecard_card.html", context)
 
 
-def _ranked(org, period, names: dict[int, str], *, every: bool) -> list[dict]:
-    """The scorecards of ``names``, best overall first, no overall score last, then by name;
-    each row with its rank over the whole list. ``every``: they are all the organization's
-    engaged providers (the standings), read with the whole organization's rows."""
-    cards = scorecards.compute(org, period, list(names), read_whole_org=every)
-    rows = [{"provider_id": pk, "name": name, "card": cards[pk]} for pk, name in names.items()]
+def _ranked(org, period, names: dict[int, str]) -> list[dict]:
+    """The scorecards of ``names`` (one function's providers), ranked as the standings are:
+    best overall first, no overall score last, then by name; each row with its rank."""
+    cards = scorecards.compute(org, period, list(names))
+    rows = [standings_.Ranked(0, pk, name, cards[pk]) for pk, name in names.items()]
     rows.sort(
         key=lambda row: (
-            row["card"].overall.value is None,
-            -(row["card"].overall.value or 0),
-            row["name"],
+            row.overall is None,
+            -(row.overall or 0),
+            row.name.lower(),
+            row.provider_id,
         )
     )
     for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
+        row.rank = rank
     return rows
 
 
-def _standings_page(
-    request, period, names: dict[int, str], chart_title: str, *, every: bool
-) -> dict:
+def _standings_page(request, period, ranked: list, chart_title: str) -> dict:
     """One page of the standings: the rows shown (figures formatted for those only), their
     chart, and the links to the other pages, which keep the period."""
-    ranked = _ranked(request.org, period, names, every=every)
+    ranked = [
+        {"provider_id": row.provider_id, "name": row.name, "card": row.card, "rank": row.rank}
+        for row in ranked
+    ]
     page = Paginator(ranked, STANDINGS_PAGE_SIZE).get_page(request.GET.get("page"))
     currency = request.org.currency
     for row in page.object_list:
@@ -193,13 +195,13 @@ def engaged_providers(org, function=None) -> dict[int, str]:
 
 @org_member_required(Role.VIEWER)
 def standings(request):
-    """Every engaged provider's standing for a period, best first, a page at a time, and the
-    functions."""
+    """The standings of a period (by default this quarter, as on the dashboard), best first, a
+    page at a time, and the functions."""
     period, errors = _period(request)
-    names = engaged_providers(request.org)
+    ranked = standings_.ranked(request.org, period)
     context = {
         **_picker(request, period, errors),
-        **_standings_page(request, period, names, f"Overall score, {period.label}", every=True),
+        **_standings_page(request, period, ranked, f"Overall score, {period.label}"),
         "functions": BusinessFunction.objects.for_org(request.org)
         .filter(engagements__isnull=False)
         .distinct(),
@@ -218,9 +220,8 @@ def compare(request, function_pk):
         **_standings_page(
             request,
             period,
-            names,
+            _ranked(request.org, period, names),
             f"{function.name}: overall score, {period.label}",
-            every=False,
         ),
         "function": function,
     }

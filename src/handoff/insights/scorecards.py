@@ -80,6 +80,10 @@ MONTH, QUARTER, YEAR, CUSTOM = "month", "quarter", "year", "custom"
 KINDS = (MONTH, QUARTER, YEAR, CUSTOM)
 KIND_CHOICES = [(MONTH, "Month"), (QUARTER, "Quarter"), (YEAR, "Year"), (CUSTOM, "From – to")]
 MAX_CUSTOM_DAYS = 3 * 366
+# The period a page or the API shows when none is asked for: this quarter. The standings on the
+# dashboard and on the scorecards page, a provider's scorecard and its card all open on it, so
+# a provider shows one score wherever it is read without a period chosen.
+DEFAULT_KIND = QUARTER
 MAX_TREND = 24
 
 
@@ -184,10 +188,10 @@ def _date(value, name: str) -> date:
 
 
 def parse_period(org, params, now: datetime | None = None) -> Period:
-    """The period named by ``params`` (``period``: month, quarter, year or custom; ``on``: a day
-    inside it, default today; custom needs ``from`` and ``to``). Raises ``ValidationError`` keyed
-    by the field at fault."""
-    kind = (params.get("period") or MONTH).strip()
+    """The period named by ``params`` (``period``: month, quarter, year or custom, default
+    :data:`DEFAULT_KIND`; ``on``: a day inside it, default today; custom needs ``from`` and
+    ``to``). Raises ``ValidationError`` keyed by the field at fault."""
+    kind = (params.get("period") or DEFAULT_KIND).strip()
     if kind not in KINDS:
         raise ValidationError({"period": "Choose month, quarter, year or custom."})
     if kind == CUSTOM:
@@ -225,6 +229,17 @@ class Figure:
     @property
     def percent(self) -> float | None:
         return None if self.value is None else round(float(self.value) * 100, 1)
+
+
+def score_text(value) -> str:
+    """An overall score as every page prints it ("73 / 100"), so that a score rounds the same
+    way on the dashboard, the scorecards and the reports."""
+    return f"{float(value):.0f} / 100"
+
+
+def percent_text(value) -> str:
+    """A share (0..1) as every page prints it ("92%")."""
+    return f"{float(value) * 100:.0f}%"
 
 
 LABELS = {
@@ -974,6 +989,18 @@ def compute(
         ids = sorted({key[0] for source in read.values() for key in source})
     urls = link_template(org, period)
     return {pk: _build(pk, period, _slice(read, pk, 0, 0), weights, urls) for pk in ids}
+
+
+def without_data(provider_id: int, period: Period, urls: dict) -> Scorecard:
+    """The scorecard of a provider with nothing in ``period``: every figure "no data", no overall
+    score (``urls``: :func:`link_template` of the period)."""
+    return Scorecard(
+        provider_id=provider_id,
+        period=period,
+        found={},
+        overall=Figure("overall", "Overall score", "score"),
+        urls=urls,
+    )
 
 
 def first_activity(org, provider_id: int) -> date | None:

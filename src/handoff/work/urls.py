@@ -1,6 +1,6 @@
 from django.urls import path
 
-from handoff.work import views
+from handoff.work import new_task_views, views
 from handoff.work.portal_urls import issue_urlpatterns
 
 app_name = "work"
@@ -11,6 +11,7 @@ ENGAGEMENT = ORG + "engagements/<int:engagement_pk>/"
 
 urlpatterns = [
     path(ORG + "tasks/", views.task_list, name="tasks"),
+    path(ORG + "tasks/new/", new_task_views.task_new, name="task_new"),
     path(TASK, views.task_detail, name="task"),
     path(TASK + "edit/", views.task_edit, name="task_edit"),
     path(TASK + "move/", views.task_move, name="task_move"),

@@ -1,0 +1,58 @@
+""" "New task" from the Tasks page: choose the engagement first, then the usual task form.
+
+A task is always sent under one active engagement (its service levels suggest the due date, its
+communication plan names the assignees), so this page asks which one and hands over to that
+engagement's task form. With no active engagement it says so and points to Engagements.
+
+Least role: member (the same as sending a task from an engagement).
+"""
+
+from django import forms
+from django.shortcuts import redirect, render
+
+from handoff.core.access import org_member_required
+from handoff.core.roles import Role
+from handoff.engagements.choices import EngagementStatus
+from handoff.engagements.models import Engagement
+
+
+class EngagementLabel(forms.ModelChoiceField):
+    def label_from_instance(self, engagement):
+        return f"{engagement.provider.name} — {engagement.title}"
+
+
+class ChooseEngagementForm(forms.Form):
+    engagement = EngagementLabel(
+        queryset=Engagement.objects.none(),
+        empty_label="Choose an engagement",
+        help_text="Tasks are sent under an active engagement; the next page is the task form.",
+        error_messages={
+            "required": "Choose the engagement the task belongs to.",
+            "invalid_choice": "Choose one of the active engagements.",
+        },
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engagement"].queryset = (
+            Engagement.objects.for_org(org)
+            .filter(status=EngagementStatus.ACTIVE)
+            .select_related("provider")
+            .order_by("provider__name", "title", "id")
+        )
+
+
+@org_member_required(Role.MEMBER)
+def task_new(request):
+    """Choose the engagement (the form is sent by GET, so it works without JavaScript and the
+    back button), then go on to that engagement's task form."""
+    asked = "engagement" in request.GET
+    form = ChooseEngagementForm(request.GET if asked else None, org=request.org)
+    if asked and form.is_valid():
+        engagement = form.cleaned_data["engagement"]
+        return redirect("work:task_create", request.org.slug, engagement.pk)
+    choices = list(form.fields["engagement"].queryset)
+    if not asked and len(choices) == 1:
+        form.initial["engagement"] = choices[0].pk
+    context = {"form": form, "has_choices": bool(choices)}
+    return render(request, "work/task_new_choose.html", context, status=422 if asked else 200)
