@@ -64,6 +64,7 @@ def pages(org, engagement, task, schedule):
         ("post", url("task_comment", org, task.pk), "member"),
         ("post", url("task_attach", org, task.pk), "member"),
         ("post", url("task_move", org, task.pk), "member"),
+        ("post", url("task_nudge", org, task.pk), "member"),
         ("get", url("schedule_create", org, engagement.pk), "manager"),
         ("get", url("schedule_edit", org, schedule.pk), "manager"),
         ("post", url("schedule_action", org, schedule.pk, "pause"), "manager"),
