@@ -36,8 +36,10 @@ PAGES = [
     ("payment_import", "post", "manager", ""),
     ("invoices", "get", "viewer", ""),
     ("invoices", "post", "manager", ""),
+    ("nec_index", "get", "viewer", ""),
     ("nec", "get", "viewer", "year"),
     ("nec_export", "get", "admin", "year"),
+    ("nec_filing", "post", "admin", "year"),
 ]
 BELOW = {"manager": "member", "admin": "manager"}
 
@@ -150,8 +152,10 @@ ENDPOINTS = [
     ("get", "/api/v1/compliance/payments", "viewer", None),
     ("post", "/api/v1/compliance/payments", "manager", "payment_body"),
     ("post", "/api/v1/compliance/payments/import", "manager", "import_body"),
+    ("get", "/api/v1/compliance/1099", "viewer", None),
     ("get", "/api/v1/compliance/1099/2025", "viewer", None),
     ("get", "/api/v1/compliance/1099/2025/export", "admin", None),
+    ("post", "/api/v1/compliance/1099/2025/filing", "admin", "filing_body"),
 ]
 API_IDS = [f"{m} {p}" for m, p, _, _ in ENDPOINTS]
 
@@ -186,6 +190,7 @@ def bodies(rows) -> dict:
             "method": "ach",
         },
         "import_body": {"csv": "provider,paid_on,amount,method\nJordan Lee IT,2025-01-01,5,ach\n"},
+        "filing_body": {"filed_on": "2026-01-20", "method": "iris", "confirmation": "R-1"},
     }
 
 

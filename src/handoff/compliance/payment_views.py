@@ -182,9 +182,11 @@ def _nec_page(request, report, form=None, status=200):
     status_by_year = {
         unfiled.year: unfiled for unfiled in selectors.filing_status(request.org, today).unfiled
     }
+    paid = selectors.payment_years(request.org)
     context = {
         "report": report,
-        "years": _years(request.org),
+        "years": sorted({*paid, today.year}, reverse=True),
+        "has_payments": bool(paid),
         "status_by_year": status_by_year,
         "can_export": can_file,
         "can_file": can_file,
@@ -245,7 +247,7 @@ def nec_filing(request, year):
             messages.success(request, f"The {report.year} 1099-NEC forms are marked filed.")
             return redirect("compliance:nec", request.org.slug, report.year)
     report.filing = selectors.filings_of(request.org).filter(tax_year=report.year).first()
-    return _nec_page(request, report, form=form, status=422)
+    return _nec_page(request, report, form=form)
 
 
 def _int(raw):
