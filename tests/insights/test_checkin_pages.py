@@ -251,6 +251,7 @@ def test_the_portal_nav_links_the_checkins(org, priya):
 def _pages(org, provider):
     return {
         "my_checkins": (reverse("insights:my_checkins", args=[org.slug]), "viewer"),
+        "checkins": (reverse("insights:checkins", args=[org.slug]), "viewer"),
         "provider_checkins": (
             reverse("insights:provider_checkins", args=[org.slug, provider.pk]),
             "viewer",
@@ -259,7 +260,9 @@ def _pages(org, provider):
     }
 
 
-@pytest.mark.parametrize("page", ["my_checkins", "provider_checkins", "checkin_settings"])
+@pytest.mark.parametrize(
+    "page", ["my_checkins", "checkins", "provider_checkins", "checkin_settings"]
+)
 def test_each_page_answers_by_role(org, owner, admin, manager, member, viewer, provider, page):
     url, least = _pages(org, provider)[page]
     order = ["viewer", "member", "manager", "admin", "owner"]
@@ -279,6 +282,7 @@ def test_each_page_answers_by_role(org, owner, admin, manager, member, viewer, p
     "name",
     [
         "my_checkins",
+        "checkins",
         "provider_checkins",
         "provider_checkin_start",
         "checkin_settings",
@@ -288,6 +292,7 @@ def test_each_page_answers_by_role(org, owner, admin, manager, member, viewer, p
 def test_outsiders_get_404_on_every_page(org, outsider, other_org, provider, owners_checkin, name):
     args = {
         "my_checkins": [org.slug],
+        "checkins": [org.slug],
         "provider_checkins": [org.slug, provider.pk],
         "provider_checkin_start": [org.slug, provider.pk],
         "checkin_settings": [org.slug],

@@ -1,6 +1,6 @@
-"""Relationship check-in pages: the one-click answer page (the token is the only key), a
-member's own check-ins, a provider's history and trend, the organization's settings, and the
-provider's own view in the portal."""
+"""Relationship check-in pages: the one-click answer page (the token is the only key), the
+organization's rounds (Evaluate → Check-ins), a member's own check-ins, a provider's history
+and trend, the organization's settings, and the provider's own view in the portal."""
 
 import zoneinfo
 
@@ -8,6 +8,7 @@ import pygal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -19,7 +20,7 @@ from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role, role_at_least
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.decisions.charts import STYLE
-from handoff.insights import checkins
+from handoff.insights import checkin_rounds, checkins
 from handoff.insights.models import CheckIn, InsightsSettings
 from handoff.providers.models import Provider
 from handoff.work.portal_views import portal_required
@@ -113,6 +114,40 @@ def checkin_answer(request, token):
     if answered:
         return render(request, "insights/checkin_thanks.html", _context(checkin))
     return render(request, "insights/checkin_answer.html", _context(checkin, form=form))
+
+
+# --- The organization's rounds ---------------------------------------------------------------
+ROUNDS_PAGE_SIZE = 50
+
+
+@org_member_required(Role.VIEWER)
+def checkins_overview(request):
+    """Evaluate → Check-ins: every round with its state (scheduled, sent, answered, closed),
+    how many answered, and the average answers, ours and the provider's apart."""
+    state = request.GET.get("state", "")
+    if state not in checkin_rounds.STATES:
+        state = ""
+    now = timezone.now()
+    page = None
+    if state != checkin_rounds.SCHEDULED:
+        page = Paginator(checkin_rounds.rounds(request.org, now=now, state=state), ROUNDS_PAGE_SIZE)
+        page = page.get_page(request.GET.get("page"))
+        for row in page.object_list:
+            row.period = checkins.period_label(row.period_start, row.period_end)
+            row.ours = checkin_rounds.side_average(row, "ours")
+            row.theirs = checkin_rounds.side_average(row, "theirs")
+            row.state_label = checkin_rounds.STATES[row.state]
+    context = {
+        "state": state,
+        "states": [("", "All"), *checkin_rounds.STATES.items()],
+        "page": page,
+        "scheduled": checkin_rounds.scheduled(request.org, now=now)
+        if state in ("", checkin_rounds.SCHEDULED)
+        else None,
+        "waiting_for_me": checkins.pending_for_user(request.org, request.user, now).count(),
+        "settings": checkins.settings_for(request.org),
+    }
+    return render(request, "insights/checkins.html", context)
 
 
 # --- A member's own check-ins -----------------------------------------------------------------

@@ -49,10 +49,12 @@ urlpatterns = [
     ),
 ]
 
-# Relationship check-ins: the one-click link (no login: the token is the key), a member's own,
+# Relationship check-ins: the one-click link (no login: the token is the key), the
+# organization's rounds (Evaluate → Check-ins), a member's own,
 # a provider's history, the settings, and the provider's own view in the portal.
 urlpatterns += [
     path("checkin/<str:token>/", checkin_views.checkin_answer, name="checkin_answer"),
+    path(ORG + "checkin-rounds/", checkin_views.checkins_overview, name="checkins"),
     path(ORG + "checkins/", checkin_views.my_checkins, name="my_checkins"),
     path(ORG + "checkins/<int:pk>/", checkin_views.my_checkin, name="my_checkin"),
     path(
