@@ -243,7 +243,7 @@ def test_demo_runs_a_worker_beside_the_server_and_stops_it(monkeypatch):
     started, commands = [], []
 
     def fake_popen(command, **kwargs):
-        started.append(FakeProcess(command))
+        started.append(FakeProcess(command, **kwargs))
         return started[-1]
 
     def fake_call_command(name, *args, **kwargs):

@@ -189,6 +189,11 @@ class EngagementPatch(Schema):
 class StatusMoveIn(Schema):
     to_status: EngagementStatus
     reason: str = Field("", description="Required to pause or end.")
+    confirm_before_start: bool = Field(
+        False,
+        description="Activate before the start date: without it, activating an engagement "
+        "whose start date is after today is refused (422 on this field).",
+    )
 
 
 class StatusChangeOut(Schema):
@@ -628,6 +633,7 @@ def move_status(request, engagement_id: int, payload: StatusMoveIn):
         actor=request.user,
         to_status=payload.to_status,
         reason=payload.reason,
+        confirm_before_start=payload.confirm_before_start,
     )
     return _engagement_out(request, engagement_id)
 

@@ -98,6 +98,9 @@ class EngagementForm(forms.ModelForm):
 class StatusForm(forms.Form):
     to_status = forms.ChoiceField(choices=EngagementStatus.choices)
     reason = forms.CharField(max_length=500, required=False)
+    confirm_before_start = forms.BooleanField(
+        required=False, label="Activate before the start date"
+    )
 
 
 def status_actions(engagement) -> list[tuple[str, str]]:

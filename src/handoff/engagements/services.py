@@ -4,6 +4,7 @@ Each function owns its transaction, checks that every linked row belongs to the 
 (and a contact to the engagement's provider), and writes the audit trail.
 """
 
+import zoneinfo
 from datetime import date
 from decimal import Decimal
 
@@ -228,9 +229,35 @@ def activation_blockers(engagement: Engagement) -> list[str]:
     return engagement.communication_plan.missing_for_activation()
 
 
+def _today(org) -> date:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(org.time_zone)).date()
+
+
+def activation_before_start(engagement: Engagement, today: date | None = None) -> date | None:
+    """The start date when activating today would be before it (the page then offers the
+    confirmation), else None."""
+    today = today or _today(engagement.organization)
+    return engagement.start_date if engagement.start_date > today else None
+
+
+def _day(value: date) -> str:
+    return f"{value:%b} {value.day}, {value.year}"
+
+
 @transaction.atomic
-def move_status(engagement: Engagement, *, actor, to_status: str, reason: str = "") -> Engagement:
-    """Move the engagement along draft → active → paused → ended; each move is kept."""
+def move_status(
+    engagement: Engagement,
+    *,
+    actor,
+    to_status: str,
+    reason: str = "",
+    confirm_before_start: bool = False,
+) -> Engagement:
+    """Move the engagement along draft → active → paused → ended; each move is kept.
+
+    Becoming active before the start date is refused unless ``confirm_before_start`` says it
+    is meant: an active engagement's service levels, reminders and work run from the day it
+    becomes active, not from the start date in its terms."""
     engagement = _locked(engagement)
     current = EngagementStatus(engagement.status)
     if to_status not in EngagementStatus.values:
@@ -267,6 +294,20 @@ def move_status(engagement: Engagement, *, actor, to_status: str, reason: str = 
                     + "."
                 }
             )
+        today = _today(engagement.organization)
+        early = activation_before_start(engagement, today)
+        if early and not confirm_before_start:
+            raise ValidationError(
+                {
+                    "confirm_before_start": f"The engagement starts on {_day(early)}, after "
+                    f"today ({_day(today)}): once active, its service levels, reminders and "
+                    "work run from today, before the provider has started. Activate it on the "
+                    "start date, or confirm that it starts early."
+                }
+            )
+        if early:
+            note = f"Activated before the start date ({_day(early)}), as confirmed."
+            reason = f"{reason[: 500 - len(note) - 3]} — {note}" if reason else note
     engagement.status = target
     engagement.version += 1
     engagement.save(update_fields=["status", "version", "updated_at"])

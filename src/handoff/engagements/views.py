@@ -144,6 +144,7 @@ def engagement_status(request, pk):
             actor=request.user,
             to_status=form.cleaned_data["to_status"],
             reason=form.cleaned_data["reason"],
+            confirm_before_start=form.cleaned_data["confirm_before_start"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -161,6 +162,9 @@ def engagement_detail(request, pk):
         "plan": engagement.communication_plan,
         "missing": services.activation_blockers(engagement),
         "actions": status_actions(engagement),
+        # The start date, when "Activate" is offered before it: the page asks to confirm.
+        "starts_later": "active" in dict(status_actions(engagement))
+        and services.activation_before_start(engagement),
         "functions": list(engagement.functions.all()),
         "tiers": list(engagement.price_tiers.all()),
         "service_levels": list(engagement.service_levels.all()),
