@@ -2,6 +2,7 @@
 to install it, unless HANDOFF_REQUIRE_BROWSER=1 (set by .ci/run), which makes that a failure."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -63,3 +64,20 @@ def new_page(browser, live_server, width=1280, height=800):
     page = context.new_page()
     page.set_default_timeout(15_000)
     return page
+
+
+def open_section(page, label):
+    """Click a link of the section navigation in the page's header, as a person moves between
+    the parts of the app: ``label`` is the section's name ("Tasks", "Providers") or a pattern
+    (``re.compile("Contractors|Compliance")``). The provider portal's navigation works the same
+    way ("Tasks", "Engagements")."""
+    if not isinstance(label, re.Pattern):
+        label = re.compile(rf"(^|\W){re.escape(label)}$")
+    page.get_by_role("banner").get_by_role("link", name=label).click()
+
+
+def field_label(label):
+    """A form field's label, exactly, whether or not the field is marked required (the mark
+    reads "(required)" to a screen reader): for ``get_by_label`` where a plain match would also
+    find a longer label ("TIN" and "TIN type")."""
+    return re.compile(rf"^{re.escape(label)}( \*)?( \(required\))?$")

@@ -14,12 +14,14 @@ from pypdf import PdfWriter
 from handoff.accounts import services as accounts
 from handoff.compliance.models import W9
 from handoff.providers import services as providers
+from tests.browser.conftest import field_label, log_in, open_section
 from tests.compliance.conftest import reload_rules
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TIN = "900-00-6789"  # area 900: never issued
+COMPLY = re.compile("Contractors|Compliance")  # the section's link in the navigation
 
 
 @pytest.fixture
@@ -44,10 +46,7 @@ def owner_logged_in(page, live_server):
             "status": "active",
         },
     )
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill("olivia@acme.example")
-    page.get_by_label("Password").fill("a-Strong-passw0rd")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "olivia@acme.example", "a-Strong-passw0rd")
     return org
 
 
@@ -58,7 +57,7 @@ def answer(page, question: str, choice: str, evidence: str):
 
 
 def test_assess_enter_a_w9_pay_across_the_threshold_and_export(page, owner_logged_in, tmp_path):
-    page.get_by_role("link", name=re.compile("Providers")).click()
+    open_section(page, "Providers")
     page.get_by_role("link", name="Sam Rivera Design").click()
     card = page.locator("#comply")
     expect(card.get_by_text("not assessed")).to_be_visible()
@@ -99,7 +98,7 @@ def test_assess_enter_a_w9_pay_across_the_threshold_and_export(page, owner_logge
         label="Individual/sole proprietor"
     )
     page.get_by_label("Social security number (SSN)").check()
-    page.get_by_label("TIN", exact=True).fill(TIN)
+    page.get_by_label(field_label("TIN")).fill(TIN)
     page.get_by_label("Address").fill("9 Canal St")
     page.get_by_label("City").fill("Dayton")
     page.get_by_label("State").fill("OH")
@@ -119,7 +118,9 @@ def test_assess_enter_a_w9_pay_across_the_threshold_and_export(page, owner_logge
 
     # Payments: $450 stays under 2025's $600 threshold; another $200 crosses it.
     def record(amount, day):
-        page.goto("/o/acme/comply/payments/new/")
+        open_section(page, COMPLY)
+        page.get_by_role("link", name="Payments", exact=True).click()
+        page.get_by_role("link", name="Record a payment").click()
         page.get_by_label("Provider").select_option(label="Sam Rivera Design")
         page.get_by_label("Date paid").fill(day)
         page.get_by_label("Amount").fill(amount)
@@ -134,7 +135,8 @@ def test_assess_enter_a_w9_pay_across_the_threshold_and_export(page, owner_logge
     expect(row.get_by_text("Below the year's threshold")).to_be_visible()
 
     record("200.00", "2025-11-20")
-    page.goto("/o/acme/comply/1099/2025/")
+    page.get_by_role("link", name="1099-NEC").click()
+    page.get_by_role("link", name="2025").click()
     expect(page.get_by_text("1 payee needs a 1099-NEC")).to_be_visible()
     row = page.get_by_role("row", name=re.compile("Sam Rivera Design"))
     expect(row.get_by_text("Needed")).to_be_visible()

@@ -1,8 +1,6 @@
 """An office manager sets up an engagement: terms, plan, a refused and then a successful
 activation, the agreement PDF and its signed copy."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -10,6 +8,7 @@ from handoff.accounts import services as accounts
 from handoff.accounts.models import Membership
 from handoff.core.roles import Role
 from handoff.providers import services as providers
+from tests.browser.conftest import log_in, open_section
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,15 +36,12 @@ def manager_logged_in(page, live_server):
             actor=owner,
             data={"name": name, "email": f"{name.split()[0].lower()}@ledgerline.example"},
         )
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill("mona@acme.example")
-    page.get_by_label("Password").fill("a-Strong-passw0rd")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, "mona@acme.example", "a-Strong-passw0rd")
     return org
 
 
 def test_an_engagement_from_draft_to_signed(page, manager_logged_in, tmp_path):
-    page.get_by_role("link", name=re.compile("Engagements")).click()
+    open_section(page, "Engagements")
     page.get_by_role("link", name="New engagement").click()
     page.get_by_label("Provider").select_option(label="Ledgerline")
     page.get_by_label("Title").fill("Monthly bookkeeping")

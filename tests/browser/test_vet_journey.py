@@ -11,6 +11,7 @@ from handoff.accounts import services as accounts
 from handoff.accounts.models import Membership
 from handoff.core.roles import Role
 from handoff.providers import services as providers
+from tests.browser.conftest import log_in, new_page, open_section
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,11 +33,8 @@ def test_references_checks_and_reputation(page, browser, live_server, settings):
     providers.create_provider(org, actor=owner, data={"name": "Ledgerline", "status": "prospect"})
     providers.create_provider(org, actor=owner, data={"name": "Evergreen", "status": "prospect"})
 
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill("mona@acme.example")
-    page.get_by_label("Password").fill("a-Strong-passw0rd")
-    page.get_by_role("button", name="Log in").click()
-    page.goto("/o/acme/providers/")
+    log_in(page, "mona@acme.example", "a-Strong-passw0rd")
+    open_section(page, "Providers")
     page.get_by_role("link", name="Ledgerline").click()
     expect(page.get_by_text("Not enough information.")).to_be_visible()
 
@@ -73,8 +71,8 @@ def test_references_checks_and_reputation(page, browser, live_server, settings):
     ).to_be_visible()
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/reference-check/" in line)
 
-    reference = browser.new_context()  # logged out, as the reference is
-    answer = reference.new_page()
+    # The reference, logged out, opens the link in the e-mail.
+    answer = new_page(browser, live_server)
     answer.goto(link.strip())
     expect(answer.get_by_role("heading", name="A few questions about Ledgerline")).to_be_visible()
     answer.get_by_role("group", name=re.compile("meet deadlines")).get_by_label("4").check()
@@ -83,13 +81,13 @@ def test_references_checks_and_reputation(page, browser, live_server, settings):
     expect(answer.get_by_role("heading", name="Thank you")).to_be_visible()
     answer.goto(link.strip())
     expect(answer.get_by_role("heading", name="This link cannot be used")).to_be_visible()
-    reference.close()
+    answer.context.close()
 
     page.get_by_role("link", name="Ledgerline").click()
     expect(page.get_by_text("From 2 reference checks")).to_be_visible()
     assert page.locator(".reputation-score").inner_text() != first_score
 
-    page.get_by_role("link", name=re.compile("Analyses")).click()
+    open_section(page, "Analyses")
     page.get_by_role("link", name="Shortlist for Bookkeeping").click()
     for name in ("Ledgerline", "Evergreen"):
         page.get_by_label("Add a candidate").select_option(label=name)
