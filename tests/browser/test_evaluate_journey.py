@@ -15,6 +15,7 @@ from handoff.decisions.models import BusinessFunction
 from handoff.engagements.models import Engagement, EngagementFunction
 from handoff.providers.models import Provider
 from handoff.work.models import Task
+from tests.browser.conftest import log_in, open_section
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,13 +71,6 @@ def setting(live_server):
     return org, provider
 
 
-def log_in(page, email, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_from_the_dashboard_to_the_task_the_scorecard_and_the_review_pdf(page, setting):
     org, provider = setting
     log_in(page, "olivia@acme.example", "a-Strong-passw0rd")
@@ -93,7 +87,7 @@ def test_from_the_dashboard_to_the_task_the_scorecard_and_the_review_pdf(page, s
     ).to_be_visible()
 
     # Back on the dashboard, the standings link to the provider's scorecard.
-    page.goto("/o/acme/dashboard/")
+    open_section(page, "Dashboard")
     standings = page.locator("#standings")
     expect(standings.locator("svg")).to_be_visible()
     standings.get_by_role("link", name="Ledgerline", exact=True).click()
@@ -101,8 +95,13 @@ def test_from_the_dashboard_to_the_task_the_scorecard_and_the_review_pdf(page, s
     expect(page.locator("svg[role=img]").first).to_be_visible()
     expect(page.locator("table").first).to_contain_text("On time")
 
-    # The quarterly review of this quarter, exported as a PDF.
-    page.goto(f"/o/acme/providers/{provider.pk}/review/?period=quarter")
+    # The quarterly review from the provider's page opens on the last complete quarter; one
+    # click forward is this quarter, exported as a PDF.
+    page.locator(".breadcrumb").get_by_role("link", name="Ledgerline", exact=True).click()
+    page.get_by_role("link", name="Quarterly review").click()
+    expect(page.get_by_role("heading", name="Business review: Ledgerline")).to_be_visible()
+    page.get_by_role("navigation", name="Periods").get_by_role("link", name=re.compile("→")).click()
+    expect(page).to_have_url(re.compile(r"period=quarter"))
     expect(page.get_by_role("heading", name="Business review: Ledgerline")).to_be_visible()
     expect(page.locator("svg[role=img]").first).to_be_visible()
     expect(page.get_by_text("Weekly payroll 2")).to_be_visible()  # the late one is a miss
@@ -112,5 +111,7 @@ def test_from_the_dashboard_to_the_task_the_scorecard_and_the_review_pdf(page, s
     assert download.suggested_filename.endswith(".pdf")
     with open(download.path(), "rb") as pdf:
         assert pdf.read(4) == b"%PDF"
-    response = page.request.get(f"/o/acme/providers/{provider.pk}/review.pdf?period=quarter")
+    pdf_link = page.get_by_role("link", name="Download PDF").get_attribute("href")
+    assert f"/o/acme/providers/{provider.pk}/review.pdf?period=quarter" in pdf_link
+    response = page.request.get(pdf_link)
     assert response.headers["content-type"] == "application/pdf"
