@@ -16,10 +16,8 @@ def reload_dated_figures() -> None:
     """Load the payroll tax rates and benefits-load defaults as their data migration does.
     A transactional test (a browser journey) needs this: an earlier one's flush empties every
     table, these included, and migrations do not run again."""
-    migration = importlib.import_module(
-        "handoff.decisions.migrations.0003_payroll_and_benefits_figures"
-    )
-    migration.load(apps, schema_editor=None)
+    for name in ("0003_payroll_and_benefits_figures", "0006_payroll_figures_2027"):
+        importlib.import_module(f"handoff.decisions.migrations.{name}").load(apps, None)
 
 
 @pytest.fixture

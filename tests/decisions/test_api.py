@@ -268,6 +268,14 @@ class TestInvalidInput:
             ({"benefits_load_percent": "201"}, "benefits_load_percent", "above 200% of wages"),
             ({"annual_salary": None}, "annual_salary", "Give the annual salary."),
             ({"headcount": "x"}, "headcount", "valid integer"),
+            ({"freed": "hours"}, "freed_hours", "Give the hours freed"),
+            (
+                {"freed": "hours", "freed_hours": "200", "freed_period": "month"},
+                "freed_hours",
+                "200 h/month is 2,400 hours a year, more than the 2,080 hours",
+            ),
+            ({"freed_period": "fortnight"}, "freed_period", "Input should be"),
+            ({"freed": "half"}, "freed", "Input should be"),
         ],
     )
     def test_a_bad_role_is_422_and_saves_nothing(self, api, analysis, body, field, message):
@@ -323,6 +331,14 @@ class TestInvalidInput:
             ),
             ({"provider_id": 999999}, "provider_id", "Choose a provider of this organization."),
             ({"pricing_model": "barter"}, "pricing_model", "Input should be"),
+            ({"oversight_hours": "169"}, "oversight_hours", "A week has at most 168 hours"),
+            (
+                {"oversight_hours": "8785", "oversight_period": "year"},
+                "oversight_hours",
+                "A year has at most 8,784 hours",
+            ),
+            ({"oversight_hours": "-1"}, "oversight_hours", "This cannot be negative."),
+            ({"oversight_period": "fortnight"}, "oversight_period", "Input should be"),
         ],
     )
     def test_a_bad_quote_is_422_and_saves_nothing(self, api, analysis, body, field, message):
@@ -511,3 +527,58 @@ def test_the_openapi_document_describes_the_analysis(org, owner):
     assert (
         "payroll_taxes_in_load" in document["components"]["schemas"]["InHousePatch"]["properties"]
     )
+
+
+@pytest.mark.django_db
+class TestHoursAsEntered:
+    def test_oversight_per_week_is_kept_and_counted_52_times_a_year(self, api, analysis):
+        response = api.post(
+            f"{API}/analyses/{analysis.pk}/quotes",
+            {
+                "name": "Ledgerline",
+                "amount": "1250",
+                "oversight_hours": "2",
+                "oversight_period": "week",
+                "oversight_hourly_rate": "60",
+            },
+        )
+        assert response.status_code == 201, response.content
+        quote = response.json()
+        assert (D(quote["oversight_hours"]), quote["oversight_period"]) == (2, "week")
+        assert D(quote["oversight_hours_a_year"]) == 104
+        stored = Quote.objects.get(pk=quote["id"])
+        assert (stored.oversight_hours, stored.oversight_period) == (D("2.00"), "week")
+        line = api.get(f"{API}/analyses/{analysis.pk}/report").json()["quotes"][0]
+        assert line["oversight"] == "6240.00"  # 104 hours × 60
+
+    def test_stated_freed_hours_and_their_rates_in_the_report(self, api, owner, analysis):
+        role, flat, _ = furnish(analysis, owner)
+        response = api.patch(
+            f"{API}/analyses/{analysis.pk}/roles/{role.pk}",
+            {"freed": "hours", "freed_hours": "10", "freed_period": "week"},
+        )
+        assert response.status_code == 200, response.content
+        assert (response.json()["freed"], response.json()["freed_period"]) == ("hours", "week")
+        api.patch(f"{API}/analyses/{analysis.pk}/in-house", {"value_per_freed_hour": None})
+        quotes = api.get(f"{API}/analyses/{analysis.pk}/report").json()["quotes"]
+        by_id = {row["quote_id"]: row for row in quotes}
+        rows = by_id[flat.pk]["freed_hours"]
+        assert [(r["whose"], r["role_id"], r["as_entered"], r["hours_a_year"]) for r in rows] == [
+            ("role", role.pk, "10 h/week", "520.00"),
+            ("manager", None, "4 h/month", "48.00"),
+            ("oversight", None, "2 h/month", "-24.00"),
+        ]
+        assert [(r["rate"], r["rate_basis"]) for r in rows] == [
+            ("35.41", "role_rate"),  # 73,656 over 2,080 hours
+            ("60.00", "manager_rate"),
+            ("60.00", "oversight_rate"),
+        ]
+        # 520 × 73,656 / 2,080 = 18,414; + 2,880 − 1,440.
+        assert by_id[flat.pk]["value_of_hours_freed"] == "19854.00"
+        assert by_id[flat.pk]["hours_freed"] == "544.00"
+
+    def test_a_year_with_no_row_says_which_figures_it_used(self, api, analysis):
+        api.patch(f"{API}/analyses/{analysis.pk}", {"year": 2031})
+        figures = api.get(f"{API}/analyses/{analysis.pk}/report").json()["figures"]
+        assert (figures["payroll_year"], figures["payroll_is_fallback"]) == (2027, True)
+        assert "no figures for 2031 yet, so 2027's are used" in figures["note"]

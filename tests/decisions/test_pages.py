@@ -704,3 +704,65 @@ def test_tier_rows_and_quote_tiers_share_their_shape():
     row = costing.TierRow(D(0), None, D(1))
     tier = QuoteTier(from_units=D(0), to_units=None, unit_price=D(1))
     assert costing.tier_table_problems([row]) == costing.tier_table_problems([tier]) == []
+
+
+@pytest.mark.django_db
+class TestHoursAsEntered:
+    def test_oversight_entered_per_week_is_shown_back_as_entered(self, org, manager, analysis):
+        client = client_for(manager)
+        response = client.post(
+            url("quote_create", org, analysis.pk),
+            quote_form(oversight_hours="2", oversight_period="week", oversight_hourly_rate="60"),
+        )
+        assert response.status_code == 302
+        quote = Quote.objects.for_org(org).get()
+        assert (quote.oversight_hours, quote.oversight_period) == (2, "week")
+        page = text_of(client.get(analysis.get_absolute_url()))
+        assert "our oversight 2 h/week (104 h a year) at $60.00 an hour" in page
+        edit = client.get(url("quote_edit", org, analysis.pk, quote.pk)).context["form"]
+        assert (edit["oversight_hours"].value(), edit["oversight_period"].value()) == (2, "week")
+
+    def test_the_report_says_which_hours_were_counted_and_at_which_rate(
+        self, org, owner, manager, viewer, analysis
+    ):
+        role, flat, _ = furnish(analysis, owner)
+        client_for(manager).post(
+            url("role_edit", org, analysis.pk, role.pk),
+            role_form(freed="hours", freed_hours="10", freed_period="week"),
+        )
+        client_for(manager).post(
+            url("in_house", org, analysis.pk),
+            in_house_form(manager_hours="1", manager_period="week", manager_hourly_rate="60"),
+        )
+        for name in ("analysis", "print"):
+            page = text_of(client_for(viewer).get(url(name, org, analysis.pk)))
+            assert "Hours freed" in page
+            # 10 a week of the bookkeeper at the role's own loaded cost (73,656 / 2,080).
+            assert "Bookkeeper as you stated: 10 h/week, 520 h a year 520 $35.41 an hour" in page
+            assert "the role's loaded cost of an hour $18,414.00" in page
+            # The manager's hour at the manager's cost, not the staff's.
+            assert "Manager's supervision all of it: 1 h/week, 52 h a year 52 $60.00" in page
+            assert "the manager's hourly cost $3,120.00" in page
+            assert "Less our oversight of Ledgerline as entered: 2 h/month, 24 h a year" in page
+            # 520 + 52 − 24 = 548 hours; 18,414 + 3,120 − 1,440 = 20,094.
+            assert "Freed with Ledgerline 548 $20,094.00" in page
+
+    def test_the_pdf_says_it_too(self, org, owner, viewer, analysis):
+        furnish(analysis, owner)
+        response = client_for(viewer).get(url("pdf", org, analysis.pk))
+        reader = PdfReader(io.BytesIO(response.content))
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        assert "Hours freed" in text
+        assert "the manager's hourly cost" in text and "the cost of an oversight hour" in text
+
+
+@pytest.mark.django_db
+def test_editing_a_role_on_its_page_saves_it_and_records_the_change(org, owner, manager, analysis):
+    role, _, _ = furnish(analysis, owner)
+    response = client_for(manager).post(
+        url("role_edit", org, analysis.pk, role.pk), role_form(annual_salary="54000")
+    )
+    assert response.status_code == 302
+    role.refresh_from_db()
+    assert role.annual_salary == 54000
+    assert AuditEvent.objects.filter(action="role.updated").exists()

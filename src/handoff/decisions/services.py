@@ -338,7 +338,11 @@ def add_role(analysis: Analysis, *, actor, data: dict) -> InHouseRole:
 
 @transaction.atomic
 def update_role(role: InHouseRole, *, actor, data: dict) -> InHouseRole:
+    """Change a role. The stored row is read afresh: a page's form has already written the new
+    values onto the object it was given, and the changes are measured against what is stored."""
     analysis = _locked(role.analysis)
+    role = InHouseRole.objects.select_for_update().for_org(analysis.organization).get(pk=role.pk)
+    role.analysis = analysis
     before = _assign(role, data, ROLE_FIELDS)
     _drop_unused_hours(role)
     role.full_clean()
