@@ -42,21 +42,22 @@ AXE_RUN = "async () => (await axe.run(document, {resultTypes: ['violations']})).
 OVERFLOW = """() => {
   const root = document.documentElement;
   if (root.scrollWidth <= root.clientWidth) return null;
-  // Name the widest elements that stick out, to say where to look.
+  // Name the last elements that stick out (outside any box that scrolls), to say where to look.
+  const clips = ['auto', 'scroll', 'hidden', 'clip'];
   const out = [];
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
-    if (box.right > root.clientWidth + 1 && box.width > 0) {
-      let parent = el.parentElement, inside = false;
-      while (parent) {
-        const style = getComputedStyle(parent);
-        if (['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX)) { inside = true; break; }
-        parent = parent.parentElement;
-      }
-      if (!inside) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
-        ' (right edge ' + Math.round(box.right) + ')');
+    if (box.right <= root.clientWidth + 1 || box.width === 0) continue;
+    let parent = el.parentElement, inside = false;
+    while (parent && !inside) {
+      inside = clips.includes(getComputedStyle(parent).overflowX);
+      parent = parent.parentElement;
     }
+    if (inside) continue;
+    const classes = typeof el.className === 'string' ? el.className.trim() : '';
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + (classes ? '.' + classes.split(/\\s+/).join('.') : '');
+    out.push(name + ' (right edge ' + Math.round(box.right) + ')');
   }
   return root.scrollWidth + ' > ' + root.clientWidth + ': ' + out.slice(-4).join(', ');
 }"""
@@ -193,6 +194,4 @@ def test_every_page_reached_by_links_fits_a_phone_and_passes_axe(browser, live_s
         assert len(visited) > 5, f"{who} reached only {visited}"
         problems += [f"{who} {problem}" for problem in found]
     print("; ".join(summary))
-    assert not problems, f"{len(problems)} problems ({'; '.join(summary)}):\n" + "\n".join(
-        problems
-    )
+    assert not problems, f"{len(problems)} problems ({'; '.join(summary)}):\n" + "\n".join(problems)
