@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from handoff.compliance import classification
-from handoff.compliance.choices import Answer, Category, PaymentMethod, TinType
+from handoff.compliance.choices import Answer, Category, FilingMethod, PaymentMethod, TinType
 from handoff.compliance.models import W9, ComplianceSettings, Filing1099, Invoice
 from handoff.compliance.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, W9_FIELDS
 from handoff.engagements.models import Engagement
@@ -367,6 +367,7 @@ class FilingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["method"].choices = FilingMethod.choices  # no empty radio button
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
