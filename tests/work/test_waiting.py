@@ -319,3 +319,12 @@ def test_the_schedule_form_refuses_a_start_before_the_engagement(org, engagement
          "starts_on": "2033-01-01"},
     )  # fmt: skip
     assert far.status_code == 422 and far.json()["errors"][0]["field"] == "starts_on"
+
+
+@pytest.mark.django_db
+def test_the_dashboard_api_has_the_waiting_section(org, engagement, member, portal_user):
+    deliver(send(engagement, member, "Delivered one"), portal_user)
+    body = api_client_for(member, org).get("/api/v1/dashboard").json()
+    assert body["waiting"]["count"] == 1
+    assert body["waiting"]["items"][0]["label"] == "Delivered one"
+    assert body["waiting"]["url"].endswith("?tab=waiting")

@@ -73,6 +73,9 @@ class StandingOut(Schema):
 
 class DashboardOut(Schema):
     today: date
+    waiting: SectionOut = Field(
+        description="Delivered tasks waiting for our review, the longest waiting first."
+    )
     overdue: SectionOut
     due_week: SectionOut
     issues: SectionOut
@@ -108,6 +111,7 @@ def dashboard_items(request):
     spend = board.spend
     return {
         "today": board.today,
+        "waiting": board.extra["waiting"],
         "overdue": board.overdue,
         "due_week": board.due_week,
         "issues": board.issues,
