@@ -39,14 +39,15 @@ def reference_create(request, provider_pk):
     form = ReferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            vetting.save_reference(provider, actor=request.user, data=form.cleaned_data)
+            reference = vetting.save_reference(
+                provider, actor=request.user, data=form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request, "The reference was added. Record a check or send them the questions."
-            )
-            return redirect(_vetting_url(provider))
+            # The reference's page offers the next step right there: send them the questions.
+            messages.success(request, f"{reference.name} was added as a reference.")
+            return redirect("providers:reference_detail", request.org.slug, reference.pk)
     return render(request, "providers/reference_form.html", {"form": form, "provider": provider})
 
 
@@ -63,7 +64,7 @@ def reference_edit(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(request, f"{reference.name} was saved.")
-            return redirect(_vetting_url(reference.provider))
+            return redirect("providers:reference_detail", request.org.slug, reference.pk)
     context = {"form": form, "provider": reference.provider, "reference": reference}
     return render(request, "providers/reference_form.html", context)
 
@@ -79,6 +80,9 @@ def reference_detail(request, pk):
         "wording": vetting.question_texts(request.org),
         "custom": {str(q.pk): q.text for q in ReferenceQuestion.objects.for_org(request.org)},
         "request_form": ReferenceRequestForm(initial={"email": reference.email}),
+        # Nothing asked yet: the page leads with "Send the questions" (or says an address is
+        # missing and offers to add one).
+        "not_asked_yet": not reference.checks.exists() and not reference.requests.exists(),
     }
     return render(request, "providers/reference_detail.html", context)
 
