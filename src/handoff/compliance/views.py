@@ -32,11 +32,17 @@ def overview(request):
     for report_year in (year, year - 1):
         with contextlib.suppress(selectors.MissingRules):
             reports.append(selectors.nec_report(request.org, report_year))
+    filing = None
+    with contextlib.suppress(selectors.MissingRules):
+        filing = selectors.filing_status(request.org)
     context = {
         "missing_w9": list(selectors.payees_without_w9(request.org)[:PAGE_SIZE]),
         "stale": selectors.stale_assessments(request.org),
         "reports": reports,
+        "filing": filing,
         "settings": selectors.settings_for(request.org),
+        "any_assessment": selectors.assessments(request.org).exists(),
+        "any_provider": Provider.objects.for_org(request.org).exists(),
     }
     return render(request, "compliance/overview.html", context)
 
