@@ -2,7 +2,8 @@
 providers side by side, and the weights of the overall score (admins change them).
 
 Periods: ``period`` = month, quarter, year (with ``on``, a day inside it; default today) or
-custom (with ``from`` and ``to``, both included). A bad period is 422 naming the field.
+custom (with ``from`` and ``to``, both included); without one, this quarter (the default of
+the pages too). A bad period is 422 naming the field.
 """
 
 from datetime import date
@@ -22,7 +23,10 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class PeriodIn(Schema):
-    period: str = Field(scorecards.MONTH, description="month, quarter, year or custom.")
+    period: str = Field(
+        scorecards.DEFAULT_KIND,
+        description="month, quarter, year or custom; by default this quarter, as on the pages.",
+    )
     on: date | None = Field(None, description="A day inside the month, quarter or year.")
     from_: date | None = Field(None, alias="from", description="Custom: the first day.")
     to: date | None = Field(None, description="Custom: the last day.")
