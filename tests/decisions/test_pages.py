@@ -766,3 +766,9 @@ def test_editing_a_role_on_its_page_saves_it_and_records_the_change(org, owner, 
     role.refresh_from_db()
     assert role.annual_salary == 54000
     assert AuditEvent.objects.filter(action="role.updated").exists()
+
+
+@pytest.mark.django_db
+def test_the_year_field_says_which_years_the_table_has(org, manager, bookkeeping):
+    page = text_of(client_for(manager).get(url("start", org, bookkeeping.pk)))
+    assert "The table has 2024–2027; for another year the nearest year's figures are used" in page

@@ -11,6 +11,7 @@ from handoff.decisions.models import (
     BusinessFunction,
     InHouseOption,
     InHouseRole,
+    PayrollTaxRates,
     Quote,
 )
 from handoff.decisions.selectors import FiguresInUse
@@ -49,6 +50,13 @@ class AnalysisForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         if self.instance.pk or not has_previous:
             del self.fields["copy_previous"]
+        years = sorted({row.year for row in PayrollTaxRates.objects.all()})
+        if years:
+            self.fields["year"].help_text = (
+                f"Picks the year's payroll tax rates and wage bases. The table has "
+                f"{years[0]}–{years[-1]}; for another year the nearest year's figures are used, "
+                "and the analysis says which."
+            )
 
 
 def _percent_help(value: Decimal, source: str) -> str:
