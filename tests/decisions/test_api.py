@@ -367,6 +367,14 @@ class TestInvalidInput:
         assert "Give the current annual cost" in errors_of(response)["actual_annual_cost"]
         response = api.patch(f"{API}/analyses/{analysis.pk}/in-house", {"control": 7})
         assert "7" in errors_of(response)["control"]
+        response = api.patch(f"{API}/analyses/{analysis.pk}/in-house", {"manager_hours": "169"})
+        assert "A week has at most 168 hours" in errors_of(response)["manager_hours"]
+        response = api.patch(
+            f"{API}/analyses/{analysis.pk}/in-house", {"manager_period": "fortnight"}
+        )
+        assert "Input should be" in errors_of(response)["manager_period"]
+        analysis.in_house.refresh_from_db()
+        assert (analysis.in_house.manager_hours, analysis.in_house.manager_period) == (0, "week")
 
     def test_a_bad_decision_is_422(self, api, owner, analysis, other_org, outsider):
         furnish(analysis, owner)
