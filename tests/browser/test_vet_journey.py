@@ -46,6 +46,9 @@ def test_references_checks_and_reputation(page, browser, live_server, settings):
         page.get_by_label("Name").fill(name)
         page.get_by_label("E-mail address").fill(email)
         page.get_by_role("button", name="Save reference").click()
+        # A saved reference opens on its own page; back to the provider for the next one.
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+        page.locator(".breadcrumb").get_by_role("link", name="Ledgerline").click()
 
     page.get_by_role("link", name="Dana Brooks").click()
     page.get_by_role("link", name="Record a check").click()
