@@ -7,32 +7,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('compliance', '0002_rules'),
+        ("accounts", "0001_initial"),
+        ("compliance", "0002_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Filing1099',
+            name="Filing1099",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tax_year', models.PositiveSmallIntegerField()),
-                ('filed_on', models.DateField(verbose_name='date filed')),
-                ('method', models.CharField(choices=[('iris', 'IRS IRIS portal'), ('service', 'A filing service'), ('paper', 'On paper (with Form 1096)')], max_length=10, verbose_name='how')),
-                ('service_name', models.CharField(blank=True, help_text='Only for a filing service: its name.', max_length=100, verbose_name='filing service')),
-                ('confirmation', models.CharField(blank=True, help_text="IRIS's Receipt ID or the service's confirmation. Not needed on paper.", max_length=100, verbose_name='confirmation number')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tax_year", models.PositiveSmallIntegerField()),
+                ("filed_on", models.DateField(verbose_name="date filed")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("iris", "IRS IRIS portal"),
+                            ("service", "A filing service"),
+                            ("paper", "On paper (with Form 1096)"),
+                        ],
+                        max_length=10,
+                        verbose_name="how",
+                    ),
+                ),
+                (
+                    "service_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Only for a filing service: its name.",
+                        max_length=100,
+                        verbose_name="filing service",
+                    ),
+                ),
+                (
+                    "confirmation",
+                    models.CharField(
+                        blank=True,
+                        help_text="IRIS's Receipt ID or the service's confirmation. Not needed on paper.",
+                        max_length=100,
+                        verbose_name="confirmation number",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '1099-NEC filing',
-                'ordering': ['-tax_year'],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'tax_year'), name='filing_1099_year_unique')],
+                "verbose_name": "1099-NEC filing",
+                "ordering": ["-tax_year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "tax_year"), name="filing_1099_year_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('providers', '0004_one_standard_question_each'),
+        ("providers", "0004_one_standard_question_each"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='provider',
-            name='is_attorney',
-            field=models.BooleanField(default=False, help_text="Attorneys' fees go on Form 1099-NEC even when the firm is a corporation.", verbose_name='attorney or law firm'),
+            model_name="provider",
+            name="is_attorney",
+            field=models.BooleanField(
+                default=False,
+                help_text="Attorneys' fees go on Form 1099-NEC even when the firm is a corporation.",
+                verbose_name="attorney or law firm",
+            ),
         ),
     ]
