@@ -2,10 +2,18 @@
 
 ``load()`` is idempotent: a second run finds the organization and adds nothing. Each later
 capability adds its own part here, built through the same services the pages use.
+
+Its history carries the times it would have had: the practice started using Handoff a few
+weeks before its bookkeeping engagement began, and each part of the story (a provider added,
+an engagement drafted, activated or paused, a reference checked, a payment recorded) runs in
+``backdated(org, moment)`` so the rows and audit lines the services stamp with the present
+are dated when it happened (``handoff.core.backdating``). What happens "now" in the story —
+today's open work, a pending invitation — keeps the time it was loaded.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +24,7 @@ from django.utils import timezone
 from handoff.accounts import services as accounts
 from handoff.accounts.models import Invitation, Membership, Organization, User, hash_secret
 from handoff.compliance.demo import load_demo as load_compliance
+from handoff.core.backdating import backdated, shift
 from handoff.core.roles import Role
 from handoff.decisions import services as decisions
 from handoff.decisions.demo import load_demo as load_decisions
@@ -28,6 +37,7 @@ from handoff.providers import vetting
 from handoff.providers.models import Contact, DueDiligenceItem, Provider
 from handoff.work.demo import load_demo as load_work
 
+ZONE = ZoneInfo("America/New_York")
 LOGIN_EMAIL = "maria@maplestreetdental.example"
 LOGIN_PASSWORD = "handoff-demo"  # noqa: S105 - printed on purpose; the demo is local
 ORG_SLUG = "maple-street-dental"
@@ -198,11 +208,14 @@ PROVIDERS = [
 def load() -> bool:
     """Create the demo organization; returns False (and changes nothing) when it exists.
     Setting it up sends no e-mail (the reference requests it makes are answered at once)."""
+    loading = timezone.now()
     owner = _user("Maria Chen", LOGIN_EMAIL)
     owner.set_password(LOGIN_PASSWORD)  # keep the printed login working on every run
     owner.save(update_fields=["password"])
     if Organization.objects.filter(slug=ORG_SLUG).exists():
         return False
+    origin = started_using_handoff()
+    since = timezone.now()
     org = accounts.create_organization(
         user=owner,
         name="Maple Street Dental",
@@ -213,34 +226,42 @@ def load() -> bool:
     )
     for name, email, role in TEAM:
         Membership.objects.create(organization=org, user=_user(name, email), role=role)
-    for entry in PROVIDERS:
-        provider = providers.create_provider(
-            org, actor=owner, data=entry["data"], new_field_names=entry["fields"]
-        )
-        for name, title, email, phone, channel in entry["contacts"]:
-            providers.create_contact(
-                provider,
-                actor=owner,
-                data={
-                    "name": name,
-                    "title": title,
-                    "email": email,
-                    "phone": phone,
-                    "preferred_channel": channel,
-                },
+    shift(org, since, origin)
+    emails = [LOGIN_EMAIL, *(email for _, email, _ in TEAM)]
+    User.objects.filter(email__in=emails, date_joined__gte=loading).update(date_joined=origin)
+    # The providers, entered over the first two weeks.
+    for index, entry in enumerate(PROVIDERS):
+        with backdated(org, origin + timedelta(days=1 + index * 2, hours=index % 3)):
+            provider = providers.create_provider(
+                org, actor=owner, data=entry["data"], new_field_names=entry["fields"]
             )
-    archived = providers.create_provider(
-        org,
-        actor=owner,
-        data={
-            "name": "QuickCall Virtual Reception",
-            "kind": "firm",
-            "status": "former",
-            "notes": "Replaced by BrightVoice after repeated missed callbacks.",
-        },
-        new_field_names=["Customer service"],
-    )
-    providers.archive_provider(archived, actor=owner)
+            for name, title, email, phone, channel in entry["contacts"]:
+                providers.create_contact(
+                    provider,
+                    actor=owner,
+                    data={
+                        "name": name,
+                        "title": title,
+                        "email": email,
+                        "phone": phone,
+                        "preferred_channel": channel,
+                    },
+                )
+    with backdated(org, origin + timedelta(days=2, hours=3)):
+        archived = providers.create_provider(
+            org,
+            actor=owner,
+            data={
+                "name": "QuickCall Virtual Reception",
+                "kind": "firm",
+                "status": "former",
+                "notes": "Replaced by BrightVoice after repeated missed callbacks.",
+            },
+            new_field_names=["Customer service"],
+        )
+    calls_start = timezone.localdate() - relativedelta(months=8, day=1)
+    with backdated(org, at(calls_start - timedelta(days=3), 16)):
+        providers.archive_provider(archived, actor=owner)
     Invitation.objects.create(
         organization=org,
         email="front.desk@maplestreetdental.example",
@@ -256,6 +277,18 @@ def load() -> bool:
     load_work(org, owner)
     load_checkins(org, owner)
     return True
+
+
+def at(day, hour: int, minute: int = 0) -> datetime:
+    """``day`` at ``hour`` in the practice's time zone."""
+    return datetime.combine(day, time(hour, minute), tzinfo=ZONE)
+
+
+def started_using_handoff() -> datetime:
+    """When the practice set up Handoff: before its first make-or-buy analysis, which came
+    five weeks before the bookkeeping engagement began (nine months ago, on the 1st)."""
+    books_start = timezone.localdate() - relativedelta(months=9, day=1)
+    return at(books_start - relativedelta(weeks=8), 9)
 
 
 def _user(name: str, email: str) -> User:
@@ -334,8 +367,10 @@ def _engagements(org, owner) -> None:
         data = {"system": system, "account": account, "level": level}
         engagements.grant_access(engagement, actor=owner, data=data)
 
-    # Active and signed: the bookkeeping firm, its notice deadline coming up.
+    # Active and signed: the bookkeeping firm, its notice deadline coming up. Drafted with its
+    # plan two weeks before it began, the agreement sent and signed, active on its first day.
     start = today - relativedelta(months=9, day=1)
+    drafting = timezone.now()  # the draft and its set-up, dated when drafted:
     books = engage(
         "Ledgerline Bookkeeping",
         ["Bookkeeping", "Payroll"],
@@ -379,23 +414,33 @@ def _engagements(org, owner) -> None:
         ("Payroll run", "business_days", 1),
     )
     targets(books, critical=(4, "hours"), high=(1, "business_days"), normal=(2, "business_days"))
-    access(books, "QuickBooks Online", "ledgerline@clients", "accountant")
-    access(books, "First Ohio Bank portal", "priya.raman", "read-only")
-    engagements.move_status(books, actor=owner, to_status="active", reason="Signed and onboarded")
-    version = agreements.generate(books, actor=owner)
-    agreements.mark_sent(version, actor=owner)
-    with version.file.open("rb") as pdf:
-        signed_copy = SimpleUploadedFile("signed.pdf", pdf.read(), "application/pdf")
-    agreements.upload_signed(
-        books,
-        actor=owner,
-        upload=signed_copy,
-        signed_on=min(today, start - timedelta(days=5)),
-        signers="Maria Chen; Priya Raman",
-        version_id=version.pk,
-    )
+    shift(org, drafting, at(start - timedelta(days=14), 10))
+    with backdated(org, at(start - timedelta(days=12), 11)):
+        version = agreements.generate(books, actor=owner)
+        agreements.mark_sent(version, actor=owner)
+    signed_on = min(today, start - timedelta(days=5))
+    with backdated(org, at(signed_on, 15)):
+        with version.file.open("rb") as pdf:
+            signed_copy = SimpleUploadedFile("signed.pdf", pdf.read(), "application/pdf")
+        agreements.upload_signed(
+            books,
+            actor=owner,
+            upload=signed_copy,
+            signed_on=signed_on,
+            signers="Maria Chen; Priya Raman",
+            version_id=version.pk,
+        )
+    with backdated(org, at(start - timedelta(days=2), 16)):
+        access(books, "QuickBooks Online", "ledgerline@clients", "accountant")
+        access(books, "First Ohio Bank portal", "priya.raman", "read-only")
+    with backdated(org, at(start, 9)):
+        engagements.move_status(
+            books, actor=owner, to_status="active", reason="Signed and onboarded"
+        )
 
     # Active, agreement sent but not signed back: flagged on its page.
+    start = today - relativedelta(months=4, day=1)
+    drafting = timezone.now()  # the draft and its set-up, dated when drafted:
     billing = engage(
         "ClearClaim Billing",
         ["Billing"],
@@ -405,7 +450,7 @@ def _engagements(org, owner) -> None:
         amount=Decimal("4.25"),
         unit_name="claim",
         monthly_quantity=Decimal(640),
-        start_date=today - relativedelta(months=4, day=1),
+        start_date=start,
         notice_days=30,
         scope="Submit dental insurance claims daily, post payments, work denials and appeals.",
     )
@@ -421,10 +466,15 @@ def _engagements(org, owner) -> None:
         ("provider", "submit the claims", "", "the next business day"),
         ("provider", "send the month's collections report", "us", "by the 5th"),
     )
-    engagements.move_status(billing, actor=owner, to_status="active", reason="Pilot went well")
-    agreements.mark_sent(agreements.generate(billing, actor=owner), actor=owner)
+    shift(org, drafting, at(start - timedelta(days=10), 14))
+    with backdated(org, at(start, 10)):
+        engagements.move_status(billing, actor=owner, to_status="active", reason="Pilot went well")
+    with backdated(org, at(start + timedelta(days=3), 11)):
+        agreements.mark_sent(agreements.generate(billing, actor=owner), actor=owner)
 
     # Paused: the answering service.
+    start = today - relativedelta(months=8, day=1)
+    drafting = timezone.now()  # the draft and its set-up, dated when drafted:
     calls = engage(
         "BrightVoice Answering",
         ["Customer service"],
@@ -433,7 +483,7 @@ def _engagements(org, owner) -> None:
         amount=Decimal("1.10"),
         unit_name="call",
         monthly_quantity=Decimal(900),
-        start_date=today - relativedelta(months=8, day=1),
+        start_date=start,
         end_date=today + relativedelta(months=2, day=31),
         auto_renew=True,
         renewal_months=6,
@@ -444,15 +494,19 @@ def _engagements(org, owner) -> None:
     plan(calls, beth, "Alicia Gomez", "Alicia Gomez", "phone", "quarterly")
     ladder(calls, (beth, "Alicia Gomez", 2, "hours"))
     targets(calls, critical=(1, "hours"), normal=(1, "business_days"))
-    engagements.move_status(calls, actor=owner, to_status="active", reason="Service started")
-    engagements.move_status(
-        calls,
-        actor=oscar,
-        to_status="paused",
-        reason="Office closed for renovation; calls forwarded",
-    )
+    shift(org, drafting, at(start - timedelta(days=9), 13))
+    with backdated(org, at(start, 8)):
+        engagements.move_status(calls, actor=owner, to_status="active", reason="Service started")
+    with backdated(org, at(today - timedelta(days=19), 17, 30)):
+        engagements.move_status(
+            calls,
+            actor=oscar,
+            to_status="paused",
+            reason="Office closed for renovation; calls forwarded",
+        )
 
     # Draft, its plan still incomplete: the IT contractor, an individual.
+    drafting = timezone.now()  # the draft and its set-up, dated when drafted:
     engage(
         "Jordan Lee IT",
         ["IT support"],
@@ -465,8 +519,11 @@ def _engagements(org, owner) -> None:
         notice_days=14,
         scope="Keep the front-desk PCs, printers and Wi-Fi working; monthly updates.",
     )
+    shift(org, drafting, at(today - timedelta(days=12), 15))
 
-    # Ended, its exit checklist done: the former marketing contractor.
+    # Ended, its exit checklist done: the former marketing contractor, entered in the first
+    # week (it had begun before Handoff) and ended on its end date.
+    drafting = timezone.now()  # the draft and its set-up, dated when drafted:
     marketing = engage(
         "Pixel & Pine Marketing",
         ["Marketing"],
@@ -480,11 +537,16 @@ def _engagements(org, owner) -> None:
     plan(marketing, beth, "Sam Carter", "Sam Carter", "email", "monthly")
     access(marketing, "Mailchimp", "sam@pixelandpine.example", "manager")
     engagements.move_status(marketing, actor=owner, to_status="active", reason="Kick-off")
-    for item in engagements.start_exit(marketing, actor=owner):
-        engagements.complete_exit_item(item, actor=owner)
-    engagements.move_status(
-        marketing, actor=owner, to_status="ended", reason="Newsletter brought in-house"
-    )
+    shift(org, drafting, started_using_handoff() + timedelta(days=4, hours=2))
+    with backdated(org, at(marketing.end_date - timedelta(days=10), 10)):
+        exit_items = engagements.start_exit(marketing, actor=owner)
+    for index, item in enumerate(exit_items):
+        with backdated(org, at(marketing.end_date - timedelta(days=8 - index * 2), 14)):
+            engagements.complete_exit_item(item, actor=owner)
+    with backdated(org, at(marketing.end_date, 9)):
+        engagements.move_status(
+            marketing, actor=owner, to_status="ended", reason="Newsletter brought in-house"
+        )
 
 
 def _vetting(org, owner) -> None:
@@ -520,6 +582,11 @@ def _vetting(org, owner) -> None:
         else:
             vetting.record_check(ref, actor=by, data=data)
 
+    origin = started_using_handoff()
+    books_start = today - relativedelta(months=9, day=1)
+    billing_start = today - relativedelta(months=4, day=1)
+    # Ledgerline's references, checked while the bookkeeping analysis was under way.
+    checking = timezone.now()
     harbor = reference(
         "Ledgerline Bookkeeping", "Dana Brooks", "Harbor Family Dental", "current_client", 3
     )
@@ -537,6 +604,9 @@ def _vetting(org, owner) -> None:
     )
     check(orchard, by=owner, ratings=(4, 5, 4, 4), hire="yes", self_submitted=True)
     reference("Ledgerline Bookkeeping", "Amy Chen", "Chen & Park CPAs", "partner", 5)
+    shift(org, checking, origin + timedelta(days=17, hours=5))
+    # The payroll candidates' references, a few days later.
+    checking = timezone.now()
 
     lakeside = reference(
         "Summit Payroll Partners", "Greg Hall", "Lakeside Ortho", "current_client", 2
@@ -553,10 +623,18 @@ def _vetting(org, owner) -> None:
         "Evergreen Tax & Books", "Nina Patel", "Pines Pediatrics", "current_client", 1
     )
     check(pines, by=oscar, ratings=(5, 5, 4, 5), hire="yes", self_submitted=True)
+    shift(org, checking, origin + timedelta(days=22, hours=2))
 
     standard = vetting.templates(org)[0]
-    for name in ("Ledgerline Bookkeeping", "ClearClaim Billing", "Summit Payroll Partners"):
-        vetting.apply_template(Provider.objects.for_org(org).get(name=name), standard, actor=owner)
+    for name, moment in (
+        ("Ledgerline Bookkeeping", at(books_start - timedelta(days=25), 11)),
+        ("ClearClaim Billing", at(billing_start - timedelta(days=30), 11)),
+        ("Summit Payroll Partners", origin + timedelta(days=23, hours=3)),
+    ):
+        with backdated(org, moment):
+            vetting.apply_template(
+                Provider.objects.for_org(org).get(name=name), standard, actor=owner
+            )
 
     def item(provider_name, title_start, **data):
         found = DueDiligenceItem.objects.for_org(org).get(
@@ -564,7 +642,12 @@ def _vetting(org, owner) -> None:
         )
         pdf = SimpleUploadedFile("document.pdf", b"%PDF-1.4\n% demo document\n")
         document = pdf if found.needs_document else None
-        vetting.update_item(found, actor=owner, data=data, document=document)
+        starts = books_start if provider_name.startswith("Ledgerline") else billing_start
+        with backdated(org, at(starts - timedelta(days=20), 10) + timedelta(minutes=7 * len(done))):
+            vetting.update_item(found, actor=owner, data=data, document=document)
+        done.append(found)
+
+    done = []
 
     item(
         "Ledgerline Bookkeeping",
@@ -605,6 +688,7 @@ def _vetting(org, owner) -> None:
         ("Payroll", ["Summit Payroll Partners", "Ledgerline Bookkeeping"]),
     ]:
         function = BusinessFunction.objects.for_org(org).get(name=function_name)
-        for provider_name in candidates:
+        for index, provider_name in enumerate(candidates):
             provider = Provider.objects.for_org(org).get(name=provider_name)
-            decisions.add_candidate(function, actor=owner, provider_id=provider.pk)
+            with backdated(org, origin + timedelta(days=16, hours=index)):
+                decisions.add_candidate(function, actor=owner, provider_id=provider.pk)

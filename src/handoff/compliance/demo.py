@@ -7,14 +7,16 @@ marketing contractor, has no W-9, so the "payees without a W-9" list and the 109
 warning have something to show.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from handoff.accounts.models import Organization
 from handoff.compliance import services
+from handoff.core.backdating import backdated
 from handoff.engagements import services as engagements
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
@@ -86,45 +88,60 @@ def _pdf() -> SimpleUploadedFile:
 def load_demo(org, actor) -> None:
     """Create the W-9s, payments and assessment; called once by ``handoff.demo.load``."""
     today = timezone.localdate()
+    # Each row is dated when it was entered: a payment on its day, or — for what was paid
+    # before the practice set up Handoff — in its first days, as it caught up.
+    began = Organization.objects.values_list("created_at", flat=True).get(pk=org.pk)
+    entered = []
+
+    def when(day, hour=15):
+        moment = datetime.combine(day, time(hour), tzinfo=began.tzinfo)
+        if moment < began:
+            moment = began + timedelta(days=1, minutes=5 * len(entered))
+        entered.append(moment)
+        return moment
+
     providers = {p.name: p for p in Provider.objects.for_org(org)}
     for name, legal, business, classification, llc, tin_type, tin, address in W9S:
         street, city, state, postal_code = address
-        services.record_w9(
-            providers[name],
-            actor=actor,
-            data={
-                "legal_name": legal,
-                "business_name": business,
-                "tax_classification": classification,
-                "llc_classification": llc,
-                "exempt_payee_code": "5" if "corporation" in classification else "",
-                "tin_type": tin_type,
-                "street": street,
-                "city": city,
-                "state": state,
-                "postal_code": postal_code,
-                "signed_on": today - relativedelta(months=10),
-            },
-            tin=tin,
-            upload=_pdf(),
-        )
+        signed_on = today - relativedelta(months=10)
+        with backdated(org, when(signed_on + timedelta(days=2), 11)):
+            services.record_w9(
+                providers[name],
+                actor=actor,
+                data={
+                    "legal_name": legal,
+                    "business_name": business,
+                    "tax_classification": classification,
+                    "llc_classification": llc,
+                    "exempt_payee_code": "5" if "corporation" in classification else "",
+                    "tin_type": tin_type,
+                    "street": street,
+                    "city": city,
+                    "state": state,
+                    "postal_code": postal_code,
+                    "signed_on": signed_on,
+                },
+                tin=tin,
+                upload=_pdf(),
+            )
 
     def engagement(title):
         return Engagement.objects.for_org(org).get(title=title)
 
     def pay(name, amount, paid_on, method="ach", engagement_title=None, reference=""):
-        services.record_payment(
-            org,
-            actor=actor,
-            provider_id=providers[name].pk,
-            engagement_id=engagement(engagement_title).pk if engagement_title else None,
-            data={
-                "paid_on": paid_on,
-                "amount": Decimal(amount),
-                "method": method,
-                "reference": reference,
-            },
-        )
+        with backdated(org, when(paid_on)):
+            services.record_payment(
+                org,
+                actor=actor,
+                provider_id=providers[name].pk,
+                engagement_id=engagement(engagement_title).pk if engagement_title else None,
+                data={
+                    "paid_on": paid_on,
+                    "amount": Decimal(amount),
+                    "method": method,
+                    "reference": reference,
+                },
+            )
 
     # A year of monthly fees, each paid on the 5th of the month after the service.
     books = engagement("Monthly bookkeeping and close")
@@ -178,15 +195,19 @@ def load_demo(org, actor) -> None:
         paid_on += relativedelta(months=1)
 
     jordan = providers["Jordan Lee IT"]
-    services.create_assessment(
-        jordan,
-        actor=actor,
-        answers={key: {"answer": a, "evidence": e} for key, (a, e) in JORDAN_ANSWERS.items()},
-        engagement_ids=[engagement("Front-desk IT support").pk],
-        notes="Assessed before sending the agreement for signature.",
-    )
+    with backdated(org, when(today - timedelta(days=9), 10)):
+        services.create_assessment(
+            jordan,
+            actor=actor,
+            answers={key: {"answer": a, "evidence": e} for key, (a, e) in JORDAN_ANSWERS.items()},
+            engagement_ids=[engagement("Front-desk IT support").pk],
+            notes="Assessed before sending the agreement for signature.",
+        )
     # Since then Jordan's hours doubled: a term that bears on the factors, so the assessment
     # is stale until someone assesses the new arrangement.
-    engagements.update_engagement(
-        engagement("Front-desk IT support"), actor=actor, data={"monthly_quantity": Decimal(12)}
-    )
+    with backdated(org, when(today - timedelta(days=3), 14)):
+        engagements.update_engagement(
+            engagement("Front-desk IT support"),
+            actor=actor,
+            data={"monthly_quantity": Decimal(12)},
+        )

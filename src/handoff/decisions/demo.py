@@ -13,8 +13,9 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from handoff.core.backdating import backdated
 from handoff.decisions import costing, services
-from handoff.decisions.models import Analysis, BusinessFunction, Decision
+from handoff.decisions.models import BusinessFunction, Decision
 from handoff.providers.models import Provider
 
 OHIO_UNEMPLOYMENT = {
@@ -29,11 +30,17 @@ def load_demo(org, actor) -> list[Decision]:
     creates the demo organization (after its providers). Dates follow the demo's engagements:
     each decision was taken a few weeks before its engagement started."""
     today = timezone.localdate()
-    return [
-        _bookkeeping(org, actor, starts=today - relativedelta(months=9, day=1)),
-        _billing(org, actor, starts=today - relativedelta(months=4, day=1)),
-        _customer_service(org, actor, starts=today - relativedelta(months=8, day=1)),
-    ]
+    decisions = []
+    for make, months in ((_bookkeeping, 9), (_billing, 4), (_customer_service, 8)):
+        starts = today - relativedelta(months=months, day=1)
+        # The analysis five weeks before the engagement began; the decision two weeks later.
+        with backdated(org, _at(starts - relativedelta(weeks=5), 10)):
+            decisions.append(make(org, actor, starts=starts))
+    return decisions
+
+
+def _at(day, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 def _function(org, name: str) -> BusinessFunction:
@@ -45,17 +52,11 @@ def _provider_id(org, name: str) -> int:
 
 
 def _decide(analysis, actor, quote, reason: str, starts) -> Decision:
-    decision = services.record_decision(
-        analysis, actor=actor, chosen_quote_id=quote.pk, reason=reason, plan_starts_on=starts
-    )
     # Back-dated: the demo's engagements began months ago, and the decisions came first.
-    decided_at = timezone.make_aware(datetime.combine(starts - relativedelta(weeks=3), time(10)))
-    Decision.objects.for_org(analysis.organization).filter(pk=decision.pk).update(
-        decided_at=decided_at
-    )
-    Analysis.objects.for_org(analysis.organization).filter(pk=analysis.pk).update(
-        created_at=decided_at - relativedelta(weeks=2)
-    )
+    with backdated(analysis.organization, _at(starts - relativedelta(weeks=3), 10)):
+        decision = services.record_decision(
+            analysis, actor=actor, chosen_quote_id=quote.pk, reason=reason, plan_starts_on=starts
+        )
     decision.refresh_from_db()
     return decision
 

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from handoff.accounts.models import User
+from handoff.core.backdating import backdated
 from handoff.engagements.models import Engagement
 from handoff.insights import checkins
 from handoff.insights.models import CheckIn, CheckInRound
@@ -67,11 +68,14 @@ def load_demo(org, owner) -> None:
         .select_related("provider")
         .get(title="Insurance claims billing")
     )
-    # The demo asks the providers too, so Ledgerline's own view shows beside ours.
-    checkins.update_settings(org, actor=owner, ask_provider=True)
 
     def at(day: date, hour: int) -> datetime:
         return datetime.combine(day, time(hour), tzinfo=zone)
+
+    # The demo asks the providers too, so Ledgerline's own view shows beside ours (set a few
+    # weeks into the bookkeeping engagement, before its first quarter's check-in).
+    with backdated(org, at(books.start_date + timedelta(days=20), 10)):
+        checkins.update_settings(org, actor=owner, ask_provider=True)
 
     def quarters_since(start: date, most: int) -> list[tuple[date, date]]:
         """The whole quarters before this one that the engagement was under way in."""

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from handoff.accounts.models import User
+from handoff.core.backdating import backdated
 from handoff.engagements.calendar import previous_business_day
 from handoff.engagements.models import Engagement
 from handoff.engagements.services import holiday_dates
@@ -96,8 +97,17 @@ def load_demo(org, owner) -> None:
             elif status in (S.ACCEPTED, S.CANCELLED):
                 task.closed_at = when
         task.status = before
-        task.save()
+        with backdated(org, steps[-1][1] if steps else created):  # its last change
+            task.save()
         return task
+
+    def comment(task, actor, side, body, when):
+        """A comment posted at ``when`` through the service; the task keeps its last
+        change as its updated time."""
+        with backdated(org, when):
+            work.add_comment(task, actor=actor, side=side, body=body)
+        last = task.moves.order_by("-at").values_list("at", flat=True).first()
+        Task.objects.for_org(org).filter(pk=task.pk).update(updated_at=max(when, last))
 
     def delivered_path(created, due, *, late_hours=0, returned=False, note=""):
         """The moves of a task sent at ``created`` and delivered ``late_hours`` after (or
@@ -120,6 +130,9 @@ def load_demo(org, owner) -> None:
         return steps
 
     # The monthly close: due by the 10th at 5 pm, six months of history.
+    starts_on = today - relativedelta(months=6, day=1)
+    # Priya's portal login came first, so the firm could take the work there.
+    priya_login = _portal_login(org, owner, priya, at(starts_on - timedelta(days=9), 11))
     close = Schedule.objects.create(
         organization=org,
         engagement=books,
@@ -130,8 +143,9 @@ def load_demo(org, owner) -> None:
         day_of_month=10,
         due_time=time(17),
         lead_days=10,
-        starts_on=today - relativedelta(months=6, day=1),
+        starts_on=starts_on,
         created_by=owner,
+        created_at=at(starts_on - timedelta(days=6), 14),
     )
     lateness = [-20, -4, 30, -26, 2, -8, -30]  # hours against the due time: two late months
     for months_back, late in zip(range(6, -1, -1), lateness, strict=True):
@@ -155,6 +169,22 @@ def load_demo(org, owner) -> None:
             quality_rating=2 if returned else rating,
             acceptance_note="Accepted after rework." if returned else "",
         )
+        if returned:
+            comment(
+                task,
+                priya_login,
+                Side.PROVIDER,
+                "The bank sent the card statement late; it will be in the new delivery.",
+                due + timedelta(hours=late + 18),
+            )
+        elif late > 0:
+            comment(
+                task,
+                oscar,
+                Side.US,
+                "Anything holding this up? The bank wants the statements for the loan review.",
+                due + timedelta(hours=late / 2),
+            )
         close.generated_through = task.occurrence
     close.save(update_fields=["generated_through"])
 
@@ -235,8 +265,7 @@ def load_demo(org, owner) -> None:
         resolved_after=timedelta(days=2),
     )
 
-    # From today on, through the services: the portal login, open work, an open issue.
-    priya_login = _portal_login(org, owner, priya)
+    # From today on, through the services: open work, an open issue.
     work.generate_due_tasks(close, today)
     payroll = Schedule.objects.create(
         organization=org,
@@ -253,54 +282,62 @@ def load_demo(org, owner) -> None:
     )
     work.generate_due_tasks(payroll, today)
     open_due = at(previous_business_day(today + timedelta(days=2), holidays), 17)
-    fresh = work.create_task(
-        books,
-        actor=oscar,
-        data={
-            "title": "Reconcile the new equipment loan account",
-            "details": "Statement is in the shared folder: https://files.example/loan-nov.pdf\n"
-            "Set it up as a long-term liability.",
-            "kind": "Bill entry",
-            "priority": Priority.HIGH,
-            "due_at": open_due,
-        },
-    )
-    work.move_task(fresh, actor=priya_login, side=Side.PROVIDER, to_status=S.ACKNOWLEDGED)
-    overdue = work.create_task(
-        billing,
-        actor=oscar,
-        data={
-            "title": "Appeal denied claims — batch 15",
-            "kind": "Denial appeal",
-            "priority": Priority.HIGH,
-            "due_at": at(previous_business_day(today - timedelta(days=1), holidays), 17),
-        },
-    )
-    waiting = work.create_task(
-        books,
-        actor=oscar,
-        data={
-            "title": f"Enter bills — week of {friday:%b %-d}",
-            "kind": "Bill entry",
-            "due_at": at(previous_business_day(today + timedelta(days=1), holidays), 17),
-        },
-    )
-    for status in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED):
-        work.move_task(waiting, actor=priya_login, side=Side.PROVIDER, to_status=status)
-    stuck = issues.raise_issue(
-        billing,
-        actor=oscar,
-        side=Side.US,
-        data={
-            "task": overdue,
-            "title": "Batch 15 appeals not started",
-            "description": "The appeal window for six of these claims closes next week.",
-            "severity": "critical",
-        },
-    )
+    now = timezone.now()
+    with backdated(org, now - timedelta(hours=20)):
+        fresh = work.create_task(
+            books,
+            actor=oscar,
+            data={
+                "title": "Reconcile the new equipment loan account",
+                "details": "Statement is in the shared folder: https://files.example/loan-nov.pdf"
+                "\nSet it up as a long-term liability.",
+                "kind": "Bill entry",
+                "priority": Priority.HIGH,
+                "due_at": open_due,
+            },
+        )
+    with backdated(org, now - timedelta(hours=17)):
+        work.move_task(fresh, actor=priya_login, side=Side.PROVIDER, to_status=S.ACKNOWLEDGED)
+    with backdated(org, now - timedelta(days=6, hours=2)):
+        overdue = work.create_task(
+            billing,
+            actor=oscar,
+            data={
+                "title": "Appeal denied claims — batch 15",
+                "kind": "Denial appeal",
+                "priority": Priority.HIGH,
+                "due_at": at(previous_business_day(today - timedelta(days=1), holidays), 17),
+            },
+        )
+    # This week's bills: sent on Friday, delivered yesterday, waiting for our acceptance.
+    with backdated(org, min(at(friday, 9), now - timedelta(days=2))):
+        waiting = work.create_task(
+            books,
+            actor=oscar,
+            data={
+                "title": f"Enter bills — week of {friday:%b %-d}",
+                "kind": "Bill entry",
+                "due_at": at(previous_business_day(today + timedelta(days=1), holidays), 17),
+            },
+        )
+    for status, hours_ago in ((S.ACKNOWLEDGED, 44), (S.IN_PROGRESS, 30), (S.DELIVERED, 26)):
+        with backdated(org, now - timedelta(hours=hours_ago)):
+            work.move_task(waiting, actor=priya_login, side=Side.PROVIDER, to_status=status)
     # Raised yesterday and never answered: it climbed to level 1 four hours later, and that
     # level's eight hours have run out too; the worker climbs it to level 2 on its next sweep.
     raised = timezone.now() - timedelta(hours=26)
+    with backdated(org, raised):
+        stuck = issues.raise_issue(
+            billing,
+            actor=oscar,
+            side=Side.US,
+            data={
+                "task": overdue,
+                "title": "Batch 15 appeals not started",
+                "description": "The appeal window for six of these claims closes next week.",
+                "severity": "critical",
+            },
+        )
     Issue.objects.filter(pk=stuck.pk).update(
         raised_at=raised, respond_by=raised + timedelta(hours=4)
     )
@@ -375,12 +412,12 @@ def _issue(
     return issue
 
 
-def _portal_login(org, owner, contact) -> User:
-    """Give the bookkeeping firm's account manager a working portal login."""
+def _portal_login(org, owner, contact, now) -> User:
+    """Give the bookkeeping firm's account manager a working portal login, accepted at
+    ``now``."""
     user = User.objects.filter(email=contact.email).first() or User.objects.create_user(
         email=contact.email, name=contact.name, password=PORTAL_PASSWORD
     )
-    now = timezone.now()
     PortalAccess.objects.create(
         organization=org,
         contact=contact,
