@@ -37,6 +37,9 @@ def cmd_demo(args) -> int:
     --addrport) with a worker beside the server. Links in e-mails point at the address served
     unless HANDOFF_SITE_URL says otherwise. Ctrl+C or SIGTERM stops both."""
     host, port = _demo_address(args.addrport)
+    explicit = {
+        name for name in ("HANDOFF_SITE_URL", "HANDOFF_ALLOWED_HOSTS") if name in os.environ
+    }
     os.environ.setdefault("HANDOFF_SITE_URL", f"http://{host}:{port}")
     if host not in {"127.0.0.1", "localhost", "[::1]"}:
         os.environ.setdefault(
@@ -62,6 +65,12 @@ def cmd_demo(args) -> int:
         f"\n  Provider portal: {PORTAL_EMAIL} / {PORTAL_PASSWORD} (the bookkeeping firm)\n",
         flush=True,
     )
+    if host in {"0.0.0.0", "[::]"} and "HANDOFF_SITE_URL" not in explicit:  # noqa: S104
+        print(
+            "  Serving on every address: set HANDOFF_SITE_URL (and HANDOFF_ALLOWED_HOSTS) to\n"
+            "  the address others reach this machine at, so that links in e-mails work.\n",
+            flush=True,
+        )
     if args.no_serve:
         return 0
     # The worker sends the e-mails, webhook posts and reminders; it stops with the server. It
