@@ -113,7 +113,10 @@ class TestTerms:
             ({"pricing_model": "per_unit"}, "Name the unit you pay for"),
             ({"functions": ["999999"]}, "Select a valid choice."),
             ({"functions": []}, "This field is required."),
-            ({"tiers": "1000 at 4"}, "Line 1 should read"),
+            (
+                {"pricing_model": "per_unit", "unit_name": "claim", "tiers": "1000 at 4"},
+                "Line 1 should read",
+            ),
         ],
     )
     def test_bad_terms_are_refused_with_the_reason(

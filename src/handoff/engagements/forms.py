@@ -4,10 +4,12 @@ from django import forms
 
 from handoff.accounts.models import User
 from handoff.decisions.models import BusinessFunction
+from handoff.engagements import terms
 from handoff.engagements.choices import (
     STATUS_MOVES,
     STATUS_VERBS,
     EngagementStatus,
+    PricingModel,
     Severity,
     TargetUnit,
 )
@@ -56,8 +58,8 @@ class EngagementForm(forms.ModelForm):
         label="Volume tiers",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "1000, 4.50\n5000, 3.75"}),
-        help_text="Per-unit pricing only. One line per tier: units a month above which the "
-        "price applies, then the price. Units below the first tier cost the unit price above.",
+        help_text="One line per tier: the units a month above which the price applies, then "
+        "the price. Units below the first tier cost the unit price.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -88,8 +90,21 @@ class EngagementForm(forms.ModelForm):
                 for tier in self.instance.price_tiers.all()
             )
 
-    def clean_tiers(self):
-        return parse_tiers(self.cleaned_data.get("tiers", ""))
+    def clean(self):
+        """Read only the price terms of the chosen pricing model: the others are emptied (and a
+        mistake in one of them is no error), so a flat fee never keeps volume tiers."""
+        cleaned = super().clean()
+        pricing_model = cleaned.get("pricing_model") or PricingModel.FLAT
+        unused = terms.unused_terms(pricing_model)
+        for name, value in unused.items():
+            self._errors.pop(name, None)
+            cleaned[name] = value
+        if "tiers" not in unused:
+            try:
+                cleaned["tiers"] = parse_tiers(cleaned.get("tiers") or "")
+            except forms.ValidationError as error:
+                self.add_error("tiers", error)
+        return cleaned
 
     def engagement_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in ENGAGEMENT_FIELDS}

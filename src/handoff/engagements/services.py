@@ -18,7 +18,13 @@ from handoff.accounts.models import Membership
 from handoff.core import audit
 from handoff.core.errors import Conflict
 from handoff.decisions.models import BusinessFunction
-from handoff.engagements.choices import STATUS_MOVES, EngagementStatus, ExitItemKind
+from handoff.engagements import terms
+from handoff.engagements.choices import (
+    STATUS_MOVES,
+    EngagementStatus,
+    ExitItemKind,
+    PricingModel,
+)
 from handoff.engagements.models import (
     AccessGrant,
     CommunicationPlan,
@@ -112,37 +118,56 @@ def _locked(engagement: Engagement, expected_version: int | None = None) -> Enga
     return current
 
 
-def _set_tiers(engagement: Engagement, tiers) -> None:
-    """Replace the volume tiers with ``tiers``: (above, unit_price) pairs."""
+def _tier_rows(org, engagement: Engagement | None, tiers) -> list[PriceTier]:
+    """``tiers`` ((above, unit_price) pairs) as checked rows, unsaved."""
     seen = set()
     for above, _price in tiers:
         if above in seen:
             raise ValidationError({"tiers": f"Two tiers start above {above} units."})
         seen.add(above)
-    PriceTier.objects.for_org(engagement.organization).filter(engagement=engagement).delete()
     rows = [
-        PriceTier(
-            organization=engagement.organization,
-            engagement=engagement,
-            above=above,
-            unit_price=price,
-        )
+        PriceTier(organization=org, engagement=engagement, above=above, unit_price=price)
         for above, price in tiers
     ]
     for row in rows:
         row.full_clean(exclude=["engagement", "organization"], validate_constraints=False)
+    return rows
+
+
+def _set_tiers(engagement: Engagement, tiers) -> None:
+    """Replace the volume tiers with ``tiers``: (above, unit_price) pairs."""
+    rows = _tier_rows(engagement.organization, engagement, tiers)
+    PriceTier.objects.for_org(engagement.organization).filter(engagement=engagement).delete()
     PriceTier.objects.bulk_create(rows)
+
+
+def _price_terms_in_use(org, data: dict, pricing_model: str, tiers):
+    """``data`` and ``tiers`` with the price terms ``pricing_model`` does not read emptied: a
+    flat fee keeps no volume or tiers, hourly pricing no unit or tiers, and neither per-unit nor
+    hourly pricing a billing period (whatever a form or an API call sent for them). Tiers sent
+    are still checked: a negative one is refused even where it would be dropped."""
+    unused = terms.unused_terms(pricing_model)
+    if "tiers" in unused:
+        _tier_rows(org, None, tiers or [])
+        tiers = []
+    return {**data, **{key: value for key, value in unused.items() if key != "tiers"}}, tiers
 
 
 # --- Engagements ---------------------------------------------------------------------------
 @transaction.atomic
 def create_engagement(org, *, actor, provider_id, function_ids, data: dict, tiers=()) -> Engagement:
     """A draft engagement with an empty communication plan, ready to be filled in."""
+    data, tiers = _price_terms_in_use(
+        org,
+        {key: value for key, value in data.items() if key in ENGAGEMENT_FIELDS},
+        data.get("pricing_model") or PricingModel.FLAT,
+        tiers,
+    )
     engagement = Engagement(
         organization=org,
         provider=_provider(org, provider_id),
         created_by=actor,
-        **{key: value for key, value in data.items() if key in ENGAGEMENT_FIELDS},
+        **data,
     )
     engagement.full_clean()
     functions = _functions(org, function_ids)
@@ -175,7 +200,12 @@ def update_engagement(
     """Change the terms; functions and tiers change only when given."""
     engagement = _locked(engagement, expected_version)
     ensure_open(engagement)
-    data = {key: value for key, value in data.items() if key in ENGAGEMENT_FIELDS}
+    data, tiers = _price_terms_in_use(
+        engagement.organization,
+        {key: value for key, value in data.items() if key in ENGAGEMENT_FIELDS},
+        data.get("pricing_model") or engagement.pricing_model,
+        tiers,
+    )
     before = {key: getattr(engagement, key) for key in data}
     for key, value in data.items():
         setattr(engagement, key, value)

@@ -11,6 +11,31 @@ from dateutil.relativedelta import relativedelta
 from handoff.decisions.costing import Tier, tiered_cost
 from handoff.engagements.choices import PERIODS_PER_YEAR, BillingPeriod, PricingModel
 
+# The price terms each pricing model reads, beside the amount and the payment terms: a flat fee
+# has a billing period and no volume; hourly pricing an estimate of hours; per-unit pricing a
+# unit, an estimate of units and its volume tiers. What a model does not read is kept empty
+# (``unused_terms``), so an engagement never carries volume tiers for a flat fee.
+PRICING_TERMS = {
+    PricingModel.FLAT: frozenset({"billing_period"}),
+    PricingModel.HOURLY: frozenset({"monthly_quantity"}),
+    PricingModel.PER_UNIT: frozenset({"unit_name", "monthly_quantity", "tiers"}),
+}
+EMPTY_TERMS = {
+    "billing_period": BillingPeriod.MONTH,
+    "unit_name": "",
+    "monthly_quantity": None,
+    "tiers": [],
+}
+
+
+def unused_terms(pricing_model: str) -> dict:
+    """The empty values of the price terms ``pricing_model`` does not read (none for a value
+    that is not a pricing model: the model's own validation names that)."""
+    if pricing_model not in PricingModel.values:
+        return {}
+    used = PRICING_TERMS[PricingModel(pricing_model)]
+    return {name: value for name, value in EMPTY_TERMS.items() if name not in used}
+
 
 def annual_cost(
     pricing_model: str,
