@@ -232,3 +232,23 @@ class TestApi:
         )
         assert api.get("/api/v1/compliance/1099").json()["filings"] == []
         assert Filing1099.objects.for_org(org).get().confirmation == "1099-R-42"
+
+
+def test_the_filing_status_costs_the_same_queries_for_one_year_or_four(
+    org, owner, jordan, django_assert_max_num_queries
+):
+    from tests.factories import ProviderFactory
+
+    pay(org, owner, jordan, D("2500"), date(2025, 6, 1))
+    with django_assert_max_num_queries(20) as few:
+        assert len(selectors.filing_status(org, date(2026, 12, 4)).unfiled) == 1
+    for year in (2022, 2023, 2024):
+        other = ProviderFactory(organization=org, entity_type="sole_proprietor")
+        pay(org, owner, other, D("900"), date(year, 6, 1), confirm_date=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert [u.year for u in selectors.filing_status(org, date(2026, 12, 4)).unfiled] == [
+            2022,
+            2023,
+            2024,
+            2025,
+        ]
