@@ -462,7 +462,8 @@ class InHouseRole(TenantModel):
         choices=FreedHours.choices,
         default=FreedHours.DERIVED,
         help_text="Whether outsourcing frees the whole role or only some of its hours. Each "
-        "freed hour is valued at this role's loaded cost of an hour.",
+        "freed hour is valued at this role's loaded cost of an hour, unless the in-house option "
+        "gives one value for every freed staff hour.",
     )
     freed_hours = models.DecimalField(
         "hours freed",

@@ -88,7 +88,8 @@ class Migration(migrations.Migration):
                 ],
                 default="derived",
                 help_text="Whether outsourcing frees the whole role or only some of its hours. "
-                "Each freed hour is valued at this role's loaded cost of an hour.",
+                "Each freed hour is valued at this role's loaded cost of an hour, unless the "
+                "in-house option gives one value for every freed staff hour.",
                 max_length=10,
                 verbose_name="hours outsourcing frees",
             ),
