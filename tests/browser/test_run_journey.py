@@ -142,7 +142,9 @@ def test_a_task_goes_out_comes_back_on_time_and_an_unanswered_issue_climbs(
 
     # Nobody answers; the sweep runs after the target has passed.
     assert issues.escalate_overdue(datetime.now(ZONE) + timedelta(hours=1, minutes=5)) == 1
-    owner.reload()
+    # The owner finds the issue from the navigation.
+    open_section(owner, "Issues")
+    owner.get_by_role("link", name="Payroll accrual missing").click()
     expect(owner.get_by_text(re.compile("Escalated to level 1"))).to_be_visible()
 
     owner.context.close()
