@@ -185,7 +185,7 @@ def _nec_page(request, report, form=None, status=200):
     paid = selectors.payment_years(request.org)
     context = {
         "report": report,
-        "years": sorted({*paid, today.year}, reverse=True),
+        "years": sorted({*paid, today.year, report.year}, reverse=True),
         "has_payments": bool(paid),
         "status_by_year": status_by_year,
         "can_export": can_file,
