@@ -162,6 +162,15 @@ class TestPage:
         page = client_for(manager).get(reverse("compliance:nec", args=[org.slug, 2025]))
         assert "Mark 2025 filed" not in page.content.decode()
 
+    def test_the_overview_lists_the_years_still_to_file(self, org, owner, viewer, forms_2025):
+        overview = reverse("compliance:overview", args=[org.slug])
+        page = client_for(viewer).get(overview).content.decode()
+        assert "1 form for 2025 was due Feb 2, 2026" in page and "past due" in page
+        mark(org, owner)
+        page = client_for(viewer).get(overview).content.decode()
+        assert "1 form for 2025 was due" not in page
+        assert "Filed on Jan 20, 2026 through IRIS, confirmation 1099-R-42" in page
+
     def test_no_payments_at_all_is_said_plainly(self, org, viewer):
         page = client_for(viewer).get(reverse("compliance:nec", args=[org.slug, 2025]))
         assert "No payments are recorded yet" in page.content.decode()
