@@ -6,7 +6,7 @@ from django.utils import timezone
 from handoff import demo
 from handoff.accounts.models import Organization
 from handoff.work import issues, portal, status
-from handoff.work.choices import TaskStatus
+from handoff.work.choices import IssueStatus, TaskStatus
 from handoff.work.demo import PORTAL_EMAIL
 from handoff.work.models import Issue, IssueEvent, Schedule, Task
 
@@ -26,6 +26,10 @@ def test_the_demo_has_months_of_task_history_with_late_work_returns_and_escalati
     assert all(t.quality_rating for t in accepted)
     assert any(t.is_overdue() for t in tasks)
     assert any(t.status == TaskStatus.CANCELLED for t in tasks)
+    # Something in every status, for every list and tab to show.
+    assert {t.status for t in tasks} == set(TaskStatus.values)
+    issue_states = set(Issue.objects.for_org(org).values_list("status", flat=True))
+    assert issue_states == set(IssueStatus.values)
 
     # Every task's history explains its status.
     for task in tasks:
@@ -40,7 +44,7 @@ def test_the_demo_has_months_of_task_history_with_late_work_returns_and_escalati
     escalated = IssueEvent.objects.for_org(org).filter(kind=IssueEvent.Kind.ESCALATED)
     assert escalated.exists()
     assert Issue.objects.for_org(org).filter(resolved_at__isnull=False).count() >= 2
-    open_issue = Issue.objects.for_org(org).get(resolved_at__isnull=True)
+    open_issue = Issue.objects.for_org(org).get(status=IssueStatus.OPEN)
     assert open_issue.level == 1 and issues.is_overdue(open_issue)
 
     priya = portal.contact_for(

@@ -344,6 +344,60 @@ def load_demo(org, owner) -> None:
     IssueEvent.objects.filter(issue=stuck).update(at=raised)
     issues.escalate_overdue(raised + timedelta(hours=4, minutes=5))
 
+    # Under way at the firm: started yesterday, due next week.
+    with backdated(org, now - timedelta(days=3, hours=5)):
+        started = work.create_task(
+            books,
+            actor=oscar,
+            data={
+                "title": "Reconcile the third-quarter payroll tax filings",
+                "kind": "Payroll run",
+                "due_at": at(previous_business_day(today + timedelta(days=6), holidays), 17),
+            },
+        )
+    for status, hours_ago in ((S.ACKNOWLEDGED, 73), (S.IN_PROGRESS, 28)):
+        with backdated(org, now - timedelta(hours=hours_ago)):
+            work.move_task(started, actor=priya_login, side=Side.PROVIDER, to_status=status)
+    # Delivered and returned for rework: with the firm again.
+    with backdated(org, now - timedelta(days=5, hours=3)):
+        rework = work.create_task(
+            books,
+            actor=oscar,
+            data={
+                "title": "Reconcile the November card statement",
+                "kind": "Bill entry",
+                "due_at": at(previous_business_day(today + timedelta(days=2), holidays), 12),
+            },
+        )
+    for status, hours_ago, side, who, note in (
+        (S.ACKNOWLEDGED, 118, Side.PROVIDER, priya_login, ""),
+        (S.IN_PROGRESS, 100, Side.PROVIDER, priya_login, ""),
+        (S.DELIVERED, 70, Side.PROVIDER, priya_login, "Reconciled; two charges need receipts."),
+        (S.RETURNED, 50, Side.US, oscar, "Two charges from Nov 28 are missing from it."),
+    ):
+        with backdated(org, now - timedelta(hours=hours_ago)):
+            work.move_task(rework, actor=who, side=side, to_status=status, note=note)
+    # An issue the firm has answered and we have not yet closed.
+    with backdated(org, now - timedelta(days=2, hours=6)):
+        question = issues.raise_issue(
+            books,
+            actor=oscar,
+            side=Side.US,
+            data={
+                "title": "Two vendor bills entered twice in November",
+                "description": "Dental Supply Co. invoices 4471 and 4472 each appear twice.",
+                "severity": "normal",
+            },
+        )
+    with backdated(org, now - timedelta(days=2, hours=3)):
+        issues.respond(
+            question,
+            actor=priya_login,
+            side=Side.PROVIDER,
+            body="Found them: the bank feed and the e-mailed bills both created entries. "
+            "We will remove the copies with this week's batch.",
+        )
+
 
 def _issue(
     org,
