@@ -45,3 +45,11 @@ def quantity(value):
 def get_item(mapping, key):
     """``mapping[key]`` in a template, or None."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def filtering(request, ignore="tab,page,view"):
+    """Whether the request's query string sets a filter — anything but a list's tab, view or
+    page — so that the folded "Filters" box on a phone opens to show it."""
+    skipped = set(ignore.split(","))
+    return any(value for key, value in request.GET.items() if key not in skipped)
