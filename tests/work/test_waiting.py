@@ -310,7 +310,9 @@ def test_the_schedule_form_refuses_a_start_before_the_engagement(org, engagement
         },
     )
     assert response.status_code == 200
-    assert "Dec 15, 2025 is before the engagement starts on Jan 1, 2026" in response.content.decode()
+    assert (
+        "Dec 15, 2025 is before the engagement starts on Jan 1, 2026" in response.content.decode()
+    )
     assert not Schedule.objects.exists()
     api = api_client_for(manager, org)
     far = api.post(
@@ -328,3 +330,17 @@ def test_the_dashboard_api_has_the_waiting_section(org, engagement, member, port
     assert body["waiting"]["count"] == 1
     assert body["waiting"]["items"][0]["label"] == "Delivered one"
     assert body["waiting"]["url"].endswith("?tab=waiting")
+
+
+@pytest.mark.django_db
+def test_the_portal_says_delivered_work_waits_for_the_client(
+    org, engagement, member, point_contact
+):
+    from tests.work.test_issues import grant_portal
+
+    priya = grant_portal(org, point_contact)
+    task = deliver(send(engagement, member), priya)
+    page = client_for(priya).get(reverse("portal:task", args=[org.slug, task.pk]))
+    assert "waiting for Acme Dental's review" in page.content.decode()
+    listed = client_for(priya).get(reverse("portal:tasks", args=[org.slug])).content.decode()
+    assert "March invoices" in listed and "status-warning" not in listed  # open, never overdue
