@@ -138,3 +138,14 @@ class TestOnTheDashboard:
         assert "No provider yet" not in page
         assert "Every paid or engaged provider has a W-9 on file." in page
         assert provider.name in page
+
+
+@pytest.mark.django_db
+def test_the_demo_organization_has_done_every_step():
+    from handoff import demo
+    from handoff.accounts.models import Organization
+
+    assert demo.load()
+    org = Organization.objects.get(slug=demo.ORG_SLUG)
+    started, _ = first_run.getting_started(org)
+    assert [step.key for step in started.steps if not step.done] == []
