@@ -179,9 +179,7 @@ def move_actions(task, side) -> list[dict]:
         {
             "to": target,
             "verb": status.VERBS[target],
-            "note": target
-            in (TaskStatus.RETURNED, TaskStatus.ACCEPTED, TaskStatus.CANCELLED)
-            or (side == Side.US and target in status.PROVIDER_STEPS),
+            "note": target in (TaskStatus.RETURNED, TaskStatus.ACCEPTED, TaskStatus.CANCELLED),
             "note_required": target == TaskStatus.RETURNED,
             "rating": target == TaskStatus.ACCEPTED,
             "files": target in (TaskStatus.DELIVERED, TaskStatus.RETURNED),

@@ -70,8 +70,9 @@ def _tell(task, event, subject: str, body: str, key: str, *, ours, theirs) -> in
 
 @sweep(every=timedelta(minutes=5), name="work.due_soon")
 def due_soon(now: datetime) -> int:
-    """Warn each assignee (both sides) whose task, still with the provider, falls due within their chosen lead time
-    (notifications settings, 24 hours unless they chose); once per due time."""
+    """Warn each assignee (both sides) whose task, still with the provider, falls due within
+    their chosen lead time (notifications settings, 24 hours unless they chose); once per due
+    time."""
     longest = NotificationSettings.objects.aggregate(longest=Max("due_soon_hours"))["longest"] or 0
     horizon = now + timedelta(hours=max(longest, DEFAULT_DUE_SOON_HOURS))
     tasks = (

@@ -707,9 +707,8 @@ def _apply_schedule(schedule: Schedule, data: dict) -> None:
         raise ValidationError(
             {"kind": f"Choose one of this engagement's service levels, not {schedule.kind!r}."}
         )
-    if "starts_on" in data and isinstance(schedule.starts_on, date) and starts_before != (
-        schedule.starts_on
-    ):
+    changed_start = starts_before != schedule.starts_on
+    if "starts_on" in data and isinstance(schedule.starts_on, date) and changed_start:
         # The first due date the schedule can give: the tasks' own due-date rule applies.
         problem = due_date_problem(
             schedule.starts_on,
