@@ -62,6 +62,17 @@ class TestDashboard:
             f"Provider {n:02d}" for n in range(12, 0, -1)
         ]
 
+    def test_a_new_organization_gets_its_first_steps_and_the_nothing_yet_links(
+        self, org, owner, provider
+    ):
+        body = api_client_for(owner, org).get(f"{BASE}/dashboard").json()
+        steps = {step["key"]: step for step in body["getting_started"]}
+        assert steps["provider"]["done"] is True and steps["payment"]["done"] is False
+        assert steps["task"]["url"] == f"/o/{org.slug}/tasks/new/"
+        assert body["overdue"]["empty"] == "No task has been sent yet."
+        assert body["overdue"]["empty_url"] == f"/o/{org.slug}/tasks/new/"
+        assert body["compliance"][0]["empty_url"] == ""  # a provider exists: nothing to start
+
     @pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER, Role.MANAGER, Role.ADMIN])
     def test_every_role_reads_it(self, org, role):
         user = UserFactory()

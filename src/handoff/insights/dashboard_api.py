@@ -38,7 +38,19 @@ class SectionOut(Schema):
     count: int = Field(description="Every matching row; `items` holds the first few.")
     url: str = Field(description="The full list.")
     empty: str = Field(description="What the page says when the count is 0.")
+    empty_url: str = Field(
+        "",
+        description="While there is nothing yet to check (no provider, no task): the page of "
+        "the step that starts it; otherwise empty.",
+    )
     items: list[ItemOut]
+
+
+class StepOut(Schema):
+    key: str
+    label: str
+    done: bool = Field(description="Ticked from the organization's own data.")
+    url: str = Field(description="Where the step is done.")
 
 
 class SpendLineOut(Schema):
@@ -86,6 +98,9 @@ class DashboardOut(Schema):
     standings_period: str
     standings: list[StandingOut]
     mine: int = Field(description="Open tasks assigned to the token's owner.")
+    getting_started: list[StepOut] | None = Field(
+        description="A new organization's first steps, each ticked when done; null once all are."
+    )
 
 
 def _spend_line(line: dashboard.SpendLine) -> dict:
@@ -131,6 +146,7 @@ def dashboard_items(request):
         "standings_period": board.standings_period,
         "standings": board.standings,
         "mine": board.mine,
+        "getting_started": board.getting_started and board.getting_started.steps,
     }
 
 
