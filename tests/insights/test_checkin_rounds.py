@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from handoff.insights import checkin_rounds, checkins
 from handoff.insights.models import InsightsSettings
-from tests.conftest import client_for
+from tests.conftest import api_client_for, client_for
 from tests.factories import ProviderFactory
 from tests.insights.test_checkins import (  # noqa: F401 - fixtures
     Q2,
@@ -157,3 +157,38 @@ class TestPage:
             round_ = make_round(ProviderFactory(organization=org), Q3)
             make_checkin(round_, respondent=owner, answers=(3, 3, 3, 3), answered_at=sent(1))
         assert count() == few
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("at_now")
+class TestApi:
+    def test_the_rounds_with_their_states_and_the_scheduled_one(
+        self, org, viewer, rounds, engagement
+    ):
+        body = api_client_for(viewer, org).get("/api/v1/checkin-rounds").json()
+        assert body["count"] == 3
+        assert [(row["period"], row["state"]) for row in body["results"]] == [
+            ("Q3 2026", "sent"),
+            ("Q2 2026", "answered"),
+            ("Q1 2026", "closed"),
+        ]
+        answered = body["results"][1]
+        assert (answered["asked"], answered["ours"], answered["theirs"]) == (3, 3.0, 5.0)
+        assert body["scheduled"] == {
+            "period": "Q4 2026",
+            "period_start": "2026-10-01",
+            "period_end": "2026-12-31",
+            "starts_on": "2027-01-01",
+            "providers": 1,
+        }
+
+    def test_the_state_filter_and_a_bad_state(self, org, viewer, rounds):
+        client = api_client_for(viewer, org)
+        closed = client.get("/api/v1/checkin-rounds", state="closed").json()
+        assert [row["period"] for row in closed["results"]] == ["Q1 2026"]
+        bad = client.get("/api/v1/checkin-rounds", state="lost")
+        assert bad.status_code == 422 and "state" in bad.content.decode()
+
+    def test_only_the_tokens_organization(self, org, rounds, other_org, outsider):
+        body = api_client_for(outsider, other_org).get("/api/v1/checkin-rounds").json()
+        assert body["count"] == 0 and body["results"] == []

@@ -2,9 +2,9 @@
 
 Three routers:
 
-- ``router`` (organization tokens): list check-ins (viewer), a provider's figures per period
-  (viewer), start a round (manager), answer my own check-in (its respondent), the settings
-  (admin).
+- ``router`` (organization tokens): list check-ins (viewer), the rounds with their states and
+  the scheduled one (viewer), a provider's figures per period (viewer), start a round
+  (manager), answer my own check-in (its respondent), the settings (admin).
 - ``public`` (no token, under ``/checkin/{token}``): the questions behind a one-click link and
   the answer to them; the link's token is the only key.
 - ``portal_router`` (portal tokens, under ``/portal/``): the check-ins addressed to the
@@ -12,6 +12,7 @@ Three routers:
 """
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -20,7 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 from handoff.core.api import ErrorOut, paginate, require_api_role
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
-from handoff.insights import checkins
+from handoff.insights import checkin_rounds, checkins
 from handoff.insights.models import CheckIn, InsightsSettings
 from handoff.providers.models import Provider
 from handoff.work.portal_api import PortalTokenAuth
@@ -118,6 +119,38 @@ class RoundOut(Schema):
     asked: int
 
 
+class RoundStateOut(Schema):
+    id: int
+    provider_id: int
+    provider: str
+    period: str
+    period_start: date
+    period_end: date
+    state: str = Field(description="sent, answered or closed (see docs/checkins.md).")
+    asked: int
+    answered: int
+    ours: float | None = Field(description="Mean of the four questions' averages, 1–5.")
+    theirs: float | None = Field(description="The provider's view of us, kept apart.")
+
+
+class ScheduledOut(Schema):
+    period: str
+    period_start: date
+    period_end: date
+    starts_on: date
+    providers: int = Field(description="Providers the round will ask about.")
+
+
+class RoundsPage(Schema):
+    count: int
+    page: int
+    per_page: int
+    results: list[RoundStateOut]
+    scheduled: ScheduledOut | None = Field(
+        description="The round the cadence starts next; null while the cadence is never."
+    )
+
+
 class AnswerIn(Schema):
     # strict: true and "4" are not numbers here; the service says which field is wrong.
     comfortable: Rating = Field(None, ge=1, le=5, strict=True)
@@ -190,6 +223,45 @@ def list_checkins(
     if mine:
         rows = rows.filter(respondent=request.user)
     return paginate(rows, page, per_page)
+
+
+@router.get(
+    "/checkin-rounds",
+    response={200: RoundsPage, **ERRORS},
+    summary="The organization's check-in rounds with their states, and the one scheduled next",
+)
+def list_rounds(
+    request,
+    state: Literal["", "sent", "answered", "closed"] = "",
+    page: int = Query(1, ge=1),
+    per_page: int = Query(50, ge=1, le=200),
+):
+    found = paginate(checkin_rounds.rounds(request.org, state=state), page, per_page)
+    found["results"] = [
+        {
+            "id": row.pk,
+            "provider_id": row.provider_id,
+            "provider": row.provider.name,
+            "period": checkins.period_label(row.period_start, row.period_end),
+            "period_start": row.period_start,
+            "period_end": row.period_end,
+            "state": row.state,
+            "asked": row.asked,
+            "answered": row.answered,
+            "ours": checkin_rounds.side_average(row, "ours"),
+            "theirs": checkin_rounds.side_average(row, "theirs"),
+        }
+        for row in found["results"]
+    ]
+    scheduled = checkin_rounds.scheduled(request.org, limit=0)
+    found["scheduled"] = scheduled and {
+        "period": scheduled.label,
+        "period_start": scheduled.period_start,
+        "period_end": scheduled.period_end,
+        "starts_on": scheduled.starts_on,
+        "providers": scheduled.count,
+    }
+    return found
 
 
 @router.get("/checkins/{checkin_id}", response={200: CheckInOut, **ERRORS})
