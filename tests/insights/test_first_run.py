@@ -129,8 +129,11 @@ class TestOnTheDashboard:
         assert f'<li class="done"><span aria-hidden="true">✓</span> <a href="{create}">' in page
         assert f'href="{reverse("work:task_new", args=[org.slug])}">Send a first task</a>' in page
 
-    def test_viewers_do_not_get_the_list(self, org, viewer):
-        assert "Getting started" not in client_for(viewer).get(dashboard(org)).text
+    def test_viewers_do_not_get_the_list_nor_links_to_steps_they_cannot_take(self, org, viewer):
+        page = client_for(viewer).get(dashboard(org)).text
+        assert "Getting started" not in page
+        assert "No provider yet, so no W-9 to collect." in page
+        assert f'href="{reverse("providers:create", args=[org.slug])}"' not in page
 
     def test_an_empty_card_with_something_to_check_is_not_a_first_run_card(self, org, owner):
         provider, _ = complete_everything(org, owner)
