@@ -31,6 +31,7 @@ from handoff.decisions.demo import load_demo as load_decisions
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements
 from handoff.engagements import services as engagements
+from handoff.engagements.models import AccessGrant
 from handoff.insights.demo import load_demo as load_checkins
 from handoff.providers import services as providers
 from handoff.providers import vetting
@@ -363,8 +364,8 @@ def _engagements(org, owner) -> None:
                 engagement, actor=owner, severity=severity, amount=amount, unit=unit
             )
 
-    def access(engagement, system, account, level):
-        data = {"system": system, "account": account, "level": level}
+    def access(engagement, system, account, level, granted_on):
+        data = {"system": system, "account": account, "level": level, "granted_on": granted_on}
         engagements.grant_access(engagement, actor=owner, data=data)
 
     # Active and signed: the bookkeeping firm, its notice deadline coming up. Drafted with its
@@ -431,8 +432,9 @@ def _engagements(org, owner) -> None:
             version_id=version.pk,
         )
     with backdated(org, at(start - timedelta(days=2), 16)):
-        access(books, "QuickBooks Online", "ledgerline@clients", "accountant")
-        access(books, "First Ohio Bank portal", "priya.raman", "read-only")
+        granted = start - timedelta(days=2)
+        access(books, "QuickBooks Online", "ledgerline@clients", "accountant", granted)
+        access(books, "First Ohio Bank portal", "priya.raman", "read-only", granted)
     with backdated(org, at(start, 9)):
         engagements.move_status(
             books, actor=owner, to_status="active", reason="Signed and onboarded"
@@ -535,14 +537,17 @@ def _engagements(org, owner) -> None:
         notice_days=30,
     )
     plan(marketing, beth, "Sam Carter", "Sam Carter", "email", "monthly")
-    access(marketing, "Mailchimp", "sam@pixelandpine.example", "manager")
+    access(marketing, "Mailchimp", "sam@pixelandpine.example", "manager", marketing.start_date)
     engagements.move_status(marketing, actor=owner, to_status="active", reason="Kick-off")
     shift(org, drafting, started_using_handoff() + timedelta(days=4, hours=2))
     with backdated(org, at(marketing.end_date - timedelta(days=10), 10)):
         exit_items = engagements.start_exit(marketing, actor=owner)
     for index, item in enumerate(exit_items):
-        with backdated(org, at(marketing.end_date - timedelta(days=8 - index * 2), 14)):
+        done = marketing.end_date - timedelta(days=8 - index * 2)
+        with backdated(org, at(done, 14)):
             engagements.complete_exit_item(item, actor=owner)
+        if item.access_grant_id:  # revoked that day (a date the service sets to today)
+            AccessGrant.objects.for_org(org).filter(pk=item.access_grant_id).update(revoked_on=done)
     with backdated(org, at(marketing.end_date, 9)):
         engagements.move_status(
             marketing, actor=owner, to_status="ended", reason="Newsletter brought in-house"
