@@ -283,6 +283,15 @@ def load_demo(org, owner) -> None:
     work.generate_due_tasks(payroll, today)
     open_due = at(previous_business_day(today + timedelta(days=2), holidays), 17)
     now = timezone.now()
+
+    def promised(task):
+        """The service level's promise counted from when the task was sent (create_task
+        counted it from the moment the demo was loaded)."""
+        task.refresh_from_db()
+        task.turnaround_due_at = work.suggest_due(task.engagement, task.kind, task.created_at)
+        task.save(update_fields=["turnaround_due_at"])
+        return task
+
     with backdated(org, now - timedelta(hours=20)):
         fresh = work.create_task(
             books,
@@ -296,6 +305,7 @@ def load_demo(org, owner) -> None:
                 "due_at": open_due,
             },
         )
+    promised(fresh)
     with backdated(org, now - timedelta(hours=17)):
         work.move_task(fresh, actor=priya_login, side=Side.PROVIDER, to_status=S.ACKNOWLEDGED)
     with backdated(org, now - timedelta(days=6, hours=2)):
@@ -309,6 +319,7 @@ def load_demo(org, owner) -> None:
                 "due_at": at(previous_business_day(today - timedelta(days=1), holidays), 17),
             },
         )
+    promised(overdue)
     # This week's bills: sent on Friday, delivered yesterday, waiting for our acceptance.
     with backdated(org, min(at(friday, 9), now - timedelta(days=2))):
         waiting = work.create_task(
@@ -320,6 +331,7 @@ def load_demo(org, owner) -> None:
                 "due_at": at(previous_business_day(today + timedelta(days=1), holidays), 17),
             },
         )
+    promised(waiting)
     for status, hours_ago in ((S.ACKNOWLEDGED, 44), (S.IN_PROGRESS, 30), (S.DELIVERED, 26)):
         with backdated(org, now - timedelta(hours=hours_ago)):
             work.move_task(waiting, actor=priya_login, side=Side.PROVIDER, to_status=status)
@@ -355,6 +367,7 @@ def load_demo(org, owner) -> None:
                 "due_at": at(previous_business_day(today + timedelta(days=6), holidays), 17),
             },
         )
+    promised(started)
     for status, hours_ago in ((S.ACKNOWLEDGED, 73), (S.IN_PROGRESS, 28)):
         with backdated(org, now - timedelta(hours=hours_ago)):
             work.move_task(started, actor=priya_login, side=Side.PROVIDER, to_status=status)
@@ -369,6 +382,7 @@ def load_demo(org, owner) -> None:
                 "due_at": at(previous_business_day(today + timedelta(days=2), holidays), 12),
             },
         )
+    promised(rework)
     for status, hours_ago, side, who, note in (
         (S.ACKNOWLEDGED, 118, Side.PROVIDER, priya_login, ""),
         (S.IN_PROGRESS, 100, Side.PROVIDER, priya_login, ""),
