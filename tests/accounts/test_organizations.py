@@ -21,7 +21,7 @@ class TestCreateOrganization:
             },
         )
         org = Organization.objects.get(slug="maple-co")
-        assert response["Location"] == reverse("providers:list", args=["maple-co"])
+        assert response["Location"] == reverse("insights:dashboard", args=["maple-co"])
         assert org.states == ["CA", "CO"]
         assert Membership.objects.get(organization=org).role == Role.OWNER
         assert ExpertiseField.objects.for_org(org).filter(name="Bookkeeping").exists()

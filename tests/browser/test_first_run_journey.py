@@ -31,7 +31,7 @@ def test_a_newcomer_signs_up_and_works_through_the_getting_started_list(page):
     page.get_by_role("button", name="Create organization").click()
     expect(page.get_by_text("Corner Bakery is ready.")).to_be_visible()
 
-    open_section(page, "Dashboard")
+    # A new organization lands on its dashboard, which opens on the getting-started list.
     started = page.locator("#getting-started")
     expect(started.get_by_role("heading", name=re.compile("Getting started"))).to_be_visible()
     expect(started).to_contain_text("0 of 8 done")

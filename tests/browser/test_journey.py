@@ -28,7 +28,7 @@ def test_a_newcomer_sets_up_handoff(page, live_server, settings):
     page.get_by_role("button", name="Create organization").click()
     expect(page.get_by_text("Sunny Bakery is ready")).to_be_visible()
 
-    page.get_by_role("link", name="Add provider").click()
+    page.locator("#getting-started").get_by_role("link", name="Add a provider").click()
     page.get_by_label(field_label("Name")).fill("Golden Ledger Bookkeeping")
     page.get_by_label("Bookkeeping").check()
     page.get_by_label("Entity type").select_option("single_member_llc")

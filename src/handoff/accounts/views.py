@@ -76,8 +76,9 @@ def organization_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{org.name} is ready. Add the providers you work with.")
-            return redirect("providers:list", org.slug)
+            # The dashboard opens on the getting-started list built from the new org's data.
+            messages.success(request, f"{org.name} is ready. Here is where to begin.")
+            return redirect("insights:dashboard", org.slug)
     return render(request, "accounts/organization_create.html", {"form": form})
 
 
