@@ -240,9 +240,9 @@ def _waiting(org, now) -> Section:
     first, each with how long it has waited since its delivery (the Tasks page's "Waiting for
     us" tab)."""
     rows, count = first_rows(
-        work_selectors.waiting_for_us(org).select_related(None).select_related(
-            "engagement__provider"
-        )
+        work_selectors.waiting_for_us(org)
+        .select_related(None)
+        .select_related("engagement__provider")
     )
     items = [
         Item(

@@ -140,18 +140,7 @@ def _ranked(org, period, names: dict[int, str]) -> list[dict]:
     """The scorecards of ``names`` (one function's providers), ranked as the standings are:
     best overall first, no overall score last, then by name; each row with its rank."""
     cards = scorecards.compute(org, period, list(names))
-    rows = [standings_.Ranked(0, pk, name, cards[pk]) for pk, name in names.items()]
-    rows.sort(
-        key=lambda row: (
-            row.overall is None,
-            -(row.overall or 0),
-            row.name.lower(),
-            row.provider_id,
-        )
-    )
-    for rank, row in enumerate(rows, start=1):
-        row.rank = rank
-    return rows
+    return standings_.rank(standings_.Ranked(0, pk, name, cards[pk]) for pk, name in names.items())
 
 
 def _standings_page(request, period, ranked: list, chart_title: str) -> dict:

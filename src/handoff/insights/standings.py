@@ -76,11 +76,17 @@ def ranked(org, period: scorecards.Period, *, now: datetime | None = None) -> li
         urls = scorecards.link_template(org, period)
         for provider_id in missing:
             cards[provider_id] = scorecards.without_data(provider_id, period, urls)
-    rows = [
+    return rank(
         Ranked(0, provider_id, known[provider_id], card)
         for provider_id, card in cards.items()
         if provider_id in known
-    ]
+    )
+
+
+def rank(rows) -> list[Ranked]:
+    """``rows`` in standings order — best overall first, no overall score last, then by name —
+    each given its rank."""
+    rows = list(rows)
     rows.sort(
         key=lambda row: (
             row.overall is None,
@@ -89,6 +95,6 @@ def ranked(org, period: scorecards.Period, *, now: datetime | None = None) -> li
             row.provider_id,
         )
     )
-    for rank, row in enumerate(rows, start=1):
-        row.rank = rank
+    for position, row in enumerate(rows, start=1):
+        row.rank = position
     return rows

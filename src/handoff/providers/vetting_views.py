@@ -39,9 +39,7 @@ def reference_create(request, provider_pk):
     form = ReferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            reference = vetting.save_reference(
-                provider, actor=request.user, data=form.cleaned_data
-            )
+            reference = vetting.save_reference(provider, actor=request.user, data=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
