@@ -135,6 +135,13 @@ class TestOnTheDashboard:
         assert "No provider yet, so no W-9 to collect." in page
         assert f'href="{reverse("providers:create", args=[org.slug])}"' not in page
 
+    def test_providers_nobody_engaged_or_paid_owe_no_w9_and_the_card_says_so(self, org, owner):
+        ProviderFactory(organization=org, name="Ledgerline")
+        page = client_for(owner).get(dashboard(org)).text
+        assert "No provider is engaged or paid yet, so no W-9 is due." in page
+        assert "Every paid or engaged provider has a W-9 on file." not in page
+        assert "No provider yet" not in page
+
     def test_an_empty_card_with_something_to_check_is_not_a_first_run_card(self, org, owner):
         provider, _ = complete_everything(org, owner)
         page = client_for(owner).get(dashboard(org)).text

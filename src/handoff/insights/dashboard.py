@@ -811,15 +811,23 @@ def build(org, *, user=None, today: date | None = None) -> "Dashboard":
 
 
 # Cards that read "all is well" when empty, and what they say instead while there is nothing
-# yet to check: (the fact that gives them something, the sentence, the step it links to).
+# yet to check: rules of (the facts any of which gives them something, the sentence, the step
+# it links to), the first rule whose facts are all missing wins.
 NOTHING_YET = {
-    "overdue": ("task", "No task has been sent yet.", "task"),
-    "due_week": ("task", "No task has been sent yet.", "task"),
-    "waiting": ("task", "No task has been sent yet.", "task"),
-    "issues": ("activated", "No engagement is under way yet, so no issue to answer.", "plan"),
-    "missing_w9": ("provider", "No provider yet, so no W-9 to collect.", "provider"),
-    "unsigned": ("activated", "No engagement is active yet.", "plan"),
-    "single_provider": ("activated", "No function is outsourced yet.", "plan"),
+    "overdue": [(("task",), "No task has been sent yet.", "task")],
+    "due_week": [(("task",), "No task has been sent yet.", "task")],
+    "waiting": [(("task",), "No task has been sent yet.", "task")],
+    "issues": [(("activated",), "No engagement is under way yet, so no issue to answer.", "plan")],
+    "missing_w9": [
+        (("provider",), "No provider yet, so no W-9 to collect.", "provider"),
+        (
+            ("activated", "payment"),
+            "No provider is engaged or paid yet, so no W-9 is due.",
+            "plan",
+        ),
+    ],
+    "unsigned": [(("activated",), "No engagement is active yet.", "plan")],
+    "single_provider": [(("activated",), "No function is outsourced yet.", "plan")],
 }
 
 
@@ -827,8 +835,14 @@ def explain_empty(sections, started: first_run.GettingStarted, found: dict) -> N
     """An empty card whose subject does not exist yet says so and links to the step."""
     steps = {step.key: step for step in started.steps}
     for section in sections:
-        rule = NOTHING_YET.get(section.key)
-        if rule is None or section.count or found[rule[0]]:
+        if section.count:
             continue
-        step = steps[rule[2]]
-        section.empty, section.empty_link, section.empty_url = rule[1], step.label, step.url
+        for facts, sentence, step_key in NOTHING_YET.get(section.key, ()):
+            if not any(found[fact] for fact in facts):
+                step = steps[step_key]
+                section.empty, section.empty_link, section.empty_url = (
+                    sentence,
+                    step.label,
+                    step.url,
+                )
+                break
