@@ -90,3 +90,82 @@ def field_label(label):
     reads "(required)" to a screen reader): for ``get_by_label`` where a plain match would also
     find a longer label ("TIN" and "TIN type")."""
     return re.compile(rf"^{re.escape(label)}( \*)?( \(required\))?$")
+
+
+OWNER = ("olivia@acme.example", "a-Strong-passw0rd")
+PRIYA = ("priya@ledgerline.example", "priya-Portal-9")
+
+
+@pytest.fixture
+def acme_books(live_server):
+    """Acme Dental and its bookkeeping firm Ledgerline under an active engagement: the owner
+    and Priya as point people, Tom as the issue contact with a one-hour target for high
+    severity and the owner on the escalation ladder, and Priya's portal login (all through the
+    services). Returns the organization and the engagement."""
+    from datetime import date
+
+    from handoff.accounts import services as accounts
+    from handoff.accounts.models import Membership
+    from handoff.decisions.models import BusinessFunction
+    from handoff.engagements import services as engagements
+    from handoff.providers import services as providers
+    from handoff.work import portal
+    from tests.factories import UserFactory
+
+    owner = UserFactory(name="Olivia Owner", email=OWNER[0])
+    org = accounts.create_organization(
+        user=owner,
+        name="Acme Dental",
+        slug="acme",
+        time_zone="America/Chicago",
+        currency="USD",
+        states=["IL"],
+    )
+    provider = providers.create_provider(
+        org, actor=owner, data={"name": "Ledgerline", "kind": "firm", "status": "active"}
+    )
+    priya, tom = (
+        providers.create_contact(
+            provider,
+            actor=owner,
+            data={"name": name, "email": f"{name.split()[0].lower()}@ledgerline.example"},
+        )
+        for name in ("Priya Raman", "Tom Okafor")
+    )
+    engagement = engagements.create_engagement(
+        org,
+        actor=owner,
+        provider_id=provider.pk,
+        function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
+        data={
+            "title": "Monthly books",
+            "pricing_model": "flat",
+            "amount": "1250.00",
+            "start_date": date(2026, 1, 1),
+        },
+    )
+    engagements.update_plan(
+        engagement,
+        actor=owner,
+        our_point_person_id=owner.pk,
+        their_point_person_id=priya.pk,
+        issue_contact_id=tom.pk,
+        preferred_channel="portal",
+        meeting_cadence="monthly",
+    )
+    engagements.set_response_target(
+        engagement, actor=owner, severity="high", amount=1, unit="hours"
+    )
+    engagements.add_escalation_level(
+        engagement,
+        actor=owner,
+        our_person_id=owner.pk,
+        their_contact_id=tom.pk,
+        amount=2,
+        unit="hours",
+    )
+    engagements.move_status(engagement, actor=owner, to_status="active")
+    membership = Membership.objects.get(organization=org, user=owner)
+    access, _token = portal.invite(org, actor_membership=membership, contact=priya)
+    portal.accept_with_new_account(access, name="Priya Raman", password=PRIYA[1])
+    return org, engagement

@@ -3,20 +3,14 @@ portal, acknowledges, starts and delivers it; the owner accepts it with a rating
 time; an issue nobody answers climbs the escalation ladder."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
-from handoff.accounts import services as accounts
-from handoff.accounts.models import Membership
-from handoff.decisions.models import BusinessFunction
-from handoff.engagements import services as engagements
-from handoff.providers import services as providers
-from handoff.work import issues, portal
+from handoff.work import issues
 from tests.browser.conftest import log_in, new_page, open_section
-from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,64 +18,8 @@ ZONE = ZoneInfo("America/Chicago")
 
 
 @pytest.fixture
-def setting(live_server):
-    owner = UserFactory(name="Olivia Owner", email="olivia@acme.example")
-    org = accounts.create_organization(
-        user=owner,
-        name="Acme Dental",
-        slug="acme",
-        time_zone="America/Chicago",
-        currency="USD",
-        states=["IL"],
-    )
-    provider = providers.create_provider(
-        org, actor=owner, data={"name": "Ledgerline", "kind": "firm", "status": "active"}
-    )
-    priya, tom = (
-        providers.create_contact(
-            provider,
-            actor=owner,
-            data={"name": name, "email": f"{name.split()[0].lower()}@ledgerline.example"},
-        )
-        for name in ("Priya Raman", "Tom Okafor")
-    )
-    engagement = engagements.create_engagement(
-        org,
-        actor=owner,
-        provider_id=provider.pk,
-        function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
-        data={
-            "title": "Monthly books",
-            "pricing_model": "flat",
-            "amount": "1250.00",
-            "start_date": date(2026, 1, 1),
-        },
-    )
-    engagements.update_plan(
-        engagement,
-        actor=owner,
-        our_point_person_id=owner.pk,
-        their_point_person_id=priya.pk,
-        issue_contact_id=tom.pk,
-        preferred_channel="portal",
-        meeting_cadence="monthly",
-    )
-    engagements.set_response_target(
-        engagement, actor=owner, severity="high", amount=1, unit="hours"
-    )
-    engagements.add_escalation_level(
-        engagement,
-        actor=owner,
-        our_person_id=owner.pk,
-        their_contact_id=tom.pk,
-        amount=2,
-        unit="hours",
-    )
-    engagements.move_status(engagement, actor=owner, to_status="active")
-    membership = Membership.objects.get(organization=org, user=owner)
-    access, _token = portal.invite(org, actor_membership=membership, contact=priya)
-    portal.accept_with_new_account(access, name="Priya Raman", password="priya-Portal-9")
-    return org, engagement
+def setting(acme_books):
+    return acme_books
 
 
 def test_a_task_goes_out_comes_back_on_time_and_an_unanswered_issue_climbs(

@@ -4,73 +4,22 @@ the dashboard's "Waiting for us" card, opens it and accepts it with a rating; th
 "Waiting for us" tab counts 0 again."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
 
-from handoff.accounts import services as accounts
-from handoff.accounts.models import Membership
-from handoff.decisions.models import BusinessFunction
-from handoff.engagements import services as engagements
-from handoff.providers import services as providers
-from handoff.work import portal
-from tests.browser.conftest import log_in, new_page
-from tests.factories import UserFactory
+from tests.browser.conftest import OWNER, PRIYA, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ZONE = ZoneInfo("America/Chicago")
-OWNER = ("olivia@acme.example", "a-Strong-passw0rd")
-PRIYA = ("priya@ledgerline.example", "priya-Portal-9")
 
 
 @pytest.fixture
-def setting(live_server):
-    """Acme Dental, its provider Ledgerline under an active engagement with the owner and Priya
-    as point people, and Priya's portal login (all through the services)."""
-    owner = UserFactory(name="Olivia Owner", email=OWNER[0])
-    org = accounts.create_organization(
-        user=owner,
-        name="Acme Dental",
-        slug="acme",
-        time_zone="America/Chicago",
-        currency="USD",
-        states=["IL"],
-    )
-    provider = providers.create_provider(
-        org, actor=owner, data={"name": "Ledgerline", "kind": "firm", "status": "active"}
-    )
-    priya = providers.create_contact(
-        provider, actor=owner, data={"name": "Priya Raman", "email": PRIYA[0]}
-    )
-    engagement = engagements.create_engagement(
-        org,
-        actor=owner,
-        provider_id=provider.pk,
-        function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
-        data={
-            "title": "Monthly books",
-            "pricing_model": "flat",
-            "amount": "1250.00",
-            "start_date": date(2026, 1, 1),
-        },
-    )
-    engagements.update_plan(
-        engagement,
-        actor=owner,
-        our_point_person_id=owner.pk,
-        their_point_person_id=priya.pk,
-        issue_contact_id=priya.pk,
-        preferred_channel="portal",
-        meeting_cadence="monthly",
-    )
-    engagements.move_status(engagement, actor=owner, to_status="active")
-    membership = Membership.objects.get(organization=org, user=owner)
-    access, _token = portal.invite(org, actor_membership=membership, contact=priya)
-    portal.accept_with_new_account(access, name="Priya Raman", password=PRIYA[1])
-    return org, engagement
+def setting(acme_books):
+    return acme_books
 
 
 def nav(page, name):
