@@ -71,7 +71,11 @@ class TestDashboard:
         assert steps["task"]["url"] == f"/o/{org.slug}/tasks/new/"
         assert body["overdue"]["empty"] == "No task has been sent yet."
         assert body["overdue"]["empty_url"] == f"/o/{org.slug}/tasks/new/"
-        assert body["compliance"][0]["empty_url"] == ""  # a provider exists: nothing to start
+        # A provider exists but nobody engaged or paid it: no W-9 is due yet; the link is the
+        # step that would make one due (an engagement with its plan).
+        missing_w9 = body["compliance"][0]
+        assert missing_w9["empty"] == "No provider is engaged or paid yet, so no W-9 is due."
+        assert missing_w9["empty_url"] == f"/o/{org.slug}/engagements/new/"
 
     @pytest.mark.parametrize("role", [Role.VIEWER, Role.MEMBER, Role.MANAGER, Role.ADMIN])
     def test_every_role_reads_it(self, org, role):
