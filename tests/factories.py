@@ -35,3 +35,22 @@ class ContactFactory(factory.django.DjangoModelFactory):
     organization = factory.SelfAttribute("provider.organization")
     name = factory.Sequence(lambda n: f"Contact {n}")
     email = factory.Sequence(lambda n: f"contact{n}@provider.example")
+
+
+def portal_login(contact, user):
+    """``user`` given live portal access as ``contact`` (an invitation already accepted)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from handoff.accounts.models import PortalAccess
+
+    now = timezone.now()
+    return PortalAccess.objects.create(
+        organization_id=contact.organization_id,
+        contact=contact,
+        user=user,
+        token_hash=PortalAccess.hash(f"login-{contact.pk}-{user.pk}"),
+        expires_at=now + timedelta(days=7),
+        accepted_at=now,
+    )

@@ -7,7 +7,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from handoff.accounts.api import router as organization_router
-from handoff.accounts.auth import ApiTokenAuth
+from handoff.accounts.auth import TokenAuth
 from handoff.compliance.api import router as compliance_router
 from handoff.core.errors import Conflict
 from handoff.decisions.api import router as decisions_router
@@ -32,7 +32,7 @@ api = NinjaAPI(
         "*API tokens* in the app: `Authorization: Bearer hnd_…`. A token acts for one "
         "organization with its owner's role there."
     ),
-    auth=ApiTokenAuth(),
+    auth=TokenAuth(),
     urls_namespace="api",
 )
 api.add_router("/organization", organization_router)

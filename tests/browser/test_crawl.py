@@ -21,10 +21,9 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
 from handoff import demo
-from handoff.accounts.models import Membership
+from handoff.accounts.models import Membership, PortalAccess
 from handoff.core.roles import Role
 from handoff.work import demo as work_demo
-from handoff.work.models import PortalAccess
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,13 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from handoff.accounts.models import Membership
+from handoff.accounts.models import Membership, PortalAccess
 from handoff.insights import checkins
 from handoff.insights.jobs import checkin_rounds
 from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
 from handoff.notifications.events import Event
 from handoff.notifications.models import Notification
-from handoff.work.models import PortalAccess, Task
+from handoff.work.models import Task
 from tests.factories import ContactFactory, ProviderFactory, UserFactory
 from tests.work.conftest import active_engagement
 

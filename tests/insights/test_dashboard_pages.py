@@ -63,8 +63,8 @@ class TestLanding:
         assert response["Location"] == url(org)
 
     def test_a_provider_contact_still_lands_on_the_portal(self, org, owner, provider):
+        from handoff.accounts.models import PortalAccess
         from handoff.providers.models import Contact
-        from handoff.work.models import PortalAccess
 
         contact = Contact.objects.create(
             organization=org, provider=provider, name="Priya", email="priya@l.example"

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from handoff.accounts.models import PortalAccess
 from handoff.engagements.models import CommunicationPlan
 from handoff.insights import first_run
-from handoff.work.models import PortalAccess
 from tests.compliance.conftest import record_w9
 from tests.conftest import client_for
 from tests.factories import ContactFactory, ProviderFactory

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from handoff.core.models import AuditEvent
-from handoff.notifications import access, services
+from handoff.notifications import services
 from handoff.notifications.events import Event
 from handoff.notifications.models import (
     DeliveryStatus,
@@ -19,7 +19,7 @@ from handoff.notifications.models import (
     WebhookDelivery,
 )
 from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import ContactFactory, ProviderFactory, UserFactory, portal_login
 from tests.notifications.conftest import overdue
 
 pytestmark = pytest.mark.django_db
@@ -136,16 +136,12 @@ class TestPreferences:
 
 
 class TestPortalUsers:
-    """People with a login but no membership (provider portal users), admitted by a hook."""
+    """Provider contacts with a portal login but no membership."""
 
     @pytest.fixture
-    def portal_user(self, org, monkeypatch):
+    def portal_user(self, org):
         user = UserFactory(name="Priya Provider")
-        monkeypatch.setattr(access, "_hooks", [])
-        access.register_inbox_access(
-            lambda who, organization: who.pk == user.pk,
-            home=lambda organization: f"/portal/{organization.slug}/",
-        )
+        portal_login(ContactFactory(provider=ProviderFactory(organization=org)), user)
         return user
 
     def test_they_use_the_inbox_and_preferences(self, org, portal_user):
@@ -164,14 +160,7 @@ class TestPortalUsers:
         assert client_for(portal_user).get(url("webhooks", org)).status_code == 404
 
     def test_anyone_else_still_gets_404(self, org, portal_user, outsider):
-        assert not access.inbox_user_allowed(outsider, org)
         assert client_for(outsider).get(url("inbox", org)).status_code == 404
-
-    def test_the_work_apps_function_is_used_when_it_exists(self, org, monkeypatch):
-        user = UserFactory()
-        monkeypatch.setattr(access, "_hooks", [])
-        monkeypatch.setattr(access, "_portal_hook", lambda: lambda who, o: who == user)
-        assert access.inbox_user_allowed(user, org)
 
 
 class TestWebhooks:

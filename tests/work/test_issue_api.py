@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from handoff.work.models import Issue, PortalAccess, PortalSettings
+from handoff.accounts.models import PortalAccess
+from handoff.work.models import Issue, PortalSettings
 from tests.conftest import api_client_for
 from tests.work.test_issues import MONDAY_9AM, raise_at
 

@@ -10,11 +10,11 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from handoff.accounts.models import ApiToken, Membership
+from handoff.accounts.models import ApiToken, Membership, PortalAccess
 from handoff.core.roles import Role
 from handoff.work import issues, portal, services
 from handoff.work.choices import Side, TaskStatus
-from handoff.work.models import Issue, PortalAccess, PortalSettings, TaskMove
+from handoff.work.models import Issue, PortalSettings, TaskMove
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.work.test_issues import grant_portal

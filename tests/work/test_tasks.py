@@ -405,7 +405,7 @@ class TestEditing:
 def give_portal_access(org, contact, user):
     from django.utils import timezone
 
-    from handoff.work.models import PortalAccess
+    from handoff.accounts.models import PortalAccess
 
     now = timezone.now()
     return PortalAccess.objects.create(

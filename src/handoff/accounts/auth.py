@@ -1,22 +1,23 @@
-import zoneinfo
-
-from django.utils import timezone
 from ninja.security import HttpBearer
 
-from handoff.accounts.services import authenticate_api_token
+from handoff.accounts.access import enter
+from handoff.accounts.principal import for_token
 
 
-class ApiTokenAuth(HttpBearer):
-    """Bearer tokens from the API tokens page; sets ``request.org`` and ``request.membership``."""
+class TokenAuth(HttpBearer):
+    """Bearer tokens from the API tokens page, a member's or a provider contact's: sets
+    ``request.principal`` (and ``request.user``). Each operation declares who may call it with
+    :func:`handoff.core.api.api_access`; ``providers=False`` answers a provider contact's token
+    401 for a whole router."""
+
+    def __init__(self, *, providers: bool = False):
+        super().__init__()
+        self.providers = providers
 
     def authenticate(self, request, token):
-        found = authenticate_api_token(token)
-        if found is None:
+        principal = for_token(token)
+        if principal is None or principal.is_provider != self.providers:
             return None
-        api_token, membership = found
-        request.org = membership.organization
-        request.membership = membership
-        request.user = membership.user
-        # Dates ("today", due dates, expiry) follow the organization's zone, as on the pages.
-        timezone.activate(zoneinfo.ZoneInfo(request.org.time_zone))
-        return api_token
+        request.user = principal.user
+        enter(request, principal)
+        return principal

@@ -212,3 +212,81 @@ class ApiToken(TenantModel):
     @classmethod
     def new_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class PortalAccessQuerySet(TenantQuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, user__isnull=False)
+
+    def live(self):
+        """Accepted, not revoked, for an active login and a contact still on file."""
+        return self.filter(
+            revoked_at__isnull=True,
+            accepted_at__isnull=False,
+            user__isnull=False,
+            user__is_active=True,
+            contact__archived_at__isnull=True,
+        )
+
+
+class PortalAccess(TenantModel):
+    """A provider contact's login to the portal of one organization: their provider's work only.
+
+    The contact is a row of ``providers`` (named by string: accounts comes first in the
+    dependency order and imports nothing of it).
+
+    The invitation link carries a token stored hashed; accepting it creates or links a user.
+    """
+
+    contact = models.ForeignKey(
+        "providers.Contact", on_delete=models.CASCADE, related_name="portal_accesses"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="portal_accesses",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PortalAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-invited_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "contact"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="portal_one_live_access_per_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="portal_one_live_access_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Portal access for {self.contact}"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.accepted_at:
+            return "active"
+        if self.expires_at < timezone.now():
+            return "expired"
+        return "invited"

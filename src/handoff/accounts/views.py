@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from handoff.accounts import services
+from handoff.accounts.access import LAST_ORG_SESSION_KEY, principal_required
 from handoff.accounts.forms import (
     ApiTokenForm,
     InvitationSignupForm,
@@ -16,7 +17,6 @@ from handoff.accounts.forms import (
     SignupForm,
 )
 from handoff.accounts.models import ApiToken, Invitation, Membership, Organization, User
-from handoff.core.access import LAST_ORG_SESSION_KEY, org_member_required
 from handoff.core.forms import add_service_errors
 from handoff.core.models import AuditEvent
 from handoff.core.roles import ROLE_HELP, Role
@@ -90,7 +90,7 @@ def organization_list(request):
     return render(request, "accounts/organization_list.html", {"memberships": memberships})
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def organization_settings(request):
     org = request.org
     # The form edits its own copy, so a refused change never shows in the header.
@@ -106,7 +106,7 @@ def organization_settings(request):
     return render(request, "accounts/organization_settings.html", {"form": form})
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def members(request):
     org = request.org
     memberships = Membership.objects.for_org(org).select_related("user").order_by("user__name")
@@ -124,7 +124,7 @@ def members(request):
     )
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def invite(request):
     org = request.org
     form = InviteForm(request.POST or None)
@@ -149,7 +149,7 @@ def invite(request):
 
 
 @require_POST
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def revoke_invitation(request, pk):
     invitation = get_for_org_or_404(Invitation.objects, request.org, pk=pk)
     services.revoke_invitation(
@@ -160,7 +160,7 @@ def revoke_invitation(request, pk):
 
 
 @require_POST
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def change_role(request, pk):
     membership = get_for_org_or_404(Membership.objects.select_related("user"), request.org, pk=pk)
     form = RoleForm(request.POST)
@@ -182,7 +182,7 @@ def change_role(request, pk):
 
 
 @require_POST
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def remove_member(request, pk):
     """Admins remove others; anyone may leave. The service enforces both."""
     membership = get_for_org_or_404(Membership.objects.select_related("user"), request.org, pk=pk)
@@ -236,7 +236,7 @@ def accept_invitation(request, token):
     return render(request, "accounts/invitation_accept.html", context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def api_tokens(request):
     """Each person's own tokens for this organization; the new key is shown once."""
     org = request.org
@@ -256,7 +256,7 @@ def api_tokens(request):
 
 
 @require_POST
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def revoke_api_token(request, pk):
     token = get_for_org_or_404(ApiToken.objects.filter(user=request.user), request.org, pk=pk)
     services.revoke_api_token(request.org, actor=request.user, token=token)
@@ -264,7 +264,7 @@ def revoke_api_token(request, pk):
     return redirect("accounts:api_tokens", request.org.slug)
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def audit_log(request):
     events = AuditEvent.objects.for_org(request.org).select_related("actor")[:200]
     return render(request, "accounts/audit_log.html", {"events": events})

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from handoff.accounts.access import principal_required, require_role
 from handoff.compliance import exports, selectors, services
 from handoff.compliance.forms import (
     FilingForm,
@@ -23,7 +24,6 @@ from handoff.compliance.forms import (
     PaymentImportForm,
 )
 from handoff.compliance.models import Invoice
-from handoff.core.access import org_member_required, require_role
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role, role_at_least
@@ -37,7 +37,7 @@ def _years(org) -> list[int]:
     return sorted(years, reverse=True)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def payment_list(request):
     filter_form = PaymentFilterForm(request.GET or None, org=request.org, years=_years(request.org))
     rows = selectors.payments(request.org)
@@ -57,7 +57,7 @@ def payment_list(request):
     return render(request, "compliance/payment_list.html", context)
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def payment_create(request):
     initial = {}
     if request.GET.get("provider", "").isdigit():
@@ -87,7 +87,7 @@ def payment_create(request):
     return render(request, "compliance/payment_form.html", {"form": form})
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def invoice_list(request):
     form = None
     if request.method == "POST":
@@ -119,7 +119,7 @@ def role_ok(request, role) -> bool:
     return role_at_least(request.membership.role, role)
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def payment_import(request):
     """Upload a CSV, see every row's verdict, then import: all rows or none."""
     form = PaymentImportForm(request.POST or None, request.FILES or None)
@@ -158,7 +158,7 @@ def _year(raw: int) -> int:
     return raw
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def nec_index(request):
     """Comply's 1099-NEC link: the oldest past year still to file, else this year."""
     unfiled = selectors.filing_status(request.org).unfiled
@@ -166,7 +166,7 @@ def nec_index(request):
     return redirect("compliance:nec", request.org.slug, year)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def nec_list(request, year):
     """A tax year's payees against its threshold, every year with payments a click away, and
     (for owners and admins) marking the year filed, correcting or undoing that."""
@@ -198,7 +198,7 @@ def _nec_page(request, report, form=None, status=200):
     return render(request, "compliance/nec_list.html", context, status=status)
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def nec_filing(request, year):
     """Mark the year's forms filed, or correct the record (POST only)."""
     report = selectors.nec_report(request.org, _year(year))
@@ -255,7 +255,7 @@ def _int(raw):
 
 
 @never_cache
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def nec_export(request, year):
     """The payees who need a 1099-NEC, as CSV for an e-filing service (columns documented in
     docs/compliance.md); it carries full TINs, so the export is recorded."""

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from handoff.accounts.access import principal_required
 from handoff.compliance import selectors, services
 from handoff.compliance.choices import Outcome
 from handoff.compliance.forms import AssessmentForm, SettingsForm
 from handoff.compliance.models import ClassificationAssessment
-from handoff.core.access import org_member_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -24,7 +24,7 @@ from handoff.providers.models import Provider
 PAGE_SIZE = 50
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def overview(request):
     """What needs doing: payees without a W-9, stale assessments, this and last year's 1099s."""
     year = timezone.localdate().year
@@ -47,7 +47,7 @@ def overview(request):
     return render(request, "compliance/overview.html", context)
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def settings_edit(request):
     current = selectors.settings_for(request.org)
     form = SettingsForm(request.POST or None, instance=current)
@@ -63,7 +63,7 @@ def settings_edit(request):
 
 
 # --- Assessments -----------------------------------------------------------------------------
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def assessment_list(request):
     rows = selectors.assessments(request.org).order_by("provider__name", "-number")
     provider = request.GET.get("provider", "")
@@ -74,7 +74,7 @@ def assessment_list(request):
     return render(request, "compliance/assessment_list.html", context)
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def assessment_create(request, provider_pk):
     """Walk the factors one by one, each with its evidence; the result page follows."""
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
@@ -122,7 +122,7 @@ def assessment_create(request, provider_pk):
     return render(request, "compliance/assessment_form.html", context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def assessment_detail(request, pk):
     assessment = get_for_org_or_404(selectors.assessments(request.org), request.org, pk=pk)
     tax_year, year_error = None, ""
@@ -151,7 +151,7 @@ def assessment_detail(request, pk):
 
 
 # --- Fragments for other apps' pages ----------------------------------------------------------
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_card(request, provider_pk):
     """The Comply card on a provider's page: status assessment, W-9, payments this year."""
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
@@ -182,7 +182,7 @@ def _threshold(year):
         return None
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def engagement_status(request, engagement_pk):
     """The contractor-status line of the engagement's written agreement: the latest
     assessment, whether it is stale, and the agreement version it was made against."""

@@ -12,9 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from handoff.accounts.access import principal_required
 from handoff.compliance import selectors, services
 from handoff.compliance.forms import W9Form
-from handoff.core.access import org_member_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -35,14 +35,14 @@ def _page(request, provider, *, revealed=None, form=None, status=200):
     return render(request, "compliance/w9.html", context, status=status)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def w9_detail(request, provider_pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
     return _page(request, provider)
 
 
 @sensitive_post_parameters("tin")
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def w9_create(request, provider_pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
     initial = {"legal_name": provider.legal_name or provider.name}
@@ -66,7 +66,7 @@ def w9_create(request, provider_pk):
 
 @never_cache
 @require_POST
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def w9_reveal(request, pk):
     """The page again, with this W-9's TIN in full; nothing is cached."""
     w9 = get_for_org_or_404(selectors.w9s(request.org), request.org, pk=pk)
@@ -75,7 +75,7 @@ def w9_reveal(request, pk):
 
 
 @never_cache
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def w9_document(request, pk):
     w9 = get_for_org_or_404(selectors.w9s(request.org), request.org, pk=pk)
     handle = services.open_w9_document(w9, actor=request.user, membership=request.membership)
@@ -88,7 +88,7 @@ def w9_document(request, pk):
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def missing_w9(request):
     rows = list(selectors.payees_without_w9(request.org))
     return render(request, "compliance/missing_w9.html", {"rows": rows})

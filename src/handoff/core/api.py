@@ -13,7 +13,30 @@ from ninja import Schema
 from handoff.core.roles import Role, role_at_least
 
 
+def api_access(least_role: str = Role.VIEWER, *, providers: bool = False):
+    """Declare an operation's least role (and whether provider contacts may call it, seeing
+    their own provider's rows only); every operation has one, checked by the permission
+    matrix test. A role below gets 403 before the handler runs."""
+
+    def decorator(handler):
+        @functools.wraps(handler)
+        def wrapper(request, *args, **kwargs):
+            principal = request.principal
+            if principal.is_provider and not providers:
+                raise PermissionDenied("This is for the organization's members.")
+            if not principal.is_provider:
+                principal.require(least_role, "This")
+            return handler(request, *args, **kwargs)
+
+        wrapper.least_role = least_role
+        wrapper.providers = providers
+        return wrapper
+
+    return decorator
+
+
 def require_api_role(request, min_role: str) -> None:
+    """Being replaced by :func:`api_access` and the services' own checks."""
     if not role_at_least(request.membership.role, min_role):
         raise PermissionDenied(
             f"This needs the {Role(min_role).label.lower()} role or higher; "

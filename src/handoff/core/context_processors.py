@@ -8,7 +8,7 @@ def navigation(request):
     if membership is not None:
         context["can"] = {role.value: role_at_least(membership.role, role) for role in Role}
         memberships = getattr(request, "memberships", None)
-        if memberships is not None:  # read with the membership (``org_member_required``)
+        if memberships is not None:  # read with the membership (``principal_required``)
             context["switcher_memberships"] = sorted(
                 memberships, key=lambda m: m.organization.name.casefold()
             )

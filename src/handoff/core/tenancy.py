@@ -1,5 +1,12 @@
 """The one choke point for tenancy: every row a business enters belongs to an organization,
-and is read only through ``Model.objects.for_org(org)``."""
+and is read only through ``Model.objects.visible_to(principal)``.
+
+``visible_to`` keeps the principal's organization and, for a provider's contact, narrows to
+what the portal shows them: a model opens itself to provider contacts by defining
+``portal_scope(principal)`` on its queryset (their own provider's rows, no internal notes); a
+model without one shows them nothing. Cross-organization sweeps read through
+``all_organizations()``, each call commented with why.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,8 +14,24 @@ from django.http import Http404
 
 
 class TenantQuerySet(models.QuerySet):
+    def visible_to(self, principal):
+        """The rows ``principal`` may see (a :class:`handoff.core.principal.Principal`)."""
+        rows = self.filter(organization_id=principal.organization_id)
+        if principal.is_provider:
+            return rows.portal_scope(principal)
+        return rows
+
+    def portal_scope(self, principal):
+        """What a provider's contact sees of these rows; nothing unless a model says so."""
+        return self.none()
+
     def for_org(self, org):
+        """Being replaced by :meth:`visible_to`; removed once no caller is left."""
         return self.filter(organization=org)
+
+    def all_organizations(self):
+        """Every organization's rows: for sweeps and commands that span organizations only."""
+        return self.all()
 
 
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
@@ -35,8 +58,16 @@ class TenantModel(models.Model):
                 raise ValidationError({field_name: "Choose one from this organization."})
 
 
+def get_visible_or_404(queryset, principal, **lookup):
+    """The row ``principal`` may see matching ``lookup``; any other row is a 404, as is none."""
+    try:
+        return queryset.visible_to(principal).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError):
+        raise Http404(f"No {queryset.model._meta.verbose_name} found.") from None
+
+
 def get_for_org_or_404(queryset, org, **lookup):
-    """The row of ``org`` matching ``lookup``; another organization's row is a 404, as is none."""
+    """Being replaced by :func:`get_visible_or_404`; removed once no caller is left."""
     try:
         return queryset.for_org(org).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, ValidationError):

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
@@ -41,7 +41,7 @@ def _report_context(request, pk) -> dict:
     return {"analysis": analysis, "report": result, "chart": printing.chart_for(result)}
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def overview(request):
     """Every business function with its current analysis, the cheapest option and the plan."""
     functions = list(selectors.functions_with_analyses(request.org))
@@ -60,7 +60,7 @@ def overview(request):
     return render(request, "decisions/overview.html", {"rows": rows})
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def function_analyses(request, function_pk):
     """One function's current analysis and the history of past ones."""
     function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
@@ -70,7 +70,7 @@ def function_analyses(request, function_pk):
     return render(request, "decisions/function_analyses.html", {"function": function, "rows": rows})
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def analysis_start(request, function_pk):
     """Start an analysis of a function; the current one, if any, becomes history."""
     function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
@@ -103,12 +103,12 @@ def analysis_start(request, function_pk):
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def analysis_detail(request, pk):
     return render(request, "decisions/analysis.html", _report_context(request, pk))
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def analysis_edit(request, pk):
     analysis = analysis_or_404(request, pk)
     closed = refuse_if_closed(request, analysis)
@@ -138,14 +138,14 @@ def analysis_edit(request, pk):
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def analysis_print(request, pk):
     """The report alone, laid out for paper."""
     context = _report_context(request, pk) | {"today": timezone.localdate()}
     return render(request, "decisions/analysis_print.html", context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def analysis_pdf(request, pk):
     analysis = analysis_or_404(request, pk)
     response = HttpResponse(
@@ -155,7 +155,7 @@ def analysis_pdf(request, pk):
     return response
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def decide(request, pk):
     """Record the chosen option, with why; it becomes the plan."""
     analysis = analysis_or_404(request, pk)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.decisions import selectors, services
@@ -19,7 +19,7 @@ def _back(analysis, anchor=""):
     return redirect(analysis.get_absolute_url() + anchor)
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def in_house_edit(request, pk):
     analysis = analysis_or_404(request, pk)
     closed = refuse_if_closed(request, analysis)
@@ -71,19 +71,19 @@ def _role_form(request, analysis, role=None):
     )
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def role_create(request, pk):
     return _role_form(request, analysis_or_404(request, pk))
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def role_edit(request, pk, role_pk):
     analysis = analysis_or_404(request, pk)
     return _role_form(request, analysis, selectors.row_of(InHouseRole, analysis, role_pk))
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def role_delete(request, pk, role_pk):
     analysis = analysis_or_404(request, pk)
     role = selectors.row_of(InHouseRole, analysis, role_pk)
@@ -127,12 +127,12 @@ def _quote_form(request, analysis, quote=None):
     )
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def quote_create(request, pk):
     return _quote_form(request, analysis_or_404(request, pk))
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def quote_edit(request, pk, quote_pk):
     analysis = analysis_or_404(request, pk)
     quote = selectors.row_of(Quote, analysis, quote_pk)
@@ -140,7 +140,7 @@ def quote_edit(request, pk, quote_pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def quote_delete(request, pk, quote_pk):
     analysis = analysis_or_404(request, pk)
     quote = selectors.row_of(Quote, analysis, quote_pk)

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
-from handoff.core.access import org_member_required, require_role
+from handoff.accounts.access import principal_required, require_role
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.decisions import services
@@ -11,7 +11,7 @@ from handoff.decisions.forms import BusinessFunctionForm
 from handoff.decisions.models import BusinessFunction
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def function_list(request):
     """The organization's business functions and how many engagements cover each."""
     form = BusinessFunctionForm(request.POST or None)

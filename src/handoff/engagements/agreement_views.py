@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -33,7 +33,7 @@ def _back(request, engagement, anchor=""):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def agreement_generate(request, pk):
     engagement = engagement_or_404(request, pk)
     version = agreements.generate(engagement, actor=request.user)
@@ -42,7 +42,7 @@ def agreement_generate(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def agreement_sent(request, pk, version_pk):
     engagement = engagement_or_404(request, pk)
     version = get_for_org_or_404(
@@ -53,7 +53,7 @@ def agreement_sent(request, pk, version_pk):
     return _back(request, engagement, "#agreement")
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def agreement_download(request, pk, version_pk):
     engagement = engagement_or_404(request, pk)
     version = get_for_org_or_404(
@@ -68,7 +68,7 @@ def agreement_download(request, pk, version_pk):
     )
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def signed_upload(request, pk):
     engagement = engagement_or_404(request, pk)
     form = SignedAgreementForm(
@@ -93,7 +93,7 @@ def signed_upload(request, pk):
     return render(request, "engagements/signed_form.html", {"engagement": engagement, "form": form})
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def signed_download(request, pk, signed_pk):
     engagement = engagement_or_404(request, pk)
     signed = get_for_org_or_404(
@@ -109,14 +109,14 @@ def signed_download(request, pk, signed_pk):
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def clauses(request):
     """The standard clauses of the agreement template; admins edit them."""
     rows = agreements.clauses(request.org)
     return render(request, "engagements/clauses.html", {"clauses": rows})
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def clause_edit(request, clause_pk):
     clause = get_for_org_or_404(AgreementClause.objects, request.org, pk=clause_pk)
     form = ClauseForm(request.POST or None, instance=clause)
@@ -131,7 +131,7 @@ def clause_edit(request, clause_pk):
     return render(request, "engagements/clause_form.html", {"form": form, "clause": clause})
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def access_add(request, pk):
     engagement = engagement_or_404(request, pk)
     form = AccessGrantForm(request.POST or None, initial={"granted_on": timezone.localdate()})
@@ -147,7 +147,7 @@ def access_add(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def access_revoke(request, pk, grant_pk):
     engagement = engagement_or_404(request, pk)
     grant = get_for_org_or_404(
@@ -159,7 +159,7 @@ def access_revoke(request, pk, grant_pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def exit_start(request, pk):
     engagement = engagement_or_404(request, pk)
     try:
@@ -170,7 +170,7 @@ def exit_start(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def exit_item_add(request, pk):
     engagement = engagement_or_404(request, pk)
     form = ExitItemForm(request.POST)
@@ -185,7 +185,7 @@ def exit_item_add(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def exit_item_done(request, pk, item_pk):
     engagement = engagement_or_404(request, pk)
     item = get_for_org_or_404(
@@ -200,7 +200,7 @@ def exit_item_done(request, pk, item_pk):
     return _back(request, engagement, "#exit")
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def renewals(request):
     """Engagements whose term ends, renews or passes its notice deadline soon."""
     raw = request.GET.get("days", "60")

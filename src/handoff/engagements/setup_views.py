@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required, require_role
+from handoff.accounts.access import principal_required, require_role
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -39,7 +39,7 @@ def _ladder(engagement):
     )
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def plan_edit(request, pk):
     engagement = engagement_or_404(request, pk)
     plan = engagement.communication_plan
@@ -72,7 +72,7 @@ def plan_edit(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def escalation_add(request, pk):
     engagement = engagement_or_404(request, pk)
     form = EscalationLevelForm(request.POST, engagement=engagement)
@@ -102,7 +102,7 @@ def escalation_add(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def escalation_remove(request, pk, level_pk):
     engagement = engagement_or_404(request, pk)
     level = get_for_org_or_404(
@@ -117,7 +117,7 @@ def escalation_remove(request, pk, level_pk):
     return redirect("engagements:plan", request.org.slug, engagement.pk)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def contact_card(request, pk):
     """The one-page 'who to contact for what' card, made to print."""
     engagement = engagement_or_404(request, pk)
@@ -131,7 +131,7 @@ def contact_card(request, pk):
     return render(request, "engagements/contact_card.html", context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def service_levels(request, pk):
     engagement = engagement_or_404(request, pk)
     targets = list(engagement.response_targets.all())
@@ -176,7 +176,7 @@ def service_levels(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def service_level_delete(request, pk, level_pk):
     engagement = engagement_or_404(request, pk)
     level = get_for_org_or_404(
@@ -191,7 +191,7 @@ def service_level_delete(request, pk, level_pk):
     return redirect("engagements:service_levels", request.org.slug, engagement.pk)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def workflow(request, pk):
     engagement = engagement_or_404(request, pk)
     form = WorkflowStepForm(request.POST or None)
@@ -210,7 +210,7 @@ def workflow(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def workflow_step_action(request, pk, step_pk):
     """Move a step up or down, or delete it."""
     engagement = engagement_or_404(request, pk)
@@ -230,7 +230,7 @@ def workflow_step_action(request, pk, step_pk):
     return redirect("engagements:workflow", request.org.slug, engagement.pk)
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def workflow_step_edit(request, pk, step_pk):
     engagement = engagement_or_404(request, pk)
     step = get_for_org_or_404(
@@ -250,7 +250,7 @@ def workflow_step_edit(request, pk, step_pk):
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def holidays(request):
     """The organization's holiday list: business days skip these."""
     org = request.org
@@ -295,7 +295,7 @@ def holidays(request):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def holiday_delete(request, holiday_pk):
     holiday = get_for_org_or_404(Holiday.objects, request.org, pk=holiday_pk)
     services.delete_holiday(holiday, actor=request.user)

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
@@ -36,7 +36,7 @@ def engagement_or_404(request, pk) -> Engagement:
     return get_for_org_or_404(queryset, request.org, pk=pk)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def engagement_list(request):
     org = request.org
     engagements = (
@@ -98,7 +98,7 @@ def _save(request, form, engagement=None):
     return None
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def engagement_create(request):
     initial = {}
     provider_id = request.GET.get("provider", "")
@@ -117,7 +117,7 @@ def engagement_create(request):
     return render(request, "engagements/form.html", {"form": form})
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def engagement_edit(request, pk):
     engagement = engagement_or_404(request, pk)
     form = EngagementForm(request.POST or None, instance=engagement, org=request.org)
@@ -131,7 +131,7 @@ def engagement_edit(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def engagement_status(request, pk):
     engagement = engagement_or_404(request, pk)
     form = StatusForm(request.POST)
@@ -153,7 +153,7 @@ def engagement_status(request, pk):
     return redirect(engagement.get_absolute_url())
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def engagement_detail(request, pk):
     engagement = engagement_or_404(request, pk)
     org = request.org
@@ -185,7 +185,7 @@ def engagement_detail(request, pk):
     return render(request, "engagements/detail.html", context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_engagements(request, provider_pk):
     """The engagements with one provider, as a fragment for the provider's page."""
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)

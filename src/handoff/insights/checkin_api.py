@@ -18,17 +18,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
+from handoff.accounts.auth import TokenAuth
 from handoff.core.api import ErrorOut, paginate, require_api_role
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.insights import checkin_rounds, checkins
 from handoff.insights.models import CheckIn, InsightsSettings
 from handoff.providers.models import Provider
-from handoff.work.portal_api import PortalTokenAuth
 
 router = Router(tags=["relationship check-ins"])
 public = Router(tags=["check-in link (no token)"], auth=None)
-portal_router = Router(tags=["provider portal"], auth=PortalTokenAuth())
+portal_router = Router(tags=["provider portal"], auth=TokenAuth(providers=True))
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 Rating = int | None

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.charts import inline_svg
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role, role_at_least
@@ -120,7 +120,7 @@ def checkin_answer(request, token):
 ROUNDS_PAGE_SIZE = 50
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def checkins_overview(request):
     """Evaluate → Check-ins: every round with its state (scheduled, sent, answered, closed),
     how many answered, and the average answers, ours and the provider's apart."""
@@ -151,7 +151,7 @@ def checkins_overview(request):
 
 
 # --- A member's own check-ins -----------------------------------------------------------------
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def my_checkins(request):
     """The check-ins waiting for this member, and the ones they answered."""
     mine = CheckIn.objects.for_org(request.org).filter(respondent=request.user)
@@ -164,7 +164,7 @@ def my_checkins(request):
     return render(request, "insights/checkin_mine.html", context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def my_checkin(request, pk):
     """Answer one of my check-ins while logged in (the link in the message works too)."""
     checkin = get_for_org_or_404(
@@ -212,7 +212,7 @@ def trend_chart(rows: list[checkins.PeriodSummary], provider_name: str) -> SafeS
     return inline_svg(chart, title)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_checkins(request, provider_pk):
     """Every period's averages for one provider, as a chart and a table, with the notes
     (managers and above) and the button that starts a round now."""
@@ -244,7 +244,7 @@ def provider_checkins(request, provider_pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def provider_checkin_start(request, provider_pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
     start, today = checkins.current_period(request.org)
@@ -287,7 +287,7 @@ class CheckInSettingsForm(forms.Form):
     )
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def checkin_settings(request):
     current = checkins.settings_for(request.org)
     form = CheckInSettingsForm(

@@ -4,12 +4,12 @@ Least role: viewer (everyone in the organization reads it)."""
 
 from django.shortcuts import render
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.roles import Role
 from handoff.insights import charts, dashboard, reports
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def dashboard_page(request):
     board = dashboard.build(request.org, user=request.user)
     best, lowest = board.standings_shown

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from django.db.models import Exists, Subquery
 from django.urls import reverse
 
-from handoff.accounts.models import Organization
+from handoff.accounts.models import Organization, PortalAccess
 from handoff.compliance.models import W9, Payment
 from handoff.decisions.models import Decision
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import CommunicationPlan, Engagement
 from handoff.providers.models import Provider
-from handoff.work.models import PortalAccess, Task
+from handoff.work.models import Task
 
 
 @dataclass(frozen=True)

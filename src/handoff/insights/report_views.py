@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.roles import Role, role_at_least
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.insights import report_email, reports
@@ -51,13 +51,13 @@ def _review_page(request, review, email_form=None, status=200):
     return render(request, "insights/report_review.html", context, status=status)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_review(request, provider_pk):
     return _review_page(request, _review(request, provider_pk))
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def provider_review_email(request, provider_pk):
     """Send the review (of the period in the query string) to the members ticked."""
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
@@ -91,13 +91,13 @@ def provider_review_email(request, provider_pk):
     return _review_page(request, review, form, status=422)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_review_pdf(request, provider_pk):
     review = _review(request, provider_pk)
     return _download(reports.review_pdf(review), "application/pdf", reports.filename(review, "pdf"))
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_review_csv(request, provider_pk):
     review = _review(request, provider_pk)
     return _download(
@@ -105,13 +105,13 @@ def provider_review_csv(request, provider_pk):
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def org_summary(request):
     summary = reports.org_summary(request.org, _period(request))
     return render(request, "insights/report_summary.html", reports.summary_context(summary))
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def org_summary_pdf(request):
     summary = reports.org_summary(request.org, _period(request))
     return _download(
@@ -119,7 +119,7 @@ def org_summary_pdf(request):
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def org_summary_csv(request):
     summary = reports.org_summary(request.org, _period(request))
     return _download(

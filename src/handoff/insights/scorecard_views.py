@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.roles import Role
 from handoff.core.templatetags.handoff import money
 from handoff.core.tenancy import get_for_org_or_404
@@ -70,7 +70,7 @@ def _picker(request, period, errors) -> dict:
     }
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_scorecard(request, provider_pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
     period, errors = _period(request)
@@ -118,7 +118,7 @@ TREND_KEYS = (
 )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_scorecard_card(request, provider_pk):
     """The scorecard summary on a provider's page (an htmx fragment): this quarter."""
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
@@ -182,7 +182,7 @@ def engaged_providers(org, function=None) -> dict[int, str]:
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def standings(request):
     """The standings of a period (by default this quarter, as on the dashboard), best first, a
     page at a time, and the functions."""
@@ -198,7 +198,7 @@ def standings(request):
     return render(request, "insights/scorecards.html", context, status=422 if errors else 200)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def compare(request, function_pk):
     """The providers of one business function side by side."""
     function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
@@ -217,7 +217,7 @@ def compare(request, function_pk):
     return render(request, "insights/compare.html", context, status=422 if errors else 200)
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def weights(request):
     """How much each figure counts in the overall score."""
     current = scorecards.weights_for(request.org)

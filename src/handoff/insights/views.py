@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required, require_role
+from handoff.accounts.access import principal_required, require_role
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.decisions import services as decisions
@@ -14,7 +14,7 @@ from handoff.insights.selectors import evidence_for
 from handoff.providers.models import Provider
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_reputation(request, provider_pk):
     """The reputation card on a provider's page (an htmx fragment)."""
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
@@ -23,7 +23,7 @@ def provider_reputation(request, provider_pk):
     return render(request, "insights/_reputation.html", context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def shortlist(request, function_pk):
     """Candidates for a business function side by side; managers add, remove and choose."""
     function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
@@ -59,7 +59,7 @@ def _candidate(request, function_pk, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def shortlist_remove(request, function_pk, pk):
     candidate = _candidate(request, function_pk, pk)
     decisions.remove_candidate(candidate, actor=request.user)
@@ -68,7 +68,7 @@ def shortlist_remove(request, function_pk, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def shortlist_choose(request, function_pk, pk):
     candidate = _candidate(request, function_pk, pk)
     engagement = shortlists.choose(candidate, actor=request.user)

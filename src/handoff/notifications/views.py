@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
+from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.notifications import services
-from handoff.notifications.access import inbox_user_required
 from handoff.notifications.forms import EventChoicesForm, SettingsForm, event_field_names
 from handoff.notifications.models import Notification
 
@@ -18,13 +20,19 @@ PAGE_SIZE = 25
 
 
 def _render(request, template: str, context: dict):
-    context = {"inbox_org": request.inbox_org, "inbox_home": request.inbox_home, **context}
+    principal = request.principal
+    # A provider contact sees the inbox without the organization's navigation (closed to them)
+    # and goes back to the portal's home.
+    home = (
+        reverse("portal:home", args=[principal.organization.slug]) if principal.is_provider else ""
+    )
+    context = {"inbox_org": principal.organization, "inbox_home": home, **context}
     return render(request, template, context)
 
 
-@inbox_user_required
+@principal_required(Role.VIEWER, providers=True)
 def inbox(request):
-    org = request.inbox_org
+    org = request.principal.organization
     notifications = Notification.objects.for_org(org).inbox(request.user)
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
@@ -47,28 +55,32 @@ def _back_to_inbox(request):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(target)
-    return redirect("notifications:inbox", request.inbox_org.slug)
+    return redirect("notifications:inbox", request.principal.organization.slug)
 
 
-@inbox_user_required
+@principal_required(Role.VIEWER, providers=True)
 def open_notification(request, pk):
     """Follow a notification's link, marking it read on the way."""
     notification = get_for_org_or_404(
-        Notification.objects.filter(user=request.user, in_app=True), request.inbox_org, pk=pk
+        Notification.objects.filter(user=request.user, in_app=True),
+        request.principal.organization,
+        pk=pk,
     )
     services.mark_read(notification)
     if notification.url and url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}
     ):
         return redirect(notification.url)
-    return redirect("notifications:inbox", request.inbox_org.slug)
+    return redirect("notifications:inbox", request.principal.organization.slug)
 
 
 @require_POST
-@inbox_user_required
+@principal_required(Role.VIEWER, providers=True)
 def mark(request, pk):
     notification = get_for_org_or_404(
-        Notification.objects.filter(user=request.user, in_app=True), request.inbox_org, pk=pk
+        Notification.objects.filter(user=request.user, in_app=True),
+        request.principal.organization,
+        pk=pk,
     )
     if request.POST.get("unread"):
         services.mark_unread(notification)
@@ -78,9 +90,9 @@ def mark(request, pk):
 
 
 @require_POST
-@inbox_user_required
+@principal_required(Role.VIEWER, providers=True)
 def mark_all(request):
-    count = services.mark_all_read(request.user, request.inbox_org)
+    count = services.mark_all_read(request.user, request.principal.organization)
     messages.success(
         request,
         f"Marked {count} notification{'s' if count != 1 else ''} read."
@@ -90,9 +102,9 @@ def mark_all(request):
     return _back_to_inbox(request)
 
 
-@inbox_user_required
+@principal_required(Role.VIEWER, providers=True)
 def preferences(request):
-    org = request.inbox_org
+    org = request.principal.organization
     current = services.preferences(request.user, org)
     initial = {"due_soon_hours": current["due_soon_hours"], "daily_digest": current["daily_digest"]}
     for row in current["events"]:

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -17,13 +17,13 @@ from handoff.notifications.models import DeliveryStatus, Webhook, WebhookDeliver
 DELIVERIES_PAGE_SIZE = 25
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def webhook_list(request):
     webhooks = selectors.webhooks_with_counts(request.org)
     return render(request, "notifications/webhooks.html", {"webhooks": webhooks})
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def webhook_create(request):
     form = WebhookForm(request.POST or None, initial={"active": True})
     if request.method == "POST" and form.is_valid():
@@ -37,7 +37,7 @@ def webhook_create(request):
     return render(request, "notifications/webhook_form.html", {"form": form, "webhook": None})
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def webhook_detail(request, pk):
     webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
     deliveries = WebhookDelivery.objects.for_org(request.org).filter(webhook=webhook)
@@ -58,7 +58,7 @@ def webhook_detail(request, pk):
     )
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def webhook_edit(request, pk):
     webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
     form = WebhookForm(
@@ -76,7 +76,7 @@ def webhook_edit(request, pk):
 
 
 @require_POST
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def webhook_delete(request, pk):
     webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
     services.delete_webhook(webhook, actor=request.user)
@@ -85,7 +85,7 @@ def webhook_delete(request, pk):
 
 
 @require_POST
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def webhook_test(request, pk):
     webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
     result = services.send_test(webhook, actor=request.user)
@@ -97,7 +97,7 @@ def webhook_test(request, pk):
 
 
 @require_POST
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def delivery_retry(request, pk, delivery_pk):
     webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
     row = get_for_org_or_404(

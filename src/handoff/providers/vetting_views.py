@@ -7,7 +7,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required, require_role
+from handoff.accounts.access import principal_required, require_role
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -33,7 +33,7 @@ def _vetting_url(provider):
     return provider.get_absolute_url() + "#vetting"
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def reference_create(request, provider_pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
     form = ReferenceForm(request.POST or None)
@@ -49,7 +49,7 @@ def reference_create(request, provider_pk):
     return render(request, "providers/reference_form.html", {"form": form, "provider": provider})
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def reference_edit(request, pk):
     reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
     form = ReferenceForm(request.POST or None, instance=reference)
@@ -67,7 +67,7 @@ def reference_edit(request, pk):
     return render(request, "providers/reference_form.html", context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def reference_detail(request, pk):
     reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
     context = {
@@ -85,7 +85,7 @@ def reference_detail(request, pk):
     return render(request, "providers/reference_detail.html", context)
 
 
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def check_create(request, pk):
     """Record the answers a member got by phone or in person."""
     reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
@@ -108,7 +108,7 @@ def check_create(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def check_request(request, pk):
     reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
     form = ReferenceRequestForm(request.POST)
@@ -158,7 +158,7 @@ def reference_answer(request, token):
     return render(request, "providers/reference_answer.html", context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def question_list(request):
     form = QuestionForm(request.POST or None)
     if request.method == "POST":
@@ -198,7 +198,7 @@ def question_list(request):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def due_diligence_apply(request, provider_pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
     template = get_for_org_or_404(
@@ -211,7 +211,7 @@ def due_diligence_apply(request, provider_pk):
     return redirect(_vetting_url(provider))
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def due_diligence_item(request, pk):
     item = get_for_org_or_404(
         DueDiligenceItem.objects.select_related("provider"), request.org, pk=pk
@@ -232,7 +232,7 @@ def due_diligence_item(request, pk):
     return render(request, "providers/due_diligence_form.html", {"form": form, "item": item})
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def due_diligence_document(request, pk):
     item = get_for_org_or_404(DueDiligenceItem.objects, request.org, pk=pk)
     if not item.document:
@@ -246,7 +246,7 @@ def due_diligence_document(request, pk):
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def due_diligence_expiring(request):
     raw = request.GET.get("days", "30")
     days = int(raw) if raw.isdigit() and int(raw) <= 730 else 30
@@ -254,7 +254,7 @@ def due_diligence_expiring(request):
     return render(request, "providers/expiring.html", {"items": items, "days": days})
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def due_diligence_templates(request):
     rows = vetting.templates(request.org)
     form = TemplateItemForm(request.POST or None)

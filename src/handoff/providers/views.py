@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required, require_role
+from handoff.accounts.access import principal_required, require_role
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.models import AuditEvent
@@ -28,7 +28,7 @@ from handoff.providers.models import Contact, DueDiligenceItem, Provider, Refere
 PAGE_SIZE = 50
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_list(request):
     filter_form = ProviderFilterForm(request.GET or None, org=request.org)
     providers = selectors.provider_list(request.org, **filter_form.filters())
@@ -66,7 +66,7 @@ CSV_COLUMNS = [
 ]
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_export(request):
     """The list as CSV, with the same search and filters as on screen, all pages."""
     filter_form = ProviderFilterForm(request.GET or None, org=request.org)
@@ -114,7 +114,7 @@ def provider_export(request):
     return response
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def provider_detail(request, pk):
     provider = get_for_org_or_404(selectors.providers_with_fields(request.org), request.org, pk=pk)
     show_archived = request.GET.get("contacts") == "archived"
@@ -168,7 +168,7 @@ def _save_provider(request, form, provider=None):
     return None
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def provider_create(request):
     form = ProviderForm(request.POST or None, org=request.org)
     if request.method == "POST" and form.is_valid():
@@ -179,7 +179,7 @@ def provider_create(request):
     return render(request, "providers/form.html", {"form": form})
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def provider_edit(request, pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=pk)
     form = ProviderForm(request.POST or None, instance=provider, org=request.org)
@@ -193,7 +193,7 @@ def provider_edit(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def provider_archive(request, pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=pk)
     if request.POST.get("restore"):
@@ -207,7 +207,7 @@ def provider_archive(request, pk):
     return redirect(provider.get_absolute_url())
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def contact_create(request, provider_pk):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
     form = ContactForm(request.POST or None)
@@ -224,7 +224,7 @@ def contact_create(request, provider_pk):
     return render(request, "providers/contact_form.html", {"form": form, "provider": provider})
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def contact_edit(request, pk):
     contact = get_for_org_or_404(Contact.objects.select_related("provider"), request.org, pk=pk)
     provider = contact.provider
@@ -252,7 +252,7 @@ def contact_edit(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def contact_archive(request, pk):
     contact = get_for_org_or_404(Contact.objects.select_related("provider"), request.org, pk=pk)
     if request.POST.get("restore"):
@@ -264,7 +264,7 @@ def contact_archive(request, pk):
     return redirect(contact.provider.get_absolute_url())
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def expertise_fields(request):
     form = ExpertiseFieldForm(request.POST or None)
     if request.method == "POST":
@@ -285,7 +285,7 @@ def expertise_fields(request):
     return render(request, "providers/fields.html", {"form": form, "rows": rows})
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def provider_import(request):
     """Upload a CSV, see every row's verdict, then import: all rows or none."""
     form = ProviderImportForm(request.POST or None, request.FILES or None)

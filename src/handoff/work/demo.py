@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from handoff.accounts.models import User
+from handoff.accounts.models import PortalAccess, User
 from handoff.core.backdating import backdated
 from handoff.engagements.calendar import previous_business_day
 from handoff.engagements.models import Engagement
@@ -23,7 +23,7 @@ from handoff.providers.models import Contact
 from handoff.work import issues, portal
 from handoff.work import services as work
 from handoff.work.choices import IssueStatus, Priority, Recurrence, Side, TaskStatus
-from handoff.work.models import Issue, IssueEvent, PortalAccess, Schedule, Task, TaskMove
+from handoff.work.models import Issue, IssueEvent, Schedule, Task, TaskMove
 
 PORTAL_EMAIL = "priya@ledgerline.example"
 PORTAL_PASSWORD = "handoff-demo"  # noqa: S105 - printed on purpose; the demo is local

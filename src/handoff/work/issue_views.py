@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -101,7 +101,7 @@ def filter_issues(queryset, params, now, *, org=None):
     return queryset
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def issue_list(request):
     org = request.org
     now = timezone.now()
@@ -161,7 +161,7 @@ def detail_context(issue: Issue, now=None) -> dict:
     }
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def issue_detail(request, pk):
     issue = _issue_or_404(request, pk)
     context = detail_context(issue)
@@ -169,7 +169,7 @@ def issue_detail(request, pk):
     return render(request, "work/issue_detail.html", context)
 
 
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def issue_raise(request, engagement_pk):
     org = request.org
     engagement = get_for_org_or_404(
@@ -222,7 +222,7 @@ def _act(request, pk, form_class, action, success):
 
 
 @require_POST
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def issue_respond(request, pk):
     return _act(
         request,
@@ -234,7 +234,7 @@ def issue_respond(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def issue_resolve(request, pk):
     return _act(
         request,
@@ -246,7 +246,7 @@ def issue_resolve(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def issue_reopen(request, pk):
     return _act(
         request,

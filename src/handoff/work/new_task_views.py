@@ -10,7 +10,7 @@ Least role: member (the same as sending a task from an engagement).
 from django import forms
 from django.shortcuts import redirect, render
 
-from handoff.core.access import org_member_required
+from handoff.accounts.access import principal_required
 from handoff.core.roles import Role
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement
@@ -42,7 +42,7 @@ class ChooseEngagementForm(forms.Form):
         )
 
 
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def task_new(request):
     """Choose the engagement (the form is sent by GET, so it works without JavaScript and the
     back button), then go on to that engagement's task form."""

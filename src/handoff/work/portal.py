@@ -22,14 +22,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from handoff.accounts.models import ApiToken, Membership, User
+from handoff.accounts.models import ApiToken, Membership, PortalAccess, User
 from handoff.core import audit
 from handoff.core.links import absolute_url
 from handoff.core.roles import Role, role_at_least
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Contact
-from handoff.work.models import Issue, PortalAccess, PortalSettings, Task
+from handoff.work.models import Issue, PortalSettings, Task
 
 # Engagements a provider sees in the portal: everything but drafts, which are not agreed yet.
 VISIBLE_ENGAGEMENT_STATUSES = (

@@ -12,15 +12,14 @@ Three routers:
   endpoints answer 401 to every token that is not a live portal user's.
 """
 
-import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import HttpBearer
 
-from handoff.accounts.models import ApiToken, Membership, hash_secret
+from handoff.accounts.auth import TokenAuth
+from handoff.accounts.models import PortalAccess
 from handoff.core.api import ErrorOut, paginate, require_api_role
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -30,7 +29,7 @@ from handoff.providers.models import Contact
 from handoff.work import issues, portal, selectors, services, status
 from handoff.work.choices import IssueStatus, Priority, Side, TaskStatus
 from handoff.work.issue_views import VIEWS, filter_issues
-from handoff.work.models import Issue, IssueEvent, PortalAccess
+from handoff.work.models import Issue, IssueEvent
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
@@ -39,36 +38,7 @@ access_router = Router(tags=["provider portal access"])
 
 
 # --- Portal tokens ----------------------------------------------------------------------------
-class PortalTokenAuth(HttpBearer):
-    """A bearer token of a live portal user (and of no member) of the token's organization;
-    sets ``request.portal_org`` and ``request.contact``."""
-
-    def authenticate(self, request, token):
-        api_token = (
-            ApiToken.objects.active()
-            .select_related("organization", "user")
-            .filter(key_hash=hash_secret(token), user__is_active=True)
-            .first()
-        )
-        if api_token is None:
-            return None
-        org, user = api_token.organization, api_token.user
-        if Membership.objects.for_org(org).filter(user=user).exists():
-            return None  # a member's token never speaks for the portal
-        contact = portal.contact_for(user, org)
-        if contact is None:
-            return None
-        now = timezone.now()
-        if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
-        request.user = user
-        request.portal_org = org
-        request.contact = contact
-        timezone.activate(zoneinfo.ZoneInfo(org.time_zone))
-        return api_token
-
-
-portal_router = Router(tags=["provider portal"], auth=PortalTokenAuth())
+portal_router = Router(tags=["provider portal"], auth=TokenAuth(providers=True))
 
 
 # --- Schemas: issues --------------------------------------------------------------------------

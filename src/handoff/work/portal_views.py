@@ -7,12 +7,10 @@ use, is a 404. They call the same services as the organization's pages, with
 """
 
 import functools
-import zoneinfo
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -21,9 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from handoff.accounts import services as accounts
+from handoff.accounts.access import principal_required
 from handoff.accounts.forms import ApiTokenForm, InvitationSignupForm
-from handoff.accounts.models import ApiToken, Organization, User
-from handoff.core.access import org_member_required
+from handoff.accounts.models import ApiToken, PortalAccess, User
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
@@ -34,7 +32,7 @@ from handoff.work import issues, portal, selectors, services, status
 from handoff.work.choices import IssueStatus, Side, TaskStatus
 from handoff.work.forms import FILES_HELP, MultipleFileField
 from handoff.work.issue_views import IssueForm, MessageForm, detail_context
-from handoff.work.models import CalendarFeed, PortalAccess
+from handoff.work.models import CalendarFeed
 from handoff.work.views import attachment_response, feed_url
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -50,20 +48,15 @@ ISSUE_VIEWS = {"open": "Open", "overdue": "Overdue for a response", "resolved": 
 
 
 def portal_required(view):
-    """Decorate a portal view taking ``org_slug``: sets ``request.portal_org`` and
-    ``request.contact``; anyone without live access to that organization's portal gets 404."""
+    """The portal's own pages: a provider contact's principal, and nobody else's."""
+    return principal_required(Role.VIEWER, providers=True)(_contacts_only(view))
 
+
+def _contacts_only(view):
     @functools.wraps(view)
-    def wrapper(request, org_slug, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        org = Organization.objects.filter(slug=org_slug).first()
-        contact = portal.contact_for(request.user, org) if org else None
-        if contact is None:
+    def wrapper(request, *args, **kwargs):
+        if not request.principal.is_provider:
             raise Http404("No such portal.")
-        request.portal_org = org
-        request.contact = contact
-        timezone.activate(zoneinfo.ZoneInfo(org.time_zone))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -464,7 +457,7 @@ class InviteForm(forms.Form):
         self.fields["contact"].label_from_instance = lambda c: f"{c.provider.name}: {c.name}"
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def access_list(request):
     org = request.org
     accesses = (
@@ -480,7 +473,7 @@ def access_list(request):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def access_invite(request):
     org = request.org
     form = InviteForm(request.POST, org=org)
@@ -503,7 +496,7 @@ def access_invite(request):
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def access_revoke(request, pk):
     access = get_for_org_or_404(PortalAccess.objects.select_related("contact"), request.org, pk=pk)
     try:
@@ -523,7 +516,7 @@ class PortalSettingsForm(forms.Form):
     )
 
 
-@org_member_required(Role.ADMIN)
+@principal_required(Role.ADMIN)
 def portal_settings(request):
     org = request.org
     current = portal.settings_for(org)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from handoff.core.access import org_member_required, require_role
+from handoff.accounts.access import principal_required, require_role
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.links import absolute_url
@@ -57,7 +57,7 @@ def _schedule(request, pk) -> Schedule:
 
 
 # --- Lists ----------------------------------------------------------------------------------
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def task_list(request):
     form = TaskFilterForm(request.GET or None, org=request.org)
     filters = form.filters()
@@ -86,7 +86,7 @@ def task_list(request):
     return render(request, template, context)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def engagement_work(request, engagement_pk):
     """The engagement's tasks waiting for us (the longest waiting first), those with the
     provider (due first), and its schedules, as a fragment for its page."""
@@ -137,13 +137,13 @@ def _detail_context(request, task, **forms):
     }
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def task_detail(request, pk):
     task = _task(request, pk)
     return render(request, "work/task_detail.html", _detail_context(request, task))
 
 
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def task_create(request, engagement_pk):
     engagement = _engagement(request, engagement_pk)
     form = TaskForm(request.POST or None, request.FILES or None, engagement=engagement)
@@ -164,7 +164,7 @@ def task_create(request, engagement_pk):
 
 
 @require_GET
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def suggest_due(request, engagement_pk):
     """htmx: the due date the chosen kind's service level suggests, as a hint under the field."""
     engagement = _engagement(request, engagement_pk)
@@ -172,7 +172,7 @@ def suggest_due(request, engagement_pk):
     return render(request, "work/_suggested_due.html", {"due": due})
 
 
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def task_edit(request, pk):
     task = _task(request, pk)
     initial = {
@@ -207,7 +207,7 @@ def task_edit(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def task_move(request, pk):
     task = _task(request, pk)
     form = MoveForm(request.POST, request.FILES)
@@ -252,7 +252,7 @@ def task_move(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def task_nudge(request, pk):
     """Remind the provider of the task (once within a few minutes, however often clicked)."""
     task = _task(request, pk)
@@ -269,7 +269,7 @@ def task_nudge(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def task_comment(request, pk):
     task = _task(request, pk)
     form = CommentForm(request.POST, request.FILES)
@@ -297,7 +297,7 @@ def task_comment(request, pk):
 
 
 @require_POST
-@org_member_required(Role.MEMBER)
+@principal_required(Role.MEMBER)
 def task_attach(request, pk):
     task = _task(request, pk)
     form = AttachForm(request.POST, request.FILES)
@@ -333,7 +333,7 @@ def attachment_response(attachment: TaskAttachment) -> FileResponse:
     )
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def attachment_download(request, pk, file_pk):
     task = _task(request, pk)
     attachment = get_for_org_or_404(TaskAttachment.objects, request.org, pk=file_pk, task=task)
@@ -341,7 +341,7 @@ def attachment_download(request, pk, file_pk):
 
 
 # --- Schedules ------------------------------------------------------------------------------
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def schedule_list(request, engagement_pk):
     engagement = _engagement(request, engagement_pk)
     today = services.local_today(request.org)
@@ -382,19 +382,19 @@ def _schedule_form(request, engagement, schedule=None):
     )
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def schedule_create(request, engagement_pk):
     return _schedule_form(request, _engagement(request, engagement_pk))
 
 
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def schedule_edit(request, pk):
     schedule = _schedule(request, pk)
     return _schedule_form(request, schedule.engagement, schedule)
 
 
 @require_POST
-@org_member_required(Role.MANAGER)
+@principal_required(Role.MANAGER)
 def schedule_action(request, pk, action):
     schedule = _schedule(request, pk)
     operations = {
@@ -419,7 +419,7 @@ def feed_url(request, raw: str) -> str:
     return absolute_url("work:feed", raw)
 
 
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def calendar_feeds(request):
     """The person's own secret calendar addresses in this organization."""
     new_url = None
@@ -431,7 +431,7 @@ def calendar_feeds(request):
 
 
 @require_POST
-@org_member_required(Role.VIEWER)
+@principal_required(Role.VIEWER)
 def calendar_feed_revoke(request, pk):
     feed = get_for_org_or_404(CalendarFeed.objects, request.org, pk=pk)
     if feed.user_id != request.user.pk:

@@ -1,0 +1,75 @@
+"""Who is asking: every request resolves once to a principal, and services take it.
+
+A principal is the organization, the person, their role there and, for a provider's contact
+using the portal, the provider whose work they may see. ``accounts.access`` builds it for pages
+and ``accounts.auth`` for the API (session, member token or portal token alike); jobs that act
+for an organization as a whole use :meth:`Principal.system`.
+
+Role rules read the principal (``principal.require(Role.MANAGER, "Cancelling a task")``) inside
+services; views and routers only declare the least role of the route.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+
+from handoff.core.roles import Role, role_at_least
+
+# The role of a provider's contact: below every member role, and never "at least" any of them.
+PROVIDER = "provider"
+
+
+@dataclass(frozen=True, eq=False)
+class Principal:
+    organization: object
+    user: object | None
+    role: str
+    membership: object | None = None
+    # For a provider's contact: the ``providers.Contact`` (with its provider) they log in as.
+    contact: object | None = None
+    # Every membership of the user (the organization switcher), read with the principal.
+    memberships: tuple = field(default=(), repr=False)
+
+    @classmethod
+    def system(cls, organization) -> "Principal":
+        """The organization acting for itself: jobs, sweeps and the demo, never a request."""
+        return cls(organization=organization, user=None, role=Role.OWNER)
+
+    @property
+    def organization_id(self) -> int:
+        return self.organization.pk
+
+    @property
+    def contact_id(self) -> int | None:
+        return self.contact.pk if self.contact is not None else None
+
+    @property
+    def provider_id(self) -> int | None:
+        return self.contact.provider_id if self.contact is not None else None
+
+    @property
+    def is_provider(self) -> bool:
+        """A provider's contact in the portal: sees their own provider's work only."""
+        return self.provider_id is not None
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def side(self) -> str:
+        """Which side of the work this person speaks for (``work.choices.Side``'s values)."""
+        return "provider" if self.is_provider else "us"
+
+    def at_least(self, role: str) -> bool:
+        """True for a member (or the system) of ``role`` or higher; never for a provider."""
+        return not self.is_provider and role_at_least(self.role, role)
+
+    def require(self, role: str, doing: str = "This") -> None:
+        """Refuse (403) unless :meth:`at_least` ``role``; ``doing`` names the act refused."""
+        if self.at_least(role):
+            return
+        mine = "a provider contact" if self.is_provider else Role(self.role).label.lower()
+        raise PermissionDenied(
+            f"{doing} needs the {Role(role).label.lower()} role or higher; you are {mine} here."
+        )
