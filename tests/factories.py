@@ -54,3 +54,13 @@ def portal_login(contact, user):
         expires_at=now + timedelta(days=7),
         accepted_at=now,
     )
+
+
+def principal_for(user, org):
+    """What a request by ``user`` at ``org`` resolves to (member or portal contact), for calling
+    services directly as the pages and the API do."""
+    from handoff.accounts.principal import for_session
+
+    principal = for_session(user, org.slug)
+    assert principal is not None, f"{user} is neither a member nor a portal contact of {org}"
+    return principal
