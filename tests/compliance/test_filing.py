@@ -1,10 +1,11 @@
 """Marking a tax year's 1099-NEC forms filed (page, API, audit, other organizations), the
 deadline's business-day rule, and the 1099 list's years."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from handoff.accounts.models import Membership
@@ -13,6 +14,14 @@ from handoff.compliance.models import Filing1099
 from handoff.core.models import AuditEvent
 from tests.compliance.conftest import pay, record_w9
 from tests.conftest import api_client_for, client_for
+
+
+# The dates below are written for Friday 2026-12-04, noon in Chicago: the clock stands there.
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime(2026, 12, 4, 18, tzinfo=UTC)):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

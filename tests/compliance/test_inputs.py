@@ -4,10 +4,11 @@ CSV import, API); the reclassification estimate for a chosen tax year."""
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -20,6 +21,14 @@ from tests.compliance.conftest import pay
 from tests.compliance.test_assessments import assess
 from tests.conftest import api_client_for, client_for
 from tests.factories import ProviderFactory
+
+
+# The dates below are written for Friday 2026-12-04, noon in Chicago: the clock stands there.
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime(2026, 12, 4, 18, tzinfo=UTC)):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -188,10 +188,11 @@ def load_demo(org, owner) -> None:
         close.generated_through = task.occurrence
     close.save(update_fields=["generated_through"])
 
-    # Bill entry: every Friday's batch, due two business days later, twelve weeks back.
+    # Bill entry: every Friday's batch, due two business days later, for the twelve weeks
+    # before this week's (which is still open below, whatever weekday the demo loads on).
     friday = today - timedelta(days=(today.weekday() - 4) % 7 or 7)
     for weeks_back in range(12, 0, -1):
-        sent = friday - timedelta(weeks=weeks_back - 1)
+        sent = friday - timedelta(weeks=weeks_back)
         due_day = previous_business_day(sent + timedelta(days=4), holidays)
         due = at(due_day, 17)
         late = rng.choice([-30, -22, -6, -3, 4, 28]) if weeks_back % 3 == 0 else -rng.randint(4, 40)
