@@ -2,13 +2,13 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from handoff.accounts.api import router as organization_router
 from handoff.accounts.auth import TokenAuth
 from handoff.compliance.api import router as compliance_router
+from handoff.core.api import HandoffAPI
 from handoff.core.errors import Conflict
 from handoff.decisions.api import router as decisions_router
 from handoff.engagements.api import router as engagements_router
@@ -24,7 +24,7 @@ from handoff.work.api import router as work_router
 from handoff.work.portal_api import access_router as portal_access_router
 from handoff.work.portal_api import issues_router, portal_router
 
-api = NinjaAPI(
+api = HandoffAPI(
     title="Handoff API",
     version="1",
     description=(

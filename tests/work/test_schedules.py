@@ -207,10 +207,10 @@ class TestReminders:
         assert all(
             m.subject.endswith("Overdue: Payroll") or "Overdue" in m.subject for m in mail.outbox
         )
-        services.move_task(task, actor=member, side=Side.US, to_status=TaskStatus.CANCELLED)
+        services.move_task(task, actor=manager, side=Side.US, to_status=TaskStatus.CANCELLED)
         assert jobs.overdue(NOW + timedelta(hours=1)) == 0
 
-    def test_closed_work_is_not_reminded(self, engagement, member):
+    def test_closed_work_is_not_reminded(self, engagement, member, manager):
         task = self.make(engagement, member, NOW + timedelta(hours=2))
-        services.move_task(task, actor=member, side=Side.US, to_status=TaskStatus.CANCELLED)
+        services.move_task(task, actor=manager, side=Side.US, to_status=TaskStatus.CANCELLED)
         assert jobs.due_soon(NOW) == 0 and jobs.overdue(NOW + timedelta(hours=3)) == 0

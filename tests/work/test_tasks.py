@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from handoff.core.errors import Conflict
@@ -235,10 +235,10 @@ class TestMoving:
         ],
     )
     def test_refused_moves_say_why_and_change_nothing(
-        self, engagement, member, kwargs, field, message
+        self, engagement, manager, kwargs, field, message
     ):
-        task = send(engagement, member)
-        arguments = {"actor": member, "side": Side.US, **kwargs}
+        task = send(engagement, manager)
+        arguments = {"actor": manager, "side": Side.US, **kwargs}
         with pytest.raises(ValidationError) as error:
             services.move_task(task, **arguments)
         assert message in error.value.message_dict[field][0]
@@ -396,10 +396,17 @@ class TestEditing:
         with pytest.raises(Conflict):
             services.update_task(task, actor=member, data={"title": "C"}, expected_version=1)
 
-    def test_a_closed_task_is_not_edited(self, engagement, member):
-        task = walk(send(engagement, member), member, S.CANCELLED)
+    def test_a_closed_task_is_not_edited(self, engagement, manager):
+        task = walk(send(engagement, manager), manager, S.CANCELLED)
         with pytest.raises(ValidationError, match="cancelled; it can no longer be edited"):
-            services.update_task(task, actor=member, data={"title": "B"})
+            services.update_task(task, actor=manager, data={"title": "B"})
+
+    def test_only_a_manager_cancels_for_our_side(self, engagement, member):
+        task = send(engagement, member)
+        with pytest.raises(PermissionDenied, match="manager role"):
+            services.move_task(task, actor=member, side=Side.US, to_status=S.CANCELLED)
+        task.refresh_from_db()
+        assert (task.status, task.version) == (S.REQUESTED, 1)
 
 
 def give_portal_access(org, contact, user):

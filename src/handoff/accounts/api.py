@@ -3,7 +3,7 @@ from datetime import datetime
 from ninja import Router, Schema
 
 from handoff.accounts.models import Membership
-from handoff.core.api import ErrorOut
+from handoff.core.api import ErrorOut, api_access
 from handoff.core.roles import Role
 
 router = Router(tags=["organization"])
@@ -40,10 +40,12 @@ class MemberOut(Schema):
 
 
 @router.get("", response={200: OrganizationOut, 401: ErrorOut}, summary="The token's organization")
+@api_access()
 def organization(request):
     return request.org
 
 
 @router.get("/members", response={200: list[MemberOut], 401: ErrorOut}, summary="Its members")
+@api_access()
 def members(request):
     return Membership.objects.for_org(request.org).select_related("user").order_by("user__name")

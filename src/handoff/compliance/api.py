@@ -38,7 +38,7 @@ from handoff.compliance.models import (
     Section3509Rates,
     StateTest,
 )
-from handoff.core.api import ErrorOut, fields_named, paginate, require_api_role
+from handoff.core.api import ErrorOut, api_access, fields_named, paginate
 from handoff.core.money import cents
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -118,6 +118,7 @@ class RulesOut(Schema):
     response={200: RulesOut, **ERRORS},
     summary="The dated rules: factors, state ABC tests, 1099-NEC thresholds, IRC 3509 rates",
 )
+@api_access()
 def rules(request):
     return {
         "rule_sets": ClassificationRuleSet.objects.prefetch_related("factors"),
@@ -141,6 +142,7 @@ class SettingsIn(Schema):
 
 
 @router.get("/compliance/settings", response={200: SettingsOut, **ERRORS})
+@api_access()
 def get_settings(request):
     return selectors.settings_for(request.org)
 
@@ -150,8 +152,8 @@ def get_settings(request):
     response={200: SettingsOut, **ERRORS},
     summary="Change the settings (admins)",
 )
+@api_access(Role.ADMIN)
 def update_settings(request, payload: SettingsIn):
-    require_api_role(request, Role.ADMIN)
     return services.update_settings(
         request.org, actor=request.user, data=payload.dict(exclude_unset=True)
     )
@@ -362,6 +364,7 @@ def _detail(assessment, tax_year: int | None = None) -> dict:
 
 
 @router.get("/compliance/assessments", response={200: AssessmentPage, **ERRORS})
+@api_access()
 def list_assessments(request, filters: Query[AssessmentFilters]):
     rows = selectors.assessments(request.org).order_by("-created_at", "-id")
     if filters.provider is not None:
@@ -376,9 +379,9 @@ def list_assessments(request, filters: Query[AssessmentFilters]):
     response={201: AssessmentDetailOut, **ERRORS},
     summary="Assess a provider's status (the next version for that provider)",
 )
+@api_access(Role.MANAGER)
 @fields_named(engagements="engagement_ids")
 def create_assessment(request, payload: AssessmentIn):
-    require_api_role(request, Role.MANAGER)
     provider = Provider.objects.for_org(request.org).filter(pk=payload.provider_id).first()
     if provider is None:
         raise ValidationError({"provider_id": "Choose a provider of this organization."})
@@ -401,6 +404,7 @@ def _assessment(request, pk):
 @router.get(
     "/compliance/assessments/{assessment_id}", response={200: AssessmentDetailOut, **ERRORS}
 )
+@api_access()
 def get_assessment(request, assessment_id: int, tax_year: str | None = None):
     """``tax_year``: the year of the reclassification estimate (the assessment's own year by
     default); a year with no figures entered uses the nearest year's, named in
@@ -490,6 +494,7 @@ def _w9_rows(request, rows):
 
 
 @router.get("/compliance/w9s", response={200: W9Page, **ERRORS}, summary="W-9s, TINs masked")
+@api_access()
 def list_w9s(request, filters: Query[W9Filters]):
     rows = selectors.w9s(request.org)
     if filters.provider is not None:
@@ -504,9 +509,9 @@ def list_w9s(request, filters: Query[W9Filters]):
     response={201: W9Out, **ERRORS},
     summary="Record a W-9 (multipart: the signed form as 'file' and the fields)",
 )
+@api_access(Role.MANAGER)
 @fields_named(document="file")
 def create_w9(request, file: File[UploadedFile], form: Form[W9In]):
-    require_api_role(request, Role.MANAGER)
     provider = Provider.objects.for_org(request.org).filter(pk=form.provider_id).first()
     if provider is None:
         raise ValidationError({"provider_id": "Choose a provider of this organization."})
@@ -520,6 +525,7 @@ def _w9(request, pk):
 
 
 @router.get("/compliance/w9s/{w9_id}", response={200: W9Out, **ERRORS})
+@api_access()
 def get_w9(request, w9_id: int):
     return _w9_rows(request, [_w9(request, w9_id)])[0]
 
@@ -529,8 +535,8 @@ def get_w9(request, w9_id: int):
     response={200: RevealOut, **ERRORS},
     summary="The full TIN (owners and admins; recorded in the audit trail)",
 )
+@api_access(Role.ADMIN)
 def reveal_w9(request, w9_id: int):
-    require_api_role(request, Role.ADMIN)
     w9 = _w9(request, w9_id)
     tin = services.reveal_tin(w9, actor=request.user, membership=request.membership)
     return {"id": w9.pk, "tin_type": w9.tin_type, "tin": tin}
@@ -541,8 +547,8 @@ def reveal_w9(request, w9_id: int):
     response=ERRORS,
     summary="The signed form, which shows the TIN (owners and admins; recorded)",
 )
+@api_access(Role.ADMIN)
 def w9_file(request, w9_id: int):
-    require_api_role(request, Role.ADMIN)
     w9 = _w9(request, w9_id)
     handle = services.open_w9_document(w9, actor=request.user, membership=request.membership)
     return FileResponse(
@@ -565,6 +571,7 @@ class PayeeOut(Schema):
     response={200: list[PayeeOut], **ERRORS},
     summary="Paid or engaged providers with no W-9 on file",
 )
+@api_access()
 def payees_without_w9(request):
     return [
         {"provider_id": p.pk, "name": p.name, "paid": p.paid or 0, "last_paid": p.last_paid}
@@ -608,6 +615,7 @@ class PageFilters(Schema):
 
 
 @router.get("/compliance/invoices", response={200: InvoicePage, **ERRORS})
+@api_access()
 def list_invoices(request, filters: Query[PageFilters]):
     rows = Invoice.objects.for_org(request.org)
     if filters.provider is not None:
@@ -616,9 +624,9 @@ def list_invoices(request, filters: Query[PageFilters]):
 
 
 @router.post("/compliance/invoices", response={201: InvoiceOut, **ERRORS})
+@api_access(Role.MANAGER)
 @fields_named(provider="provider_id", engagement="engagement_id")
 def create_invoice(request, payload: InvoiceIn):
-    require_api_role(request, Role.MANAGER)
     invoice = services.record_invoice(
         request.org,
         actor=request.user,
@@ -680,6 +688,7 @@ class PaymentFilters(PageFilters):
 
 
 @router.get("/compliance/payments", response={200: PaymentPage, **ERRORS})
+@api_access()
 def list_payments(request, filters: Query[PaymentFilters]):
     rows = selectors.payments(request.org)
     if filters.provider is not None:
@@ -698,9 +707,9 @@ def list_payments(request, filters: Query[PaymentFilters]):
     response={201: PaymentCreatedOut, **ERRORS},
     summary="Record a payment (a payee without a W-9 warns, or is refused by the settings)",
 )
+@api_access(Role.MANAGER)
 @fields_named(provider="provider_id", engagement="engagement_id", invoice="invoice_id")
 def create_payment(request, payload: PaymentIn):
-    require_api_role(request, Role.MANAGER)
     payment, warnings = services.record_payment(
         request.org,
         actor=request.user,
@@ -739,8 +748,8 @@ class ImportOut(Schema):
     response={200: ImportOut, **ERRORS},
     summary="Import payments from CSV: a dry run, or all rows or none",
 )
+@api_access(Role.MANAGER)
 def import_payments(request, payload: ImportIn):
-    require_api_role(request, Role.MANAGER)
     try:
         rows = csv_rows(payload.csv)
     except ValidationError as error:
@@ -850,6 +859,7 @@ class FilingStatusOut(Schema):
     response={200: FilingStatusOut, **ERRORS},
     summary="Every year with payments, the past years still to file, and the filings recorded",
 )
+@api_access()
 def nec_status(request):
     status = selectors.filing_status(request.org, services.org_today(request.org))
     return {
@@ -873,6 +883,7 @@ def nec_status(request):
     response={200: NecOut, **ERRORS},
     summary="Each payee's reportable total for a tax year against that year's threshold",
 )
+@api_access()
 def nec(request, year: int):
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Choose a year from 2000 to 2100."})
@@ -914,8 +925,8 @@ def nec(request, year: int):
     response=ERRORS,
     summary="The payees needing a 1099-NEC as CSV with full TINs (admins; recorded)",
 )
+@api_access(Role.ADMIN)
 def nec_export(request, year: int):
-    require_api_role(request, Role.ADMIN)
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Choose a year from 2000 to 2100."})
     report = selectors.nec_report(request.org, year)
@@ -952,8 +963,8 @@ def _filing(request, year: int):
     response={201: FilingOut, **FILING_ERRORS},
     summary="Mark a past tax year's 1099-NEC forms filed (owners and admins; audited)",
 )
+@api_access(Role.ADMIN)
 def record_filing(request, year: int, payload: FilingIn):
-    require_api_role(request, Role.ADMIN)
     filing = services.record_filing(
         request.org,
         actor=request.user,
@@ -965,6 +976,7 @@ def record_filing(request, year: int, payload: FilingIn):
 
 
 @router.get("/compliance/1099/{year}/filing", response={200: FilingOut, **ERRORS})
+@api_access()
 def get_filing(request, year: int):
     return _filing(request, year)
 
@@ -974,8 +986,8 @@ def get_filing(request, year: int):
     response={200: FilingOut, **FILING_ERRORS},
     summary="Correct the filing record (owners and admins; audited)",
 )
+@api_access(Role.ADMIN)
 def correct_filing(request, year: int, payload: FilingPatch):
-    require_api_role(request, Role.ADMIN)
     filing = _filing(request, year)
     data = payload.dict(exclude_unset=True, exclude={"version"})
     return services.correct_filing(
@@ -992,8 +1004,8 @@ def correct_filing(request, year: int, payload: FilingPatch):
     response={204: None, **FILING_ERRORS},
     summary="Undo a filing recorded by mistake: the year is unfiled again (audited)",
 )
+@api_access(Role.ADMIN)
 def undo_filing(request, year: int, version: int | None = None):
-    require_api_role(request, Role.ADMIN)
     filing = _filing(request, year)
     services.undo_filing(
         filing, actor=request.user, membership=request.membership, expected_version=version

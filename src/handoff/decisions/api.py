@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from handoff.core.api import ErrorOut, fields_named, paginate, require_api_role
+from handoff.core.api import ErrorOut, api_access, fields_named, paginate
 from handoff.core.money import cents
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -50,6 +50,7 @@ class BusinessFunctionIn(Schema):
     response={200: list[BusinessFunctionOut], **ERRORS},
     summary="The organization's business functions",
 )
+@api_access()
 def list_functions(request):
     return BusinessFunction.objects.for_org(request.org)
 
@@ -57,8 +58,8 @@ def list_functions(request):
 @router.post(
     "/functions", response={201: BusinessFunctionOut, **ERRORS}, summary="Add a business function"
 )
+@api_access(Role.MANAGER)
 def create_function(request, payload: BusinessFunctionIn):
-    require_api_role(request, Role.MANAGER)
     function = services.add_business_function(
         request.org, actor=request.user, name=payload.name, description=payload.description
     )
@@ -698,6 +699,7 @@ def _tier_rows(tiers) -> list[costing.TierRow]:
     tags=DECIDE,
     summary="Make-or-buy analyses, newest first (current and history)",
 )
+@api_access()
 def list_analyses(request, filters: Query[AnalysisFilters]):
     analyses = selectors.analyses(request.org)
     if filters.function is not None:
@@ -716,8 +718,8 @@ def list_analyses(request, filters: Query[AnalysisFilters]):
     tags=DECIDE,
     summary="Start an analysis of a function; its current analysis becomes history",
 )
+@api_access(Role.MANAGER)
 def start_analysis(request, function_id: int, payload: AnalysisIn):
-    require_api_role(request, Role.MANAGER)
     function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_id)
     analysis = services.start_analysis(
         function,
@@ -734,6 +736,7 @@ def start_analysis(request, function_id: int, payload: AnalysisIn):
     tags=DECIDE,
     summary="An analysis: its options, its decision and the comparison",
 )
+@api_access()
 def get_analysis(request, analysis_id: int):
     return _analysis_out(request, analysis_id)
 
@@ -744,8 +747,8 @@ def get_analysis(request, analysis_id: int):
     tags=DECIDE,
     summary="Change the year, the volume or the notes (only the fields sent)",
 )
+@api_access(Role.MANAGER)
 def update_analysis(request, analysis_id: int, payload: AnalysisPatch):
-    require_api_role(request, Role.MANAGER)
     services.update_analysis(
         _analysis(request, analysis_id),
         actor=request.user,
@@ -761,6 +764,7 @@ def update_analysis(request, analysis_id: int, payload: AnalysisPatch):
     tags=DECIDE,
     summary="The comparison: costs, savings, break-even, payback, hours freed, sensitivity",
 )
+@api_access()
 def get_report(request, analysis_id: int):
     return _report(report.for_analysis(_analysis(request, analysis_id)))
 
@@ -772,6 +776,7 @@ def get_report(request, analysis_id: int):
     url_name="analysis_pdf",
     summary="The printable report as a PDF, with the chart",
 )
+@api_access()
 def analysis_pdf(request, analysis_id: int):
     analysis = _analysis(request, analysis_id)
     response = HttpResponse(
@@ -788,8 +793,8 @@ def analysis_pdf(request, analysis_id: int):
     tags=DECIDE,
     summary="Change the in-house option (only the fields sent)",
 )
+@api_access(Role.MANAGER)
 def update_in_house(request, analysis_id: int, payload: InHousePatch):
-    require_api_role(request, Role.MANAGER)
     return services.save_in_house(
         _analysis(request, analysis_id),
         actor=request.user,
@@ -803,8 +808,8 @@ def update_in_house(request, analysis_id: int, payload: InHousePatch):
     tags=DECIDE,
     summary="Add an in-house role",
 )
+@api_access(Role.MANAGER)
 def add_role(request, analysis_id: int, payload: RoleIn):
-    require_api_role(request, Role.MANAGER)
     data = payload.dict()
     if data["benefits_load_percent"] is None:
         del data["benefits_load_percent"]  # the service gives the cited default
@@ -818,8 +823,8 @@ def add_role(request, analysis_id: int, payload: RoleIn):
     tags=DECIDE,
     summary="Change an in-house role (only the fields sent)",
 )
+@api_access(Role.MANAGER)
 def update_role(request, analysis_id: int, role_id: int, payload: RolePatch):
-    require_api_role(request, Role.MANAGER)
     role = selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id)
     return services.update_role(role, actor=request.user, data=payload.dict(exclude_unset=True))
 
@@ -830,8 +835,8 @@ def update_role(request, analysis_id: int, role_id: int, payload: RolePatch):
     tags=DECIDE,
     summary="Remove an in-house role",
 )
+@api_access(Role.MANAGER)
 def delete_role(request, analysis_id: int, role_id: int):
-    require_api_role(request, Role.MANAGER)
     services.delete_role(
         selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id), actor=request.user
     )
@@ -849,9 +854,9 @@ def _quote_out(quote: Quote) -> Quote:
     tags=DECIDE,
     summary="Add an outsourced quote",
 )
+@api_access(Role.MANAGER)
 @fields_named(provider="provider_id")
 def add_quote(request, analysis_id: int, payload: QuoteIn):
-    require_api_role(request, Role.MANAGER)
     quote = services.add_quote(
         _analysis(request, analysis_id),
         actor=request.user,
@@ -867,9 +872,9 @@ def add_quote(request, analysis_id: int, payload: QuoteIn):
     tags=DECIDE,
     summary="Change a quote (only the fields sent; the tiers only when sent)",
 )
+@api_access(Role.MANAGER)
 @fields_named(provider="provider_id")
 def update_quote(request, analysis_id: int, quote_id: int, payload: QuotePatch):
-    require_api_role(request, Role.MANAGER)
     quote = selectors.row_of(Quote, _analysis(request, analysis_id), quote_id)
     services.update_quote(
         quote,
@@ -886,8 +891,8 @@ def update_quote(request, analysis_id: int, quote_id: int, payload: QuotePatch):
     tags=DECIDE,
     summary="Remove a quote",
 )
+@api_access(Role.MANAGER)
 def delete_quote(request, analysis_id: int, quote_id: int):
-    require_api_role(request, Role.MANAGER)
     services.delete_quote(
         selectors.row_of(Quote, _analysis(request, analysis_id), quote_id), actor=request.user
     )
@@ -905,9 +910,9 @@ def _decisions(org):
     tags=DECIDE,
     summary="Record the decision: the chosen option, why, and the plan it sets",
 )
+@api_access(Role.MANAGER)
 @fields_named(chosen_quote="chosen_quote_id")
 def record_decision(request, analysis_id: int, payload: DecisionIn):
-    require_api_role(request, Role.MANAGER)
     decision = services.record_decision(
         _analysis(request, analysis_id), actor=request.user, **payload.dict()
     )
@@ -920,6 +925,7 @@ def record_decision(request, analysis_id: int, payload: DecisionIn):
     tags=DECIDE,
     summary="The analysis's decision (404 while undecided)",
 )
+@api_access()
 def get_decision(request, analysis_id: int):
     analysis = _analysis(request, analysis_id)
     return get_for_org_or_404(_decisions(request.org), request.org, analysis=analysis)
@@ -931,6 +937,7 @@ def get_decision(request, analysis_id: int):
     tags=DECIDE,
     summary="Decisions, newest first: the plans that realised spend is compared against",
 )
+@api_access()
 def list_decisions(request, filters: Query[DecisionFilters]):
     decisions = _decisions(request.org)
     if filters.function is not None:
@@ -946,6 +953,7 @@ def list_decisions(request, filters: Query[DecisionFilters]):
     tags=DECIDE,
     summary="The dated payroll tax rates and benefits-load defaults, with their sources",
 )
+@api_access()
 def dated_figures(request):
     return {
         "payroll_tax_rates": PayrollTaxRates.objects.all(),

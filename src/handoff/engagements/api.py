@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from handoff.core.api import ErrorOut, fields_named, paginate, require_api_role
+from handoff.core.api import ErrorOut, api_access, fields_named, paginate
 from handoff.core.money import cents
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -565,6 +565,7 @@ def _merged(instance, payload: Schema, fields) -> dict:
 
 # --- Engagements ------------------------------------------------------------------------------
 @router.get("/engagements", response={200: EngagementPage, **ERRORS}, summary="List engagements")
+@api_access()
 def list_engagements(request, filters: Query[EngagementFilters]):
     engagements = _engagement_rows(request.org)
     if filters.status:
@@ -581,9 +582,9 @@ def list_engagements(request, filters: Query[EngagementFilters]):
     response={201: EngagementOut, **ERRORS},
     summary="Draft an engagement (with an empty communication plan)",
 )
+@api_access(Role.MANAGER)
 @fields_named(provider="provider_id", functions="function_ids")
 def create_engagement(request, payload: EngagementIn):
-    require_api_role(request, Role.MANAGER)
     engagement = services.create_engagement(
         request.org,
         actor=request.user,
@@ -596,6 +597,7 @@ def create_engagement(request, payload: EngagementIn):
 
 
 @router.get("/engagements/{engagement_id}", response={200: EngagementOut, **ERRORS})
+@api_access()
 def get_engagement(request, engagement_id: int):
     return _engagement_out(request, engagement_id)
 
@@ -605,9 +607,9 @@ def get_engagement(request, engagement_id: int):
     response={200: EngagementOut, **ERRORS},
     summary="Change the terms (only the fields sent; functions and tiers only when sent)",
 )
+@api_access(Role.MANAGER)
 @fields_named(functions="function_ids")
 def update_engagement(request, engagement_id: int, payload: EngagementPatch):
-    require_api_role(request, Role.MANAGER)
     services.update_engagement(
         _engagement(request, engagement_id),
         actor=request.user,
@@ -626,8 +628,8 @@ def update_engagement(request, engagement_id: int, payload: EngagementPatch):
     response={200: EngagementOut, **ERRORS},
     summary="Move the status: draft → active → paused → ended",
 )
+@api_access(Role.MANAGER)
 def move_status(request, engagement_id: int, payload: StatusMoveIn):
-    require_api_role(request, Role.MANAGER)
     services.move_status(
         _engagement(request, engagement_id),
         actor=request.user,
@@ -643,6 +645,7 @@ def move_status(request, engagement_id: int, payload: StatusMoveIn):
     response={200: list[StatusChangeOut], **ERRORS},
     summary="The status history, newest first",
 )
+@api_access()
 def status_changes(request, engagement_id: int):
     engagement = _engagement(request, engagement_id)
     return _of(StatusChange, engagement).select_related("changed_by")
@@ -660,6 +663,7 @@ def _plan(engagement: Engagement) -> CommunicationPlan:
 
 
 @router.get("/engagements/{engagement_id}/plan", response={200: PlanOut, **ERRORS})
+@api_access()
 def get_plan(request, engagement_id: int):
     return _plan(_engagement(request, engagement_id))
 
@@ -669,13 +673,13 @@ def get_plan(request, engagement_id: int):
     response={200: PlanOut, **ERRORS},
     summary="Replace the communication plan",
 )
+@api_access(Role.MANAGER)
 @fields_named(
     our_point_person="our_point_person_id",
     their_point_person="their_point_person_id",
     issue_contact="issue_contact_id",
 )
 def update_plan(request, engagement_id: int, payload: PlanIn):
-    require_api_role(request, Role.MANAGER)
     engagement = _engagement(request, engagement_id)
     services.update_plan(engagement, actor=request.user, **payload.dict())
     return _plan(engagement)
@@ -690,6 +694,7 @@ def _ladder(engagement: Engagement):
     response={200: list[EscalationLevelOut], **ERRORS},
     summary="The escalation ladder, level 1 first",
 )
+@api_access()
 def list_escalation_levels(request, engagement_id: int):
     return _ladder(_engagement(request, engagement_id))
 
@@ -699,9 +704,9 @@ def list_escalation_levels(request, engagement_id: int):
     response={201: EscalationLevelOut, **ERRORS},
     summary="Add the next level of the ladder",
 )
+@api_access(Role.MANAGER)
 @fields_named(our_person="our_person_id", their_contact="their_contact_id")
 def add_escalation_level(request, engagement_id: int, payload: EscalationLevelIn):
-    require_api_role(request, Role.MANAGER)
     engagement = _engagement(request, engagement_id)
     level = services.add_escalation_level(engagement, actor=request.user, **payload.dict())
     return Status(201, _ladder(engagement).get(pk=level.pk))
@@ -712,8 +717,8 @@ def add_escalation_level(request, engagement_id: int, payload: EscalationLevelIn
     response={204: None, **ERRORS},
     summary="Remove a level; the ones above move down",
 )
+@api_access(Role.MANAGER)
 def remove_escalation_level(request, engagement_id: int, level_id: int):
-    require_api_role(request, Role.MANAGER)
     engagement = _engagement(request, engagement_id)
     services.remove_escalation_level(
         _child(EscalationLevel.objects, engagement, level_id), actor=request.user
@@ -726,6 +731,7 @@ def remove_escalation_level(request, engagement_id: int, level_id: int):
     "/engagements/{engagement_id}/service-levels",
     response={200: list[ServiceLevelOut], **ERRORS},
 )
+@api_access()
 def list_service_levels(request, engagement_id: int):
     return _of(ServiceLevel, _engagement(request, engagement_id))
 
@@ -735,8 +741,8 @@ def list_service_levels(request, engagement_id: int):
     response={201: ServiceLevelOut, **ERRORS},
     summary="Promise a turnaround for a kind of task",
 )
+@api_access(Role.MANAGER)
 def add_service_level(request, engagement_id: int, payload: ServiceLevelIn):
-    require_api_role(request, Role.MANAGER)
     level = services.save_service_level(
         _engagement(request, engagement_id), actor=request.user, data=payload.dict()
     )
@@ -748,10 +754,10 @@ def add_service_level(request, engagement_id: int, payload: ServiceLevelIn):
     response={200: ServiceLevelOut, **ERRORS},
     summary="Change a service level (only the fields sent)",
 )
+@api_access(Role.MANAGER)
 def update_service_level(
     request, engagement_id: int, service_level_id: int, payload: ServiceLevelPatch
 ):
-    require_api_role(request, Role.MANAGER)
     engagement = _engagement(request, engagement_id)
     level = _child(ServiceLevel.objects, engagement, service_level_id)
     data = _merged(level, payload, ("task_kind", "rule", "business_days", "day_of_month"))
@@ -764,8 +770,8 @@ def update_service_level(
     "/engagements/{engagement_id}/service-levels/{service_level_id}",
     response={204: None, **ERRORS},
 )
+@api_access(Role.MANAGER)
 def delete_service_level(request, engagement_id: int, service_level_id: int):
-    require_api_role(request, Role.MANAGER)
     engagement = _engagement(request, engagement_id)
     services.delete_service_level(
         _child(ServiceLevel.objects, engagement, service_level_id), actor=request.user
@@ -787,6 +793,7 @@ def _response_target_row(severity: Severity, target: ResponseTarget | None) -> d
     response={200: list[ResponseTargetOut], **ERRORS},
     summary="First-response targets, one row per severity (amount null: none set)",
 )
+@api_access()
 def list_response_targets(request, engagement_id: int):
     targets = {t.severity: t for t in _of(ResponseTarget, _engagement(request, engagement_id))}
     return [_response_target_row(severity, targets.get(severity)) for severity in Severity]
@@ -797,8 +804,8 @@ def list_response_targets(request, engagement_id: int):
     response={200: ResponseTargetOut, **ERRORS},
     summary="Set the first-response target of one severity (amount null clears it)",
 )
+@api_access(Role.MANAGER)
 def set_response_target(request, engagement_id: int, severity: Severity, payload: ResponseTargetIn):
-    require_api_role(request, Role.MANAGER)
     target = services.set_response_target(
         _engagement(request, engagement_id),
         actor=request.user,
@@ -822,6 +829,7 @@ def _step_data(data: dict) -> dict:
     response={200: list[WorkflowStepOut], **ERRORS},
     summary="The provider's process, in order",
 )
+@api_access()
 def list_workflow_steps(request, engagement_id: int):
     return _of(WorkflowStep, _engagement(request, engagement_id))
 
@@ -831,8 +839,8 @@ def list_workflow_steps(request, engagement_id: int):
     response={201: WorkflowStepOut, **ERRORS},
     summary="Add a step at the end",
 )
+@api_access(Role.MANAGER)
 def add_workflow_step(request, engagement_id: int, payload: WorkflowStepIn):
-    require_api_role(request, Role.MANAGER)
     step = services.add_workflow_step(
         _engagement(request, engagement_id), actor=request.user, data=_step_data(payload.dict())
     )
@@ -844,8 +852,8 @@ def add_workflow_step(request, engagement_id: int, payload: WorkflowStepIn):
     response={200: WorkflowStepOut, **ERRORS},
     summary="Change a step (only the fields sent)",
 )
+@api_access(Role.MANAGER)
 def update_workflow_step(request, engagement_id: int, step_id: int, payload: WorkflowStepPatch):
-    require_api_role(request, Role.MANAGER)
     step = _child(WorkflowStep.objects, _engagement(request, engagement_id), step_id)
     data = _step_data(_merged(step, payload, WORKFLOW_FIELDS))
     return services.update_workflow_step(step, actor=request.user, data=data)
@@ -856,8 +864,8 @@ def update_workflow_step(request, engagement_id: int, step_id: int, payload: Wor
     response={204: None, **ERRORS},
     summary="Remove a step; the ones after it move up",
 )
+@api_access(Role.MANAGER)
 def delete_workflow_step(request, engagement_id: int, step_id: int):
-    require_api_role(request, Role.MANAGER)
     step = _child(WorkflowStep.objects, _engagement(request, engagement_id), step_id)
     services.delete_workflow_step(step, actor=request.user)
     return Status(204, None)
@@ -868,8 +876,8 @@ def delete_workflow_step(request, engagement_id: int, step_id: int):
     response={200: list[WorkflowStepOut], **ERRORS},
     summary="Swap a step with the one above (-1) or below (1); answers the new order",
 )
+@api_access(Role.MANAGER)
 def move_workflow_step(request, engagement_id: int, step_id: int, payload: WorkflowMoveIn):
-    require_api_role(request, Role.MANAGER)
     engagement = _engagement(request, engagement_id)
     step = _child(WorkflowStep.objects, engagement, step_id)
     services.move_workflow_step(step, actor=request.user, direction=payload.direction)
@@ -882,14 +890,15 @@ def move_workflow_step(request, engagement_id: int, step_id: int, payload: Workf
     response={200: list[HolidayOut], **ERRORS},
     summary="Days not counted as business days",
 )
+@api_access()
 def list_holidays(request, year: int | None = None):
     holidays = Holiday.objects.for_org(request.org)
     return holidays if year is None else holidays.filter(date__year=year)
 
 
 @router.post("/holidays", response={201: HolidayOut, **ERRORS}, summary="Add a holiday")
+@api_access(Role.MANAGER)
 def add_holiday(request, payload: HolidayIn):
-    require_api_role(request, Role.MANAGER)
     holiday = services.add_holiday(
         request.org, actor=request.user, day=payload.date, name=payload.name
     )
@@ -901,8 +910,8 @@ def add_holiday(request, payload: HolidayIn):
     response={200: FederalHolidaysOut, **ERRORS},
     summary="Add a year's US federal holidays not listed yet",
 )
+@api_access(Role.MANAGER)
 def add_federal_holidays(request, payload: FederalHolidaysIn):
-    require_api_role(request, Role.MANAGER)
     return {
         "added": services.add_federal_holidays(request.org, actor=request.user, year=payload.year)
     }
@@ -910,8 +919,8 @@ def add_federal_holidays(request, payload: FederalHolidaysIn):
 
 # Declared after /holidays/federal: the path parameter would match 'federal' too.
 @router.delete("/holidays/{holiday_id}", response={204: None, **ERRORS})
+@api_access(Role.MANAGER)
 def delete_holiday(request, holiday_id: int):
-    require_api_role(request, Role.MANAGER)
     holiday = get_for_org_or_404(Holiday.objects, request.org, pk=holiday_id)
     services.delete_holiday(holiday, actor=request.user)
     return Status(204, None)
@@ -923,6 +932,7 @@ def delete_holiday(request, holiday_id: int):
     response={200: list[AccessGrantOut], **ERRORS},
     summary="What of ours the provider can reach (open grants first)",
 )
+@api_access()
 def list_access(request, engagement_id: int):
     return _of(AccessGrant, _engagement(request, engagement_id))
 
@@ -932,9 +942,9 @@ def list_access(request, engagement_id: int):
     response={201: AccessGrantOut, **ERRORS},
     summary="Record access given to the provider",
 )
+@api_access(Role.MANAGER)
 @fields_named(granted_by="granted_by_id")
 def grant_access(request, engagement_id: int, payload: AccessGrantIn):
-    require_api_role(request, Role.MANAGER)
     grant = services.grant_access(
         _engagement(request, engagement_id), actor=request.user, data=payload.dict()
     )
@@ -946,8 +956,8 @@ def grant_access(request, engagement_id: int, payload: AccessGrantIn):
     response={200: AccessGrantOut, **ERRORS},
     summary="Record that the access was taken back (ticks its exit item)",
 )
+@api_access(Role.MANAGER)
 def revoke_access(request, engagement_id: int, grant_id: int):
-    require_api_role(request, Role.MANAGER)
     grant = _child(AccessGrant.objects, _engagement(request, engagement_id), grant_id)
     return services.revoke_access(grant, actor=request.user)
 
@@ -957,8 +967,8 @@ def revoke_access(request, engagement_id: int, grant_id: int):
     response={200: list[ExitItemOut], **ERRORS},
     summary="Start the exit checklist (one item per open access, and the standard items)",
 )
+@api_access(Role.MANAGER)
 def start_exit(request, engagement_id: int):
-    require_api_role(request, Role.MANAGER)
     return services.start_exit(_engagement(request, engagement_id), actor=request.user)
 
 
@@ -967,6 +977,7 @@ def start_exit(request, engagement_id: int):
     response={200: list[ExitItemOut], **ERRORS},
     summary="The exit checklist (open items first)",
 )
+@api_access()
 def list_exit_items(request, engagement_id: int):
     return _of(ExitItem, _engagement(request, engagement_id))
 
@@ -976,8 +987,8 @@ def list_exit_items(request, engagement_id: int):
     response={201: ExitItemOut, **ERRORS},
     summary="Add an item to a started exit checklist",
 )
+@api_access(Role.MANAGER)
 def add_exit_item(request, engagement_id: int, payload: ExitItemIn):
-    require_api_role(request, Role.MANAGER)
     item = services.add_exit_item(
         _engagement(request, engagement_id), actor=request.user, text=payload.text
     )
@@ -989,8 +1000,8 @@ def add_exit_item(request, engagement_id: int, payload: ExitItemIn):
     response={200: ExitItemOut, **ERRORS},
     summary="Tick or untick an item (ticking an access item revokes the access)",
 )
+@api_access(Role.MANAGER)
 def complete_exit_item(request, engagement_id: int, item_id: int, payload: ExitItemDoneIn):
-    require_api_role(request, Role.MANAGER)
     item = _child(
         ExitItem.objects.select_related("access_grant"),
         _engagement(request, engagement_id),
@@ -1018,6 +1029,7 @@ def _file_response(field_file, content_type: str) -> FileResponse:
     response={200: AgreementOut, **ERRORS},
     summary="The agreement's state, its generated versions and the signed copies",
 )
+@api_access()
 def get_agreement(request, engagement_id: int):
     engagement = _engagement(request, engagement_id)
     return {
@@ -1032,8 +1044,8 @@ def get_agreement(request, engagement_id: int):
     response={201: AgreementVersionOut, **ERRORS},
     summary="Generate a new PDF version of the agreement",
 )
+@api_access(Role.MANAGER)
 def generate_agreement(request, engagement_id: int):
-    require_api_role(request, Role.MANAGER)
     version = agreements.generate(_engagement(request, engagement_id), actor=request.user)
     return Status(201, version)
 
@@ -1043,8 +1055,8 @@ def generate_agreement(request, engagement_id: int):
     response={200: AgreementVersionOut, **ERRORS},
     summary="Record that a version was sent for signature",
 )
+@api_access(Role.MANAGER)
 def mark_agreement_sent(request, engagement_id: int, version_id: int):
-    require_api_role(request, Role.MANAGER)
     version = _child(AgreementVersion.objects, _engagement(request, engagement_id), version_id)
     return agreements.mark_sent(version, actor=request.user)
 
@@ -1055,6 +1067,7 @@ def mark_agreement_sent(request, engagement_id: int, version_id: int):
     url_name="agreement_version_file",
     summary="Download a generated version (PDF)",
 )
+@api_access()
 def agreement_version_file(request, engagement_id: int, version_id: int):
     version = _child(AgreementVersion.objects, _engagement(request, engagement_id), version_id)
     return _file_response(version.file, "application/pdf")
@@ -1065,11 +1078,11 @@ def agreement_version_file(request, engagement_id: int, version_id: int):
     response={201: SignedAgreementOut, **ERRORS},
     summary="Upload the signed copy (multipart: a PDF, PNG or JPEG file and the form fields)",
 )
+@api_access(Role.MANAGER)
 @fields_named(version="version_id")
 def upload_signed_agreement(
     request, engagement_id: int, file: File[UploadedFile], form: Form[SignedAgreementIn]
 ):
-    require_api_role(request, Role.MANAGER)
     signed = agreements.upload_signed(
         _engagement(request, engagement_id),
         actor=request.user,
@@ -1087,6 +1100,7 @@ def upload_signed_agreement(
     url_name="signed_agreement_file",
     summary="Download a signed copy",
 )
+@api_access()
 def signed_agreement_file(request, engagement_id: int, signed_id: int):
     signed = _child(SignedAgreement.objects, _engagement(request, engagement_id), signed_id)
     return _file_response(signed.file, signed.content_type)
@@ -1097,6 +1111,7 @@ def signed_agreement_file(request, engagement_id: int, signed_id: int):
     response={200: list[ClauseOut], **ERRORS},
     summary="The standard clauses of the organization's agreement",
 )
+@api_access()
 def list_clauses(request):
     return agreements.clauses(request.org)
 
@@ -1106,8 +1121,8 @@ def list_clauses(request):
     response={200: ClauseOut, **ERRORS},
     summary="Edit a standard clause (admins; only the fields sent)",
 )
+@api_access(Role.ADMIN)
 def update_clause(request, clause_id: int, payload: ClausePatch):
-    require_api_role(request, Role.ADMIN)
     clause = get_for_org_or_404(AgreementClause.objects, request.org, pk=clause_id)
     data = _merged(clause, payload, ("title", "body"))
     return agreements.update_clause(
@@ -1121,5 +1136,6 @@ def update_clause(request, clause_id: int, payload: ClausePatch):
     response={200: list[RenewalOut], **ERRORS},
     summary="Engagements whose term ends, or notice deadline falls, within the next days",
 )
+@api_access()
 def renewals(request, filters: Query[RenewalFilters]):
     return selectors.renewals_within(request.org, filters.days, timezone.localdate())

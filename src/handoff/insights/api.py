@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Router, Schema, Status
 
-from handoff.core.api import ErrorOut, fields_named, require_api_role
+from handoff.core.api import ErrorOut, api_access, fields_named
 from handoff.core.money import cents
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -32,6 +32,7 @@ class ReputationOut(Schema):
     response={200: ReputationOut, 401: ErrorOut, 404: ErrorOut},
     summary="Reputation on the 1–5 scale with its 90% interval",
 )
+@api_access()
 def provider_reputation(request, provider_id: int):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
     evidence = evidence_for(request.org, [provider.pk])[provider.pk]
@@ -123,14 +124,15 @@ def _function(request, function_id):
     response={200: list[CandidateOut], **ERRORS},
     summary="Candidates side by side, best record first",
 )
+@api_access()
 def list_shortlist(request, function_id: int):
     return [_row_out(row) for row in shortlists.comparison(_function(request, function_id))]
 
 
 @router.post("/functions/{function_id}/shortlist", response={201: list[CandidateOut], **ERRORS})
+@api_access(Role.MANAGER)
 @fields_named(provider="provider_id")
 def add_to_shortlist(request, function_id: int, payload: CandidateIn):
-    require_api_role(request, Role.MANAGER)
     function = _function(request, function_id)
     decisions.add_candidate(
         function, actor=request.user, provider_id=payload.provider_id, note=payload.note
@@ -139,8 +141,8 @@ def add_to_shortlist(request, function_id: int, payload: CandidateIn):
 
 
 @router.delete("/functions/{function_id}/shortlist/{candidate_id}", response={204: None, **ERRORS})
+@api_access(Role.MANAGER)
 def remove_from_shortlist(request, function_id: int, candidate_id: int):
-    require_api_role(request, Role.MANAGER)
     candidate = get_for_org_or_404(
         ShortlistCandidate.objects.filter(function_id=function_id), request.org, pk=candidate_id
     )
@@ -153,8 +155,8 @@ def remove_from_shortlist(request, function_id: int, candidate_id: int):
     response={201: ChosenOut, **ERRORS},
     summary="Choose a candidate: records the choice and drafts the engagement",
 )
+@api_access(Role.MANAGER)
 def choose_candidate(request, function_id: int, candidate_id: int):
-    require_api_role(request, Role.MANAGER)
     candidate = get_for_org_or_404(
         ShortlistCandidate.objects.filter(function_id=function_id).select_related(
             "provider", "function"

@@ -19,7 +19,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from handoff.accounts.auth import TokenAuth
-from handoff.core.api import ErrorOut, paginate, require_api_role
+from handoff.core.api import ErrorOut, api_access, paginate, public_operation
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.insights import checkin_rounds, checkins
@@ -205,6 +205,7 @@ def _answer(checkin: CheckIn, payload: AnswerIn) -> CheckIn:
 
 # --- Organization tokens ----------------------------------------------------------------------
 @router.get("/checkins", response={200: CheckInPage, **ERRORS}, summary="List check-ins")
+@api_access()
 def list_checkins(
     request,
     provider_id: int | None = None,
@@ -230,6 +231,7 @@ def list_checkins(
     response={200: RoundsPage, **ERRORS},
     summary="The organization's check-in rounds with their states, and the one scheduled next",
 )
+@api_access()
 def list_rounds(
     request,
     state: Literal["", "sent", "answered", "closed"] = "",
@@ -265,6 +267,7 @@ def list_rounds(
 
 
 @router.get("/checkins/{checkin_id}", response={200: CheckInOut, **ERRORS})
+@api_access()
 def get_checkin(request, checkin_id: int):
     return get_for_org_or_404(_listing(), request.org, pk=checkin_id)
 
@@ -274,6 +277,7 @@ def get_checkin(request, checkin_id: int):
     response={200: CheckInOut, **ERRORS},
     summary="Answer my own check-in (once, before it closes)",
 )
+@api_access()
 def answer_mine(request, checkin_id: int, payload: AnswerIn):
     checkin = get_for_org_or_404(
         _listing().select_related("organization", "provider").filter(respondent=request.user),
@@ -288,6 +292,7 @@ def answer_mine(request, checkin_id: int, payload: AnswerIn):
     response={200: list[PeriodOut], **ERRORS},
     summary="A provider's check-in averages per period, oldest first",
 )
+@api_access()
 def provider_periods(request, provider_id: int):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
     return checkins.history(provider)
@@ -298,6 +303,7 @@ def provider_periods(request, provider_id: int):
     response={200: SummaryOut, **ERRORS},
     summary="A provider's check-in averages for answers given from start to end",
 )
+@api_access()
 def provider_summary(request, provider_id: int, start: date, end: date):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
     if end < start:
@@ -317,8 +323,8 @@ def provider_summary(request, provider_id: int, start: date, end: date):
     response={201: RoundOut, **ERRORS},
     summary="Start a check-in round now (the current period unless one is given)",
 )
+@api_access(Role.MANAGER)
 def start_round(request, provider_id: int, payload: RoundIn):
-    require_api_role(request, Role.MANAGER)
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
     start, end = checkins.current_period(request.org)
     start, end = payload.period_start or start, payload.period_end or end
@@ -339,14 +345,14 @@ def start_round(request, provider_id: int, payload: RoundIn):
 
 
 @router.get("/checkin-settings", response={200: SettingsOut, **ERRORS})
+@api_access(Role.ADMIN)
 def get_settings(request):
-    require_api_role(request, Role.ADMIN)
     return checkins.settings_for(request.org)
 
 
 @router.patch("/checkin-settings", response={200: SettingsOut, **ERRORS})
+@api_access(Role.ADMIN)
 def update_settings(request, payload: SettingsPatch):
-    require_api_role(request, Role.ADMIN)
     return checkins.update_settings(
         request.org,
         actor=request.user,
@@ -368,6 +374,7 @@ def _by_token(token: str) -> CheckIn:
     response={200: LinkOut, 404: ErrorOut},
     summary="The questions behind a check-in link",
 )
+@public_operation
 def link_form(request, token: str):
     checkin = _by_token(token)
     round_ = checkin.round
@@ -390,6 +397,7 @@ def link_form(request, token: str):
     response={201: ThanksOut, 404: ErrorOut, 422: ErrorOut},
     summary="Answer once, before the link expires",
 )
+@public_operation
 def link_answer(request, token: str, payload: AnswerIn):
     _answer(_by_token(token), payload)
     return Status(201, {"detail": "Thank you; your answers were sent.", "checkin": None})
@@ -401,6 +409,7 @@ def link_answer(request, token: str, payload: AnswerIn):
     response={200: list[CheckInOut], 401: ErrorOut},
     summary="The check-ins addressed to me, newest first",
 )
+@api_access(providers=True)
 def portal_list(request):
     return list(checkins.for_contact(request.contact))
 
@@ -410,6 +419,7 @@ def portal_list(request):
     response={200: CheckInOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Answer a check-in addressed to me",
 )
+@api_access(providers=True)
 def portal_answer(request, checkin_id: int, payload: AnswerIn):
     checkin = get_for_org_or_404(
         checkins.for_contact(request.contact).select_related("organization"),

@@ -11,7 +11,7 @@ from typing import Literal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from handoff.core.api import ErrorOut, fields_named, require_api_role
+from handoff.core.api import ErrorOut, api_access, fields_named
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.insights import dashboard, report_email, reports
@@ -120,8 +120,8 @@ def _spend_line(line: dashboard.SpendLine) -> dict:
     response={200: DashboardOut, **ERRORS},
     summary="What needs doing now, spend this year against plan, and provider standings",
 )
+@api_access()
 def dashboard_items(request):
-    require_api_role(request, Role.VIEWER)
     board = dashboard.build(request.org, user=request.user)
     spend = board.spend
     return {
@@ -302,8 +302,8 @@ def _csv(content: str, filename: str) -> HttpResponse:
     response={200: ReviewOut, **ERRORS},
     summary="A provider's quarterly business review (JSON, or CSV with ?format=csv)",
 )
+@api_access()
 def provider_review(request, provider_id: int, query: Query[PeriodQuery]):
-    require_api_role(request, Role.VIEWER)
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
     review = reports.provider_review(request.org, provider, _period(request, query))
     if query.format == "csv":
@@ -394,9 +394,9 @@ class ReviewEmailOut(Schema):
     response={202: ReviewEmailOut, **ERRORS},
     summary="Send a provider's review by e-mail (figures, charts and the PDF), as a job",
 )
+@api_access(Role.MANAGER)
 @fields_named(recipients="recipient_ids")
 def email_provider_review(request, provider_id: int, payload: ReviewEmailIn):
-    require_api_role(request, Role.MANAGER)
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
     period = reports.report_period(request.org, payload.params())
     recipient_ids = report_email.request_review_email(
@@ -418,8 +418,8 @@ def email_provider_review(request, provider_id: int, payload: ReviewEmailIn):
     response={200: SummaryOut, **ERRORS},
     summary="Every provider's scorecard for a period, with the period's spend (JSON or CSV)",
 )
+@api_access()
 def org_summary(request, query: Query[PeriodQuery]):
-    require_api_role(request, Role.VIEWER)
     summary = reports.org_summary(request.org, _period(request, query))
     if query.format == "csv":
         return _csv(reports.summary_csv(summary), reports.filename(summary, "csv"))

@@ -10,7 +10,7 @@ from datetime import date
 
 from ninja import Field, Query, Router, Schema
 
-from handoff.core.api import ErrorOut, require_api_role
+from handoff.core.api import ErrorOut, api_access
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.decisions.models import BusinessFunction
@@ -111,6 +111,7 @@ def _card(card: scorecards.Scorecard, name: str) -> dict:
     response={200: ScorecardOut, **ERRORS},
     summary="A provider's scorecard for a period",
 )
+@api_access()
 def provider_scorecard(request, provider_id: int, period: Query[PeriodIn]):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
     chosen = scorecards.parse_period(request.org, period.params())
@@ -123,6 +124,7 @@ def provider_scorecard(request, provider_id: int, period: Query[PeriodIn]):
     response={200: TrendOut, **ERRORS},
     summary="A provider's last months, quarters or years (none before its first record)",
 )
+@api_access()
 def provider_trend(
     request,
     provider_id: int,
@@ -144,6 +146,7 @@ def provider_trend(
     response={200: list[ScorecardOut], **ERRORS},
     summary="The providers of one business function side by side, best first",
 )
+@api_access()
 def compare(request, function_id: int, period: Query[PeriodIn]):
     function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_id)
     chosen = scorecards.parse_period(request.org, period.params())
@@ -161,6 +164,7 @@ def compare(request, function_id: int, period: Query[PeriodIn]):
     response={200: WeightsOut, **ERRORS},
     summary="The weight of each figure in the overall score",
 )
+@api_access()
 def get_weights(request):
     return {"weights": scorecards.weights_for(request.org), "defaults": scorecards.DEFAULT_WEIGHTS}
 
@@ -170,7 +174,7 @@ def get_weights(request):
     response={200: WeightsOut, **ERRORS},
     summary="Change the weights (admin and up): non-negative numbers, not all zero",
 )
+@api_access(Role.ADMIN)
 def put_weights(request, payload: WeightsIn):
-    require_api_role(request, Role.ADMIN)
     saved = scorecards.save_weights(request.org, actor=request.user, weights=payload.weights)
     return {"weights": saved, "defaults": scorecards.DEFAULT_WEIGHTS}

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 
-from handoff.core.api import ErrorOut, paginate, require_api_role
+from handoff.core.api import ErrorOut, api_access, paginate
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.notifications import selectors, services
@@ -146,6 +146,7 @@ def _mine(request):
     response={200: NotificationPage, **ERRORS},
     summary="List my notifications, newest first",
 )
+@api_access()
 def list_notifications(request, filters: Query[NotificationFilters]):
     rows = _mine(request)
     if filters.unread:
@@ -160,6 +161,7 @@ def list_notifications(request, filters: Query[NotificationFilters]):
     response={200: MarkedOut, **ERRORS},
     summary="Mark all my notifications read",
 )
+@api_access()
 def read_all(request):
     return {"marked": services.mark_all_read(request.user, request.org)}
 
@@ -169,6 +171,7 @@ def read_all(request):
     response={200: NotificationOut, **ERRORS},
     summary="Mark one of my notifications read",
 )
+@api_access()
 def read_one(request, notification_id: int):
     return services.mark_read(get_for_org_or_404(_mine(request), request.org, pk=notification_id))
 
@@ -178,6 +181,7 @@ def read_one(request, notification_id: int):
     response={200: NotificationOut, **ERRORS},
     summary="Mark one of my notifications unread",
 )
+@api_access()
 def unread_one(request, notification_id: int):
     return services.mark_unread(get_for_org_or_404(_mine(request), request.org, pk=notification_id))
 
@@ -188,6 +192,7 @@ def unread_one(request, notification_id: int):
     response={200: PreferencesOut, **ERRORS},
     summary="My notification preferences in this organization",
 )
+@api_access()
 def get_preferences(request):
     return services.preferences(request.user, request.org)
 
@@ -197,6 +202,7 @@ def get_preferences(request):
     response={200: PreferencesOut, **ERRORS},
     summary="Change my notification preferences (only what is sent)",
 )
+@api_access()
 def update_preferences(request, payload: PreferencesIn):
     events = {}
     for choice in payload.events:
@@ -214,7 +220,6 @@ def update_preferences(request, payload: PreferencesIn):
 
 # --- Webhooks (admin) -------------------------------------------------------------------------
 def _webhook(request, webhook_id: int) -> Webhook:
-    require_api_role(request, Role.ADMIN)
     return get_for_org_or_404(Webhook.objects, request.org, pk=webhook_id)
 
 
@@ -227,14 +232,14 @@ def _webhook_out(request, webhook_id: int) -> Webhook:
 @router.get(
     "/webhooks", response={200: list[WebhookOut], **ERRORS}, summary="List the chat webhooks"
 )
+@api_access(Role.ADMIN)
 def list_webhooks(request):
-    require_api_role(request, Role.ADMIN)
     return list(selectors.webhooks_with_counts(request.org))
 
 
 @router.post("/webhooks", response={201: WebhookOut, **ERRORS}, summary="Add a chat webhook")
+@api_access(Role.ADMIN)
 def create_webhook(request, payload: WebhookIn):
-    require_api_role(request, Role.ADMIN)
     data = payload.dict()
     data["events"] = [event.value for event in payload.events]
     webhook = services.create_webhook(request.org, actor=request.user, **data)
@@ -242,6 +247,7 @@ def create_webhook(request, payload: WebhookIn):
 
 
 @router.get("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS})
+@api_access(Role.ADMIN)
 def get_webhook(request, webhook_id: int):
     _webhook(request, webhook_id)
     return _webhook_out(request, webhook_id)
@@ -252,6 +258,7 @@ def get_webhook(request, webhook_id: int):
     response={200: WebhookOut, **ERRORS},
     summary="Change a webhook (only the fields sent)",
 )
+@api_access(Role.ADMIN)
 def update_webhook(request, webhook_id: int, payload: WebhookPatch):
     webhook = _webhook(request, webhook_id)
     data = payload.dict(exclude_unset=True)
@@ -265,6 +272,7 @@ def update_webhook(request, webhook_id: int, payload: WebhookPatch):
 
 
 @router.delete("/webhooks/{webhook_id}", response={204: None, **ERRORS})
+@api_access(Role.ADMIN)
 def delete_webhook(request, webhook_id: int):
     services.delete_webhook(_webhook(request, webhook_id), actor=request.user)
     return Status(204, None)
@@ -275,6 +283,7 @@ def delete_webhook(request, webhook_id: int):
     response={200: DeliveryOut, **ERRORS},
     summary="Post a test message now; the delivery says whether it arrived",
 )
+@api_access(Role.ADMIN)
 def test_webhook(request, webhook_id: int):
     return services.send_test(_webhook(request, webhook_id), actor=request.user)
 
@@ -284,6 +293,7 @@ def test_webhook(request, webhook_id: int):
     response={200: DeliveryPage, **ERRORS},
     summary="A webhook's deliveries, newest first",
 )
+@api_access(Role.ADMIN)
 def list_deliveries(request, webhook_id: int, filters: Query[DeliveryFilters]):
     webhook = _webhook(request, webhook_id)
     rows = WebhookDelivery.objects.for_org(request.org).filter(webhook=webhook)
@@ -297,6 +307,7 @@ def list_deliveries(request, webhook_id: int, filters: Query[DeliveryFilters]):
     response={200: DeliveryOut, **ERRORS},
     summary="Attempt a pending or failed delivery now",
 )
+@api_access(Role.ADMIN)
 def retry_delivery(request, webhook_id: int, delivery_id: int):
     webhook = _webhook(request, webhook_id)
     row = get_for_org_or_404(

@@ -5,7 +5,7 @@ from django.db.models import Q
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from handoff.core.api import ErrorOut, paginate, require_api_role
+from handoff.core.api import ErrorOut, api_access, paginate
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.providers import selectors, services
@@ -195,6 +195,7 @@ def _provider_data(payload: Schema, *, partial: bool) -> dict:
 
 
 @router.get("/providers", response={200: ProviderPage, **ERRORS}, summary="List providers")
+@api_access()
 def list_providers(request, filters: Query[ProviderFilters]):
     providers = selectors.provider_list(
         request.org,
@@ -211,8 +212,8 @@ def list_providers(request, filters: Query[ProviderFilters]):
 
 
 @router.post("/providers", response={201: ProviderOut, **ERRORS}, summary="Add a provider")
+@api_access(Role.MANAGER)
 def create_provider(request, payload: ProviderIn):
-    require_api_role(request, Role.MANAGER)
     provider = services.create_provider(
         request.org,
         actor=request.user,
@@ -239,8 +240,8 @@ class ImportOut(Schema):
     response={200: ImportOut, **ERRORS},
     summary="Import providers from CSV, all rows or none; dry_run only checks",
 )
+@api_access(Role.MANAGER)
 def import_providers(request, file: File[UploadedFile], dry_run: bool = True):
-    require_api_role(request, Role.MANAGER)
     form = ProviderImportForm(files={"file": file})
     if not form.is_valid():
         errors = form.errors.get_json_data()
@@ -263,6 +264,7 @@ def import_providers(request, file: File[UploadedFile], dry_run: bool = True):
 
 
 @router.get("/providers/{provider_id}", response={200: ProviderOut, **ERRORS})
+@api_access()
 def get_provider(request, provider_id: int):
     return _provider(request, provider_id)
 
@@ -272,8 +274,8 @@ def get_provider(request, provider_id: int):
     response={200: ProviderOut, **ERRORS},
     summary="Change a provider (only the fields sent)",
 )
+@api_access(Role.MANAGER)
 def update_provider(request, provider_id: int, payload: ProviderPatch):
-    require_api_role(request, Role.MANAGER)
     services.update_provider(
         _provider(request, provider_id),
         actor=request.user,
@@ -290,15 +292,15 @@ def update_provider(request, provider_id: int, payload: ProviderPatch):
     response={200: ProviderOut, **ERRORS},
     summary="Archive a provider (hidden from lists, history kept)",
 )
+@api_access(Role.MANAGER)
 def archive_provider(request, provider_id: int):
-    require_api_role(request, Role.MANAGER)
     services.archive_provider(_provider(request, provider_id), actor=request.user)
     return _provider(request, provider_id)
 
 
 @router.post("/providers/{provider_id}/restore", response={200: ProviderOut, **ERRORS})
+@api_access(Role.MANAGER)
 def restore_provider(request, provider_id: int):
-    require_api_role(request, Role.MANAGER)
     services.restore_provider(_provider(request, provider_id), actor=request.user)
     return _provider(request, provider_id)
 
@@ -308,6 +310,7 @@ def restore_provider(request, provider_id: int):
     response={200: list[ExpertiseFieldOut], **ERRORS},
     summary="The organization's fields of expertise",
 )
+@api_access()
 def list_fields(request):
     return selectors.expertise_fields(request.org)
 
@@ -318,6 +321,7 @@ def _contact(request, contact_id: int) -> Contact:
 
 
 @router.get("/contacts", response={200: ContactPage, **ERRORS}, summary="List contacts")
+@api_access()
 def list_contacts(request, filters: Query[ContactFilters]):
     contacts = Contact.objects.for_org(request.org).filter(archived_at__isnull=not filters.archived)
     if filters.provider is not None:
@@ -332,6 +336,7 @@ def list_contacts(request, filters: Query[ContactFilters]):
     response={200: list[ContactOut], **ERRORS},
     summary="A provider's contacts",
 )
+@api_access()
 def provider_contacts(request, provider_id: int, archived: bool = False):
     return selectors.contacts_of(_provider(request, provider_id), archived=archived)
 
@@ -341,13 +346,14 @@ def provider_contacts(request, provider_id: int, archived: bool = False):
     response={201: ContactOut, **ERRORS},
     summary="Add a contact to a provider",
 )
+@api_access(Role.MANAGER)
 def create_contact(request, provider_id: int, payload: ContactIn):
-    require_api_role(request, Role.MANAGER)
     provider = _provider(request, provider_id)
     return Status(201, services.create_contact(provider, actor=request.user, data=payload.dict()))
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
+@api_access()
 def get_contact(request, contact_id: int):
     return _contact(request, contact_id)
 
@@ -357,8 +363,8 @@ def get_contact(request, contact_id: int):
     response={200: ContactOut, **ERRORS},
     summary="Change a contact (only the fields sent)",
 )
+@api_access(Role.MANAGER)
 def update_contact(request, contact_id: int, payload: ContactPatch):
-    require_api_role(request, Role.MANAGER)
     data = {
         key: value
         for key, value in payload.dict(exclude_unset=True, exclude={"version"}).items()
@@ -373,12 +379,12 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
 
 
 @router.post("/contacts/{contact_id}/archive", response={200: ContactOut, **ERRORS})
+@api_access(Role.MANAGER)
 def archive_contact(request, contact_id: int):
-    require_api_role(request, Role.MANAGER)
     return services.archive_contact(_contact(request, contact_id), actor=request.user)
 
 
 @router.post("/contacts/{contact_id}/restore", response={200: ContactOut, **ERRORS})
+@api_access(Role.MANAGER)
 def restore_contact(request, contact_id: int):
-    require_api_role(request, Role.MANAGER)
     return services.restore_contact(_contact(request, contact_id), actor=request.user)

@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from handoff.core.api import ErrorOut, require_api_role
+from handoff.core.api import ErrorOut, api_access, public_operation
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.providers import vetting
@@ -178,25 +178,27 @@ def _item(request, item_id):
 
 # --- References and checks -----------------------------------------------------------------
 @router.get("/providers/{provider_id}/references", response={200: list[ReferenceOut], **ERRORS})
+@api_access()
 def list_references(request, provider_id: int):
     return Reference.objects.for_org(request.org).filter(provider=_provider(request, provider_id))
 
 
 @router.post("/providers/{provider_id}/references", response={201: ReferenceOut, **ERRORS})
+@api_access(Role.MANAGER)
 def create_reference(request, provider_id: int, payload: ReferenceIn):
-    require_api_role(request, Role.MANAGER)
     provider = _provider(request, provider_id)
     return Status(201, vetting.save_reference(provider, actor=request.user, data=payload.dict()))
 
 
 @router.get("/references/{reference_id}", response={200: ReferenceOut, **ERRORS})
+@api_access()
 def get_reference(request, reference_id: int):
     return _reference(request, reference_id)
 
 
 @router.patch("/references/{reference_id}", response={200: ReferenceOut, **ERRORS})
+@api_access(Role.MANAGER)
 def update_reference(request, reference_id: int, payload: ReferencePatch):
-    require_api_role(request, Role.MANAGER)
     reference = _reference(request, reference_id)
     return vetting.save_reference(
         reference.provider,
@@ -207,6 +209,7 @@ def update_reference(request, reference_id: int, payload: ReferencePatch):
 
 
 @router.get("/references/{reference_id}/checks", response={200: list[CheckOut], **ERRORS})
+@api_access()
 def list_checks(request, reference_id: int):
     return ReferenceCheck.objects.for_org(request.org).filter(
         reference=_reference(request, reference_id)
@@ -218,8 +221,8 @@ def list_checks(request, reference_id: int):
     response={201: CheckOut, **ERRORS},
     summary="Record a check asked by phone or in person",
 )
+@api_access(Role.MEMBER)
 def create_check(request, reference_id: int, payload: CheckIn):
-    require_api_role(request, Role.MEMBER)
     reference = _reference(request, reference_id)
     return Status(201, vetting.record_check(reference, actor=request.user, data=payload.dict()))
 
@@ -229,8 +232,8 @@ def create_check(request, reference_id: int, payload: CheckIn):
     response={201: RequestOut, **ERRORS},
     summary="E-mail the reference a one-time link to the check form",
 )
+@api_access(Role.MEMBER)
 def create_request(request, reference_id: int, payload: RequestIn):
-    require_api_role(request, Role.MEMBER)
     reference = _reference(request, reference_id)
     sent, raw = vetting.request_check(reference, actor=request.user, email=payload.email)
     return Status(
@@ -245,13 +248,14 @@ def create_request(request, reference_id: int, payload: RequestIn):
 
 
 @router.get("/reference-questions", response={200: list[QuestionOut], **ERRORS})
+@api_access()
 def list_questions(request):
     return vetting.questions(request.org)
 
 
 @router.post("/reference-questions", response={201: QuestionOut, **ERRORS})
+@api_access(Role.ADMIN)
 def create_question(request, payload: QuestionIn):
-    require_api_role(request, Role.ADMIN)
     return Status(201, vetting.save_question(request.org, actor=request.user, text=payload.text))
 
 
@@ -260,8 +264,8 @@ def create_question(request, payload: QuestionIn):
     response={200: QuestionOut, **ERRORS},
     summary="Reword a question (standard ones stay active)",
 )
+@api_access(Role.ADMIN)
 def update_question(request, question_id: int, payload: QuestionIn):
-    require_api_role(request, Role.ADMIN)
     question = get_for_org_or_404(ReferenceQuestion.objects, request.org, pk=question_id)
     return vetting.save_question(
         request.org, actor=request.user, text=payload.text, question=question, active=payload.active
@@ -281,6 +285,7 @@ def _open_request(token: str):
     response={200: PublicFormOut, 404: ErrorOut},
     summary="The questions behind an e-mailed link",
 )
+@public_operation
 def public_form(request, token: str):
     found = _open_request(token)
     org = found.organization
@@ -297,6 +302,7 @@ def public_form(request, token: str):
     response={201: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     summary="Answer once; the link then stops working",
 )
+@public_operation
 def public_answer(request, token: str, payload: CheckIn):
     vetting.answer_request(_open_request(token), data=payload.dict())
     return Status(201, {"detail": "Thank you; your answers were sent.", "errors": []})
@@ -304,6 +310,7 @@ def public_answer(request, token: str, payload: CheckIn):
 
 # --- Due diligence -------------------------------------------------------------------------
 @router.get("/due-diligence/templates", response={200: list[TemplateOut], **ERRORS})
+@api_access()
 def list_templates(request):
     return vetting.templates(request.org)
 
@@ -311,6 +318,7 @@ def list_templates(request):
 @router.get(
     "/providers/{provider_id}/due-diligence", response={200: list[DueDiligenceOut], **ERRORS}
 )
+@api_access()
 def list_items(request, provider_id: int):
     return DueDiligenceItem.objects.for_org(request.org).filter(
         provider=_provider(request, provider_id)
@@ -322,8 +330,8 @@ def list_items(request, provider_id: int):
     response={201: list[DueDiligenceOut], **ERRORS},
     summary="Apply a checklist (items already there are not added again)",
 )
+@api_access(Role.MANAGER)
 def apply_template(request, provider_id: int, payload: ApplyIn):
-    require_api_role(request, Role.MANAGER)
     provider = _provider(request, provider_id)
     template = get_for_org_or_404(
         DueDiligenceTemplate.objects.prefetch_related("items"), request.org, pk=payload.template_id
@@ -339,18 +347,20 @@ def apply_template(request, provider_id: int, payload: ApplyIn):
     response={200: list[DueDiligenceOut], **ERRORS},
     summary="Items expired or expiring within `days` days",
 )
+@api_access()
 def list_expiring(request, days: int = Query(30, ge=0, le=730)):
     return vetting.expiring(request.org, days=days)
 
 
 @router.get("/due-diligence/{item_id}", response={200: DueDiligenceOut, **ERRORS})
+@api_access()
 def get_item(request, item_id: int):
     return _item(request, item_id)
 
 
 @router.patch("/due-diligence/{item_id}", response={200: DueDiligenceOut, **ERRORS})
+@api_access(Role.MANAGER)
 def update_item(request, item_id: int, payload: DueDiligencePatch):
-    require_api_role(request, Role.MANAGER)
     item = _item(request, item_id)
     return vetting.update_item(item, actor=request.user, data=payload.dict(exclude_unset=True))
 
@@ -360,14 +370,15 @@ def update_item(request, item_id: int, payload: DueDiligencePatch):
     response={200: DueDiligenceOut, **ERRORS},
     summary="Upload the document (PDF, PNG or JPEG, 10 MB at most)",
 )
+@api_access(Role.MANAGER)
 def upload_document(request, item_id: int, document: File[UploadedFile]):
-    require_api_role(request, Role.MANAGER)
     return vetting.update_item(
         _item(request, item_id), actor=request.user, data={}, document=document
     )
 
 
 @router.get("/due-diligence/{item_id}/document", response={200: None, **ERRORS})
+@api_access()
 def download_document(request, item_id: int):
     item = _item(request, item_id)
     if not item.document:

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
-from handoff.core.api import ErrorOut, fields_named, paginate, require_api_role
+from handoff.core.api import ErrorOut, api_access, fields_named, paginate
 from handoff.core.links import absolute_url
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -281,12 +281,9 @@ def _schedule(request, schedule_id: int) -> Schedule:
     )
 
 
-def _moving_role(to_status: str) -> str:
-    return Role.MANAGER if to_status == TaskStatus.CANCELLED else Role.MEMBER
-
-
 # --- Tasks ------------------------------------------------------------------------------------
 @router.get("/tasks", response={200: TaskPage, **ERRORS}, summary="List tasks")
+@api_access()
 def list_tasks(request, filters: Query[TaskFilters]):
     tasks = selectors.task_list(
         request.org,
@@ -306,9 +303,9 @@ def list_tasks(request, filters: Query[TaskFilters]):
 
 
 @router.post("/tasks", response={201: TaskOut, **ERRORS}, summary="Send a task")
+@api_access(Role.MEMBER)
 @fields_named(our_assignee="our_assignee_id", their_assignee="their_assignee_id")
 def create_task(request, payload: TaskIn):
-    require_api_role(request, Role.MEMBER)
     engagement = _engagement(request, payload.engagement_id)
     data = payload.dict(exclude={"engagement_id"})
     task = services.create_task(engagement, actor=request.user, data=data)
@@ -316,6 +313,7 @@ def create_task(request, payload: TaskIn):
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS})
+@api_access()
 def get_task(request, task_id: int):
     return _task(request, task_id)
 
@@ -323,9 +321,9 @@ def get_task(request, task_id: int):
 @router.patch(
     "/tasks/{task_id}", response={200: TaskOut, **ERRORS}, summary="Edit a task (fields sent)"
 )
+@api_access(Role.MEMBER)
 @fields_named(our_assignee="our_assignee_id", their_assignee="their_assignee_id")
 def update_task(request, task_id: int, payload: TaskPatch):
-    require_api_role(request, Role.MEMBER)
     services.update_task(
         _task(request, task_id),
         actor=request.user,
@@ -340,8 +338,8 @@ def update_task(request, task_id: int, payload: TaskPatch):
     response={200: TaskOut, **ERRORS},
     summary="Move the status (acknowledge, start, deliver, accept, return, cancel)",
 )
+@api_access(Role.MEMBER)
 def move_task(request, task_id: int, payload: MoveIn):
-    require_api_role(request, _moving_role(payload.to_status))
     services.move_task(
         _task(request, task_id),
         actor=request.user,
@@ -360,24 +358,26 @@ def move_task(request, task_id: int, payload: MoveIn):
     response={200: NudgeOut, **ERRORS},
     summary="Remind the provider of a task that is with them (once within a few minutes)",
 )
+@api_access(Role.MEMBER)
 def nudge_task(request, task_id: int):
-    require_api_role(request, Role.MEMBER)
     return {"sent": services.nudge_task(_task(request, task_id), actor=request.user)}
 
 
 @router.get("/tasks/{task_id}/moves", response={200: list[MoveOut], **ERRORS})
+@api_access()
 def list_moves(request, task_id: int):
     return list(selectors.moves_of(_task(request, task_id)))
 
 
 @router.get("/tasks/{task_id}/comments", response={200: list[CommentOut], **ERRORS})
+@api_access()
 def list_comments(request, task_id: int):
     return list(selectors.comments_of(_task(request, task_id)))
 
 
 @router.post("/tasks/{task_id}/comments", response={201: CommentOut, **ERRORS})
+@api_access(Role.MEMBER)
 def add_comment(request, task_id: int, payload: CommentIn):
-    require_api_role(request, Role.MEMBER)
     comment = services.add_comment(
         _task(request, task_id),
         actor=request.user,
@@ -389,6 +389,7 @@ def add_comment(request, task_id: int, payload: CommentIn):
 
 
 @router.get("/tasks/{task_id}/attachments", response={200: list[AttachmentOut], **ERRORS})
+@api_access()
 def list_attachments(request, task_id: int):
     return list(selectors.attachments_of(_task(request, task_id)))
 
@@ -398,8 +399,8 @@ def list_attachments(request, task_id: int):
     response={201: list[AttachmentOut], **ERRORS},
     summary="Upload files (multipart field 'files', one or more)",
 )
+@api_access(Role.MEMBER)
 def upload_attachments(request: HttpRequest, task_id: int, files: File[list[UploadedFile]]):
-    require_api_role(request, Role.MEMBER)
     rows = services.add_attachments(
         _task(request, task_id), actor=request.user, side=Side.US, files=files
     )
@@ -412,6 +413,7 @@ def upload_attachments(request: HttpRequest, task_id: int, files: File[list[Uplo
     url_name="task_attachment_file",
     summary="Download a file",
 )
+@api_access()
 def attachment_file(request, task_id: int, attachment_id: int):
     task = _task(request, task_id)
     attachment = get_for_org_or_404(
@@ -422,6 +424,7 @@ def attachment_file(request, task_id: int, attachment_id: int):
 
 # --- Schedules --------------------------------------------------------------------------------
 @router.get("/engagements/{engagement_id}/schedules", response={200: list[ScheduleOut], **ERRORS})
+@api_access()
 def list_schedules(request, engagement_id: int):
     engagement = _engagement(request, engagement_id)
     return list(selectors.schedules_of(engagement).select_related("organization"))
@@ -432,8 +435,8 @@ def list_schedules(request, engagement_id: int):
     response={201: ScheduleOut, **ERRORS},
     summary="Add a schedule (its tasks due from today on are sent as their time comes)",
 )
+@api_access(Role.MANAGER)
 def create_schedule(request, engagement_id: int, payload: ScheduleIn):
-    require_api_role(request, Role.MANAGER)
     schedule = services.create_schedule(
         _engagement(request, engagement_id), actor=request.user, data=payload.dict()
     )
@@ -441,13 +444,14 @@ def create_schedule(request, engagement_id: int, payload: ScheduleIn):
 
 
 @router.get("/schedules/{schedule_id}", response={200: ScheduleOut, **ERRORS})
+@api_access()
 def get_schedule(request, schedule_id: int):
     return _schedule(request, schedule_id)
 
 
 @router.patch("/schedules/{schedule_id}", response={200: ScheduleOut, **ERRORS})
+@api_access(Role.MANAGER)
 def update_schedule(request, schedule_id: int, payload: SchedulePatch):
-    require_api_role(request, Role.MANAGER)
     services.update_schedule(
         _schedule(request, schedule_id),
         actor=request.user,
@@ -458,8 +462,8 @@ def update_schedule(request, schedule_id: int, payload: SchedulePatch):
 
 
 @router.post("/schedules/{schedule_id}/pause", response={200: ScheduleOut, **ERRORS})
+@api_access(Role.MANAGER)
 def pause_schedule(request, schedule_id: int):
-    require_api_role(request, Role.MANAGER)
     services.pause_schedule(_schedule(request, schedule_id), actor=request.user)
     return _schedule(request, schedule_id)
 
@@ -469,8 +473,8 @@ def pause_schedule(request, schedule_id: int):
     response={200: ScheduleOut, **ERRORS},
     summary="Resume (due dates that fell while paused are skipped)",
 )
+@api_access(Role.MANAGER)
 def resume_schedule(request, schedule_id: int):
-    require_api_role(request, Role.MANAGER)
     services.resume_schedule(_schedule(request, schedule_id), actor=request.user)
     return _schedule(request, schedule_id)
 
@@ -480,14 +484,15 @@ def resume_schedule(request, schedule_id: int):
     response={204: None, **ERRORS},
     summary="Remove a schedule (its tasks stay)",
 )
+@api_access(Role.MANAGER)
 def delete_schedule(request, schedule_id: int):
-    require_api_role(request, Role.MANAGER)
     services.delete_schedule(_schedule(request, schedule_id), actor=request.user)
     return Status(204, None)
 
 
 # --- Calendar feeds ---------------------------------------------------------------------------
 @router.get("/calendar-feeds", response={200: list[FeedOut], **ERRORS}, tags=["calendar"])
+@api_access()
 def list_feeds(request):
     return list(CalendarFeed.objects.for_org(request.org).filter(user=request.user))
 
@@ -498,6 +503,7 @@ def list_feeds(request):
     tags=["calendar"],
     summary="Create your secret calendar address (shown once)",
 )
+@api_access()
 def create_feed(request):
     feed, raw = services.create_feed(request.org, user=request.user)
     feed.url = absolute_url("work:feed", raw)
@@ -507,6 +513,7 @@ def create_feed(request):
 @router.post(
     "/calendar-feeds/{feed_id}/revoke", response={200: FeedOut, **ERRORS}, tags=["calendar"]
 )
+@api_access()
 def revoke_feed(request, feed_id: int):
     feed = get_for_org_or_404(CalendarFeed.objects, request.org, pk=feed_id, user=request.user)
     return services.revoke_feed(feed, actor=request.user)

@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from handoff.accounts.auth import TokenAuth
 from handoff.accounts.models import PortalAccess
-from handoff.core.api import ErrorOut, paginate, require_api_role
+from handoff.core.api import ErrorOut, api_access, paginate
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements.choices import EngagementStatus, Severity
@@ -155,6 +155,7 @@ def _check_view(view: str) -> None:
 
 # --- Endpoints: issues (organization tokens) --------------------------------------------------
 @issues_router.get("/issues", response={200: IssuePage, **ERRORS}, summary="List issues")
+@api_access()
 def list_issues(request, filters: Query[IssueFilters]):
     _check_view(filters.view)
     rows = filter_issues(
@@ -167,8 +168,8 @@ def list_issues(request, filters: Query[IssueFilters]):
 
 
 @issues_router.post("/issues", response={201: IssueDetailOut, **ERRORS}, summary="Raise an issue")
+@api_access(Role.MEMBER)
 def raise_issue(request, payload: IssueIn):
-    require_api_role(request, Role.MEMBER)
     engagement = get_for_org_or_404(Engagement.objects, request.org, pk=payload.engagement_id)
     issue = issues.raise_issue(engagement, actor=request.user, side=Side.US, data=payload.dict())
     return Status(201, _issue_rows(Issue.objects.for_org(request.org)).get(pk=issue.pk))
@@ -179,6 +180,7 @@ def _org_issue(request, issue_id):
 
 
 @issues_router.get("/issues/{issue_id}", response={200: IssueDetailOut, **ERRORS})
+@api_access()
 def get_issue(request, issue_id: int):
     return _org_issue(request, issue_id)
 
@@ -188,16 +190,16 @@ def get_issue(request, issue_id: int):
     response={200: IssueDetailOut, **ERRORS},
     summary="Add a message (our first one answers an issue the provider raised)",
 )
+@api_access(Role.MEMBER)
 def respond_issue(request, issue_id: int, payload: MessageIn):
-    require_api_role(request, Role.MEMBER)
     issue = _org_issue(request, issue_id)
     issues.respond(issue, actor=request.user, side=Side.US, body=payload.body)
     return _org_issue(request, issue_id)
 
 
 @issues_router.post("/issues/{issue_id}/resolve", response={200: IssueDetailOut, **ERRORS})
+@api_access(Role.MANAGER)
 def resolve_issue(request, issue_id: int, payload: ResolveIn):
-    require_api_role(request, Role.MANAGER)
     issues.resolve(
         _org_issue(request, issue_id), actor=request.user, side=Side.US, note=payload.note
     )
@@ -205,8 +207,8 @@ def resolve_issue(request, issue_id: int, payload: ResolveIn):
 
 
 @issues_router.post("/issues/{issue_id}/reopen", response={200: IssueDetailOut, **ERRORS})
+@api_access(Role.MANAGER)
 def reopen_issue(request, issue_id: int, payload: ReopenIn):
-    require_api_role(request, Role.MANAGER)
     issues.reopen(
         _org_issue(request, issue_id), actor=request.user, side=Side.US, reason=payload.reason
     )
@@ -261,6 +263,7 @@ def _accesses(org):
 
 
 @access_router.get("/portal-access", response={200: list[PortalAccessOut], **ERRORS})
+@api_access()
 def list_portal_access(request):
     return list(_accesses(request.org))
 
@@ -270,8 +273,8 @@ def list_portal_access(request):
     response={201: InvitationOut, **ERRORS},
     summary="Invite a provider contact to the portal (replaces a pending invitation)",
 )
+@api_access(Role.MANAGER)
 def invite_to_portal(request, payload: InviteIn):
-    require_api_role(request, Role.MANAGER)
     contact = get_for_org_or_404(Contact.objects, request.org, pk=payload.contact_id)
     try:
         access, raw = portal.invite(
@@ -285,22 +288,22 @@ def invite_to_portal(request, payload: InviteIn):
 
 
 @access_router.post("/portal-access/{access_id}/revoke", response={200: PortalAccessOut, **ERRORS})
+@api_access(Role.MANAGER)
 def revoke_portal_access(request, access_id: int):
-    require_api_role(request, Role.MANAGER)
     access = get_for_org_or_404(PortalAccess.objects, request.org, pk=access_id)
     portal.revoke(request.org, actor_membership=request.membership, access=access)
     return _accesses(request.org).get(pk=access.pk)
 
 
 @access_router.get("/portal-settings", response={200: PortalSettingsOut, **ERRORS})
+@api_access(Role.ADMIN)
 def get_portal_settings(request):
-    require_api_role(request, Role.ADMIN)
     return portal.settings_for(request.org)
 
 
 @access_router.put("/portal-settings", response={200: PortalSettingsOut, **ERRORS})
+@api_access(Role.ADMIN)
 def put_portal_settings(request, payload: PortalSettingsOut):
-    require_api_role(request, Role.ADMIN)
     return portal.update_settings(request.org, actor=request.user, show_prices=payload.show_prices)
 
 
@@ -503,12 +506,14 @@ def _portal_engagements(request):
 
 
 @portal_router.get("/engagements", response={200: list[PortalEngagementOut], **ERRORS})
+@api_access(providers=True)
 def portal_engagements(request):
     show = portal.settings_for(request.portal_org).show_prices
     return [_portal_engagement(e, show) for e in _portal_engagements(request).order_by("title")]
 
 
 @portal_router.get("/engagements/{engagement_id}", response={200: PortalEngagementOut, **ERRORS})
+@api_access(providers=True)
 def portal_engagement(request, engagement_id: int):
     engagement = get_for_org_or_404(
         _portal_engagements(request), request.portal_org, pk=engagement_id
@@ -524,6 +529,7 @@ def _portal_task(request, task_id):
 
 
 @portal_router.get("/tasks", response={200: PortalTaskPage, **ERRORS})
+@api_access(providers=True)
 def portal_tasks(request, filters: Query[PortalTaskFilters]):
     tabs = (selectors.Tab.OPEN, selectors.Tab.WEEK, selectors.Tab.OVERDUE, selectors.Tab.CLOSED)
     if filters.tab not in tabs:
@@ -535,6 +541,7 @@ def portal_tasks(request, filters: Query[PortalTaskFilters]):
 
 
 @portal_router.get("/tasks/{task_id}", response={200: PortalTaskDetailOut, **ERRORS})
+@api_access(providers=True)
 def portal_task(request, task_id: int):
     return _portal_task(request, task_id)
 
@@ -544,6 +551,7 @@ def portal_task(request, task_id: int):
     response={200: PortalTaskDetailOut, **ERRORS},
     summary="Acknowledge, start or deliver a task",
 )
+@api_access(providers=True)
 def portal_move(request, task_id: int, payload: MoveIn):
     task = _portal_task(request, task_id)
     services.move_task(
@@ -558,6 +566,7 @@ def portal_move(request, task_id: int, payload: MoveIn):
 
 
 @portal_router.post("/tasks/{task_id}/comments", response={201: CommentOut, **ERRORS})
+@api_access(providers=True)
 def portal_comment(request, task_id: int, payload: MessageIn):
     task = _portal_task(request, task_id)
     comment = services.add_comment(task, actor=request.user, side=Side.PROVIDER, body=payload.body)
@@ -569,6 +578,7 @@ def _portal_issues(request):
 
 
 @portal_router.get("/issues", response={200: IssuePage, **ERRORS})
+@api_access(providers=True)
 def portal_issue_list(request, filters: Query[PortalIssueFilters]):
     _check_view(filters.view)
     rows = filter_issues(_portal_issues(request), {"view": filters.view}, timezone.now())
@@ -576,6 +586,7 @@ def portal_issue_list(request, filters: Query[PortalIssueFilters]):
 
 
 @portal_router.post("/issues", response={201: IssueDetailOut, **ERRORS})
+@api_access(providers=True)
 def portal_raise_issue(request, payload: IssueIn):
     engagement = get_for_org_or_404(
         portal.engagements_for(request.contact), request.portal_org, pk=payload.engagement_id
@@ -596,11 +607,13 @@ def _portal_issue(request, issue_id):
 
 
 @portal_router.get("/issues/{issue_id}", response={200: IssueDetailOut, **ERRORS})
+@api_access(providers=True)
 def portal_issue(request, issue_id: int):
     return _portal_issue(request, issue_id)
 
 
 @portal_router.post("/issues/{issue_id}/respond", response={200: IssueDetailOut, **ERRORS})
+@api_access(providers=True)
 def portal_respond(request, issue_id: int, payload: MessageIn):
     issues.respond(
         _portal_issue(request, issue_id), actor=request.user, side=Side.PROVIDER, body=payload.body

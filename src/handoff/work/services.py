@@ -12,14 +12,16 @@ import zoneinfo
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
+from handoff.accounts.models import Membership
 from handoff.core import audit
 from handoff.core.errors import Conflict
+from handoff.core.roles import Role, role_at_least
 from handoff.core.uploads import sniff_attachment
 from handoff.engagements import calendar
 from handoff.engagements.choices import EngagementStatus, TargetUnit, TurnaroundRule
@@ -433,6 +435,18 @@ FILES_ON = {TaskStatus.DELIVERED, TaskStatus.RETURNED}
 
 
 @transaction.atomic
+def _require_manager(task: Task, actor, doing: str) -> None:
+    """Refuse ``actor`` below the manager role in the task's organization (403)."""
+    role = (
+        Membership.objects.for_org(task.organization)
+        .filter(user=actor)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role is None or not role_at_least(role, Role.MANAGER):
+        raise PermissionDenied(f"{doing} needs the manager role or higher.")
+
+
 def move_task(
     task: Task,
     *,
@@ -457,6 +471,8 @@ def move_task(
     _check_side(side)
     if to_status not in TaskStatus.values:
         raise ValidationError({"status": f"{to_status!r} is not a task status."})
+    if side == Side.US and to_status == TaskStatus.CANCELLED:
+        _require_manager(task, actor, "Cancelling a task")
     task = _locked_task(task, expected_version)
     try:
         status.check_move(task.status, to_status, side)
