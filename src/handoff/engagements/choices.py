@@ -18,6 +18,9 @@ STATUS_MOVES = {
     EngagementStatus.ENDED: set(),
 }
 
+# What a provider's contact sees in the portal: every engagement but a draft, not agreed yet.
+PORTAL_VISIBLE_STATUSES = (EngagementStatus.ACTIVE, EngagementStatus.PAUSED, EngagementStatus.ENDED)
+
 STATUS_VERBS = {
     EngagementStatus.ACTIVE: "Activate",
     EngagementStatus.PAUSED: "Pause",

@@ -8,9 +8,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from handoff.core.tenancy import TenantModel
+from handoff.core.tenancy import TenantModel, TenantQuerySet
 from handoff.engagements import terms
 from handoff.engagements.choices import (
+    PORTAL_VISIBLE_STATUSES,
     BillingPeriod,
     EngagementStatus,
     ExitItemKind,
@@ -25,6 +26,12 @@ from handoff.providers.choices import Channel
 
 money = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 quantity = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+
+
+class EngagementQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees their own provider's engagements, drafts aside."""
+        return self.filter(provider_id=principal.provider_id, status__in=PORTAL_VISIBLE_STATUSES)
 
 
 class Engagement(TenantModel):
@@ -98,6 +105,8 @@ class Engagement(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EngagementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "-id"]

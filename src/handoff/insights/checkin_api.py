@@ -411,7 +411,7 @@ def link_answer(request, token: str, payload: AnswerIn):
 )
 @api_access(providers=True)
 def portal_list(request):
-    return list(checkins.for_contact(request.contact))
+    return list(checkins.for_contact(request.principal))
 
 
 @portal_router.post(
@@ -422,7 +422,7 @@ def portal_list(request):
 @api_access(providers=True)
 def portal_answer(request, checkin_id: int, payload: AnswerIn):
     checkin = get_for_org_or_404(
-        checkins.for_contact(request.contact).select_related("organization"),
+        checkins.for_contact(request.principal).select_related("organization"),
         request.portal_org,
         pk=checkin_id,
     )

@@ -320,7 +320,7 @@ def _portal_render(request, template, context):
 def portal_checkins(request):
     """The check-ins addressed to this contact: open ones first."""
     now = timezone.now()
-    rows = _with_periods(checkins.for_contact(request.contact))
+    rows = _with_periods(checkins.for_contact(request.principal))
     for row in rows:
         row.current = checkins.state(row, now)
     return _portal_render(
@@ -337,7 +337,7 @@ def portal_checkins(request):
 def portal_checkin(request, pk):
     """Answer one check-in addressed to this contact; anyone else's is a 404."""
     checkin = get_for_org_or_404(
-        checkins.for_contact(request.contact).select_related("organization"),
+        checkins.for_contact(request.principal).select_related("organization"),
         request.portal_org,
         pk=pk,
     )

@@ -603,10 +603,6 @@ def pending_for_user(org, user, now: datetime | None = None):
     )
 
 
-def for_contact(contact):
-    """The check-ins addressed to ``contact`` (the provider's own view), newest first."""
-    return (
-        CheckIn.objects.for_org(contact.organization_id)
-        .filter(contact=contact)
-        .select_related("round", "provider")
-    )
+def for_contact(principal):
+    """The check-ins addressed to a provider's contact (the provider's own view)."""
+    return CheckIn.objects.visible_to(principal).select_related("round", "provider")

@@ -87,6 +87,10 @@ class CheckInQuerySet(TenantQuerySet):
     def answered(self):
         return self.filter(answered_at__isnull=False)
 
+    def portal_scope(self, principal):
+        """A provider's contact sees the check-ins addressed to them."""
+        return self.filter(contact_id=principal.contact_id)
+
 
 class CheckIn(TenantModel):
     """One person's answers about a provider for one round: a member of the organization, or

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handoff.core.tenancy import TenantModel, TenantQuerySet
-from handoff.engagements.choices import Severity
+from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES, Severity
 from handoff.work import recurrence, status
 from handoff.work.choices import IssueStatus, Priority, Recurrence, Side, TaskStatus
 
@@ -41,6 +41,13 @@ class TaskQuerySet(TenantQuerySet):
         """The tasks a provider contact may see in the portal: their own provider's."""
         return self.filter(
             organization_id=contact.organization_id, engagement__provider_id=contact.provider_id
+        )
+
+    def portal_scope(self, principal):
+        """A provider's contact sees the work under their provider's engagements, drafts aside."""
+        return self.filter(
+            engagement__provider_id=principal.provider_id,
+            engagement__status__in=PORTAL_VISIBLE_STATUSES,
         )
 
 
@@ -350,6 +357,15 @@ class Schedule(TenantModel):
         return recurrence.describe(self.as_rule())
 
 
+class IssueQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees the issues on their provider's engagements, drafts aside."""
+        return self.filter(
+            engagement__provider_id=principal.provider_id,
+            engagement__status__in=PORTAL_VISIBLE_STATUSES,
+        )
+
+
 class Issue(TenantModel):
     """A problem raised on an engagement or one of its tasks, routed by the communication plan
     and climbing the escalation ladder while it goes unanswered."""
@@ -385,6 +401,8 @@ class Issue(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolution = models.TextField(blank=True)
+
+    objects = IssueQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at", "-id"]

@@ -26,17 +26,9 @@ from handoff.accounts.models import ApiToken, Membership, PortalAccess, User
 from handoff.core import audit
 from handoff.core.links import absolute_url
 from handoff.core.roles import Role, role_at_least
-from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Contact
 from handoff.work.models import Issue, PortalSettings, Task
-
-# Engagements a provider sees in the portal: everything but drafts, which are not agreed yet.
-VISIBLE_ENGAGEMENT_STATUSES = (
-    EngagementStatus.ACTIVE,
-    EngagementStatus.PAUSED,
-    EngagementStatus.ENDED,
-)
 
 
 # --- Who is a portal user ---------------------------------------------------------------------
@@ -93,25 +85,16 @@ def portal_organizations(user):
 
 
 # --- What a portal user sees ------------------------------------------------------------------
-def engagements_for(contact: Contact):
-    return Engagement.objects.for_org(contact.organization_id).filter(
-        provider_id=contact.provider_id, status__in=VISIBLE_ENGAGEMENT_STATUSES
-    )
+def engagements_for(principal):
+    return Engagement.objects.visible_to(principal)
 
 
-def tasks_for(contact: Contact):
-    return (
-        Task.objects.for_org(contact.organization_id)
-        .for_contact(contact)
-        .filter(engagement__status__in=VISIBLE_ENGAGEMENT_STATUSES)
-    )
+def tasks_for(principal):
+    return Task.objects.visible_to(principal)
 
 
-def issues_for(contact: Contact):
-    return Issue.objects.for_org(contact.organization_id).filter(
-        engagement__provider_id=contact.provider_id,
-        engagement__status__in=VISIBLE_ENGAGEMENT_STATUSES,
-    )
+def issues_for(principal):
+    return Issue.objects.visible_to(principal)
 
 
 def settings_for(organization) -> PortalSettings:

@@ -23,7 +23,7 @@ from handoff.accounts.models import PortalAccess
 from handoff.core.api import ErrorOut, api_access, paginate
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
-from handoff.engagements.choices import EngagementStatus, Severity
+from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES, EngagementStatus, Severity
 from handoff.engagements.models import Engagement, EscalationLevel
 from handoff.providers.models import Contact
 from handoff.work import issues, portal, selectors, services, status
@@ -498,7 +498,7 @@ class PortalIssueFilters(Schema):
 
 # --- Endpoints: the portal (portal tokens) ----------------------------------------------------
 def _portal_engagements(request):
-    return portal.engagements_for(request.contact).select_related(
+    return portal.engagements_for(request.principal).select_related(
         "communication_plan__our_point_person",
         "communication_plan__their_point_person",
         "communication_plan__issue_contact",
@@ -523,7 +523,7 @@ def portal_engagement(request, engagement_id: int):
 
 def _portal_task(request, task_id):
     queryset = selectors.task_detail(request.portal_org).filter(
-        pk__in=portal.tasks_for(request.contact).values("pk")
+        pk__in=portal.tasks_for(request.principal).values("pk")
     )
     return get_for_org_or_404(queryset, request.portal_org, pk=task_id)
 
@@ -536,7 +536,7 @@ def portal_tasks(request, filters: Query[PortalTaskFilters]):
         raise ValidationError({"tab": f"Choose one of: {', '.join(tabs)}."})
     rows = selectors.task_list(
         request.portal_org, tab=filters.tab, provider=request.contact.provider_id
-    ).filter(engagement__status__in=portal.VISIBLE_ENGAGEMENT_STATUSES)
+    ).filter(engagement__status__in=PORTAL_VISIBLE_STATUSES)
     return paginate(rows, filters.page, filters.per_page)
 
 
@@ -574,7 +574,7 @@ def portal_comment(request, task_id: int, payload: MessageIn):
 
 
 def _portal_issues(request):
-    return _issue_rows(portal.issues_for(request.contact))
+    return _issue_rows(portal.issues_for(request.principal))
 
 
 @portal_router.get("/issues", response={200: IssuePage, **ERRORS})
@@ -589,11 +589,11 @@ def portal_issue_list(request, filters: Query[PortalIssueFilters]):
 @api_access(providers=True)
 def portal_raise_issue(request, payload: IssueIn):
     engagement = get_for_org_or_404(
-        portal.engagements_for(request.contact), request.portal_org, pk=payload.engagement_id
+        portal.engagements_for(request.principal), request.portal_org, pk=payload.engagement_id
     )
     if (
         payload.task_id is not None
-        and not portal.tasks_for(request.contact).filter(pk=payload.task_id).exists()
+        and not portal.tasks_for(request.principal).filter(pk=payload.task_id).exists()
     ):
         raise ValidationError({"task_id": "Choose one of your tasks on this engagement."})
     issue = issues.raise_issue(

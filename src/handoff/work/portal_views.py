@@ -26,6 +26,7 @@ from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
+from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES
 from handoff.engagements.models import EscalationLevel
 from handoff.providers.models import Contact
 from handoff.work import issues, portal, selectors, services, status
@@ -75,9 +76,9 @@ def _render(request, template, context=None, status=200):
 # --- Home and engagements ---------------------------------------------------------------------
 @portal_required
 def home(request):
-    contact, now = request.contact, timezone.now()
-    engagements = portal.engagements_for(contact).order_by("status", "title")
-    tasks = portal.tasks_for(contact).open()
+    now = timezone.now()
+    engagements = portal.engagements_for(request.principal).order_by("status", "title")
+    tasks = portal.tasks_for(request.principal).open()
     return _render(
         request,
         "work/portal/home.html",
@@ -85,16 +86,17 @@ def home(request):
             "engagements": engagements,
             "open_tasks": tasks.count(),
             "overdue_tasks": tasks.overdue(now).count(),
-            "open_issues": portal.issues_for(contact).exclude(status=IssueStatus.RESOLVED).count(),
+            "open_issues": portal.issues_for(request.principal)
+            .exclude(status=IssueStatus.RESOLVED)
+            .count(),
         },
     )
 
 
 @portal_required
 def engagement_detail(request, pk):
-    contact = request.contact
     engagement = get_for_org_or_404(
-        portal.engagements_for(contact).select_related(
+        portal.engagements_for(request.principal).select_related(
             "provider",
             "communication_plan__our_point_person",
             "communication_plan__their_point_person",
@@ -128,7 +130,7 @@ def portal_tasks(contact, tab: str, now=None):
         tab=tab,
         provider=contact.provider_id,
         now=now,
-    ).filter(engagement__status__in=portal.VISIBLE_ENGAGEMENT_STATUSES)
+    ).filter(engagement__status__in=PORTAL_VISIBLE_STATUSES)
 
 
 @portal_required
@@ -147,7 +149,7 @@ def task_list(request):
 
 def portal_task_or_404(request, pk):
     queryset = selectors.task_detail(request.portal_org).filter(
-        pk__in=portal.tasks_for(request.contact).values("pk")
+        pk__in=portal.tasks_for(request.principal).values("pk")
     )
     return get_for_org_or_404(queryset, request.portal_org, pk=pk)
 
@@ -180,7 +182,7 @@ def _task_page(request, task, *, move_form=None, comment_form=None, code=200):
             "move_form": move_form or MoveForm(initial={"version": task.version}),
             "comment_form": comment_form or CommentForm(),
             "overdue": task.is_overdue(),
-            "task_issues": portal.issues_for(request.contact).filter(task=task),
+            "task_issues": portal.issues_for(request.principal).filter(task=task),
         },
         status=code,
     )
@@ -254,9 +256,9 @@ def task_file(request, pk, file_pk):
 # --- Issues -----------------------------------------------------------------------------------
 @portal_required
 def issue_list(request):
-    contact, now = request.contact, timezone.now()
+    now = timezone.now()
     view = request.GET.get("view") if request.GET.get("view") in ISSUE_VIEWS else "open"
-    queryset = issues.with_routing(portal.issues_for(contact))
+    queryset = issues.with_routing(portal.issues_for(request.principal))
     if view == "open":
         queryset = queryset.exclude(status=IssueStatus.RESOLVED)
     elif view == "overdue":
@@ -284,13 +286,15 @@ class PortalIssueForm(IssueForm):
 
 @portal_required
 def issue_raise(request):
-    contact, org = request.contact, request.portal_org
-    engagements = list(portal.engagements_for(contact).exclude(status="ended").order_by("title"))
-    tasks = portal.tasks_for(contact).open().order_by("due_at")[:200]
+    org = request.portal_org
+    engagements = list(
+        portal.engagements_for(request.principal).exclude(status="ended").order_by("title")
+    )
+    tasks = portal.tasks_for(request.principal).open().order_by("due_at")[:200]
     initial = {}
     if str(request.GET.get("task", "")).isdigit():
         initial["task_id"] = int(request.GET["task"])
-        task = portal.tasks_for(contact).filter(pk=initial["task_id"]).first()
+        task = portal.tasks_for(request.principal).filter(pk=initial["task_id"]).first()
         if task is not None:
             initial["engagement_id"] = task.engagement_id
     form = PortalIssueForm(
@@ -315,7 +319,7 @@ def issue_raise(request):
 
 def portal_issue_or_404(request, pk):
     return get_for_org_or_404(
-        issues.with_routing(portal.issues_for(request.contact)), request.portal_org, pk=pk
+        issues.with_routing(portal.issues_for(request.principal)), request.portal_org, pk=pk
     )
 
 
