@@ -32,7 +32,7 @@ api = HandoffAPI(
         "*API tokens* in the app: `Authorization: Bearer hnd_…`. A token acts for one "
         "organization with its owner's role there."
     ),
-    auth=TokenAuth(),
+    auth=TokenAuth(providers=None),
     urls_namespace="api",
 )
 api.add_router("/organization", organization_router)
