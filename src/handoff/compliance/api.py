@@ -50,7 +50,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 # --- Rules ------------------------------------------------------------------------------------
-class FactorOut(Schema):
+class ClassificationFactorOut(Schema):
     key: str
     category: Category
     question: str
@@ -70,7 +70,7 @@ class RuleSetOut(Schema):
     contractor_share_at_most: Decimal
     min_answered_share: Decimal
     source: str
-    factors: list[FactorOut]
+    factors: list[ClassificationFactorOut]
 
     @staticmethod
     def resolve_factors(rule_set):
@@ -129,7 +129,7 @@ def rules(request):
 
 
 # --- Settings ---------------------------------------------------------------------------------
-class SettingsOut(Schema):
+class ComplianceSettingsOut(Schema):
     refuse_payments_without_w9: bool
     benefits_cost_percent: Decimal | None
 
@@ -141,7 +141,7 @@ class SettingsIn(Schema):
     )
 
 
-@router.get("/compliance/settings", response={200: SettingsOut, **ERRORS})
+@router.get("/compliance/settings", response={200: ComplianceSettingsOut, **ERRORS})
 @api_access()
 def get_settings(request):
     return selectors.settings_for(request.org)
@@ -149,7 +149,7 @@ def get_settings(request):
 
 @router.patch(
     "/compliance/settings",
-    response={200: SettingsOut, **ERRORS},
+    response={200: ComplianceSettingsOut, **ERRORS},
     summary="Change the settings (admins)",
 )
 @api_access(Role.ADMIN)
@@ -160,20 +160,20 @@ def update_settings(request, payload: SettingsIn):
 
 
 # --- Assessments ------------------------------------------------------------------------------
-class AnswerIn(Schema):
+class ClassificationAnswerIn(Schema):
     answer: Answer = Answer.UNSURE
     evidence: str = ""
 
 
 class StateAnswersIn(Schema):
-    prongs: dict[str, AnswerIn] = {}
+    prongs: dict[str, ClassificationAnswerIn] = {}
     exemption: str = ""
     exemption_evidence: str = ""
 
 
 class AssessmentIn(Schema):
     provider_id: int
-    answers: dict[str, AnswerIn] = Field(
+    answers: dict[str, ClassificationAnswerIn] = Field(
         description="Factor key → answer and evidence; see GET /compliance/rules. A yes or no "
         "needs its evidence; a missing factor is 'unsure'."
     )
@@ -729,7 +729,7 @@ class ImportIn(Schema):
     commit: bool = Field(False, description="False: a dry run that saves nothing.")
 
 
-class ImportRowOut(Schema):
+class PaymentImportRowOut(Schema):
     line: int
     provider: str
     paid_on: str
@@ -738,14 +738,14 @@ class ImportRowOut(Schema):
     warnings: list[str]
 
 
-class ImportOut(Schema):
+class PaymentImportOut(Schema):
     imported: int
-    rows: list[ImportRowOut]
+    rows: list[PaymentImportRowOut]
 
 
 @router.post(
     "/compliance/payments/import",
-    response={200: ImportOut, **ERRORS},
+    response={200: PaymentImportOut, **ERRORS},
     summary="Import payments from CSV: a dry run, or all rows or none",
 )
 @api_access(Role.MANAGER)

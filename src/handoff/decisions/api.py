@@ -461,7 +461,7 @@ class FactorScoreOut(Schema):
     score: int | None
 
 
-class FactorOut(Schema):
+class AnalysisFactorOut(Schema):
     factor: Factor
     label: str
     in_house: int | None
@@ -489,7 +489,7 @@ class ReportOut(Schema):
     in_house: InHouseCostOut
     quotes: list[QuoteResultOut]
     sensitivity: list[SensitivityOut]
-    factors: list[FactorOut]
+    factors: list[AnalysisFactorOut]
 
 
 class AnalysisOut(AnalysisSummaryOut):

@@ -78,7 +78,7 @@ class CheckInPage(Schema):
     results: list[CheckInOut]
 
 
-class AveragesOut(Schema):
+class CheckInAveragesOut(Schema):
     comfortable: float | None
     clear: float | None
     responsive: float | None
@@ -88,21 +88,21 @@ class AveragesOut(Schema):
     asked: int
 
 
-class PeriodOut(Schema):
+class CheckInPeriodOut(Schema):
     round_id: int
     period: str = Field(..., alias="label")
     period_start: date
     period_end: date
-    ours: AveragesOut
-    theirs: AveragesOut
+    ours: CheckInAveragesOut
+    theirs: CheckInAveragesOut
 
 
-class SummaryOut(Schema):
+class CheckInSummaryOut(Schema):
     provider_id: int
     start: date
     end: date
-    ours: AveragesOut
-    theirs: AveragesOut
+    ours: CheckInAveragesOut
+    theirs: CheckInAveragesOut
 
 
 class RoundIn(Schema):
@@ -151,7 +151,7 @@ class RoundsPage(Schema):
     )
 
 
-class AnswerIn(Schema):
+class CheckInAnswerIn(Schema):
     # strict: true and "4" are not numbers here; the service says which field is wrong.
     comfortable: Rating = Field(None, ge=1, le=5, strict=True)
     clear: Rating = Field(None, ge=1, le=5, strict=True)
@@ -160,7 +160,7 @@ class AnswerIn(Schema):
     note: str = Field("", max_length=checkins.NOTE_MAX)
 
 
-class SettingsOut(Schema):
+class CheckInSettingsOut(Schema):
     checkin_months: int
     cadence: str
     ask_provider: bool
@@ -196,7 +196,7 @@ def _listing():
     return CheckIn.objects.select_related("round").order_by("-sent_at", "id")
 
 
-def _answer(checkin: CheckIn, payload: AnswerIn) -> CheckIn:
+def _answer(checkin: CheckIn, payload: CheckInAnswerIn) -> CheckIn:
     reason = checkins.refusal(checkin)
     if reason:
         raise ValidationError({"checkin": reason})
@@ -278,7 +278,7 @@ def get_checkin(request, checkin_id: int):
     summary="Answer my own check-in (once, before it closes)",
 )
 @api_access()
-def answer_mine(request, checkin_id: int, payload: AnswerIn):
+def answer_mine(request, checkin_id: int, payload: CheckInAnswerIn):
     checkin = get_for_org_or_404(
         _listing().select_related("organization", "provider").filter(respondent=request.user),
         request.org,
@@ -289,7 +289,7 @@ def answer_mine(request, checkin_id: int, payload: AnswerIn):
 
 @router.get(
     "/providers/{provider_id}/checkin-periods",
-    response={200: list[PeriodOut], **ERRORS},
+    response={200: list[CheckInPeriodOut], **ERRORS},
     summary="A provider's check-in averages per period, oldest first",
 )
 @api_access()
@@ -300,7 +300,7 @@ def provider_periods(request, provider_id: int):
 
 @router.get(
     "/providers/{provider_id}/checkin-summary",
-    response={200: SummaryOut, **ERRORS},
+    response={200: CheckInSummaryOut, **ERRORS},
     summary="A provider's check-in averages for answers given from start to end",
 )
 @api_access()
@@ -344,13 +344,13 @@ def start_round(request, provider_id: int, payload: RoundIn):
     )
 
 
-@router.get("/checkin-settings", response={200: SettingsOut, **ERRORS})
+@router.get("/checkin-settings", response={200: CheckInSettingsOut, **ERRORS})
 @api_access(Role.ADMIN)
 def get_settings(request):
     return checkins.settings_for(request.org)
 
 
-@router.patch("/checkin-settings", response={200: SettingsOut, **ERRORS})
+@router.patch("/checkin-settings", response={200: CheckInSettingsOut, **ERRORS})
 @api_access(Role.ADMIN)
 def update_settings(request, payload: SettingsPatch):
     return checkins.update_settings(
@@ -398,7 +398,7 @@ def link_form(request, token: str):
     summary="Answer once, before the link expires",
 )
 @public_operation
-def link_answer(request, token: str, payload: AnswerIn):
+def link_answer(request, token: str, payload: CheckInAnswerIn):
     _answer(_by_token(token), payload)
     return Status(201, {"detail": "Thank you; your answers were sent.", "checkin": None})
 
@@ -420,7 +420,7 @@ def portal_list(request):
     summary="Answer a check-in addressed to me",
 )
 @api_access(providers=True)
-def portal_answer(request, checkin_id: int, payload: AnswerIn):
+def portal_answer(request, checkin_id: int, payload: CheckInAnswerIn):
     checkin = get_for_org_or_404(
         checkins.for_contact(request.principal).select_related("organization"),
         request.portal_org,

@@ -169,14 +169,14 @@ class PeriodQuery(Schema):
         }
 
 
-class PeriodOut(Schema):
+class ReportPeriodOut(Schema):
     label: str
     kind: str
     start: date
     end: date
 
 
-class FigureOut(Schema):
+class ReportFigureOut(Schema):
     key: str
     label: str
     unit: str = Field(description="percent (0–1), hours, rating (1–5), money, count, score.")
@@ -215,7 +215,7 @@ class FunctionOut(Schema):
     in_house_annual_cost: Decimal | None
 
 
-class DecisionOut(Schema):
+class ReviewDecisionOut(Schema):
     id: int
     function: str
     option: str
@@ -226,7 +226,7 @@ class DecisionOut(Schema):
     reason: str
 
 
-class AveragesOut(Schema):
+class ReviewCheckInAveragesOut(Schema):
     count: int
     comfortable: float | None
     clear: float | None
@@ -238,27 +238,27 @@ class AveragesOut(Schema):
 class ReviewOut(Schema):
     provider_id: int
     provider: str
-    period: PeriodOut
-    overall: FigureOut
-    figures: list[FigureOut]
+    period: ReportPeriodOut
+    overall: ReportFigureOut
+    figures: list[ReportFigureOut]
     in_house: Decimal | None = Field(description="The in-house baseline for the period.")
     misses: list[MissOut]
     issues: list[IssueRowOut]
     functions: list[FunctionOut]
-    decisions: list[DecisionOut]
-    checkins_ours: AveragesOut
-    checkins_theirs: AveragesOut
+    decisions: list[ReviewDecisionOut]
+    checkins_ours: ReviewCheckInAveragesOut
+    checkins_theirs: ReviewCheckInAveragesOut
 
 
 class SummaryRowOut(Schema):
     provider_id: int
     provider: str
-    overall: FigureOut
-    figures: list[FigureOut]
+    overall: ReportFigureOut
+    figures: list[ReportFigureOut]
 
 
-class SummaryOut(Schema):
-    period: PeriodOut
+class ReportSummaryOut(Schema):
+    period: ReportPeriodOut
     spend_total: Decimal
     payments: int
     plan_total: Decimal | None
@@ -385,7 +385,7 @@ class ReviewEmailIn(Schema):
 
 class ReviewEmailOut(Schema):
     provider_id: int
-    period: PeriodOut
+    period: ReportPeriodOut
     recipient_ids: list[int]
 
 
@@ -415,7 +415,7 @@ def email_provider_review(request, provider_id: int, payload: ReviewEmailIn):
 
 @router.get(
     "/reports/summary",
-    response={200: SummaryOut, **ERRORS},
+    response={200: ReportSummaryOut, **ERRORS},
     summary="Every provider's scorecard for a period, with the period's spend (JSON or CSV)",
 )
 @api_access()

@@ -35,14 +35,14 @@ class PeriodIn(Schema):
         return {"period": self.period, "on": self.on, "from": self.from_, "to": self.to}
 
 
-class PeriodOut(Schema):
+class ScorecardPeriodOut(Schema):
     kind: str
     start: date
     end: date
     label: str
 
 
-class FigureOut(Schema):
+class ScorecardFigureOut(Schema):
     key: str
     label: str
     unit: str = Field(description="percent (0–1), hours, rating (1–5), money, count, score.")
@@ -54,9 +54,9 @@ class FigureOut(Schema):
 class ScorecardOut(Schema):
     provider_id: int
     provider_name: str
-    period: PeriodOut
-    overall: FigureOut = Field(description="0–100; count is the number of figures used.")
-    figures: list[FigureOut]
+    period: ScorecardPeriodOut
+    overall: ScorecardFigureOut = Field(description="0–100; count is the number of figures used.")
+    figures: list[ScorecardFigureOut]
     checkin_questions: dict[str, float | None]
 
 

@@ -223,21 +223,21 @@ def create_provider(request, payload: ProviderIn):
     return Status(201, _provider(request, provider.pk))
 
 
-class ImportRowOut(Schema):
+class ProviderImportRowOut(Schema):
     line: int
     name: str
     errors: list[str]
 
 
-class ImportOut(Schema):
+class ProviderImportOut(Schema):
     imported: int
     refused: int
-    rows: list[ImportRowOut]
+    rows: list[ProviderImportRowOut]
 
 
 @router.post(
     "/providers/import",
-    response={200: ImportOut, **ERRORS},
+    response={200: ProviderImportOut, **ERRORS},
     summary="Import providers from CSV, all rows or none; dry_run only checks",
 )
 @api_access(Role.MANAGER)

@@ -122,7 +122,7 @@ class TaskPatch(Schema):
     version: int | None = Field(None, description="The version you edited; newer answers 409.")
 
 
-class MoveIn(Schema):
+class TaskMoveIn(Schema):
     to_status: TaskStatus
     note: str = Field("", description="Required to return for rework; kept on acceptance.")
     rating: int | None = Field(None, description="1–5, on acceptance only.")
@@ -134,7 +134,7 @@ class MoveIn(Schema):
     version: int | None = None
 
 
-class MoveOut(Schema):
+class TaskMoveOut(Schema):
     id: int
     from_status: str
     to_status: TaskStatus
@@ -156,7 +156,7 @@ class CommentIn(Schema):
     internal: bool = False
 
 
-class CommentOut(Schema):
+class TaskCommentOut(Schema):
     id: int
     author_id: int | None
     author_name: str | None
@@ -170,7 +170,7 @@ class CommentOut(Schema):
         return comment.author.name if comment.author else None
 
 
-class AttachmentOut(Schema):
+class TaskAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
@@ -339,7 +339,7 @@ def update_task(request, task_id: int, payload: TaskPatch):
     summary="Move the status (acknowledge, start, deliver, accept, return, cancel)",
 )
 @api_access(Role.MEMBER)
-def move_task(request, task_id: int, payload: MoveIn):
+def move_task(request, task_id: int, payload: TaskMoveIn):
     services.move_task(
         _task(request, task_id),
         actor=request.user,
@@ -363,19 +363,19 @@ def nudge_task(request, task_id: int):
     return {"sent": services.nudge_task(_task(request, task_id), actor=request.user)}
 
 
-@router.get("/tasks/{task_id}/moves", response={200: list[MoveOut], **ERRORS})
+@router.get("/tasks/{task_id}/moves", response={200: list[TaskMoveOut], **ERRORS})
 @api_access()
 def list_moves(request, task_id: int):
     return list(selectors.moves_of(_task(request, task_id)))
 
 
-@router.get("/tasks/{task_id}/comments", response={200: list[CommentOut], **ERRORS})
+@router.get("/tasks/{task_id}/comments", response={200: list[TaskCommentOut], **ERRORS})
 @api_access()
 def list_comments(request, task_id: int):
     return list(selectors.comments_of(_task(request, task_id)))
 
 
-@router.post("/tasks/{task_id}/comments", response={201: CommentOut, **ERRORS})
+@router.post("/tasks/{task_id}/comments", response={201: TaskCommentOut, **ERRORS})
 @api_access(Role.MEMBER)
 def add_comment(request, task_id: int, payload: CommentIn):
     comment = services.add_comment(
@@ -388,7 +388,7 @@ def add_comment(request, task_id: int, payload: CommentIn):
     return Status(201, comment)
 
 
-@router.get("/tasks/{task_id}/attachments", response={200: list[AttachmentOut], **ERRORS})
+@router.get("/tasks/{task_id}/attachments", response={200: list[TaskAttachmentOut], **ERRORS})
 @api_access()
 def list_attachments(request, task_id: int):
     return list(selectors.attachments_of(_task(request, task_id)))
@@ -396,7 +396,7 @@ def list_attachments(request, task_id: int):
 
 @router.post(
     "/tasks/{task_id}/attachments",
-    response={201: list[AttachmentOut], **ERRORS},
+    response={201: list[TaskAttachmentOut], **ERRORS},
     summary="Upload files (multipart field 'files', one or more)",
 )
 @api_access(Role.MEMBER)

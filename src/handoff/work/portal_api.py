@@ -313,12 +313,12 @@ class PersonOut(Schema):
     email: str
 
 
-class ServiceLevelOut(Schema):
+class PortalServiceLevelOut(Schema):
     task_kind: str
     turnaround: str
 
 
-class ResponseTargetOut(Schema):
+class PortalResponseTargetOut(Schema):
     severity: Severity
     target: str
 
@@ -343,8 +343,8 @@ class PortalEngagementOut(Schema):
     our_point_person: PersonOut | None
     their_point_person: str | None
     issue_contact: str | None
-    service_levels: list[ServiceLevelOut]
-    response_targets: list[ResponseTargetOut]
+    service_levels: list[PortalServiceLevelOut]
+    response_targets: list[PortalResponseTargetOut]
     workflow: list[str]
     escalation_ladder: list[LadderRungOut]
 
@@ -424,7 +424,7 @@ class PortalTaskOut(Schema):
         return status.allowed_moves(task.status, Side.PROVIDER)
 
 
-class CommentOut(Schema):
+class PortalTaskCommentOut(Schema):
     id: int
     side: Side
     author: str | None
@@ -436,7 +436,7 @@ class CommentOut(Schema):
         return str(comment.author) if comment.author else None
 
 
-class AttachmentOut(Schema):
+class PortalTaskAttachmentOut(Schema):
     id: int
     name: str
     content_type: str
@@ -445,7 +445,7 @@ class AttachmentOut(Schema):
     created_at: datetime
 
 
-class MoveOut(Schema):
+class PortalTaskMoveOut(Schema):
     from_status: str
     to_status: TaskStatus
     side: Side
@@ -454,9 +454,9 @@ class MoveOut(Schema):
 
 
 class PortalTaskDetailOut(PortalTaskOut):
-    comments: list[CommentOut]
-    attachments: list[AttachmentOut]
-    moves: list[MoveOut]
+    comments: list[PortalTaskCommentOut]
+    attachments: list[PortalTaskAttachmentOut]
+    moves: list[PortalTaskMoveOut]
 
     @staticmethod
     def resolve_comments(task):
@@ -484,7 +484,7 @@ class PortalTaskFilters(Schema):
     per_page: int = 50
 
 
-class MoveIn(Schema):
+class PortalTaskMoveIn(Schema):
     to_status: TaskStatus
     note: str = ""
     version: int | None = Field(None, description="The version you read; 409 if it changed.")
@@ -552,7 +552,7 @@ def portal_task(request, task_id: int):
     summary="Acknowledge, start or deliver a task",
 )
 @api_access(providers=True)
-def portal_move(request, task_id: int, payload: MoveIn):
+def portal_move(request, task_id: int, payload: PortalTaskMoveIn):
     task = _portal_task(request, task_id)
     services.move_task(
         task,
@@ -565,7 +565,7 @@ def portal_move(request, task_id: int, payload: MoveIn):
     return _portal_task(request, task_id)
 
 
-@portal_router.post("/tasks/{task_id}/comments", response={201: CommentOut, **ERRORS})
+@portal_router.post("/tasks/{task_id}/comments", response={201: PortalTaskCommentOut, **ERRORS})
 @api_access(providers=True)
 def portal_comment(request, task_id: int, payload: MessageIn):
     task = _portal_task(request, task_id)
