@@ -63,7 +63,8 @@ def operations(api):
     for bound in api._get_bound_routers():
         for path, path_view in bound.path_operations.items():
             for operation in path_view.operations:
-                yield "/".join(part.strip("/") for part in (bound.prefix, path) if part), operation
+                parts = (part.strip("/") for part in (bound.prefix, path))
+                yield "/".join(part for part in parts if part), operation
 
 
 def guard_operations(api) -> None:
