@@ -31,9 +31,9 @@ from handoff.engagements.models import (
 from handoff.engagements.views import engagement_or_404
 
 
-def _ladder(engagement):
+def _ladder(request, engagement):
     return (
-        EscalationLevel.objects.for_org(engagement.organization)
+        EscalationLevel.objects.visible_to(request.principal)
         .filter(engagement=engagement)
         .select_related("our_person", "their_contact")
     )
@@ -65,7 +65,7 @@ def plan_edit(request, pk):
     context = {
         "engagement": engagement,
         "form": form,
-        "ladder": _ladder(engagement),
+        "ladder": _ladder(request, engagement),
         "level_form": EscalationLevelForm(engagement=engagement),
     }
     return render(request, "engagements/plan_form.html", context)
@@ -95,7 +95,7 @@ def escalation_add(request, pk):
     context = {
         "engagement": engagement,
         "form": PlanForm(instance=engagement.communication_plan, engagement=engagement),
-        "ladder": _ladder(engagement),
+        "ladder": _ladder(request, engagement),
         "level_form": form,
     }
     return render(request, "engagements/plan_form.html", context)
@@ -124,7 +124,7 @@ def contact_card(request, pk):
     context = {
         "engagement": engagement,
         "plan": engagement.communication_plan,
-        "ladder": _ladder(engagement),
+        "ladder": _ladder(request, engagement),
         "response_targets": list(engagement.response_targets.all()),
         "service_levels": list(engagement.service_levels.all()),
     }
