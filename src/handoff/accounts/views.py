@@ -20,7 +20,7 @@ from handoff.accounts.models import ApiToken, Invitation, Membership, Organizati
 from handoff.core.forms import add_service_errors
 from handoff.core.models import AuditEvent
 from handoff.core.roles import ROLE_HELP, Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -108,9 +108,14 @@ def organization_settings(request):
 
 @principal_required(Role.VIEWER)
 def members(request):
-    org = request.org
-    memberships = Membership.objects.for_org(org).select_related("user").order_by("user__name")
-    invitations = Invitation.objects.for_org(org).pending().select_related("invited_by")
+    memberships = (
+        Membership.objects.visible_to(request.principal)
+        .select_related("user")
+        .order_by("user__name")
+    )
+    invitations = (
+        Invitation.objects.visible_to(request.principal).pending().select_related("invited_by")
+    )
     return render(
         request,
         "accounts/members.html",
@@ -151,7 +156,7 @@ def invite(request):
 @require_POST
 @principal_required(Role.ADMIN)
 def revoke_invitation(request, pk):
-    invitation = get_for_org_or_404(Invitation.objects, request.org, pk=pk)
+    invitation = get_visible_or_404(Invitation.objects, request.principal, pk=pk)
     services.revoke_invitation(
         request.org, actor_membership=request.membership, invitation=invitation
     )
@@ -162,7 +167,9 @@ def revoke_invitation(request, pk):
 @require_POST
 @principal_required(Role.ADMIN)
 def change_role(request, pk):
-    membership = get_for_org_or_404(Membership.objects.select_related("user"), request.org, pk=pk)
+    membership = get_visible_or_404(
+        Membership.objects.select_related("user"), request.principal, pk=pk
+    )
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
@@ -185,7 +192,9 @@ def change_role(request, pk):
 @principal_required(Role.VIEWER)
 def remove_member(request, pk):
     """Admins remove others; anyone may leave. The service enforces both."""
-    membership = get_for_org_or_404(Membership.objects.select_related("user"), request.org, pk=pk)
+    membership = get_visible_or_404(
+        Membership.objects.select_related("user"), request.principal, pk=pk
+    )
     try:
         services.remove_member(
             request.org, actor_membership=request.membership, membership=membership
@@ -249,7 +258,7 @@ def api_tokens(request):
             add_service_errors(form, error)
         else:
             form = ApiTokenForm()
-    tokens = ApiToken.objects.for_org(org).filter(user=request.user)
+    tokens = ApiToken.objects.visible_to(request.principal).filter(user=request.user)
     return render(
         request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}
     )
@@ -258,7 +267,7 @@ def api_tokens(request):
 @require_POST
 @principal_required(Role.VIEWER)
 def revoke_api_token(request, pk):
-    token = get_for_org_or_404(ApiToken.objects.filter(user=request.user), request.org, pk=pk)
+    token = get_visible_or_404(ApiToken.objects.filter(user=request.user), request.principal, pk=pk)
     services.revoke_api_token(request.org, actor=request.user, token=token)
     messages.success(request, f"Token {token.name} is revoked; requests with it now fail.")
     return redirect("accounts:api_tokens", request.org.slug)
@@ -266,5 +275,5 @@ def revoke_api_token(request, pk):
 
 @principal_required(Role.ADMIN)
 def audit_log(request):
-    events = AuditEvent.objects.for_org(request.org).select_related("actor")[:200]
+    events = AuditEvent.objects.visible_to(request.principal).select_related("actor")[:200]
     return render(request, "accounts/audit_log.html", {"events": events})

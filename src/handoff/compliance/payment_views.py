@@ -110,7 +110,7 @@ def invoice_list(request):
                 return redirect("compliance:invoices", request.org.slug)
     elif role_ok(request, Role.MANAGER):
         form = InvoiceForm(org=request.org)
-    rows = Invoice.objects.for_org(request.org).select_related("provider", "engagement")
+    rows = Invoice.objects.visible_to(request.principal).select_related("provider", "engagement")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "compliance/invoice_list.html", {"form": form, "page": page})
 

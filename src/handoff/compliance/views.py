@@ -17,7 +17,7 @@ from handoff.compliance.forms import AssessmentForm, SettingsForm
 from handoff.compliance.models import ClassificationAssessment
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
 
@@ -42,7 +42,7 @@ def overview(request):
         "filing": filing,
         "settings": selectors.settings_for(request.org),
         "any_assessment": selectors.assessments(request.org).exists(),
-        "any_provider": Provider.objects.for_org(request.org).exists(),
+        "any_provider": Provider.objects.visible_to(request.principal).exists(),
     }
     return render(request, "compliance/overview.html", context)
 
@@ -77,7 +77,7 @@ def assessment_list(request):
 @principal_required(Role.MANAGER)
 def assessment_create(request, provider_pk):
     """Walk the factors one by one, each with its evidence; the result page follows."""
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     today = timezone.localdate()
     try:
         rule_set = selectors.rule_set_on(today)
@@ -124,7 +124,7 @@ def assessment_create(request, provider_pk):
 
 @principal_required(Role.VIEWER)
 def assessment_detail(request, pk):
-    assessment = get_for_org_or_404(selectors.assessments(request.org), request.org, pk=pk)
+    assessment = get_visible_or_404(selectors.assessments(request.org), request.principal, pk=pk)
     tax_year, year_error = None, ""
     if request.GET.get("tax_year"):
         try:
@@ -133,7 +133,7 @@ def assessment_detail(request, pk):
             year_error = " ".join(error.message_dict["tax_year"])
     view = selectors.view_of(assessment, tax_year=tax_year)
     versions = (
-        ClassificationAssessment.objects.for_org(request.org)
+        ClassificationAssessment.objects.visible_to(request.principal)
         .filter(provider=assessment.provider)
         .order_by("-number")
         .values("pk", "number", "outcome", "created_at")
@@ -154,7 +154,7 @@ def assessment_detail(request, pk):
 @principal_required(Role.VIEWER)
 def provider_card(request, provider_pk):
     """The Comply card on a provider's page: status assessment, W-9, payments this year."""
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     latest = selectors.latest_assessments(request.org, [provider.pk]).get(provider.pk)
     w9 = selectors.current_w9s(request.org, [provider.pk]).get(provider.pk)
     year = timezone.localdate().year
@@ -186,8 +186,8 @@ def _threshold(year):
 def engagement_status(request, engagement_pk):
     """The contractor-status line of the engagement's written agreement: the latest
     assessment, whether it is stale, and the agreement version it was made against."""
-    engagement = get_for_org_or_404(
-        Engagement.objects.select_related("provider"), request.org, pk=engagement_pk
+    engagement = get_visible_or_404(
+        Engagement.objects.select_related("provider"), request.principal, pk=engagement_pk
     )
     assessment = selectors.assessment_for_engagement(engagement)
     link = None

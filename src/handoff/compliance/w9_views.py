@@ -17,7 +17,7 @@ from handoff.compliance import selectors, services
 from handoff.compliance.forms import W9Form
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.providers.models import Provider
 
 
@@ -37,14 +37,14 @@ def _page(request, provider, *, revealed=None, form=None, status=200):
 
 @principal_required(Role.VIEWER)
 def w9_detail(request, provider_pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     return _page(request, provider)
 
 
 @sensitive_post_parameters("tin")
 @principal_required(Role.MANAGER)
 def w9_create(request, provider_pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     initial = {"legal_name": provider.legal_name or provider.name}
     form = W9Form(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -69,7 +69,7 @@ def w9_create(request, provider_pk):
 @principal_required(Role.ADMIN)
 def w9_reveal(request, pk):
     """The page again, with this W-9's TIN in full; nothing is cached."""
-    w9 = get_for_org_or_404(selectors.w9s(request.org), request.org, pk=pk)
+    w9 = get_visible_or_404(selectors.w9s(request.org), request.principal, pk=pk)
     tin = services.reveal_tin(w9, actor=request.user, membership=request.membership)
     return _page(request, w9.provider, revealed={"pk": w9.pk, "tin": tin})
 
@@ -77,7 +77,7 @@ def w9_reveal(request, pk):
 @never_cache
 @principal_required(Role.ADMIN)
 def w9_document(request, pk):
-    w9 = get_for_org_or_404(selectors.w9s(request.org), request.org, pk=pk)
+    w9 = get_visible_or_404(selectors.w9s(request.org), request.principal, pk=pk)
     handle = services.open_w9_document(w9, actor=request.user, membership=request.membership)
     extension = w9.document.name.rsplit(".", 1)[-1]
     return FileResponse(

@@ -12,14 +12,14 @@ from handoff.accounts.access import principal_required
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions import printing, report, selectors, services
 from handoff.decisions.forms import AnalysisForm, DecisionForm
 from handoff.decisions.models import Analysis, BusinessFunction
 
 
 def analysis_or_404(request, pk) -> Analysis:
-    return get_for_org_or_404(selectors.analyses(request.org), request.org, pk=pk)
+    return get_visible_or_404(selectors.analyses(request.org), request.principal, pk=pk)
 
 
 def refuse_if_closed(request, analysis: Analysis):
@@ -63,7 +63,7 @@ def overview(request):
 @principal_required(Role.VIEWER)
 def function_analyses(request, function_pk):
     """One function's current analysis and the history of past ones."""
-    function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
+    function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_pk)
     analyses = selectors.analyses(request.org).filter(function=function)
     book = selectors.FigureBook()
     rows = [{"analysis": a, "report": report.for_analysis(a, book)} for a in analyses]
@@ -73,9 +73,9 @@ def function_analyses(request, function_pk):
 @principal_required(Role.MANAGER)
 def analysis_start(request, function_pk):
     """Start an analysis of a function; the current one, if any, becomes history."""
-    function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
+    function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_pk)
     previous = (
-        Analysis.objects.for_org(request.org)
+        Analysis.objects.visible_to(request.principal)
         .filter(function=function, archived_at__isnull=True)
         .first()
     )

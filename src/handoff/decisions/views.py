@@ -27,7 +27,7 @@ def function_list(request):
             else:
                 messages.success(request, f"{function.name} was added.")
                 return redirect("decisions:functions", request.org.slug)
-    functions = BusinessFunction.objects.for_org(request.org).annotate(
+    functions = BusinessFunction.objects.visible_to(request.principal).annotate(
         engagement_count=Count("engagementfunction")
     )
     return render(request, "decisions/functions.html", {"form": form, "functions": functions})

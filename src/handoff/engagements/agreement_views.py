@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements import agreements, selectors, services
 from handoff.engagements.forms import (
     AccessGrantForm,
@@ -45,8 +45,8 @@ def agreement_generate(request, pk):
 @principal_required(Role.MANAGER)
 def agreement_sent(request, pk, version_pk):
     engagement = engagement_or_404(request, pk)
-    version = get_for_org_or_404(
-        AgreementVersion.objects.filter(engagement=engagement), request.org, pk=version_pk
+    version = get_visible_or_404(
+        AgreementVersion.objects.filter(engagement=engagement), request.principal, pk=version_pk
     )
     agreements.mark_sent(version, actor=request.user)
     messages.success(request, f"Version {version.number} is marked as sent for signature.")
@@ -56,8 +56,8 @@ def agreement_sent(request, pk, version_pk):
 @principal_required(Role.VIEWER)
 def agreement_download(request, pk, version_pk):
     engagement = engagement_or_404(request, pk)
-    version = get_for_org_or_404(
-        AgreementVersion.objects.filter(engagement=engagement), request.org, pk=version_pk
+    version = get_visible_or_404(
+        AgreementVersion.objects.filter(engagement=engagement), request.principal, pk=version_pk
     )
     filename = f"{request.org.slug}-agreement-{engagement.pk}-v{version.number}.pdf"
     return FileResponse(
@@ -96,8 +96,8 @@ def signed_upload(request, pk):
 @principal_required(Role.VIEWER)
 def signed_download(request, pk, signed_pk):
     engagement = engagement_or_404(request, pk)
-    signed = get_for_org_or_404(
-        SignedAgreement.objects.filter(engagement=engagement), request.org, pk=signed_pk
+    signed = get_visible_or_404(
+        SignedAgreement.objects.filter(engagement=engagement), request.principal, pk=signed_pk
     )
     extension = signed.file.name.rsplit(".", 1)[-1]
     filename = f"{request.org.slug}-agreement-{engagement.pk}-signed.{extension}"
@@ -118,7 +118,7 @@ def clauses(request):
 
 @principal_required(Role.ADMIN)
 def clause_edit(request, clause_pk):
-    clause = get_for_org_or_404(AgreementClause.objects, request.org, pk=clause_pk)
+    clause = get_visible_or_404(AgreementClause.objects, request.principal, pk=clause_pk)
     form = ClauseForm(request.POST or None, instance=clause)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,8 +150,8 @@ def access_add(request, pk):
 @principal_required(Role.MANAGER)
 def access_revoke(request, pk, grant_pk):
     engagement = engagement_or_404(request, pk)
-    grant = get_for_org_or_404(
-        AccessGrant.objects.filter(engagement=engagement), request.org, pk=grant_pk
+    grant = get_visible_or_404(
+        AccessGrant.objects.filter(engagement=engagement), request.principal, pk=grant_pk
     )
     services.revoke_access(grant, actor=request.user)
     messages.success(request, f"Access to {grant.system} is marked as revoked.")
@@ -188,9 +188,9 @@ def exit_item_add(request, pk):
 @principal_required(Role.MANAGER)
 def exit_item_done(request, pk, item_pk):
     engagement = engagement_or_404(request, pk)
-    item = get_for_org_or_404(
+    item = get_visible_or_404(
         ExitItem.objects.filter(engagement=engagement).select_related("access_grant"),
-        request.org,
+        request.principal,
         pk=item_pk,
     )
     try:

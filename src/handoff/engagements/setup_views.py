@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from handoff.accounts.access import principal_required, require_role
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements import services
 from handoff.engagements.choices import Severity
 from handoff.engagements.forms import (
@@ -31,9 +31,9 @@ from handoff.engagements.models import (
 from handoff.engagements.views import engagement_or_404
 
 
-def _ladder(engagement):
+def _ladder(request, engagement):
     return (
-        EscalationLevel.objects.for_org(engagement.organization)
+        EscalationLevel.objects.visible_to(request.principal)
         .filter(engagement=engagement)
         .select_related("our_person", "their_contact")
     )
@@ -65,7 +65,7 @@ def plan_edit(request, pk):
     context = {
         "engagement": engagement,
         "form": form,
-        "ladder": _ladder(engagement),
+        "ladder": _ladder(request, engagement),
         "level_form": EscalationLevelForm(engagement=engagement),
     }
     return render(request, "engagements/plan_form.html", context)
@@ -95,7 +95,7 @@ def escalation_add(request, pk):
     context = {
         "engagement": engagement,
         "form": PlanForm(instance=engagement.communication_plan, engagement=engagement),
-        "ladder": _ladder(engagement),
+        "ladder": _ladder(request, engagement),
         "level_form": form,
     }
     return render(request, "engagements/plan_form.html", context)
@@ -105,8 +105,8 @@ def escalation_add(request, pk):
 @principal_required(Role.MANAGER)
 def escalation_remove(request, pk, level_pk):
     engagement = engagement_or_404(request, pk)
-    level = get_for_org_or_404(
-        EscalationLevel.objects.filter(engagement=engagement), request.org, pk=level_pk
+    level = get_visible_or_404(
+        EscalationLevel.objects.filter(engagement=engagement), request.principal, pk=level_pk
     )
     try:
         services.remove_escalation_level(level, actor=request.user)
@@ -124,7 +124,7 @@ def contact_card(request, pk):
     context = {
         "engagement": engagement,
         "plan": engagement.communication_plan,
-        "ladder": _ladder(engagement),
+        "ladder": _ladder(request, engagement),
         "response_targets": list(engagement.response_targets.all()),
         "service_levels": list(engagement.service_levels.all()),
     }
@@ -179,8 +179,8 @@ def service_levels(request, pk):
 @principal_required(Role.MANAGER)
 def service_level_delete(request, pk, level_pk):
     engagement = engagement_or_404(request, pk)
-    level = get_for_org_or_404(
-        ServiceLevel.objects.filter(engagement=engagement), request.org, pk=level_pk
+    level = get_visible_or_404(
+        ServiceLevel.objects.filter(engagement=engagement), request.principal, pk=level_pk
     )
     try:
         services.delete_service_level(level, actor=request.user)
@@ -214,8 +214,8 @@ def workflow(request, pk):
 def workflow_step_action(request, pk, step_pk):
     """Move a step up or down, or delete it."""
     engagement = engagement_or_404(request, pk)
-    step = get_for_org_or_404(
-        WorkflowStep.objects.filter(engagement=engagement), request.org, pk=step_pk
+    step = get_visible_or_404(
+        WorkflowStep.objects.filter(engagement=engagement), request.principal, pk=step_pk
     )
     action = request.POST.get("action")
     try:
@@ -233,8 +233,8 @@ def workflow_step_action(request, pk, step_pk):
 @principal_required(Role.MANAGER)
 def workflow_step_edit(request, pk, step_pk):
     engagement = engagement_or_404(request, pk)
-    step = get_for_org_or_404(
-        WorkflowStep.objects.filter(engagement=engagement), request.org, pk=step_pk
+    step = get_visible_or_404(
+        WorkflowStep.objects.filter(engagement=engagement), request.principal, pk=step_pk
     )
     form = WorkflowStepForm(request.POST or None, instance=step)
     if request.method == "POST" and form.is_valid():
@@ -280,7 +280,7 @@ def holidays(request):
             messages.success(request, f"Added {added} US federal holidays of {year}.")
             return redirect("engagements:holidays", org.slug)
     year = request.GET.get("year", "")
-    listed = Holiday.objects.for_org(org)
+    listed = Holiday.objects.visible_to(request.principal)
     if year.isdigit():
         listed = listed.filter(date__year=int(year))
     else:
@@ -289,7 +289,7 @@ def holidays(request):
         "holidays": listed,
         "form": form,
         "federal": federal,
-        "years": Holiday.objects.for_org(org).dates("date", "year"),
+        "years": Holiday.objects.visible_to(request.principal).dates("date", "year"),
     }
     return render(request, "engagements/holidays.html", context)
 
@@ -297,7 +297,7 @@ def holidays(request):
 @require_POST
 @principal_required(Role.MANAGER)
 def holiday_delete(request, holiday_pk):
-    holiday = get_for_org_or_404(Holiday.objects, request.org, pk=holiday_pk)
+    holiday = get_visible_or_404(Holiday.objects, request.principal, pk=holiday_pk)
     services.delete_holiday(holiday, actor=request.user)
     messages.success(request, f"{holiday.name} is a business day again.")
     return redirect("engagements:holidays", request.org.slug)

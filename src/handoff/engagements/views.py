@@ -11,7 +11,7 @@ from handoff.accounts.access import principal_required
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements, services
 from handoff.engagements.choices import EngagementStatus
@@ -27,20 +27,22 @@ from handoff.providers.models import Provider
 
 
 def engagement_or_404(request, pk) -> Engagement:
-    queryset = Engagement.objects.select_related(
-        "provider",
-        "communication_plan__our_point_person",
-        "communication_plan__their_point_person",
-        "communication_plan__issue_contact",
+    return get_visible_or_404(
+        Engagement.objects.select_related(
+            "provider",
+            "communication_plan__our_point_person",
+            "communication_plan__their_point_person",
+            "communication_plan__issue_contact",
+        ),
+        request.principal,
+        pk=pk,
     )
-    return get_for_org_or_404(queryset, request.org, pk=pk)
 
 
 @principal_required(Role.VIEWER)
 def engagement_list(request):
-    org = request.org
     engagements = (
-        Engagement.objects.for_org(org)
+        Engagement.objects.visible_to(request.principal)
         .select_related("provider")
         .prefetch_related("functions", "price_tiers")
         .prefetch_related(
@@ -66,7 +68,7 @@ def engagement_list(request):
         "page": page,
         "statuses": EngagementStatus.choices,
         "status": status,
-        "functions": BusinessFunction.objects.for_org(org),
+        "functions": BusinessFunction.objects.visible_to(request.principal),
         "function": function,
     }
     return render(request, "engagements/list.html", context)
@@ -104,7 +106,7 @@ def engagement_create(request):
     provider_id = request.GET.get("provider", "")
     if provider_id.isdigit():
         initial["provider"] = (
-            Provider.objects.for_org(request.org).filter(pk=int(provider_id)).first()
+            Provider.objects.visible_to(request.principal).filter(pk=int(provider_id)).first()
         )
     form = EngagementForm(request.POST or None, org=request.org, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -156,7 +158,6 @@ def engagement_status(request, pk):
 @principal_required(Role.VIEWER)
 def engagement_detail(request, pk):
     engagement = engagement_or_404(request, pk)
-    org = request.org
     context = {
         "engagement": engagement,
         "plan": engagement.communication_plan,
@@ -170,14 +171,14 @@ def engagement_detail(request, pk):
         "service_levels": list(engagement.service_levels.all()),
         "response_targets": list(engagement.response_targets.all()),
         "steps": list(engagement.workflow_steps.all()),
-        "ladder": EscalationLevel.objects.for_org(org)
+        "ladder": EscalationLevel.objects.visible_to(request.principal)
         .filter(engagement=engagement)
         .select_related("our_person", "their_contact"),
         "agreement_state": agreements.state(engagement),
         "versions": engagement.agreement_versions.select_related("generated_by"),
         "signed": engagement.signed_agreements.select_related("uploaded_by"),
         "grants": engagement.access_grants.select_related("granted_by", "revoked_by"),
-        "exit_items": ExitItem.objects.for_org(org)
+        "exit_items": ExitItem.objects.visible_to(request.principal)
         .filter(engagement=engagement)
         .select_related("done_by"),
         "history": engagement.status_changes.select_related("changed_by"),
@@ -188,9 +189,9 @@ def engagement_detail(request, pk):
 @principal_required(Role.VIEWER)
 def provider_engagements(request, provider_pk):
     """The engagements with one provider, as a fragment for the provider's page."""
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     engagements = (
-        Engagement.objects.for_org(request.org)
+        Engagement.objects.visible_to(request.principal)
         .filter(provider=provider)
         .prefetch_related("functions")
     )

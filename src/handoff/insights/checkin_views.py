@@ -18,7 +18,7 @@ from handoff.accounts.access import principal_required
 from handoff.core.charts import inline_svg
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role, role_at_least
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
 from handoff.decisions.charts import STYLE
 from handoff.insights import checkin_rounds, checkins
 from handoff.insights.models import CheckIn, InsightsSettings
@@ -154,7 +154,7 @@ def checkins_overview(request):
 @principal_required(Role.VIEWER)
 def my_checkins(request):
     """The check-ins waiting for this member, and the ones they answered."""
-    mine = CheckIn.objects.for_org(request.org).filter(respondent=request.user)
+    mine = CheckIn.objects.visible_to(request.principal).filter(respondent=request.user)
     context = {
         "pending": _with_periods(checkins.pending_for_user(request.org, request.user)),
         "answered": _with_periods(
@@ -167,11 +167,11 @@ def my_checkins(request):
 @principal_required(Role.VIEWER)
 def my_checkin(request, pk):
     """Answer one of my check-ins while logged in (the link in the message works too)."""
-    checkin = get_for_org_or_404(
+    checkin = get_visible_or_404(
         CheckIn.objects.filter(respondent=request.user).select_related(
             "round", "provider", "organization"
         ),
-        request.org,
+        request.principal,
         pk=pk,
     )
     reason = checkins.refusal(checkin)
@@ -216,14 +216,14 @@ def trend_chart(rows: list[checkins.PeriodSummary], provider_name: str) -> SafeS
 def provider_checkins(request, provider_pk):
     """Every period's averages for one provider, as a chart and a table, with the notes
     (managers and above) and the button that starts a round now."""
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     rows = checkins.history(provider)
     answered = any(row.ours.count or row.theirs.count for row in rows)
     is_manager = role_at_least(request.membership.role, Role.MANAGER)
     notes = []
     if is_manager:
         notes = _with_periods(
-            CheckIn.objects.for_org(request.org)
+            CheckIn.objects.visible_to(request.principal)
             .filter(provider=provider)
             .answered()
             .exclude(note="")
@@ -246,15 +246,17 @@ def provider_checkins(request, provider_pk):
 @require_POST
 @principal_required(Role.MANAGER)
 def provider_checkin_start(request, provider_pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     start, today = checkins.current_period(request.org)
-    before = CheckIn.objects.for_org(request.org).filter(provider=provider).count()
+    before = CheckIn.objects.visible_to(request.principal).filter(provider=provider).count()
     try:
         checkins.start_round(provider, period_start=start, period_end=today, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        asked = CheckIn.objects.for_org(request.org).filter(provider=provider).count() - before
+        asked = (
+            CheckIn.objects.visible_to(request.principal).filter(provider=provider).count() - before
+        )
         if asked:
             messages.success(
                 request,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
 from handoff.core.roles import Role, role_at_least
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.insights import report_email, reports
 from handoff.providers.models import Provider
 
@@ -27,7 +27,7 @@ def _period(request):
 
 
 def _review(request, provider_pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     return reports.provider_review(request.org, provider, _period(request))
 
 
@@ -60,7 +60,7 @@ def provider_review(request, provider_pk):
 @principal_required(Role.MANAGER)
 def provider_review_email(request, provider_pk):
     """Send the review (of the period in the query string) to the members ticked."""
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     form = report_email.ReviewEmailForm(request.org, request.POST)
     try:
         period = reports.report_period(request.org, request.GET)

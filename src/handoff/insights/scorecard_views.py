@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from handoff.accounts.access import principal_required
 from handoff.core.roles import Role
 from handoff.core.templatetags.handoff import money
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import EngagementFunction
@@ -72,7 +72,7 @@ def _picker(request, period, errors) -> dict:
 
 @principal_required(Role.VIEWER)
 def provider_scorecard(request, provider_pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     period, errors = _period(request)
     kind = period.kind if period.kind in scorecards.TRUNC else scorecards.MONTH
     until = min(period.end, scorecards.today_for(request.org))
@@ -121,7 +121,7 @@ TREND_KEYS = (
 @principal_required(Role.VIEWER)
 def provider_scorecard_card(request, provider_pk):
     """The scorecard summary on a provider's page (an htmx fragment): this quarter."""
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     period = scorecards.current(request.org, scorecards.QUARTER)
     card = scorecards.compute(request.org, period, [provider.pk])[provider.pk]
     currency = request.org.currency
@@ -191,7 +191,7 @@ def standings(request):
     context = {
         **_picker(request, period, errors),
         **_standings_page(request, period, ranked, f"Overall score, {period.label}"),
-        "functions": BusinessFunction.objects.for_org(request.org)
+        "functions": BusinessFunction.objects.visible_to(request.principal)
         .filter(engagements__isnull=False)
         .distinct(),
     }
@@ -201,7 +201,7 @@ def standings(request):
 @principal_required(Role.VIEWER)
 def compare(request, function_pk):
     """The providers of one business function side by side."""
-    function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
+    function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_pk)
     period, errors = _period(request)
     names = engaged_providers(request.org, function)
     context = {

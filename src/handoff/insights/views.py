@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required, require_role
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, ShortlistCandidate
 from handoff.insights import shortlist as shortlists
@@ -17,7 +17,7 @@ from handoff.providers.models import Provider
 @principal_required(Role.VIEWER)
 def provider_reputation(request, provider_pk):
     """The reputation card on a provider's page (an htmx fragment)."""
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     evidence = evidence_for(request.org, [provider.pk])[provider.pk]
     context = {"provider": provider, "evidence": evidence, "reputation": estimate(evidence)}
     return render(request, "insights/_reputation.html", context)
@@ -26,7 +26,7 @@ def provider_reputation(request, provider_pk):
 @principal_required(Role.VIEWER)
 def shortlist(request, function_pk):
     """Candidates for a business function side by side; managers add, remove and choose."""
-    function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_pk)
+    function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_pk)
     if request.method == "POST":
         require_role(request.membership, Role.MANAGER)
         try:
@@ -41,7 +41,7 @@ def shortlist(request, function_pk):
     context = {
         "function": function,
         "rows": rows,
-        "addable": Provider.objects.for_org(request.org)
+        "addable": Provider.objects.visible_to(request.principal)
         .filter(archived_at__isnull=True)
         .exclude(pk__in=listed),
     }
@@ -49,11 +49,11 @@ def shortlist(request, function_pk):
 
 
 def _candidate(request, function_pk, pk):
-    return get_for_org_or_404(
+    return get_visible_or_404(
         ShortlistCandidate.objects.filter(function_id=function_pk).select_related(
             "provider", "function"
         ),
-        request.org,
+        request.principal,
         pk=pk,
     )
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.notifications import selectors, services
 from handoff.notifications.forms import WebhookForm
 from handoff.notifications.models import DeliveryStatus, Webhook, WebhookDelivery
@@ -39,8 +39,8 @@ def webhook_create(request):
 
 @principal_required(Role.ADMIN)
 def webhook_detail(request, pk):
-    webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
-    deliveries = WebhookDelivery.objects.for_org(request.org).filter(webhook=webhook)
+    webhook = get_visible_or_404(Webhook.objects, request.principal, pk=pk)
+    deliveries = WebhookDelivery.objects.visible_to(request.principal).filter(webhook=webhook)
     status = request.GET.get("status", "")
     if status in DeliveryStatus.values:
         deliveries = deliveries.filter(status=status)
@@ -60,9 +60,9 @@ def webhook_detail(request, pk):
 
 @principal_required(Role.ADMIN)
 def webhook_edit(request, pk):
-    webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
+    webhook = get_visible_or_404(Webhook.objects, request.principal, pk=pk)
     form = WebhookForm(
-        request.POST or None, instance=get_for_org_or_404(Webhook.objects, request.org, pk=pk)
+        request.POST or None, instance=get_visible_or_404(Webhook.objects, request.principal, pk=pk)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,7 +78,7 @@ def webhook_edit(request, pk):
 @require_POST
 @principal_required(Role.ADMIN)
 def webhook_delete(request, pk):
-    webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
+    webhook = get_visible_or_404(Webhook.objects, request.principal, pk=pk)
     services.delete_webhook(webhook, actor=request.user)
     messages.success(request, f"Webhook {webhook.name} removed.")
     return redirect("notifications:webhooks", request.org.slug)
@@ -87,7 +87,7 @@ def webhook_delete(request, pk):
 @require_POST
 @principal_required(Role.ADMIN)
 def webhook_test(request, pk):
-    webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
+    webhook = get_visible_or_404(Webhook.objects, request.principal, pk=pk)
     result = services.send_test(webhook, actor=request.user)
     if result.status == DeliveryStatus.SENT:
         messages.success(request, "The test message was delivered. Look for it in the channel.")
@@ -99,9 +99,9 @@ def webhook_test(request, pk):
 @require_POST
 @principal_required(Role.ADMIN)
 def delivery_retry(request, pk, delivery_pk):
-    webhook = get_for_org_or_404(Webhook.objects, request.org, pk=pk)
-    row = get_for_org_or_404(
-        WebhookDelivery.objects.filter(webhook=webhook), request.org, pk=delivery_pk
+    webhook = get_visible_or_404(Webhook.objects, request.principal, pk=pk)
+    row = get_visible_or_404(
+        WebhookDelivery.objects.filter(webhook=webhook), request.principal, pk=delivery_pk
     )
     try:
         row = services.retry_delivery(row, actor=request.user)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from handoff.accounts.access import principal_required, require_role
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.providers import vetting
 from handoff.providers.forms import (
     DueDiligenceItemForm,
@@ -35,7 +35,7 @@ def _vetting_url(provider):
 
 @principal_required(Role.MANAGER)
 def reference_create(request, provider_pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     form = ReferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,7 +51,9 @@ def reference_create(request, provider_pk):
 
 @principal_required(Role.MANAGER)
 def reference_edit(request, pk):
-    reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
+    reference = get_visible_or_404(
+        Reference.objects.select_related("provider"), request.principal, pk=pk
+    )
     form = ReferenceForm(request.POST or None, instance=reference)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,14 +71,18 @@ def reference_edit(request, pk):
 
 @principal_required(Role.VIEWER)
 def reference_detail(request, pk):
-    reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
+    reference = get_visible_or_404(
+        Reference.objects.select_related("provider"), request.principal, pk=pk
+    )
     context = {
         "reference": reference,
         "provider": reference.provider,
         "checks": reference.checks.select_related("asked_by"),
         "requests": reference.requests.select_related("created_by"),
         "wording": vetting.question_texts(request.org),
-        "custom": {str(q.pk): q.text for q in ReferenceQuestion.objects.for_org(request.org)},
+        "custom": {
+            str(q.pk): q.text for q in ReferenceQuestion.objects.visible_to(request.principal)
+        },
         "request_form": ReferenceRequestForm(initial={"email": reference.email}),
         # Nothing asked yet: the page leads with "Send the questions" (or says an address is
         # missing and offers to add one).
@@ -88,7 +94,9 @@ def reference_detail(request, pk):
 @principal_required(Role.MEMBER)
 def check_create(request, pk):
     """Record the answers a member got by phone or in person."""
-    reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
+    reference = get_visible_or_404(
+        Reference.objects.select_related("provider"), request.principal, pk=pk
+    )
     # Every field is optional, so an empty POST must still bind the form.
     data = request.POST if request.method == "POST" else None
     form = ReferenceCheckForm(
@@ -110,7 +118,9 @@ def check_create(request, pk):
 @require_POST
 @principal_required(Role.MEMBER)
 def check_request(request, pk):
-    reference = get_for_org_or_404(Reference.objects.select_related("provider"), request.org, pk=pk)
+    reference = get_visible_or_404(
+        Reference.objects.select_related("provider"), request.principal, pk=pk
+    )
     form = ReferenceRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a valid e-mail address.")
@@ -165,8 +175,8 @@ def question_list(request):
         require_role(request.membership, Role.ADMIN)
         question = None
         if request.POST.get("question"):
-            question = get_for_org_or_404(
-                ReferenceQuestion.objects, request.org, pk=request.POST["question"]
+            question = get_visible_or_404(
+                ReferenceQuestion.objects, request.principal, pk=request.POST["question"]
             )
         if request.POST.get("action") == "retire" and question and not question.key:
             vetting.save_question(
@@ -200,10 +210,10 @@ def question_list(request):
 @require_POST
 @principal_required(Role.MANAGER)
 def due_diligence_apply(request, provider_pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
-    template = get_for_org_or_404(
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
+    template = get_visible_or_404(
         DueDiligenceTemplate.objects.prefetch_related("items"),
-        request.org,
+        request.principal,
         pk=request.POST.get("template") or 0,
     )
     added = vetting.apply_template(provider, template, actor=request.user)
@@ -213,8 +223,8 @@ def due_diligence_apply(request, provider_pk):
 
 @principal_required(Role.MANAGER)
 def due_diligence_item(request, pk):
-    item = get_for_org_or_404(
-        DueDiligenceItem.objects.select_related("provider"), request.org, pk=pk
+    item = get_visible_or_404(
+        DueDiligenceItem.objects.select_related("provider"), request.principal, pk=pk
     )
     form = DueDiligenceItemForm(request.POST or None, request.FILES or None, instance=item)
     if request.method == "POST" and form.is_valid():
@@ -234,7 +244,7 @@ def due_diligence_item(request, pk):
 
 @principal_required(Role.VIEWER)
 def due_diligence_document(request, pk):
-    item = get_for_org_or_404(DueDiligenceItem.objects, request.org, pk=pk)
+    item = get_visible_or_404(DueDiligenceItem.objects, request.principal, pk=pk)
     if not item.document:
         return render(request, "errors/404.html", status=404)
     extension = item.document.name.rsplit(".", 1)[-1]
@@ -260,9 +270,9 @@ def due_diligence_templates(request):
     form = TemplateItemForm(request.POST or None)
     if request.method == "POST":
         require_role(request.membership, Role.ADMIN)
-        template = get_for_org_or_404(
+        template = get_visible_or_404(
             DueDiligenceTemplate.objects.prefetch_related("items"),
-            request.org,
+            request.principal,
             pk=request.POST.get("template") or 0,
         )
         if form.is_valid():

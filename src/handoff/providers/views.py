@@ -14,7 +14,7 @@ from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.models import AuditEvent
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.providers import selectors, services, vetting
 from handoff.providers.forms import (
     ContactForm,
@@ -116,10 +116,12 @@ def provider_export(request):
 
 @principal_required(Role.VIEWER)
 def provider_detail(request, pk):
-    provider = get_for_org_or_404(selectors.providers_with_fields(request.org), request.org, pk=pk)
+    provider = get_visible_or_404(
+        selectors.providers_with_fields(request.org), request.principal, pk=pk
+    )
     show_archived = request.GET.get("contacts") == "archived"
     history = (
-        AuditEvent.objects.for_org(request.org)
+        AuditEvent.objects.visible_to(request.principal)
         .filter(object_type="provider", object_id=str(provider.pk))
         .select_related("actor")[:20]
     )
@@ -131,10 +133,12 @@ def provider_detail(request, pk):
         else None,
         "archived_contact_count": selectors.contacts_of(provider, archived=True).count(),
         "history": history,
-        "references": Reference.objects.for_org(request.org)
+        "references": Reference.objects.visible_to(request.principal)
         .filter(provider=provider)
         .prefetch_related("checks"),
-        "due_diligence": DueDiligenceItem.objects.for_org(request.org).filter(provider=provider),
+        "due_diligence": DueDiligenceItem.objects.visible_to(request.principal).filter(
+            provider=provider
+        ),
         "dd_templates": vetting.templates(request.org),
         "today": timezone.localdate(),
     }
@@ -181,7 +185,7 @@ def provider_create(request):
 
 @principal_required(Role.MANAGER)
 def provider_edit(request, pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=pk)
     form = ProviderForm(request.POST or None, instance=provider, org=request.org)
     if request.method == "POST" and form.is_valid():
         saved = _save_provider(request, form, provider)
@@ -195,7 +199,7 @@ def provider_edit(request, pk):
 @require_POST
 @principal_required(Role.MANAGER)
 def provider_archive(request, pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=pk)
     if request.POST.get("restore"):
         provider = services.restore_provider(provider, actor=request.user)
         messages.success(request, f"{provider.name} is back in the list.")
@@ -209,7 +213,7 @@ def provider_archive(request, pk):
 
 @principal_required(Role.MANAGER)
 def contact_create(request, provider_pk):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_pk)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -226,7 +230,9 @@ def contact_create(request, provider_pk):
 
 @principal_required(Role.MANAGER)
 def contact_edit(request, pk):
-    contact = get_for_org_or_404(Contact.objects.select_related("provider"), request.org, pk=pk)
+    contact = get_visible_or_404(
+        Contact.objects.select_related("provider"), request.principal, pk=pk
+    )
     provider = contact.provider
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
@@ -254,7 +260,9 @@ def contact_edit(request, pk):
 @require_POST
 @principal_required(Role.MANAGER)
 def contact_archive(request, pk):
-    contact = get_for_org_or_404(Contact.objects.select_related("provider"), request.org, pk=pk)
+    contact = get_visible_or_404(
+        Contact.objects.select_related("provider"), request.principal, pk=pk
+    )
     if request.POST.get("restore"):
         services.restore_contact(contact, actor=request.user)
         messages.success(request, f"{contact.name} is back among the contacts.")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements.choices import EngagementStatus, Severity
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
@@ -107,7 +107,9 @@ def issue_list(request):
     now = timezone.now()
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "open"
     params = {**request.GET.dict(), "view": view}
-    queryset = filter_issues(issues.with_routing(Issue.objects.for_org(org)), params, now, org=org)
+    queryset = filter_issues(
+        issues.with_routing(Issue.objects.visible_to(request.principal)), params, now, org=org
+    )
     page = Paginator(queryset.order_by("-raised_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -123,11 +125,11 @@ def issue_list(request):
             "views": VIEWS,
             "query": query,
             "filters": params,
-            "providers": Provider.objects.for_org(org)
+            "providers": Provider.objects.visible_to(request.principal)
             .filter(engagements__isnull=False)
             .distinct()
             .order_by("name"),
-            "engagements": Engagement.objects.for_org(org)
+            "engagements": Engagement.objects.visible_to(request.principal)
             .exclude(status=EngagementStatus.DRAFT)
             .select_related("provider")
             .order_by("title"),
@@ -137,7 +139,7 @@ def issue_list(request):
 
 
 def _issue_or_404(request, pk) -> Issue:
-    return get_for_org_or_404(issues.with_routing(Issue.objects), request.org, pk=pk)
+    return get_visible_or_404(issues.with_routing(Issue.objects), request.principal, pk=pk)
 
 
 def detail_context(issue: Issue, now=None) -> dict:
@@ -172,10 +174,14 @@ def issue_detail(request, pk):
 @principal_required(Role.MEMBER)
 def issue_raise(request, engagement_pk):
     org = request.org
-    engagement = get_for_org_or_404(
-        Engagement.objects.select_related("provider"), org, pk=engagement_pk
+    engagement = get_visible_or_404(
+        Engagement.objects.select_related("provider"), request.principal, pk=engagement_pk
     )
-    tasks = Task.objects.for_org(org).filter(engagement=engagement).order_by("-created_at")[:200]
+    tasks = (
+        Task.objects.visible_to(request.principal)
+        .filter(engagement=engagement)
+        .order_by("-created_at")[:200]
+    )
     initial = {}
     if str(request.GET.get("task", "")).isdigit():
         initial["task_id"] = int(request.GET["task"])

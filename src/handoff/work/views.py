@@ -19,7 +19,7 @@ from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.links import absolute_url
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements.models import Engagement
 from handoff.work import selectors, services
 from handoff.work.choices import Side, TaskStatus
@@ -39,19 +39,19 @@ ENGAGEMENT_ROWS = 10
 
 
 def _engagement(request, pk) -> Engagement:
-    return get_for_org_or_404(
-        Engagement.objects.select_related("organization", "provider"), request.org, pk=pk
+    return get_visible_or_404(
+        Engagement.objects.select_related("organization", "provider"), request.principal, pk=pk
     )
 
 
 def _task(request, pk):
-    return get_for_org_or_404(selectors.task_detail(request.org), request.org, pk=pk)
+    return get_visible_or_404(selectors.task_detail(request.org), request.principal, pk=pk)
 
 
 def _schedule(request, pk) -> Schedule:
-    return get_for_org_or_404(
+    return get_visible_or_404(
         Schedule.objects.select_related("organization", "engagement__provider"),
-        request.org,
+        request.principal,
         pk=pk,
     )
 
@@ -62,7 +62,7 @@ def task_list(request):
     form = TaskFilterForm(request.GET or None, org=request.org)
     filters = form.filters()
     if not request.GET.get("tab") and not (
-        Task.objects.for_org(request.org).open().filter(our_assignee=request.user).exists()
+        Task.objects.visible_to(request.principal).open().filter(our_assignee=request.user).exists()
     ):
         # Nothing of one's own to do: start from everything open rather than an empty list.
         filters["tab"] = selectors.Tab.OPEN
@@ -77,7 +77,7 @@ def task_list(request):
         "page": page,
         "tab": filters["tab"],
         "tabs": selectors.Tab.CHOICES,
-        "waiting_count": Task.objects.for_org(request.org).waiting_for_us().count(),
+        "waiting_count": Task.objects.visible_to(request.principal).waiting_for_us().count(),
         "query": query.urlencode(),
         "tab_query": tab_query.urlencode(),
         "now": timezone.now(),
@@ -334,7 +334,9 @@ def attachment_response(attachment: TaskAttachment) -> FileResponse:
 @principal_required(Role.VIEWER)
 def attachment_download(request, pk, file_pk):
     task = _task(request, pk)
-    attachment = get_for_org_or_404(TaskAttachment.objects, request.org, pk=file_pk, task=task)
+    attachment = get_visible_or_404(
+        TaskAttachment.objects, request.principal, pk=file_pk, task=task
+    )
     return attachment_response(attachment)
 
 
@@ -424,14 +426,14 @@ def calendar_feeds(request):
     if request.method == "POST":
         _, raw = services.create_feed(request.org, user=request.user)
         new_url = feed_url(request, raw)
-    feeds = CalendarFeed.objects.for_org(request.org).filter(user=request.user)
+    feeds = CalendarFeed.objects.visible_to(request.principal).filter(user=request.user)
     return render(request, "work/calendar_feeds.html", {"feeds": feeds, "new_url": new_url})
 
 
 @require_POST
 @principal_required(Role.VIEWER)
 def calendar_feed_revoke(request, pk):
-    feed = get_for_org_or_404(CalendarFeed.objects, request.org, pk=pk)
+    feed = get_visible_or_404(CalendarFeed.objects, request.principal, pk=pk)
     if feed.user_id != request.user.pk:
         raise PermissionDenied("This is someone else's calendar feed.")
     services.revoke_feed(feed, actor=request.user)
