@@ -70,6 +70,27 @@ def test_a_site_url_that_is_not_an_address_is_refused(tmp_path):
     assert "HANDOFF_SITE_URL must be an address" in result.stderr
 
 
+def test_serve_refuses_a_worker_count_that_is_not_a_number(tmp_path):
+    production = {
+        "HANDOFF_SECRET_KEY": "x" * 60,
+        "HANDOFF_ALLOWED_HOSTS": "handoff.example.com",
+        "HANDOFF_SITE_URL": "https://handoff.example.com",
+    }
+    result = handoff("serve", tmp_path=tmp_path, env={**production, "HANDOFF_WORKERS": "two"})
+    assert result.returncode != 0
+    assert "handoff: HANDOFF_WORKERS must be a whole number, not 'two'." in result.stderr
+
+
+def test_the_command_reads_no_setting_from_the_environment():
+    """Settings own every HANDOFF_ variable; the command only passes its choices on (the
+    demo's address, production mode) before the settings load."""
+    from handoff import cli
+
+    source = Path(cli.__file__).read_text()
+    for reading in ("environ.get(", "getenv(", "in os.environ"):
+        assert reading not in source
+
+
 def test_serve_never_uses_the_demos_generated_key(tmp_path):
     (tmp_path / "var").mkdir()
     (tmp_path / "var" / "secret_key").write_text("generated-by-the-demo")
@@ -159,6 +180,16 @@ def test_createuser_makes_the_first_owner_and_refuses_bad_input(tmp_path):
     )
     assert weak.returncode == 2 and "too short" in weak.stderr
     assert "nothing was created" in weak.stderr
+    scripted = handoff(
+        "createuser",
+        "--email",
+        "script@example.com",
+        "--name",
+        "Scripted",
+        tmp_path=tmp_path,
+        env={"HANDOFF_NEW_USER_PASSWORD": "Long-enough-pw-42"},
+    )
+    assert scripted.returncode == 0, scripted.stderr
 
 
 def test_worker_batch_runs_the_due_sweeps_and_stops(tmp_path):
@@ -233,7 +264,7 @@ class FakeProcess:
 
 
 def test_demo_runs_a_worker_beside_the_server_and_stops_it(monkeypatch):
-    monkeypatch.setenv("HANDOFF_SITE_URL", "http://127.0.0.1:8000")
+    monkeypatch.setenv("HANDOFF_DEMO_ADDRESS", "127.0.0.1:8000")  # restored afterwards
     import argparse
 
     import django.core.management
@@ -357,7 +388,7 @@ def test_the_demo_stops_with_its_worker_and_leaves_nothing_behind(tmp_path, stop
         assert below, "the demo started no worker"
         for pid in below:  # the worker's e-mails link where the demo serves
             environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-            assert f"HANDOFF_SITE_URL=http://127.0.0.1:{port}".encode() in environ
+            assert f"HANDOFF_DEMO_ADDRESS=127.0.0.1:{port}".encode() in environ
         process.send_signal(stop)
         assert process.wait(timeout=30) == 0
         time.sleep(0.5)
@@ -396,3 +427,20 @@ def test_the_demo_links_at_the_address_it_serves(tmp_path):
         env={"HANDOFF_SITE_URL": "https://handoff.example.com"},
     )
     assert "Links in e-mails point at https://handoff.example.com/" in explicit.stdout
+    everywhere = handoff("demo", "--no-serve", "--addrport", f"0.0.0.0:{port}", tmp_path=tmp_path)
+    assert "Serving on every address: set HANDOFF_SITE_URL" in everywhere.stdout
+
+
+def test_the_demos_address_is_an_allowed_host_and_the_default_site_url(tmp_path):
+    shown = handoff(
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.ALLOWED_HOSTS, settings.SITE_URL)",
+        tmp_path=tmp_path,
+        env={"HANDOFF_DEMO_ADDRESS": "192.0.2.5:8080"},
+    )
+    assert shown.stdout.strip() == (
+        "['127.0.0.1', 'localhost', '[::1]', '192.0.2.5'] http://192.0.2.5:8080"
+    )

@@ -10,6 +10,9 @@ import os
 import signal
 import subprocess
 import sys
+from urllib.parse import urlsplit
+
+from handoff.settings_env import PRODUCTION_REQUIRES, unset
 
 DESCRIPTION = "Handoff: outsourcing management for small businesses."
 
@@ -37,20 +40,15 @@ def cmd_demo(args) -> int:
     --addrport) with a worker beside the server. Links in e-mails point at the address served
     unless HANDOFF_SITE_URL says otherwise. Ctrl+C or SIGTERM stops both."""
     host, port = _demo_address(args.addrport)
-    explicit = {
-        name for name in ("HANDOFF_SITE_URL", "HANDOFF_ALLOWED_HOSTS") if name in os.environ
-    }
-    os.environ.setdefault("HANDOFF_SITE_URL", f"http://{host}:{port}")
-    if host not in {"127.0.0.1", "localhost", "[::1]"}:
-        os.environ.setdefault(
-            "HANDOFF_ALLOWED_HOSTS", f"127.0.0.1,localhost,[::1],{host.strip('[]')}"
-        )
+    # Settings make the served address the default site URL and an allowed host; the worker
+    # started below inherits it.
+    os.environ["HANDOFF_DEMO_ADDRESS"] = f"{host}:{port}"
     _django()
     from django.conf import settings
     from django.core.management import call_command
 
     from handoff import demo
-    from handoff.core.links import absolute_url
+    from handoff.core.links import absolute_url, site_url
     from handoff.work.demo import PORTAL_EMAIL, PORTAL_PASSWORD
 
     database = settings.DATABASES["default"]["NAME"]
@@ -65,7 +63,9 @@ def cmd_demo(args) -> int:
         f"\n  Provider portal: {PORTAL_EMAIL} / {PORTAL_PASSWORD} (the bookkeeping firm)\n",
         flush=True,
     )
-    if host in {"0.0.0.0", "[::]"} and "HANDOFF_SITE_URL" not in explicit:  # noqa: S104
+    # Links that point at "every address" (no HANDOFF_SITE_URL given) reach no one.
+    everywhere = {"0.0.0.0", "::"}  # noqa: S104
+    if host.strip("[]") in everywhere and urlsplit(site_url()).hostname in everywhere:
         print(
             "  Serving on every address: set HANDOFF_SITE_URL (and HANDOFF_ALLOWED_HOSTS) to\n"
             "  the address others reach this machine at, so that links in e-mails work.\n",
@@ -151,10 +151,13 @@ def cmd_worker(args) -> int:
 def cmd_serve(args) -> int:
     """Production: gunicorn with settings only from the environment."""
     _django(production=True)
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    bind = args.bind or settings.SERVE_BIND
+    workers = settings.SERVE_WORKERS if args.workers is None else args.workers
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         sys.exit("handoff: the database needs migrating first: run 'handoff migrate'.")
@@ -165,13 +168,13 @@ def cmd_serve(args) -> int:
         "gunicorn",
         "handoff.wsgi:application",
         "--bind",
-        args.bind,
+        bind,
         "--workers",
-        str(args.workers),
+        str(workers),
         "--access-logfile",
         "-",
     ]
-    print(f"Serving Handoff on {args.bind} with {args.workers} workers.", flush=True)
+    print(f"Serving Handoff on {bind} with {workers} workers.", flush=True)
     os.execv(sys.executable, gunicorn)  # noqa: S606 - replaces this process with gunicorn
     return 0
 
@@ -179,13 +182,14 @@ def cmd_serve(args) -> int:
 def cmd_createuser(args) -> int:
     """Create an account, and optionally a new organization it owns."""
     _django()
+    from django.conf import settings
     from django.core.exceptions import ValidationError
     from django.db import transaction
     from django.utils.text import slugify
 
     from handoff.accounts import services
 
-    password = args.password or os.environ.get("HANDOFF_NEW_USER_PASSWORD", "")
+    password = args.password or settings.NEW_USER_PASSWORD
     if not password:
         if not sys.stdin.isatty():
             print(
@@ -222,11 +226,8 @@ def cmd_createuser(args) -> int:
 
 def cmd_check(args) -> int:
     """What production still lacks, then Django's deployment checks."""
-    missing = [
-        name
-        for name in ("HANDOFF_SECRET_KEY", "HANDOFF_ALLOWED_HOSTS", "HANDOFF_SITE_URL")
-        if not os.environ.get(name, "").strip()
-    ]
+    # Production's settings refuse to load without these, so ask before choosing which to load.
+    missing = unset(PRODUCTION_REQUIRES)
     _django(production=not missing)
     from django.conf import settings
     from django.core.management import call_command
@@ -253,12 +254,12 @@ def cmd_check(args) -> int:
             f"HANDOFF_SITE_URL is {site_url()}: links in e-mails would not use HTTPS "
             "(set HANDOFF_HTTPS=false only for a closed network without TLS)."
         )
-    for name in ("HANDOFF_TIN_KEYS", "HANDOFF_TIN_HASH_KEY"):
-        if not os.environ.get(name):
-            problems.append(
-                f"{name} is not set: W-9 TINs cannot be stored or read in production "
-                "(docs/compliance.md, 'TIN keys')."
-            )
+    # Outside production the keys are generated under var/, so settings cannot tell.
+    for name in unset(("TIN_KEYS", "TIN_HASH_KEY")):
+        problems.append(
+            f"{name} is not set: W-9 TINs cannot be stored or read in production "
+            "(docs/compliance.md, 'TIN keys')."
+        )
     for problem in problems:
         print(f"- {problem}")
     try:
@@ -304,13 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--bind",
-        default=os.environ.get("HANDOFF_BIND", "0.0.0.0:8000"),
+        default=None,
         help="host:port to listen on (default 0.0.0.0:8000 or HANDOFF_BIND).",
     )
     serve.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("HANDOFF_WORKERS", "2")),
+        default=None,
         help="gunicorn worker processes (default 2 or HANDOFF_WORKERS).",
     )
     serve.set_defaults(func=cmd_serve)

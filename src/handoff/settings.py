@@ -19,36 +19,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from handoff.settings_env import PRODUCTION_REQUIRES, env_bool, env_int, env_list, env_str, unset
+
 BASE_DIR = Path(__file__).resolve().parent
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(f"HANDOFF_{name}", default).strip()
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    raw = env_str(name)
-    if not raw:
-        return default
-    if raw.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if raw.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"HANDOFF_{name} must be true or false, not {raw!r}.")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = env_str(name)
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"HANDOFF_{name} must be a whole number, not {raw!r}.") from None
-
-
-def env_list(name: str) -> list[str]:
-    return [item.strip() for item in env_str(name).split(",") if item.strip()]
 
 
 def _and_list(names: list[str]) -> str:
@@ -74,12 +47,18 @@ def _generated_secret_key() -> str:
     return key
 
 
+# ``handoff demo --addrport H:P`` passes its address (host:port) here, so that the demo and
+# the worker it starts answer and link at that address unless HANDOFF_ALLOWED_HOSTS and
+# HANDOFF_SITE_URL say otherwise.
+DEMO_ADDRESS = env_str("DEMO_ADDRESS")
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
 if PRODUCTION:
-    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL") if not env_str(name)]
+    missing = unset(PRODUCTION_REQUIRES)
     if missing:
         raise ImproperlyConfigured(
             "Production needs "
-            + _and_list([f"HANDOFF_{name}" for name in missing])
+            + _and_list(missing)
             + " set in the environment; see the README's Configuration section."
         )
     SECRET_KEY = env_str("SECRET_KEY")
@@ -91,7 +70,11 @@ elif TESTING:
     DEBUG = False
 else:
     SECRET_KEY = env_str("SECRET_KEY") or _generated_secret_key()
-    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]"]
+    demo_host = DEMO_ADDRESS.rpartition(":")[0]
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [
+        *LOCAL_HOSTS,
+        *([demo_host.strip("[]")] if demo_host and demo_host not in LOCAL_HOSTS else []),
+    ]
     DEBUG = env_bool("DEBUG")
 
 
@@ -123,8 +106,10 @@ elif not PRODUCTION:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Where the app is served: every absolute link (e-mails, invitations, one-click links, calendar
 # feeds, chat messages) is built from it by handoff.core.links and nowhere else. Production
-# requires it; ``handoff demo --addrport H:P`` sets it to http://H:P unless it is set.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# requires it; ``handoff demo --addrport H:P`` makes http://H:P the default.
+SITE_URL = env_str(
+    "SITE_URL", f"http://{DEMO_ADDRESS}" if DEMO_ADDRESS else "http://127.0.0.1:8000"
+).rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")) or "/" in SITE_URL.split("://", 1)[1]:
     raise ImproperlyConfigured(
         f"HANDOFF_SITE_URL must be an address such as https://handoff.example.com "
@@ -314,6 +299,14 @@ if PRODUCTION:
 # --- API --------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# --- The ``handoff`` command ------------------------------------------------------------------
+# Defaults of ``handoff serve``; its --bind and --workers win.
+SERVE_BIND = env_str("BIND", "0.0.0.0:8000")
+SERVE_WORKERS = env_int("WORKERS", 2)
+# The password ``handoff createuser`` gives the new account when --password is absent (for
+# scripts, which have no terminal to prompt at); taken as it is, spaces included.
+NEW_USER_PASSWORD = os.environ.get("HANDOFF_NEW_USER_PASSWORD", "")
 
 LOGGING = {
     "version": 1,

@@ -9,8 +9,9 @@ import time_machine
 
 from handoff.compliance import jobs, services
 from handoff.notifications.events import Event
+from handoff.notifications.jobs import run_due_sweeps
 from handoff.notifications.models import Notification
-from handoff.notifications.sweeps import get, run_due_sweeps
+from handoff.notifications.sweeps import get
 from tests.compliance.conftest import pay, record_w9
 
 pytestmark = pytest.mark.django_db

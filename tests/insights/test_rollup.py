@@ -1,15 +1,19 @@
 """The scorecards' monthly task facts (``rollup.TaskMonth``): kept true through every kind of
 change to a task, the same however often they are counted, in the organization's time zone,
-and each organization's own."""
+and each organization's own. A task's change reaches them through ``handoff.work.hooks``,
+which the work services call; the tests that write tasks themselves call it as they would."""
 
 from datetime import date
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 
 from handoff.insights import rollup, scorecards
 from handoff.insights.models import TaskMonth
+from handoff.work import hooks
+from handoff.work import services as work
 from handoff.work.models import Task
 from tests.factories import ProviderFactory, UserFactory
 from tests.insights.test_scorecards import (
@@ -42,6 +46,12 @@ def march_row(org, engagement) -> TaskMonth:
     return TaskMonth.objects.for_org(org).get(engagement=engagement, month=date(2026, 3, 1))
 
 
+def saved(changed: Task, *, was=None) -> None:
+    """Save ``changed`` and tell the hook, as the work services do."""
+    changed.save()
+    hooks.task_changed(changed, was=was)
+
+
 @pytest.fixture
 def engagement(org):
     return engagement_for(org, ProviderFactory(organization=org, name="Ledgerline"))
@@ -68,8 +78,9 @@ def test_every_change_to_a_task_keeps_the_rows_true(org, engagement):
     assert rows(org) == counted_afresh(org)
 
     # Due in April now: both months counted again.
+    was = (second.engagement_id, second.due_at)
     second.due_at = local(4, 2)
-    second.save()
+    saved(second, was=was)
     assert rows(org) == counted_afresh(org)
     assert march_row(org, engagement).delivered == 1
 
@@ -79,39 +90,45 @@ def test_every_change_to_a_task_keeps_the_rows_true(org, engagement):
         local(3, 26),
         local(3, 26),
     )
-    third.save()
+    saved(third)
     assert march_row(org, engagement).late == 1
     third.returns, third.delivered_at, third.status = 1, local(3, 24), "accepted"
-    third.save()
+    saved(third)
     assert (march_row(org, engagement).returned, march_row(org, engagement).late) == (1, 0)
     assert rows(org) == counted_afresh(org)
 
     # Cancelled work leaves the figures; a deleted task too, one by one or by queryset.
     first.status = "cancelled"
-    first.save()
+    saved(first)
     assert march_row(org, engagement).rated == 0
     third.delete()
+    hooks.task_changed(third)
     assert rows(org) == counted_afresh(org)
     # Only the cancelled task is left in March: no row.
     assert not TaskMonth.objects.for_org(org).filter(month=date(2026, 3, 1)).exists()
     Task.objects.for_org(org).filter(pk=second.pk).delete()
+    hooks.task_changed(second)
     assert rows(org) == counted_afresh(org) == []
 
 
-def test_a_task_loaded_without_its_due_time_still_marks_the_month_it_left(org, engagement):
-    moved = task(engagement, "A", local(3, 10), delivered=local(3, 9))
+def test_a_task_moved_by_the_service_marks_the_month_it_left(org, owner, engagement):
+    moved = task(engagement, "A", local(3, 10), status="in_progress", requested_by=owner)
     rows(org)
-    late_loaded = Task.objects.only("id", "organization", "engagement", "title").get(pk=moved.pk)
-    late_loaded.due_at = local(5, 10)
-    late_loaded.save()
+    work.update_task(moved, actor=owner, data={"due_at": local(5, 10)})
     assert rows(org) == counted_afresh(org)
     assert [row[1] for row in rows(org)] == [date(2026, 5, 1)]
+
+
+def test_no_signal_on_tasks_feeds_the_facts():
+    """The flow is the explicit hook; nothing listens to a task's model signals."""
+    for signal in (signals.post_init, signals.pre_save, signals.post_save, signals.post_delete):
+        assert not signal.has_listeners(Task)
 
 
 def test_writes_without_save_mark_their_months_by_hand(org, engagement):
     task(engagement, "A", local(3, 10), delivered=local(3, 9))
     rows(org)
-    Task.objects.for_org(org).update(delivered_at=local(3, 12))  # no signal: nothing marked
+    Task.objects.for_org(org).update(delivered_at=local(3, 12))  # no hook: nothing marked
     assert march_row(org, engagement).late == 0
     rollup.mark_all(Task.objects.for_org(org))
     assert march_row(org, engagement).late == 1
@@ -139,7 +156,7 @@ def test_a_change_made_while_counting_leaves_the_month_stale(org, engagement):
     first = task(engagement, "A", local(3, 10), delivered=local(3, 9))
     rows(org)
     first.delivered_at = local(3, 11)
-    first.save()
+    saved(first)
     seen = list(
         TaskMonth.objects.for_org(org)
         .filter(stale__isnull=False)
@@ -147,7 +164,7 @@ def test_a_change_made_while_counting_leaves_the_month_stale(org, engagement):
     )
     # The task changes again after the reader took the token and before it wrote.
     first.delivered_at = local(3, 10, 18)
-    first.save()
+    saved(first)
     rollup.recount(org, seen)
     assert TaskMonth.objects.for_org(org).get().stale is not None
     assert march_row(org, engagement).late == 1  # the next read counts the latest
@@ -190,7 +207,7 @@ def test_rows_are_the_organizations_own(org, owner, manager, other_org, outsider
     theirs = sorted(TaskMonth.objects.for_org(other_org).values_list(*FIELDS))
     # A change in one organization marks and counts only its own months.
     changed = Task.objects.for_org(org).filter(engagement=world.engagement).first()
-    changed.save()
+    saved(changed)
     assert not TaskMonth.objects.for_org(other_org).filter(stale__isnull=False).exists()
     rollup.refresh(org)
     assert sorted(TaskMonth.objects.for_org(other_org).values_list(*FIELDS)) == theirs
@@ -234,11 +251,11 @@ def test_open_work_past_due_counts_by_the_clock_not_the_rows(org, engagement):
     with CaptureQueriesContext(connection) as captured:
         assert on_time(local(4, 2)) == (0.5, 2)
     assert not [q for q in captured.captured_queries if '"work_task"' in q["sql"]]
-    Task.objects.for_org(org).filter(title="Open").get().save()  # still open, month marked
+    saved(Task.objects.for_org(org).filter(title="Open").get())  # still open, month marked
     assert on_time(local(4, 2)) == (0.5, 2)
     delivered = Task.objects.for_org(org).get(title="Open")
     delivered.status, delivered.delivered_at = "delivered", local(3, 25)
-    delivered.save()
+    saved(delivered)
     assert on_time(local(4, 2)) == (0.5, 2)  # delivered late: counted, not open any more
     assert TaskMonth.objects.for_org(org).get().open == 0
 
@@ -248,7 +265,7 @@ def test_many_stale_months_are_counted_afresh_at_once(org, engagement, monkeypat
         task(engagement, f"M{month}", local(month, 10), delivered=local(month, 9))
     rows(org)
     for changed in Task.objects.for_org(org):
-        changed.save()  # three months stale
+        saved(changed)  # three months stale
     monkeypatch.setattr(rollup, "REBUILD_ABOVE", 2)
     rebuilt, rebuild = [], rollup.rebuild
     monkeypatch.setattr(rollup, "rebuild", lambda o: rebuilt.append(o.pk) or rebuild(o))

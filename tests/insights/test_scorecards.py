@@ -17,6 +17,7 @@ from handoff.decisions.models import Analysis, BusinessFunction, Decision
 from handoff.engagements.models import Engagement, EngagementFunction, ServiceLevel
 from handoff.insights import checkins, rollup, scorecards
 from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
+from handoff.work import hooks
 from handoff.work.models import Issue, Task
 from handoff.work.services import suggest_due
 from tests.factories import ContactFactory, ProviderFactory, UserFactory
@@ -48,7 +49,7 @@ def engagement_for(org, provider, *, function=None, start=date(2026, 1, 1)):
 
 def task(engagement, title, due, *, status="accepted", delivered=None, first=None, **extra):
     created_at = extra.pop("created_at", due - timedelta(days=7))
-    return Task.objects.create(
+    created = Task.objects.create(
         organization=engagement.organization,
         engagement=engagement,
         title=title,
@@ -61,6 +62,8 @@ def task(engagement, title, due, *, status="accepted", delivered=None, first=Non
         turnaround_due_at=suggest_due(engagement, extra.get("kind", ""), created_at),
         **extra,
     )
+    hooks.task_changed(created)  # as the work services do after every write
+    return created
 
 
 def issue(engagement, title, raised, **extra):

@@ -12,8 +12,8 @@ from handoff.engagements import jobs as engagement_jobs
 from handoff.engagements import services as engagements
 from handoff.notifications import reminders
 from handoff.notifications.events import Event
+from handoff.notifications.jobs import run_due_sweeps
 from handoff.notifications.models import Notification
-from handoff.notifications.sweeps import run_due_sweeps
 from handoff.providers import jobs as provider_jobs
 from handoff.providers.models import DueDiligenceItem
 from tests.factories import ContactFactory, ProviderFactory

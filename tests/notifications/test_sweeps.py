@@ -1,5 +1,7 @@
 """The sweep registry: each sweep starts once per interval, however many workers ask."""
 
+import ast
+import inspect
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,9 +34,9 @@ def sweep_every(**interval):
 
 
 def test_a_sweep_runs_when_due_and_not_again_within_its_interval(registry):
-    assert sweeps.run_due_sweeps(T0, enqueue=False) == ["tests.counting"]
-    assert sweeps.run_due_sweeps(T0 + timedelta(minutes=4), enqueue=False) == []
-    assert sweeps.run_due_sweeps(T0 + timedelta(minutes=5), enqueue=False) == ["tests.counting"]
+    assert jobs.run_due_sweeps(T0, enqueue=False) == ["tests.counting"]
+    assert jobs.run_due_sweeps(T0 + timedelta(minutes=4), enqueue=False) == []
+    assert jobs.run_due_sweeps(T0 + timedelta(minutes=5), enqueue=False) == ["tests.counting"]
     assert registry == [T0, T0 + timedelta(minutes=5)]
     run = SweepRun.objects.get(name="tests.counting")
     assert run.last_started_at == T0 + timedelta(minutes=5)
@@ -42,8 +44,8 @@ def test_a_sweep_runs_when_due_and_not_again_within_its_interval(registry):
 
 
 def test_two_workers_asking_at_once_start_it_once(registry):
-    first = sweeps.run_due_sweeps(T0, enqueue=False)
-    second = sweeps.run_due_sweeps(T0, enqueue=False)
+    first = jobs.run_due_sweeps(T0, enqueue=False)
+    second = jobs.run_due_sweeps(T0, enqueue=False)
     assert (first, second) == (["tests.counting"], [])
     assert len(registry) == 1
 
@@ -52,7 +54,7 @@ def test_enqueued_sweeps_run_after_the_commit_with_the_time_they_were_due(
     registry, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        sweeps.run_due_sweeps(T0)
+        jobs.run_due_sweeps(T0)
     assert registry == [] and len(callbacks) == 1
     callbacks[0]()
     assert registry == [T0]
@@ -63,7 +65,7 @@ def test_a_failing_sweep_is_recorded_and_the_others_still_run(registry):
     def broken(now):
         raise RuntimeError("the database went away")
 
-    assert sweeps.run_due_sweeps(T0, enqueue=False) == ["tests.broken", "tests.counting"]
+    assert jobs.run_due_sweeps(T0, enqueue=False) == ["tests.broken", "tests.counting"]
     assert SweepRun.objects.get(name="tests.broken").last_error == "the database went away"
     assert registry == [T0]
     # As a job (the worker's way) the failure marks that job failed, and only that one.
@@ -91,3 +93,21 @@ def test_the_apps_register_their_sweeps():
         "engagements.renewal_reminders",
         "providers.document_reminders",
     } <= names
+
+
+def imported_modules(module) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(inspect.getsource(module))):
+        if isinstance(node, ast.ImportFrom):
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_the_registry_does_not_import_the_jobs():
+    """Jobs register sweeps and enqueue them; the registry stays below, so the two never
+    import each other (not even inside a function)."""
+    assert "handoff.notifications.jobs" not in imported_modules(sweeps)
+    assert "handoff.notifications.sweeps" in imported_modules(jobs)

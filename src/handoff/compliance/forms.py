@@ -1,6 +1,3 @@
-import csv
-import io
-
 from django import forms
 from django.utils import timezone
 
@@ -8,6 +5,7 @@ from handoff.compliance import classification
 from handoff.compliance.choices import Answer, Category, FilingMethod, PaymentMethod, TinType
 from handoff.compliance.models import W9, ComplianceSettings, Filing1099, Invoice
 from handoff.compliance.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, W9_FIELDS
+from handoff.core.csv_import import CsvImportForm, read_rows
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
 
@@ -309,47 +307,26 @@ class PaymentFilterForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value}
 
 
-class PaymentImportForm(forms.Form):
+class PaymentImportForm(CsvImportForm):
     """A CSV file with a header row: provider, paid_on, amount, method (required), reference,
     engagement, invoice (optional)."""
 
-    MAX_BYTES = 1024 * 1024
-
-    file = forms.FileField(
-        label="CSV file",
-        required=False,
-        help_text="UTF-8, at most 1 MB. Columns: " + ", ".join(IMPORT_COLUMNS) + " — the first "
+    help_text = (
+        "UTF-8, at most 1 MB. Columns: " + ", ".join(IMPORT_COLUMNS) + " — the first "
         "four are needed. Dates as YYYY-MM-DD; method one of "
         + ", ".join(PaymentMethod.values)
-        + ".",
+        + "."
     )
-    content = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def clean(self):
-        upload = self.cleaned_data.get("file")
-        if upload:
-            if upload.size > self.MAX_BYTES:
-                raise forms.ValidationError({"file": "The file is larger than 1 MB."})
-            try:
-                self.cleaned_data["content"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise forms.ValidationError({"file": "Save the file as UTF-8 CSV."}) from None
-        if not self.cleaned_data.get("content"):
-            raise forms.ValidationError({"file": "Choose a CSV file."})
-        return self.cleaned_data
-
-    def rows(self) -> list[dict]:
-        return csv_rows(self.cleaned_data["content"])
+    required_columns = REQUIRED_COLUMNS
 
 
 def csv_rows(content: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(content))
-    missing = [name for name in REQUIRED_COLUMNS if name not in (reader.fieldnames or [])]
-    if missing:
-        raise forms.ValidationError(
-            "The first row must name the columns; missing: " + ", ".join(missing) + "."
-        )
-    return list(reader)
+    """The rows of a payments CSV (the API takes the text itself rather than a file)."""
+    return read_rows(
+        content,
+        required=REQUIRED_COLUMNS,
+        message=PaymentImportForm.missing_columns_message,
+    )
 
 
 class FilingForm(forms.ModelForm):

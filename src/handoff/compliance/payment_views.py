@@ -5,12 +5,12 @@ managers; the 1099-NEC export, which carries full TINs for the e-filing service,
 
 import csv
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -24,6 +24,7 @@ from handoff.compliance.forms import (
     PaymentImportForm,
 )
 from handoff.compliance.models import Invoice
+from handoff.core import csv_import
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role, role_at_least
@@ -122,33 +123,17 @@ def role_ok(request, role) -> bool:
 @principal_required(Role.MANAGER)
 def payment_import(request):
     """Upload a CSV, see every row's verdict, then import: all rows or none."""
-    form = PaymentImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            rows = form.rows()
-        except forms.ValidationError as error:
-            form.add_error("file", error)
-        else:
-            commit = request.POST.get("action") == "import"
-            report = services.import_payments(
-                request.org, actor=request.user, rows=rows, commit=commit
-            )
-            bad = sum(1 for entry in report if entry["errors"])
-            if commit and not bad and report:
-                messages.success(request, f"{len(report)} payments were recorded.")
-                return redirect("compliance:payments", request.org.slug)
-            if commit and bad:
-                messages.error(request, "Nothing was imported: fix the rows below first.")
-    context = {
-        "form": form,
-        "report": report,
-        "bad": report and sum(1 for entry in report if entry["errors"]),
-        "content": form.cleaned_data.get("content", "")
-        if form.is_bound and form.is_valid()
-        else "",
-    }
-    return render(request, "compliance/payment_import.html", context)
+    return csv_import.import_page(
+        request,
+        PaymentImportForm(request.POST or None, request.FILES or None),
+        lambda rows, commit: services.import_payments(
+            request.org, actor=request.user, rows=rows, commit=commit
+        ),
+        template="compliance/payment_import.html",
+        columns=[("Provider", "provider"), ("Paid", "paid_on"), ("Amount", "amount")],
+        done=lambda count: f"{count} payments were recorded.",
+        done_url=reverse("compliance:payments", args=[request.org.slug]),
+    )
 
 
 # --- 1099-NEC --------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from handoff.compliance.models import (
     Invoice,
     Payment,
 )
-from handoff.core import audit
+from handoff.core import audit, csv_import
 from handoff.core.choices import US_STATE_CODES
 from handoff.core.errors import Conflict
 from handoff.core.roles import Role, role_at_least
@@ -544,10 +544,6 @@ def record_payment(
     return payment, warnings
 
 
-class ImportRefused(Exception):
-    """Raised inside the import's transaction to undo every row when one is bad."""
-
-
 IMPORT_COLUMNS = [
     "provider",
     "paid_on",
@@ -639,37 +635,26 @@ def import_payments(org, *, actor, rows: list[dict], commit: bool) -> list[dict]
         "pk", "provider_id", "title"
     ):
         engagements.setdefault((provider_id, title.lower()), []).append(pk)
-    report = []
-    try:
-        with transaction.atomic():
-            for line, row in enumerate(rows, start=2):  # line 1 is the header
-                arguments, errors = _import_row(org, actor, row, providers, engagements)
-                warnings = []
-                if not errors:
-                    try:
-                        with transaction.atomic():
-                            _, warnings = record_payment(org, actor=actor, **arguments)
-                    except ValidationError as error:
-                        errors = [
-                            f"{field}: {message}" if field != "__all__" else message
-                            for field, messages in error.message_dict.items()
-                            for message in messages
-                        ]
-                report.append(
-                    {
-                        "line": line,
-                        "provider": (row.get("provider") or "").strip(),
-                        "amount": (row.get("amount") or "").strip(),
-                        "paid_on": (row.get("paid_on") or "").strip(),
-                        "errors": errors,
-                        "warnings": warnings,
-                    }
-                )
-            if not commit or not report or any(entry["errors"] for entry in report):
-                raise ImportRefused
-    except ImportRefused:
-        pass
-    return report
+
+    def import_row(line: int, row: dict) -> dict:
+        arguments, errors = _import_row(org, actor, row, providers, engagements)
+        warnings = []
+        if not errors:
+            recorded, errors = csv_import.attempt(
+                lambda: record_payment(org, actor=actor, **arguments)
+            )
+            if recorded:
+                _, warnings = recorded
+        return {
+            "line": line,
+            "provider": (row.get("provider") or "").strip(),
+            "amount": (row.get("amount") or "").strip(),
+            "paid_on": (row.get("paid_on") or "").strip(),
+            "errors": errors,
+            "warnings": warnings,
+        }
+
+    return csv_import.import_rows(rows, import_row, commit=commit)
 
 
 # --- 1099-NEC filings ------------------------------------------------------------------------

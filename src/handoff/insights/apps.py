@@ -12,6 +12,7 @@ class InsightsConfig(AppConfig):
             jobs,  # noqa: F401
             rollup,
         )
+        from handoff.work import hooks
 
-        # A task saved or deleted marks its month of the scorecards' task facts stale.
-        rollup.connect()
+        # A task changed marks its month of the scorecards' task facts stale.
+        hooks.on_task_changed(rollup.task_changed)

@@ -3,6 +3,7 @@ organization's rounds (Evaluate → Check-ins), a member's own check-ins, a prov
 and trend, the organization's settings, and the provider's own view in the portal."""
 
 import zoneinfo
+from urllib.parse import urlencode
 
 import pygal
 from django import forms
@@ -139,6 +140,7 @@ def checkins_overview(request):
             row.state_label = checkin_rounds.STATES[row.state]
     context = {
         "state": state,
+        "page_query": urlencode({"state": state}) if state else "",
         "states": [("", "All"), *checkin_rounds.STATES.items()],
         "page": page,
         "scheduled": checkin_rounds.scheduled(request.org, now=now)

@@ -10,23 +10,24 @@ How the rows stay true:
 
 * A task saved or deleted marks the month it is due in (and the month it was due in, when
   the due time or engagement changed) stale: an upsert that writes a fresh random token into
-  ``stale``. The signal handlers are at the bottom of this module.
+  ``stale``. The work services call :func:`task_changed` for it through
+  ``handoff.work.hooks`` (registered in ``InsightsConfig.ready``), not a model signal.
 * :func:`refresh`, called before each read, counts the stale months again from their tasks,
   one grouped query per month, and clears a row only if its token is still the one it read:
   a change made while it counted leaves the row stale for the next read. Counting a month
   again gives the same row however often it runs (idempotent); months without tasks have no
   row.
 * Every month is counted afresh (:func:`rebuild`) when the rows were never counted, were
-  counted in another time zone, or when tasks went with something else being deleted (the
-  handler cannot tell which months; it asks for a rebuild instead).
+  counted in another time zone, or after :func:`forget`.
 
 Open work past its due time depends on the clock, so only the number of open tasks is kept
 (``open``): every one of them is past due once its month is over, so scorecards take it as the
 open work past due of past months, and count the month under way (and any days of a custom
 range outside whole months) from the tasks at read time.
 
-Writes that bypass ``Model.save()`` (``QuerySet.update()``, ``bulk_create()``, raw SQL) do not
-mark anything: code doing so calls :func:`mark_all` (or :func:`rebuild`) afterwards.
+Writes that do not go through the work services (``QuerySet.update()``, ``bulk_create()``,
+raw SQL, a ``save()`` in a script or a test) mark nothing by themselves: code doing so calls
+:func:`mark_all` (or :func:`rebuild`, or ``handoff.work.hooks.task_changed``) afterwards.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from datetime import date, datetime, time
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Sum
-from django.db.models.signals import post_delete, post_init, post_save, pre_save
 
 from handoff.work.choices import TaskStatus
 from handoff.work.models import Task
@@ -273,7 +273,7 @@ def mark_all(tasks) -> None:
         mark(*key)
 
 
-# --- Signals: a task saved or deleted marks its months ----------------------------------------
+# --- A task saved or deleted marks its months ------------------------------------------------
 def _zone(task: Task) -> zoneinfo.ZoneInfo:
     if Task.organization.is_cached(task):
         return zoneinfo.ZoneInfo(task.organization.time_zone)
@@ -283,42 +283,14 @@ def _zone(task: Task) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name.first() or "UTC")
 
 
-def _remember(sender, instance: Task, **kwargs) -> None:
-    # Read from __dict__: a deferred field must not cost a query for every task loaded.
-    instance._rollup_was = (instance.__dict__.get("engagement_id"), instance.__dict__.get("due_at"))
-
-
-def _saving(sender, instance: Task, update_fields=None, **kwargs) -> None:
-    # A task loaded without its due time or engagement: read where it was before it moves.
-    engagement_id, due_at = getattr(instance, "_rollup_was", (None, None))
-    if instance.pk and (engagement_id is None or due_at is None):
-        before = Task.objects.filter(pk=instance.pk).values_list("engagement_id", "due_at")
-        instance._rollup_was = before.first() or (None, None)
-
-
-def _saved(sender, instance: Task, **kwargs) -> None:
-    zone = _zone(instance)
-    keys = {(instance.engagement_id, month_of(instance.due_at, zone))}
-    engagement_id, due_at = getattr(instance, "_rollup_was", (None, None))
-    if engagement_id is not None and due_at is not None:
+def task_changed(task: Task, was: tuple | None = None) -> None:
+    """Mark the month ``task`` is due in stale, and with ``was`` (its engagement and due time
+    before the change) the month it left. Registered with ``handoff.work.hooks``, which the
+    work services call after every save."""
+    zone = _zone(task)
+    keys = {(task.engagement_id, month_of(task.due_at, zone))}
+    if was is not None:
+        engagement_id, due_at = was
         keys.add((engagement_id, month_of(due_at, zone)))
     for engagement_id, month in keys:
-        mark(instance.organization_id, engagement_id, month)
-    _remember(sender, instance)
-
-
-def _deleted(sender, instance: Task, origin=None, **kwargs) -> None:
-    if isinstance(origin, Task) or getattr(origin, "model", None) is Task:
-        month = month_of(instance.due_at, _zone(instance))
-        mark(instance.organization_id, instance.engagement_id, month)
-    else:
-        # Gone with its engagement, provider or organization: their rows go by cascade, but
-        # the handler cannot tell which; count everything again.
-        forget(instance.organization_id)
-
-
-def connect() -> None:
-    post_init.connect(_remember, sender=Task, dispatch_uid="insights.rollup.remember")
-    pre_save.connect(_saving, sender=Task, dispatch_uid="insights.rollup.saving")
-    post_save.connect(_saved, sender=Task, dispatch_uid="insights.rollup.saved")
-    post_delete.connect(_deleted, sender=Task, dispatch_uid="insights.rollup.deleted")
+        mark(task.organization_id, engagement_id, month)

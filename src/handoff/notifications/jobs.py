@@ -1,13 +1,17 @@
-"""Background jobs (django-tasks) and this app's periodic sweeps.
+"""Background jobs (django-tasks), this app's periodic sweeps, and the scheduling of every
+registered sweep (:func:`run_due_sweeps`).
 
 Jobs take ids, are enqueued after the transaction commits, and are safe to run twice: each
 delivery step claims its row first (see ``delivery``).
 """
 
+import contextlib
 import zoneinfo
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django_tasks import task
 
 from handoff.notifications import delivery
@@ -48,6 +52,27 @@ def run_sweep(name: str, now: str) -> int:
     if item is None:  # unregistered since it was enqueued (a deploy in between)
         return 0
     return sweep_registry.execute(item, datetime.fromisoformat(now))
+
+
+def run_due_sweeps(now: datetime | None = None, *, enqueue: bool = True) -> list[str]:
+    """Start every registered sweep whose interval has passed; returns their names.
+
+    With ``enqueue`` (the worker's way) each runs as a background job after the current
+    transaction commits; without, it runs here and now.
+    """
+    now = now or timezone.now()
+    started = []
+    for item in sweep_registry.registered():
+        if not sweep_registry.claim(item, now):
+            continue
+        started.append(item.name)
+        if enqueue:
+            transaction.on_commit(lambda name=item.name: run_sweep.enqueue(name, now.isoformat()))
+        else:
+            # A failure is logged and recorded on its SweepRun; the other sweeps still run.
+            with contextlib.suppress(Exception):
+                sweep_registry.execute(item, now)
+    return started
 
 
 @sweep(every=timedelta(minutes=1), name="notifications.webhook_retries")

@@ -8,20 +8,21 @@ Each app registers its own from its ``AppConfig.ready``::
     def overdue_tasks(now) -> int:
         ...  # notify(..., key=f"task:{task.pk}:overdue"); return how many were handled
 
-``handoff worker`` calls :func:`run_due_sweeps` on a fixed interval. Which sweep last started
-when is kept in one table (``SweepRun``) and claimed with a conditional update, so however many
-workers run, a sweep due every five minutes starts once in five minutes. A sweep must still be
-safe to run twice (idempotency keys on ``notify``): a crash after the claim loses one run, never
-duplicates one, and the next interval catches up.
+``handoff worker`` calls :func:`handoff.notifications.jobs.run_due_sweeps` on a fixed interval,
+which enqueues each due sweep as a job. This module is only the registry and its bookkeeping;
+it imports nothing from ``jobs``, so every app can register sweeps without pulling in the queue.
+
+Which sweep last started when is kept in one table (``SweepRun``) and claimed with a
+conditional update, so however many workers run, a sweep due every five minutes starts once in
+five minutes. A sweep must still be safe to run twice (idempotency keys on ``notify``): a crash
+after the claim loses one run, never duplicates one, and the next interval catches up.
 """
 
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -70,31 +71,6 @@ def claim(item: Sweep, now: datetime) -> bool:
         .filter(Q(last_started_at__isnull=True) | Q(last_started_at__lte=now - item.every))
         .update(last_started_at=now)
     )
-
-
-def run_due_sweeps(now: datetime | None = None, *, enqueue: bool = True) -> list[str]:
-    """Start every registered sweep whose interval has passed; returns their names.
-
-    With ``enqueue`` (the worker's way) each runs as a background job after the current
-    transaction commits; without, it runs here and now.
-    """
-    from handoff.notifications import jobs
-
-    now = now or timezone.now()
-    started = []
-    for item in registered():
-        if not claim(item, now):
-            continue
-        started.append(item.name)
-        if enqueue:
-            transaction.on_commit(
-                lambda name=item.name: jobs.run_sweep.enqueue(name, now.isoformat())
-            )
-        else:
-            # A failure is logged and recorded on its SweepRun; the other sweeps still run.
-            with contextlib.suppress(Exception):
-                execute(item, now)
-    return started
 
 
 def execute(item: Sweep, now: datetime) -> int:

@@ -4,7 +4,7 @@ Two threads in one process:
 
 * the main thread runs django-tasks-db's ``Worker`` loop: it claims the next ready job in the
   database queue (locked, so several workers share one queue), runs it, and polls again;
-* a scheduler thread calls :func:`~handoff.notifications.sweeps.run_due_sweeps` every
+* a scheduler thread calls :func:`~handoff.notifications.jobs.run_due_sweeps` every
   ``sweep_interval`` seconds. That only *enqueues* the sweeps whose interval has passed (the
   claim in the ``SweepRun`` table lets one worker of many win), so a long job never delays the
   schedule and the sweeps themselves run through the same queue as every other job.
@@ -24,7 +24,8 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from handoff.notifications.sweeps import registered, run_due_sweeps
+from handoff.notifications.jobs import run_due_sweeps
+from handoff.notifications.sweeps import registered
 
 logger = logging.getLogger("handoff.worker")
 

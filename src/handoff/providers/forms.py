@@ -1,8 +1,6 @@
-import csv
-import io
-
 from django import forms
 
+from handoff.core.csv_import import CsvImportForm
 from handoff.providers.choices import ProviderKind, ProviderSort, ProviderStatus, WouldHireAgain
 from handoff.providers.models import (
     Contact,
@@ -207,37 +205,13 @@ class TemplateItemForm(forms.ModelForm):
         fields = ["title", "needs_document", "has_expiry", "has_amount"]
 
 
-class ProviderImportForm(forms.Form):
+class ProviderImportForm(CsvImportForm):
     """A CSV file with a header row, the columns of the export (name is the only one needed)."""
 
-    MAX_BYTES = 1024 * 1024
-
-    file = forms.FileField(
-        label="CSV file",
-        required=False,
-        help_text="UTF-8, at most 1 MB. Columns as in the export: name (required), legal_name, "
+    help_text = (
+        "UTF-8, at most 1 MB. Columns as in the export: name (required), legal_name, "
         "kind, entity_type, is_attorney (yes or no), status, fields (separated by ;), website, "
-        "street, city, region, postal_code, country, notes.",
+        "street, city, region, postal_code, country, notes."
     )
-    content = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def clean(self):
-        upload = self.cleaned_data.get("file")
-        if upload:
-            if upload.size > self.MAX_BYTES:
-                raise forms.ValidationError({"file": "The file is larger than 1 MB."})
-            try:
-                self.cleaned_data["content"] = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise forms.ValidationError({"file": "Save the file as UTF-8 CSV."}) from None
-        if not self.cleaned_data.get("content"):
-            raise forms.ValidationError({"file": "Choose a CSV file."})
-        return self.cleaned_data
-
-    def rows(self) -> list[dict]:
-        reader = csv.DictReader(io.StringIO(self.cleaned_data["content"]))
-        if "name" not in (reader.fieldnames or []):
-            raise forms.ValidationError(
-                "The first row must name the columns, with a 'name' column."
-            )
-        return list(reader)
+    required_columns = ("name",)
+    missing_columns_message = "The first row must name the columns, with a 'name' column."

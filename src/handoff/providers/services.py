@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from handoff.core import audit
+from handoff.core import audit, csv_import
 from handoff.core.errors import Conflict
 from handoff.core.lists import add_named
 from handoff.providers.choices import DEFAULT_EXPERTISE_FIELDS
@@ -234,10 +234,6 @@ def _locked(model, obj, expected_version: int | None = None):
     return current
 
 
-class ImportRefused(Exception):
-    """Raised inside the import's transaction to undo every row when one is bad."""
-
-
 IMPORT_COLUMNS = [*PROVIDER_FIELDS, "fields"]
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
@@ -255,32 +251,20 @@ def import_providers(org, *, actor, rows: list[dict], commit: bool) -> list[dict
     Returns one entry per row: its line number, name and the reasons it is refused (empty when
     fine). Nothing is saved unless ``commit`` and every row passes; a dry run shows the same
     reasons without saving."""
-    report = []
-    try:
-        with transaction.atomic():
-            for line, row in enumerate(rows, start=2):  # line 1 is the header
-                data = {key: (row.get(key) or "").strip() for key in PROVIDER_FIELDS}
-                data["kind"] = data["kind"] or "firm"
-                data["status"] = data["status"] or "prospect"
-                attorney = yes_or_no(data["is_attorney"])
-                data["is_attorney"] = bool(attorney)
-                names = [name for name in (row.get("fields") or "").split(";") if name.strip()]
-                errors = []
-                if attorney is None:
-                    errors = ["is_attorney: write yes or no (or leave it empty for no)."]
-                try:
-                    if not errors:
-                        with transaction.atomic():
-                            create_provider(org, actor=actor, data=data, new_field_names=names)
-                except ValidationError as error:
-                    errors = [
-                        f"{field}: {message}" if field != "__all__" else message
-                        for field, messages in error.message_dict.items()
-                        for message in messages
-                    ]
-                report.append({"line": line, "name": data["name"], "errors": errors})
-            if not commit or any(entry["errors"] for entry in report):
-                raise ImportRefused
-    except ImportRefused:
-        pass
-    return report
+
+    def import_row(line: int, row: dict) -> dict:
+        data = {key: (row.get(key) or "").strip() for key in PROVIDER_FIELDS}
+        data["kind"] = data["kind"] or "firm"
+        data["status"] = data["status"] or "prospect"
+        attorney = yes_or_no(data["is_attorney"])
+        data["is_attorney"] = bool(attorney)
+        names = [name for name in (row.get("fields") or "").split(";") if name.strip()]
+        if attorney is None:
+            errors = ["is_attorney: write yes or no (or leave it empty for no)."]
+        else:
+            _, errors = csv_import.attempt(
+                lambda: create_provider(org, actor=actor, data=data, new_field_names=names)
+            )
+        return {"line": line, "name": data["name"], "errors": errors}
+
+    return csv_import.import_rows(rows, import_row, commit=commit)

@@ -1,15 +1,16 @@
 import csv
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required, require_role
+from handoff.core import csv_import
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.models import AuditEvent
@@ -296,29 +297,14 @@ def expertise_fields(request):
 @principal_required(Role.MANAGER)
 def provider_import(request):
     """Upload a CSV, see every row's verdict, then import: all rows or none."""
-    form = ProviderImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            rows = form.rows()
-        except forms.ValidationError as error:
-            form.add_error("file", error)
-        else:
-            commit = request.POST.get("action") == "import"
-            report = services.import_providers(request.org, actor=request.user, rows=rows,
-                                               commit=commit)  # fmt: skip
-            bad = sum(1 for entry in report if entry["errors"])
-            if commit and not bad and report:
-                messages.success(request, f"{len(report)} providers were added.")
-                return redirect("providers:list", request.org.slug)
-            if commit and bad:
-                messages.error(request, "Nothing was imported: fix the rows below first.")
-    context = {
-        "form": form,
-        "report": report,
-        "bad": report and sum(1 for entry in report if entry["errors"]),
-        "content": form.cleaned_data.get("content", "")
-        if form.is_bound and form.is_valid()
-        else "",
-    }
-    return render(request, "providers/import.html", context)
+    return csv_import.import_page(
+        request,
+        ProviderImportForm(request.POST or None, request.FILES or None),
+        lambda rows, commit: services.import_providers(
+            request.org, actor=request.user, rows=rows, commit=commit
+        ),
+        template="providers/import.html",
+        columns=[("Name", "name")],
+        done=lambda count: f"{count} providers were added.",
+        done_url=reverse("providers:list", args=[request.org.slug]),
+    )

@@ -20,7 +20,7 @@ from handoff.engagements.calendar import previous_business_day
 from handoff.engagements.models import Engagement
 from handoff.engagements.services import holiday_dates
 from handoff.providers.models import Contact
-from handoff.work import issues, portal
+from handoff.work import hooks, issues, portal
 from handoff.work import services as work
 from handoff.work.choices import IssueStatus, Priority, Recurrence, Side, TaskStatus
 from handoff.work.models import Issue, IssueEvent, Schedule, Task, TaskMove
@@ -99,6 +99,7 @@ def load_demo(org, owner) -> None:
         task.status = before
         with backdated(org, steps[-1][1] if steps else created):  # its last change
             task.save()
+        hooks.task_changed(task)
         return task
 
     def comment(task, actor, side, body, when):
@@ -291,6 +292,7 @@ def load_demo(org, owner) -> None:
         task.refresh_from_db()
         task.turnaround_due_at = work.suggest_due(task.engagement, task.kind, task.created_at)
         task.save(update_fields=["turnaround_due_at"])
+        hooks.task_changed(task)
         return task
 
     with backdated(org, now - timedelta(hours=20)):

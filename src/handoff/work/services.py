@@ -30,7 +30,7 @@ from handoff.engagements.services import contact_of, holiday_dates, member_of
 from handoff.notifications.events import Event
 from handoff.notifications.models import Notification
 from handoff.notifications.services import notify
-from handoff.work import recurrence, status
+from handoff.work import hooks, recurrence, status
 from handoff.work.choices import Priority, Recurrence, Side, TaskStatus
 from handoff.work.models import (
     CalendarFeed,
@@ -353,6 +353,7 @@ def _create_task(
     task.full_clean(exclude=["engagement", "organization"], validate_constraints=False)
     checked = _check_files(files)
     task.save()
+    hooks.task_changed(task)
     move = TaskMove.objects.create(
         organization=org,
         task=task,
@@ -409,6 +410,7 @@ def update_task(task: Task, *, actor, data: dict, expected_version: int | None =
         return task
     task.version += 1
     task.save()
+    hooks.task_changed(task, was=(task.engagement_id, before["due_at"]))
     audit.record(
         task.organization, actor, "task.updated", task, f"Edited task {task.title}", changes
     )
@@ -523,6 +525,7 @@ def move_task(
         task.closed_at = now
     task.version += 1
     task.save()
+    hooks.task_changed(task)
     move = TaskMove.objects.create(
         organization=task.organization,
         task=task,
