@@ -3,11 +3,16 @@ organization, and an outsider who owns another."""
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from handoff.accounts import services as accounts
 from handoff.accounts.models import Membership
 from handoff.core.roles import Role
 from tests.factories import UserFactory
+
+# Property tests check what is computed, never how fast: a busy CI machine must not fail them.
+hypothesis_settings.register_profile("handoff", deadline=None)
+hypothesis_settings.load_profile("handoff")
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,10 @@
 """The JSON API at /api/v1/: one NinjaAPI that adds a router per app and shapes every error."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from ninja.errors import AuthenticationError
+from django.http import Http404, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.log import log_response
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from handoff.accounts.api import router as organization_router
@@ -102,3 +104,34 @@ def conflict(request, exc):
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return _error(request, 401, "Send a valid API token: Authorization: Bearer hnd_…")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    if isinstance(exc.__cause__, ValidationError):  # refused by our parser (core.api.Parser)
+        return model_invalid(request, exc.__cause__)
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_upload(request, exc):
+    return _error(
+        request,
+        422,
+        "The request has invalid fields.",
+        [{"field": "body", "message": "The upload is not valid multipart form data."}],
+    )
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    """Errors are JSON in the API, a fault on our side too; it is logged as Django logs a
+    page's (with the traceback, to the admins' mail in production)."""
+    log_response(
+        "Server error: %s",
+        request.path,
+        response=HttpResponse(status=500),
+        request=request,
+        exception=exc,
+    )
+    return _error(request, 500, "Something went wrong on our side. It has been logged.")

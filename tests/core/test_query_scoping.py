@@ -55,7 +55,6 @@ ALLOWED = {
     "insights/checkins.py:update_settings": "get_or_create names the organization",
     "insights/checkins.py:answer": "locks the check-in found by its token",
     "insights/report_email.py:_claim": "locks the provider being reported on",
-    "insights/rollup.py:_saving": "the task being saved, by its pk",
     "notifications/services.py:mark_read": "the notification the view scoped",
     "notifications/services.py:mark_unread": "the notification the view scoped",
     "notifications/services.py:retry_delivery": "the delivery the caller scoped",

@@ -6,9 +6,13 @@ edit over a newer version, 422 for invalid input.
 """
 
 import functools
+from datetime import time
+from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import NinjaAPI, Schema
+import ninja.parser
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from ninja import Field, NinjaAPI, Schema
+from pydantic import WithJsonSchema
 
 from handoff.core.roles import Role, role_at_least
 
@@ -24,6 +28,18 @@ def api_access(least_role: str = Role.VIEWER, *, providers: bool = False):
     def decorator(handler):
         handler.least_role = least_role
         handler.providers = providers
+        return handler
+
+    return decorator
+
+
+def downloads(*media_types: str, description: str = "The file."):
+    """Declare that an operation answers 200 with a file of these media types (beside or
+    instead of JSON): the OpenAPI document lists them, so a client knows what comes back."""
+
+    def decorator(handler):
+        handler.media_types = media_types
+        handler.download_description = description
         return handler
 
     return decorator
@@ -68,21 +84,71 @@ def operations(api):
 
 
 def guard_operations(api) -> None:
-    """Put each operation's declared least role behind its authentication. An operation that
-    declared none keeps its authentication alone; the permission matrix test names it."""
+    """Put each operation's declared least role behind its authentication, and declare the
+    errors every operation can answer with (the OpenAPI document lists them all). An
+    operation that declared no least role keeps its authentication alone; the permission
+    matrix test names it."""
     for _path, operation in operations(api):
+        if getattr(operation, "guarded", False):
+            continue
+        operation.guarded = True
         least_role = getattr(operation.view_func, "least_role", None)
-        if least_role in (None, PUBLIC) or getattr(operation, "guarded", False):
+        errors = (404, 422) if least_role == PUBLIC else (401, 403, 404, 422)
+        for status in errors:
+            if status not in operation.response_models:
+                operation.response_models[status] = operation._create_response_model(ErrorOut)
+        if media_types := getattr(operation.view_func, "media_types", ()):
+            binary = {"schema": {"type": "string", "format": "binary"}}
+            ok = {
+                "description": operation.view_func.download_description,
+                "content": {media_type: binary for media_type in media_types},
+            }
+            operation.openapi_extra = {**(operation.openapi_extra or {}), "responses": {200: ok}}
+        if least_role in (None, PUBLIC):
             continue
         providers = operation.view_func.providers
         operation.auth_callbacks = [
             _Gate(callback, least_role, providers) for callback in operation.auth_callbacks
         ]
-        operation.guarded = True
+
+
+class Parser(ninja.parser.Parser):
+    """JSON bodies and query or form fields, refusing text with a NUL character: PostgreSQL
+    cannot store one, and no field of ours means it (422 naming the field)."""
+
+    def parse_body(self, request):
+        try:
+            data = super().parse_body(request)
+        except ValueError:  # JSONDecodeError, or bytes that are not UTF-8
+            raise ValidationError({"body": "The body is not valid JSON."}) from None
+        refuse_nul(data)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        refuse_nul(result)
+        return result
+
+
+def refuse_nul(value, field: str = "body") -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError({field: "Text may not contain a NUL character (\\u0000)."})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key, field)
+            refuse_nul(item, key if field == "body" else f"{field}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            refuse_nul(item, field)
 
 
 class HandoffAPI(NinjaAPI):
-    """The NinjaAPI whose operations check their declared least role at the gate."""
+    """The NinjaAPI whose operations check their declared least role at the gate, declare
+    every error they answer with, and refuse text with a NUL character."""
+
+    def __init__(self, **kwargs):
+        super().__init__(parser=Parser(), **kwargs)
 
     @property
     def urls(self):
@@ -98,6 +164,23 @@ def require_api_role(request, min_role: str) -> None:
             f"This needs the {Role(min_role).label.lower()} role or higher; "
             f"the token's owner is {Role(request.membership.role).label.lower()} here."
         )
+
+
+# A calendar or tax year in a path, query or body: a year outside it is refused with 422.
+Year = Annotated[int, Field(ge=1900, le=2100, description="A year, 1900 to 2100.")]
+
+
+# A time of day in the organization's zone: no offset, so not JSON Schema's "time" format.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+            "description": "A time of day in the organization's zone, HH:MM or HH:MM:SS.",
+        }
+    ),
+]
 
 
 class FieldError(Schema):
@@ -123,6 +206,20 @@ def paginate(queryset, page: int, per_page: int) -> dict:
         "per_page": per_page,
         "results": list(queryset[start : start + per_page]),
     }
+
+
+def patch_data(payload, model) -> dict:
+    """The fields a PATCH sent; an explicit null only for a field of ``model`` that may be
+    empty (None), otherwise 422 naming it, before any service sees it."""
+    data = payload.dict(exclude_unset=True)
+    for name, value in data.items():
+        try:
+            nullable = model._meta.get_field(name).null
+        except FieldDoesNotExist:
+            continue
+        if value is None and not nullable:
+            raise ValidationError({name: "This field cannot be null."})
+    return data
 
 
 def fields_named(**renames):

@@ -33,6 +33,14 @@ OFFICE_KINDS = {
     "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
 }
+# The media types a stored document or attachment is served with (the API declares them).
+DOCUMENT_TYPES = tuple(media_type for media_type, _ in SIGNATURES.values())
+ATTACHMENT_TYPES = (
+    *DOCUMENT_TYPES,
+    *(t for t, _ in OFFICE_KINDS.values()),
+    "text/csv",
+    "text/plain",
+)
 ATTACHMENT_TYPES_TEXT = "PDF, PNG, JPEG, XLSX, DOCX, CSV or plain-text"
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from handoff.core.api import ErrorOut, api_access, fields_named
+from handoff.core.api import ErrorOut, api_access, downloads, fields_named
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.insights import dashboard, report_email, reports
@@ -303,6 +303,7 @@ def _csv(content: str, filename: str) -> HttpResponse:
     summary="A provider's quarterly business review (JSON, or CSV with ?format=csv)",
 )
 @api_access()
+@downloads("text/csv", description="The review as JSON, or as CSV with ?format=csv.")
 def provider_review(request, provider_id: int, query: Query[PeriodQuery]):
     provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
     review = reports.provider_review(request.org, provider, _period(request, query))
@@ -419,6 +420,7 @@ def email_provider_review(request, provider_id: int, payload: ReviewEmailIn):
     summary="Every provider's scorecard for a period, with the period's spend (JSON or CSV)",
 )
 @api_access()
+@downloads("text/csv", description="The summary as JSON, or as CSV with ?format=csv.")
 def org_summary(request, query: Query[PeriodQuery]):
     summary = reports.org_summary(request.org, _period(request, query))
     if query.format == "csv":

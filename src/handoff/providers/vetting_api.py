@@ -8,9 +8,10 @@ from django.http import FileResponse, Http404
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from handoff.core.api import ErrorOut, api_access, public_operation
+from handoff.core.api import ErrorOut, api_access, downloads, patch_data, public_operation
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.uploads import DOCUMENT_TYPES
 from handoff.providers import vetting
 from handoff.providers.choices import DueDiligenceStatus, Relationship, WouldHireAgain
 from handoff.providers.models import (
@@ -204,7 +205,7 @@ def update_reference(request, reference_id: int, payload: ReferencePatch):
         reference.provider,
         actor=request.user,
         reference=reference,
-        data=payload.dict(exclude_unset=True),
+        data=patch_data(payload, Reference),
     )
 
 
@@ -362,7 +363,7 @@ def get_item(request, item_id: int):
 @api_access(Role.MANAGER)
 def update_item(request, item_id: int, payload: DueDiligencePatch):
     item = _item(request, item_id)
-    return vetting.update_item(item, actor=request.user, data=payload.dict(exclude_unset=True))
+    return vetting.update_item(item, actor=request.user, data=patch_data(payload, DueDiligenceItem))
 
 
 @router.post(
@@ -377,8 +378,9 @@ def upload_document(request, item_id: int, document: File[UploadedFile]):
     )
 
 
-@router.get("/due-diligence/{item_id}/document", response={200: None, **ERRORS})
+@router.get("/due-diligence/{item_id}/document", response=ERRORS)
 @api_access()
+@downloads(*DOCUMENT_TYPES)
 def download_document(request, item_id: int):
     item = _item(request, item_id)
     if not item.document:

@@ -5,16 +5,17 @@ members; cancelling a task and changing schedules for managers. Everything here 
 side; the provider portal has its own endpoints.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
-from handoff.core.api import ErrorOut, api_access, fields_named, paginate
+from handoff.core.api import ErrorOut, LocalTime, api_access, downloads, fields_named, paginate
 from handoff.core.links import absolute_url
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.uploads import ATTACHMENT_TYPES
 from handoff.engagements.models import Engagement
 from handoff.work import selectors, services
 from handoff.work.choices import Priority, Recurrence, Side, TaskStatus
@@ -200,7 +201,7 @@ class ScheduleOut(Schema):
     day_of_month: int | None
     weekdays: list[int]
     interval_days: int | None
-    due_time: time
+    due_time: LocalTime
     lead_days: int
     starts_on: date
     ends_on: date | None
@@ -228,7 +229,7 @@ class ScheduleIn(Schema):
     day_of_month: int | None = Field(None, description="Monthly on a day; 31 = last day.")
     weekdays: list[int] = Field([], description="Weekly: 0 = Monday … 6 = Sunday.")
     interval_days: int | None = None
-    due_time: time
+    due_time: LocalTime
     lead_days: int = 7
     starts_on: date
     ends_on: date | None = None
@@ -243,7 +244,7 @@ class SchedulePatch(Schema):
     day_of_month: int | None = None
     weekdays: list[int] | None = None
     interval_days: int | None = None
-    due_time: time | None = None
+    due_time: LocalTime | None = None
     lead_days: int | None = None
     starts_on: date | None = None
     ends_on: date | None = None
@@ -414,6 +415,7 @@ def upload_attachments(request: HttpRequest, task_id: int, files: File[list[Uplo
     summary="Download a file",
 )
 @api_access()
+@downloads(*ATTACHMENT_TYPES)
 def attachment_file(request, task_id: int, attachment_id: int):
     task = _task(request, task_id)
     attachment = get_for_org_or_404(
