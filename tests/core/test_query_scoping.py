@@ -51,7 +51,7 @@ ALLOWED = {
     # A row the caller already holds (read scoped or by token), locked or updated by its pk.
     "accounts/services.py:accept_invitation": "locks the invitation found by its token",
     "compliance/services.py:update_settings": "locks the organization's settings row",
-    "decisions/api.py:_quote_out": "re-reads a quote the handler just scoped",
+    "decisions/api/quotes.py:_quote_out": "re-reads a quote the handler just scoped",
     "insights/checkins.py:update_settings": "get_or_create names the organization",
     "insights/checkins.py:answer": "locks the check-in found by its token",
     "insights/report_email.py:_claim": "locks the provider being reported on",
