@@ -75,8 +75,8 @@ ALLOWED = {
     "insights/checkins.py:_get_or_create_round": "the lookup names organization_id",
     "insights/rollup.py:forget": "filters on the organization_id it is given",
     # Subqueries and related rows, correlated with an outer query that is scoped.
-    "engagements/api.py:_engagement_rows": "Exists/Subquery on OuterRef of scoped engagements",
-    "engagements/api.py:complete_exit_item": "_child() narrows to a scoped engagement's items",
+    "engagements/api/lookups.py:_engagement_rows": "Subqueries on OuterRef of scoped engagements",
+    "engagements/api/exit.py:complete_exit_item": "_child() narrows to a scoped engagement's items",
     "insights/checkin_api.py:_listing": "callers narrow to the organization or respondent",
     "work/portal.py:_live_accesses": "callers narrow to a contact or the signed-in user",
     "providers/selectors.py:provider_list": "the Prefetch of the scoped providers' fields",
