@@ -1,0 +1,19 @@
+"""Comply as JSON: the same services and selectors as the pages, behind thin handlers.
+
+Least roles: reading for viewers (TINs masked); assessments, W-9 entry, invoices, payments and
+the import for managers; revealing a TIN, the signed W-9 file, the 1099-NEC export (with full
+TINs) and the settings for admins and owners. A TIN appears in a response only from the reveal
+endpoint and the export, both recorded in the audit trail.
+
+One module per resource registers its handlers on the shared ``router``. Importing them here
+runs their decorators before the API is built, in the order the resources are listed in the
+API's document.
+"""
+
+from handoff.compliance.api.routing import router
+
+# isort: off
+from handoff.compliance.api import rules, assessments, w9s, payments, nec  # noqa: F401
+# isort: on
+
+__all__ = ["router"]
