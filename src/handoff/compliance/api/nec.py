@@ -16,7 +16,7 @@ from handoff.compliance.api.payment_schemas import (
     NecOut,
 )
 from handoff.compliance.api.routing import ERRORS, router
-from handoff.core.api import ErrorOut, api_access
+from handoff.core.api import ErrorOut, api_access, downloads
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 
@@ -93,6 +93,7 @@ def nec(request, year: int):
     summary="The payees needing a 1099-NEC as CSV with full TINs (admins; recorded)",
 )
 @api_access(Role.ADMIN)
+@downloads("text/csv")
 def nec_export(request, year: int):
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Choose a year from 2000 to 2100."})

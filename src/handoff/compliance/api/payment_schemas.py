@@ -7,6 +7,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from handoff.compliance.choices import FilingMethod, PaymentMethod, ReportableReason
+from handoff.core.api import Year
 
 
 # --- Invoices and payments -------------------------------------------------------------------
@@ -89,7 +90,7 @@ class PaymentPage(Schema):
 
 
 class PaymentFilters(PageFilters):
-    year: int | None = Field(None, description="Calendar year of payment.")
+    year: Year | None = Field(None, description="Calendar year of payment.")
     paid_from: date | None = Field(None, description="Paid on or after this day.")
     paid_to: date | None = Field(None, description="Paid on or before this day.")
 

@@ -8,9 +8,10 @@ from ninja import File, Form, Query, Status, UploadedFile
 from handoff.compliance import selectors, services
 from handoff.compliance.api.routing import ERRORS, router
 from handoff.compliance.api.schemas import PayeeOut, RevealOut, W9Filters, W9In, W9Out, W9Page
-from handoff.core.api import api_access, fields_named, paginate
+from handoff.core.api import api_access, downloads, fields_named, paginate
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.uploads import DOCUMENT_TYPES
 from handoff.providers.models import Provider
 
 
@@ -81,6 +82,7 @@ def reveal_w9(request, w9_id: int):
     summary="The signed form, which shows the TIN (owners and admins; recorded)",
 )
 @api_access(Role.ADMIN)
+@downloads(*DOCUMENT_TYPES)
 def w9_file(request, w9_id: int):
     w9 = _w9(request, w9_id)
     handle = services.open_w9_document(w9, actor=request.user, membership=request.membership)

@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from ninja import Query, Status
 
-from handoff.core.api import ErrorOut, api_access, paginate
+from handoff.core.api import ErrorOut, api_access, downloads, paginate
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.decisions import printing, report, selectors, services
@@ -98,6 +98,7 @@ def get_report(request, analysis_id: int):
     summary="The printable report as a PDF, with the chart",
 )
 @api_access()
+@downloads("application/pdf")
 def analysis_pdf(request, analysis_id: int):
     analysis = _analysis(request, analysis_id)
     response = HttpResponse(

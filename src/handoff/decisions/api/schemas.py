@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from handoff.core.api import Year
 from handoff.decisions import costing
 from handoff.decisions.choices import (
     ChosenOption,
@@ -38,7 +39,7 @@ class Scores(Schema):
 
 
 class AnalysisIn(Schema):
-    year: int | None = Field(None, description="Picks the payroll figures; default this year.")
+    year: Year | None = Field(None, description="Picks the payroll figures; default this year.")
     volume_unit: str = Field(description="What the work is counted in, e.g. 'invoice'.")
     monthly_volume: Decimal = Field(description="Units of work in a typical month; above zero.")
     notes: str = ""
@@ -48,7 +49,7 @@ class AnalysisIn(Schema):
 
 
 class AnalysisPatch(Schema):
-    year: int | None = None
+    year: Year | None = None
     volume_unit: str | None = None
     monthly_volume: Decimal | None = None
     notes: str | None = None

@@ -5,9 +5,10 @@ import os
 from django.http import FileResponse, Http404
 from ninja import File, Form, Status, UploadedFile
 
-from handoff.core.api import api_access, fields_named
+from handoff.core.api import api_access, downloads, fields_named
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.uploads import DOCUMENT_TYPES
 from handoff.engagements import agreements
 from handoff.engagements.api.lookups import _child, _engagement, _merged, _of
 from handoff.engagements.api.routing import ERRORS, router
@@ -79,6 +80,7 @@ def mark_agreement_sent(request, engagement_id: int, version_id: int):
     summary="Download a generated version (PDF)",
 )
 @api_access()
+@downloads("application/pdf")
 def agreement_version_file(request, engagement_id: int, version_id: int):
     version = _child(AgreementVersion.objects, _engagement(request, engagement_id), version_id)
     return _file_response(version.file, "application/pdf")
@@ -112,6 +114,7 @@ def upload_signed_agreement(
     summary="Download a signed copy",
 )
 @api_access()
+@downloads(*DOCUMENT_TYPES)
 def signed_agreement_file(request, engagement_id: int, signed_id: int):
     signed = _child(SignedAgreement.objects, _engagement(request, engagement_id), signed_id)
     return _file_response(signed.file, signed.content_type)

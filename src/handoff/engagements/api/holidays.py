@@ -2,7 +2,7 @@
 
 from ninja import Status
 
-from handoff.core.api import api_access
+from handoff.core.api import Year, api_access
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements import services
@@ -22,7 +22,7 @@ from handoff.engagements.models import Holiday
     summary="Days not counted as business days",
 )
 @api_access()
-def list_holidays(request, year: int | None = None):
+def list_holidays(request, year: Year | None = None):
     holidays = Holiday.objects.for_org(request.org)
     return holidays if year is None else holidays.filter(date__year=year)
 
