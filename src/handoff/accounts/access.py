@@ -16,12 +16,11 @@ import functools
 import zoneinfo
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
 from handoff.accounts.principal import for_session
-from handoff.core.roles import Role, role_at_least
+from handoff.core.roles import Role
 
 LAST_ORG_SESSION_KEY = "handoff_last_org"
 
@@ -40,8 +39,12 @@ def enter(request, principal) -> None:
     timezone.activate(zoneinfo.ZoneInfo(principal.organization.time_zone))
 
 
-def principal_required(least_role: str = Role.VIEWER, *, providers: bool = False):
-    """Decorate a view taking ``org_slug``; it gets ``request.principal``."""
+def principal_required(
+    least_role: str = Role.VIEWER, *, providers: bool = False, writes: str | None = None
+):
+    """Decorate a view taking ``org_slug``; it gets ``request.principal``. ``writes`` is the
+    least role for a POST when it is higher than reading the page needs (a list anyone reads,
+    with a form managers submit)."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -58,16 +61,13 @@ def principal_required(least_role: str = Role.VIEWER, *, providers: bool = False
                 raise Http404("No such page in this portal.")
             if principal.is_member:
                 principal.require(least_role, "This page")
+                if writes and request.method not in ("GET", "HEAD", "OPTIONS"):
+                    principal.require(writes, "Changing this")
             return view(request, *args, **kwargs)
 
         wrapper.least_role = least_role
         wrapper.providers = providers
+        wrapper.writes = writes or least_role
         return wrapper
 
     return decorator
-
-
-def require_role(membership, min_role: str) -> None:
-    """Being replaced by the services' own ``principal.require``."""
-    if not role_at_least(membership.role, min_role):
-        raise PermissionDenied(f"This needs the {Role(min_role).label.lower()} role or higher.")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from handoff.accounts.access import principal_required, require_role
+from handoff.accounts.access import principal_required
 from handoff.compliance import exports, selectors, services
 from handoff.compliance.forms import (
     FilingForm,
@@ -88,11 +88,10 @@ def payment_create(request):
     return render(request, "compliance/payment_form.html", {"form": form})
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, writes=Role.MANAGER)
 def invoice_list(request):
     form = None
     if request.method == "POST":
-        require_role(request.membership, Role.MANAGER)
         form = InvoiceForm(request.POST, org=request.org)
         if form.is_valid():
             data = form.cleaned_data

@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from ninja import Field, NinjaAPI, Schema
 from pydantic import WithJsonSchema
 
-from handoff.core.roles import Role, role_at_least
+from handoff.core.roles import Role
 
 PUBLIC = "public"  # the least "role" of a token-less operation: a one-time link's own form
 
@@ -155,15 +155,6 @@ class HandoffAPI(NinjaAPI):
         urls = super().urls
         guard_operations(self)
         return urls
-
-
-def require_api_role(request, min_role: str) -> None:
-    """Being replaced by :func:`api_access` and the services' own checks."""
-    if not role_at_least(request.membership.role, min_role):
-        raise PermissionDenied(
-            f"This needs the {Role(min_role).label.lower()} role or higher; "
-            f"the token's owner is {Role(request.membership.role).label.lower()} here."
-        )
 
 
 # A calendar or tax year in a path, query or body: a year outside it is refused with 422.

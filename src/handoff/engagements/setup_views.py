@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoff.accounts.access import principal_required, require_role
+from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
@@ -131,7 +131,7 @@ def contact_card(request, pk):
     return render(request, "engagements/contact_card.html", context)
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, writes=Role.MANAGER)
 def service_levels(request, pk):
     engagement = engagement_or_404(request, pk)
     targets = list(engagement.response_targets.all())
@@ -143,7 +143,6 @@ def service_levels(request, pk):
         request.POST if request.POST.get("form") == "targets" else None, targets=targets
     )
     if request.method == "POST":
-        require_role(request.membership, Role.MANAGER)
         if request.POST.get("form") == "level" and level_form.is_valid():
             try:
                 services.save_service_level(
@@ -191,20 +190,18 @@ def service_level_delete(request, pk, level_pk):
     return redirect("engagements:service_levels", request.org.slug, engagement.pk)
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, writes=Role.MANAGER)
 def workflow(request, pk):
     engagement = engagement_or_404(request, pk)
     form = WorkflowStepForm(request.POST or None)
-    if request.method == "POST":
-        require_role(request.membership, Role.MANAGER)
-        if form.is_valid():
-            try:
-                services.add_workflow_step(engagement, actor=request.user, data=form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "The step was added.")
-                return redirect("engagements:workflow", request.org.slug, engagement.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_workflow_step(engagement, actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The step was added.")
+            return redirect("engagements:workflow", request.org.slug, engagement.pk)
     context = {"engagement": engagement, "steps": engagement.workflow_steps.all(), "form": form}
     return render(request, "engagements/workflow.html", context)
 
@@ -250,7 +247,7 @@ def workflow_step_edit(request, pk, step_pk):
     )
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, writes=Role.MANAGER)
 def holidays(request):
     """The organization's holiday list: business days skip these."""
     org = request.org
@@ -260,7 +257,6 @@ def holidays(request):
         initial={"year": timezone.localdate().year + 1},
     )
     if request.method == "POST":
-        require_role(request.membership, Role.MANAGER)
         if request.POST.get("form") == "holiday" and form.is_valid():
             try:
                 services.add_holiday(

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from handoff.accounts.access import principal_required, require_role
+from handoff.accounts.access import principal_required
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions import services as decisions
@@ -23,12 +23,11 @@ def provider_reputation(request, provider_pk):
     return render(request, "insights/_reputation.html", context)
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, writes=Role.MANAGER)
 def shortlist(request, function_pk):
     """Candidates for a business function side by side; managers add, remove and choose."""
     function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_pk)
     if request.method == "POST":
-        require_role(request.membership, Role.MANAGER)
         try:
             decisions.add_candidate(function, actor=request.user,
                                     provider_id=request.POST.get("provider") or None,

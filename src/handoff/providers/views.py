@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoff.accounts.access import principal_required, require_role
+from handoff.accounts.access import principal_required
 from handoff.core import csv_import
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
@@ -273,21 +273,19 @@ def contact_archive(request, pk):
     return redirect(contact.provider.get_absolute_url())
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, writes=Role.MANAGER)
 def expertise_fields(request):
     form = ExpertiseFieldForm(request.POST or None)
-    if request.method == "POST":
-        require_role(request.membership, Role.MANAGER)
-        if form.is_valid():
-            try:
-                field = services.add_expertise_field(
-                    request.org, actor=request.user, name=form.cleaned_data["name"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{field.name} was added.")
-                return redirect("providers:fields", request.org.slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            field = services.add_expertise_field(
+                request.org, actor=request.user, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{field.name} was added.")
+            return redirect("providers:fields", request.org.slug)
     fields = selectors.expertise_fields(request.org)
     in_use = services.expertise_fields_in_use(request.org)
     rows = [(field, in_use.get(field.pk, 0)) for field in fields]
