@@ -199,10 +199,10 @@ def paginate(queryset, page: int, per_page: int) -> dict:
     }
 
 
-def patch_data(payload, model) -> dict:
-    """The fields a PATCH sent; an explicit null only for a field of ``model`` that may be
-    empty (None), otherwise 422 naming it, before any service sees it."""
-    data = payload.dict(exclude_unset=True)
+def patch_data(payload, model, *, exclude=()) -> dict:
+    """The fields a PATCH sent (but ``exclude``); an explicit null only for a field of
+    ``model`` that may be empty (None), otherwise 422 naming it, before any service sees it."""
+    data = payload.dict(exclude_unset=True, exclude=set(exclude))
     for name, value in data.items():
         try:
             nullable = model._meta.get_field(name).null

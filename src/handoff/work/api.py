@@ -11,7 +11,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
-from handoff.core.api import ErrorOut, LocalTime, api_access, downloads, fields_named, paginate
+from handoff.core.api import (
+    ErrorOut,
+    LocalTime,
+    api_access,
+    downloads,
+    fields_named,
+    paginate,
+    patch_data,
+)
 from handoff.core.links import absolute_url
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
@@ -19,7 +27,7 @@ from handoff.core.uploads import ATTACHMENT_TYPES
 from handoff.engagements.models import Engagement
 from handoff.work import selectors, services
 from handoff.work.choices import Priority, Recurrence, Side, TaskStatus
-from handoff.work.models import CalendarFeed, Schedule, TaskAttachment
+from handoff.work.models import CalendarFeed, Schedule, Task, TaskAttachment
 from handoff.work.selectors import Sort, Tab
 from handoff.work.views import attachment_response
 
@@ -328,7 +336,7 @@ def update_task(request, task_id: int, payload: TaskPatch):
     services.update_task(
         _task(request, task_id),
         actor=request.user,
-        data=payload.dict(exclude_unset=True, exclude={"version"}),
+        data=patch_data(payload, Task, exclude={"version"}),
         expected_version=payload.version,
     )
     return _task(request, task_id)
@@ -457,7 +465,7 @@ def update_schedule(request, schedule_id: int, payload: SchedulePatch):
     services.update_schedule(
         _schedule(request, schedule_id),
         actor=request.user,
-        data=payload.dict(exclude_unset=True, exclude={"version"}),
+        data=patch_data(payload, Schedule, exclude={"version"}),
         expected_version=payload.version,
     )
     return _schedule(request, schedule_id)

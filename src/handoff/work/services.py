@@ -436,7 +436,6 @@ MOVE_EVENTS = {
 FILES_ON = {TaskStatus.DELIVERED, TaskStatus.RETURNED}
 
 
-@transaction.atomic
 def _require_manager(task: Task, actor, doing: str) -> None:
     """Refuse ``actor`` below the manager role in the task's organization (403)."""
     role = (
@@ -449,6 +448,7 @@ def _require_manager(task: Task, actor, doing: str) -> None:
         raise PermissionDenied(f"{doing} needs the manager role or higher.")
 
 
+@transaction.atomic
 def move_task(
     task: Task,
     *,

@@ -16,7 +16,8 @@ from handoff.compliance.api.payment_schemas import (
     NecOut,
 )
 from handoff.compliance.api.routing import ERRORS, router
-from handoff.core.api import ErrorOut, api_access, downloads
+from handoff.compliance.models import Filing1099
+from handoff.core.api import ErrorOut, api_access, downloads, patch_data
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 
@@ -157,7 +158,7 @@ def get_filing(request, year: int):
 @api_access(Role.ADMIN)
 def correct_filing(request, year: int, payload: FilingPatch):
     filing = _filing(request, year)
-    data = payload.dict(exclude_unset=True, exclude={"version"})
+    data = patch_data(payload, Filing1099, exclude={"version"})
     return services.correct_filing(
         filing,
         actor=request.user,

@@ -5,11 +5,12 @@ from handoff.compliance.api.routing import ERRORS, router
 from handoff.compliance.api.schemas import ComplianceSettingsOut, RulesOut, SettingsIn
 from handoff.compliance.models import (
     ClassificationRuleSet,
+    ComplianceSettings,
     Form1099Threshold,
     Section3509Rates,
     StateTest,
 )
-from handoff.core.api import api_access
+from handoff.core.api import api_access, patch_data
 from handoff.core.roles import Role
 
 
@@ -42,5 +43,5 @@ def get_settings(request):
 @api_access(Role.ADMIN)
 def update_settings(request, payload: SettingsIn):
     return services.update_settings(
-        request.org, actor=request.user, data=payload.dict(exclude_unset=True)
+        request.org, actor=request.user, data=patch_data(payload, ComplianceSettings)
     )

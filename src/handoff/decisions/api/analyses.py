@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from ninja import Query, Status
 
-from handoff.core.api import ErrorOut, api_access, downloads, paginate
+from handoff.core.api import ErrorOut, api_access, downloads, paginate, patch_data
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.decisions import printing, report, selectors, services
@@ -11,7 +11,7 @@ from handoff.decisions.api.report_schemas import AnalysisOut, ReportOut
 from handoff.decisions.api.routing import DECIDE, ERRORS, router
 from handoff.decisions.api.schemas import AnalysisFilters, AnalysisIn, AnalysisPage, AnalysisPatch
 from handoff.decisions.api.shaping import _analysis, _analysis_out, _report, _summary
-from handoff.decisions.models import BusinessFunction
+from handoff.decisions.models import Analysis, BusinessFunction
 
 
 @router.get(
@@ -73,7 +73,7 @@ def update_analysis(request, analysis_id: int, payload: AnalysisPatch):
     services.update_analysis(
         _analysis(request, analysis_id),
         actor=request.user,
-        data=payload.dict(exclude_unset=True, exclude={"version"}),
+        data=patch_data(payload, Analysis, exclude={"version"}),
         expected_version=payload.version,
     )
     return _analysis_out(request, analysis_id)

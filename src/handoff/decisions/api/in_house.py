@@ -2,13 +2,13 @@
 
 from ninja import Status
 
-from handoff.core.api import api_access
+from handoff.core.api import api_access, patch_data
 from handoff.core.roles import Role
 from handoff.decisions import selectors, services
 from handoff.decisions.api.routing import DECIDE, ERRORS, router
 from handoff.decisions.api.schemas import InHouseOut, InHousePatch, RoleIn, RoleOut, RolePatch
 from handoff.decisions.api.shaping import _analysis
-from handoff.decisions.models import InHouseRole
+from handoff.decisions.models import InHouseOption, InHouseRole
 
 
 @router.patch(
@@ -22,7 +22,7 @@ def update_in_house(request, analysis_id: int, payload: InHousePatch):
     return services.save_in_house(
         _analysis(request, analysis_id),
         actor=request.user,
-        data=payload.dict(exclude_unset=True),
+        data=patch_data(payload, InHouseOption),
     )
 
 
@@ -50,7 +50,7 @@ def add_role(request, analysis_id: int, payload: RoleIn):
 @api_access(Role.MANAGER)
 def update_role(request, analysis_id: int, role_id: int, payload: RolePatch):
     role = selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id)
-    return services.update_role(role, actor=request.user, data=payload.dict(exclude_unset=True))
+    return services.update_role(role, actor=request.user, data=patch_data(payload, InHouseRole))
 
 
 @router.delete(

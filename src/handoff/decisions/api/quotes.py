@@ -2,7 +2,7 @@
 
 from ninja import Status
 
-from handoff.core.api import api_access, fields_named
+from handoff.core.api import api_access, fields_named, patch_data
 from handoff.core.roles import Role
 from handoff.decisions import selectors, services
 from handoff.decisions.api.routing import DECIDE, ERRORS, router
@@ -46,7 +46,7 @@ def update_quote(request, analysis_id: int, quote_id: int, payload: QuotePatch):
     services.update_quote(
         quote,
         actor=request.user,
-        data=payload.dict(exclude_unset=True, exclude={"tiers"}),
+        data=patch_data(payload, Quote, exclude={"tiers"}),
         tiers=None if payload.tiers is None else _tier_rows(payload.tiers),
     )
     return _quote_out(quote)

@@ -2,7 +2,7 @@
 
 from ninja import Query, Status
 
-from handoff.core.api import api_access, fields_named, paginate
+from handoff.core.api import api_access, fields_named, paginate, patch_data
 from handoff.core.roles import Role
 from handoff.engagements import services
 from handoff.engagements.api.lookups import _engagement, _engagement_out, _engagement_rows, _of
@@ -16,7 +16,7 @@ from handoff.engagements.api.schemas import (
     StatusChangeOut,
     StatusMoveIn,
 )
-from handoff.engagements.models import StatusChange
+from handoff.engagements.models import Engagement, StatusChange
 
 
 @router.get("/engagements", response={200: EngagementPage, **ERRORS}, summary="List engagements")
@@ -68,7 +68,7 @@ def update_engagement(request, engagement_id: int, payload: EngagementPatch):
     services.update_engagement(
         _engagement(request, engagement_id),
         actor=request.user,
-        data=payload.dict(exclude_unset=True, exclude={"function_ids", "tiers", "version"}),
+        data=patch_data(payload, Engagement, exclude={"function_ids", "tiers", "version"}),
         function_ids=payload.function_ids,
         tiers=None
         if payload.tiers is None

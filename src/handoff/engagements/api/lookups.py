@@ -3,6 +3,7 @@
 from django.db.models import Exists, OuterRef, Subquery
 from ninja import Schema
 
+from handoff.core.api import patch_data
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements.choices import AgreementState
 from handoff.engagements.models import AgreementVersion, Engagement, SignedAgreement
@@ -61,4 +62,4 @@ def _of(model, engagement: Engagement):
 
 def _merged(instance, payload: Schema, fields) -> dict:
     """The row's values with the fields sent in ``payload`` over them (for a PATCH)."""
-    return {key: getattr(instance, key) for key in fields} | payload.dict(exclude_unset=True)
+    return {key: getattr(instance, key) for key in fields} | patch_data(payload, type(instance))
