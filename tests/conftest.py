@@ -20,6 +20,21 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _dated_tables(request):
+    """The tax rules and payroll figures that data migrations load, in place for every
+    transactional test (browser journeys, the API contract, races): an earlier one's flush
+    empties those tables too, and migrations do not run again. Which tests run before which
+    must never decide whether one passes."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    from tests.compliance.conftest import reload_rules
+
+    request.getfixturevalue("transactional_db")
+    reload_rules()
+
+
 @pytest.fixture
 def owner(db):
     return UserFactory(name="Olivia Owner", email="olivia@example.com")

@@ -38,15 +38,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def dated_tables(transactional_db):
-    """The tax rules and payroll figures that data migrations load, in place for every journey:
-    a browser test is transactional, and an earlier one's flush empties those tables too."""
-    from tests.compliance.conftest import reload_rules
-
-    reload_rules()
-
-
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})

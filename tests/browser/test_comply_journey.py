@@ -15,7 +15,6 @@ from handoff.accounts import services as accounts
 from handoff.compliance.models import W9
 from handoff.providers import services as providers
 from tests.browser.conftest import field_label, log_in, open_section
-from tests.compliance.conftest import reload_rules
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +25,6 @@ COMPLY = re.compile("Contractors|Compliance")  # the section's link in the navig
 
 @pytest.fixture
 def owner_logged_in(page, live_server):
-    reload_rules()
     owner = UserFactory(name="Olivia Owner", email="olivia@acme.example")
     org = accounts.create_organization(
         user=owner,

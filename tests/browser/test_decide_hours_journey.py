@@ -13,7 +13,7 @@ from handoff.core.roles import Role
 from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, Quote
 from tests.browser.conftest import field_label, log_in, open_section
-from tests.decisions.conftest import BOOKKEEPER, reload_dated_figures
+from tests.decisions.conftest import BOOKKEEPER
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def analysis(page, live_server):
     """Acme's bookkeeping analysis with its bookkeeper in-house; the manager logs in."""
-    reload_dated_figures()
     owner = UserFactory(name="Olivia Owner", email="olivia@acme.example")
     org = accounts.create_organization(
         user=owner, name="Acme Dental", slug="acme", time_zone="America/New_York",

@@ -11,7 +11,6 @@ from handoff.accounts.models import Membership
 from handoff.core.roles import Role
 from handoff.providers import services as providers
 from tests.browser.conftest import field_label, log_in, open_section
-from tests.decisions.conftest import reload_dated_figures
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def manager_logged_in(page, live_server):
-    reload_dated_figures()
     owner = UserFactory(name="Olivia Owner", email="olivia@acme.example")
     org = accounts.create_organization(
         user=owner,

@@ -23,7 +23,7 @@ from handoff.compliance import services as comply
 from handoff.compliance.models import Filing1099
 from handoff.providers import services as providers
 from tests.browser.conftest import field_label, log_in, open_section
-from tests.compliance.conftest import pdf_upload, reload_rules
+from tests.compliance.conftest import pdf_upload
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,6 @@ PAST_DUE = "1 form for 2025 was due Feb 2, 2026"
 
 @pytest.fixture
 def owner_with_2025_payments(page, live_server):
-    reload_rules()
     owner = UserFactory(name="Olivia Owner", email="olivia@acme.example")
     org = accounts.create_organization(
         user=owner,
