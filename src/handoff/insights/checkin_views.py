@@ -6,7 +6,6 @@ import zoneinfo
 from urllib.parse import urlencode
 
 import pygal
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,40 +21,10 @@ from handoff.core.roles import Role, role_at_least
 from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
 from handoff.decisions.charts import STYLE
 from handoff.insights import checkin_rounds, checkins
-from handoff.insights.models import CheckIn, InsightsSettings
+from handoff.insights.forms import CheckInForm, CheckInSettingsForm
+from handoff.insights.models import CheckIn
 from handoff.providers.models import Provider
 from handoff.work.portal_views import portal_required
-
-SCALE = [
-    (1, "1 — Poor"),
-    (2, "2 — Fair"),
-    (3, "3 — Good"),
-    (4, "4 — Very good"),
-    (5, "5 — Excellent"),
-]
-
-
-class CheckInForm(forms.Form):
-    note = forms.CharField(
-        label="Anything to add? (optional)",
-        required=False,
-        max_length=checkins.NOTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args, them: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        asked = {
-            name: forms.TypedChoiceField(
-                label=text,
-                choices=SCALE,
-                coerce=int,
-                widget=forms.RadioSelect,
-                error_messages={"required": "Choose a number from 1 to 5."},
-            )
-            for name, text in checkins.questions(them).items()
-        }
-        self.fields = {**asked, "note": self.fields["note"]}
 
 
 def _with_periods(rows) -> list[CheckIn]:
@@ -275,22 +244,6 @@ def provider_checkin_start(request, provider_pk):
 
 
 # --- Settings ---------------------------------------------------------------------------------
-class CheckInSettingsForm(forms.Form):
-    checkin_months = forms.TypedChoiceField(
-        label="Ask how it is going",
-        choices=InsightsSettings.Cadence.choices,
-        coerce=int,
-        help_text="Each new period starts a round about the period just ended, for every "
-        "provider with an active engagement.",
-    )
-    ask_provider = forms.BooleanField(
-        label="Ask the provider's point person too, about working with us",
-        required=False,
-        help_text="Through the portal if they use it, otherwise by e-mail. Their view is "
-        "shown apart from ours.",
-    )
-
-
 @principal_required(Role.ADMIN)
 def checkin_settings(request):
     current = checkins.settings_for(request.org)
