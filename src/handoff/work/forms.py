@@ -1,8 +1,11 @@
-"""Forms of the task and schedule pages; the services do the checking that matters."""
+"""Forms of the task, schedule, issue and portal pages; the services do the checking that
+matters. Where our side and the provider's see the same form, ``side`` drops what the provider
+does not get."""
 
 from django import forms
 
 from handoff.accounts.models import User
+from handoff.engagements.choices import EngagementStatus, Severity
 from handoff.engagements.models import Engagement, ServiceLevel
 from handoff.providers.models import Contact, Provider
 from handoff.work import status
@@ -171,6 +174,13 @@ class MoveForm(forms.Form):
         max_length=1000,
     )
 
+    def __init__(self, *args, side=Side.US, **kwargs):
+        super().__init__(*args, **kwargs)
+        if side == Side.PROVIDER:
+            # The provider neither rates its own work nor records a step on its own behalf.
+            del self.fields["rating"]
+            del self.fields["on_behalf_reason"]
+
 
 def move_actions(task, side) -> list[dict]:
     """The buttons a side sees on a task, with what each needs. ``on_behalf``: one of the
@@ -195,6 +205,13 @@ class CommentForm(forms.Form):
         label="Internal note (the provider never sees it)", required=False
     )
     files = MultipleFileField(label="Files", help_text=FILES_HELP)
+
+    def __init__(self, *args, side=Side.US, **kwargs):
+        super().__init__(*args, **kwargs)
+        if side == Side.PROVIDER:
+            # Internal notes are ours alone; the portal's box is a line taller.
+            del self.fields["internal"]
+            self.fields["body"].widget.attrs["rows"] = 4
 
 
 class AttachForm(forms.Form):
@@ -242,3 +259,99 @@ class ScheduleForm(forms.ModelForm):
         data["kind"] = data["kind"] or ""
         data["weekdays"] = list(data["weekdays"] or [])
         return data
+
+
+class EngagementLabel(forms.ModelChoiceField):
+    def label_from_instance(self, engagement):
+        return f"{engagement.provider.name} — {engagement.title}"
+
+
+class ChooseEngagementForm(forms.Form):
+    """ "New task" from the Tasks page: which active engagement the task goes under."""
+
+    engagement = EngagementLabel(
+        queryset=Engagement.objects.none(),
+        empty_label="Choose an engagement",
+        help_text="Tasks are sent under an active engagement; the next page is the task form.",
+        error_messages={
+            "required": "Choose the engagement the task belongs to.",
+            "invalid_choice": "Choose one of the active engagements.",
+        },
+    )
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engagement"].queryset = (
+            Engagement.objects.for_org(org)
+            .filter(status=EngagementStatus.ACTIVE)
+            .select_related("provider")
+            .order_by("provider__name", "title", "id")
+        )
+
+
+# --- Issues -----------------------------------------------------------------------------------
+class IssueForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.NORMAL)
+    task_id = forms.TypedChoiceField(
+        label="Task", required=False, coerce=int, empty_value=None, choices=()
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What is wrong, and what you need.",
+    )
+
+    def __init__(self, *args, tasks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task_id"].choices = [("", "The engagement as a whole")] + [
+            (task.pk, task.title) for task in tasks
+        ]
+
+
+class PortalIssueForm(IssueForm):
+    """The provider raises an issue from the portal, so it names the engagement too."""
+
+    engagement_id = forms.TypedChoiceField(label="Engagement", coerce=int, choices=())
+    field_order = ["engagement_id", "task_id", "title", "severity", "description"]
+
+    def __init__(self, *args, engagements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engagement_id"].choices = [(e.pk, e.title) for e in engagements]
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(label="How it was resolved", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="Why reopen it", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- The organization's side of the portal ----------------------------------------------------
+class PortalInviteForm(forms.Form):
+    """Which of the providers' contacts (with an e-mail address) to invite to the portal."""
+
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none())
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = (
+            Contact.objects.for_org(org)
+            .filter(archived_at__isnull=True, provider__archived_at__isnull=True)
+            .exclude(email="")
+            .select_related("provider")
+            .order_by("provider__name", "name")
+        )
+        self.fields["contact"].label_from_instance = lambda c: f"{c.provider.name}: {c.name}"
+
+
+class PortalSettingsForm(forms.Form):
+    show_prices = forms.BooleanField(
+        label="Show engagement prices to providers",
+        required=False,
+        help_text="Off: the portal shows the work, never what you pay.",
+    )

@@ -8,7 +8,6 @@ import zoneinfo
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -25,6 +24,7 @@ from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
 from handoff.work import issues
 from handoff.work.choices import IssueStatus, Side
+from handoff.work.forms import IssueForm, MessageForm, ReopenForm, ResolveForm
 from handoff.work.models import Issue, Task
 
 PAGE_SIZE = 25
@@ -36,36 +36,6 @@ VIEWS = {
     "resolved": "Resolved",
     "all": "All",
 }
-
-
-class IssueForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.NORMAL)
-    task_id = forms.TypedChoiceField(
-        label="Task", required=False, coerce=int, empty_value=None, choices=()
-    )
-    description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What is wrong, and what you need.",
-    )
-
-    def __init__(self, *args, tasks=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["task_id"].choices = [("", "The engagement as a whole")] + [
-            (task.pk, task.title) for task in tasks
-        ]
-
-
-class MessageForm(forms.Form):
-    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}))
-
-
-class ResolveForm(forms.Form):
-    note = forms.CharField(label="How it was resolved", widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReopenForm(forms.Form):
-    reason = forms.CharField(label="Why reopen it", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _day(value) -> date | None:

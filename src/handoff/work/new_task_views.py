@@ -7,39 +7,11 @@ engagement's task form. With no active engagement it says so and points to Engag
 Least role: member (the same as sending a task from an engagement).
 """
 
-from django import forms
 from django.shortcuts import redirect, render
 
 from handoff.accounts.access import principal_required
 from handoff.core.roles import Role
-from handoff.engagements.choices import EngagementStatus
-from handoff.engagements.models import Engagement
-
-
-class EngagementLabel(forms.ModelChoiceField):
-    def label_from_instance(self, engagement):
-        return f"{engagement.provider.name} — {engagement.title}"
-
-
-class ChooseEngagementForm(forms.Form):
-    engagement = EngagementLabel(
-        queryset=Engagement.objects.none(),
-        empty_label="Choose an engagement",
-        help_text="Tasks are sent under an active engagement; the next page is the task form.",
-        error_messages={
-            "required": "Choose the engagement the task belongs to.",
-            "invalid_choice": "Choose one of the active engagements.",
-        },
-    )
-
-    def __init__(self, *args, org, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["engagement"].queryset = (
-            Engagement.objects.for_org(org)
-            .filter(status=EngagementStatus.ACTIVE)
-            .select_related("provider")
-            .order_by("provider__name", "title", "id")
-        )
+from handoff.work.forms import ChooseEngagementForm
 
 
 @principal_required(Role.MEMBER)

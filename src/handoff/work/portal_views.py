@@ -8,7 +8,6 @@ use, is a 404. They call the same services as the organization's pages, with
 
 import functools
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,11 +27,17 @@ from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES
 from handoff.engagements.models import EscalationLevel
-from handoff.providers.models import Contact
 from handoff.work import issues, portal, selectors, services, status
 from handoff.work.choices import IssueStatus, Side, TaskStatus
-from handoff.work.forms import FILES_HELP, MultipleFileField
-from handoff.work.issue_views import IssueForm, MessageForm, detail_context
+from handoff.work.forms import (
+    CommentForm,
+    MessageForm,
+    MoveForm,
+    PortalInviteForm,
+    PortalIssueForm,
+    PortalSettingsForm,
+)
+from handoff.work.issue_views import detail_context
 from handoff.work.models import CalendarFeed
 from handoff.work.views import attachment_response, feed_url
 
@@ -154,18 +159,6 @@ def portal_task_or_404(request, pk):
     return get_for_org_or_404(queryset, request.portal_org, pk=pk)
 
 
-class MoveForm(forms.Form):
-    to_status = forms.ChoiceField(choices=TaskStatus.choices)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(help_text=FILES_HELP)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}))
-    files = MultipleFileField(help_text=FILES_HELP)
-
-
 def _task_page(request, task, *, move_form=None, comment_form=None, code=200):
     moves = [
         (value, status.VERBS[value]) for value in status.allowed_moves(task.status, Side.PROVIDER)
@@ -179,8 +172,9 @@ def _task_page(request, task, *, move_form=None, comment_form=None, code=200):
             "history": selectors.moves_of(task),
             "comments": selectors.comments_of(task, include_internal=False),
             "files": selectors.attachments_of(task, include_internal=False),
-            "move_form": move_form or MoveForm(initial={"version": task.version}),
-            "comment_form": comment_form or CommentForm(),
+            "move_form": move_form
+            or MoveForm(initial={"version": task.version}, side=Side.PROVIDER),
+            "comment_form": comment_form or CommentForm(side=Side.PROVIDER),
             "overdue": task.is_overdue(),
             "task_issues": portal.issues_for(request.principal).filter(task=task),
         },
@@ -197,7 +191,7 @@ def task_detail(request, pk):
 @portal_required
 def task_move(request, pk):
     task = portal_task_or_404(request, pk)
-    form = MoveForm(request.POST, request.FILES)
+    form = MoveForm(request.POST, request.FILES, side=Side.PROVIDER)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -226,7 +220,7 @@ def task_move(request, pk):
 @portal_required
 def task_comment(request, pk):
     task = portal_task_or_404(request, pk)
-    form = CommentForm(request.POST, request.FILES)
+    form = CommentForm(request.POST, request.FILES, side=Side.PROVIDER)
     if form.is_valid():
         try:
             services.add_comment(
@@ -273,15 +267,6 @@ def issue_list(request):
     return _render(
         request, "work/portal/issues.html", {"page": page, "view": view, "views": ISSUE_VIEWS}
     )
-
-
-class PortalIssueForm(IssueForm):
-    engagement_id = forms.TypedChoiceField(label="Engagement", coerce=int, choices=())
-    field_order = ["engagement_id", "task_id", "title", "severity", "description"]
-
-    def __init__(self, *args, engagements=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["engagement_id"].choices = [(e.pk, e.title) for e in engagements]
 
 
 @portal_required
@@ -446,21 +431,6 @@ def accept(request, token):
 
 
 # --- The organization's side: who may use the portal, what it shows ---------------------------
-class InviteForm(forms.Form):
-    contact = forms.ModelChoiceField(queryset=Contact.objects.none())
-
-    def __init__(self, *args, org, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = (
-            Contact.objects.for_org(org)
-            .filter(archived_at__isnull=True, provider__archived_at__isnull=True)
-            .exclude(email="")
-            .select_related("provider")
-            .order_by("provider__name", "name")
-        )
-        self.fields["contact"].label_from_instance = lambda c: f"{c.provider.name}: {c.name}"
-
-
 @principal_required(Role.VIEWER)
 def access_list(request):
     org = request.org
@@ -472,7 +442,7 @@ def access_list(request):
     return render(
         request,
         "work/portal/access_list.html",
-        {"accesses": accesses, "form": InviteForm(org=org)},
+        {"accesses": accesses, "form": PortalInviteForm(org=org)},
     )
 
 
@@ -480,7 +450,7 @@ def access_list(request):
 @principal_required(Role.MANAGER)
 def access_invite(request):
     org = request.org
-    form = InviteForm(request.POST, org=org)
+    form = PortalInviteForm(request.POST, org=org)
     if form.is_valid():
         try:
             access, raw = portal.invite(
@@ -510,14 +480,6 @@ def access_revoke(request, pk):
     else:
         messages.success(request, f"{access.contact.name} can no longer use the portal.")
     return redirect("portal:access_list", request.org.slug)
-
-
-class PortalSettingsForm(forms.Form):
-    show_prices = forms.BooleanField(
-        label="Show engagement prices to providers",
-        required=False,
-        help_text="Off: the portal shows the work, never what you pay.",
-    )
 
 
 @principal_required(Role.ADMIN)
