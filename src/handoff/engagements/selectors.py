@@ -3,13 +3,37 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from handoff.engagements.choices import EngagementStatus
-from handoff.engagements.models import Engagement
+from handoff.engagements.models import AgreementVersion, Engagement, SignedAgreement
 
 TERM_END = "term_end"
 NOTICE_DEADLINE = "notice_deadline"
+
+
+def engagement_list(principal, *, status: str = "", function: str = "", provider: str = ""):
+    """The engagements list page: what ``principal`` may see, filtered by status, business
+    function and provider (values as the query string gives them; anything else is ignored),
+    with the providers, functions, price tiers and agreements each row shows, fetched once."""
+    engagements = (
+        Engagement.objects.visible_to(principal)
+        .select_related("provider")
+        .prefetch_related("functions", "price_tiers")
+        .prefetch_related(
+            Prefetch("agreement_versions", queryset=AgreementVersion.objects.order_by("-number")),
+            Prefetch(
+                "signed_agreements", queryset=SignedAgreement.objects.only("id", "engagement")
+            ),
+        )
+    )
+    if status in EngagementStatus.values:
+        engagements = engagements.filter(status=status)
+    if function.isdigit():
+        engagements = engagements.filter(engagementfunction__function_id=int(function))
+    if provider.isdigit():
+        engagements = engagements.filter(provider_id=int(provider))
+    return engagements
 
 
 @dataclass(frozen=True)

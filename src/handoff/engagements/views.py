@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,16 +12,10 @@ from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions.models import BusinessFunction
-from handoff.engagements import agreements, services
+from handoff.engagements import agreements, selectors, services
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.forms import EngagementForm, StatusForm, status_actions
-from handoff.engagements.models import (
-    AgreementVersion,
-    Engagement,
-    EscalationLevel,
-    ExitItem,
-    SignedAgreement,
-)
+from handoff.engagements.models import Engagement, EscalationLevel, ExitItem
 from handoff.providers.models import Provider
 
 
@@ -41,26 +34,14 @@ def engagement_or_404(request, pk) -> Engagement:
 
 @principal_required(Role.VIEWER)
 def engagement_list(request):
-    engagements = (
-        Engagement.objects.visible_to(request.principal)
-        .select_related("provider")
-        .prefetch_related("functions", "price_tiers")
-        .prefetch_related(
-            Prefetch("agreement_versions", queryset=AgreementVersion.objects.order_by("-number")),
-            Prefetch(
-                "signed_agreements", queryset=SignedAgreement.objects.only("id", "engagement")
-            ),
-        )
-    )
     status = request.GET.get("status", "")
-    if status in EngagementStatus.values:
-        engagements = engagements.filter(status=status)
     function = request.GET.get("function", "")
-    if function.isdigit():
-        engagements = engagements.filter(engagementfunction__function_id=int(function))
-    provider = request.GET.get("provider", "")
-    if provider.isdigit():
-        engagements = engagements.filter(provider_id=int(provider))
+    engagements = selectors.engagement_list(
+        request.principal,
+        status=status,
+        function=function,
+        provider=request.GET.get("provider", ""),
+    )
     page = Paginator(engagements, 50).get_page(request.GET.get("page"))
     for engagement in page.object_list:
         engagement.agreement_state = agreements.state(engagement)
