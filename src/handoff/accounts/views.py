@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from handoff.accounts import services
+from handoff.accounts import selectors, services
 from handoff.accounts.access import LAST_ORG_SESSION_KEY, principal_required
 from handoff.accounts.forms import (
     ApiTokenForm,
@@ -18,7 +18,6 @@ from handoff.accounts.forms import (
 )
 from handoff.accounts.models import ApiToken, Invitation, Membership, Organization, User
 from handoff.core.forms import add_service_errors
-from handoff.core.models import AuditEvent
 from handoff.core.roles import ROLE_HELP, Role
 from handoff.core.tenancy import get_visible_or_404
 
@@ -108,20 +107,12 @@ def organization_settings(request):
 
 @principal_required(Role.VIEWER)
 def members(request):
-    memberships = (
-        Membership.objects.visible_to(request.principal)
-        .select_related("user")
-        .order_by("user__name")
-    )
-    invitations = (
-        Invitation.objects.visible_to(request.principal).pending().select_related("invited_by")
-    )
     return render(
         request,
         "accounts/members.html",
         {
-            "memberships": memberships,
-            "invitations": invitations,
+            "memberships": selectors.members(request.principal),
+            "invitations": selectors.pending_invitations(request.principal),
             "invite_form": InviteForm(),
             "roles": Role.choices,
             "role_help": {role.label: ROLE_HELP[role] for role in Role},
@@ -275,5 +266,5 @@ def revoke_api_token(request, pk):
 
 @principal_required(Role.ADMIN)
 def audit_log(request):
-    events = AuditEvent.objects.visible_to(request.principal).select_related("actor")[:200]
+    events = selectors.audit_log(request.principal)
     return render(request, "accounts/audit_log.html", {"events": events})
