@@ -199,6 +199,28 @@ def assessments(org):
     )
 
 
+ASSESSMENT_LIST_ROWS = 500
+
+
+def assessment_list(principal, *, provider: str = ""):
+    """The assessments page: every version, by provider and newest first, of one provider when
+    ``provider`` is its id (as the query string gives it), the first 500."""
+    rows = assessments(principal.organization).order_by("provider__name", "-number")
+    if provider.isdigit():
+        rows = rows.filter(provider_id=int(provider))
+    return rows[:ASSESSMENT_LIST_ROWS]
+
+
+def assessment_versions(principal, provider):
+    """Every assessment of ``provider``, newest first: the version list on an assessment."""
+    return (
+        ClassificationAssessment.objects.visible_to(principal)
+        .filter(provider=provider)
+        .order_by("-number")
+        .values("pk", "number", "outcome", "created_at")
+    )
+
+
 def terms_of(engagement: Engagement) -> dict:
     return {key: str(getattr(engagement, key)) for key in CLASSIFICATION_TERMS}
 

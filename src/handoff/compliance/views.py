@@ -14,7 +14,6 @@ from handoff.accounts.access import principal_required
 from handoff.compliance import selectors, services
 from handoff.compliance.choices import Outcome
 from handoff.compliance.forms import AssessmentForm, SettingsForm
-from handoff.compliance.models import ClassificationAssessment
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
@@ -65,11 +64,9 @@ def settings_edit(request):
 # --- Assessments -----------------------------------------------------------------------------
 @principal_required(Role.VIEWER)
 def assessment_list(request):
-    rows = selectors.assessments(request.org).order_by("provider__name", "-number")
-    provider = request.GET.get("provider", "")
-    if provider.isdigit():
-        rows = rows.filter(provider_id=int(provider))
-    rows = list(rows[:500])
+    rows = list(
+        selectors.assessment_list(request.principal, provider=request.GET.get("provider", ""))
+    )
     context = {"rows": [(a, selectors.staleness(a)) for a in rows]}
     return render(request, "compliance/assessment_list.html", context)
 
@@ -132,12 +129,7 @@ def assessment_detail(request, pk):
         except ValidationError as error:
             year_error = " ".join(error.message_dict["tax_year"])
     view = selectors.view_of(assessment, tax_year=tax_year)
-    versions = (
-        ClassificationAssessment.objects.visible_to(request.principal)
-        .filter(provider=assessment.provider)
-        .order_by("-number")
-        .values("pk", "number", "outcome", "created_at")
-    )
+    versions = selectors.assessment_versions(request.principal, assessment.provider)
     context = {
         "assessment": assessment,
         "view": view,
