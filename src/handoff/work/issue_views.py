@@ -4,8 +4,6 @@ an issue from an engagement or a task, answering, resolving and reopening.
 Least roles: viewers read, members raise and answer, managers resolve and reopen.
 """
 
-import zoneinfo
-from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,11 +17,10 @@ from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
-from handoff.engagements.choices import EngagementStatus, Severity
+from handoff.engagements.choices import Severity
 from handoff.engagements.models import Engagement
-from handoff.providers.models import Provider
-from handoff.work import issues
-from handoff.work.choices import IssueStatus, Side
+from handoff.work import issues, selectors
+from handoff.work.choices import Side
 from handoff.work.forms import IssueForm, MessageForm, ReopenForm, ResolveForm
 from handoff.work.models import Issue, Task
 
@@ -38,49 +35,12 @@ VIEWS = {
 }
 
 
-def _day(value) -> date | None:
-    try:
-        return value if isinstance(value, date) else date.fromisoformat(str(value or ""))
-    except ValueError:
-        return None
-
-
-def filter_issues(queryset, params, now, *, org=None):
-    """Apply the list's view, provider, engagement and severity filters (pages and API), and
-    ``raised_from``/``raised_to`` (days, both included, in ``org``'s time zone)."""
-    view = params.get("view") or "open"
-    if view == "open":
-        queryset = queryset.exclude(status=IssueStatus.RESOLVED)
-    elif view == "overdue":
-        queryset = queryset.filter(issues.overdue_q(now))
-    elif view == "resolved":
-        queryset = queryset.filter(status=IssueStatus.RESOLVED)
-    for name, field in (("provider", "engagement__provider_id"), ("engagement", "engagement_id")):
-        value = str(params.get(name) or "")
-        if value.isdigit():
-            queryset = queryset.filter(**{field: int(value)})
-    severity = params.get("severity") or ""
-    if severity in Severity.values:
-        queryset = queryset.filter(severity=severity)
-    zone = zoneinfo.ZoneInfo(org.time_zone if org is not None else "UTC")
-    if first := _day(params.get("raised_from")):
-        queryset = queryset.filter(raised_at__gte=datetime.combine(first, time.min, tzinfo=zone))
-    if last := _day(params.get("raised_to")):
-        day_after = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
-        queryset = queryset.filter(raised_at__lt=day_after)
-    return queryset
-
-
 @principal_required(Role.VIEWER)
 def issue_list(request):
-    org = request.org
     now = timezone.now()
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "open"
     params = {**request.GET.dict(), "view": view}
-    queryset = filter_issues(
-        issues.with_routing(Issue.objects.visible_to(request.principal)), params, now, org=org
-    )
-    page = Paginator(queryset.order_by("-raised_at", "-id"), PAGE_SIZE).get_page(
+    page = Paginator(selectors.issue_list(request.principal, params, now), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for issue in page.object_list:
@@ -95,14 +55,8 @@ def issue_list(request):
             "views": VIEWS,
             "query": query,
             "filters": params,
-            "providers": Provider.objects.visible_to(request.principal)
-            .filter(engagements__isnull=False)
-            .distinct()
-            .order_by("name"),
-            "engagements": Engagement.objects.visible_to(request.principal)
-            .exclude(status=EngagementStatus.DRAFT)
-            .select_related("provider")
-            .order_by("title"),
+            "providers": selectors.issue_filter_providers(request.principal),
+            "engagements": selectors.issue_filter_engagements(request.principal),
             "severities": Severity.choices,
         },
     )

@@ -28,8 +28,9 @@ from handoff.engagements.models import Engagement, EscalationLevel
 from handoff.providers.models import Contact
 from handoff.work import issues, portal, selectors, services, status
 from handoff.work.choices import IssueStatus, Priority, Side, TaskStatus
-from handoff.work.issue_views import VIEWS, filter_issues
+from handoff.work.issue_views import VIEWS
 from handoff.work.models import Issue, IssueEvent
+from handoff.work.selectors import filter_issues
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 

@@ -25,7 +25,6 @@ from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
-from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES
 from handoff.engagements.models import EscalationLevel
 from handoff.work import issues, portal, selectors, services, status
 from handoff.work.choices import IssueStatus, Side, TaskStatus
@@ -128,21 +127,11 @@ def engagement_detail(request, pk):
 
 
 # --- Tasks ------------------------------------------------------------------------------------
-def portal_tasks(contact, tab: str, now=None):
-    """The contact's tasks for a tab (the same tab rules as our task list), due first."""
-    return selectors.task_list(
-        contact.organization,
-        tab=tab,
-        provider=contact.provider_id,
-        now=now,
-    ).filter(engagement__status__in=PORTAL_VISIBLE_STATUSES)
-
-
 @portal_required
 def task_list(request):
     tab = request.GET.get("tab") if request.GET.get("tab") in TASK_TABS else selectors.Tab.OPEN
     now = timezone.now()
-    page = Paginator(portal_tasks(request.contact, tab, now), PAGE_SIZE).get_page(
+    page = Paginator(selectors.portal_task_list(request.principal, tab, now), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return _render(
@@ -252,16 +241,8 @@ def task_file(request, pk, file_pk):
 def issue_list(request):
     now = timezone.now()
     view = request.GET.get("view") if request.GET.get("view") in ISSUE_VIEWS else "open"
-    queryset = issues.with_routing(portal.issues_for(request.principal))
-    if view == "open":
-        queryset = queryset.exclude(status=IssueStatus.RESOLVED)
-    elif view == "overdue":
-        queryset = queryset.filter(issues.overdue_q(now))
-    else:
-        queryset = queryset.filter(status=IssueStatus.RESOLVED)
-    page = Paginator(queryset.order_by("-raised_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    queryset = selectors.portal_issue_list(request.principal, view, now)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for issue in page.object_list:
         issue.overdue = issues.is_overdue(issue, now)
     return _render(

@@ -1,5 +1,6 @@
-"""Reads of tasks and schedules shared by the pages, the API and the calendar feed, with their
-joins decided once so a list costs the same queries whatever its length."""
+"""Reads of tasks, schedules and issues shared by the pages, the portal, the API and the
+calendar feed, with their joins decided once so a list costs the same queries whatever its
+length."""
 
 import zoneinfo
 from datetime import date, datetime, time, timedelta
@@ -7,9 +8,12 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from handoff.work import status
-from handoff.work.choices import Priority, TaskStatus
-from handoff.work.models import Schedule, Task, TaskAttachment, TaskComment, TaskMove
+from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES, EngagementStatus, Severity
+from handoff.engagements.models import Engagement
+from handoff.providers.models import Provider
+from handoff.work import issues, portal, status
+from handoff.work.choices import IssueStatus, Priority, TaskStatus
+from handoff.work.models import Issue, Schedule, Task, TaskAttachment, TaskComment, TaskMove
 
 
 class Tab:
@@ -136,6 +140,18 @@ def task_list(
     return tasks.order_by(*ORDER.get(sort, ORDER[Sort.DUE]))
 
 
+def portal_task_list(principal, tab: str, now=None):
+    """A provider contact's tasks for a tab (the same tab rules as our task list), due first,
+    under the engagements the portal shows."""
+    contact = principal.contact
+    return task_list(
+        contact.organization,
+        tab=tab,
+        provider=contact.provider_id,
+        now=now,
+    ).filter(engagement__status__in=PORTAL_VISIBLE_STATUSES)
+
+
 def task_detail(org):
     return Task.objects.for_org(org).select_related(
         "organization",
@@ -198,3 +214,82 @@ def schedules_of(engagement):
 
 def schedules(org):
     return Schedule.objects.for_org(org).select_related("engagement__provider")
+
+
+# --- Issues -----------------------------------------------------------------------------------
+def _day(value) -> date | None:
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+
+
+def filter_issues(queryset, params, now, *, org=None):
+    """Apply the list's view, provider, engagement and severity filters (pages and API), and
+    ``raised_from``/``raised_to`` (days, both included, in ``org``'s time zone)."""
+    view = params.get("view") or "open"
+    if view == "open":
+        queryset = queryset.exclude(status=IssueStatus.RESOLVED)
+    elif view == "overdue":
+        queryset = queryset.filter(issues.overdue_q(now))
+    elif view == "resolved":
+        queryset = queryset.filter(status=IssueStatus.RESOLVED)
+    for name, field in (("provider", "engagement__provider_id"), ("engagement", "engagement_id")):
+        value = str(params.get(name) or "")
+        if value.isdigit():
+            queryset = queryset.filter(**{field: int(value)})
+    severity = params.get("severity") or ""
+    if severity in Severity.values:
+        queryset = queryset.filter(severity=severity)
+    zone = zoneinfo.ZoneInfo(org.time_zone if org is not None else "UTC")
+    if first := _day(params.get("raised_from")):
+        queryset = queryset.filter(raised_at__gte=datetime.combine(first, time.min, tzinfo=zone))
+    if last := _day(params.get("raised_to")):
+        day_after = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+        queryset = queryset.filter(raised_at__lt=day_after)
+    return queryset
+
+
+def issue_list(principal, params, now):
+    """The issues page: what ``principal`` may see, with their routing, filtered by ``params``
+    (see ``filter_issues``; days in the organization's time zone), the latest raised first."""
+    queryset = filter_issues(
+        issues.with_routing(Issue.objects.visible_to(principal)),
+        params,
+        now,
+        org=principal.organization,
+    )
+    return queryset.order_by("-raised_at", "-id")
+
+
+def issue_filter_providers(principal):
+    """The issues page's provider choices: providers with an engagement, by name."""
+    return (
+        Provider.objects.visible_to(principal)
+        .filter(engagements__isnull=False)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def issue_filter_engagements(principal):
+    """The issues page's engagement choices: every engagement past its draft, by title."""
+    return (
+        Engagement.objects.visible_to(principal)
+        .exclude(status=EngagementStatus.DRAFT)
+        .select_related("provider")
+        .order_by("title")
+    )
+
+
+def portal_issue_list(principal, view: str, now):
+    """A provider contact's issues in the portal: open, overdue for a response, or resolved
+    (any other ``view``), with their routing, the latest raised first."""
+    queryset = issues.with_routing(portal.issues_for(principal))
+    if view == "open":
+        queryset = queryset.exclude(status=IssueStatus.RESOLVED)
+    elif view == "overdue":
+        queryset = queryset.filter(issues.overdue_q(now))
+    else:
+        queryset = queryset.filter(status=IssueStatus.RESOLVED)
+    return queryset.order_by("-raised_at", "-id")
