@@ -20,7 +20,7 @@ from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role, role_at_least
 from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
 from handoff.decisions.charts import STYLE
-from handoff.insights import checkin_rounds, checkins
+from handoff.insights import checkin_rounds, checkins, selectors
 from handoff.insights.forms import CheckInForm, CheckInSettingsForm
 from handoff.insights.models import CheckIn
 from handoff.providers.models import Provider
@@ -125,12 +125,9 @@ def checkins_overview(request):
 @principal_required(Role.VIEWER)
 def my_checkins(request):
     """The check-ins waiting for this member, and the ones they answered."""
-    mine = CheckIn.objects.visible_to(request.principal).filter(respondent=request.user)
     context = {
         "pending": _with_periods(checkins.pending_for_user(request.org, request.user)),
-        "answered": _with_periods(
-            mine.answered().select_related("round", "provider").order_by("-answered_at")[:20]
-        ),
+        "answered": _with_periods(selectors.answered_by(request.principal, request.user)),
     }
     return render(request, "insights/checkin_mine.html", context)
 
@@ -193,14 +190,7 @@ def provider_checkins(request, provider_pk):
     is_manager = role_at_least(request.membership.role, Role.MANAGER)
     notes = []
     if is_manager:
-        notes = _with_periods(
-            CheckIn.objects.visible_to(request.principal)
-            .filter(provider=provider)
-            .answered()
-            .exclude(note="")
-            .select_related("round", "respondent", "contact")
-            .order_by("-answered_at")[:20]
-        )
+        notes = _with_periods(selectors.checkin_notes(request.principal, provider))
     start, today = checkins.current_period(request.org)
     context = {
         "provider": provider,

@@ -1,12 +1,15 @@
-"""The evidence behind reputations, read once for many providers."""
+"""Reads of the insights pages: the evidence behind reputations, read once for many providers;
+the answered check-ins a member or a provider's page lists; the providers a shortlist could
+still take."""
 
 from collections import defaultdict
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from handoff.insights.models import CheckIn
 from handoff.insights.reputation import Evidence, check_observation
-from handoff.providers.models import ReferenceCheck
+from handoff.providers.models import Provider, ReferenceCheck
 from handoff.work import status as task_status
 from handoff.work.choices import TaskStatus
 from handoff.work.models import Task
@@ -67,3 +70,38 @@ def evidence_for(org, provider_ids, *, now=None) -> dict[int, Evidence]:
         )
         for pk in provider_ids
     }
+
+
+CHECKIN_ROWS = 20
+
+
+def answered_by(principal, respondent):
+    """The check-ins ``respondent`` answered, the latest first, with their round and provider."""
+    return (
+        CheckIn.objects.visible_to(principal)
+        .filter(respondent=respondent)
+        .answered()
+        .select_related("round", "provider")
+        .order_by("-answered_at")[:CHECKIN_ROWS]
+    )
+
+
+def checkin_notes(principal, provider):
+    """The latest answered check-ins about ``provider`` that carry a note, with who wrote it."""
+    return (
+        CheckIn.objects.visible_to(principal)
+        .filter(provider=provider)
+        .answered()
+        .exclude(note="")
+        .select_related("round", "respondent", "contact")
+        .order_by("-answered_at")[:CHECKIN_ROWS]
+    )
+
+
+def addable_to_shortlist(principal, listed):
+    """Providers that could join a shortlist: not archived, not among ``listed`` (ids)."""
+    return (
+        Provider.objects.visible_to(principal)
+        .filter(archived_at__isnull=True)
+        .exclude(pk__in=listed)
+    )

@@ -10,7 +10,7 @@ from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, ShortlistCandidate
 from handoff.insights import shortlist as shortlists
 from handoff.insights.reputation import estimate
-from handoff.insights.selectors import evidence_for
+from handoff.insights.selectors import addable_to_shortlist, evidence_for
 from handoff.providers.models import Provider
 
 
@@ -40,9 +40,7 @@ def shortlist(request, function_pk):
     context = {
         "function": function,
         "rows": rows,
-        "addable": Provider.objects.visible_to(request.principal)
-        .filter(archived_at__isnull=True)
-        .exclude(pk__in=listed),
+        "addable": addable_to_shortlist(request.principal, listed),
     }
     return render(request, "insights/shortlist.html", context)
 
