@@ -41,10 +41,6 @@ class RuleSetOut(Schema):
     source: str
     factors: list[ClassificationFactorOut]
 
-    @staticmethod
-    def resolve_factors(rule_set):
-        return list(rule_set.factors.all())
-
 
 class StateTestOut(Schema):
     id: int
@@ -217,7 +213,7 @@ class AssessmentFilters(Schema):
 class W9Out(Schema):
     id: int
     provider_id: int
-    provider_name: str
+    provider_name: str = Field(alias="provider.name")
     legal_name: str
     business_name: str
     tax_classification: TaxClassification
@@ -225,7 +221,9 @@ class W9Out(Schema):
     exempt_payee_code: str
     is_attorney: bool
     tin_type: TinType
-    tin_masked: str = Field(description="The last four digits; the full TIN only via /reveal.")
+    tin_masked: str = Field(
+        alias="masked_tin", description="The last four digits; the full TIN only via /reveal."
+    )
     street: str
     city: str
     state: str
@@ -234,14 +232,6 @@ class W9Out(Schema):
     received_at: datetime
     in_force: bool
     same_tin_as: list[str] = Field(description="Other providers whose W-9 has the same TIN.")
-
-    @staticmethod
-    def resolve_provider_name(w9):
-        return w9.provider.name
-
-    @staticmethod
-    def resolve_tin_masked(w9):
-        return w9.masked_tin
 
 
 class W9In(Schema):
