@@ -16,6 +16,7 @@ from handoff.compliance.choices import (
     TaxClassification,
     TinType,
 )
+from handoff.core.api import ResponseSchema
 
 
 # --- Rules ------------------------------------------------------------------------------------
@@ -124,9 +125,9 @@ class AssessmentIn(Schema):
 
 
 class FindingOut(Schema):
-    key: str
-    category: Category
-    question: str
+    key: str = Field(alias="factor.key")
+    category: Category = Field(alias="factor.category")
+    question: str = Field(alias="factor.question")
     answer: Answer
     evidence: str
     points_to: Direction | None
@@ -156,10 +157,10 @@ class ExposureOut(Schema):
     lines: list[ExposureLineOut]
 
 
-class EngagementLinkOut(Schema):
+class EngagementLinkOut(ResponseSchema):
     engagement_id: int
-    title: str
-    agreement_version: int | None
+    title: str = Field(alias="engagement.title")
+    agreement_version: int | None = Field(None, alias="agreement_version.number")
 
 
 class AssessmentOut(Schema):
