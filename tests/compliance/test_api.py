@@ -46,7 +46,14 @@ class TestAssessments:
         assert any("SS-8" in step for step in data["next_steps"])
         filed, not_filed = data["exposure"]
         assert D(filed["total"]) == D("5382.00") and D(not_filed["total"]) == D("6897.00")
-        assert data["engagements"][0]["engagement_id"] == jordan_engagement.pk
+        assert data["engagements"] == [
+            {
+                "engagement_id": jordan_engagement.pk,
+                "title": jordan_engagement.title,
+                "agreement_version": None,  # no agreement generated yet
+            }
+        ]
+        assert data["toward_employee"][0]["question"]
         assert data["disclaimer"] == "Guidance, not legal advice."
         listed = api.get("/api/v1/compliance/assessments", provider=jordan.pk).json()
         assert listed["count"] == 1 and listed["results"][0]["stale"] is False

@@ -223,6 +223,21 @@ def test_comments(org, task, member):
 
 
 @pytest.mark.django_db
+def test_a_comment_whose_author_is_gone_keeps_a_null_author(org, task, member):
+    api = api_client_for(member, org)
+    path = f"/api/v1/tasks/{task.pk}/comments"
+    api.post(path, {"body": "Sent the batch"})
+    assert api.get(path).json()[0]["author_name"] == member.name
+    task.comments.update(author=None)  # the account deleted: the foreign key is set null
+
+    response = api.get(path)
+
+    assert response.status_code == 200
+    comment = response.json()[0]
+    assert (comment["author_id"], comment["author_name"]) == (None, None)
+
+
+@pytest.mark.django_db
 def test_schedules(org, engagement, manager, schedule):
     api = api_client_for(manager, org)
     listed = api.get(f"/api/v1/engagements/{engagement.pk}/schedules").json()

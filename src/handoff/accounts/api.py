@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from handoff.accounts.models import Membership
 from handoff.core.api import ErrorOut, api_access
@@ -21,22 +21,10 @@ class OrganizationOut(Schema):
 
 class MemberOut(Schema):
     id: int
-    name: str
-    email: str
+    name: str = Field(alias="user.name")
+    email: str = Field(alias="user.email")
     role: Role
-    joined_at: datetime
-
-    @staticmethod
-    def resolve_name(membership):
-        return membership.user.name
-
-    @staticmethod
-    def resolve_email(membership):
-        return membership.user.email
-
-    @staticmethod
-    def resolve_joined_at(membership):
-        return membership.created_at
+    joined_at: datetime = Field(alias="created_at")
 
 
 @router.get("", response={200: OrganizationOut, 401: ErrorOut}, summary="The token's organization")

@@ -12,7 +12,7 @@ from typing import Annotated
 import ninja.parser
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from ninja import Field, NinjaAPI, Schema
-from pydantic import WithJsonSchema
+from pydantic import ConfigDict, WithJsonSchema
 
 from handoff.core.roles import Role
 
@@ -172,6 +172,15 @@ LocalTime = Annotated[
         }
     ),
 ]
+
+
+class ResponseSchema(Schema):
+    """A response with a field read along a relation that may be empty:
+    ``Field(None, alias="changed_by.name")`` gives None when ``changed_by`` is None. Every
+    field is in every response, so the OpenAPI document lists each as required, a field with
+    a default too."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
 class FieldError(Schema):

@@ -39,11 +39,11 @@ class CheckInOut(Schema):
     id: int
     round_id: int
     provider_id: int
-    period_start: date
-    period_end: date
+    period_start: date = Field(alias="round.period_start")
+    period_end: date = Field(alias="round.period_end")
     respondent_id: int | None
     contact_id: int | None
-    provider_view: bool
+    provider_view: bool = Field(alias="is_provider_view")
     state: str
     sent_at: datetime
     expires_at: datetime
@@ -53,18 +53,6 @@ class CheckInOut(Schema):
     responsive: int | None
     recommend: int | None
     note: str
-
-    @staticmethod
-    def resolve_period_start(checkin):
-        return checkin.round.period_start
-
-    @staticmethod
-    def resolve_period_end(checkin):
-        return checkin.round.period_end
-
-    @staticmethod
-    def resolve_provider_view(checkin):
-        return checkin.is_provider_view
 
     @staticmethod
     def resolve_state(checkin):
@@ -162,12 +150,8 @@ class CheckInAnswerIn(Schema):
 
 class CheckInSettingsOut(Schema):
     checkin_months: int
-    cadence: str
+    cadence: str = Field(alias="get_checkin_months_display")
     ask_provider: bool
-
-    @staticmethod
-    def resolve_cadence(row):
-        return row.get_checkin_months_display()
 
 
 class SettingsPatch(Schema):

@@ -124,10 +124,6 @@ class TemplateOut(Schema):
     name: str
     items: list[TemplateItemOut]
 
-    @staticmethod
-    def resolve_items(template):
-        return list(template.items.all())
-
 
 class ApplyIn(Schema):
     template_id: int

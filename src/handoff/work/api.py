@@ -14,6 +14,7 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from handoff.core.api import (
     ErrorOut,
     LocalTime,
+    ResponseSchema,
     api_access,
     downloads,
     fields_named,
@@ -40,8 +41,8 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 class TaskOut(Schema):
     id: int
     engagement_id: int
-    provider_id: int
-    provider_name: str
+    provider_id: int = Field(alias="engagement.provider_id")
+    provider_name: str = Field(alias="engagement.provider.name")
     title: str
     details: str
     kind: str
@@ -64,14 +65,6 @@ class TaskOut(Schema):
     on_time: bool | None = Field(description="Delivered by the due time; null until delivered.")
     lateness_seconds: int | None
     version: int
-
-    @staticmethod
-    def resolve_provider_id(task):
-        return task.engagement.provider_id
-
-    @staticmethod
-    def resolve_provider_name(task):
-        return task.engagement.provider.name
 
     @staticmethod
     def resolve_lateness_seconds(task):
@@ -165,18 +158,14 @@ class CommentIn(Schema):
     internal: bool = False
 
 
-class TaskCommentOut(Schema):
+class TaskCommentOut(ResponseSchema):
     id: int
     author_id: int | None
-    author_name: str | None
+    author_name: str | None = Field(None, alias="author.name")
     side: Side
     body: str
     internal: bool
     created_at: datetime
-
-    @staticmethod
-    def resolve_author_name(comment):
-        return comment.author.name if comment.author else None
 
 
 class TaskAttachmentOut(Schema):
@@ -215,13 +204,9 @@ class ScheduleOut(Schema):
     ends_on: date | None
     paused: bool
     generated_through: date | None
-    description: str
+    description: str = Field(alias="describe")
     next_due_dates: list[date]
     version: int
-
-    @staticmethod
-    def resolve_description(schedule):
-        return schedule.describe()
 
     @staticmethod
     def resolve_next_due_dates(schedule):

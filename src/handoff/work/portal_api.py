@@ -46,9 +46,9 @@ portal_router = Router(tags=["provider portal"], auth=TokenAuth(providers=True))
 class IssueOut(Schema):
     id: int
     engagement_id: int
-    engagement_title: str
-    provider_id: int
-    provider_name: str
+    engagement_title: str = Field(alias="engagement.title")
+    provider_id: int = Field(alias="engagement.provider_id")
+    provider_name: str = Field(alias="engagement.provider.name")
     task_id: int | None
     title: str
     description: str
@@ -64,18 +64,6 @@ class IssueOut(Schema):
     escalated_at: datetime | None
     resolved_at: datetime | None
     resolution: str
-
-    @staticmethod
-    def resolve_engagement_title(issue):
-        return issue.engagement.title
-
-    @staticmethod
-    def resolve_provider_id(issue):
-        return issue.engagement.provider_id
-
-    @staticmethod
-    def resolve_provider_name(issue):
-        return issue.engagement.provider.name
 
     @staticmethod
     def resolve_overdue(issue):
@@ -220,31 +208,15 @@ def reopen_issue(request, issue_id: int, payload: ReopenIn):
 class PortalAccessOut(Schema):
     id: int
     contact_id: int
-    contact_name: str
-    contact_email: str
-    provider_id: int
-    provider_name: str
+    contact_name: str = Field(alias="contact.name")
+    contact_email: str = Field(alias="contact.email")
+    provider_id: int = Field(alias="contact.provider_id")
+    provider_name: str = Field(alias="contact.provider.name")
     state: str = Field(description="invited, active, expired or revoked.")
     invited_at: datetime
     expires_at: datetime
     accepted_at: datetime | None
     revoked_at: datetime | None
-
-    @staticmethod
-    def resolve_contact_name(access):
-        return access.contact.name
-
-    @staticmethod
-    def resolve_contact_email(access):
-        return access.contact.email
-
-    @staticmethod
-    def resolve_provider_id(access):
-        return access.contact.provider_id
-
-    @staticmethod
-    def resolve_provider_name(access):
-        return access.contact.provider.name
 
 
 class InvitationOut(PortalAccessOut):
@@ -399,26 +371,18 @@ def _portal_engagement(engagement, show_prices: bool) -> dict:
 class PortalTaskOut(Schema):
     id: int
     engagement_id: int
-    engagement_title: str
+    engagement_title: str = Field(alias="engagement.title")
     title: str
     details: str
     kind: str
     priority: Priority
     due_at: datetime
     status: TaskStatus
-    overdue: bool
+    overdue: bool = Field(alias="is_overdue")
     acknowledged_at: datetime | None
     delivered_at: datetime | None
     version: int
     allowed_moves: list[TaskStatus] = Field(description="The moves you may make now.")
-
-    @staticmethod
-    def resolve_engagement_title(task):
-        return task.engagement.title
-
-    @staticmethod
-    def resolve_overdue(task):
-        return task.is_overdue()
 
     @staticmethod
     def resolve_allowed_moves(task):

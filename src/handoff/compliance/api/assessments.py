@@ -33,31 +33,10 @@ def _summary(assessment) -> dict:
         "contractor_weight": assessment.contractor_weight,
         "stale": bool(reasons),
         "stale_reasons": reasons,
-        "engagements": [
-            {
-                "engagement_id": link.engagement_id,
-                "title": link.engagement.title,
-                "agreement_version": link.agreement_version.number
-                if link.agreement_version
-                else None,
-            }
-            for link in assessment.engagement_links.all()
-        ],
+        "engagements": list(assessment.engagement_links.all()),
         "annual_payments": assessment.annual_payments,
         "payments_basis": assessment.payments_basis,
         "notes": assessment.notes,
-    }
-
-
-def _finding(finding) -> dict:
-    return {
-        "key": finding.factor.key,
-        "category": finding.factor.category,
-        "question": finding.factor.question,
-        "answer": finding.answer,
-        "evidence": finding.evidence,
-        "points_to": finding.points_to,
-        "weight": finding.weight,
     }
 
 
@@ -66,9 +45,9 @@ def _detail(assessment, tax_year: int | None = None) -> dict:
     result = view.result
     exposures = [e for e in (view.exposure_filed, view.exposure_not_filed) if e is not None]
     return _summary(assessment) | {
-        "toward_employee": [_finding(f) for f in result.toward_employee],
-        "toward_contractor": [_finding(f) for f in result.toward_contractor],
-        "unanswered": [_finding(f) for f in result.unanswered],
+        "toward_employee": list(result.toward_employee),
+        "toward_contractor": list(result.toward_contractor),
+        "unanswered": list(result.unanswered),
         "states": [
             {
                 "state": s.test.state,

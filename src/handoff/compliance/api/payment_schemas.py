@@ -48,7 +48,7 @@ class PageFilters(Schema):
 class PaymentOut(Schema):
     id: int
     provider_id: int
-    provider_name: str
+    provider_name: str = Field(alias="provider.name")
     engagement_id: int | None
     invoice_id: int | None
     paid_on: date
@@ -57,10 +57,6 @@ class PaymentOut(Schema):
     reference: str
     processor_reported: bool = Field(description="Card or network: on the processor's 1099-K.")
     without_w9: bool = Field(description="No W-9 was on file when it was recorded.")
-
-    @staticmethod
-    def resolve_provider_name(payment):
-        return payment.provider.name
 
 
 class PaymentCreatedOut(PaymentOut):

@@ -16,6 +16,7 @@ from handoff.compliance.choices import (
     TaxClassification,
     TinType,
 )
+from handoff.core.api import ResponseSchema
 
 
 # --- Rules ------------------------------------------------------------------------------------
@@ -40,10 +41,6 @@ class RuleSetOut(Schema):
     min_answered_share: Decimal
     source: str
     factors: list[ClassificationFactorOut]
-
-    @staticmethod
-    def resolve_factors(rule_set):
-        return list(rule_set.factors.all())
 
 
 class StateTestOut(Schema):
@@ -128,9 +125,9 @@ class AssessmentIn(Schema):
 
 
 class FindingOut(Schema):
-    key: str
-    category: Category
-    question: str
+    key: str = Field(alias="factor.key")
+    category: Category = Field(alias="factor.category")
+    question: str = Field(alias="factor.question")
     answer: Answer
     evidence: str
     points_to: Direction | None
@@ -160,10 +157,10 @@ class ExposureOut(Schema):
     lines: list[ExposureLineOut]
 
 
-class EngagementLinkOut(Schema):
+class EngagementLinkOut(ResponseSchema):
     engagement_id: int
-    title: str
-    agreement_version: int | None
+    title: str = Field(alias="engagement.title")
+    agreement_version: int | None = Field(None, alias="agreement_version.number")
 
 
 class AssessmentOut(Schema):
@@ -217,7 +214,7 @@ class AssessmentFilters(Schema):
 class W9Out(Schema):
     id: int
     provider_id: int
-    provider_name: str
+    provider_name: str = Field(alias="provider.name")
     legal_name: str
     business_name: str
     tax_classification: TaxClassification
@@ -225,7 +222,9 @@ class W9Out(Schema):
     exempt_payee_code: str
     is_attorney: bool
     tin_type: TinType
-    tin_masked: str = Field(description="The last four digits; the full TIN only via /reveal.")
+    tin_masked: str = Field(
+        alias="masked_tin", description="The last four digits; the full TIN only via /reveal."
+    )
     street: str
     city: str
     state: str
@@ -234,14 +233,6 @@ class W9Out(Schema):
     received_at: datetime
     in_force: bool
     same_tin_as: list[str] = Field(description="Other providers whose W-9 has the same TIN.")
-
-    @staticmethod
-    def resolve_provider_name(w9):
-        return w9.provider.name
-
-    @staticmethod
-    def resolve_tin_masked(w9):
-        return w9.masked_tin
 
 
 class W9In(Schema):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from handoff.core.api import Year
+from handoff.core.api import ResponseSchema, Year
 from handoff.decisions import costing
 from handoff.decisions.choices import (
     ChosenOption,
@@ -196,10 +196,6 @@ class QuoteOut(Scores):
     def resolve_provider_name(quote):
         return quote.provider.name if quote.provider_id else None
 
-    @staticmethod
-    def resolve_tiers(quote):
-        return quote.tiers.all()
-
 
 class QuoteIn(Scores):
     provider_id: int | None = None
@@ -245,15 +241,15 @@ class DecisionIn(Schema):
     plan_starts_on: date | None = Field(None, description="Default today.")
 
 
-class DecisionOut(Schema):
+class DecisionOut(ResponseSchema):
     id: int
     analysis_id: int
     function_id: int
-    function_name: str
+    function_name: str = Field(alias="function.name")
     chosen_option: ChosenOption
     chosen_quote_id: int | None
     provider_id: int | None
-    provider_name: str | None
+    provider_name: str | None = Field(None, alias="provider.name")
     option_name: str
     planned_annual_cost: Decimal
     in_house_annual_cost: Decimal
@@ -262,20 +258,8 @@ class DecisionOut(Schema):
     plan_starts_on: date
     reason: str
     decided_by_id: int | None
-    decided_by_name: str | None
+    decided_by_name: str | None = Field(None, alias="decided_by.name")
     decided_at: datetime
-
-    @staticmethod
-    def resolve_function_name(decision):
-        return decision.function.name
-
-    @staticmethod
-    def resolve_provider_name(decision):
-        return decision.provider.name if decision.provider_id else None
-
-    @staticmethod
-    def resolve_decided_by_name(decision):
-        return decision.decided_by.name if decision.decided_by else None
 
 
 class DecisionPage(Schema):

@@ -7,6 +7,7 @@ from typing import Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
+from handoff.core.api import ResponseSchema
 from handoff.core.money import cents
 from handoff.engagements.api.lookups import _agreement_state
 from handoff.engagements.choices import (
@@ -32,7 +33,7 @@ class Tier(Schema):
 class EngagementOut(Schema):
     id: int
     provider_id: int
-    provider_name: str
+    provider_name: str = Field(alias="provider.name")
     title: str
     functions: list[FunctionRef]
     scope: str
@@ -42,7 +43,7 @@ class EngagementOut(Schema):
     unit_name: str
     monthly_quantity: Decimal | None
     payment_terms_days: int
-    tiers: list[Tier]
+    tiers: list[Tier] = Field(alias="price_tiers")
     annual_cost: Decimal | None = Field(description="None when an estimate it needs is missing.")
     currency: str
     start_date: date
@@ -63,32 +64,12 @@ class EngagementOut(Schema):
     updated_at: datetime
 
     @staticmethod
-    def resolve_provider_name(engagement):
-        return engagement.provider.name
-
-    @staticmethod
     def resolve_annual_cost(engagement):
         return cents(engagement.annual_cost)
 
     @staticmethod
-    def resolve_tiers(engagement):
-        return engagement.price_tiers.all()
-
-    @staticmethod
     def resolve_currency(engagement, context):
         return context["request"].org.currency
-
-    @staticmethod
-    def resolve_term_end(engagement):
-        return engagement.term_end()
-
-    @staticmethod
-    def resolve_notice_deadline(engagement):
-        return engagement.notice_deadline()
-
-    @staticmethod
-    def resolve_notice_ends_term_on(engagement):
-        return engagement.notice_ends_term_on()
 
     @staticmethod
     def resolve_agreement_state(engagement):
@@ -160,18 +141,14 @@ class StatusMoveIn(Schema):
     )
 
 
-class StatusChangeOut(Schema):
+class StatusChangeOut(ResponseSchema):
     id: int
     from_status: EngagementStatus
     to_status: EngagementStatus
     reason: str
     changed_by_id: int | None
-    changed_by_name: str | None
+    changed_by_name: str | None = Field(None, alias="changed_by.name")
     changed_at: datetime
-
-    @staticmethod
-    def resolve_changed_by_name(change):
-        return change.changed_by.name if change.changed_by else None
 
 
 # --- Schemas: holidays, access, exit ----------------------------------------------------------
@@ -300,38 +277,14 @@ class RenewalFilters(Schema):
 
 
 class RenewalOut(Schema):
-    engagement_id: int
-    title: str
-    provider_id: int
-    provider_name: str
-    status: EngagementStatus
-    auto_renew: bool
+    engagement_id: int = Field(alias="engagement.pk")
+    title: str = Field(alias="engagement.title")
+    provider_id: int = Field(alias="engagement.provider_id")
+    provider_name: str = Field(alias="engagement.provider.name")
+    status: EngagementStatus = Field(alias="engagement.status")
+    auto_renew: bool = Field(alias="engagement.auto_renew")
     term_end: date | None
     notice_deadline: date | None
     events: list[Literal["term_end", "notice_deadline"]] = Field(
         description="Which of the two dates fall in the window, soonest first."
     )
-
-    @staticmethod
-    def resolve_engagement_id(renewal):
-        return renewal.engagement.pk
-
-    @staticmethod
-    def resolve_title(renewal):
-        return renewal.engagement.title
-
-    @staticmethod
-    def resolve_provider_id(renewal):
-        return renewal.engagement.provider_id
-
-    @staticmethod
-    def resolve_provider_name(renewal):
-        return renewal.engagement.provider.name
-
-    @staticmethod
-    def resolve_status(renewal):
-        return renewal.engagement.status
-
-    @staticmethod
-    def resolve_auto_renew(renewal):
-        return renewal.engagement.auto_renew

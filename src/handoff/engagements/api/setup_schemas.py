@@ -5,37 +5,22 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from handoff.core.api import ResponseSchema
 from handoff.engagements.choices import MeetingCadence, Party, Severity, TargetUnit, TurnaroundRule
 from handoff.providers.choices import Channel
 
 
-class PlanOut(Schema):
+class PlanOut(ResponseSchema):
     our_point_person_id: int | None = Field(description="A user id (a member).")
-    our_point_person_name: str | None
+    our_point_person_name: str | None = Field(None, alias="our_point_person.name")
     their_point_person_id: int | None = Field(description="A contact id at the provider.")
-    their_point_person_name: str | None
+    their_point_person_name: str | None = Field(None, alias="their_point_person.name")
     issue_contact_id: int | None = Field(description="A contact id at the provider.")
-    issue_contact_name: str | None
+    issue_contact_name: str | None = Field(None, alias="issue_contact.name")
     preferred_channel: Channel
     meeting_cadence: MeetingCadence
     meeting_notes: str
     missing_for_activation: list[str]
-
-    @staticmethod
-    def resolve_our_point_person_name(plan):
-        return plan.our_point_person.name if plan.our_point_person else None
-
-    @staticmethod
-    def resolve_their_point_person_name(plan):
-        return plan.their_point_person.name if plan.their_point_person else None
-
-    @staticmethod
-    def resolve_issue_contact_name(plan):
-        return plan.issue_contact.name if plan.issue_contact else None
-
-    @staticmethod
-    def resolve_missing_for_activation(plan):
-        return plan.missing_for_activation()
 
 
 class PlanIn(Schema):
@@ -51,20 +36,12 @@ class EscalationLevelOut(Schema):
     id: int
     level: int
     our_person_id: int
-    our_person_name: str
+    our_person_name: str = Field(alias="our_person.name")
     their_contact_id: int
-    their_contact_name: str
+    their_contact_name: str = Field(alias="their_contact.name")
     amount: int
     unit: TargetUnit
     target_display: str
-
-    @staticmethod
-    def resolve_our_person_name(level):
-        return level.our_person.name
-
-    @staticmethod
-    def resolve_their_contact_name(level):
-        return level.their_contact.name
 
 
 class EscalationLevelIn(Schema):
