@@ -5,6 +5,7 @@ from django.urls import path
 
 from handoff.work import issue_views
 from handoff.work import portal_views as views
+from handoff.work import views as task_views
 
 app_name = "portal"
 
@@ -17,10 +18,16 @@ urlpatterns = [
     path(PORTAL, views.home, name="home"),
     path(PORTAL + "engagements/<int:pk>/", views.engagement_detail, name="engagement"),
     path(PORTAL + "tasks/", views.task_list, name="tasks"),
-    path(PORTAL + "tasks/<int:pk>/", views.task_detail, name="task"),
-    path(PORTAL + "tasks/<int:pk>/move/", views.task_move, name="task_move"),
-    path(PORTAL + "tasks/<int:pk>/comment/", views.task_comment, name="task_comment"),
-    path(PORTAL + "tasks/<int:pk>/files/<int:file_pk>/", views.task_file, name="task_file"),
+    # A task's page, its moves, comments and files: the members' views (work/views.py), which
+    # serve a provider's contact what the visibility rule allows.
+    path(PORTAL + "tasks/<int:pk>/", task_views.task_detail, name="task"),
+    path(PORTAL + "tasks/<int:pk>/move/", task_views.task_move, name="task_move"),
+    path(PORTAL + "tasks/<int:pk>/comment/", task_views.task_comment, name="task_comment"),
+    path(
+        PORTAL + "tasks/<int:pk>/files/<int:file_pk>/",
+        task_views.attachment_download,
+        name="task_file",
+    ),
     path(PORTAL + "issues/", views.issue_list, name="issues"),
     path(PORTAL + "issues/new/", views.issue_raise, name="issue_raise"),
     path(PORTAL + "issues/<int:pk>/", views.issue_detail, name="issue"),

@@ -21,24 +21,21 @@ from handoff.accounts import services as accounts
 from handoff.accounts.access import principal_required
 from handoff.accounts.forms import ApiTokenForm, InvitationSignupForm
 from handoff.accounts.models import ApiToken, PortalAccess, User
-from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements.models import EscalationLevel
-from handoff.work import issues, portal, selectors, services, status
-from handoff.work.choices import IssueStatus, Side, TaskStatus
+from handoff.work import issues, portal, selectors, services
+from handoff.work.choices import IssueStatus, Side
 from handoff.work.forms import (
-    CommentForm,
     MessageForm,
-    MoveForm,
     PortalInviteForm,
     PortalIssueForm,
     PortalSettingsForm,
 )
 from handoff.work.issue_views import detail_context
 from handoff.work.models import CalendarFeed
-from handoff.work.views import attachment_response, feed_url
+from handoff.work.views import feed_url
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PAGE_SIZE = 25
@@ -139,101 +136,6 @@ def task_list(request):
         "work/portal/tasks.html",
         {"page": page, "tab": tab, "tabs": TASK_TABS, "now": now},
     )
-
-
-def portal_task_or_404(request, pk):
-    queryset = selectors.task_detail(request.portal_org).filter(
-        pk__in=portal.tasks_for(request.principal).values("pk")
-    )
-    return get_for_org_or_404(queryset, request.portal_org, pk=pk)
-
-
-def _task_page(request, task, *, move_form=None, comment_form=None, code=200):
-    moves = [
-        (value, status.VERBS[value]) for value in status.allowed_moves(task.status, Side.PROVIDER)
-    ]
-    return _render(
-        request,
-        "work/portal/task.html",
-        {
-            "task": task,
-            "moves": moves,
-            "history": selectors.moves_of(task),
-            "comments": selectors.comments_of(task, include_internal=False),
-            "files": selectors.attachments_of(task, include_internal=False),
-            "move_form": move_form
-            or MoveForm(initial={"version": task.version}, side=Side.PROVIDER),
-            "comment_form": comment_form or CommentForm(side=Side.PROVIDER),
-            "overdue": task.is_overdue(),
-            "task_issues": portal.issues_for(request.principal).filter(task=task),
-        },
-        status=code,
-    )
-
-
-@portal_required
-def task_detail(request, pk):
-    return _task_page(request, portal_task_or_404(request, pk))
-
-
-@require_POST
-@portal_required
-def task_move(request, pk):
-    task = portal_task_or_404(request, pk)
-    form = MoveForm(request.POST, request.FILES, side=Side.PROVIDER)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.move_task(
-                task,
-                actor=request.user,
-                side=Side.PROVIDER,
-                to_status=data["to_status"],
-                note=data["note"],
-                files=data["files"],
-                expected_version=data["version"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Conflict as error:
-            form.add_error(None, str(error))
-        else:
-            label = TaskStatus(data["to_status"]).label.lower()
-            messages.success(request, f"The task is now {label}.")
-            return redirect("portal:task", request.portal_org.slug, task.pk)
-    task.refresh_from_db()
-    return _task_page(request, task, move_form=form, code=422)
-
-
-@require_POST
-@portal_required
-def task_comment(request, pk):
-    task = portal_task_or_404(request, pk)
-    form = CommentForm(request.POST, request.FILES, side=Side.PROVIDER)
-    if form.is_valid():
-        try:
-            services.add_comment(
-                task,
-                actor=request.user,
-                side=Side.PROVIDER,
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["files"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Comment added.")
-            return redirect("portal:task", request.portal_org.slug, task.pk)
-    return _task_page(request, task, comment_form=form, code=422)
-
-
-@portal_required
-def task_file(request, pk, file_pk):
-    task = portal_task_or_404(request, pk)
-    attachment = get_for_org_or_404(
-        selectors.attachments_of(task, include_internal=False), request.portal_org, pk=file_pk
-    )
-    return attachment_response(attachment)
 
 
 # --- Issues -----------------------------------------------------------------------------------
