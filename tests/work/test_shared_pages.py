@@ -7,8 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 
+from handoff.core.principal import Principal
 from handoff.work import issues, services
 from handoff.work.choices import Side, TaskStatus
+from handoff.work.models import Issue
 from tests.conftest import client_for
 from tests.work.test_issues import grant_portal
 from tests.work.test_portal import make_task
@@ -137,3 +139,82 @@ def test_a_members_post_returns_to_the_members_page(org, engagement, manager, vi
     assert response.status_code == 302 and response.url == f"/o/acme/tasks/{task.pk}/#thread"
     refused = client_for(viewer).post(f"/o/acme/tasks/{task.pk}/comments/", {"body": "Hi"})
     assert refused.status_code == 403
+
+
+# --- Issues -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("members", "portal"),
+    [
+        ("/o/acme/issues/", "/portal/acme/issues/"),
+        ("/o/acme/engagements/1/issues/new/", "/portal/acme/issues/new/"),
+        ("/o/acme/issues/1/", "/portal/acme/issues/1/"),
+        ("/o/acme/issues/1/respond/", "/portal/acme/issues/1/respond/"),
+    ],
+)
+def test_one_issue_view_serves_the_members_and_the_portals_address(members, portal):
+    assert resolve(members).func is resolve(portal).func
+
+
+def test_a_contact_sees_their_providers_issues_in_the_portals_frame(
+    org, engagement, member, rival_work, priya_client
+):
+    issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Late files"})
+    for base in ("/portal/acme/", "/o/acme/"):
+        page = priya_client.get(f"{base}issues/").content.decode()
+        assert "Late files" in page and "Northwind problem" not in page
+        assert "/o/acme/providers/" not in page and "Filters" not in page
+        assert priya_client.get(f"{base}issues/?view=all").status_code == 200
+
+
+def test_a_contact_cannot_reach_another_providers_issue(org, rival_work, priya_client):
+    _, rival_issue = rival_work
+    for base in ("/portal/acme/", "/o/acme/"):
+        assert priya_client.get(f"{base}issues/{rival_issue.pk}/").status_code == 404
+        answer = priya_client.post(f"{base}issues/{rival_issue.pk}/respond/", {"body": "hi"})
+        assert answer.status_code == 404
+    rival_engagement = rival_issue.engagement
+    path = f"/o/acme/engagements/{rival_engagement.pk}/issues/new/"
+    assert priya_client.get(path).status_code == 404
+    assert rival_issue.events.filter(kind="message").count() == 0
+
+
+def test_a_contacts_answer_is_the_providers_and_returns_to_the_portal(
+    org, engagement, member, priya_client
+):
+    issue = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Ping"})
+    response = priya_client.post(f"/o/acme/issues/{issue.pk}/respond/", {"body": "Pong"})
+    assert response.status_code == 302 and response.url == f"/portal/acme/issues/{issue.pk}/"
+    assert issue.events.get(kind="message").side == Side.PROVIDER
+    page = priya_client.get(response.url).content.decode()
+    assert "Pong" in page and "Resolve the issue" not in page and "Who answers" not in page
+
+
+def test_resolving_and_reopening_stay_the_members(org, engagement, member, priya_client):
+    issue = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Ping"})
+    for action, data in (("resolve", {"note": "done"}), ("reopen", {"reason": "again"})):
+        assert priya_client.post(f"/o/acme/issues/{issue.pk}/{action}/", data).status_code == 404
+
+
+def test_a_member_sees_the_issue_as_before(org, engagement, member, manager):
+    issue = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Ping"})
+    page = client_for(manager).get(f"/o/acme/issues/{issue.pk}/").content.decode()
+    assert "Resolve the issue" in page and "Who answers" in page
+    response = client_for(manager).post(f"/portal/acme/issues/{issue.pk}/respond/", {"body": "Yo"})
+    assert response.status_code == 302 and response.url == f"/o/acme/issues/{issue.pk}/"
+    listed = client_for(manager).get("/o/acme/issues/?view=all").content.decode()
+    assert "Ping" in listed and "Filters" in listed
+
+
+def test_raising_from_either_address_takes_the_principals_side(
+    org, engagement, manager, priya_client
+):
+    data = {"engagement_id": engagement.pk, "title": "Help", "severity": "normal"}
+    response = priya_client.post("/portal/acme/issues/new/", {**data, "description": "Stuck"})
+    issue = Issue.objects.visible_to(Principal.system(org)).get(title="Help")
+    assert response.status_code == 302 and response.url == f"/portal/acme/issues/{issue.pk}/"
+    assert issue.raised_side == Side.PROVIDER
+    path = f"/o/acme/engagements/{engagement.pk}/issues/new/"
+    response = client_for(manager).post(path, {**data, "title": "Ours", "description": "Hm"})
+    ours = Issue.objects.visible_to(Principal.system(org)).get(title="Ours")
+    assert response.status_code == 302 and response.url == f"/o/acme/issues/{ours.pk}/"
+    assert ours.raised_side == Side.US

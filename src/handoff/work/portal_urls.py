@@ -18,8 +18,8 @@ urlpatterns = [
     path(PORTAL, views.home, name="home"),
     path(PORTAL + "engagements/<int:pk>/", views.engagement_detail, name="engagement"),
     path(PORTAL + "tasks/", views.task_list, name="tasks"),
-    # A task's page, its moves, comments and files: the members' views (work/views.py), which
-    # serve a provider's contact what the visibility rule allows.
+    # A task's page, its moves, comments and files: the members' views (work/views.py),
+    # serving a provider's contact what the visibility rule allows.
     path(PORTAL + "tasks/<int:pk>/", task_views.task_detail, name="task"),
     path(PORTAL + "tasks/<int:pk>/move/", task_views.task_move, name="task_move"),
     path(PORTAL + "tasks/<int:pk>/comment/", task_views.task_comment, name="task_comment"),
@@ -28,10 +28,12 @@ urlpatterns = [
         task_views.attachment_download,
         name="task_file",
     ),
-    path(PORTAL + "issues/", views.issue_list, name="issues"),
-    path(PORTAL + "issues/new/", views.issue_raise, name="issue_raise"),
-    path(PORTAL + "issues/<int:pk>/", views.issue_detail, name="issue"),
-    path(PORTAL + "issues/<int:pk>/respond/", views.issue_respond, name="issue_respond"),
+    # The issue list, raising, an issue's page and answering: the members' views
+    # (work/issue_views.py), serving a provider's contact what the visibility rule allows.
+    path(PORTAL + "issues/", issue_views.issue_list, name="issues"),
+    path(PORTAL + "issues/new/", issue_views.issue_raise, name="issue_raise"),
+    path(PORTAL + "issues/<int:pk>/", issue_views.issue_detail, name="issue"),
+    path(PORTAL + "issues/<int:pk>/respond/", issue_views.issue_respond, name="issue_respond"),
     path(PORTAL + "api-tokens/", views.api_tokens, name="api_tokens"),
     path(PORTAL + "calendar-feeds/", views.calendar_feeds, name="calendar_feeds"),
     path(
