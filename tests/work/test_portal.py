@@ -177,11 +177,15 @@ def test_a_portal_user_gets_404_on_the_organizations_own_pages(org, engagement, 
     for path in (
         "/o/acme/providers/",
         "/o/acme/engagements/",
-        "/o/acme/issues/",
         "/o/acme/tasks/",
         f"/o/acme/engagements/{engagement.pk}/",
     ):
         assert priya_client.get(path).status_code == 404, path
+    # The issue list is one page for both sides: at the members' address too, a contact gets
+    # the portal's page (their provider's issues, the portal's frame), never the members'.
+    page = priya_client.get("/o/acme/issues/").content.decode()
+    assert "/o/acme/providers/" not in page and "Filters" not in page
+    assert "/portal/acme/issues/new/" in page
 
 
 def test_members_and_strangers_get_404_in_the_portal(org, engagement, owner, outsider):

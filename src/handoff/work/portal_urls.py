@@ -5,6 +5,7 @@ from django.urls import path
 
 from handoff.work import issue_views
 from handoff.work import portal_views as views
+from handoff.work import views as task_views
 
 app_name = "portal"
 
@@ -17,14 +18,22 @@ urlpatterns = [
     path(PORTAL, views.home, name="home"),
     path(PORTAL + "engagements/<int:pk>/", views.engagement_detail, name="engagement"),
     path(PORTAL + "tasks/", views.task_list, name="tasks"),
-    path(PORTAL + "tasks/<int:pk>/", views.task_detail, name="task"),
-    path(PORTAL + "tasks/<int:pk>/move/", views.task_move, name="task_move"),
-    path(PORTAL + "tasks/<int:pk>/comment/", views.task_comment, name="task_comment"),
-    path(PORTAL + "tasks/<int:pk>/files/<int:file_pk>/", views.task_file, name="task_file"),
-    path(PORTAL + "issues/", views.issue_list, name="issues"),
-    path(PORTAL + "issues/new/", views.issue_raise, name="issue_raise"),
-    path(PORTAL + "issues/<int:pk>/", views.issue_detail, name="issue"),
-    path(PORTAL + "issues/<int:pk>/respond/", views.issue_respond, name="issue_respond"),
+    # A task's page, its moves, comments and files: the members' views (work/views.py),
+    # serving a provider's contact what the visibility rule allows.
+    path(PORTAL + "tasks/<int:pk>/", task_views.task_detail, name="task"),
+    path(PORTAL + "tasks/<int:pk>/move/", task_views.task_move, name="task_move"),
+    path(PORTAL + "tasks/<int:pk>/comment/", task_views.task_comment, name="task_comment"),
+    path(
+        PORTAL + "tasks/<int:pk>/files/<int:file_pk>/",
+        task_views.attachment_download,
+        name="task_file",
+    ),
+    # The issue list, raising, an issue's page and answering: the members' views
+    # (work/issue_views.py), serving a provider's contact what the visibility rule allows.
+    path(PORTAL + "issues/", issue_views.issue_list, name="issues"),
+    path(PORTAL + "issues/new/", issue_views.issue_raise, name="issue_raise"),
+    path(PORTAL + "issues/<int:pk>/", issue_views.issue_detail, name="issue"),
+    path(PORTAL + "issues/<int:pk>/respond/", issue_views.issue_respond, name="issue_respond"),
     path(PORTAL + "api-tokens/", views.api_tokens, name="api_tokens"),
     path(PORTAL + "calendar-feeds/", views.calendar_feeds, name="calendar_feeds"),
     path(

@@ -10,7 +10,7 @@ import functools
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,24 +21,18 @@ from handoff.accounts import services as accounts
 from handoff.accounts.access import principal_required
 from handoff.accounts.forms import ApiTokenForm, InvitationSignupForm
 from handoff.accounts.models import ApiToken, PortalAccess, User
-from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements.models import EscalationLevel
-from handoff.work import issues, portal, selectors, services, status
-from handoff.work.choices import IssueStatus, Side, TaskStatus
+from handoff.work import portal, selectors, services
+from handoff.work.choices import IssueStatus
 from handoff.work.forms import (
-    CommentForm,
-    MessageForm,
-    MoveForm,
     PortalInviteForm,
-    PortalIssueForm,
     PortalSettingsForm,
 )
-from handoff.work.issue_views import detail_context
 from handoff.work.models import CalendarFeed
-from handoff.work.views import attachment_response, feed_url
+from handoff.work.views import feed_url
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PAGE_SIZE = 25
@@ -49,7 +43,6 @@ TASK_TABS = {
     selectors.Tab.OVERDUE: "Overdue",
     selectors.Tab.CLOSED: "Closed",
 }
-ISSUE_VIEWS = {"open": "Open", "overdue": "Overdue for a response", "resolved": "Resolved"}
 
 
 def portal_required(view):
@@ -139,181 +132,6 @@ def task_list(request):
         "work/portal/tasks.html",
         {"page": page, "tab": tab, "tabs": TASK_TABS, "now": now},
     )
-
-
-def portal_task_or_404(request, pk):
-    queryset = selectors.task_detail(request.portal_org).filter(
-        pk__in=portal.tasks_for(request.principal).values("pk")
-    )
-    return get_for_org_or_404(queryset, request.portal_org, pk=pk)
-
-
-def _task_page(request, task, *, move_form=None, comment_form=None, code=200):
-    moves = [
-        (value, status.VERBS[value]) for value in status.allowed_moves(task.status, Side.PROVIDER)
-    ]
-    return _render(
-        request,
-        "work/portal/task.html",
-        {
-            "task": task,
-            "moves": moves,
-            "history": selectors.moves_of(task),
-            "comments": selectors.comments_of(task, include_internal=False),
-            "files": selectors.attachments_of(task, include_internal=False),
-            "move_form": move_form
-            or MoveForm(initial={"version": task.version}, side=Side.PROVIDER),
-            "comment_form": comment_form or CommentForm(side=Side.PROVIDER),
-            "overdue": task.is_overdue(),
-            "task_issues": portal.issues_for(request.principal).filter(task=task),
-        },
-        status=code,
-    )
-
-
-@portal_required
-def task_detail(request, pk):
-    return _task_page(request, portal_task_or_404(request, pk))
-
-
-@require_POST
-@portal_required
-def task_move(request, pk):
-    task = portal_task_or_404(request, pk)
-    form = MoveForm(request.POST, request.FILES, side=Side.PROVIDER)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.move_task(
-                task,
-                actor=request.user,
-                side=Side.PROVIDER,
-                to_status=data["to_status"],
-                note=data["note"],
-                files=data["files"],
-                expected_version=data["version"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except Conflict as error:
-            form.add_error(None, str(error))
-        else:
-            label = TaskStatus(data["to_status"]).label.lower()
-            messages.success(request, f"The task is now {label}.")
-            return redirect("portal:task", request.portal_org.slug, task.pk)
-    task.refresh_from_db()
-    return _task_page(request, task, move_form=form, code=422)
-
-
-@require_POST
-@portal_required
-def task_comment(request, pk):
-    task = portal_task_or_404(request, pk)
-    form = CommentForm(request.POST, request.FILES, side=Side.PROVIDER)
-    if form.is_valid():
-        try:
-            services.add_comment(
-                task,
-                actor=request.user,
-                side=Side.PROVIDER,
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["files"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Comment added.")
-            return redirect("portal:task", request.portal_org.slug, task.pk)
-    return _task_page(request, task, comment_form=form, code=422)
-
-
-@portal_required
-def task_file(request, pk, file_pk):
-    task = portal_task_or_404(request, pk)
-    attachment = get_for_org_or_404(
-        selectors.attachments_of(task, include_internal=False), request.portal_org, pk=file_pk
-    )
-    return attachment_response(attachment)
-
-
-# --- Issues -----------------------------------------------------------------------------------
-@portal_required
-def issue_list(request):
-    now = timezone.now()
-    view = request.GET.get("view") if request.GET.get("view") in ISSUE_VIEWS else "open"
-    queryset = selectors.portal_issue_list(request.principal, view, now)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    for issue in page.object_list:
-        issue.overdue = issues.is_overdue(issue, now)
-    return _render(
-        request, "work/portal/issues.html", {"page": page, "view": view, "views": ISSUE_VIEWS}
-    )
-
-
-@portal_required
-def issue_raise(request):
-    org = request.portal_org
-    engagements = list(
-        portal.engagements_for(request.principal).exclude(status="ended").order_by("title")
-    )
-    tasks = portal.tasks_for(request.principal).open().order_by("due_at")[:200]
-    initial = {}
-    if str(request.GET.get("task", "")).isdigit():
-        initial["task_id"] = int(request.GET["task"])
-        task = portal.tasks_for(request.principal).filter(pk=initial["task_id"]).first()
-        if task is not None:
-            initial["engagement_id"] = task.engagement_id
-    form = PortalIssueForm(
-        request.POST or None, tasks=tasks, engagements=engagements, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        engagement = next(e for e in engagements if e.pk == data["engagement_id"])
-        try:
-            issue = issues.raise_issue(
-                engagement, actor=request.user, side=Side.PROVIDER, data=data
-            )
-        except (ValidationError, PermissionDenied) as error:
-            if isinstance(error, PermissionDenied):
-                error = ValidationError(str(error))
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Issue raised; the business's point person is told.")
-            return redirect("portal:issue", org.slug, issue.pk)
-    return _render(request, "work/portal/issue_form.html", {"form": form})
-
-
-def portal_issue_or_404(request, pk):
-    return get_for_org_or_404(
-        issues.with_routing(portal.issues_for(request.principal)), request.portal_org, pk=pk
-    )
-
-
-@portal_required
-def issue_detail(request, pk):
-    issue = portal_issue_or_404(request, pk)
-    context = detail_context(issue)
-    context["message_form"] = MessageForm()
-    return _render(request, "work/portal/issue.html", context)
-
-
-@require_POST
-@portal_required
-def issue_respond(request, pk):
-    issue = portal_issue_or_404(request, pk)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            issues.respond(
-                issue, actor=request.user, side=Side.PROVIDER, body=form.cleaned_data["body"]
-            )
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, "Message sent.")
-    else:
-        messages.error(request, "Write a message first; nothing was sent.")
-    return redirect("portal:issue", request.portal_org.slug, issue.pk)
 
 
 # --- The portal user's API tokens -------------------------------------------------------------

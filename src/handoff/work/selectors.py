@@ -11,7 +11,7 @@ from django.utils import timezone
 from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES, EngagementStatus, Severity
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
-from handoff.work import issues, portal, status
+from handoff.work import issues, status
 from handoff.work.choices import IssueStatus, Priority, TaskStatus
 from handoff.work.models import Issue, Schedule, Task, TaskAttachment, TaskComment, TaskMove
 
@@ -280,16 +280,3 @@ def issue_filter_engagements(principal):
         .select_related("provider")
         .order_by("title")
     )
-
-
-def portal_issue_list(principal, view: str, now):
-    """A provider contact's issues in the portal: open, overdue for a response, or resolved
-    (any other ``view``), with their routing, the latest raised first."""
-    queryset = issues.with_routing(portal.issues_for(principal))
-    if view == "open":
-        queryset = queryset.exclude(status=IssueStatus.RESOLVED)
-    elif view == "overdue":
-        queryset = queryset.filter(issues.overdue_q(now))
-    else:
-        queryset = queryset.filter(status=IssueStatus.RESOLVED)
-    return queryset.order_by("-raised_at", "-id")

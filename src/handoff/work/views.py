@@ -1,7 +1,11 @@
-"""Task, schedule and calendar-feed pages for the organization's own people (our side).
+"""Task, schedule and calendar-feed pages.
 
-Least roles: viewers read; members send, edit, move, comment and attach; cancelling a task and
-everything about schedules needs a manager.
+A task's page and its move, comment and download serve the organization's people and a
+provider's contacts alike (``/o/<org>/tasks/…`` and ``/portal/<org>/tasks/…`` route to the same
+views): each reads what the visibility rule lets them, acts for their side, and sees the layout
+of their side. Least roles: viewers read; members send, edit, move, comment and attach;
+cancelling a task and everything about schedules needs a manager. Editing, nudging, attaching
+files on their own and schedules stay the members'.
 """
 
 import os
@@ -10,7 +14,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +26,7 @@ from handoff.core.links import absolute_url
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements.models import Engagement
-from handoff.work import selectors, services
+from handoff.work import selectors, services, status
 from handoff.work.choices import Side, TaskStatus
 from handoff.work.forms import (
     AttachForm,
@@ -32,7 +37,7 @@ from handoff.work.forms import (
     TaskForm,
     move_actions,
 )
-from handoff.work.models import CalendarFeed, Schedule, Task, TaskAttachment
+from handoff.work.models import CalendarFeed, Issue, Schedule, Task, TaskAttachment
 
 PAGE_SIZE = 50
 ENGAGEMENT_ROWS = 10
@@ -45,7 +50,34 @@ def _engagement(request, pk) -> Engagement:
 
 
 def _task(request, pk):
-    return get_visible_or_404(selectors.task_detail(request.org), request.principal, pk=pk)
+    principal = request.principal
+    return get_visible_or_404(selectors.task_detail(principal.organization), principal, pk=pk)
+
+
+def side_of(request) -> str:
+    """The side of the work the request's principal speaks for."""
+    return Side.PROVIDER if request.principal.is_provider else Side.US
+
+
+def page_context(request) -> dict:
+    """What every page serving both sides needs: the layout of the principal's side (the
+    portal's frame for a provider's contact, the app's for a member) and the portal's names."""
+    principal = request.principal
+    if not principal.is_provider:
+        return {"layout": "base.html"}
+    return {
+        "layout": "work/portal/base.html",
+        "portal_org": principal.organization,
+        "contact": principal.contact,
+        "provider": principal.contact.provider,
+    }
+
+
+def side_url(request, name: str, *args) -> str:
+    """``name``'s address on the principal's side: ``portal:<name>`` for a provider's contact,
+    ``work:<name>`` for a member."""
+    namespace = "portal" if request.principal.is_provider else "work"
+    return reverse(f"{namespace}:{name}", args=[request.principal.organization.slug, *args])
 
 
 def _schedule(request, pk) -> Schedule:
@@ -112,35 +144,55 @@ def engagement_work(request, engagement_pk):
 
 # --- One task -------------------------------------------------------------------------------
 def _detail_context(request, task, **forms):
-    """The task page shows the buttons of the side whose turn it is: our own moves (accept,
-    return, cancel) as buttons; the provider's steps (acknowledge, start work, deliver) only
-    under "Record on the provider's behalf", with a reason."""
+    """The task page for either side. Ours shows the buttons of the side whose turn it is: our
+    own moves (accept, return, cancel) as buttons; the provider's steps (acknowledge, start work,
+    deliver) only under "Record on the provider's behalf", with a reason. A provider's contact
+    sees their own steps, and no internal note or its files."""
+    side = side_of(request)
+    internal = side == Side.US
     moves = list(selectors.moves_of(task))
+    context = {
+        **page_context(request),
+        "task": task,
+        "moves": moves,
+        "comments": selectors.comments_of(task, include_internal=internal),
+        "attachments": selectors.attachments_of(task, include_internal=internal),
+        "move_form": forms.get("move_form")
+        or MoveForm(initial={"version": task.version}, side=side),
+        "comment_form": forms.get("comment_form") or CommentForm(side=side),
+        "now": timezone.now(),
+    }
+    if side == Side.PROVIDER:
+        context["provider_moves"] = [
+            (value, status.VERBS[value]) for value in status.allowed_moves(task.status, side)
+        ]
+        context["overdue"] = task.is_overdue()
+        context["task_issues"] = Issue.objects.visible_to(request.principal).filter(task=task)
+        return context
     actions = [
         action
         for action in move_actions(task, Side.US)
         if action["to"] != TaskStatus.CANCELLED or request.membership.role != Role.MEMBER
     ]
-    return {
-        "task": task,
-        "moves": moves,
-        "comments": selectors.comments_of(task),
-        "attachments": selectors.attachments_of(task),
-        "actions": [action for action in actions if not action["on_behalf"]],
-        "behalf_actions": [action for action in actions if action["on_behalf"]],
-        "turn_since": selectors.turn_since(task, moves),
-        "nudge_to": services.nudge_recipient(task) if task.is_with_provider else None,
-        "move_form": forms.get("move_form") or MoveForm(initial={"version": task.version}),
-        "comment_form": forms.get("comment_form") or CommentForm(),
-        "attach_form": forms.get("attach_form") or AttachForm(),
-        "now": timezone.now(),
-    }
+    context.update(
+        actions=[action for action in actions if not action["on_behalf"]],
+        behalf_actions=[action for action in actions if action["on_behalf"]],
+        turn_since=selectors.turn_since(task, moves),
+        nudge_to=services.nudge_recipient(task) if task.is_with_provider else None,
+        attach_form=forms.get("attach_form") or AttachForm(),
+    )
+    return context
 
 
-@principal_required(Role.VIEWER)
+def _task_page(request, task, code=200, **forms):
+    return render(
+        request, "work/task_detail.html", _detail_context(request, task, **forms), status=code
+    )
+
+
+@principal_required(Role.VIEWER, providers=True)
 def task_detail(request, pk):
-    task = _task(request, pk)
-    return render(request, "work/task_detail.html", _detail_context(request, task))
+    return _task_page(request, _task(request, pk))
 
 
 @principal_required(Role.MEMBER)
@@ -207,29 +259,25 @@ def task_edit(request, pk):
 
 
 @require_POST
-@principal_required(Role.MEMBER)
+@principal_required(Role.VIEWER, providers=True, writes=Role.MEMBER)
 def task_move(request, pk):
     task = _task(request, pk)
-    form = MoveForm(request.POST, request.FILES)
+    side = side_of(request)
+    form = MoveForm(request.POST, request.FILES, side=side)
     if not form.is_valid():
-        return render(
-            request,
-            "work/task_detail.html",
-            _detail_context(request, task, move_form=form),
-            status=422,
-        )
-    target = form.cleaned_data["to_status"]
+        return _task_page(request, task, code=422, move_form=form)
+    data = form.cleaned_data
     try:
         task = services.move_task(
             task,
             actor=request.user,
-            side=Side.US,
-            to_status=target,
-            note=form.cleaned_data["note"],
-            rating=form.cleaned_data["rating"],
-            files=form.cleaned_data["files"],
-            expected_version=form.cleaned_data.get("version"),
-            on_behalf_reason=form.cleaned_data["on_behalf_reason"],
+            side=side,
+            to_status=data["to_status"],
+            note=data["note"],
+            rating=data.get("rating"),
+            files=data["files"],
+            expected_version=data.get("version"),
+            on_behalf_reason=data.get("on_behalf_reason", ""),
         )
     except (ValidationError, Conflict) as error:
         if isinstance(error, Conflict):
@@ -239,14 +287,10 @@ def task_move(request, pk):
         if "status" in getattr(error, "message_dict", {}):
             form.add_error(None, error.message_dict["status"])
         task.refresh_from_db()
-        return render(
-            request,
-            "work/task_detail.html",
-            _detail_context(request, task, move_form=form),
-            status=409 if isinstance(error, Conflict) else 422,
-        )
+        code = 409 if isinstance(error, Conflict) else 422
+        return _task_page(request, task, code=code, move_form=form)
     messages.success(request, f"The task is now {task.get_status_display().lower()}.")
-    return redirect(task.get_absolute_url())
+    return redirect(side_url(request, "task", task.pk))
 
 
 @require_POST
@@ -267,31 +311,27 @@ def task_nudge(request, pk):
 
 
 @require_POST
-@principal_required(Role.MEMBER)
+@principal_required(Role.VIEWER, providers=True, writes=Role.MEMBER)
 def task_comment(request, pk):
     task = _task(request, pk)
-    form = CommentForm(request.POST, request.FILES)
+    side = side_of(request)
+    form = CommentForm(request.POST, request.FILES, side=side)
     if form.is_valid():
         try:
             services.add_comment(
                 task,
                 actor=request.user,
-                side=Side.US,
+                side=side,
                 body=form.cleaned_data["body"],
-                internal=form.cleaned_data["internal"],
+                internal=form.cleaned_data.get("internal", False),
                 files=form.cleaned_data["files"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Your comment was posted.")
-            return redirect(task.get_absolute_url() + "#thread")
-    return render(
-        request,
-        "work/task_detail.html",
-        _detail_context(request, task, comment_form=form),
-        status=422,
-    )
+            return redirect(side_url(request, "task", task.pk) + "#thread")
+    return _task_page(request, task, code=422, comment_form=form)
 
 
 @require_POST
@@ -309,12 +349,7 @@ def task_attach(request, pk):
         else:
             messages.success(request, "The files were attached.")
             return redirect(task.get_absolute_url() + "#files")
-    return render(
-        request,
-        "work/task_detail.html",
-        _detail_context(request, task, attach_form=form),
-        status=422,
-    )
+    return _task_page(request, task, code=422, attach_form=form)
 
 
 def attachment_response(attachment: TaskAttachment) -> FileResponse:
@@ -331,13 +366,12 @@ def attachment_response(attachment: TaskAttachment) -> FileResponse:
     )
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, providers=True)
 def attachment_download(request, pk, file_pk):
+    """A task's file: a provider's contact never downloads one of an internal note."""
     task = _task(request, pk)
-    attachment = get_visible_or_404(
-        TaskAttachment.objects, request.principal, pk=file_pk, task=task
-    )
-    return attachment_response(attachment)
+    files = selectors.attachments_of(task, include_internal=not request.principal.is_provider)
+    return attachment_response(get_object_or_404(files, pk=file_pk))
 
 
 # --- Schedules ------------------------------------------------------------------------------
