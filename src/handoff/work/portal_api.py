@@ -24,11 +24,11 @@ from handoff.accounts.models import PortalAccess
 from handoff.core.api import ErrorOut, api_access, paginate
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
-from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES, EngagementStatus, Severity
+from handoff.engagements.choices import EngagementStatus, Severity
 from handoff.engagements.models import Engagement, EscalationLevel
 from handoff.providers.models import Contact
-from handoff.work import issues, portal, selectors, services, status
-from handoff.work.choices import IssueStatus, Priority, Side, TaskStatus
+from handoff.work import issues, portal, selectors
+from handoff.work.choices import IssueStatus, Side
 from handoff.work.issue_views import VIEWS
 from handoff.work.models import Issue, IssueEvent, Task
 
@@ -371,93 +371,6 @@ def _portal_engagement(engagement, show_prices: bool) -> dict:
     }
 
 
-class PortalTaskOut(Schema):
-    id: int
-    engagement_id: int
-    engagement_title: str = Field(alias="engagement.title")
-    title: str
-    details: str
-    kind: str
-    priority: Priority
-    due_at: datetime
-    status: TaskStatus
-    overdue: bool = Field(alias="is_overdue")
-    acknowledged_at: datetime | None
-    delivered_at: datetime | None
-    version: int
-    allowed_moves: list[TaskStatus] = Field(description="The moves you may make now.")
-
-    @staticmethod
-    def resolve_allowed_moves(task):
-        return status.allowed_moves(task.status, Side.PROVIDER)
-
-
-class PortalTaskCommentOut(Schema):
-    id: int
-    side: Side
-    author: str | None
-    body: str
-    created_at: datetime
-
-    @staticmethod
-    def resolve_author(comment):
-        return str(comment.author) if comment.author else None
-
-
-class PortalTaskAttachmentOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-    side: Side
-    created_at: datetime
-
-
-class PortalTaskMoveOut(Schema):
-    from_status: str
-    to_status: TaskStatus
-    side: Side
-    note: str
-    at: datetime
-
-
-class PortalTaskDetailOut(PortalTaskOut):
-    comments: list[PortalTaskCommentOut]
-    attachments: list[PortalTaskAttachmentOut]
-    moves: list[PortalTaskMoveOut]
-
-    @staticmethod
-    def resolve_comments(task):
-        return list(selectors.comments_of(task, include_internal=False))
-
-    @staticmethod
-    def resolve_attachments(task):
-        return list(selectors.attachments_of(task, include_internal=False))
-
-    @staticmethod
-    def resolve_moves(task):
-        return list(selectors.moves_of(task))
-
-
-class PortalTaskPage(Schema):
-    count: int
-    page: int
-    per_page: int
-    results: list[PortalTaskOut]
-
-
-class PortalTaskFilters(Schema):
-    tab: str = Field("open", description="open, week, overdue or closed.")
-    page: int = 1
-    per_page: int = 50
-
-
-class PortalTaskMoveIn(Schema):
-    to_status: TaskStatus
-    note: str = ""
-    version: int | None = Field(None, description="The version you read; 409 if it changed.")
-
-
 # --- Endpoints: the portal (portal tokens) ----------------------------------------------------
 def _portal_engagements(request):
     return portal.engagements_for(request.principal).select_related(
@@ -481,55 +394,3 @@ def portal_engagement(request, engagement_id: int):
         _portal_engagements(request), request.portal_org, pk=engagement_id
     )
     return _portal_engagement(engagement, portal.settings_for(request.portal_org).show_prices)
-
-
-def _portal_task(request, task_id):
-    queryset = selectors.task_detail(request.portal_org).filter(
-        pk__in=portal.tasks_for(request.principal).values("pk")
-    )
-    return get_for_org_or_404(queryset, request.portal_org, pk=task_id)
-
-
-@portal_router.get("/tasks", response={200: PortalTaskPage, **ERRORS})
-@api_access(providers=True)
-def portal_tasks(request, filters: Query[PortalTaskFilters]):
-    tabs = (selectors.Tab.OPEN, selectors.Tab.WEEK, selectors.Tab.OVERDUE, selectors.Tab.CLOSED)
-    if filters.tab not in tabs:
-        raise ValidationError({"tab": f"Choose one of: {', '.join(tabs)}."})
-    rows = selectors.task_list(
-        request.portal_org, tab=filters.tab, provider=request.contact.provider_id
-    ).filter(engagement__status__in=PORTAL_VISIBLE_STATUSES)
-    return paginate(rows, filters.page, filters.per_page)
-
-
-@portal_router.get("/tasks/{task_id}", response={200: PortalTaskDetailOut, **ERRORS})
-@api_access(providers=True)
-def portal_task(request, task_id: int):
-    return _portal_task(request, task_id)
-
-
-@portal_router.post(
-    "/tasks/{task_id}/moves",
-    response={200: PortalTaskDetailOut, **ERRORS},
-    summary="Acknowledge, start or deliver a task",
-)
-@api_access(providers=True)
-def portal_move(request, task_id: int, payload: PortalTaskMoveIn):
-    task = _portal_task(request, task_id)
-    services.move_task(
-        task,
-        actor=request.user,
-        side=Side.PROVIDER,
-        to_status=payload.to_status,
-        note=payload.note,
-        expected_version=payload.version,
-    )
-    return _portal_task(request, task_id)
-
-
-@portal_router.post("/tasks/{task_id}/comments", response={201: PortalTaskCommentOut, **ERRORS})
-@api_access(providers=True)
-def portal_comment(request, task_id: int, payload: MessageIn):
-    task = _portal_task(request, task_id)
-    comment = services.add_comment(task, actor=request.user, side=Side.PROVIDER, body=payload.body)
-    return Status(201, comment)
