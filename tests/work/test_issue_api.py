@@ -50,11 +50,17 @@ def test_another_organizations_issue_is_404(org, issue, outsider, other_org, eng
     api = api_client_for(outsider, other_org)
     assert api.get(f"/api/v1/issues/{issue.pk}").status_code == 404
     assert api.post(f"/api/v1/issues/{issue.pk}/resolve", {"note": "x"}).status_code == 404
+    assert api.post(f"/api/v1/issues/{issue.pk}/respond", {"body": "x"}).status_code == 404
+    assert api.post(f"/api/v1/issues/{issue.pk}/reopen", {"reason": "x"}).status_code == 404
     assert (
         api.post("/api/v1/issues", {"engagement_id": engagement.pk, "title": "x"}).status_code
         == 404
     )
     assert api.get("/api/v1/issues").json()["count"] == 0
+    assert (
+        api.get("/api/v1/issues", view="all", provider=engagement.provider_id).json()["count"] == 0
+    )
+    assert [e.kind for e in issue.events.all()] == ["raised"]
 
 
 def test_invalid_input_is_422_and_changes_nothing(org, engagement, member):

@@ -122,6 +122,21 @@ def test_another_orgs_rows_are_404(org, engagement, task, schedule, other_org, o
         == 404
     )
     assert api.get("/api/v1/tasks").json()["count"] == 0
+    assert api.get("/api/v1/tasks", tab="all", provider=engagement.provider_id).json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_another_orgs_files_are_404(org, task, member, other_org, outsider):
+    attachment = services.add_attachments(
+        task,
+        actor=member,
+        side="us",
+        files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 x", "application/pdf")],
+    )[0]
+    api = api_client_for(outsider, other_org)
+    path = f"/api/v1/tasks/{task.pk}/attachments/{attachment.pk}/file"
+    assert api.get(path).status_code == 404
+    assert api_client_for(member, org).get(path).status_code == 200
 
 
 @pytest.mark.django_db

@@ -1,15 +1,16 @@
-"""Issues, portal access and the provider portal as JSON: the same services as the pages.
+"""Issues, portal access and the provider portal's own as JSON: the same services as the pages.
 
 Three routers:
 
-- ``issues_router`` (organization tokens): issues list, raise, read, respond (member),
-  resolve and reopen (manager); reading is for viewers.
-- ``access_router`` (organization tokens): portal invitations and revocations (manager),
-  portal settings (admin).
-- ``portal_router`` (portal tokens, under ``/portal/``): a provider contact's own engagements,
-  tasks, task moves and comments, and issues. A portal token belongs to a user who is not a
-  member of the token's organization, so the member endpoints answer it 401; the portal
-  endpoints answer 401 to every token that is not a live portal user's.
+- ``issues_router``: issues list, raise, read, respond — for members (reading for viewers,
+  writing for members) and for provider contacts alike, each seeing what
+  ``Issue.objects.visible_to`` allows (a contact: their provider's engagements) and writing
+  as their side; resolve and reopen are the organization's (manager).
+- ``access_router`` (members' tokens): portal invitations and revocations (manager), portal
+  settings (admin).
+- ``portal_router`` (contacts' tokens only, under ``/portal/``): what is genuinely the
+  provider's own view, their engagements with the terms the portal shows. Tasks and issues are
+  the members' endpoints (``work.api`` and ``issues_router``) with a contact's token.
 """
 
 from datetime import date, datetime
@@ -22,15 +23,14 @@ from handoff.accounts.auth import TokenAuth
 from handoff.accounts.models import PortalAccess
 from handoff.core.api import ErrorOut, api_access, paginate
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
-from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES, EngagementStatus, Severity
+from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
+from handoff.engagements.choices import EngagementStatus, Severity
 from handoff.engagements.models import Engagement, EscalationLevel
 from handoff.providers.models import Contact
-from handoff.work import issues, portal, selectors, services, status
-from handoff.work.choices import IssueStatus, Priority, Side, TaskStatus
+from handoff.work import issues, portal, selectors
+from handoff.work.choices import IssueStatus, Side
 from handoff.work.issue_views import VIEWS
-from handoff.work.models import Issue, IssueEvent
-from handoff.work.selectors import filter_issues
+from handoff.work.models import Issue, IssueEvent, Task
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
@@ -142,66 +142,69 @@ def _check_view(view: str) -> None:
         raise ValidationError({"view": f"Choose one of: {', '.join(VIEWS)}."})
 
 
-# --- Endpoints: issues (organization tokens) --------------------------------------------------
+def _visible_issue(request, issue_id):
+    return get_visible_or_404(_issue_rows(Issue.objects), request.auth, pk=issue_id)
+
+
+# --- Endpoints: issues (a member's token, or a provider contact's: their provider's only) ----
 @issues_router.get("/issues", response={200: IssuePage, **ERRORS}, summary="List issues")
-@api_access()
+@api_access(providers=True)
 def list_issues(request, filters: Query[IssueFilters]):
     _check_view(filters.view)
-    rows = filter_issues(
-        _issue_rows(Issue.objects.for_org(request.org)),
-        filters.dict(),
-        timezone.now(),
-        org=request.org,
-    )
+    rows = selectors.issue_list(request.auth, filters.dict(), timezone.now())
     return paginate(rows, filters.page, filters.per_page)
 
 
 @issues_router.post("/issues", response={201: IssueDetailOut, **ERRORS}, summary="Raise an issue")
-@api_access(Role.MEMBER)
+@api_access(Role.MEMBER, providers=True)
 def raise_issue(request, payload: IssueIn):
-    engagement = get_for_org_or_404(Engagement.objects, request.org, pk=payload.engagement_id)
-    issue = issues.raise_issue(engagement, actor=request.user, side=Side.US, data=payload.dict())
-    return Status(201, _issue_rows(Issue.objects.for_org(request.org)).get(pk=issue.pk))
-
-
-def _org_issue(request, issue_id):
-    return get_for_org_or_404(_issue_rows(Issue.objects), request.org, pk=issue_id)
+    principal = request.auth
+    engagement = get_visible_or_404(Engagement.objects, principal, pk=payload.engagement_id)
+    if (
+        payload.task_id is not None
+        and not Task.objects.visible_to(principal).filter(pk=payload.task_id).exists()
+    ):
+        raise ValidationError({"task_id": "Choose a task of this engagement."})
+    issue = issues.raise_issue(
+        engagement, actor=request.user, side=principal.side, data=payload.dict()
+    )
+    return Status(201, _visible_issue(request, issue.pk))
 
 
 @issues_router.get("/issues/{issue_id}", response={200: IssueDetailOut, **ERRORS})
-@api_access()
+@api_access(providers=True)
 def get_issue(request, issue_id: int):
-    return _org_issue(request, issue_id)
+    return _visible_issue(request, issue_id)
 
 
 @issues_router.post(
     "/issues/{issue_id}/respond",
     response={200: IssueDetailOut, **ERRORS},
-    summary="Add a message (our first one answers an issue the provider raised)",
+    summary="Add a message (the first one from the side it was sent to answers it)",
 )
-@api_access(Role.MEMBER)
+@api_access(Role.MEMBER, providers=True)
 def respond_issue(request, issue_id: int, payload: MessageIn):
-    issue = _org_issue(request, issue_id)
-    issues.respond(issue, actor=request.user, side=Side.US, body=payload.body)
-    return _org_issue(request, issue_id)
+    issue = _visible_issue(request, issue_id)
+    issues.respond(issue, actor=request.user, side=request.auth.side, body=payload.body)
+    return _visible_issue(request, issue_id)
 
 
 @issues_router.post("/issues/{issue_id}/resolve", response={200: IssueDetailOut, **ERRORS})
 @api_access(Role.MANAGER)
 def resolve_issue(request, issue_id: int, payload: ResolveIn):
     issues.resolve(
-        _org_issue(request, issue_id), actor=request.user, side=Side.US, note=payload.note
+        _visible_issue(request, issue_id), actor=request.user, side=Side.US, note=payload.note
     )
-    return _org_issue(request, issue_id)
+    return _visible_issue(request, issue_id)
 
 
 @issues_router.post("/issues/{issue_id}/reopen", response={200: IssueDetailOut, **ERRORS})
 @api_access(Role.MANAGER)
 def reopen_issue(request, issue_id: int, payload: ReopenIn):
     issues.reopen(
-        _org_issue(request, issue_id), actor=request.user, side=Side.US, reason=payload.reason
+        _visible_issue(request, issue_id), actor=request.user, side=Side.US, reason=payload.reason
     )
-    return _org_issue(request, issue_id)
+    return _visible_issue(request, issue_id)
 
 
 # --- Endpoints: portal access and settings (organization tokens) ------------------------------
@@ -368,99 +371,6 @@ def _portal_engagement(engagement, show_prices: bool) -> dict:
     }
 
 
-class PortalTaskOut(Schema):
-    id: int
-    engagement_id: int
-    engagement_title: str = Field(alias="engagement.title")
-    title: str
-    details: str
-    kind: str
-    priority: Priority
-    due_at: datetime
-    status: TaskStatus
-    overdue: bool = Field(alias="is_overdue")
-    acknowledged_at: datetime | None
-    delivered_at: datetime | None
-    version: int
-    allowed_moves: list[TaskStatus] = Field(description="The moves you may make now.")
-
-    @staticmethod
-    def resolve_allowed_moves(task):
-        return status.allowed_moves(task.status, Side.PROVIDER)
-
-
-class PortalTaskCommentOut(Schema):
-    id: int
-    side: Side
-    author: str | None
-    body: str
-    created_at: datetime
-
-    @staticmethod
-    def resolve_author(comment):
-        return str(comment.author) if comment.author else None
-
-
-class PortalTaskAttachmentOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-    side: Side
-    created_at: datetime
-
-
-class PortalTaskMoveOut(Schema):
-    from_status: str
-    to_status: TaskStatus
-    side: Side
-    note: str
-    at: datetime
-
-
-class PortalTaskDetailOut(PortalTaskOut):
-    comments: list[PortalTaskCommentOut]
-    attachments: list[PortalTaskAttachmentOut]
-    moves: list[PortalTaskMoveOut]
-
-    @staticmethod
-    def resolve_comments(task):
-        return list(selectors.comments_of(task, include_internal=False))
-
-    @staticmethod
-    def resolve_attachments(task):
-        return list(selectors.attachments_of(task, include_internal=False))
-
-    @staticmethod
-    def resolve_moves(task):
-        return list(selectors.moves_of(task))
-
-
-class PortalTaskPage(Schema):
-    count: int
-    page: int
-    per_page: int
-    results: list[PortalTaskOut]
-
-
-class PortalTaskFilters(Schema):
-    tab: str = Field("open", description="open, week, overdue or closed.")
-    page: int = 1
-    per_page: int = 50
-
-
-class PortalTaskMoveIn(Schema):
-    to_status: TaskStatus
-    note: str = ""
-    version: int | None = Field(None, description="The version you read; 409 if it changed.")
-
-
-class PortalIssueFilters(Schema):
-    view: str = Field("open", description="open, overdue, resolved or all.")
-    page: int = 1
-    per_page: int = 50
-
-
 # --- Endpoints: the portal (portal tokens) ----------------------------------------------------
 def _portal_engagements(request):
     return portal.engagements_for(request.principal).select_related(
@@ -484,103 +394,3 @@ def portal_engagement(request, engagement_id: int):
         _portal_engagements(request), request.portal_org, pk=engagement_id
     )
     return _portal_engagement(engagement, portal.settings_for(request.portal_org).show_prices)
-
-
-def _portal_task(request, task_id):
-    queryset = selectors.task_detail(request.portal_org).filter(
-        pk__in=portal.tasks_for(request.principal).values("pk")
-    )
-    return get_for_org_or_404(queryset, request.portal_org, pk=task_id)
-
-
-@portal_router.get("/tasks", response={200: PortalTaskPage, **ERRORS})
-@api_access(providers=True)
-def portal_tasks(request, filters: Query[PortalTaskFilters]):
-    tabs = (selectors.Tab.OPEN, selectors.Tab.WEEK, selectors.Tab.OVERDUE, selectors.Tab.CLOSED)
-    if filters.tab not in tabs:
-        raise ValidationError({"tab": f"Choose one of: {', '.join(tabs)}."})
-    rows = selectors.task_list(
-        request.portal_org, tab=filters.tab, provider=request.contact.provider_id
-    ).filter(engagement__status__in=PORTAL_VISIBLE_STATUSES)
-    return paginate(rows, filters.page, filters.per_page)
-
-
-@portal_router.get("/tasks/{task_id}", response={200: PortalTaskDetailOut, **ERRORS})
-@api_access(providers=True)
-def portal_task(request, task_id: int):
-    return _portal_task(request, task_id)
-
-
-@portal_router.post(
-    "/tasks/{task_id}/moves",
-    response={200: PortalTaskDetailOut, **ERRORS},
-    summary="Acknowledge, start or deliver a task",
-)
-@api_access(providers=True)
-def portal_move(request, task_id: int, payload: PortalTaskMoveIn):
-    task = _portal_task(request, task_id)
-    services.move_task(
-        task,
-        actor=request.user,
-        side=Side.PROVIDER,
-        to_status=payload.to_status,
-        note=payload.note,
-        expected_version=payload.version,
-    )
-    return _portal_task(request, task_id)
-
-
-@portal_router.post("/tasks/{task_id}/comments", response={201: PortalTaskCommentOut, **ERRORS})
-@api_access(providers=True)
-def portal_comment(request, task_id: int, payload: MessageIn):
-    task = _portal_task(request, task_id)
-    comment = services.add_comment(task, actor=request.user, side=Side.PROVIDER, body=payload.body)
-    return Status(201, comment)
-
-
-def _portal_issues(request):
-    return _issue_rows(portal.issues_for(request.principal))
-
-
-@portal_router.get("/issues", response={200: IssuePage, **ERRORS})
-@api_access(providers=True)
-def portal_issue_list(request, filters: Query[PortalIssueFilters]):
-    _check_view(filters.view)
-    rows = filter_issues(_portal_issues(request), {"view": filters.view}, timezone.now())
-    return paginate(rows, filters.page, filters.per_page)
-
-
-@portal_router.post("/issues", response={201: IssueDetailOut, **ERRORS})
-@api_access(providers=True)
-def portal_raise_issue(request, payload: IssueIn):
-    engagement = get_for_org_or_404(
-        portal.engagements_for(request.principal), request.portal_org, pk=payload.engagement_id
-    )
-    if (
-        payload.task_id is not None
-        and not portal.tasks_for(request.principal).filter(pk=payload.task_id).exists()
-    ):
-        raise ValidationError({"task_id": "Choose one of your tasks on this engagement."})
-    issue = issues.raise_issue(
-        engagement, actor=request.user, side=Side.PROVIDER, data=payload.dict()
-    )
-    return Status(201, _portal_issues(request).get(pk=issue.pk))
-
-
-def _portal_issue(request, issue_id):
-    return get_for_org_or_404(_portal_issues(request), request.portal_org, pk=issue_id)
-
-
-@portal_router.get("/issues/{issue_id}", response={200: IssueDetailOut, **ERRORS})
-@api_access(providers=True)
-def portal_issue(request, issue_id: int):
-    return _portal_issue(request, issue_id)
-
-
-@portal_router.post("/issues/{issue_id}/respond", response={200: IssueDetailOut, **ERRORS})
-@api_access(providers=True)
-def portal_respond(request, issue_id: int, payload: MessageIn):
-    issues.respond(
-        _portal_issue(request, issue_id), actor=request.user, side=Side.PROVIDER, body=payload.body
-    )
-    return _portal_issue(request, issue_id)
