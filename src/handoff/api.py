@@ -25,6 +25,7 @@ from handoff.providers.vetting_api import router as vetting_router
 from handoff.work.api import router as work_router
 from handoff.work.portal_api import access_router as portal_access_router
 from handoff.work.portal_api import issues_router, portal_router
+from handoff.work.schedule_api import router as schedule_router
 
 api = HandoffAPI(
     title="Handoff API",
@@ -45,6 +46,7 @@ api.add_router("/", decisions_router)
 api.add_router("/", engagements_router)
 api.add_router("/", compliance_router)
 api.add_router("/", work_router)
+api.add_router("/", schedule_router)
 api.add_router("/", issues_router)
 api.add_router("/", portal_access_router)
 api.add_router("/portal", portal_router)

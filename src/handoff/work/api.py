@@ -1,7 +1,8 @@
-"""Tasks, schedules and calendar feeds as JSON: the same services as the pages.
+"""Tasks as JSON: the same services as the pages (schedules and calendar feeds:
+``work/schedule_api.py``).
 
 Least roles: reading is for viewers; sending, editing, moving, commenting and attaching for
-members; cancelling a task and changing schedules for managers.
+members; cancelling a task for managers.
 
 A provider contact's token reads tasks, their moves, comments and files and moves and comments
 on them through the same operations: ``Task.objects.visible_to`` shows them their provider's
@@ -9,8 +10,7 @@ tasks only, they act as the provider's side, and never see internal notes. Field
 organization's own (our assignee, the rating, the schedule, who moved or wrote on our side, the
 reason for a step recorded on the provider's behalf) are null for them; inputs only members give
 (a rating, an on-behalf reason, an internal note, the ``assignee`` filter) are refused with 422
-naming the field. Sending and editing tasks, nudging, uploading files and schedules stay the
-members'.
+naming the field. Sending and editing tasks, nudging and uploading files stay the members'.
 """
 
 from datetime import date, datetime
@@ -22,7 +22,6 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from handoff.core.api import (
     ErrorOut,
-    LocalTime,
     ResponseSchema,
     api_access,
     downloads,
@@ -30,14 +29,13 @@ from handoff.core.api import (
     paginate,
     patch_data,
 )
-from handoff.core.links import absolute_url
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.core.uploads import ATTACHMENT_TYPES
 from handoff.engagements.models import Engagement
 from handoff.work import selectors, services, status
-from handoff.work.choices import Priority, Recurrence, Side, TaskStatus
-from handoff.work.models import CalendarFeed, Schedule, Task
+from handoff.work.choices import Priority, Side, TaskStatus
+from handoff.work.models import Task
 from handoff.work.selectors import Sort, Tab
 from handoff.work.views import attachment_response
 
@@ -248,75 +246,6 @@ class TaskAttachmentOut(Schema):
         )
 
 
-class ScheduleOut(Schema):
-    id: int
-    engagement_id: int
-    title: str
-    details: str
-    kind: str
-    priority: Priority
-    rule: Recurrence
-    day_of_month: int | None
-    weekdays: list[int]
-    interval_days: int | None
-    due_time: LocalTime
-    lead_days: int
-    starts_on: date
-    ends_on: date | None
-    paused: bool
-    generated_through: date | None
-    description: str = Field(alias="describe")
-    next_due_dates: list[date]
-    version: int
-
-    @staticmethod
-    def resolve_next_due_dates(schedule):
-        return services.next_dates(schedule, services.local_today(schedule.organization))
-
-
-class ScheduleIn(Schema):
-    title: str
-    details: str = ""
-    kind: str = ""
-    priority: Priority = Priority.NORMAL
-    rule: Recurrence
-    day_of_month: int | None = Field(None, description="Monthly on a day; 31 = last day.")
-    weekdays: list[int] = Field([], description="Weekly: 0 = Monday … 6 = Sunday.")
-    interval_days: int | None = None
-    due_time: LocalTime
-    lead_days: int = 7
-    starts_on: date
-    ends_on: date | None = None
-
-
-class SchedulePatch(Schema):
-    title: str | None = None
-    details: str | None = None
-    kind: str | None = None
-    priority: Priority | None = None
-    rule: Recurrence | None = None
-    day_of_month: int | None = None
-    weekdays: list[int] | None = None
-    interval_days: int | None = None
-    due_time: LocalTime | None = None
-    lead_days: int | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    version: int | None = None
-
-
-class FeedOut(Schema):
-    id: int
-    hint: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-class NewFeedOut(FeedOut):
-    url: str = Field(description="The secret address, shown this once.")
-
-
 # --- Lookups ----------------------------------------------------------------------------------
 def _task(request, task_id: int):
     """The task if the principal may see it (a contact: their provider's), else 404."""
@@ -334,17 +263,12 @@ def _members_only(request, **sent) -> None:
                 )
 
 
-def _engagement(request, engagement_id: int) -> Engagement:
-    return get_for_org_or_404(
+def engagement_or_404(request, engagement_id: int) -> Engagement:
+    """An engagement of the caller's organization, for sending work under it (members)."""
+    return get_visible_or_404(
         Engagement.objects.select_related("organization", "provider"),
-        request.org,
+        request.auth,
         pk=engagement_id,
-    )
-
-
-def _schedule(request, schedule_id: int) -> Schedule:
-    return get_for_org_or_404(
-        Schedule.objects.select_related("organization", "engagement"), request.org, pk=schedule_id
     )
 
 
@@ -378,7 +302,7 @@ def list_tasks(request, filters: Query[TaskFilters]):
 @api_access(Role.MEMBER)
 @fields_named(our_assignee="our_assignee_id", their_assignee="their_assignee_id")
 def create_task(request, payload: TaskIn):
-    engagement = _engagement(request, payload.engagement_id)
+    engagement = engagement_or_404(request, payload.engagement_id)
     data = payload.dict(exclude={"engagement_id"})
     task = services.create_task(engagement, actor=request.user, data=data)
     return Status(201, _task(request, task.pk))
@@ -502,100 +426,3 @@ def attachment_file(request, task_id: int, attachment_id: int):
     if attachment is None:
         raise Http404("No such file.")
     return attachment_response(attachment)
-
-
-# --- Schedules --------------------------------------------------------------------------------
-@router.get("/engagements/{engagement_id}/schedules", response={200: list[ScheduleOut], **ERRORS})
-@api_access()
-def list_schedules(request, engagement_id: int):
-    engagement = _engagement(request, engagement_id)
-    return list(selectors.schedules_of(engagement).select_related("organization"))
-
-
-@router.post(
-    "/engagements/{engagement_id}/schedules",
-    response={201: ScheduleOut, **ERRORS},
-    summary="Add a schedule (its tasks due from today on are sent as their time comes)",
-)
-@api_access(Role.MANAGER)
-def create_schedule(request, engagement_id: int, payload: ScheduleIn):
-    schedule = services.create_schedule(
-        _engagement(request, engagement_id), actor=request.user, data=payload.dict()
-    )
-    return Status(201, _schedule(request, schedule.pk))
-
-
-@router.get("/schedules/{schedule_id}", response={200: ScheduleOut, **ERRORS})
-@api_access()
-def get_schedule(request, schedule_id: int):
-    return _schedule(request, schedule_id)
-
-
-@router.patch("/schedules/{schedule_id}", response={200: ScheduleOut, **ERRORS})
-@api_access(Role.MANAGER)
-def update_schedule(request, schedule_id: int, payload: SchedulePatch):
-    services.update_schedule(
-        _schedule(request, schedule_id),
-        actor=request.user,
-        data=patch_data(payload, Schedule, exclude={"version"}),
-        expected_version=payload.version,
-    )
-    return _schedule(request, schedule_id)
-
-
-@router.post("/schedules/{schedule_id}/pause", response={200: ScheduleOut, **ERRORS})
-@api_access(Role.MANAGER)
-def pause_schedule(request, schedule_id: int):
-    services.pause_schedule(_schedule(request, schedule_id), actor=request.user)
-    return _schedule(request, schedule_id)
-
-
-@router.post(
-    "/schedules/{schedule_id}/resume",
-    response={200: ScheduleOut, **ERRORS},
-    summary="Resume (due dates that fell while paused are skipped)",
-)
-@api_access(Role.MANAGER)
-def resume_schedule(request, schedule_id: int):
-    services.resume_schedule(_schedule(request, schedule_id), actor=request.user)
-    return _schedule(request, schedule_id)
-
-
-@router.delete(
-    "/schedules/{schedule_id}",
-    response={204: None, **ERRORS},
-    summary="Remove a schedule (its tasks stay)",
-)
-@api_access(Role.MANAGER)
-def delete_schedule(request, schedule_id: int):
-    services.delete_schedule(_schedule(request, schedule_id), actor=request.user)
-    return Status(204, None)
-
-
-# --- Calendar feeds ---------------------------------------------------------------------------
-@router.get("/calendar-feeds", response={200: list[FeedOut], **ERRORS}, tags=["calendar"])
-@api_access()
-def list_feeds(request):
-    return list(CalendarFeed.objects.for_org(request.org).filter(user=request.user))
-
-
-@router.post(
-    "/calendar-feeds",
-    response={201: NewFeedOut, **ERRORS},
-    tags=["calendar"],
-    summary="Create your secret calendar address (shown once)",
-)
-@api_access()
-def create_feed(request):
-    feed, raw = services.create_feed(request.org, user=request.user)
-    feed.url = absolute_url("work:feed", raw)
-    return Status(201, feed)
-
-
-@router.post(
-    "/calendar-feeds/{feed_id}/revoke", response={200: FeedOut, **ERRORS}, tags=["calendar"]
-)
-@api_access()
-def revoke_feed(request, feed_id: int):
-    feed = get_for_org_or_404(CalendarFeed.objects, request.org, pk=feed_id, user=request.user)
-    return services.revoke_feed(feed, actor=request.user)
