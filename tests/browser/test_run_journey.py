@@ -57,7 +57,7 @@ def test_a_task_goes_out_comes_back_on_time_and_an_unanswered_issue_climbs(
     # The portal never opens the organization's own pages: no link leads there, and asking for
     # one with the contact's session is a 404 (a request, not a typed visit).
     expect(provider.get_by_role("link", name=re.compile("Dashboard|Providers"))).to_have_count(0)
-    assert provider.request.get("/o/acme/tasks/").status == 404
+    assert provider.request.get("/o/acme/providers/").status == 404
 
     # The owner finds it waiting for us under Tasks and accepts it with a rating; it was
     # delivered before the due time.

@@ -177,7 +177,6 @@ def test_a_portal_user_gets_404_on_the_organizations_own_pages(org, engagement, 
     for path in (
         "/o/acme/providers/",
         "/o/acme/engagements/",
-        "/o/acme/tasks/",
         f"/o/acme/engagements/{engagement.pk}/",
     ):
         assert priya_client.get(path).status_code == 404, path
@@ -186,6 +185,10 @@ def test_a_portal_user_gets_404_on_the_organizations_own_pages(org, engagement, 
     page = priya_client.get("/o/acme/issues/").content.decode()
     assert "/o/acme/providers/" not in page and "Filters" not in page
     assert "/portal/acme/issues/new/" in page
+    # So is the task list: the portal's frame, no filter on the organization's people.
+    page = priya_client.get("/o/acme/tasks/").content.decode()
+    assert "/o/acme/providers/" not in page and "Our assignee" not in page
+    assert "/portal/acme/calendar-feeds/" in page
 
 
 def test_members_and_strangers_get_404_in_the_portal(org, engagement, owner, outsider):

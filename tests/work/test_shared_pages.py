@@ -69,6 +69,48 @@ def test_one_view_serves_the_members_and_the_portals_address(members, portal):
 
 
 # --- Tasks ------------------------------------------------------------------------------------
+def test_one_task_list_serves_both_addresses():
+    assert resolve("/o/acme/tasks/").func is resolve("/portal/acme/tasks/").func
+
+
+def test_a_contacts_task_list_holds_their_providers_tasks_only(
+    org, engagement, rival_work, rival_provider, rival_engagement, manager, priya_client
+):
+    ours = make_task(engagement, manager, title="March close")
+    for query in (
+        "",
+        "?tab=all",
+        f"?tab=all&provider={rival_provider.pk}",
+        f"?tab=all&engagement={rival_engagement.pk}",
+    ):
+        for base in ("/portal/acme/", "/o/acme/"):
+            page = priya_client.get(f"{base}tasks/{query}").content.decode()
+            assert "March close" in page, (base, query)
+            assert "Northwind invoices" not in page and "Northwind Billing" not in page
+            assert f'href="/portal/acme/tasks/{ours.pk}/"' in page
+    page = priya_client.get("/portal/acme/tasks/").content.decode()
+    assert "Assigned to me" in page and "Awaiting review" in page  # their side's names
+    assert "Our assignee" not in page and "Any provider" not in page  # no filter on us
+
+
+def test_assigned_to_me_is_what_the_provider_assigned_to_the_contact(
+    org, engagement, manager, point_contact, issue_contact, priya_client
+):
+    make_task(engagement, manager, title="Hers", their_assignee_id=point_contact.pk)
+    make_task(engagement, manager, title="Toms", their_assignee_id=issue_contact.pk)
+    page = priya_client.get("/portal/acme/tasks/").content.decode()  # her own, first
+    assert "Hers" in page and "Toms" not in page
+    page = priya_client.get("/portal/acme/tasks/?tab=open").content.decode()
+    assert "Hers" in page and "Toms" in page
+
+
+def test_a_members_task_list_is_as_before(org, engagement, rival_work, manager):
+    make_task(engagement, manager, title="March close")
+    page = client_for(manager).get("/o/acme/tasks/?tab=all").content.decode()
+    assert "March close" in page and "Northwind invoices" in page
+    assert "Our assignee" in page and "Any provider" in page and "Waiting for us" in page
+
+
 def test_a_contact_sees_no_internal_note_or_its_file_at_either_address(
     org, task_with_notes, priya_client
 ):

@@ -13,6 +13,7 @@ from handoff.work import selectors, services
 from handoff.work.choices import Side, TaskStatus
 from handoff.work.models import Task
 from tests.conftest import api_client_for, client_for
+from tests.factories import principal_for
 
 
 def seed(engagement, actor, count, **data):
@@ -79,7 +80,10 @@ def test_tabs_and_filters(org, engagement, rival_engagement, manager, member, ad
     services.move_task(done, actor=manager, side=Side.US, to_status=TaskStatus.CANCELLED)
 
     def titles(**filters):
-        return [t.title for t in selectors.task_list(org, user=manager, **filters)]
+        return [
+            t.title
+            for t in selectors.task_list(principal_for(manager, org), user=manager, **filters)
+        ]
 
     assert titles(tab="mine") == ["Late payroll", "Year end"]
     assert titles(tab="week") == ["Billing run"]

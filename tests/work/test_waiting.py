@@ -15,6 +15,7 @@ from handoff.work import selectors, services, status
 from handoff.work.choices import Recurrence, Side, TaskStatus
 from handoff.work.models import Schedule, Task
 from tests.conftest import api_client_for, client_for
+from tests.factories import principal_for
 
 S = TaskStatus
 ZONE = ZoneInfo("America/Chicago")
@@ -67,7 +68,7 @@ def test_a_delivered_task_is_open_waiting_and_never_overdue(engagement, member, 
     later = datetime.now(UTC) + timedelta(days=3)  # past its due time
 
     def ids(tab):
-        tasks = selectors.task_list(org, user=member, tab=tab, now=later)
+        tasks = selectors.task_list(principal_for(member, org), user=member, tab=tab, now=later)
         return list(tasks.values_list("pk", flat=True))
 
     assert ids(selectors.Tab.WAITING) == [task.pk]
@@ -129,7 +130,7 @@ def test_the_engagement_page_lists_waiting_and_with_the_provider_apart(
 @pytest.mark.django_db
 def test_my_tasks_include_what_waits_for_my_review(org, engagement, member, manager, portal_user):
     task = deliver(send(engagement, member), portal_user)  # manager: our point person
-    mine = selectors.task_list(org, user=manager, tab=selectors.Tab.MINE)
+    mine = selectors.task_list(principal_for(manager, org), user=manager, tab=selectors.Tab.MINE)
     assert list(mine) == [task]
 
 

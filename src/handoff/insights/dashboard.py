@@ -36,6 +36,7 @@ from django.utils.timesince import timesince
 
 from handoff.compliance import selectors as compliance
 from handoff.compliance.models import Payment
+from handoff.core.principal import Principal
 from handoff.decisions.choices import ChosenOption
 from handoff.decisions.models import BusinessFunction, Decision, ShortlistCandidate
 from handoff.engagements.choices import EngagementStatus
@@ -214,7 +215,7 @@ def first_rows(queryset, top: int = TOP) -> tuple[list, int]:
 
 
 def _task_section(org, key, title, tab, now, empty) -> Section:
-    tasks = task_list(org, tab=tab, now=now)
+    tasks = task_list(Principal.system(org), tab=tab, now=now)
     # The open tasks' partial index gives them in due order: the first few rows are read
     # with their engagement and provider alone. The count is a query of its own: with a
     # window count on the rows, PostgreSQL walks the whole (organization, due_at) index.
@@ -240,7 +241,7 @@ def _waiting(org, now) -> Section:
     first, each with how long it has waited since its delivery (the Tasks page's "Waiting for
     us" tab)."""
     rows, count = first_rows(
-        work_selectors.waiting_for_us(org)
+        work_selectors.waiting_for_us(Principal.system(org))
         .select_related(None)
         .select_related("engagement__provider")
     )
@@ -772,7 +773,7 @@ def build(org, *, user=None, today: date | None = None) -> "Dashboard":
     dashboard_standings, period_label = standings(org, today, now)
     mine = 0
     if user is not None and user.is_authenticated:
-        mine = task_list(org, user=user, tab=Tab.MINE, now=now).count()
+        mine = task_list(Principal.system(org), user=user, tab=Tab.MINE, now=now).count()
     started, found = first_run.getting_started(org)
     board = Dashboard(
         org=org,

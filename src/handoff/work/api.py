@@ -278,11 +278,10 @@ def engagement_or_404(request, engagement_id: int) -> Engagement:
 def list_tasks(request, filters: Query[TaskFilters]):
     principal = request.auth
     _members_only(request, assignee=filters.assignee)
-    theirs = principal.is_provider and filters.tab == Tab.MINE
     tasks = selectors.task_list(
-        principal.organization,
+        principal,
         user=request.user,
-        tab=Tab.OPEN if theirs else filters.tab,
+        tab=filters.tab,
         q=filters.q,
         provider=filters.provider,
         engagement=filters.engagement,
@@ -292,9 +291,7 @@ def list_tasks(request, filters: Query[TaskFilters]):
         sort=filters.sort,
         due_from=filters.due_from,
         due_to=filters.due_to,
-    ).visible_to(principal)
-    if theirs:  # a contact is never our assignee: "mine" is what is assigned to them
-        tasks = tasks.filter(their_assignee_id=principal.contact_id)
+    )
     return paginate(tasks, filters.page, filters.per_page)
 
 

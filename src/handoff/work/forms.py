@@ -64,20 +64,26 @@ class TaskFilterForm(forms.Form):
     due_from = forms.DateField(label="Due from", required=False, widget=DATE)
     due_to = forms.DateField(label="Due to", required=False, widget=DATE)
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["engagement"].queryset = Engagement.objects.visible_to(
+            principal
+        ).select_related("provider")
+        if principal.is_provider:
+            # A provider's contact sees their own provider's work, never our people.
+            del self.fields["provider"], self.fields["assignee"]
+            return
+        org = principal.organization
         self.fields["provider"].queryset = Provider.objects.for_org(org).filter(
             archived_at__isnull=True
-        )
-        self.fields["engagement"].queryset = Engagement.objects.for_org(org).select_related(
-            "provider"
         )
         self.fields["assignee"].queryset = members(org)
 
     def filters(self) -> dict:
+        """The filters for ``selectors.task_list``; no tab chosen is ``None``."""
         data = self.cleaned_data if self.is_valid() else {}
         return {
-            "tab": data.get("tab") or Tab.MINE,
+            "tab": data.get("tab") or None,
             "q": data.get("q") or "",
             "provider": data["provider"].pk if data.get("provider") else None,
             "engagement": data["engagement"].pk if data.get("engagement") else None,

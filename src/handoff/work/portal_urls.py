@@ -17,9 +17,9 @@ urlpatterns = [
     path("portal/invite/<str:token>/", views.accept, name="accept"),
     path(PORTAL, views.home, name="home"),
     path(PORTAL + "engagements/<int:pk>/", views.engagement_detail, name="engagement"),
-    path(PORTAL + "tasks/", views.task_list, name="tasks"),
-    # A task's page, its moves, comments and files: the members' views (work/views.py),
-    # serving a provider's contact what the visibility rule allows.
+    # The task list, a task's page, its moves, comments and files: the members' views
+    # (work/views.py), serving a provider's contact what the visibility rule allows.
+    path(PORTAL + "tasks/", task_views.task_list, name="tasks"),
     path(PORTAL + "tasks/<int:pk>/", task_views.task_detail, name="task"),
     path(PORTAL + "tasks/<int:pk>/move/", task_views.task_move, name="task_move"),
     path(PORTAL + "tasks/<int:pk>/comment/", task_views.task_comment, name="task_comment"),

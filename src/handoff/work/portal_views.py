@@ -11,7 +11,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +24,7 @@ from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements.models import EscalationLevel
-from handoff.work import portal, selectors, services
+from handoff.work import portal, services
 from handoff.work.choices import IssueStatus
 from handoff.work.forms import (
     PortalInviteForm,
@@ -36,13 +35,6 @@ from handoff.work.views import feed_url
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PAGE_SIZE = 25
-
-TASK_TABS = {
-    selectors.Tab.OPEN: "Open",
-    selectors.Tab.WEEK: "Due this week",
-    selectors.Tab.OVERDUE: "Overdue",
-    selectors.Tab.CLOSED: "Closed",
-}
 
 
 def portal_required(view):
@@ -116,21 +108,6 @@ def engagement_detail(request, pk):
             .filter(engagement=engagement)
             .select_related("our_person", "their_contact"),
         },
-    )
-
-
-# --- Tasks ------------------------------------------------------------------------------------
-@portal_required
-def task_list(request):
-    tab = request.GET.get("tab") if request.GET.get("tab") in TASK_TABS else selectors.Tab.OPEN
-    now = timezone.now()
-    page = Paginator(selectors.portal_task_list(request.principal, tab, now), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return _render(
-        request,
-        "work/portal/tasks.html",
-        {"page": page, "tab": tab, "tabs": TASK_TABS, "now": now},
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES, EngagementStatus, Severity
+from handoff.engagements.choices import EngagementStatus, Severity
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
 from handoff.work import issues, status
@@ -33,6 +33,15 @@ class Tab:
         (CLOSED, "Closed"),
     ]
     VALUES = [value for value, _ in CHOICES]
+    # The same tabs named from a provider's contact's side of the work.
+    PROVIDER_CHOICES = [
+        (MINE, "Assigned to me"),
+        (OPEN, "All open"),
+        (WEEK, "Due this week"),
+        (OVERDUE, "Overdue"),
+        (WAITING, "Awaiting review"),
+        (CLOSED, "Closed"),
+    ]
 
 
 class Sort:
@@ -63,20 +72,21 @@ WAITING_ORDER = ("delivered_at", "id")
 """Waiting for us: the longest waiting (the earliest delivery) first."""
 
 
-def waiting_for_us(org):
+def waiting_for_us(principal):
     """Delivered tasks waiting for our review, the longest waiting first, with their provider."""
-    return tasks_for_list(org).waiting_for_us().order_by(*WAITING_ORDER)
+    return tasks_for_list(principal).waiting_for_us().order_by(*WAITING_ORDER)
 
 
-def tasks_for_list(org):
-    """The base of every task list: engagement, provider and both assignees joined."""
-    return Task.objects.for_org(org).select_related(
+def tasks_for_list(principal):
+    """The base of every task list: what ``principal`` may see, with engagement, provider and
+    both assignees joined."""
+    return Task.objects.visible_to(principal).select_related(
         "engagement__provider", "our_assignee", "their_assignee"
     )
 
 
 def task_list(
-    org,
+    principal,
     *,
     user=None,
     tab: str = Tab.OPEN,
@@ -91,18 +101,21 @@ def task_list(
     due_from: date | None = None,
     due_to: date | None = None,
 ):
-    """Tasks of ``org`` for a tab, filtered and sorted as the list page and the API offer.
+    """The tasks ``principal`` may see for a tab, filtered and sorted as the list page and the
+    API offer (members and provider contacts alike).
 
     Tabs (the sets of ``work.status``): mine (open — with the provider or waiting for us —
-    assigned to ``user``), waiting (delivered, waiting for our review; the longest waiting
-    first), week (with the provider, due from now to 7 days on), overdue (with the provider,
-    past due), open (with the provider or waiting for us), closed (accepted or cancelled); any
-    other value: all tasks.
+    assigned to ``user``; for a provider's contact, to them as the provider's assignee),
+    waiting (delivered, waiting for our review; the longest waiting first), week (with the
+    provider, due from now to 7 days on), overdue (with the provider, past due), open (with the
+    provider or waiting for us), closed (accepted or cancelled); any other value: all tasks.
     ``due_from`` and ``due_to`` (both included) are days in the organization's time zone.
     """
     now = now or timezone.now()
-    tasks = tasks_for_list(org)
-    if tab == Tab.MINE:
+    tasks = tasks_for_list(principal)
+    if tab == Tab.MINE and principal.is_provider:
+        tasks = tasks.open().filter(their_assignee_id=principal.contact_id)
+    elif tab == Tab.MINE:
         tasks = tasks.open().filter(our_assignee=user)
     elif tab == Tab.WAITING:
         tasks = tasks.waiting_for_us()
@@ -127,7 +140,7 @@ def task_list(
     if assignee:
         tasks = tasks.filter(our_assignee_id=assignee)
     if due_from or due_to:
-        zone = zoneinfo.ZoneInfo(org.time_zone)
+        zone = zoneinfo.ZoneInfo(principal.organization.time_zone)
         if due_from:
             tasks = tasks.filter(due_at__gte=datetime.combine(due_from, time.min, tzinfo=zone))
         if due_to:
@@ -138,18 +151,6 @@ def task_list(
     if tab == Tab.WAITING and sort == Sort.DUE:
         return tasks.order_by(*WAITING_ORDER)
     return tasks.order_by(*ORDER.get(sort, ORDER[Sort.DUE]))
-
-
-def portal_task_list(principal, tab: str, now=None):
-    """A provider contact's tasks for a tab (the same tab rules as our task list), due first,
-    under the engagements the portal shows."""
-    contact = principal.contact
-    return task_list(
-        contact.organization,
-        tab=tab,
-        provider=contact.provider_id,
-        now=now,
-    ).filter(engagement__status__in=PORTAL_VISIBLE_STATUSES)
 
 
 def task_detail(org):

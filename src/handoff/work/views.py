@@ -37,7 +37,7 @@ from handoff.work.forms import (
     TaskForm,
     move_actions,
 )
-from handoff.work.models import CalendarFeed, Issue, Schedule, Task, TaskAttachment
+from handoff.work.models import CalendarFeed, Issue, Schedule, TaskAttachment
 
 PAGE_SIZE = 50
 ENGAGEMENT_ROWS = 10
@@ -89,27 +89,31 @@ def _schedule(request, pk) -> Schedule:
 
 
 # --- Lists ----------------------------------------------------------------------------------
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, providers=True)
 def task_list(request):
-    form = TaskFilterForm(request.GET or None, org=request.org)
+    """The task list with its tabs and filters: a member's of the organization's work, a
+    provider's contact's of their own provider's."""
+    principal = request.principal
+    form = TaskFilterForm(request.GET or None, principal=principal)
     filters = form.filters()
-    if not request.GET.get("tab") and not (
-        Task.objects.visible_to(request.principal).open().filter(our_assignee=request.user).exists()
-    ):
-        # Nothing of one's own to do: start from everything open rather than an empty list.
-        filters["tab"] = selectors.Tab.OPEN
-    tasks = selectors.task_list(request.org, user=request.user, **filters)
+    if filters["tab"] is None:
+        # One's own work first; with none, everything open rather than an empty list.
+        mine = selectors.task_list(principal, user=request.user, tab=selectors.Tab.MINE)
+        filters["tab"] = selectors.Tab.MINE if mine.exists() else selectors.Tab.OPEN
+    tasks = selectors.task_list(principal, user=request.user, **filters)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     tab_query = query.copy()
     tab_query.pop("tab", None)
     context = {
+        **page_context(request),
         "filter_form": form,
         "page": page,
         "tab": filters["tab"],
-        "tabs": selectors.Tab.CHOICES,
-        "waiting_count": Task.objects.visible_to(request.principal).waiting_for_us().count(),
+        "tabs": selectors.Tab.PROVIDER_CHOICES if principal.is_provider else selectors.Tab.CHOICES,
+        "waiting_count": selectors.tasks_for_list(principal).waiting_for_us().count(),
+        "list_url": side_url(request, "tasks"),
         "query": query.urlencode(),
         "tab_query": tab_query.urlencode(),
         "now": timezone.now(),
@@ -130,9 +134,11 @@ def engagement_work(request, engagement_pk):
     context = {
         "engagement": engagement,
         "waiting": list(
-            selectors.waiting_for_us(request.org).filter(engagement=engagement)[:ENGAGEMENT_ROWS]
+            selectors.waiting_for_us(request.principal).filter(engagement=engagement)[
+                :ENGAGEMENT_ROWS
+            ]
         ),
-        "tasks": selectors.tasks_for_list(request.org)
+        "tasks": selectors.tasks_for_list(request.principal)
         .with_provider()
         .filter(engagement=engagement)
         .order_by("due_at")[:ENGAGEMENT_ROWS],
