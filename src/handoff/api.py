@@ -55,7 +55,6 @@ api.add_router("/", dashboard_router)
 api.add_router("/", scorecard_router)
 api.add_router("/", checkin_api.router)
 api.add_router("/", checkin_api.public)
-api.add_router("/portal", checkin_api.portal_router)
 api.add_router("/", notifications_router)
 
 

@@ -23,6 +23,8 @@ from tests.insights.test_checkins import (  # noqa: F401 - fixtures
     point_contact,
     priya,
     provider,
+    rival_contact,
+    rival_provider,
 )
 
 ANSWERS = {"comfortable": 4, "clear": 5, "responsive": 3, "recommend": 4, "note": "Fine."}
@@ -231,27 +233,41 @@ def priya_api(org, priya):
     return ApiClient(raw)
 
 
-def test_the_portal_lists_and_answers_only_the_contacts_own(
-    org, owner, provider, point_contact, boss_contact, priya_api
+def test_a_contacts_token_lists_reads_and_answers_only_the_contacts_own(
+    org, owner, provider, point_contact, boss_contact, rival_provider, rival_contact, priya_api
 ):
     round_ = make_round(provider)
     theirs = make_checkin(round_, contact=point_contact)
     colleague = make_checkin(round_, contact=boss_contact)
     member = make_checkin(round_, respondent=owner)
-    listing = priya_api.get("/api/v1/portal/checkins")
-    assert listing.status_code == 200
-    assert [row["id"] for row in listing.json()] == [theirs.pk]
-    for other in (colleague, member):
-        assert (
-            priya_api.post(f"/api/v1/portal/checkins/{other.pk}/answer", ANSWERS).status_code == 404
-        )
-    answered = priya_api.post(f"/api/v1/portal/checkins/{theirs.pk}/answer", ANSWERS)
+    rival = make_checkin(make_round(rival_provider), contact=rival_contact)
+    for query in ("", "?mine=true", f"?provider_id={rival_provider.pk}&mine=false"):
+        listing = priya_api.get(f"/api/v1/checkins{query}")
+        assert listing.status_code == 200
+        expected = [] if "provider_id" in query else [theirs.pk]
+        assert [row["id"] for row in listing.json()["results"]] == expected, query
+    for other in (colleague, member, rival):
+        assert priya_api.get(f"/api/v1/checkins/{other.pk}").status_code == 404
+        assert priya_api.post(f"/api/v1/checkins/{other.pk}/answer", ANSWERS).status_code == 404
+        other.refresh_from_db()
+        assert other.answered_at is None
+    assert priya_api.get(f"/api/v1/checkins/{theirs.pk}").json()["provider_view"] is True
+    answered = priya_api.post(f"/api/v1/checkins/{theirs.pk}/answer", ANSWERS)
     assert answered.status_code == 200
-    assert answered.json()["provider_view"] is True
+    assert answered.json()["provider_view"] is True and answered.json()["state"] == "answered"
 
 
-def test_a_members_token_is_not_a_portal_token(org, owner):
-    assert api_client_for(owner, org).get("/api/v1/portal/checkins").status_code == 401
+def test_a_member_cannot_answer_a_contacts_checkin(org, owner, provider, point_contact):
+    theirs = make_checkin(make_round(provider), contact=point_contact)
+    api = api_client_for(owner, org)
+    assert api.get(f"/api/v1/checkins/{theirs.pk}").status_code == 200  # the org reads it
+    assert api.post(f"/api/v1/checkins/{theirs.pk}/answer", ANSWERS).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.answered_at is None
+
+
+def test_the_portal_checkin_endpoints_are_gone(org, priya_api):
+    assert priya_api.get("/api/v1/portal/checkins").status_code == 404
 
 
 # --- Settings ---------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
+from django.utils import timezone
 
 from handoff.insights import checkins
 from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
@@ -320,17 +321,51 @@ def test_another_organizations_provider_is_a_404_for_a_member(org, owner, other_
     )
 
 
-def test_members_and_strangers_get_404_in_the_portal_checkins(
+def test_a_contacts_checkin_is_a_404_for_members_and_strangers_at_either_address(
     org, owner, outsider, provider, point_contact
 ):
     theirs = make_checkin(make_round(provider), contact=point_contact)
-    for person in (owner, outsider):
-        client = client_for(person)
-        assert client.get(reverse("insights:portal_checkins", args=[org.slug])).status_code == 404
-        assert (
-            client.get(reverse("insights:portal_checkin", args=[org.slug, theirs.pk])).status_code
-            == 404
-        )
+    for name in ("insights:portal_checkin", "insights:my_checkin"):
+        for person in (owner, outsider):
+            url = reverse(name, args=[org.slug, theirs.pk])
+            assert client_for(person).get(url).status_code == 404
+            assert client_for(person).post(url, ANSWERS).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.answered_at is None
+    portal_list = reverse("insights:portal_checkins", args=[org.slug])
+    assert client_for(outsider).get(portal_list).status_code == 404
+    # A member at the portal's address gets their own check-ins, never the contact's.
+    page = client_for(owner).get(portal_list).content.decode()
+    assert "My check-ins" in page and f"/{theirs.pk}/" not in page
+
+
+def test_one_view_serves_my_checkins_at_both_addresses():
+    assert resolve("/o/acme/checkins/").func is resolve("/portal/acme/checkins/").func
+    assert resolve("/o/acme/checkins/1/").func is resolve("/portal/acme/checkins/1/").func
+
+
+def test_a_contact_at_the_members_address_gets_the_portals_page(
+    org, owner, provider, point_contact, priya
+):
+    theirs = make_checkin(make_round(provider), contact=point_contact)
+    make_checkin(CheckInRound.objects.get(provider=provider), respondent=owner)
+    page = client_for(priya).get(reverse("insights:my_checkins", args=[org.slug]))
+    body = page.content.decode()
+    assert page.status_code == 200 and "/o/acme/providers/" not in body  # the portal's frame
+    assert body.count("Answer<span") == 1 and f"/portal/acme/checkins/{theirs.pk}/" in body
+    done = client_for(priya).post(
+        reverse("insights:my_checkin", args=[org.slug, theirs.pk]), ANSWERS
+    )
+    assert done.status_code == 302 and done.url == "/portal/acme/checkins/"
+    listing = client_for(priya).get(done.url).content.decode()
+    assert "Nothing waiting" in listing and "Answered" in listing
+
+
+def test_my_checkins_list_the_ones_closed_without_an_answer(org, manager, provider):
+    late = make_checkin(make_round(provider), respondent=manager)
+    CheckIn.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    page = client_for(manager).get(reverse("insights:my_checkins", args=[org.slug]))
+    assert "without an answer" in page.content.decode()
 
 
 def test_portal_login_of_another_organization_gets_404(

@@ -1,14 +1,13 @@
 """Relationship check-ins as JSON: the same services as the pages.
 
-Three routers:
+Two routers:
 
-- ``router`` (organization tokens): list check-ins (viewer), the rounds with their states and
-  the scheduled one (viewer), a provider's figures per period (viewer), start a round
-  (manager), answer my own check-in (its respondent), the settings (admin).
+- ``router`` (tokens): list check-ins (viewer), the rounds with their states and the
+  scheduled one (viewer), a provider's figures per period (viewer), start a round (manager),
+  answer my own check-in (its respondent), the settings (admin). Listing, reading and answering
+  serve a provider contact's token too: they see and answer the check-ins addressed to them.
 - ``public`` (no token, under ``/checkin/{token}``): the questions behind a one-click link and
   the answer to them; the link's token is the only key.
-- ``portal_router`` (portal tokens, under ``/portal/``): the check-ins addressed to the
-  provider contact, and answering them.
 """
 
 from datetime import date, datetime
@@ -16,19 +15,18 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from handoff.accounts.auth import TokenAuth
 from handoff.core.api import ErrorOut, api_access, paginate, public_operation
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
 from handoff.insights import checkin_rounds, checkins
 from handoff.insights.models import CheckIn, InsightsSettings
 from handoff.providers.models import Provider
 
 router = Router(tags=["relationship check-ins"])
 public = Router(tags=["check-in link (no token)"], auth=None)
-portal_router = Router(tags=["provider portal"], auth=TokenAuth(providers=True))
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 Rating = int | None
@@ -189,23 +187,24 @@ def _answer(checkin: CheckIn, payload: CheckInAnswerIn) -> CheckIn:
 
 # --- Organization tokens ----------------------------------------------------------------------
 @router.get("/checkins", response={200: CheckInPage, **ERRORS}, summary="List check-ins")
-@api_access()
+@api_access(providers=True)
 def list_checkins(
     request,
     provider_id: int | None = None,
     answered: bool | None = None,
-    mine: bool = False,
+    mine: bool = Query(False, description="Only mine (a provider contact's are all theirs)."),
     page: int = Query(1, ge=1),
     per_page: int = Query(50, ge=1, le=200),
 ):
-    rows = _listing().filter(organization=request.org)
-    if provider_id is not None:
-        rows = rows.filter(
-            provider=get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
-        )
+    principal = request.auth
+    rows = _listing().visible_to(principal)
+    if provider_id is not None and principal.is_provider:
+        rows = rows.filter(provider_id=provider_id)
+    elif provider_id is not None:
+        rows = rows.filter(provider=get_visible_or_404(Provider.objects, principal, pk=provider_id))
     if answered is not None:
         rows = rows.filter(answered_at__isnull=not answered)
-    if mine:
+    if mine and not principal.is_provider:  # a contact's are all addressed to them
         rows = rows.filter(respondent=request.user)
     return paginate(rows, page, per_page)
 
@@ -251,9 +250,9 @@ def list_rounds(
 
 
 @router.get("/checkins/{checkin_id}", response={200: CheckInOut, **ERRORS})
-@api_access()
+@api_access(providers=True)
 def get_checkin(request, checkin_id: int):
-    return get_for_org_or_404(_listing(), request.org, pk=checkin_id)
+    return get_visible_or_404(_listing(), request.auth, pk=checkin_id)
 
 
 @router.post(
@@ -261,14 +260,10 @@ def get_checkin(request, checkin_id: int):
     response={200: CheckInOut, **ERRORS},
     summary="Answer my own check-in (once, before it closes)",
 )
-@api_access()
+@api_access(providers=True)
 def answer_mine(request, checkin_id: int, payload: CheckInAnswerIn):
-    checkin = get_for_org_or_404(
-        _listing().select_related("organization", "provider").filter(respondent=request.user),
-        request.org,
-        pk=checkin_id,
-    )
-    return _answer(checkin, payload)
+    addressed = checkins.addressed_to(request.auth).select_related("organization", "provider")
+    return _answer(get_object_or_404(addressed, pk=checkin_id), payload)
 
 
 @router.get(
@@ -385,29 +380,3 @@ def link_form(request, token: str):
 def link_answer(request, token: str, payload: CheckInAnswerIn):
     _answer(_by_token(token), payload)
     return Status(201, {"detail": "Thank you; your answers were sent.", "checkin": None})
-
-
-# --- The provider's own view, with a portal token ---------------------------------------------
-@portal_router.get(
-    "/checkins",
-    response={200: list[CheckInOut], 401: ErrorOut},
-    summary="The check-ins addressed to me, newest first",
-)
-@api_access(providers=True)
-def portal_list(request):
-    return list(checkins.for_contact(request.principal))
-
-
-@portal_router.post(
-    "/checkins/{checkin_id}/answer",
-    response={200: CheckInOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
-    summary="Answer a check-in addressed to me",
-)
-@api_access(providers=True)
-def portal_answer(request, checkin_id: int, payload: CheckInAnswerIn):
-    checkin = get_for_org_or_404(
-        checkins.for_contact(request.principal).select_related("organization"),
-        request.portal_org,
-        pk=checkin_id,
-    )
-    return _answer(checkin, payload)

@@ -1,6 +1,7 @@
 """Relationship check-in pages: the one-click answer page (the token is the only key), the
 organization's rounds (Evaluate → Check-ins), a member's own check-ins, a provider's history
-and trend, the organization's settings, and the provider's own view in the portal."""
+and trend, the organization's settings. "My check-ins" serves members and provider contacts
+(the portal's check-ins) from one view."""
 
 import zoneinfo
 from urllib.parse import urlencode
@@ -9,7 +10,9 @@ import pygal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
@@ -18,13 +21,13 @@ from handoff.accounts.access import principal_required
 from handoff.core.charts import inline_svg
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role, role_at_least
-from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions.charts import STYLE
 from handoff.insights import checkin_rounds, checkins, selectors
 from handoff.insights.forms import CheckInForm, CheckInSettingsForm
 from handoff.insights.models import CheckIn
 from handoff.providers.models import Provider
-from handoff.work.portal_views import portal_required
+from handoff.work.views import page_context
 
 
 def _with_periods(rows) -> list[CheckIn]:
@@ -121,36 +124,53 @@ def checkins_overview(request):
     return render(request, "insights/checkins.html", context)
 
 
-# --- A member's own check-ins -----------------------------------------------------------------
-@principal_required(Role.VIEWER)
+# --- My check-ins: a member's about providers, a provider contact's about us ----------------
+def _mine_url(request) -> str:
+    name = "insights:portal_checkins" if request.principal.is_provider else "insights:my_checkins"
+    return reverse(name, args=[request.principal.organization.slug])
+
+
+@principal_required(Role.VIEWER, providers=True)
 def my_checkins(request):
-    """The check-ins waiting for this member, and the ones they answered."""
+    """The check-ins addressed to the person asking: those still open to answer, then the
+    latest answered or closed. Members and provider contacts (the portal's "Check-ins") alike."""
+    now = timezone.now()
+    addressed = checkins.addressed_to(request.principal)
+    is_open = Q(answered_at=None, expires_at__gt=now)
+    earlier = _with_periods(
+        addressed.exclude(is_open).order_by("-round__period_end", "-pk")[: selectors.CHECKIN_ROWS]
+    )
+    for row in earlier:
+        row.current = checkins.state(row, now)
     context = {
-        "pending": _with_periods(checkins.pending_for_user(request.org, request.user)),
-        "answered": _with_periods(selectors.answered_by(request.principal, request.user)),
+        **page_context(request),
+        "pending": _with_periods(addressed.filter(is_open).order_by("expires_at", "pk")),
+        "earlier": earlier,
+        "mine_url": _mine_url(request),
     }
     return render(request, "insights/checkin_mine.html", context)
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, providers=True)
 def my_checkin(request, pk):
-    """Answer one of my check-ins while logged in (the link in the message works too)."""
-    checkin = get_visible_or_404(
-        CheckIn.objects.filter(respondent=request.user).select_related(
-            "round", "provider", "organization"
-        ),
-        request.principal,
-        pk=pk,
+    """Answer one of my check-ins while logged in (the link in the message works too);
+    anyone else's is a 404."""
+    checkin = get_object_or_404(
+        checkins.addressed_to(request.principal).select_related("organization"), pk=pk
     )
     reason = checkins.refusal(checkin)
     if reason:
         messages.info(request, reason)
-        return redirect("insights:my_checkins", request.org.slug)
+        return redirect(_mine_url(request))
     form, answered = _answer_form(request, checkin)
     if answered:
-        messages.success(request, f"Thank you; your check-in about {checkin.provider} is in.")
-        return redirect("insights:my_checkins", request.org.slug)
-    return render(request, "insights/checkin_answer.html", _context(checkin, form=form))
+        if request.principal.is_provider:
+            messages.success(request, f"Thank you; {checkin.organization.name} has your answers.")
+        else:
+            messages.success(request, f"Thank you; your check-in about {checkin.provider} is in.")
+        return redirect(_mine_url(request))
+    context = {**page_context(request), "mine_url": _mine_url(request)}
+    return render(request, "insights/checkin_answer.html", _context(checkin, form=form, **context))
 
 
 # --- A provider's history ---------------------------------------------------------------------
@@ -250,50 +270,3 @@ def checkin_settings(request):
             messages.success(request, "Check-in settings saved.")
             return redirect("insights:checkin_settings", request.org.slug)
     return render(request, "insights/checkin_settings.html", {"form": form})
-
-
-# --- The provider's own view, in the portal ---------------------------------------------------
-def _portal_render(request, template, context):
-    context = {
-        "portal_org": request.portal_org,
-        "contact": request.contact,
-        "provider": request.contact.provider,
-        **context,
-    }
-    return render(request, template, context)
-
-
-@portal_required
-def portal_checkins(request):
-    """The check-ins addressed to this contact: open ones first."""
-    now = timezone.now()
-    rows = _with_periods(checkins.for_contact(request.principal))
-    for row in rows:
-        row.current = checkins.state(row, now)
-    return _portal_render(
-        request,
-        "work/portal/checkins.html",
-        {
-            "pending": [row for row in rows if row.current == "open"],
-            "others": [row for row in rows if row.current != "open"],
-        },
-    )
-
-
-@portal_required
-def portal_checkin(request, pk):
-    """Answer one check-in addressed to this contact; anyone else's is a 404."""
-    checkin = get_for_org_or_404(
-        checkins.for_contact(request.principal).select_related("organization"),
-        request.portal_org,
-        pk=pk,
-    )
-    reason = checkins.refusal(checkin)
-    if reason:
-        messages.info(request, reason)
-        return redirect("insights:portal_checkins", request.portal_org.slug)
-    form, answered = _answer_form(request, checkin)
-    if answered:
-        messages.success(request, f"Thank you; {request.portal_org.name} has your answers.")
-        return redirect("insights:portal_checkins", request.portal_org.slug)
-    return _portal_render(request, "work/portal/checkin.html", _context(checkin, form=form))

@@ -603,6 +603,10 @@ def pending_for_user(org, user, now: datetime | None = None):
     )
 
 
-def for_contact(principal):
-    """The check-ins addressed to a provider's contact (the provider's own view)."""
-    return CheckIn.objects.visible_to(principal).select_related("round", "provider")
+def addressed_to(principal):
+    """The check-ins addressed to the person asking: a member's own (about a provider), a
+    provider's contact's (the provider's own view, about the organization)."""
+    rows = CheckIn.objects.visible_to(principal).select_related("round", "provider")
+    if principal.is_provider:
+        return rows  # the visibility rule keeps the contact's own
+    return rows.filter(respondent=principal.user)

@@ -50,8 +50,8 @@ urlpatterns = [
 ]
 
 # Relationship check-ins: the one-click link (no login: the token is the key), the
-# organization's rounds (Evaluate → Check-ins), a member's own,
-# a provider's history, the settings, and the provider's own view in the portal.
+# organization's rounds (Evaluate → Check-ins), my own (a member's, and at the portal's address
+# the same views serve a provider's contact), a provider's history and the settings.
 urlpatterns += [
     path("checkin/<str:token>/", checkin_views.checkin_answer, name="checkin_answer"),
     path(ORG + "checkin-rounds/", checkin_views.checkins_overview, name="checkins"),
@@ -68,10 +68,10 @@ urlpatterns += [
         name="provider_checkin_start",
     ),
     path(ORG + "settings/checkins/", checkin_views.checkin_settings, name="checkin_settings"),
-    path("portal/<slug:org_slug>/checkins/", checkin_views.portal_checkins, name="portal_checkins"),
+    path("portal/<slug:org_slug>/checkins/", checkin_views.my_checkins, name="portal_checkins"),
     path(
         "portal/<slug:org_slug>/checkins/<int:pk>/",
-        checkin_views.portal_checkin,
+        checkin_views.my_checkin,
         name="portal_checkin",
     ),
 ]
