@@ -84,6 +84,7 @@ from rich.table import Table  # noqa: E402
 
 from handoff.accounts.models import ApiToken, Membership, Organization, User  # noqa: E402
 from handoff.accounts.services import create_api_token  # noqa: E402
+from handoff.core.principal import Principal  # noqa: E402
 from handoff.core.roles import Role  # noqa: E402
 from handoff.providers import selectors  # noqa: E402
 from handoff.providers.choices import (  # noqa: E402
@@ -420,8 +421,8 @@ def cases_for(org: Organization) -> list[Case]:
     page.force_login(owner)
     api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {raw}")
 
-    live = selectors.provider_list(org).count()
-    found = selectors.provider_list(org, q=SEARCH).count()
+    live = selectors.provider_list(Principal.system(org)).count()
+    found = selectors.provider_list(Principal.system(org), q=SEARCH).count()
     last = max(1, math.ceil(live / PAGE_SIZE))
     htmx = {"HTTP_HX_REQUEST": "true"}
     page_url = f"/o/{org.slug}/providers/"

@@ -7,7 +7,7 @@ from ninja.files import UploadedFile
 
 from handoff.core.api import ErrorOut, api_access, paginate
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
 from handoff.providers import selectors, services
 from handoff.providers.choices import (
     Channel,
@@ -182,8 +182,8 @@ class ExpertiseFieldOut(Schema):
 
 # --- Providers -------------------------------------------------------------------------------
 def _provider(request, provider_id: int) -> Provider:
-    return get_for_org_or_404(
-        selectors.providers_with_fields(request.org), request.org, pk=provider_id
+    return get_visible_or_404(
+        selectors.providers_with_fields(request.auth), request.auth, pk=provider_id
     )
 
 
@@ -198,7 +198,7 @@ def _provider_data(payload: Schema, *, partial: bool) -> dict:
 @api_access()
 def list_providers(request, filters: Query[ProviderFilters]):
     providers = selectors.provider_list(
-        request.org,
+        request.auth,
         q=filters.q,
         status=filters.status or "",
         kind=filters.kind or "",
@@ -207,7 +207,7 @@ def list_providers(request, filters: Query[ProviderFilters]):
         sort=filters.sort,
     )
     page = paginate(providers, filters.page, filters.per_page)
-    page["results"] = selectors.with_contact_counts(request.org, page["results"])
+    page["results"] = selectors.with_contact_counts(request.auth, page["results"])
     return page
 
 
@@ -312,7 +312,7 @@ def restore_provider(request, provider_id: int):
 )
 @api_access()
 def list_fields(request):
-    return selectors.expertise_fields(request.org)
+    return selectors.expertise_fields(request.auth)
 
 
 # --- Contacts --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ SORT_ORDER = {
 
 
 def provider_list(
-    org,
+    principal,
     *,
     q: str = "",
     status: str = "",
@@ -25,17 +25,18 @@ def provider_list(
     archived: bool = False,
     sort: str = ProviderSort.NAME,
 ):
-    """Providers of ``org`` filtered as the list page and the API offer, ready to page through.
+    """Providers ``principal`` may see, filtered as the list page and the API offer, ready to
+    page through.
 
     Fields of expertise are prefetched (one query a page); ``with_contact_counts`` adds the
     contact counts (one more), so a page costs the same number of queries whatever its length.
     """
-    providers = Provider.objects.for_org(org)
+    providers = Provider.objects.visible_to(principal)
     providers = providers.filter(archived_at__isnull=not archived)
     if q := q.strip():
         # An uncorrelated IN: the matching contacts are found once, not once per provider.
         with_matching_contact = (
-            Contact.objects.for_org(org)
+            Contact.objects.visible_to(principal)
             .filter(Q(name__icontains=q) | Q(email__icontains=q))
             .values("provider_id")
         )
@@ -56,13 +57,13 @@ def provider_list(
     )
 
 
-def with_contact_counts(org, providers) -> list:
+def with_contact_counts(principal, providers) -> list:
     """Set ``contact_count`` (live contacts) on each of ``providers``, a page of rows, in one
     query. Counting per page rather than annotating the queryset keeps deep pages cheap: an
     annotation is computed for every row an OFFSET skips."""
     providers = list(providers)
     counts = dict(
-        Contact.objects.for_org(org)
+        Contact.objects.visible_to(principal)
         .filter(provider_id__in=[p.pk for p in providers], archived_at__isnull=True)
         .values("provider_id")
         .annotate(n=Count("id"))
@@ -73,9 +74,9 @@ def with_contact_counts(org, providers) -> list:
     return providers
 
 
-def providers_with_fields(org):
+def providers_with_fields(principal):
     """The base queryset for one provider's pages and endpoints."""
-    return Provider.objects.for_org(org).prefetch_related("fields")
+    return Provider.objects.visible_to(principal).prefetch_related("fields")
 
 
 def contacts_of(provider, *, archived: bool = False):
@@ -84,5 +85,5 @@ def contacts_of(provider, *, archived: bool = False):
     )
 
 
-def expertise_fields(org):
-    return ExpertiseField.objects.for_org(org)
+def expertise_fields(principal):
+    return ExpertiseField.objects.visible_to(principal)

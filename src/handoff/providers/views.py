@@ -32,9 +32,9 @@ PAGE_SIZE = 50
 @principal_required(Role.VIEWER)
 def provider_list(request):
     filter_form = ProviderFilterForm(request.GET or None, org=request.org)
-    providers = selectors.provider_list(request.org, **filter_form.filters())
+    providers = selectors.provider_list(request.principal, **filter_form.filters())
     page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_contact_counts(request.org, page.object_list)
+    page.object_list = selectors.with_contact_counts(request.principal, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter_form": filter_form, "page": page, "query": query.urlencode()}
@@ -71,7 +71,7 @@ CSV_COLUMNS = [
 def provider_export(request):
     """The list as CSV, with the same search and filters as on screen, all pages."""
     filter_form = ProviderFilterForm(request.GET or None, org=request.org)
-    providers = selectors.provider_list(request.org, **filter_form.filters())
+    providers = selectors.provider_list(request.principal, **filter_form.filters())
     writer = csv.writer(_Echo())
 
     def chunks(size=500):
@@ -79,9 +79,9 @@ def provider_export(request):
         for provider in providers.iterator(chunk_size=size):
             chunk.append(provider)
             if len(chunk) == size:
-                yield selectors.with_contact_counts(request.org, chunk)
+                yield selectors.with_contact_counts(request.principal, chunk)
                 chunk = []
-        yield selectors.with_contact_counts(request.org, chunk)
+        yield selectors.with_contact_counts(request.principal, chunk)
 
     def rows():
         yield writer.writerow(CSV_COLUMNS)
@@ -118,7 +118,7 @@ def provider_export(request):
 @principal_required(Role.VIEWER)
 def provider_detail(request, pk):
     provider = get_visible_or_404(
-        selectors.providers_with_fields(request.org), request.principal, pk=pk
+        selectors.providers_with_fields(request.principal), request.principal, pk=pk
     )
     show_archived = request.GET.get("contacts") == "archived"
     history = (
@@ -286,7 +286,7 @@ def expertise_fields(request):
         else:
             messages.success(request, f"{field.name} was added.")
             return redirect("providers:fields", request.org.slug)
-    fields = selectors.expertise_fields(request.org)
+    fields = selectors.expertise_fields(request.principal)
     in_use = services.expertise_fields_in_use(request.org)
     rows = [(field, in_use.get(field.pk, 0)) for field in fields]
     return render(request, "providers/fields.html", {"form": form, "rows": rows})
