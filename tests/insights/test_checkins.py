@@ -21,7 +21,7 @@ from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
 from handoff.notifications.events import Event
 from handoff.notifications.models import Notification
 from handoff.work.models import Task
-from tests.factories import ContactFactory, ProviderFactory, UserFactory
+from tests.factories import ContactFactory, ProviderFactory, UserFactory, principal_for
 from tests.work.conftest import active_engagement
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -485,7 +485,7 @@ def test_a_member_sees_only_their_own_pending_checkins(org, owner, manager, prov
     round_ = make_round(provider)
     mine = make_checkin(round_, respondent=owner, sent_at=datetime.now(UTC))
     make_checkin(round_, respondent=manager, sent_at=datetime.now(UTC))
-    assert list(checkins.pending_for_user(org, owner)) == [mine]
+    assert list(checkins.pending_for(principal_for(owner, org))) == [mine]
 
 
 # --- The demo ---------------------------------------------------------------------------------
@@ -509,7 +509,7 @@ def test_the_demo_has_a_trend_a_providers_view_and_a_pending_checkin_for_maria()
     billing = checkins.history(clearclaim)
     assert len(billing) >= 2
     assert billing[-1].ours.overall < billing[-2].ours.overall  # the dip after escalations
-    pending = list(checkins.pending_for_user(org, maria))
+    pending = list(checkins.pending_for(principal_for(maria, org)))
     assert [row.provider for row in pending] == [clearclaim]
     told = Notification.objects.for_org(org).get(user=maria, key=f"checkin:{pending[0].pk}")
     assert told.url.startswith("/checkin/")

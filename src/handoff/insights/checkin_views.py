@@ -10,7 +10,6 @@ import pygal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -118,7 +117,7 @@ def checkins_overview(request):
         "scheduled": checkin_rounds.scheduled(request.org, now=now)
         if state in ("", checkin_rounds.SCHEDULED)
         else None,
-        "waiting_for_me": checkins.pending_for_user(request.org, request.user, now).count(),
+        "waiting_for_me": checkins.pending_for(request.principal, now).count(),
         "settings": checkins.settings_for(request.org),
     }
     return render(request, "insights/checkins.html", context)
@@ -135,16 +134,16 @@ def my_checkins(request):
     """The check-ins addressed to the person asking: those still open to answer, then the
     latest answered or closed. Members and provider contacts (the portal's "Check-ins") alike."""
     now = timezone.now()
-    addressed = checkins.addressed_to(request.principal)
-    is_open = Q(answered_at=None, expires_at__gt=now)
     earlier = _with_periods(
-        addressed.exclude(is_open).order_by("-round__period_end", "-pk")[: selectors.CHECKIN_ROWS]
+        checkins.addressed_to(request.principal)
+        .exclude(checkins.still_open(now))
+        .order_by("-round__period_end", "-pk")[: selectors.CHECKIN_ROWS]
     )
     for row in earlier:
         row.current = checkins.state(row, now)
     context = {
         **page_context(request),
-        "pending": _with_periods(addressed.filter(is_open).order_by("expires_at", "pk")),
+        "pending": _with_periods(checkins.pending_for(request.principal, now)),
         "earlier": earlier,
         "mine_url": _mine_url(request),
     }

@@ -594,15 +594,6 @@ def answer(checkin: CheckIn, *, data: dict, now: datetime | None = None) -> Chec
 
 
 # --- Reads for pages and the API --------------------------------------------------------------
-def pending_for_user(org, user, now: datetime | None = None):
-    """``user``'s check-ins in ``org`` still open to answer, newest first."""
-    return (
-        CheckIn.objects.for_org(org)
-        .filter(respondent=user, answered_at=None, expires_at__gt=now or timezone.now())
-        .select_related("round", "provider")
-    )
-
-
 def addressed_to(principal):
     """The check-ins addressed to the person asking: a member's own (about a provider), a
     provider's contact's (the provider's own view, about the organization)."""
@@ -610,3 +601,13 @@ def addressed_to(principal):
     if principal.is_provider:
         return rows  # the visibility rule keeps the contact's own
     return rows.filter(respondent=principal.user)
+
+
+def still_open(now: datetime | None = None) -> Q:
+    """Not answered and not expired: what :func:`state` calls open."""
+    return Q(answered_at=None, expires_at__gt=now or timezone.now())
+
+
+def pending_for(principal, now: datetime | None = None):
+    """The check-ins addressed to ``principal`` still open to answer, the first to close first."""
+    return addressed_to(principal).filter(still_open(now)).order_by("expires_at", "pk")

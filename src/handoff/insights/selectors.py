@@ -75,17 +75,6 @@ def evidence_for(org, provider_ids, *, now=None) -> dict[int, Evidence]:
 CHECKIN_ROWS = 20
 
 
-def answered_by(principal, respondent):
-    """The check-ins ``respondent`` answered, the latest first, with their round and provider."""
-    return (
-        CheckIn.objects.visible_to(principal)
-        .filter(respondent=respondent)
-        .answered()
-        .select_related("round", "provider")
-        .order_by("-answered_at")[:CHECKIN_ROWS]
-    )
-
-
 def checkin_notes(principal, provider):
     """The latest answered check-ins about ``provider`` that carry a note, with who wrote it."""
     return (
