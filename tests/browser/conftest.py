@@ -95,13 +95,12 @@ def acme_books(live_server):
     services). Returns the organization and the engagement."""
     from datetime import date
 
+    from handoff.accounts import portal
     from handoff.accounts import services as accounts
-    from handoff.accounts.models import Membership
     from handoff.decisions.models import BusinessFunction
     from handoff.engagements import services as engagements
     from handoff.providers import services as providers
-    from handoff.work import portal
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, principal_for
 
     owner = UserFactory(name="Olivia Owner", email=OWNER[0])
     org = accounts.create_organization(
@@ -156,7 +155,6 @@ def acme_books(live_server):
         unit="hours",
     )
     engagements.move_status(engagement, actor=owner, to_status="active")
-    membership = Membership.objects.get(organization=org, user=owner)
-    access, _token = portal.invite(org, actor_membership=membership, contact=priya)
+    access, _token = portal.invite(principal_for(owner, org), priya)
     portal.accept_with_new_account(access, name="Priya Raman", password=PRIYA[1])
     return org, engagement

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from handoff.accounts import portal
 from handoff.accounts import services as accounts
 from handoff.core.links import absolute_url, site_url
 from handoff.providers import vetting
-from handoff.work import portal
 from tests.conftest import api_client_for
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "handoff"

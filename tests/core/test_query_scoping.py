@@ -47,7 +47,6 @@ ALLOWED = {
     "insights/checkins.py:find_checkin": "the check-in link's token",
     "providers/vetting.py:find_request": "the reference link's token",
     "work/feeds.py:feed_for_token": "the calendar feed's token",
-    "work/portal.py:find_invitation": "the portal invitation's token",
     # A row the caller already holds (read scoped or by token), locked or updated by its pk.
     "accounts/services.py:accept_invitation": "locks the invitation found by its token",
     "compliance/services.py:update_settings": "locks the organization's settings row",
@@ -60,8 +59,6 @@ ALLOWED = {
     "notifications/services.py:retry_delivery": "the delivery the caller scoped",
     "providers/vetting.py:answer_request": "locks the request found by its token",
     "work/feeds.py:render_feed": "stamps the feed found by its token",
-    "work/portal.py:accept": "locks the invitation found by its token",
-    "work/portal.py:update_settings": "get_or_create names the organization",
     "work/services.py:add_comment": "touches the task being commented on",
     "work/services.py:add_attachments": "touches the task being attached to",
     "work/services.py:generate_due_tasks": "advances the schedule being generated",
@@ -78,7 +75,6 @@ ALLOWED = {
     "engagements/api/lookups.py:_engagement_rows": "Subqueries on OuterRef of scoped engagements",
     "engagements/api/exit.py:complete_exit_item": "_child() narrows to a scoped engagement's items",
     "insights/checkin_api.py:_listing": "callers narrow to the organization or respondent",
-    "work/portal.py:_live_accesses": "callers narrow to a contact or the signed-in user",
     "providers/selectors.py:provider_list": "the Prefetch of the scoped providers' fields",
     # Jobs, commands and deliveries: every organization's rows, or one row by id from a job.
     "compliance/jobs.py:nec_deadline_reminders": "which organizations have payments",

@@ -4,8 +4,9 @@ import pytest
 from django.utils import timezone
 
 from handoff import demo
+from handoff.accounts import portal
 from handoff.accounts.models import Organization
-from handoff.work import issues, portal, status
+from handoff.work import issues, status
 from handoff.work.choices import IssueStatus, TaskStatus
 from handoff.work.demo import PORTAL_EMAIL
 from handoff.work.models import Issue, IssueEvent, Schedule, Task

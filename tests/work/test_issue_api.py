@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from handoff.accounts.models import PortalAccess
-from handoff.work.models import Issue, PortalSettings
+from handoff.accounts.models import PortalAccess, PortalSettings
+from handoff.work.models import Issue
 from tests.conftest import api_client_for
 from tests.work.test_issues import MONDAY_9AM, raise_at
 

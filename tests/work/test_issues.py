@@ -8,12 +8,13 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from handoff.accounts.models import Membership
+from handoff.accounts import portal
+from handoff.core.principal import Principal
 from handoff.engagements.choices import Severity
 from handoff.notifications import sweeps
 from handoff.notifications.events import Event
 from handoff.notifications.models import Notification
-from handoff.work import issues, portal
+from handoff.work import issues
 from handoff.work.choices import IssueStatus, Side
 from handoff.work.models import Issue, IssueEvent, Task
 from tests.factories import UserFactory
@@ -25,8 +26,7 @@ MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
 
 def grant_portal(org, contact, user=None):
     """Give ``contact`` a live portal login through the real invitation flow."""
-    inviter = Membership.objects.for_org(org).filter(role="owner").first()
-    access, _ = portal.invite(org, actor_membership=inviter, contact=contact)
+    access, _ = portal.invite(Principal.system(org), contact)
     user = user or UserFactory(name=contact.name, email=contact.email)
     portal.accept(access, user=user)
     return user

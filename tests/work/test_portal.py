@@ -10,13 +10,14 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from handoff.accounts.models import ApiToken, Membership, PortalAccess
+from handoff.accounts import portal
+from handoff.accounts.models import ApiToken, Membership, PortalAccess, PortalSettings
 from handoff.core.roles import Role
-from handoff.work import issues, portal, services
+from handoff.work import issues, services
 from handoff.work.choices import Side, TaskStatus
-from handoff.work.models import Issue, PortalSettings, TaskMove
+from handoff.work.models import Issue, TaskMove
 from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import UserFactory, principal_for
 from tests.work.test_issues import grant_portal
 
 
@@ -78,9 +79,7 @@ def test_a_manager_invites_a_contact_who_creates_a_login_and_lands_in_the_portal
 def test_an_existing_account_is_linked_when_logged_in_as_that_address(
     org, engagement, owner, point_contact, portal_user
 ):
-    access, raw = portal.invite(
-        org, actor_membership=Membership.objects.get(user=owner), contact=point_contact
-    )
+    access, raw = portal.invite(principal_for(owner, org), point_contact)
     link = f"/portal/invite/{raw}/"
     anonymous = Client().get(link)
     assert b"Log in to accept" in anonymous.content
@@ -96,15 +95,15 @@ def test_an_existing_account_is_linked_when_logged_in_as_that_address(
 def test_expired_revoked_replaced_and_unknown_links_do_not_work(
     org, engagement, owner, point_contact
 ):
-    inviter = Membership.objects.get(user=owner)
-    _, first = portal.invite(org, actor_membership=inviter, contact=point_contact)
-    _, second = portal.invite(org, actor_membership=inviter, contact=point_contact)
+    inviter = principal_for(owner, org)
+    _, first = portal.invite(inviter, point_contact)
+    _, second = portal.invite(inviter, point_contact)
     assert Client().get(f"/portal/invite/{first}/").status_code == 410  # replaced
     assert Client().get(f"/portal/invite/{second}/").status_code == 200
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         assert Client().get(f"/portal/invite/{second}/").status_code == 410
     access = PortalAccess.objects.for_org(org).get(contact=point_contact, revoked_at=None)
-    portal.revoke(org, actor_membership=inviter, access=access)
+    portal.revoke(inviter, access)
     assert Client().get(f"/portal/invite/{second}/").status_code == 410
     assert Client().get("/portal/invite/not-a-token/").status_code == 404
 

@@ -4,13 +4,13 @@ written as the provider's side; /api/v1/portal/ keeps what is the provider's own
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from handoff.accounts import portal
 from handoff.accounts import services as accounts
-from handoff.accounts.models import Membership
-from handoff.work import issues, portal, services
+from handoff.work import issues, services
 from handoff.work.choices import Side, TaskStatus
 from handoff.work.models import Issue, IssueEvent, Task, TaskComment, TaskMove
 from tests.conftest import ApiClient, api_client_for
-from tests.factories import ContactFactory, ProviderFactory
+from tests.factories import ContactFactory, ProviderFactory, principal_for
 from tests.work.conftest import active_engagement
 from tests.work.test_issues import grant_portal
 from tests.work.test_portal import make_task
@@ -69,7 +69,7 @@ def test_a_member_token_does_not_reach_the_portal(org, engagement, owner):
 
 def test_a_revoked_access_stops_the_token(org, engagement, owner, priya, priya_api):
     access = portal.contact_for(priya, org).portal_accesses.get(revoked_at=None)
-    portal.revoke(org, actor_membership=Membership.objects.get(user=owner), access=access)
+    portal.revoke(principal_for(owner, org), access)
     assert priya_api.get("/api/v1/portal/engagements").status_code == 401
     assert priya_api.get("/api/v1/issues").status_code == 401
     assert priya_api.get("/api/v1/tasks").status_code == 401
@@ -78,7 +78,7 @@ def test_a_revoked_access_stops_the_token(org, engagement, owner, priya, priya_a
 def test_prices_stay_out_of_the_json_until_shown(org, engagement, admin, priya_api):
     listing = priya_api.get("/api/v1/portal/engagements")
     assert b"1250" not in listing.content and listing.json()[0]["price"] is None
-    portal.update_settings(org, actor=admin, show_prices=True)
+    portal.update_settings(principal_for(admin, org), show_prices=True)
     shown = priya_api.get(f"/api/v1/portal/engagements/{engagement.pk}").json()
     assert shown["price"]["amount"] == "1250.00"
 

@@ -290,3 +290,18 @@ class PortalAccess(TenantModel):
         if self.expires_at < timezone.now():
             return "expired"
         return "invited"
+
+
+class PortalSettings(TenantModel):
+    """What the organization lets its providers see in the portal."""
+
+    show_prices = models.BooleanField(
+        "show engagement prices to providers",
+        default=False,
+        help_text="Off: the portal shows the work, never what you pay.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="portal_settings_one_per_org")
+        ]

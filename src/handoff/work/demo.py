@@ -15,12 +15,13 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from handoff.accounts.models import PortalAccess, User
+from handoff.accounts.portal import portal_user_for
 from handoff.core.backdating import backdated
 from handoff.engagements.calendar import previous_business_day
 from handoff.engagements.models import Engagement
 from handoff.engagements.services import holiday_dates
 from handoff.providers.models import Contact
-from handoff.work import hooks, issues, portal
+from handoff.work import hooks, issues
 from handoff.work import services as work
 from handoff.work.choices import IssueStatus, Priority, Recurrence, Side, TaskStatus
 from handoff.work.models import Issue, IssueEvent, Schedule, Task, TaskMove
@@ -499,5 +500,5 @@ def _portal_login(org, owner, contact, now) -> User:
         expires_at=now,
         accepted_at=now,
     )
-    assert portal.portal_user_for(contact) == user
+    assert portal_user_for(contact) == user
     return user

@@ -8,6 +8,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from handoff.accounts.models import Membership
+from handoff.accounts.portal import contact_for
 from handoff.core.links import absolute_url
 from handoff.work.models import CalendarFeed, Task
 
@@ -33,10 +34,6 @@ def tasks_for(feed: CalendarFeed):
     tasks = Task.objects.for_org(org).with_provider().select_related("engagement__provider")
     if Membership.objects.for_org(org).filter(user=user).exists():
         return tasks.filter(our_assignee=user), False
-    try:
-        from handoff.work.portal import contact_for
-    except ImportError:
-        return None, False
     contact = contact_for(user, org)
     if contact is None:
         return None, False
@@ -44,15 +41,7 @@ def tasks_for(feed: CalendarFeed):
 
 
 def _task_url(task, portal_user: bool) -> str:
-    if portal_user:
-        try:
-            from handoff.work.portal import task_url
-        except ImportError:
-            return ""
-        path = task_url(task)
-    else:
-        path = task.get_absolute_url()
-    return absolute_url(path)
+    return absolute_url(task.get_portal_url() if portal_user else task.get_absolute_url())
 
 
 def render_feed(token: str, now=None) -> bytes | None:

@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from handoff.accounts.models import Membership
+from handoff.accounts.portal import contact_for, portal_user_for
 from handoff.core import audit
 from handoff.core.roles import Role, role_at_least
 from handoff.engagements import calendar
@@ -36,7 +36,6 @@ from handoff.engagements.services import holiday_dates
 from handoff.notifications.events import Event
 from handoff.notifications.services import notify
 from handoff.notifications.sweeps import sweep
-from handoff.work import portal
 from handoff.work.choices import IssueStatus, Side
 from handoff.work.models import Issue, IssueEvent, Task
 
@@ -126,17 +125,13 @@ def _check_actor(issue_org, engagement: Engagement, *, actor, side: str, min_rol
         return
     if side != Side.PROVIDER:
         raise ValidationError({"side": f"{side!r} is not a side."})
-    contact = portal.contact_for(actor, issue_org)
+    contact = contact_for(actor, issue_org)
     if contact is None or contact.provider_id != engagement.provider_id:
         raise PermissionDenied("Only the engagement's own provider can do this in the portal.")
 
 
 def _urls(issue: Issue) -> tuple[str, str]:
-    slug = issue.organization.slug
-    return (
-        reverse("work:issue", args=[slug, issue.pk]),
-        reverse("portal:issue", args=[slug, issue.pk]),
-    )
+    return issue.get_absolute_url(), issue.get_portal_url()
 
 
 def _tell(issue: Issue, event: str, subject: str, body: str, *, users=(), contacts=(), key, actor):
@@ -147,7 +142,7 @@ def _tell(issue: Issue, event: str, subject: str, body: str, *, users=(), contac
     for contact in contacts:
         if contact is None:
             continue
-        login = portal.portal_user_for(contact)
+        login = portal_user_for(contact)
         if login is not None:
             portal_users.append(login)
         elif contact.email:
@@ -374,7 +369,7 @@ def resolve(issue: Issue, *, actor, side: str, note: str) -> Issue:
         f"Resolved: {issue.title}",
         f"{actor} resolved it: {note}",
         users=[*users, issue.raised_by if issue.raised_side == Side.US else None],
-        contacts=[*contacts, portal.contact_for(issue.raised_by, issue.organization)]
+        contacts=[*contacts, contact_for(issue.raised_by, issue.organization)]
         if issue.raised_side == Side.PROVIDER
         else contacts,
         key=f"issue:{issue.pk}:resolved:{event.pk}",

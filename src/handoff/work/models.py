@@ -160,6 +160,10 @@ class Task(TenantModel):
     def get_absolute_url(self):
         return reverse("work:task", args=[self.organization.slug, self.pk])
 
+    def get_portal_url(self):
+        """Where the provider's contact opens the task (the same page, in the portal's frame)."""
+        return reverse("portal:task", args=[self.organization.slug, self.pk])
+
     @property
     def is_open(self) -> bool:
         """Not closed: with the provider or waiting for us."""
@@ -417,6 +421,10 @@ class Issue(TenantModel):
     def get_absolute_url(self):
         return reverse("work:issue", args=[self.organization.slug, self.pk])
 
+    def get_portal_url(self):
+        """Where the provider's contact opens the issue (the same page, in the portal's frame)."""
+        return reverse("portal:issue", args=[self.organization.slug, self.pk])
+
 
 class IssueEvent(TenantModel):
     """The issue's thread and history: messages, responses, climbs and the resolution."""
@@ -448,21 +456,6 @@ class IssueEvent(TenantModel):
                 condition=models.Q(kind="escalated"),
                 name="issue_escalates_once_per_level",
             )
-        ]
-
-
-class PortalSettings(TenantModel):
-    """What the organization lets its providers see in the portal."""
-
-    show_prices = models.BooleanField(
-        "show engagement prices to providers",
-        default=False,
-        help_text="Off: the portal shows the work, never what you pay.",
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organization"], name="portal_settings_one_per_org")
         ]
 
 

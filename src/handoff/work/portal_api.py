@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from handoff.accounts import portal
 from handoff.accounts.auth import TokenAuth
 from handoff.accounts.models import PortalAccess
 from handoff.core.api import ErrorOut, api_access, paginate
@@ -27,7 +28,7 @@ from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
 from handoff.engagements.choices import EngagementStatus, Severity
 from handoff.engagements.models import Engagement, EscalationLevel
 from handoff.providers.models import Contact
-from handoff.work import issues, portal, selectors
+from handoff.work import issues, selectors
 from handoff.work.choices import IssueStatus, Side
 from handoff.work.issue_views import VIEWS
 from handoff.work.models import Issue, IssueEvent, Task
@@ -253,9 +254,7 @@ def list_portal_access(request):
 def invite_to_portal(request, payload: InviteIn):
     contact = get_for_org_or_404(Contact.objects, request.org, pk=payload.contact_id)
     try:
-        access, raw = portal.invite(
-            request.org, actor_membership=request.membership, contact=contact
-        )
+        access, raw = portal.invite(request.principal, contact)
     except ValidationError as error:
         raise ValidationError({"contact_id": error.messages}) from None
     access = _accesses(request.org).get(pk=access.pk)
@@ -267,7 +266,7 @@ def invite_to_portal(request, payload: InviteIn):
 @api_access(Role.MANAGER)
 def revoke_portal_access(request, access_id: int):
     access = get_for_org_or_404(PortalAccess.objects, request.org, pk=access_id)
-    portal.revoke(request.org, actor_membership=request.membership, access=access)
+    portal.revoke(request.principal, access)
     return _accesses(request.org).get(pk=access.pk)
 
 
@@ -280,7 +279,7 @@ def get_portal_settings(request):
 @access_router.put("/portal-settings", response={200: PortalSettingsOut, **ERRORS})
 @api_access(Role.ADMIN)
 def put_portal_settings(request, payload: PortalSettingsOut):
-    return portal.update_settings(request.org, actor=request.user, show_prices=payload.show_prices)
+    return portal.update_settings(request.principal, show_prices=payload.show_prices)
 
 
 # --- Schemas: the portal ----------------------------------------------------------------------
@@ -373,7 +372,7 @@ def _portal_engagement(engagement, show_prices: bool) -> dict:
 
 # --- Endpoints: the portal (portal tokens) ----------------------------------------------------
 def _portal_engagements(request):
-    return portal.engagements_for(request.principal).select_related(
+    return Engagement.objects.visible_to(request.principal).select_related(
         "communication_plan__our_point_person",
         "communication_plan__their_point_person",
         "communication_plan__issue_contact",

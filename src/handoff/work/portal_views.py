@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from handoff.accounts import portal
 from handoff.accounts import services as accounts
 from handoff.accounts.access import principal_required
 from handoff.accounts.forms import ApiTokenForm, InvitationSignupForm
@@ -23,14 +24,14 @@ from handoff.accounts.models import ApiToken, PortalAccess, User
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
-from handoff.engagements.models import EscalationLevel
-from handoff.work import portal, services
+from handoff.engagements.models import Engagement, EscalationLevel
+from handoff.work import services
 from handoff.work.choices import IssueStatus
 from handoff.work.forms import (
     PortalInviteForm,
     PortalSettingsForm,
 )
-from handoff.work.models import CalendarFeed
+from handoff.work.models import CalendarFeed, Issue, Task
 from handoff.work.views import feed_url
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -66,8 +67,8 @@ def _render(request, template, context=None, status=200):
 @portal_required
 def home(request):
     now = timezone.now()
-    engagements = portal.engagements_for(request.principal).order_by("status", "title")
-    tasks = portal.tasks_for(request.principal).open()
+    engagements = Engagement.objects.visible_to(request.principal).order_by("status", "title")
+    tasks = Task.objects.visible_to(request.principal).open()
     return _render(
         request,
         "work/portal/home.html",
@@ -75,7 +76,7 @@ def home(request):
             "engagements": engagements,
             "open_tasks": tasks.count(),
             "overdue_tasks": tasks.overdue(now).count(),
-            "open_issues": portal.issues_for(request.principal)
+            "open_issues": Issue.objects.visible_to(request.principal)
             .exclude(status=IssueStatus.RESOLVED)
             .count(),
         },
@@ -85,7 +86,7 @@ def home(request):
 @portal_required
 def engagement_detail(request, pk):
     engagement = get_for_org_or_404(
-        portal.engagements_for(request.principal).select_related(
+        Engagement.objects.visible_to(request.principal).select_related(
             "provider",
             "communication_plan__our_point_person",
             "communication_plan__their_point_person",
@@ -229,9 +230,7 @@ def access_invite(request):
     form = PortalInviteForm(request.POST, org=org)
     if form.is_valid():
         try:
-            access, raw = portal.invite(
-                org, actor_membership=request.membership, contact=form.cleaned_data["contact"]
-            )
+            access, raw = portal.invite(request.principal, form.cleaned_data["contact"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -250,7 +249,7 @@ def access_invite(request):
 def access_revoke(request, pk):
     access = get_for_org_or_404(PortalAccess.objects.select_related("contact"), request.org, pk=pk)
     try:
-        portal.revoke(request.org, actor_membership=request.membership, access=access)
+        portal.revoke(request.principal, access)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -264,7 +263,7 @@ def portal_settings(request):
     current = portal.settings_for(org)
     form = PortalSettingsForm(request.POST or None, initial={"show_prices": current.show_prices})
     if request.method == "POST" and form.is_valid():
-        portal.update_settings(org, actor=request.user, **form.cleaned_data)
+        portal.update_settings(request.principal, **form.cleaned_data)
         messages.success(request, "Portal settings saved.")
         return redirect("portal:settings", org.slug)
     return render(request, "work/portal/settings.html", {"form": form})

@@ -15,10 +15,10 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from handoff.accounts.models import Membership
+from handoff.accounts.portal import portal_user_for
 from handoff.core import audit
 from handoff.core.errors import Conflict
 from handoff.core.roles import Role, role_at_least
@@ -55,23 +55,12 @@ def local_today(org, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(org_zone(org)).date()
 
 
-def _portal():
-    """The portal module when it is installed (built beside this one); None otherwise."""
-    try:
-        from handoff.work import portal
-    except ImportError:
-        return None
-    return portal
-
-
 def contact_recipients(contact) -> tuple[list, list[str]]:
     """Who to tell for a provider contact: their portal login if they have live access, else
     their e-mail address (if it is a usable one)."""
     if contact is None:
         return [], []
-    portal = _portal()
-    finder = getattr(portal, "portal_user_for", None)
-    user = finder(contact) if finder else None
+    user = portal_user_for(contact)
     if user is not None:
         return [user], []
     address = (contact.email or "").strip()
@@ -85,13 +74,8 @@ def contact_recipients(contact) -> tuple[list, list[str]]:
 
 
 def _provider_url(task: Task) -> str:
-    """The task's address in the portal, or none while the portal's pages are not installed."""
-    portal = _portal()
-    finder = getattr(portal, "task_url", None)
-    try:
-        return finder(task) if finder else ""
-    except NoReverseMatch:
-        return ""
+    """The task's address in the portal."""
+    return task.get_portal_url()
 
 
 def _tell_ours(
