@@ -85,7 +85,9 @@ def test_the_page_shows_the_address_once_and_revokes(org, manager, outsider):
 def test_someone_else_cannot_revoke_my_feed(org, manager, member):
     feed, _ = services.create_feed(org, user=manager)
     revoke = reverse("work:calendar_feed_revoke", args=[org.slug, feed.pk])
-    assert client_for(member).post(revoke).status_code == 403
+    assert client_for(member).post(revoke).status_code == 404
+    feed.refresh_from_db()
+    assert feed.revoked_at is None
 
 
 @pytest.mark.django_db
@@ -132,8 +134,10 @@ def test_a_portal_login_makes_and_revokes_its_address_in_the_portal(
     revoke = reverse("portal:calendar_feed_revoke", args=[org.slug, feed.pk])
     assert browser.post(revoke).status_code == 302
     assert browser.get(feed_path(raw)).status_code == 404
-    # The organization's own calendar page stays closed to a portal login.
-    assert browser.get(reverse("work:calendar_feeds", args=[org.slug])).status_code == 404
+    # One page at both addresses: in the portal's frame, their own addresses only.
+    theirs = browser.get(reverse("work:calendar_feeds", args=[org.slug]))
+    assert theirs.status_code == 200 and list(theirs.context["feeds"]) == [feed]
+    assert b'aria-label="Portal"' in theirs.content
 
 
 @pytest.mark.django_db

@@ -320,8 +320,25 @@ def test_bad_portal_input_changes_nothing(org, engagement, rival_engagement, pri
 def test_portal_users_make_their_own_api_tokens(org, engagement, priya, priya_client):
     response = priya_client.post("/portal/acme/api-tokens/", {"name": "sync"})
     assert response.status_code == 200 and b"hnd_" in response.content
+    assert b'aria-label="Portal"' in response.content  # the portal's frame, not the app's
     token = ApiToken.objects.for_org(org).get(user=priya)
     assert token.name == "sync"
+    # A member's token is not theirs to see or revoke.
+    theirs_only = priya_client.get("/portal/acme/api-tokens/")
+    assert list(theirs_only.context["tokens"]) == [token]
+    revoked = priya_client.post(f"/portal/acme/api-tokens/{token.pk}/revoke/")
+    assert revoked.status_code == 302 and revoked.url == "/portal/acme/api-tokens/"
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_a_portal_user_cannot_revoke_a_members_token(org, owner, priya_client):
+    from handoff.accounts import services as accounts
+
+    token, _ = accounts.create_api_token(org, user=owner, name="ours")
+    assert priya_client.post(f"/portal/acme/api-tokens/{token.pk}/revoke/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
 
 
 def test_a_portal_user_reads_issue_notifications_in_the_inbox(

@@ -184,6 +184,10 @@ class ApiTokenQuerySet(TenantQuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
+    def portal_scope(self, principal):
+        """A provider's contact sees their own tokens."""
+        return self.filter(user=principal.user)
+
 
 class ApiToken(TenantModel):
     """A personal bearer token: one organization, the owner's role there, stored hashed."""

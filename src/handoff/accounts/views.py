@@ -236,32 +236,44 @@ def accept_invitation(request, token):
     return render(request, "accounts/invitation_accept.html", context)
 
 
-@principal_required(Role.VIEWER)
+def _api_tokens_url(principal) -> str:
+    """The token page on the principal's side (the portal's address for a provider contact)."""
+    name = "portal:api_tokens" if principal.is_provider else "accounts:api_tokens"
+    return reverse(name, args=[principal.organization.slug])
+
+
+@principal_required(Role.VIEWER, providers=True)
 def api_tokens(request):
-    """Each person's own tokens for this organization; the new key is shown once."""
-    org = request.org
+    """Each person's own tokens for this organization (members and provider contacts alike);
+    the new key is shown once."""
+    principal = request.principal
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_key = services.create_api_token(org, user=request.user, **form.cleaned_data)
+            _, new_key = services.create_api_token(
+                principal.organization, user=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             form = ApiTokenForm()
-    tokens = ApiToken.objects.visible_to(request.principal).filter(user=request.user)
+    tokens = ApiToken.objects.visible_to(principal).filter(user=request.user)
     return render(
-        request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
     )
 
 
 @require_POST
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, providers=True)
 def revoke_api_token(request, pk):
-    token = get_visible_or_404(ApiToken.objects.filter(user=request.user), request.principal, pk=pk)
-    services.revoke_api_token(request.org, actor=request.user, token=token)
+    principal = request.principal
+    token = get_visible_or_404(ApiToken.objects.filter(user=request.user), principal, pk=pk)
+    services.revoke_api_token(principal.organization, actor=request.user, token=token)
     messages.success(request, f"Token {token.name} is revoked; requests with it now fail.")
-    return redirect("accounts:api_tokens", request.org.slug)
+    return redirect(_api_tokens_url(principal))
 
 
 @principal_required(Role.ADMIN)

@@ -26,7 +26,6 @@ from handoff.insights import checkin_rounds, checkins, selectors
 from handoff.insights.forms import CheckInForm, CheckInSettingsForm
 from handoff.insights.models import CheckIn
 from handoff.providers.models import Provider
-from handoff.work.views import page_context
 
 
 def _with_periods(rows) -> list[CheckIn]:
@@ -142,7 +141,6 @@ def my_checkins(request):
     for row in earlier:
         row.current = checkins.state(row, now)
     context = {
-        **page_context(request),
         "pending": _with_periods(checkins.pending_for(request.principal, now)),
         "earlier": earlier,
         "mine_url": _mine_url(request),
@@ -168,7 +166,7 @@ def my_checkin(request, pk):
         else:
             messages.success(request, f"Thank you; your check-in about {checkin.provider} is in.")
         return redirect(_mine_url(request))
-    context = {**page_context(request), "mine_url": _mine_url(request)}
+    context = {"mine_url": _mine_url(request)}
     return render(request, "insights/checkin_answer.html", _context(checkin, form=form, **context))
 
 

@@ -27,7 +27,7 @@ from handoff.work import issues, selectors
 from handoff.work.choices import Side
 from handoff.work.forms import IssueForm, MessageForm, PortalIssueForm, ReopenForm, ResolveForm
 from handoff.work.models import Issue, Task
-from handoff.work.views import page_context, side_of, side_url
+from handoff.work.views import side_of, side_url
 
 PAGE_SIZE = 25
 
@@ -53,7 +53,7 @@ def issue_list(request):
     )
     for issue in page.object_list:
         issue.overdue = issues.is_overdue(issue, now)
-    context = {**page_context(request), "page": page, "view": view, "views": views}
+    context = {"page": page, "view": view, "views": views}
     if not principal.is_provider:
         context.update(
             query=urlencode({k: v for k, v in params.items() if k != "page" and v}),
@@ -93,7 +93,7 @@ def detail_context(issue: Issue, now=None) -> dict:
 @principal_required(Role.VIEWER, providers=True)
 def issue_detail(request, pk):
     issue = _issue_or_404(request, pk)
-    context = {**page_context(request), **detail_context(issue), "message_form": MessageForm()}
+    context = {**detail_context(issue), "message_form": MessageForm()}
     if not request.principal.is_provider:
         context.update(resolve_form=ResolveForm(), reopen_form=ReopenForm())
     return render(request, "work/issue_detail.html", context)
@@ -148,7 +148,7 @@ def issue_raise(request, engagement_pk=None):
         else:
             messages.success(request, _raised_message(issue))
             return redirect(side_url(request, "issue", issue.pk))
-    context = {**page_context(request), "form": form, "engagement": engagement}
+    context = {"form": form, "engagement": engagement}
     return render(request, "work/issue_form.html", context)
 
 

@@ -459,6 +459,12 @@ class IssueEvent(TenantModel):
         ]
 
 
+class CalendarFeedQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees their own calendar addresses."""
+        return self.filter(user=principal.user)
+
+
 class CalendarFeed(TenantModel):
     """A person's secret iCalendar address for the due dates of the tasks assigned to them."""
 
@@ -470,6 +476,8 @@ class CalendarFeed(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

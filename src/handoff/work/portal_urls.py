@@ -3,6 +3,7 @@ manage it (``/o/<org_slug>/portal/``), and of the issue pages (added to ``work/u
 
 from django.urls import path
 
+from handoff.accounts import views as account_views
 from handoff.work import issue_views
 from handoff.work import portal_views as views
 from handoff.work import views as task_views
@@ -34,14 +35,19 @@ urlpatterns = [
     path(PORTAL + "issues/new/", issue_views.issue_raise, name="issue_raise"),
     path(PORTAL + "issues/<int:pk>/", issue_views.issue_detail, name="issue"),
     path(PORTAL + "issues/<int:pk>/respond/", issue_views.issue_respond, name="issue_respond"),
-    path(PORTAL + "api-tokens/", views.api_tokens, name="api_tokens"),
-    path(PORTAL + "calendar-feeds/", views.calendar_feeds, name="calendar_feeds"),
+    # A contact's own API tokens and calendar addresses: the members' pages.
+    path(PORTAL + "api-tokens/", account_views.api_tokens, name="api_tokens"),
+    path(
+        PORTAL + "api-tokens/<int:pk>/revoke/",
+        account_views.revoke_api_token,
+        name="revoke_api_token",
+    ),
+    path(PORTAL + "calendar-feeds/", task_views.calendar_feeds, name="calendar_feeds"),
     path(
         PORTAL + "calendar-feeds/<int:pk>/revoke/",
-        views.calendar_feed_revoke,
+        task_views.calendar_feed_revoke,
         name="calendar_feed_revoke",
     ),
-    path(PORTAL + "api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     # The organization's side.
     path(ORG + "portal/", views.access_list, name="access_list"),
     path(ORG + "portal/invite/", views.access_invite, name="access_invite"),

@@ -17,22 +17,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from handoff.accounts import portal
-from handoff.accounts import services as accounts
 from handoff.accounts.access import principal_required
-from handoff.accounts.forms import ApiTokenForm, InvitationSignupForm
-from handoff.accounts.models import ApiToken, PortalAccess, User
+from handoff.accounts.forms import InvitationSignupForm
+from handoff.accounts.models import PortalAccess, User
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_for_org_or_404
 from handoff.engagements.models import Engagement, EscalationLevel
-from handoff.work import services
 from handoff.work.choices import IssueStatus
 from handoff.work.forms import (
     PortalInviteForm,
     PortalSettingsForm,
 )
-from handoff.work.models import CalendarFeed, Issue, Task
-from handoff.work.views import feed_url
+from handoff.work.models import Issue, Task
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PAGE_SIZE = 25
@@ -110,61 +107,6 @@ def engagement_detail(request, pk):
             .select_related("our_person", "their_contact"),
         },
     )
-
-
-# --- The portal user's API tokens -------------------------------------------------------------
-@portal_required
-def api_tokens(request):
-    """A portal user's own tokens for this portal: they reach /api/v1/portal/ only."""
-    org = request.portal_org
-    form = ApiTokenForm(request.POST or None)
-    new_key = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            _, new_key = accounts.create_api_token(org, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            form = ApiTokenForm()
-    tokens = ApiToken.objects.for_org(org).filter(user=request.user)
-    return _render(
-        request, "work/portal/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}
-    )
-
-
-@require_POST
-@portal_required
-def revoke_api_token(request, pk):
-    token = get_for_org_or_404(
-        ApiToken.objects.filter(user=request.user), request.portal_org, pk=pk
-    )
-    accounts.revoke_api_token(request.portal_org, actor=request.user, token=token)
-    messages.success(request, f"Token {token.name} is revoked.")
-    return redirect("portal:api_tokens", request.portal_org.slug)
-
-
-# --- Calendar feed ----------------------------------------------------------------------------
-@portal_required
-def calendar_feeds(request):
-    """The portal user's secret calendar addresses: the due dates of the tasks assigned to
-    their contact."""
-    new_url = None
-    if request.method == "POST":
-        _, raw = services.create_feed(request.portal_org, user=request.user)
-        new_url = feed_url(request, raw)
-    feeds = CalendarFeed.objects.for_org(request.portal_org).filter(user=request.user)
-    return _render(request, "work/portal/calendar_feeds.html", {"feeds": feeds, "new_url": new_url})
-
-
-@require_POST
-@portal_required
-def calendar_feed_revoke(request, pk):
-    feed = get_for_org_or_404(
-        CalendarFeed.objects.filter(user=request.user), request.portal_org, pk=pk
-    )
-    services.revoke_feed(feed, actor=request.user)
-    messages.success(request, "The calendar address was revoked; calendars using it stop updating.")
-    return redirect("portal:calendar_feeds", request.portal_org.slug)
 
 
 # --- Accepting an invitation ------------------------------------------------------------------

@@ -11,7 +11,7 @@ files on their own and schedules stay the members'.
 import os
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,20 +59,6 @@ def side_of(request) -> str:
     return Side.PROVIDER if request.principal.is_provider else Side.US
 
 
-def page_context(request) -> dict:
-    """What every page serving both sides needs: the layout of the principal's side (the
-    portal's frame for a provider's contact, the app's for a member) and the portal's names."""
-    principal = request.principal
-    if not principal.is_provider:
-        return {"layout": "base.html"}
-    return {
-        "layout": "work/portal/base.html",
-        "portal_org": principal.organization,
-        "contact": principal.contact,
-        "provider": principal.contact.provider,
-    }
-
-
 def side_url(request, name: str, *args) -> str:
     """``name``'s address on the principal's side: ``portal:<name>`` for a provider's contact,
     ``work:<name>`` for a member."""
@@ -107,7 +93,6 @@ def task_list(request):
     tab_query = query.copy()
     tab_query.pop("tab", None)
     context = {
-        **page_context(request),
         "filter_form": form,
         "page": page,
         "tab": filters["tab"],
@@ -158,7 +143,6 @@ def _detail_context(request, task, **forms):
     internal = side == Side.US
     moves = list(selectors.moves_of(task))
     context = {
-        **page_context(request),
         "task": task,
         "moves": moves,
         "comments": selectors.comments_of(task, include_internal=internal),
@@ -459,26 +443,28 @@ def feed_url(request, raw: str) -> str:
     return absolute_url("work:feed", raw)
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, providers=True)
 def calendar_feeds(request):
-    """The person's own secret calendar addresses in this organization."""
+    """The person's own secret calendar addresses in this organization: the due dates of the
+    tasks assigned to them (to their contact, for a provider's contact)."""
+    principal = request.principal
     new_url = None
     if request.method == "POST":
-        _, raw = services.create_feed(request.org, user=request.user)
+        _, raw = services.create_feed(principal.organization, user=request.user)
         new_url = feed_url(request, raw)
-    feeds = CalendarFeed.objects.visible_to(request.principal).filter(user=request.user)
+    feeds = CalendarFeed.objects.visible_to(principal).filter(user=request.user)
     return render(request, "work/calendar_feeds.html", {"feeds": feeds, "new_url": new_url})
 
 
 @require_POST
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, providers=True)
 def calendar_feed_revoke(request, pk):
-    feed = get_visible_or_404(CalendarFeed.objects, request.principal, pk=pk)
-    if feed.user_id != request.user.pk:
-        raise PermissionDenied("This is someone else's calendar feed.")
+    feed = get_visible_or_404(
+        CalendarFeed.objects.filter(user=request.user), request.principal, pk=pk
+    )
     services.revoke_feed(feed, actor=request.user)
     messages.success(request, "The calendar address was revoked; calendars using it stop updating.")
-    return redirect("work:calendar_feeds", request.org.slug)
+    return redirect(side_url(request, "calendar_feeds"))
 
 
 @require_GET
