@@ -9,22 +9,24 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from handoff.accounts.api import router as organization_router
 from handoff.accounts.auth import TokenAuth
+from handoff.accounts.portal_api import router as portal_settings_router
 from handoff.compliance.api import router as compliance_router
 from handoff.core.api import HandoffAPI
 from handoff.core.errors import Conflict
 from handoff.decisions.api import router as decisions_router
 from handoff.engagements.api import router as engagements_router
+from handoff.engagements.api.portal import router as portal_router
 from handoff.insights import checkin_api
 from handoff.insights.api import router as insights_router
 from handoff.insights.dashboard_api import router as dashboard_router
 from handoff.insights.scorecard_api import router as scorecard_router
 from handoff.notifications.api import router as notifications_router
 from handoff.providers.api import router as providers_router
+from handoff.providers.portal_access_api import router as portal_access_router
 from handoff.providers.vetting_api import public as reference_form_router
 from handoff.providers.vetting_api import router as vetting_router
 from handoff.work.api import router as work_router
-from handoff.work.portal_api import access_router as portal_access_router
-from handoff.work.portal_api import issues_router, portal_router
+from handoff.work.issue_api import router as issues_router
 from handoff.work.schedule_api import router as schedule_router
 
 api = HandoffAPI(
@@ -49,6 +51,7 @@ api.add_router("/", work_router)
 api.add_router("/", schedule_router)
 api.add_router("/", issues_router)
 api.add_router("/", portal_access_router)
+api.add_router("/", portal_settings_router)
 api.add_router("/portal", portal_router)
 api.add_router("/", insights_router)
 api.add_router("/", dashboard_router)

@@ -48,7 +48,7 @@ PUBLIC_PAGES = {
     "handoff.accounts.views.accept_invitation": "a one-time invitation link",
     "handoff.providers.vetting_views.reference_answer": "a reference's one-time form link",
     "handoff.work.views.calendar_feed": "a calendar feed's secret address",
-    "handoff.work.portal_views.accept": "a provider contact's one-time portal invitation",
+    "handoff.accounts.portal_views.accept": "a provider contact's one-time portal invitation",
     "handoff.insights.checkin_views.checkin_answer": "a check-in's one-time answer link",
 }
 AUTH_PAGES = "django.contrib.auth.views."  # login, logout, password change and reset

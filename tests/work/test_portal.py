@@ -173,12 +173,13 @@ def test_priya_sees_only_her_own_providers_work(
 
 
 def test_a_portal_user_gets_404_on_the_organizations_own_pages(org, engagement, priya_client):
-    for path in (
-        "/o/acme/providers/",
-        "/o/acme/engagements/",
-        f"/o/acme/engagements/{engagement.pk}/",
-    ):
+    for path in ("/o/acme/providers/", "/o/acme/engagements/"):
         assert priya_client.get(path).status_code == 404, path
+    # An engagement's page is one page for both sides: at the members' address too, a contact
+    # gets the part written for them, in the portal's frame.
+    page = priya_client.get(f"/o/acme/engagements/{engagement.pk}/").content.decode()
+    assert 'aria-label="Portal"' in page and "Who to contact" in page
+    assert "Written agreement" not in page and "Status history" not in page
     # The issue list is one page for both sides: at the members' address too, a contact gets
     # the portal's page (their provider's issues, the portal's frame), never the members'.
     page = priya_client.get("/o/acme/issues/").content.decode()

@@ -87,3 +87,11 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label="Token name", max_length=100, help_text="What will use it, e.g. 'accounting sync'."
     )
+
+
+class PortalSettingsForm(forms.Form):
+    show_prices = forms.BooleanField(
+        label="Show engagement prices to providers",
+        required=False,
+        help_text="Off: the portal shows the work, never what you pay.",
+    )

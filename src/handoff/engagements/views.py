@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from handoff.accounts import portal
 from handoff.accounts.access import principal_required
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
@@ -15,7 +16,7 @@ from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements, selectors, services
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.forms import EngagementForm, StatusForm, status_actions
-from handoff.engagements.models import Engagement, EscalationLevel, ExitItem
+from handoff.engagements.models import Engagement, ExitItem
 from handoff.providers.models import Provider
 
 
@@ -136,12 +137,26 @@ def engagement_status(request, pk):
     return redirect(engagement.get_absolute_url())
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, providers=True)
 def engagement_detail(request, pk):
+    """One page for both sides. A member sees the terms, the agreement, access and the exit; a
+    provider's contact (their own provider's engagements only) sees what the work needs: the
+    scope, service levels, workflow and who to contact, and the price only where the
+    organization shows it in the portal."""
+    principal = request.principal
     engagement = engagement_or_404(request, pk)
     context = {
         "engagement": engagement,
-        "plan": engagement.communication_plan,
+        "plan": getattr(engagement, "communication_plan", None),
+        "service_levels": list(engagement.service_levels.all()),
+        "response_targets": list(engagement.response_targets.all()),
+        "steps": list(engagement.workflow_steps.all()),
+        "ladder": engagement.escalation_levels.select_related("our_person", "their_contact"),
+    }
+    if principal.is_provider:
+        context["show_prices"] = portal.settings_for(principal.organization).show_prices
+        return render(request, "engagements/detail.html", context)
+    context |= {
         "missing": services.activation_blockers(engagement),
         "actions": status_actions(engagement),
         # The start date, when "Activate" is offered before it: the page asks to confirm.
@@ -149,17 +164,11 @@ def engagement_detail(request, pk):
         and services.activation_before_start(engagement),
         "functions": list(engagement.functions.all()),
         "tiers": list(engagement.price_tiers.all()),
-        "service_levels": list(engagement.service_levels.all()),
-        "response_targets": list(engagement.response_targets.all()),
-        "steps": list(engagement.workflow_steps.all()),
-        "ladder": EscalationLevel.objects.visible_to(request.principal)
-        .filter(engagement=engagement)
-        .select_related("our_person", "their_contact"),
         "agreement_state": agreements.state(engagement),
         "versions": engagement.agreement_versions.select_related("generated_by"),
         "signed": engagement.signed_agreements.select_related("uploaded_by"),
         "grants": engagement.access_grants.select_related("granted_by", "revoked_by"),
-        "exit_items": ExitItem.objects.visible_to(request.principal)
+        "exit_items": ExitItem.objects.visible_to(principal)
         .filter(engagement=engagement)
         .select_related("done_by"),
         "history": engagement.status_changes.select_related("changed_by"),

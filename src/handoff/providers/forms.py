@@ -215,3 +215,20 @@ class ProviderImportForm(CsvImportForm):
     )
     required_columns = ("name",)
     missing_columns_message = "The first row must name the columns, with a 'name' column."
+
+
+class PortalInviteForm(forms.Form):
+    """Which of the providers' contacts (with an e-mail address) to invite to the portal."""
+
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none())
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = (
+            Contact.objects.visible_to(principal)
+            .filter(archived_at__isnull=True, provider__archived_at__isnull=True)
+            .exclude(email="")
+            .select_related("provider")
+            .order_by("provider__name", "name")
+        )
+        self.fields["contact"].label_from_instance = lambda c: f"{c.provider.name}: {c.name}"

@@ -335,29 +335,3 @@ class ResolveForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label="Why reopen it", widget=forms.Textarea(attrs={"rows": 3}))
-
-
-# --- The organization's side of the portal ----------------------------------------------------
-class PortalInviteForm(forms.Form):
-    """Which of the providers' contacts (with an e-mail address) to invite to the portal."""
-
-    contact = forms.ModelChoiceField(queryset=Contact.objects.none())
-
-    def __init__(self, *args, org, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = (
-            Contact.objects.for_org(org)
-            .filter(archived_at__isnull=True, provider__archived_at__isnull=True)
-            .exclude(email="")
-            .select_related("provider")
-            .order_by("provider__name", "name")
-        )
-        self.fields["contact"].label_from_instance = lambda c: f"{c.provider.name}: {c.name}"
-
-
-class PortalSettingsForm(forms.Form):
-    show_prices = forms.BooleanField(
-        label="Show engagement prices to providers",
-        required=False,
-        help_text="Off: the portal shows the work, never what you pay.",
-    )

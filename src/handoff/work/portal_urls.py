@@ -3,7 +3,10 @@ manage it (``/o/<org_slug>/portal/``), and of the issue pages (added to ``work/u
 
 from django.urls import path
 
+from handoff.accounts import portal_views as account_portal_views
 from handoff.accounts import views as account_views
+from handoff.engagements import views as engagement_views
+from handoff.providers import portal_access_views
 from handoff.work import issue_views
 from handoff.work import portal_views as views
 from handoff.work import views as task_views
@@ -15,9 +18,10 @@ ORG = "o/<slug:org_slug>/"
 
 urlpatterns = [
     # "invite" is a reserved organization slug, so this never shadows a portal.
-    path("portal/invite/<str:token>/", views.accept, name="accept"),
+    path("portal/invite/<str:token>/", account_portal_views.accept, name="accept"),
     path(PORTAL, views.home, name="home"),
-    path(PORTAL + "engagements/<int:pk>/", views.engagement_detail, name="engagement"),
+    # An engagement's page: the members' view, showing a contact what is written for them.
+    path(PORTAL + "engagements/<int:pk>/", engagement_views.engagement_detail, name="engagement"),
     # The task list, a task's page, its moves, comments and files: the members' views
     # (work/views.py), serving a provider's contact what the visibility rule allows.
     path(PORTAL + "tasks/", task_views.task_list, name="tasks"),
@@ -49,10 +53,10 @@ urlpatterns = [
         name="calendar_feed_revoke",
     ),
     # The organization's side.
-    path(ORG + "portal/", views.access_list, name="access_list"),
-    path(ORG + "portal/invite/", views.access_invite, name="access_invite"),
-    path(ORG + "portal/<int:pk>/revoke/", views.access_revoke, name="access_revoke"),
-    path(ORG + "settings/portal/", views.portal_settings, name="settings"),
+    path(ORG + "portal/", portal_access_views.access_list, name="access_list"),
+    path(ORG + "portal/invite/", portal_access_views.access_invite, name="access_invite"),
+    path(ORG + "portal/<int:pk>/revoke/", portal_access_views.access_revoke, name="access_revoke"),
+    path(ORG + "settings/portal/", account_portal_views.portal_settings, name="settings"),
 ]
 
 # Issue pages belong to the "work" namespace (``Issue.get_absolute_url``); ``work/urls.py``
