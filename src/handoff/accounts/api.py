@@ -36,4 +36,8 @@ def organization(request):
 @router.get("/members", response={200: list[MemberOut], 401: ErrorOut}, summary="Its members")
 @api_access()
 def members(request):
-    return Membership.objects.for_org(request.org).select_related("user").order_by("user__name")
+    return (
+        Membership.objects.visible_to(request.principal)
+        .select_related("user")
+        .order_by("user__name")
+    )

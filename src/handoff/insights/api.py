@@ -6,7 +6,7 @@ from ninja import Field, Router, Schema, Status
 from handoff.core.api import ErrorOut, api_access, fields_named
 from handoff.core.money import cents
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, ShortlistCandidate
 from handoff.insights import shortlist as shortlists
@@ -34,7 +34,7 @@ class ReputationOut(Schema):
 )
 @api_access()
 def provider_reputation(request, provider_id: int):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     evidence = evidence_for(request.org, [provider.pk])[provider.pk]
     reputation = estimate(evidence)
     deliveries = evidence.on_time + evidence.late
@@ -116,7 +116,7 @@ class ChosenOut(Schema):
 
 
 def _function(request, function_id):
-    return get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_id)
+    return get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_id)
 
 
 @router.get(
@@ -143,8 +143,10 @@ def add_to_shortlist(request, function_id: int, payload: CandidateIn):
 @router.delete("/functions/{function_id}/shortlist/{candidate_id}", response={204: None, **ERRORS})
 @api_access(Role.MANAGER)
 def remove_from_shortlist(request, function_id: int, candidate_id: int):
-    candidate = get_for_org_or_404(
-        ShortlistCandidate.objects.filter(function_id=function_id), request.org, pk=candidate_id
+    candidate = get_visible_or_404(
+        ShortlistCandidate.objects.filter(function_id=function_id),
+        request.principal,
+        pk=candidate_id,
     )
     decisions.remove_candidate(candidate, actor=request.user)
     return Status(204, None)
@@ -157,11 +159,11 @@ def remove_from_shortlist(request, function_id: int, candidate_id: int):
 )
 @api_access(Role.MANAGER)
 def choose_candidate(request, function_id: int, candidate_id: int):
-    candidate = get_for_org_or_404(
+    candidate = get_visible_or_404(
         ShortlistCandidate.objects.filter(function_id=function_id).select_related(
             "provider", "function"
         ),
-        request.org,
+        request.principal,
         pk=candidate_id,
     )
     engagement = shortlists.choose(candidate, actor=request.user)

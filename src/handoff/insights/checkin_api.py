@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from handoff.core.api import ErrorOut, api_access, paginate, public_operation
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.insights import checkin_rounds, checkins
 from handoff.insights.models import CheckIn, InsightsSettings
 from handoff.providers.models import Provider
@@ -273,7 +273,7 @@ def answer_mine(request, checkin_id: int, payload: CheckInAnswerIn):
 )
 @api_access()
 def provider_periods(request, provider_id: int):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     return checkins.history(provider)
 
 
@@ -284,7 +284,7 @@ def provider_periods(request, provider_id: int):
 )
 @api_access()
 def provider_summary(request, provider_id: int, start: date, end: date):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     if end < start:
         raise ValidationError({"end": "The end comes before the start."})
     found = checkins.summary(request.org, start, end, provider_ids=[provider.pk])[provider.pk]
@@ -304,7 +304,7 @@ def provider_summary(request, provider_id: int, start: date, end: date):
 )
 @api_access(Role.MANAGER)
 def start_round(request, provider_id: int, payload: RoundIn):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     start, end = checkins.current_period(request.org)
     start, end = payload.period_start or start, payload.period_end or end
     if payload.period_start and not payload.period_end:

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from handoff.core.api import ErrorOut, api_access, downloads, fields_named
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.insights import dashboard, report_email, reports
 from handoff.providers.models import Provider
 
@@ -305,7 +305,7 @@ def _csv(content: str, filename: str) -> HttpResponse:
 @api_access()
 @downloads("text/csv", description="The review as JSON, or as CSV with ?format=csv.")
 def provider_review(request, provider_id: int, query: Query[PeriodQuery]):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     review = reports.provider_review(request.org, provider, _period(request, query))
     if query.format == "csv":
         return _csv(reports.review_csv(review), reports.filename(review, "csv"))
@@ -398,7 +398,7 @@ class ReviewEmailOut(Schema):
 @api_access(Role.MANAGER)
 @fields_named(recipients="recipient_ids")
 def email_provider_review(request, provider_id: int, payload: ReviewEmailIn):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     period = reports.report_period(request.org, payload.params())
     recipient_ids = report_email.request_review_email(
         request.org,

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from handoff.core.api import ErrorOut, api_access
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions.models import BusinessFunction
 from handoff.insights import scorecards
 from handoff.insights.scorecard_views import engaged_providers
@@ -113,7 +113,7 @@ def _card(card: scorecards.Scorecard, name: str) -> dict:
 )
 @api_access()
 def provider_scorecard(request, provider_id: int, period: Query[PeriodIn]):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     chosen = scorecards.parse_period(request.org, period.params())
     card = scorecards.compute(request.org, chosen, [provider.pk])[provider.pk]
     return _card(card, provider.name)
@@ -132,7 +132,7 @@ def provider_trend(
     count: int = 6,
     until: date | None = None,
 ):
-    provider = get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     rows = scorecards.trend(request.org, provider.pk, period, count, until=until)
     return {
         "provider_id": provider.pk,
@@ -148,7 +148,7 @@ def provider_trend(
 )
 @api_access()
 def compare(request, function_id: int, period: Query[PeriodIn]):
-    function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_id)
+    function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_id)
     chosen = scorecards.parse_period(request.org, period.params())
     names = engaged_providers(request.org, function)
     cards = scorecards.compute(request.org, chosen, list(names))

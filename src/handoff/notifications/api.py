@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from handoff.core.api import ErrorOut, api_access, paginate
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.notifications import selectors, services
 from handoff.notifications.events import Event
 from handoff.notifications.models import (
@@ -138,7 +138,7 @@ class DeliveryFilters(Schema):
 
 # --- My inbox ---------------------------------------------------------------------------------
 def _mine(request):
-    return Notification.objects.for_org(request.org).inbox(request.user)
+    return Notification.objects.visible_to(request.principal).inbox(request.user)
 
 
 @router.get(
@@ -173,7 +173,9 @@ def read_all(request):
 )
 @api_access()
 def read_one(request, notification_id: int):
-    return services.mark_read(get_for_org_or_404(_mine(request), request.org, pk=notification_id))
+    return services.mark_read(
+        get_visible_or_404(_mine(request), request.principal, pk=notification_id)
+    )
 
 
 @router.post(
@@ -183,7 +185,9 @@ def read_one(request, notification_id: int):
 )
 @api_access()
 def unread_one(request, notification_id: int):
-    return services.mark_unread(get_for_org_or_404(_mine(request), request.org, pk=notification_id))
+    return services.mark_unread(
+        get_visible_or_404(_mine(request), request.principal, pk=notification_id)
+    )
 
 
 # --- My preferences ---------------------------------------------------------------------------
@@ -220,12 +224,12 @@ def update_preferences(request, payload: PreferencesIn):
 
 # --- Webhooks (admin) -------------------------------------------------------------------------
 def _webhook(request, webhook_id: int) -> Webhook:
-    return get_for_org_or_404(Webhook.objects, request.org, pk=webhook_id)
+    return get_visible_or_404(Webhook.objects, request.principal, pk=webhook_id)
 
 
 def _webhook_out(request, webhook_id: int) -> Webhook:
-    return get_for_org_or_404(
-        selectors.webhooks_with_counts(request.org), request.org, pk=webhook_id
+    return get_visible_or_404(
+        selectors.webhooks_with_counts(request.org), request.principal, pk=webhook_id
     )
 
 
@@ -296,7 +300,7 @@ def test_webhook(request, webhook_id: int):
 @api_access(Role.ADMIN)
 def list_deliveries(request, webhook_id: int, filters: Query[DeliveryFilters]):
     webhook = _webhook(request, webhook_id)
-    rows = WebhookDelivery.objects.for_org(request.org).filter(webhook=webhook)
+    rows = WebhookDelivery.objects.visible_to(request.principal).filter(webhook=webhook)
     if filters.status:
         rows = rows.filter(status=filters.status)
     return paginate(rows, filters.page, filters.per_page)
@@ -310,7 +314,7 @@ def list_deliveries(request, webhook_id: int, filters: Query[DeliveryFilters]):
 @api_access(Role.ADMIN)
 def retry_delivery(request, webhook_id: int, delivery_id: int):
     webhook = _webhook(request, webhook_id)
-    row = get_for_org_or_404(
-        WebhookDelivery.objects.filter(webhook=webhook), request.org, pk=delivery_id
+    row = get_visible_or_404(
+        WebhookDelivery.objects.filter(webhook=webhook), request.principal, pk=delivery_id
     )
     return services.retry_delivery(row, actor=request.user)

@@ -40,6 +40,10 @@ class NotificationQuerySet(TenantQuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def portal_scope(self, principal):
+        """A provider's contact sees the messages addressed to them."""
+        return self.filter(user=principal.user)
+
 
 class Notification(TenantModel):
     """One message to one person: an inbox line, an e-mail, or both.

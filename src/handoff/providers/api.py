@@ -7,7 +7,7 @@ from ninja.files import UploadedFile
 
 from handoff.core.api import ErrorOut, api_access, paginate
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.providers import selectors, services
 from handoff.providers.choices import (
     Channel,
@@ -317,13 +317,15 @@ def list_fields(request):
 
 # --- Contacts --------------------------------------------------------------------------------
 def _contact(request, contact_id: int) -> Contact:
-    return get_for_org_or_404(Contact.objects, request.org, pk=contact_id)
+    return get_visible_or_404(Contact.objects, request.principal, pk=contact_id)
 
 
 @router.get("/contacts", response={200: ContactPage, **ERRORS}, summary="List contacts")
 @api_access()
 def list_contacts(request, filters: Query[ContactFilters]):
-    contacts = Contact.objects.for_org(request.org).filter(archived_at__isnull=not filters.archived)
+    contacts = Contact.objects.visible_to(request.principal).filter(
+        archived_at__isnull=not filters.archived
+    )
     if filters.provider is not None:
         contacts = contacts.filter(provider_id=filters.provider)
     if q := filters.q.strip():

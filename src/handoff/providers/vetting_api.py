@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 
 from handoff.core.api import ErrorOut, api_access, downloads, patch_data, public_operation
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.core.uploads import DOCUMENT_TYPES
 from handoff.providers import vetting
 from handoff.providers.choices import DueDiligenceStatus, Relationship, WouldHireAgain
@@ -158,18 +158,18 @@ class DueDiligencePatch(Schema):
 
 
 def _provider(request, provider_id):
-    return get_for_org_or_404(Provider.objects, request.org, pk=provider_id)
+    return get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
 
 
 def _reference(request, reference_id):
-    return get_for_org_or_404(
-        Reference.objects.select_related("provider"), request.org, pk=reference_id
+    return get_visible_or_404(
+        Reference.objects.select_related("provider"), request.principal, pk=reference_id
     )
 
 
 def _item(request, item_id):
-    return get_for_org_or_404(
-        DueDiligenceItem.objects.select_related("provider"), request.org, pk=item_id
+    return get_visible_or_404(
+        DueDiligenceItem.objects.select_related("provider"), request.principal, pk=item_id
     )
 
 
@@ -177,7 +177,9 @@ def _item(request, item_id):
 @router.get("/providers/{provider_id}/references", response={200: list[ReferenceOut], **ERRORS})
 @api_access()
 def list_references(request, provider_id: int):
-    return Reference.objects.for_org(request.org).filter(provider=_provider(request, provider_id))
+    return Reference.objects.visible_to(request.principal).filter(
+        provider=_provider(request, provider_id)
+    )
 
 
 @router.post("/providers/{provider_id}/references", response={201: ReferenceOut, **ERRORS})
@@ -208,7 +210,7 @@ def update_reference(request, reference_id: int, payload: ReferencePatch):
 @router.get("/references/{reference_id}/checks", response={200: list[CheckOut], **ERRORS})
 @api_access()
 def list_checks(request, reference_id: int):
-    return ReferenceCheck.objects.for_org(request.org).filter(
+    return ReferenceCheck.objects.visible_to(request.principal).filter(
         reference=_reference(request, reference_id)
     )
 
@@ -263,7 +265,7 @@ def create_question(request, payload: QuestionIn):
 )
 @api_access(Role.ADMIN)
 def update_question(request, question_id: int, payload: QuestionIn):
-    question = get_for_org_or_404(ReferenceQuestion.objects, request.org, pk=question_id)
+    question = get_visible_or_404(ReferenceQuestion.objects, request.principal, pk=question_id)
     return vetting.save_question(
         request.org, actor=request.user, text=payload.text, question=question, active=payload.active
     )
@@ -317,7 +319,7 @@ def list_templates(request):
 )
 @api_access()
 def list_items(request, provider_id: int):
-    return DueDiligenceItem.objects.for_org(request.org).filter(
+    return DueDiligenceItem.objects.visible_to(request.principal).filter(
         provider=_provider(request, provider_id)
     )
 
@@ -330,12 +332,14 @@ def list_items(request, provider_id: int):
 @api_access(Role.MANAGER)
 def apply_template(request, provider_id: int, payload: ApplyIn):
     provider = _provider(request, provider_id)
-    template = get_for_org_or_404(
-        DueDiligenceTemplate.objects.prefetch_related("items"), request.org, pk=payload.template_id
+    template = get_visible_or_404(
+        DueDiligenceTemplate.objects.prefetch_related("items"),
+        request.principal,
+        pk=payload.template_id,
     )
     vetting.apply_template(provider, template, actor=request.user)
     return Status(
-        201, list(DueDiligenceItem.objects.for_org(request.org).filter(provider=provider))
+        201, list(DueDiligenceItem.objects.visible_to(request.principal).filter(provider=provider))
     )
 
 

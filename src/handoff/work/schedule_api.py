@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from handoff.core.api import ErrorOut, LocalTime, api_access, patch_data
 from handoff.core.links import absolute_url
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.work import selectors, services
 from handoff.work.api import engagement_or_404
 from handoff.work.choices import Priority, Recurrence
@@ -94,8 +94,10 @@ class NewFeedOut(FeedOut):
 
 # --- Lookups ----------------------------------------------------------------------------------
 def _schedule(request, schedule_id: int) -> Schedule:
-    return get_for_org_or_404(
-        Schedule.objects.select_related("organization", "engagement"), request.org, pk=schedule_id
+    return get_visible_or_404(
+        Schedule.objects.select_related("organization", "engagement"),
+        request.principal,
+        pk=schedule_id,
     )
 
 
@@ -171,7 +173,7 @@ def delete_schedule(request, schedule_id: int):
 @router.get("/calendar-feeds", response={200: list[FeedOut], **ERRORS}, tags=["calendar"])
 @api_access()
 def list_feeds(request):
-    return list(CalendarFeed.objects.for_org(request.org).filter(user=request.user))
+    return list(CalendarFeed.objects.visible_to(request.principal).filter(user=request.user))
 
 
 @router.post(
@@ -192,5 +194,7 @@ def create_feed(request):
 )
 @api_access()
 def revoke_feed(request, feed_id: int):
-    feed = get_for_org_or_404(CalendarFeed.objects, request.org, pk=feed_id, user=request.user)
+    feed = get_visible_or_404(
+        CalendarFeed.objects, request.principal, pk=feed_id, user=request.user
+    )
     return services.revoke_feed(feed, actor=request.user)

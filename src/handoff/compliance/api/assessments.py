@@ -15,7 +15,7 @@ from handoff.compliance.api.schemas import (
 from handoff.core.api import api_access, fields_named, paginate
 from handoff.core.money import cents
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.providers.models import Provider
 
 
@@ -103,7 +103,7 @@ def list_assessments(request, filters: Query[AssessmentFilters]):
 @api_access(Role.MANAGER)
 @fields_named(engagements="engagement_ids")
 def create_assessment(request, payload: AssessmentIn):
-    provider = Provider.objects.for_org(request.org).filter(pk=payload.provider_id).first()
+    provider = Provider.objects.visible_to(request.principal).filter(pk=payload.provider_id).first()
     if provider is None:
         raise ValidationError({"provider_id": "Choose a provider of this organization."})
     assessment = services.create_assessment(
@@ -119,7 +119,7 @@ def create_assessment(request, payload: AssessmentIn):
 
 
 def _assessment(request, pk):
-    return get_for_org_or_404(selectors.assessments(request.org), request.org, pk=pk)
+    return get_visible_or_404(selectors.assessments(request.org), request.principal, pk=pk)
 
 
 @router.get(

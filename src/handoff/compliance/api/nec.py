@@ -19,7 +19,7 @@ from handoff.compliance.api.routing import ERRORS, router
 from handoff.compliance.models import Filing1099
 from handoff.core.api import ErrorOut, api_access, downloads, patch_data
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 
 
 @router.get(
@@ -122,8 +122,8 @@ def _tax_year(year: int) -> int:
 
 
 def _filing(request, year: int):
-    return get_for_org_or_404(
-        selectors.filings_of(request.org), request.org, tax_year=_tax_year(year)
+    return get_visible_or_404(
+        selectors.filings_of(request.org), request.principal, tax_year=_tax_year(year)
     )
 
 

@@ -26,7 +26,7 @@ from handoff.core.roles import Role
 @router.get("/compliance/invoices", response={200: InvoicePage, **ERRORS})
 @api_access()
 def list_invoices(request, filters: Query[PageFilters]):
-    rows = Invoice.objects.for_org(request.org)
+    rows = Invoice.objects.visible_to(request.principal)
     if filters.provider is not None:
         rows = rows.filter(provider_id=filters.provider)
     return paginate(rows, filters.page, filters.per_page)

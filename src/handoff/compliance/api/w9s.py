@@ -10,7 +10,7 @@ from handoff.compliance.api.routing import ERRORS, router
 from handoff.compliance.api.schemas import PayeeOut, RevealOut, W9Filters, W9In, W9Out, W9Page
 from handoff.core.api import api_access, downloads, fields_named, paginate
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.core.uploads import DOCUMENT_TYPES
 from handoff.providers.models import Provider
 
@@ -46,7 +46,7 @@ def list_w9s(request, filters: Query[W9Filters]):
 @api_access(Role.MANAGER)
 @fields_named(document="file")
 def create_w9(request, file: File[UploadedFile], form: Form[W9In]):
-    provider = Provider.objects.for_org(request.org).filter(pk=form.provider_id).first()
+    provider = Provider.objects.visible_to(request.principal).filter(pk=form.provider_id).first()
     if provider is None:
         raise ValidationError({"provider_id": "Choose a provider of this organization."})
     data = form.dict(exclude={"provider_id", "tin"})
@@ -55,7 +55,7 @@ def create_w9(request, file: File[UploadedFile], form: Form[W9In]):
 
 
 def _w9(request, pk):
-    return get_for_org_or_404(selectors.w9s(request.org), request.org, pk=pk)
+    return get_visible_or_404(selectors.w9s(request.org), request.principal, pk=pk)
 
 
 @router.get("/compliance/w9s/{w9_id}", response={200: W9Out, **ERRORS})

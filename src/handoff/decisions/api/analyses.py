@@ -5,7 +5,7 @@ from ninja import Query, Status
 
 from handoff.core.api import ErrorOut, api_access, downloads, paginate, patch_data
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions import printing, report, selectors, services
 from handoff.decisions.api.report_schemas import AnalysisOut, ReportOut
 from handoff.decisions.api.routing import DECIDE, ERRORS, router
@@ -41,7 +41,7 @@ def list_analyses(request, filters: Query[AnalysisFilters]):
 )
 @api_access(Role.MANAGER)
 def start_analysis(request, function_id: int, payload: AnalysisIn):
-    function = get_for_org_or_404(BusinessFunction.objects, request.org, pk=function_id)
+    function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_id)
     analysis = services.start_analysis(
         function,
         actor=request.user,

@@ -4,7 +4,7 @@ from ninja import Query, Status
 
 from handoff.core.api import api_access, fields_named, paginate
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions import services
 from handoff.decisions.api.routing import DECIDE, ERRORS, router
 from handoff.decisions.api.schemas import DecisionFilters, DecisionIn, DecisionOut, DecisionPage
@@ -40,7 +40,7 @@ def record_decision(request, analysis_id: int, payload: DecisionIn):
 @api_access()
 def get_decision(request, analysis_id: int):
     analysis = _analysis(request, analysis_id)
-    return get_for_org_or_404(_decisions(request.org), request.org, analysis=analysis)
+    return get_visible_or_404(_decisions(request.org), request.principal, analysis=analysis)
 
 
 @router.get(

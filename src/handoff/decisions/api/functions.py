@@ -17,7 +17,7 @@ from handoff.decisions.models import BusinessFunction
 )
 @api_access()
 def list_functions(request):
-    return BusinessFunction.objects.for_org(request.org)
+    return BusinessFunction.objects.visible_to(request.principal)
 
 
 @router.post(

@@ -7,7 +7,7 @@ hundredths, percents to tenths.
 from decimal import ROUND_HALF_UP, Decimal
 
 from handoff.core.money import cents
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions import costing, report, selectors
 from handoff.decisions.models import Analysis
 
@@ -163,7 +163,7 @@ def _summary(analysis: Analysis, result: report.Report) -> dict:
 
 
 def _analysis(request, analysis_id: int) -> Analysis:
-    return get_for_org_or_404(selectors.analyses(request.org), request.org, pk=analysis_id)
+    return get_visible_or_404(selectors.analyses(request.org), request.principal, pk=analysis_id)
 
 
 def _analysis_out(request, analysis_id: int) -> dict:

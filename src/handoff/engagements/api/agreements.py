@@ -7,7 +7,7 @@ from ninja import File, Form, Status, UploadedFile
 
 from handoff.core.api import api_access, downloads, fields_named
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.core.uploads import DOCUMENT_TYPES
 from handoff.engagements import agreements
 from handoff.engagements.api.lookups import _child, _engagement, _merged, _of
@@ -137,7 +137,7 @@ def list_clauses(request):
 )
 @api_access(Role.ADMIN)
 def update_clause(request, clause_id: int, payload: ClausePatch):
-    clause = get_for_org_or_404(AgreementClause.objects, request.org, pk=clause_id)
+    clause = get_visible_or_404(AgreementClause.objects, request.principal, pk=clause_id)
     data = _merged(clause, payload, ("title", "body"))
     return agreements.update_clause(
         clause, actor=request.user, title=data["title"] or "", body=data["body"] or ""

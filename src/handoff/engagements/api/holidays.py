@@ -4,7 +4,7 @@ from ninja import Status
 
 from handoff.core.api import Year, api_access
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements import services
 from handoff.engagements.api.routing import ERRORS, router
 from handoff.engagements.api.schemas import (
@@ -23,7 +23,7 @@ from handoff.engagements.models import Holiday
 )
 @api_access()
 def list_holidays(request, year: Year | None = None):
-    holidays = Holiday.objects.for_org(request.org)
+    holidays = Holiday.objects.visible_to(request.principal)
     return holidays if year is None else holidays.filter(date__year=year)
 
 
@@ -52,6 +52,6 @@ def add_federal_holidays(request, payload: FederalHolidaysIn):
 @router.delete("/holidays/{holiday_id}", response={204: None, **ERRORS})
 @api_access(Role.MANAGER)
 def delete_holiday(request, holiday_id: int):
-    holiday = get_for_org_or_404(Holiday.objects, request.org, pk=holiday_id)
+    holiday = get_visible_or_404(Holiday.objects, request.principal, pk=holiday_id)
     services.delete_holiday(holiday, actor=request.user)
     return Status(204, None)

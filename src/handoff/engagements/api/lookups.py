@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from ninja import Schema
 
 from handoff.core.api import patch_data
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
 from handoff.engagements.choices import AgreementState
 from handoff.engagements.models import AgreementVersion, Engagement, SignedAgreement
 
@@ -38,13 +38,13 @@ def _agreement_state(engagement) -> AgreementState:
 
 
 def _engagement_out(request, engagement_id: int) -> Engagement:
-    return get_for_org_or_404(_engagement_rows(request.org), request.org, pk=engagement_id)
+    return get_visible_or_404(_engagement_rows(request.org), request.principal, pk=engagement_id)
 
 
 def _engagement(request, engagement_id: int) -> Engagement:
-    return get_for_org_or_404(
+    return get_visible_or_404(
         Engagement.objects.select_related("organization", "provider"),
-        request.org,
+        request.principal,
         pk=engagement_id,
     )
 
