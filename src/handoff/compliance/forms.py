@@ -218,8 +218,8 @@ class SettingsForm(forms.ModelForm):
         pass
 
 
-def _providers(org):
-    return Provider.objects.for_org(org).filter(archived_at__isnull=True).order_by("name")
+def _providers(principal):
+    return Provider.objects.visible_to(principal).filter(archived_at__isnull=True).order_by("name")
 
 
 class InvoiceForm(forms.ModelForm):
@@ -242,12 +242,12 @@ class InvoiceForm(forms.ModelForm):
             "due_on": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = _providers(org)
-        self.fields["engagement"].queryset = Engagement.objects.for_org(org).select_related(
-            "provider"
-        )
+        self.fields["provider"].queryset = _providers(principal)
+        self.fields["engagement"].queryset = Engagement.objects.visible_to(
+            principal
+        ).select_related("provider")
 
     def _post_clean(self):
         pass
@@ -274,13 +274,15 @@ class PaymentForm(forms.Form):
         "started (a deposit), or one more than two tax years back.",
     )
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = _providers(org)
-        self.fields["engagement"].queryset = Engagement.objects.for_org(org).select_related(
+        self.fields["provider"].queryset = _providers(principal)
+        self.fields["engagement"].queryset = Engagement.objects.visible_to(
+            principal
+        ).select_related("provider")
+        self.fields["invoice"].queryset = Invoice.objects.visible_to(principal).select_related(
             "provider"
         )
-        self.fields["invoice"].queryset = Invoice.objects.for_org(org).select_related("provider")
         self.fields["paid_on"].initial = timezone.localdate
 
 
@@ -294,11 +296,11 @@ class PaymentFilterForm(forms.Form):
         label="Paid to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, org, years, **kwargs):
+    def __init__(self, *args, principal, years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", "Every year")] + [(y, str(y)) for y in years]
         self.fields["provider"].choices = [("", "Every provider")] + list(
-            Provider.objects.for_org(org).order_by("name").values_list("pk", "name")
+            Provider.objects.visible_to(principal).order_by("name").values_list("pk", "name")
         )
 
     def filters(self) -> dict:

@@ -40,7 +40,9 @@ def _years(org) -> list[int]:
 
 @principal_required(Role.VIEWER)
 def payment_list(request):
-    filter_form = PaymentFilterForm(request.GET or None, org=request.org, years=_years(request.org))
+    filter_form = PaymentFilterForm(
+        request.GET or None, principal=request.principal, years=_years(request.org)
+    )
     rows = selectors.payments(request.org)
     filters = filter_form.filters()
     if "year" in filters:
@@ -63,7 +65,7 @@ def payment_create(request):
     initial = {}
     if request.GET.get("provider", "").isdigit():
         initial["provider"] = int(request.GET["provider"])
-    form = PaymentForm(request.POST or None, org=request.org, initial=initial)
+    form = PaymentForm(request.POST or None, principal=request.principal, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -92,7 +94,7 @@ def payment_create(request):
 def invoice_list(request):
     form = None
     if request.method == "POST":
-        form = InvoiceForm(request.POST, org=request.org)
+        form = InvoiceForm(request.POST, principal=request.principal)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -109,7 +111,7 @@ def invoice_list(request):
                 messages.success(request, f"Invoice {invoice.number} is recorded.")
                 return redirect("compliance:invoices", request.org.slug)
     elif role_ok(request, Role.MANAGER):
-        form = InvoiceForm(org=request.org)
+        form = InvoiceForm(principal=request.principal)
     rows = Invoice.objects.visible_to(request.principal).select_related("provider", "engagement")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "compliance/invoice_list.html", {"form": form, "page": page})

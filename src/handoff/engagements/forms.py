@@ -73,13 +73,14 @@ class EngagementForm(forms.ModelForm):
             "pricing_model": forms.RadioSelect,
         }
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
+        org = principal.organization
         self.instance.organization = org  # so the model's own checks can compare organizations
-        self.fields["provider"].queryset = Provider.objects.for_org(org).filter(
+        self.fields["provider"].queryset = Provider.objects.visible_to(principal).filter(
             archived_at__isnull=True
         )
-        self.fields["functions"].queryset = BusinessFunction.objects.for_org(org)
+        self.fields["functions"].queryset = BusinessFunction.objects.visible_to(principal)
         self.fields["amount"].label = f"Fee, rate or unit price ({org.currency})"
         if self.instance.pk:
             self.fields["provider"].disabled = True

@@ -90,7 +90,7 @@ def engagement_create(request):
         initial["provider"] = (
             Provider.objects.visible_to(request.principal).filter(pk=int(provider_id)).first()
         )
-    form = EngagementForm(request.POST or None, org=request.org, initial=initial)
+    form = EngagementForm(request.POST or None, principal=request.principal, initial=initial)
     if request.method == "POST" and form.is_valid():
         engagement = _save(request, form)
         if engagement:
@@ -104,7 +104,7 @@ def engagement_create(request):
 @principal_required(Role.MANAGER)
 def engagement_edit(request, pk):
     engagement = engagement_or_404(request, pk)
-    form = EngagementForm(request.POST or None, instance=engagement, org=request.org)
+    form = EngagementForm(request.POST or None, instance=engagement, principal=request.principal)
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, engagement)
         if saved:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.notifications import services
 from handoff.notifications.forms import EventChoicesForm, SettingsForm, event_field_names
 from handoff.notifications.models import Notification
@@ -32,8 +32,7 @@ def _render(request, template: str, context: dict):
 
 @principal_required(Role.VIEWER, providers=True)
 def inbox(request):
-    org = request.principal.organization
-    notifications = Notification.objects.for_org(org).inbox(request.user)
+    notifications = Notification.objects.visible_to(request.principal).inbox(request.user)
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
         notifications = notifications.unread()
@@ -61,10 +60,8 @@ def _back_to_inbox(request):
 @principal_required(Role.VIEWER, providers=True)
 def open_notification(request, pk):
     """Follow a notification's link, marking it read on the way."""
-    notification = get_for_org_or_404(
-        Notification.objects.filter(user=request.user, in_app=True),
-        request.principal.organization,
-        pk=pk,
+    notification = get_visible_or_404(
+        Notification.objects.filter(user=request.user, in_app=True), request.principal, pk=pk
     )
     services.mark_read(notification)
     if notification.url and url_has_allowed_host_and_scheme(
@@ -77,10 +74,8 @@ def open_notification(request, pk):
 @require_POST
 @principal_required(Role.VIEWER, providers=True)
 def mark(request, pk):
-    notification = get_for_org_or_404(
-        Notification.objects.filter(user=request.user, in_app=True),
-        request.principal.organization,
-        pk=pk,
+    notification = get_visible_or_404(
+        Notification.objects.filter(user=request.user, in_app=True), request.principal, pk=pk
     )
     if request.POST.get("unread"):
         services.mark_unread(notification)

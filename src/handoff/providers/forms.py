@@ -28,10 +28,10 @@ class ProviderFilterForm(forms.Form):
     sort = forms.ChoiceField(choices=ProviderSort.choices, required=False)
     archived = forms.BooleanField(label="Show archived", required=False)
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = [("", "Any field")] + [
-            (field.pk, field.name) for field in ExpertiseField.objects.for_org(org)
+            (field.pk, field.name) for field in ExpertiseField.objects.visible_to(principal)
         ]
 
     def filters(self) -> dict:
@@ -70,9 +70,9 @@ class ProviderForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["expertise"].queryset = ExpertiseField.objects.for_org(org)
+        self.fields["expertise"].queryset = ExpertiseField.objects.visible_to(principal)
         if self.instance.pk:
             self.fields["expertise"].initial = list(self.instance.fields.all())
             self.fields["version"].initial = self.instance.version

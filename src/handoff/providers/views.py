@@ -31,7 +31,7 @@ PAGE_SIZE = 50
 
 @principal_required(Role.VIEWER)
 def provider_list(request):
-    filter_form = ProviderFilterForm(request.GET or None, org=request.org)
+    filter_form = ProviderFilterForm(request.GET or None, principal=request.principal)
     providers = selectors.provider_list(request.principal, **filter_form.filters())
     page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_contact_counts(request.principal, page.object_list)
@@ -70,7 +70,7 @@ CSV_COLUMNS = [
 @principal_required(Role.VIEWER)
 def provider_export(request):
     """The list as CSV, with the same search and filters as on screen, all pages."""
-    filter_form = ProviderFilterForm(request.GET or None, org=request.org)
+    filter_form = ProviderFilterForm(request.GET or None, principal=request.principal)
     providers = selectors.provider_list(request.principal, **filter_form.filters())
     writer = csv.writer(_Echo())
 
@@ -175,7 +175,7 @@ def _save_provider(request, form, provider=None):
 
 @principal_required(Role.MANAGER)
 def provider_create(request):
-    form = ProviderForm(request.POST or None, org=request.org)
+    form = ProviderForm(request.POST or None, principal=request.principal)
     if request.method == "POST" and form.is_valid():
         provider = _save_provider(request, form)
         if provider:
@@ -187,7 +187,7 @@ def provider_create(request):
 @principal_required(Role.MANAGER)
 def provider_edit(request, pk):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=pk)
-    form = ProviderForm(request.POST or None, instance=provider, org=request.org)
+    form = ProviderForm(request.POST or None, instance=provider, principal=request.principal)
     if request.method == "POST" and form.is_valid():
         saved = _save_provider(request, form, provider)
         if saved:

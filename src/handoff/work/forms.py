@@ -73,11 +73,10 @@ class TaskFilterForm(forms.Form):
             # A provider's contact sees their own provider's work, never our people.
             del self.fields["provider"], self.fields["assignee"]
             return
-        org = principal.organization
-        self.fields["provider"].queryset = Provider.objects.for_org(org).filter(
+        self.fields["provider"].queryset = Provider.objects.visible_to(principal).filter(
             archived_at__isnull=True
         )
-        self.fields["assignee"].queryset = members(org)
+        self.fields["assignee"].queryset = members(principal.organization)
 
     def filters(self) -> dict:
         """The filters for ``selectors.task_list``; no tab chosen is ``None``."""
@@ -285,10 +284,10 @@ class ChooseEngagementForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, org, **kwargs):
+    def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["engagement"].queryset = (
-            Engagement.objects.for_org(org)
+            Engagement.objects.visible_to(principal)
             .filter(status=EngagementStatus.ACTIVE)
             .select_related("provider")
             .order_by("provider__name", "title", "id")

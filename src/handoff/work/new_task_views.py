@@ -19,7 +19,7 @@ def task_new(request):
     """Choose the engagement (the form is sent by GET, so it works without JavaScript and the
     back button), then go on to that engagement's task form."""
     asked = "engagement" in request.GET
-    form = ChooseEngagementForm(request.GET if asked else None, org=request.org)
+    form = ChooseEngagementForm(request.GET if asked else None, principal=request.principal)
     if asked and form.is_valid():
         engagement = form.cleaned_data["engagement"]
         return redirect("work:task_create", request.org.slug, engagement.pk)

@@ -22,7 +22,7 @@ from handoff.engagements.models import Engagement, StatusChange
 @router.get("/engagements", response={200: EngagementPage, **ERRORS}, summary="List engagements")
 @api_access()
 def list_engagements(request, filters: Query[EngagementFilters]):
-    engagements = _engagement_rows(request.org)
+    engagements = _engagement_rows(request.principal)
     if filters.status:
         engagements = engagements.filter(status=filters.status)
     if filters.provider is not None:

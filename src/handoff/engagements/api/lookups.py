@@ -9,13 +9,13 @@ from handoff.engagements.choices import AgreementState
 from handoff.engagements.models import AgreementVersion, Engagement, SignedAgreement
 
 
-def _engagement_rows(org):
+def _engagement_rows(principal):
     """Engagements ready for ``EngagementOut``: the provider joined, functions and tiers
     prefetched and the agreement's state annotated, so a page costs the same queries whatever
     its length."""
     versions = AgreementVersion.objects.filter(engagement=OuterRef("pk"))
     return (
-        Engagement.objects.for_org(org)
+        Engagement.objects.visible_to(principal)
         .select_related("provider")
         .prefetch_related("functions", "price_tiers")
         .annotate(
@@ -38,7 +38,9 @@ def _agreement_state(engagement) -> AgreementState:
 
 
 def _engagement_out(request, engagement_id: int) -> Engagement:
-    return get_visible_or_404(_engagement_rows(request.org), request.principal, pk=engagement_id)
+    return get_visible_or_404(
+        _engagement_rows(request.principal), request.principal, pk=engagement_id
+    )
 
 
 def _engagement(request, engagement_id: int) -> Engagement:
