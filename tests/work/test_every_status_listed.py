@@ -29,7 +29,7 @@ from handoff.providers.choices import ProviderStatus
 from handoff.work import issues, services
 from handoff.work.choices import IssueStatus, Side, TaskStatus
 from tests.conftest import client_for
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, principal_for
 from tests.work.conftest import active_engagement
 from tests.work.test_issues import grant_portal
 
@@ -100,12 +100,14 @@ def _issues(engagement, owner, issue_contact) -> dict:
     for value in IssueStatus.values:
         title = f"Row issue {value}"
         issue = issues.raise_issue(
-            engagement, actor=owner, side=Side.US, data={"title": title, "description": "x"}
+            principal_for(owner, engagement.organization),
+            engagement,
+            data={"title": title, "description": "x"},
         )
         if value == IssueStatus.RESPONDED:
-            issues.respond(issue, actor=tom, side=Side.PROVIDER, body="Looking at it.")
+            issues.respond(principal_for(tom, issue.organization), issue, body="Looking at it.")
         if value == IssueStatus.RESOLVED:
-            issues.resolve(issue, actor=owner, side=Side.US, note="Fixed.")
+            issues.resolve(principal_for(owner, issue.organization), issue, note="Fixed.")
         issue.refresh_from_db()
         assert issue.status == value
         rows[("issue", value)] = title

@@ -11,6 +11,7 @@ from handoff.work import issues
 from handoff.work.choices import IssueStatus, Side
 from handoff.work.models import Issue
 from tests.conftest import client_for
+from tests.factories import principal_for
 from tests.work.test_issues import MONDAY_9AM, grant_portal, raise_at
 
 
@@ -114,7 +115,7 @@ def test_the_detail_shows_the_timeline(org, engagement, issue, member, issue_con
     issues.escalate_overdue(MONDAY_9AM + timedelta(hours=5))
     tom = grant_portal(org, issue_contact)
     with time_machine.travel(MONDAY_9AM + timedelta(hours=6), tick=False):
-        issues.respond(issue, actor=tom, side=Side.PROVIDER, body="On it")
+        issues.respond(principal_for(tom, issue.organization), issue, body="On it")
     page = client_for(member).get(f"/o/acme/issues/{issue.pk}/").content.decode()
     assert "Escalated to level 1" in page
     assert "First response after 6\xa0hours" in page
@@ -140,7 +141,7 @@ def test_the_list_filters(org, engagement, rival_engagement, member, manager):
     raise_at(MONDAY_9AM, engagement, member, title="Ours high", severity="high")
     raise_at(MONDAY_9AM, rival_engagement, member, title="Rival normal", severity="normal")
     done = raise_at(MONDAY_9AM, engagement, member, title="Old one", severity="low")
-    issues.resolve(done, actor=manager, side=Side.US, note="ok")
+    issues.resolve(principal_for(manager, done.organization), done, note="ok")
     client = client_for(member)
     page = client.get(f"/o/acme/issues/?provider={engagement.provider_id}").content
     assert b"Ours high" in page and b"Rival normal" not in page and b"Old one" not in page

@@ -17,7 +17,7 @@ from handoff.notifications.models import Notification
 from handoff.work import issues
 from handoff.work.choices import IssueStatus, Side
 from handoff.work.models import Issue, IssueEvent, Task
-from tests.factories import UserFactory
+from tests.factories import UserFactory, principal_for
 
 CHICAGO = ZoneInfo("America/Chicago")
 # A Monday morning in the organization's zone.
@@ -32,10 +32,14 @@ def grant_portal(org, contact, user=None):
     return user
 
 
-def raise_at(moment, engagement, actor, side=Side.US, **data):
+def raise_at(moment, engagement, actor, **data):
+    """Raise an issue at ``moment`` as ``actor`` (a member for us, a portal login for the
+    provider)."""
     data = {"title": "Bank feed broken", "description": "Nothing since Friday.", **data}
     with time_machine.travel(moment, tick=False):
-        return issues.raise_issue(engagement, actor=actor, side=side, data=data)
+        return issues.raise_issue(
+            principal_for(actor, engagement.organization), engagement, data=data
+        )
 
 
 def notified(org, key):
@@ -85,7 +89,7 @@ def test_an_issue_the_provider_raises_goes_to_our_point_person(
     org, engagement, manager, point_contact, portal_user
 ):
     grant_portal(org, point_contact, portal_user)
-    issue = raise_at(MONDAY_9AM, engagement, portal_user, side=Side.PROVIDER, severity="high")
+    issue = raise_at(MONDAY_9AM, engagement, portal_user, severity="high")
     assert issue.raised_side == Side.PROVIDER
     assert issue.respond_by == MONDAY_9AM + timedelta(hours=4)
     users, emails = notified(org, f"issue:{issue.pk}:raised")
@@ -98,14 +102,16 @@ def test_a_provider_can_raise_only_on_its_own_engagements(
 ):
     grant_portal(org, point_contact, portal_user)
     with pytest.raises(PermissionDenied):
-        raise_at(MONDAY_9AM, rival_engagement, portal_user, side=Side.PROVIDER)
+        raise_at(MONDAY_9AM, rival_engagement, portal_user)
     assert not Issue.objects.for_org(org).exists()
 
 
-def test_a_viewer_or_an_outsider_cannot_raise(org, engagement, viewer, outsider):
-    for person in (viewer, outsider):
-        with pytest.raises(PermissionDenied):
-            raise_at(MONDAY_9AM, engagement, person)
+def test_a_viewer_or_an_outsider_cannot_raise(org, other_org, engagement, viewer, outsider):
+    with pytest.raises(PermissionDenied):
+        raise_at(MONDAY_9AM, engagement, viewer)
+    # The owner of another organization, acting there, on this organization's engagement.
+    with pytest.raises(PermissionDenied):
+        issues.raise_issue(principal_for(outsider, other_org), engagement, data={"title": "Hi"})
     assert not Issue.objects.for_org(org).exists()
 
 
@@ -201,14 +207,14 @@ def test_a_response_from_the_side_it_was_routed_to_stops_the_clock(
     issue = raise_at(MONDAY_9AM, engagement, member, severity=Severity.HIGH)
     # Our own follow-up is kept but does not count as a response.
     with time_machine.travel(MONDAY_9AM + timedelta(hours=1), tick=False):
-        issues.respond(issue, actor=member, side=Side.US, body="Any news?")
+        issues.respond(principal_for(member, issue.organization), issue, body="Any news?")
     issue.refresh_from_db()
     assert issue.first_response_at is None and issue.status == IssueStatus.OPEN
     answered = MONDAY_9AM + timedelta(hours=2)
     with time_machine.travel(answered, tick=False):
-        issues.respond(issue, actor=tom, side=Side.PROVIDER, body="Looking at it now.")
+        issues.respond(principal_for(tom, issue.organization), issue, body="Looking at it now.")
     with time_machine.travel(answered + timedelta(hours=1), tick=False):
-        issues.respond(issue, actor=tom, side=Side.PROVIDER, body="Fixed the feed.")
+        issues.respond(principal_for(tom, issue.organization), issue, body="Fixed the feed.")
     issue.refresh_from_db()
     assert issue.first_response_at == answered and issue.first_response_by == tom
     assert issue.status == IssueStatus.RESPONDED
@@ -224,11 +230,15 @@ def test_each_message_is_told_to_the_other_side_never_to_its_author(
 ):
     tom = grant_portal(org, issue_contact)
     issue = raise_at(MONDAY_9AM, engagement, member, severity=Severity.HIGH)
-    answer = issues.respond(issue, actor=tom, side=Side.PROVIDER, body="Looking at it now.")
+    answer = issues.respond(
+        principal_for(tom, issue.organization), issue, body="Looking at it now."
+    )
     users, emails = notified(org, f"issue:{issue.pk}:message:{answer.pk}")
     # The member who raised it and our point person; not Tom, who wrote it.
     assert users == {member, manager} and emails == set()
-    follow_up = issues.respond(issue, actor=member, side=Side.US, body="Thanks, by when?")
+    follow_up = issues.respond(
+        principal_for(member, issue.organization), issue, body="Thanks, by when?"
+    )
     users, emails = notified(org, f"issue:{issue.pk}:message:{follow_up.pk}")
     assert users == {tom} and emails == set()
 
@@ -247,10 +257,10 @@ def test_resolving_keeps_every_time_for_the_scorecards(org, engagement, member, 
     answered = MONDAY_9AM + timedelta(hours=6)
     tom = grant_portal(org, engagement.communication_plan.issue_contact)
     with time_machine.travel(answered, tick=False):
-        issues.respond(issue, actor=tom, side=Side.PROVIDER, body="Sorry, on it.")
+        issues.respond(principal_for(tom, issue.organization), issue, body="Sorry, on it.")
     done = MONDAY_9AM + timedelta(hours=8)
     with time_machine.travel(done, tick=False):
-        issues.resolve(issue, actor=manager, side=Side.US, note="Feed reconnected.")
+        issues.resolve(principal_for(manager, issue.organization), issue, note="Feed reconnected.")
     issue.refresh_from_db()
     assert issue.status == IssueStatus.RESOLVED
     assert issue.raised_at == MONDAY_9AM
@@ -272,11 +282,11 @@ def test_resolving_needs_a_note_a_manager_and_our_side(
     tom = grant_portal(org, issue_contact)
     issue = raise_at(MONDAY_9AM, engagement, member)
     with pytest.raises(ValidationError):
-        issues.resolve(issue, actor=manager, side=Side.US, note="  ")
+        issues.resolve(principal_for(manager, issue.organization), issue, note="  ")
     with pytest.raises(PermissionDenied):
-        issues.resolve(issue, actor=member, side=Side.US, note="Done")
+        issues.resolve(principal_for(member, issue.organization), issue, note="Done")
     with pytest.raises(PermissionDenied):
-        issues.resolve(issue, actor=tom, side=Side.PROVIDER, note="Done")
+        issues.resolve(principal_for(tom, issue.organization), issue, note="Done")
     issue.refresh_from_db()
     assert issue.status == IssueStatus.OPEN and issue.resolved_at is None
 
@@ -284,17 +294,17 @@ def test_resolving_needs_a_note_a_manager_and_our_side(
 def test_reopening_gives_an_unanswered_issue_a_fresh_allowance(org, engagement, member, manager):
     issue = raise_at(MONDAY_9AM, engagement, member, severity=Severity.HIGH)
     with time_machine.travel(MONDAY_9AM + timedelta(hours=1), tick=False):
-        issues.resolve(issue, actor=manager, side=Side.US, note="Never mind")
+        issues.resolve(principal_for(manager, issue.organization), issue, note="Never mind")
     with pytest.raises(ValidationError):
-        issues.respond(issue, actor=member, side=Side.US, body="One more thing")
+        issues.respond(principal_for(member, issue.organization), issue, body="One more thing")
     reopened = MONDAY_9AM + timedelta(days=1)
     with time_machine.travel(reopened, tick=False):
-        issues.reopen(issue, actor=manager, side=Side.US, reason="It broke again")
+        issues.reopen(principal_for(manager, issue.organization), issue, reason="It broke again")
     issue.refresh_from_db()
     assert issue.status == IssueStatus.OPEN and issue.resolved_at is None
     assert issue.respond_by == reopened + timedelta(hours=4)
     with pytest.raises(ValidationError):
-        issues.reopen(issue, actor=manager, side=Side.US, reason="again")
+        issues.reopen(principal_for(manager, issue.organization), issue, reason="again")
     kinds = IssueEvent.objects.for_org(org).filter(issue=issue).values_list("kind", flat=True)
     assert list(kinds) == ["raised", "resolved", "reopened"]
 

@@ -44,7 +44,9 @@ def priya_client(priya):
 def rival_work(rival_engagement, manager, member):
     task = make_task(rival_engagement, manager, title="Northwind invoices")
     issue = issues.raise_issue(
-        rival_engagement, actor=member, side=Side.US, data={"title": "Northwind problem"}
+        principal_for(member, rival_engagement.organization),
+        rival_engagement,
+        data={"title": "Northwind problem"},
     )
     return task, issue
 
@@ -290,7 +292,9 @@ def test_priya_raises_and_answers_issues_in_the_portal(
     assert response.status_code == 302
     raised = Issue.objects.for_org(org).get()
     assert raised.raised_side == Side.PROVIDER and raised.raised_by == priya
-    ours = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Late"})
+    ours = issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Late"}
+    )
     response = priya_client.post(f"/portal/acme/issues/{ours.pk}/respond/", {"body": "Sorry"})
     assert response.status_code == 302
     ours.refresh_from_db()
@@ -347,7 +351,9 @@ def test_a_portal_user_reads_issue_notifications_in_the_inbox(
 ):
     engagement.communication_plan.issue_contact = point_contact
     engagement.communication_plan.save()
-    issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Ping"})
+    issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Ping"}
+    )
     inbox = priya_client.get("/o/acme/inbox/")
     assert inbox.status_code == 200 and b"Ping" in inbox.content
 

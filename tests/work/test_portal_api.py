@@ -85,9 +85,13 @@ def test_prices_stay_out_of_the_json_until_shown(org, engagement, admin, priya_a
 
 # --- Issues -----------------------------------------------------------------------------------
 def test_priya_sees_only_her_providers_issues(org, engagement, rival_engagement, member, priya_api):
-    ours = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Late"})
+    ours = issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Late"}
+    )
     rival = issues.raise_issue(
-        rival_engagement, actor=member, side=Side.US, data={"title": "Northwind problem"}
+        principal_for(member, rival_engagement.organization),
+        rival_engagement,
+        data={"title": "Northwind problem"},
     )
     listed = priya_api.get("/api/v1/issues", view="all").json()
     assert [i["id"] for i in listed["results"]] == [ours.pk]
@@ -103,9 +107,13 @@ def test_priya_sees_only_her_providers_issues(org, engagement, rival_engagement,
 
 
 def test_the_rival_contact_sees_only_hers(org, engagement, rival_engagement, member, rita_api):
-    ours = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Late"})
+    ours = issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Late"}
+    )
     rival = issues.raise_issue(
-        rival_engagement, actor=member, side=Side.US, data={"title": "Northwind problem"}
+        principal_for(member, rival_engagement.organization),
+        rival_engagement,
+        data={"title": "Northwind problem"},
     )
     listed = rita_api.get("/api/v1/issues", view="all").json()
     assert [i["id"] for i in listed["results"]] == [rival.pk]
@@ -115,9 +123,13 @@ def test_the_rival_contact_sees_only_hers(org, engagement, rival_engagement, mem
 def test_a_contacts_issue_filters_are_the_members(
     org, engagement, rival_engagement, member, priya_api
 ):
-    issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Late"})
     issues.raise_issue(
-        engagement, actor=member, side=Side.US, data={"title": "Slow", "severity": "high"}
+        principal_for(member, engagement.organization), engagement, data={"title": "Late"}
+    )
+    issues.raise_issue(
+        principal_for(member, engagement.organization),
+        engagement,
+        data={"title": "Slow", "severity": "high"},
     )
     assert priya_api.get("/api/v1/issues", severity="high").json()["count"] == 1
     assert priya_api.get("/api/v1/issues", engagement=engagement.pk).json()["count"] == 2
@@ -141,7 +153,9 @@ def test_priya_raises_and_answers_as_the_provider(org, engagement, member, manag
         {"engagement_id": engagement.pk, "task_id": task.pk, "title": "Need receipts"},
     )
     assert raised.status_code == 201 and raised.json()["raised_side"] == "provider"
-    ours = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Late"})
+    ours = issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Late"}
+    )
     answered = priya_api.post(f"/api/v1/issues/{ours.pk}/respond", {"body": "Sorry"})
     assert answered.status_code == 200 and answered.json()["first_response_at"]
     assert answered.json()["events"][-1]["side"] == "provider"
@@ -160,7 +174,9 @@ def test_priya_raises_only_on_her_tasks(org, engagement, rival_engagement, manag
 
 
 def test_resolving_and_reopening_stay_the_organizations(org, engagement, member, priya_api):
-    ours = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Late"})
+    ours = issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Late"}
+    )
     for action, body in (("resolve", {"note": "Done"}), ("reopen", {"reason": "Again"})):
         refused = priya_api.post(f"/api/v1/issues/{ours.pk}/{action}", body)
         assert refused.status_code == 403, action
@@ -172,7 +188,9 @@ def test_another_organizations_issues_look_missing_to_a_contact(
     org, engagement, elsewhere_engagement, outsider, priya_api
 ):
     elsewhere = issues.raise_issue(
-        elsewhere_engagement, actor=outsider, side=Side.US, data={"title": "Theirs"}
+        principal_for(outsider, elsewhere_engagement.organization),
+        elsewhere_engagement,
+        data={"title": "Theirs"},
     )
     assert priya_api.get(f"/api/v1/issues/{elsewhere.pk}").status_code == 404
     assert (

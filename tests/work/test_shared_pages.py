@@ -12,6 +12,7 @@ from handoff.work import issues, services
 from handoff.work.choices import Side, TaskStatus
 from handoff.work.models import Issue
 from tests.conftest import client_for
+from tests.factories import principal_for
 from tests.work.test_issues import grant_portal
 from tests.work.test_portal import make_task
 
@@ -28,7 +29,9 @@ def priya_client(org, point_contact, portal_user):
 def rival_work(rival_engagement, manager, member):
     task = make_task(rival_engagement, manager, title="Northwind invoices")
     issue = issues.raise_issue(
-        rival_engagement, actor=member, side=Side.US, data={"title": "Northwind problem"}
+        principal_for(member, rival_engagement.organization),
+        rival_engagement,
+        data={"title": "Northwind problem"},
     )
     return task, issue
 
@@ -200,7 +203,9 @@ def test_one_issue_view_serves_the_members_and_the_portals_address(members, port
 def test_a_contact_sees_their_providers_issues_in_the_portals_frame(
     org, engagement, member, rival_work, priya_client
 ):
-    issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Late files"})
+    issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Late files"}
+    )
     for base in ("/portal/acme/", "/o/acme/"):
         page = priya_client.get(f"{base}issues/").content.decode()
         assert "Late files" in page and "Northwind problem" not in page
@@ -223,7 +228,9 @@ def test_a_contact_cannot_reach_another_providers_issue(org, rival_work, priya_c
 def test_a_contacts_answer_is_the_providers_and_returns_to_the_portal(
     org, engagement, member, priya_client
 ):
-    issue = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Ping"})
+    issue = issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Ping"}
+    )
     response = priya_client.post(f"/o/acme/issues/{issue.pk}/respond/", {"body": "Pong"})
     assert response.status_code == 302 and response.url == f"/portal/acme/issues/{issue.pk}/"
     assert issue.events.get(kind="message").side == Side.PROVIDER
@@ -232,13 +239,17 @@ def test_a_contacts_answer_is_the_providers_and_returns_to_the_portal(
 
 
 def test_resolving_and_reopening_stay_the_members(org, engagement, member, priya_client):
-    issue = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Ping"})
+    issue = issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Ping"}
+    )
     for action, data in (("resolve", {"note": "done"}), ("reopen", {"reason": "again"})):
         assert priya_client.post(f"/o/acme/issues/{issue.pk}/{action}/", data).status_code == 404
 
 
 def test_a_member_sees_the_issue_as_before(org, engagement, member, manager):
-    issue = issues.raise_issue(engagement, actor=member, side=Side.US, data={"title": "Ping"})
+    issue = issues.raise_issue(
+        principal_for(member, engagement.organization), engagement, data={"title": "Ping"}
+    )
     page = client_for(manager).get(f"/o/acme/issues/{issue.pk}/").content.decode()
     assert "Resolve the issue" in page and "Who answers" in page
     response = client_for(manager).post(f"/portal/acme/issues/{issue.pk}/respond/", {"body": "Yo"})

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from handoff.accounts.models import PortalAccess, User
 from handoff.accounts.portal import portal_user_for
+from handoff.accounts.principal import for_session
 from handoff.core.backdating import backdated
 from handoff.engagements.calendar import previous_business_day
 from handoff.engagements.models import Engagement
@@ -344,9 +345,8 @@ def load_demo(org, owner) -> None:
     raised = timezone.now() - timedelta(hours=26)
     with backdated(org, raised):
         stuck = issues.raise_issue(
+            for_session(oscar, org.slug),
             billing,
-            actor=oscar,
-            side=Side.US,
             data={
                 "task": overdue,
                 "title": "Batch 15 appeals not started",
@@ -398,9 +398,8 @@ def load_demo(org, owner) -> None:
     # An issue the firm has answered and we have not yet closed.
     with backdated(org, now - timedelta(days=2, hours=6)):
         question = issues.raise_issue(
+            for_session(oscar, org.slug),
             books,
-            actor=oscar,
-            side=Side.US,
             data={
                 "title": "Two vendor bills entered twice in November",
                 "description": "Dental Supply Co. invoices 4471 and 4472 each appear twice.",
@@ -409,9 +408,8 @@ def load_demo(org, owner) -> None:
         )
     with backdated(org, now - timedelta(days=2, hours=3)):
         issues.respond(
+            for_session(priya_login, org.slug),
             question,
-            actor=priya_login,
-            side=Side.PROVIDER,
             body="Found them: the bank feed and the e-mailed bills both created entries. "
             "We will remove the copies with this week's batch.",
         )

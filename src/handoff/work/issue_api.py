@@ -147,9 +147,7 @@ def raise_issue(request, payload: IssueIn):
         and not Task.objects.visible_to(principal).filter(pk=payload.task_id).exists()
     ):
         raise ValidationError({"task_id": "Choose a task of this engagement."})
-    issue = issues.raise_issue(
-        engagement, actor=request.user, side=principal.side, data=payload.dict()
-    )
+    issue = issues.raise_issue(principal, engagement, data=payload.dict())
     return Status(201, _visible_issue(request, issue.pk))
 
 
@@ -167,23 +165,19 @@ def get_issue(request, issue_id: int):
 @api_access(Role.MEMBER, providers=True)
 def respond_issue(request, issue_id: int, payload: MessageIn):
     issue = _visible_issue(request, issue_id)
-    issues.respond(issue, actor=request.user, side=request.auth.side, body=payload.body)
+    issues.respond(request.principal, issue, body=payload.body)
     return _visible_issue(request, issue_id)
 
 
 @router.post("/issues/{issue_id}/resolve", response={200: IssueDetailOut, **ERRORS})
 @api_access(Role.MANAGER)
 def resolve_issue(request, issue_id: int, payload: ResolveIn):
-    issues.resolve(
-        _visible_issue(request, issue_id), actor=request.user, side=Side.US, note=payload.note
-    )
+    issues.resolve(request.principal, _visible_issue(request, issue_id), note=payload.note)
     return _visible_issue(request, issue_id)
 
 
 @router.post("/issues/{issue_id}/reopen", response={200: IssueDetailOut, **ERRORS})
 @api_access(Role.MANAGER)
 def reopen_issue(request, issue_id: int, payload: ReopenIn):
-    issues.reopen(
-        _visible_issue(request, issue_id), actor=request.user, side=Side.US, reason=payload.reason
-    )
+    issues.reopen(request.principal, _visible_issue(request, issue_id), reason=payload.reason)
     return _visible_issue(request, issue_id)

@@ -27,7 +27,7 @@ from handoff.work import issues, selectors
 from handoff.work.choices import Side
 from handoff.work.forms import IssueForm, MessageForm, PortalIssueForm, ReopenForm, ResolveForm
 from handoff.work.models import Issue, Task
-from handoff.work.views import side_of, side_url
+from handoff.work.views import side_url
 
 PAGE_SIZE = 25
 
@@ -140,7 +140,7 @@ def issue_raise(request, engagement_pk=None):
         data = form.cleaned_data
         chosen = engagement or next(e for e in engagements if e.pk == data["engagement_id"])
         try:
-            issue = issues.raise_issue(chosen, actor=request.user, side=side_of(request), data=data)
+            issue = issues.raise_issue(request.principal, chosen, data=data)
         except (ValidationError, PermissionDenied) as error:
             if isinstance(error, PermissionDenied):
                 error = ValidationError(str(error))
@@ -189,12 +189,11 @@ def issue_respond(request, pk):
         success, empty = "Message sent.", "Write a message first; nothing was sent."
     else:
         success, empty = "Message added.", NOTHING_CHANGED
-    side = side_of(request)
     return _act(
         request,
         pk,
         MessageForm,
-        lambda issue, body: issues.respond(issue, actor=request.user, side=side, body=body),
+        lambda issue, body: issues.respond(request.principal, issue, body=body),
         success,
         empty,
     )
@@ -207,7 +206,7 @@ def issue_resolve(request, pk):
         request,
         pk,
         ResolveForm,
-        lambda issue, note: issues.resolve(issue, actor=request.user, side=Side.US, note=note),
+        lambda issue, note: issues.resolve(request.principal, issue, note=note),
         "Issue resolved.",
     )
 
@@ -219,6 +218,6 @@ def issue_reopen(request, pk):
         request,
         pk,
         ReopenForm,
-        lambda issue, reason: issues.reopen(issue, actor=request.user, side=Side.US, reason=reason),
+        lambda issue, reason: issues.reopen(request.principal, issue, reason=reason),
         "Issue reopened.",
     )

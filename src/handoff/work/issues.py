@@ -25,10 +25,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from handoff.accounts.models import Membership
 from handoff.accounts.portal import contact_for, portal_user_for
 from handoff.core import audit
-from handoff.core.roles import Role, role_at_least
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.engagements import calendar
 from handoff.engagements.choices import EngagementStatus, Severity
 from handoff.engagements.models import Engagement, EscalationLevel, ResponseTarget
@@ -115,19 +115,16 @@ def response_target(engagement: Engagement, severity: str) -> ResponseTarget | N
     )
 
 
-def _check_actor(issue_org, engagement: Engagement, *, actor, side: str, min_role: str) -> None:
-    """Our side acts as members with at least ``min_role``; the provider's side as a portal
-    user of the engagement's own provider."""
-    if side == Side.US:
-        membership = Membership.objects.for_org(issue_org).filter(user=actor).first()
-        if membership is None or not role_at_least(membership.role, min_role):
-            raise PermissionDenied(f"This needs the {Role(min_role).label.lower()} role or higher.")
+def _check(principal: Principal, engagement: Engagement, min_role: str, doing: str) -> None:
+    """Our side acts as members with at least ``min_role``; the provider's side as a contact of
+    the engagement's own provider. Another organization's engagement is nobody's here."""
+    if engagement.organization_id != principal.organization_id:
+        raise PermissionDenied("This engagement is not of your organization.")
+    if principal.is_provider:
+        if principal.provider_id != engagement.provider_id:
+            raise PermissionDenied("Only the engagement's own provider can do this in the portal.")
         return
-    if side != Side.PROVIDER:
-        raise ValidationError({"side": f"{side!r} is not a side."})
-    contact = contact_for(actor, issue_org)
-    if contact is None or contact.provider_id != engagement.provider_id:
-        raise PermissionDenied("Only the engagement's own provider can do this in the portal.")
+    principal.require(min_role, doing)
 
 
 def _urls(issue: Issue) -> tuple[str, str]:
@@ -191,11 +188,13 @@ def _clean_body(body: str, field: str, what: str) -> str:
 
 # --- Services ---------------------------------------------------------------------------------
 @transaction.atomic
-def raise_issue(engagement: Engagement, *, actor, side: str, data: dict) -> Issue:
-    """Raise an issue on ``engagement`` (or one of its tasks: ``data["task_id"]``), route it and
-    start its response clock. ``data``: title, description, severity, task_id."""
+def raise_issue(principal: Principal, engagement: Engagement, *, data: dict) -> Issue:
+    """Raise an issue on ``engagement`` (or one of its tasks: ``data["task_id"]``) for the
+    principal's side, route it and start its response clock. ``data``: title, description,
+    severity, task_id."""
     org = engagement.organization
-    _check_actor(org, engagement, actor=actor, side=side, min_role=Role.MEMBER)
+    _check(principal, engagement, Role.MEMBER, "Raising an issue")
+    actor, side = principal.user, principal.side
     if engagement.status == EngagementStatus.DRAFT:
         raise ValidationError(
             "This engagement is still a draft; issues are raised on agreed engagements."
@@ -206,7 +205,7 @@ def raise_issue(engagement: Engagement, *, actor, side: str, data: dict) -> Issu
         task_id = task_id.pk
     if task_id not in (None, ""):
         task = (
-            Task.objects.for_org(org)
+            Task.objects.visible_to(principal)
             .filter(engagement=engagement, pk=int(task_id) if str(task_id).isdigit() else -1)
             .first()
         )
@@ -276,12 +275,14 @@ def _locked(issue: Issue) -> Issue:
 
 
 @transaction.atomic
-def respond(issue: Issue, *, actor, side: str, body: str) -> IssueEvent:
-    """Add a message to the thread. The first one from the side the issue was routed to is the
-    first response: it is recorded once and stops the escalation clock."""
+def respond(principal: Principal, issue: Issue, *, body: str) -> IssueEvent:
+    """Add a message to the thread from the principal's side. The first one from the side the
+    issue was routed to is the first response: it is recorded once and stops the escalation
+    clock."""
     body = _clean_body(body, "body", "a message")
     issue = _locked(issue)
-    _check_actor(issue.organization, issue.engagement, actor=actor, side=side, min_role=Role.MEMBER)
+    _check(principal, issue.engagement, Role.MEMBER, "Answering an issue")
+    actor, side = principal.user, principal.side
     if issue.status == IssueStatus.RESOLVED:
         raise ValidationError("This issue is resolved; reopen it, or raise a new one, to continue.")
     now = timezone.now()
@@ -331,17 +332,16 @@ def _other_side(issue: Issue, side: str) -> tuple[list, list]:
 
 
 @transaction.atomic
-def resolve(issue: Issue, *, actor, side: str, note: str) -> Issue:
+def resolve(principal: Principal, issue: Issue, *, note: str) -> Issue:
     """Close the issue with a note saying how. Our side only (manager and up)."""
     note = _clean_body(note, "note", "how it was resolved")
-    if side != Side.US:
+    if principal.is_provider:
         raise PermissionDenied(
             "Only the business resolves an issue; write your proposed resolution in the thread."
         )
     issue = _locked(issue)
-    _check_actor(
-        issue.organization, issue.engagement, actor=actor, side=side, min_role=Role.MANAGER
-    )
+    _check(principal, issue.engagement, Role.MANAGER, "Resolving an issue")
+    actor, side = principal.user, principal.side
     if issue.status == IssueStatus.RESOLVED:
         raise ValidationError("This issue is resolved already.")
     now = timezone.now()
@@ -379,16 +379,15 @@ def resolve(issue: Issue, *, actor, side: str, note: str) -> Issue:
 
 
 @transaction.atomic
-def reopen(issue: Issue, *, actor, side: str, reason: str) -> Issue:
+def reopen(principal: Principal, issue: Issue, *, reason: str) -> Issue:
     """Open a resolved issue again, saying why. Our side only (manager and up). An issue never
     answered gets a fresh allowance at its current level; an answered one stays answered."""
     reason = _clean_body(reason, "reason", "why it is reopened")
-    if side != Side.US:
+    if principal.is_provider:
         raise PermissionDenied("Only the business reopens an issue; raise a new one instead.")
     issue = _locked(issue)
-    _check_actor(
-        issue.organization, issue.engagement, actor=actor, side=side, min_role=Role.MANAGER
-    )
+    _check(principal, issue.engagement, Role.MANAGER, "Reopening an issue")
+    actor, side = principal.user, principal.side
     if issue.status != IssueStatus.RESOLVED:
         raise ValidationError("This issue is open; only a resolved issue can be reopened.")
     now = timezone.now()
