@@ -27,7 +27,7 @@ from handoff.insights.models import CheckIn
 from handoff.providers import services as providers
 from handoff.providers.choices import ProviderStatus
 from handoff.work import issues, services
-from handoff.work.choices import IssueStatus, Side, TaskStatus
+from handoff.work.choices import IssueStatus, TaskStatus
 from tests.conftest import client_for
 from tests.factories import ContactFactory, principal_for
 from tests.work.conftest import active_engagement
@@ -83,9 +83,8 @@ def _tasks(engagement, owner, portal_user) -> dict:
         for target in steps:
             ours = target in (S.ACCEPTED, S.RETURNED, S.CANCELLED)
             task = services.move_task(
+                principal_for((owner if ours else portal_user), task.organization),
                 task,
-                actor=owner if ours else portal_user,
-                side=Side.US if ours else Side.PROVIDER,
                 to_status=target,
                 note="Totals are off" if target == S.RETURNED else "",
             )

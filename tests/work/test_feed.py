@@ -7,9 +7,10 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from handoff.work import services
-from handoff.work.choices import Side, TaskStatus
+from handoff.work.choices import TaskStatus
 from handoff.work.models import CalendarFeed
 from tests.conftest import api_client_for, client_for
+from tests.factories import principal_for
 
 DUE = datetime(2026, 12, 10, 23, 0, tzinfo=UTC)
 
@@ -31,7 +32,9 @@ def tasks(engagement, member, manager, admin):
     done = services.create_task(
         engagement, actor=member, data={"title": "Cancelled", "due_at": DUE}
     )
-    services.move_task(done, actor=manager, side=Side.US, to_status=TaskStatus.CANCELLED)
+    services.move_task(
+        principal_for(manager, done.organization), done, to_status=TaskStatus.CANCELLED
+    )
     return mine
 
 

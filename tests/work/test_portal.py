@@ -223,9 +223,14 @@ def test_the_portal_hides_the_organizations_navigation(engagement, priya_client)
 # --- What a provider never sees ---------------------------------------------------------------
 def test_internal_notes_never_reach_the_portal(org, engagement, manager, priya_client):
     task = make_task(engagement, manager)
-    services.add_comment(task, actor=manager, side=Side.US, body="Shared: please hurry")
     services.add_comment(
-        task, actor=manager, side=Side.US, body="Internal: they are slow", internal=True
+        principal_for(manager, task.organization), task, body="Shared: please hurry"
+    )
+    services.add_comment(
+        principal_for(manager, task.organization),
+        task,
+        body="Internal: they are slow",
+        internal=True,
     )
     page = priya_client.get(f"/portal/acme/tasks/{task.pk}/").content
     assert b"Shared: please hurry" in page and b"Internal: they are slow" not in page
@@ -363,16 +368,14 @@ def test_files_download_except_those_of_internal_notes(org, engagement, manager,
 
     task = make_task(engagement, manager)
     shared = services.add_comment(
+        principal_for(manager, task.organization),
         task,
-        actor=manager,
-        side=Side.US,
         body="Here",
         files=[SimpleUploadedFile("shared.txt", b"for you", content_type="text/plain")],
     )
     secret = services.add_comment(
+        principal_for(manager, task.organization),
         task,
-        actor=manager,
-        side=Side.US,
         body="Ours",
         internal=True,
         files=[SimpleUploadedFile("secret.txt", b"only us", content_type="text/plain")],

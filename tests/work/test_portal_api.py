@@ -221,9 +221,8 @@ def task_operations(task, attachment_id):
 
 def with_file(task, actor):
     comment = services.add_comment(
+        principal_for(actor, task.organization),
         task,
-        actor=actor,
-        side=Side.US,
         body="Here",
         files=[SimpleUploadedFile("shared.txt", b"for you", content_type="text/plain")],
     )
@@ -278,9 +277,8 @@ def test_internal_notes_and_their_files_stay_out_of_the_json(org, engagement, ma
     task = make_task(engagement, manager)
     shared = with_file(task, manager)
     secret = services.add_comment(
+        principal_for(manager, task.organization),
         task,
-        actor=manager,
-        side=Side.US,
         body="Secret note",
         internal=True,
         files=[SimpleUploadedFile("secret.txt", b"only us", content_type="text/plain")],
@@ -300,13 +298,12 @@ def test_the_organizations_own_fields_are_null_for_a_contact(
 ):
     task = make_task(engagement, manager, our_assignee_id=member.pk)
     services.move_task(
+        principal_for(manager, task.organization),
         task,
-        actor=manager,
-        side=Side.US,
         to_status=TaskStatus.ACKNOWLEDGED,
         on_behalf_reason="They phoned",
     )
-    services.add_comment(task, actor=manager, side=Side.US, body="Shared note")
+    services.add_comment(principal_for(manager, task.organization), task, body="Shared note")
     path = f"/api/v1/tasks/{task.pk}"
     seen = api_client_for(manager, org).get(path).json()
     assert seen["our_assignee_id"] == member.pk

@@ -13,8 +13,9 @@ from handoff.notifications.models import Notification
 from handoff.notifications.services import update_preferences
 from handoff.notifications.sweeps import get
 from handoff.work import jobs, services
-from handoff.work.choices import Recurrence, Side, TaskStatus
+from handoff.work.choices import Recurrence, TaskStatus
 from handoff.work.models import Schedule, Task
+from tests.factories import principal_for
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 09:00 in Chicago
 
@@ -207,10 +208,14 @@ class TestReminders:
         assert all(
             m.subject.endswith("Overdue: Payroll") or "Overdue" in m.subject for m in mail.outbox
         )
-        services.move_task(task, actor=manager, side=Side.US, to_status=TaskStatus.CANCELLED)
+        services.move_task(
+            principal_for(manager, task.organization), task, to_status=TaskStatus.CANCELLED
+        )
         assert jobs.overdue(NOW + timedelta(hours=1)) == 0
 
     def test_closed_work_is_not_reminded(self, engagement, member, manager):
         task = self.make(engagement, member, NOW + timedelta(hours=2))
-        services.move_task(task, actor=manager, side=Side.US, to_status=TaskStatus.CANCELLED)
+        services.move_task(
+            principal_for(manager, task.organization), task, to_status=TaskStatus.CANCELLED
+        )
         assert jobs.due_soon(NOW) == 0 and jobs.overdue(NOW + timedelta(hours=3)) == 0

@@ -44,12 +44,14 @@ def files(name, body):
 def task_with_notes(engagement, manager):
     task = make_task(engagement, manager)
     services.add_comment(
-        task, actor=manager, side=Side.US, body="Shared: please hurry", files=files("a.txt", b"a")
+        principal_for(manager, task.organization),
+        task,
+        body="Shared: please hurry",
+        files=files("a.txt", b"a"),
     )
     services.add_comment(
+        principal_for(manager, task.organization),
         task,
-        actor=manager,
-        side=Side.US,
         body="Internal: they are slow",
         internal=True,
         files=files("secret.txt", b"only us"),

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from handoff.work import services, status
 from handoff.work.choices import Side, TaskStatus
 from handoff.work.models import Task, TaskMove
+from tests.factories import principal_for
+from tests.work.test_tasks import give_portal_access
 
 STATUSES = list(TaskStatus.values)
 SIDES = list(Side.values)
@@ -64,7 +66,11 @@ def test_a_refused_move_says_why(current, target, side, message):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(tries=attempts)
-def test_move_task_keeps_the_row_and_its_history_in_step(engagement, manager, tries):
+def test_move_task_keeps_the_row_and_its_history_in_step(
+    org, engagement, manager, point_contact, portal_user, tries
+):
+    give_portal_access(org, point_contact, portal_user)
+    acting = {Side.US: principal_for(manager, org), Side.PROVIDER: principal_for(portal_user, org)}
     task = services.create_task(
         engagement, actor=manager, data={"title": "Invoice batch", "kind": "Invoice batch"}
     )
@@ -75,9 +81,8 @@ def test_move_task_keeps_the_row_and_its_history_in_step(engagement, manager, tr
         behalf = side == Side.US and target in status.PROVIDER_STEPS
         try:
             services.move_task(
+                acting[side],
                 before,
-                actor=manager,
-                side=side,
                 to_status=target,
                 note=note,
                 on_behalf_reason="Told by phone" if behalf else "",

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from handoff.work import services
 from handoff.work.models import Schedule, Task, TaskAttachment
 from tests.conftest import api_client_for
+from tests.factories import principal_for
 
 
 def send(api, method, path, data=None):
@@ -128,9 +129,8 @@ def test_another_orgs_rows_are_404(org, engagement, task, schedule, other_org, o
 @pytest.mark.django_db
 def test_another_orgs_files_are_404(org, task, member, other_org, outsider):
     attachment = services.add_attachments(
+        principal_for(member, task.organization),
         task,
-        actor=member,
-        side="us",
         files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 x", "application/pdf")],
     )[0]
     api = api_client_for(outsider, other_org)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handoff.work import selectors, services
-from handoff.work.choices import Side, TaskStatus
+from handoff.work.choices import TaskStatus
 from handoff.work.models import Task
 from tests.conftest import api_client_for, client_for
 from tests.factories import principal_for
@@ -77,7 +77,9 @@ def test_tabs_and_filters(org, engagement, rival_engagement, manager, member, ad
     done = services.create_task(
         engagement, actor=member, data={"title": "Old", "due_at": now + timedelta(days=1)}
     )
-    services.move_task(done, actor=manager, side=Side.US, to_status=TaskStatus.CANCELLED)
+    services.move_task(
+        principal_for(manager, done.organization), done, to_status=TaskStatus.CANCELLED
+    )
 
     def titles(**filters):
         return [

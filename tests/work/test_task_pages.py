@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from handoff.work import services
-from handoff.work.choices import Recurrence, Side, TaskStatus
+from handoff.work.choices import Recurrence, TaskStatus
 from handoff.work.models import Schedule, Task, TaskAttachment, TaskComment
 from tests.conftest import client_for
+from tests.factories import principal_for
 
 S = TaskStatus
 
@@ -167,7 +168,12 @@ def test_moves_from_the_detail_page(org, task, member, manager):
 @pytest.mark.django_db
 def test_the_detail_shows_on_time_once_delivered(org, task, member, viewer):
     for target in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED):
-        task = services.move_task(task, actor=member, side=Side.PROVIDER, to_status=target)
+        task = services.move_task(
+            principal_for(member, task.organization),
+            task,
+            to_status=target,
+            on_behalf_reason="Told us by phone",
+        )
     html = client_for(viewer).get(url("task", org, task.pk)).content.decode()
     assert "on time" in html and "Accept" not in html  # viewers see no buttons
 

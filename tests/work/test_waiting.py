@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from handoff.accounts.principal import for_session
 from handoff.insights import dashboard
 from handoff.notifications.models import Notification
 from handoff.work import selectors, services, status
@@ -16,6 +17,7 @@ from handoff.work.choices import Recurrence, Side, TaskStatus
 from handoff.work.models import Schedule, Task
 from tests.conftest import api_client_for, client_for
 from tests.factories import principal_for
+from tests.work.test_tasks import give_portal_access
 
 S = TaskStatus
 ZONE = ZoneInfo("America/Chicago")
@@ -28,8 +30,13 @@ def send(engagement, actor, title="March invoices", **data):
 
 
 def deliver(task, user):
+    """Walk ``task`` to delivered as the provider's contact ``user``, who gets portal access as
+    the engagement's point person on first use."""
+    org = task.organization
+    if for_session(user, org.slug) is None:
+        give_portal_access(org, task.engagement.communication_plan.their_point_person, user)
     for target in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED):
-        task = services.move_task(task, actor=user, side=Side.PROVIDER, to_status=target)
+        task = services.move_task(principal_for(user, org), task, to_status=target)
     return task
 
 
@@ -189,7 +196,7 @@ def test_waiting_for_us_the_page_offers_accept_and_return(
 def test_the_time_with_the_provider_counts_from_the_return(org, engagement, member, portal_user):
     task = deliver(send(engagement, member), portal_user)
     task = services.move_task(
-        task, actor=member, side=Side.US, to_status=S.RETURNED, note="Totals are off"
+        principal_for(member, task.organization), task, to_status=S.RETURNED, note="Totals are off"
     )
     returned_at = task.moves.last().at
     assert selectors.turn_since(task, selectors.moves_of(task)) == returned_at

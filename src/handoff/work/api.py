@@ -336,9 +336,8 @@ def move_task(request, task_id: int, payload: TaskMoveIn):
     task = _task(request, task_id)
     _members_only(request, rating=payload.rating, on_behalf_reason=payload.on_behalf_reason)
     services.move_task(
+        request.principal,
         task,
-        actor=request.user,
-        side=request.auth.side,
         to_status=payload.to_status,
         note=payload.note,
         rating=payload.rating,
@@ -377,9 +376,8 @@ def add_comment(request, task_id: int, payload: CommentIn):
     task = _task(request, task_id)
     _members_only(request, internal=payload.internal)
     comment = services.add_comment(
+        request.principal,
         task,
-        actor=request.user,
-        side=request.auth.side,
         body=payload.body,
         internal=payload.internal,
     )
@@ -404,9 +402,7 @@ def list_attachments(request, task_id: int):
 )
 @api_access(Role.MEMBER)
 def upload_attachments(request: HttpRequest, task_id: int, files: File[list[UploadedFile]]):
-    rows = services.add_attachments(
-        _task(request, task_id), actor=request.user, side=Side.US, files=files
-    )
+    rows = services.add_attachments(request.principal, _task(request, task_id), files=files)
     return Status(201, rows)
 
 

@@ -104,11 +104,11 @@ def load_demo(org, owner) -> None:
         hooks.task_changed(task)
         return task
 
-    def comment(task, actor, side, body, when):
-        """A comment posted at ``when`` through the service; the task keeps its last
-        change as its updated time."""
+    def comment(task, actor, body, when):
+        """A comment posted by ``actor`` (a member, or the firm's portal login) at ``when``
+        through the service; the task keeps its last change as its updated time."""
         with backdated(org, when):
-            work.add_comment(task, actor=actor, side=side, body=body)
+            work.add_comment(for_session(actor, org.slug), task, body=body)
         last = task.moves.order_by("-at").values_list("at", flat=True).first()
         Task.objects.for_org(org).filter(pk=task.pk).update(updated_at=max(when, last))
 
@@ -136,6 +136,8 @@ def load_demo(org, owner) -> None:
     starts_on = today - relativedelta(months=6, day=1)
     # Priya's portal login came first, so the firm could take the work there.
     priya_login = _portal_login(org, owner, priya, at(starts_on - timedelta(days=9), 11))
+    # Who acts below, as the pages would resolve them: Oscar for us, Priya for the firm.
+    as_oscar, as_priya = for_session(oscar, org.slug), for_session(priya_login, org.slug)
     close = Schedule.objects.create(
         organization=org,
         engagement=books,
@@ -176,7 +178,6 @@ def load_demo(org, owner) -> None:
             comment(
                 task,
                 priya_login,
-                Side.PROVIDER,
                 "The bank sent the card statement late; it will be in the new delivery.",
                 due + timedelta(hours=late + 18),
             )
@@ -184,7 +185,6 @@ def load_demo(org, owner) -> None:
             comment(
                 task,
                 oscar,
-                Side.US,
                 "Anything holding this up? The bank wants the statements for the loan review.",
                 due + timedelta(hours=late / 2),
             )
@@ -312,7 +312,7 @@ def load_demo(org, owner) -> None:
         )
     promised(fresh)
     with backdated(org, now - timedelta(hours=17)):
-        work.move_task(fresh, actor=priya_login, side=Side.PROVIDER, to_status=S.ACKNOWLEDGED)
+        work.move_task(as_priya, fresh, to_status=S.ACKNOWLEDGED)
     with backdated(org, now - timedelta(days=6, hours=2)):
         overdue = work.create_task(
             billing,
@@ -339,13 +339,13 @@ def load_demo(org, owner) -> None:
     promised(waiting)
     for status, hours_ago in ((S.ACKNOWLEDGED, 44), (S.IN_PROGRESS, 30), (S.DELIVERED, 26)):
         with backdated(org, now - timedelta(hours=hours_ago)):
-            work.move_task(waiting, actor=priya_login, side=Side.PROVIDER, to_status=status)
+            work.move_task(as_priya, waiting, to_status=status)
     # Raised yesterday and never answered: it climbed to level 1 four hours later, and that
     # level's eight hours have run out too; the worker climbs it to level 2 on its next sweep.
     raised = timezone.now() - timedelta(hours=26)
     with backdated(org, raised):
         stuck = issues.raise_issue(
-            for_session(oscar, org.slug),
+            as_oscar,
             billing,
             data={
                 "task": overdue,
@@ -374,7 +374,7 @@ def load_demo(org, owner) -> None:
     promised(started)
     for status, hours_ago in ((S.ACKNOWLEDGED, 73), (S.IN_PROGRESS, 28)):
         with backdated(org, now - timedelta(hours=hours_ago)):
-            work.move_task(started, actor=priya_login, side=Side.PROVIDER, to_status=status)
+            work.move_task(as_priya, started, to_status=status)
     # Delivered and returned for rework: with the firm again.
     with backdated(org, now - timedelta(days=5, hours=3)):
         rework = work.create_task(
@@ -387,18 +387,18 @@ def load_demo(org, owner) -> None:
             },
         )
     promised(rework)
-    for status, hours_ago, side, who, note in (
-        (S.ACKNOWLEDGED, 118, Side.PROVIDER, priya_login, ""),
-        (S.IN_PROGRESS, 100, Side.PROVIDER, priya_login, ""),
-        (S.DELIVERED, 70, Side.PROVIDER, priya_login, "Reconciled; two charges need receipts."),
-        (S.RETURNED, 50, Side.US, oscar, "Two charges from Nov 28 are missing from it."),
+    for status, hours_ago, who, note in (
+        (S.ACKNOWLEDGED, 118, as_priya, ""),
+        (S.IN_PROGRESS, 100, as_priya, ""),
+        (S.DELIVERED, 70, as_priya, "Reconciled; two charges need receipts."),
+        (S.RETURNED, 50, as_oscar, "Two charges from Nov 28 are missing from it."),
     ):
         with backdated(org, now - timedelta(hours=hours_ago)):
-            work.move_task(rework, actor=who, side=side, to_status=status, note=note)
+            work.move_task(who, rework, to_status=status, note=note)
     # An issue the firm has answered and we have not yet closed.
     with backdated(org, now - timedelta(days=2, hours=6)):
         question = issues.raise_issue(
-            for_session(oscar, org.slug),
+            as_oscar,
             books,
             data={
                 "title": "Two vendor bills entered twice in November",
@@ -408,7 +408,7 @@ def load_demo(org, owner) -> None:
         )
     with backdated(org, now - timedelta(days=2, hours=3)):
         issues.respond(
-            for_session(priya_login, org.slug),
+            as_priya,
             question,
             body="Found them: the bank feed and the e-mailed bills both created entries. "
             "We will remove the copies with this week's batch.",

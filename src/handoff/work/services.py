@@ -17,11 +17,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from handoff.accounts.models import Membership
 from handoff.accounts.portal import portal_user_for
 from handoff.core import audit
 from handoff.core.errors import Conflict
-from handoff.core.roles import Role, role_at_least
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.core.uploads import sniff_attachment
 from handoff.engagements import calendar
 from handoff.engagements.choices import EngagementStatus, TargetUnit, TurnaroundRule
@@ -115,11 +115,6 @@ def _tell_theirs(task: Task, event, subject: str, *, actor, key: str, body: str 
         key=key,
         actor=actor,
     )
-
-
-def _check_side(side: str) -> None:
-    if side not in Side.values:
-        raise ValidationError({"side": f"{side!r} is not a side."})
 
 
 def _check_files(files, field: str = "files") -> list[tuple]:
@@ -420,24 +415,23 @@ MOVE_EVENTS = {
 FILES_ON = {TaskStatus.DELIVERED, TaskStatus.RETURNED}
 
 
-def _require_manager(task: Task, actor, doing: str) -> None:
-    """Refuse ``actor`` below the manager role in the task's organization (403)."""
-    role = (
-        Membership.objects.for_org(task.organization)
-        .filter(user=actor)
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role is None or not role_at_least(role, Role.MANAGER):
-        raise PermissionDenied(f"{doing} needs the manager role or higher.")
+def _check_task(principal: Principal, task: Task, doing: str) -> None:
+    """Refuse (403) a principal who may not act on ``task``: one of another organization, a
+    member below the member role, a provider's contact of another provider."""
+    if task.organization_id != principal.organization_id:
+        raise PermissionDenied("This task is not of your organization.")
+    if principal.is_provider:
+        if task.engagement.provider_id != principal.provider_id:
+            raise PermissionDenied("Only the engagement's own provider can do this in the portal.")
+        return
+    principal.require(Role.MEMBER, doing)
 
 
 @transaction.atomic
 def move_task(
+    principal: Principal,
     task: Task,
     *,
-    actor,
-    side: str,
     to_status: str,
     note: str = "",
     rating: int | None = None,
@@ -445,7 +439,7 @@ def move_task(
     expected_version: int | None = None,
     on_behalf_reason: str = "",
 ) -> Task:
-    """Move a task along the status machine for ``side`` (see ``status.MOVES``).
+    """Move a task along the status machine for the principal's side (see ``status.MOVES``).
 
     A return for rework needs a note; a rating (1–5) is given only on acceptance, where the note
     is kept as the acceptance note; files go with a delivery or a return. The provider's own
@@ -454,11 +448,12 @@ def move_task(
     and the other side's assignee is told; a delivery tells our assignee and the member who sent
     the task.
     """
-    _check_side(side)
+    _check_task(principal, task, "Moving a task")
+    actor, side = principal.user, principal.side
     if to_status not in TaskStatus.values:
         raise ValidationError({"status": f"{to_status!r} is not a task status."})
-    if side == Side.US and to_status == TaskStatus.CANCELLED:
-        _require_manager(task, actor, "Cancelling a task")
+    if to_status == TaskStatus.CANCELLED and not principal.is_provider:
+        principal.require(Role.MANAGER, "Cancelling a task")
     task = _locked_task(task, expected_version)
     try:
         status.check_move(task.status, to_status, side)
@@ -611,11 +606,13 @@ def nudge_task(task: Task, *, actor, now: datetime | None = None) -> bool:
 
 @transaction.atomic
 def add_comment(
-    task: Task, *, actor, side: str, body: str, internal: bool = False, files=()
+    principal: Principal, task: Task, *, body: str, internal: bool = False, files=()
 ) -> TaskComment:
-    """Post to the task's thread and tell the other side's assignee. The provider side never
-    posts internal notes; an internal note tells nobody at the provider."""
-    _check_side(side)
+    """Post to the task's thread for the principal's side and tell the other side's assignee.
+    The provider side never posts internal notes; an internal note tells nobody at the
+    provider."""
+    _check_task(principal, task, "Commenting on a task")
+    actor, side = principal.user, principal.side
     body = _clean_text(body, "body", required=True, limit=10000)
     if internal and side == Side.PROVIDER:
         raise ValidationError({"internal": "Only your client's team can write internal notes."})
@@ -649,9 +646,13 @@ def add_comment(
 
 
 @transaction.atomic
-def add_attachments(task: Task, *, actor, side: str, files, move=None, comment=None) -> list:
-    """Attach files to a task (or one of its moves or comments); all or none are kept."""
-    _check_side(side)
+def add_attachments(principal: Principal, task: Task, *, files, move=None, comment=None) -> list:
+    """Attach files to a task (or one of its moves or comments) on our side; all or none are
+    kept. A provider's contact sends files with a delivery, a return or a comment instead."""
+    if principal.is_provider:
+        raise PermissionDenied("Files go with a delivery or a comment in the portal.")
+    _check_task(principal, task, "Attaching files")
+    actor, side = principal.user, principal.side
     files = [f for f in files or () if f]
     if not files:
         raise ValidationError({"files": "Choose at least one file."})

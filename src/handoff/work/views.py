@@ -259,9 +259,8 @@ def task_move(request, pk):
     data = form.cleaned_data
     try:
         task = services.move_task(
+            request.principal,
             task,
-            actor=request.user,
-            side=side,
             to_status=data["to_status"],
             note=data["note"],
             rating=data.get("rating"),
@@ -309,9 +308,8 @@ def task_comment(request, pk):
     if form.is_valid():
         try:
             services.add_comment(
+                request.principal,
                 task,
-                actor=request.user,
-                side=side,
                 body=form.cleaned_data["body"],
                 internal=form.cleaned_data.get("internal", False),
                 files=form.cleaned_data["files"],
@@ -331,9 +329,7 @@ def task_attach(request, pk):
     form = AttachForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_attachments(
-                task, actor=request.user, side=Side.US, files=form.cleaned_data["files"]
-            )
+            services.add_attachments(request.principal, task, files=form.cleaned_data["files"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
