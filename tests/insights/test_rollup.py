@@ -15,7 +15,7 @@ from handoff.insights.models import TaskMonth
 from handoff.work import hooks
 from handoff.work import services as work
 from handoff.work.models import Task
-from tests.factories import ProviderFactory, UserFactory
+from tests.factories import ProviderFactory, UserFactory, principal_for
 from tests.insights.test_scorecards import (
     MARCH,
     NOW,
@@ -114,7 +114,7 @@ def test_every_change_to_a_task_keeps_the_rows_true(org, engagement):
 def test_a_task_moved_by_the_service_marks_the_month_it_left(org, owner, engagement):
     moved = task(engagement, "A", local(3, 10), status="in_progress", requested_by=owner)
     rows(org)
-    work.update_task(moved, actor=owner, data={"due_at": local(5, 10)})
+    work.update_task(principal_for(owner, moved.organization), moved, data={"due_at": local(5, 10)})
     assert rows(org) == counted_afresh(org)
     assert [row[1] for row in rows(org)] == [date(2026, 5, 1)]
 

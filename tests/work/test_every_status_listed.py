@@ -78,7 +78,9 @@ def _tasks(engagement, owner, portal_user) -> dict:
     for value, steps in paths.items():
         title = f"Row task {value}"
         task = services.create_task(
-            engagement, actor=owner, data={"title": title, "kind": "Invoice batch"}
+            principal_for(owner, engagement.organization),
+            engagement,
+            data={"title": title, "kind": "Invoice batch"},
         )
         for target in steps:
             ours = target in (S.ACCEPTED, S.RETURNED, S.CANCELLED)

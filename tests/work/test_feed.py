@@ -22,15 +22,19 @@ def feed_path(raw):
 @pytest.fixture
 def tasks(engagement, member, manager, admin):
     mine = services.create_task(
-        engagement, actor=member, data={"title": "Close <Nov>", "due_at": DUE}
+        principal_for(member, engagement.organization),
+        engagement,
+        data={"title": "Close <Nov>", "due_at": DUE},
     )
     services.create_task(
+        principal_for(member, engagement.organization),
         engagement,
-        actor=member,
         data={"title": "Someone else's", "due_at": DUE, "our_assignee_id": admin.pk},
     )
     done = services.create_task(
-        engagement, actor=member, data={"title": "Cancelled", "due_at": DUE}
+        principal_for(member, engagement.organization),
+        engagement,
+        data={"title": "Cancelled", "due_at": DUE},
     )
     services.move_task(
         principal_for(manager, done.organization), done, to_status=TaskStatus.CANCELLED

@@ -65,7 +65,9 @@ def test_a_member_raises_an_issue_from_a_task(org, engagement, member, manager):
     from handoff.work import services
 
     task = services.create_task(
-        engagement, actor=manager, data={"title": "March close", "kind": "Invoice batch"}
+        principal_for(manager, engagement.organization),
+        engagement,
+        data={"title": "March close", "kind": "Invoice batch"},
     )
     client = client_for(member)
     page = client.get(f"/o/acme/engagements/{engagement.pk}/issues/new/?task={task.pk}")

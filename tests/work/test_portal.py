@@ -23,8 +23,8 @@ from tests.work.test_issues import grant_portal
 
 def make_task(engagement, actor, title="March close", **data):
     return services.create_task(
+        principal_for(actor, engagement.organization),
         engagement,
-        actor=actor,
         data={"title": title, "due_at": timezone.now() + timedelta(days=3), **data},
     )
 

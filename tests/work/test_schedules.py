@@ -166,7 +166,9 @@ class TestGeneration:
 class TestReminders:
     def make(self, engagement, member, due):
         return services.create_task(
-            engagement, actor=member, data={"title": "Payroll", "due_at": due}
+            principal_for(member, engagement.organization),
+            engagement,
+            data={"title": "Payroll", "due_at": due},
         )
 
     def test_due_soon_warns_both_sides_once(
@@ -181,7 +183,11 @@ class TestReminders:
         assert recipients == sorted([manager.email, point_contact.email])
         assert all("Due soon: Payroll" in m.subject for m in mail.outbox)
         # A new due date warns again.
-        services.update_task(task, actor=member, data={"due_at": NOW + timedelta(hours=22)})
+        services.update_task(
+            principal_for(member, task.organization),
+            task,
+            data={"due_at": NOW + timedelta(hours=22)},
+        )
         with django_capture_on_commit_callbacks(execute=True):
             jobs.due_soon(NOW + timedelta(minutes=10))
         assert Notification.objects.filter(event="task_due_soon").count() == 4

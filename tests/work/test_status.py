@@ -72,7 +72,9 @@ def test_move_task_keeps_the_row_and_its_history_in_step(
     give_portal_access(org, point_contact, portal_user)
     acting = {Side.US: principal_for(manager, org), Side.PROVIDER: principal_for(portal_user, org)}
     task = services.create_task(
-        engagement, actor=manager, data={"title": "Invoice batch", "kind": "Invoice batch"}
+        principal_for(manager, engagement.organization),
+        engagement,
+        data={"title": "Invoice batch", "kind": "Invoice batch"},
     )
     for target, side in tries:
         before = Task.objects.get(pk=task.pk)

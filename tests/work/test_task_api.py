@@ -31,7 +31,9 @@ def fields(response):
 @pytest.fixture
 def task(engagement, member):
     return services.create_task(
-        engagement, actor=member, data={"title": "March invoices", "kind": "Invoice batch"}
+        principal_for(member, engagement.organization),
+        engagement,
+        data={"title": "March invoices", "kind": "Invoice batch"},
     )
 
 

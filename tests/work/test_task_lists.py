@@ -20,8 +20,8 @@ def seed(engagement, actor, count, **data):
     now = timezone.now()
     for index in range(count):
         services.create_task(
+            principal_for(actor, engagement.organization),
             engagement,
-            actor=actor,
             data={
                 "title": f"Task {index}",
                 "due_at": now + timedelta(days=index % 10 - 3),
@@ -59,11 +59,13 @@ def test_the_task_list_does_not_grow_with_its_length(
 def test_tabs_and_filters(org, engagement, rival_engagement, manager, member, admin):
     now = timezone.now()
     late = services.create_task(
-        engagement, actor=member, data={"title": "Late payroll", "due_at": now - timedelta(hours=2)}
+        principal_for(member, engagement.organization),
+        engagement,
+        data={"title": "Late payroll", "due_at": now - timedelta(hours=2)},
     )
     soon = services.create_task(
+        principal_for(member, rival_engagement.organization),
         rival_engagement,
-        actor=member,
         data={
             "title": "Billing run",
             "due_at": now + timedelta(days=2),
@@ -72,10 +74,14 @@ def test_tabs_and_filters(org, engagement, rival_engagement, manager, member, ad
         },
     )
     later = services.create_task(
-        engagement, actor=member, data={"title": "Year end", "due_at": now + timedelta(days=30)}
+        principal_for(member, engagement.organization),
+        engagement,
+        data={"title": "Year end", "due_at": now + timedelta(days=30)},
     )
     done = services.create_task(
-        engagement, actor=member, data={"title": "Old", "due_at": now + timedelta(days=1)}
+        principal_for(member, engagement.organization),
+        engagement,
+        data={"title": "Old", "due_at": now + timedelta(days=1)},
     )
     services.move_task(
         principal_for(manager, done.organization), done, to_status=TaskStatus.CANCELLED

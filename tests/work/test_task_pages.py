@@ -22,8 +22,8 @@ def url(name, org, *args):
 @pytest.fixture
 def task(engagement, member):
     return services.create_task(
+        principal_for(member, engagement.organization),
         engagement,
-        actor=member,
         data={
             "title": "March invoices",
             "kind": "Invoice batch",

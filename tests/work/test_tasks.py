@@ -47,7 +47,9 @@ def portal_user(org, point_contact, portal_user):
 def send(engagement, actor, **data):
     values = {"title": "March invoices", "kind": "Invoice batch"}
     values.update(data)
-    return services.create_task(engagement, actor=actor, data=values)
+    return services.create_task(
+        principal_for(actor, engagement.organization), engagement, data=values
+    )
 
 
 def walk(task, actor, *moves, side=Side.US):
@@ -125,7 +127,11 @@ class TestSending:
 
     def test_a_due_date_or_a_kind_is_needed(self, engagement, member):
         with pytest.raises(ValidationError) as error:
-            services.create_task(engagement, actor=member, data={"title": "Call us"})
+            services.create_task(
+                principal_for(member, engagement.organization),
+                engagement,
+                data={"title": "Call us"},
+            )
         assert "due_at" in error.value.message_dict
         assert not Task.objects.exists()
 
@@ -163,8 +169,8 @@ class TestSending:
         bad = SimpleUploadedFile("run.exe", b"MZ\x90\x00\x03\x00\x00\x00", "application/x-msdos")
         with pytest.raises(ValidationError, match="run.exe is not a PDF"):
             services.create_task(
+                principal_for(member, engagement.organization),
                 engagement,
-                actor=member,
                 data={"title": "x", "kind": "Invoice batch"},
                 files=[pdf(), bad],
             )
@@ -175,8 +181,8 @@ class TestSending:
     def test_office_and_text_files_are_recognised_by_content(self, engagement, member):
         csv = SimpleUploadedFile("hours.csv", b"name,hours\nAna,38\n", "text/csv")
         task = services.create_task(
+            principal_for(member, engagement.organization),
             engagement,
-            actor=member,
             data={"title": "x", "kind": "Invoice batch"},
             files=[xlsx(), csv, pdf()],
         )
@@ -196,7 +202,10 @@ class TestSending:
         fake = SimpleUploadedFile("books.xlsx", buffer.getvalue())
         with pytest.raises(ValidationError, match="books.xlsx is not a PDF"):
             services.create_task(
-                engagement, actor=member, data={"title": "x", "kind": "Invoice batch"}, files=[fake]
+                principal_for(member, engagement.organization),
+                engagement,
+                data={"title": "x", "kind": "Invoice batch"},
+                files=[fake],
             )
 
 
@@ -399,8 +408,8 @@ class TestEditing:
     def test_fields_change_with_the_version_and_the_trail(self, engagement, member, admin):
         task = send(engagement, member)
         task = services.update_task(
+            principal_for(member, task.organization),
             task,
-            actor=member,
             data={"title": "April invoices", "our_assignee_id": admin.pk},
             expected_version=1,
         )
@@ -413,24 +422,39 @@ class TestEditing:
         task = send(engagement, member)
         promised = task.turnaround_due_at
         later = datetime(2026, 3, 20, 22, 0, tzinfo=UTC)
-        task = services.update_task(task, actor=member, data={"due_at": later})
+        task = services.update_task(
+            principal_for(member, task.organization), task, data={"due_at": later}
+        )
         assert (task.due_at, task.turnaround_due_at) == (later, promised)
-        task = services.update_task(task, actor=member, data={"kind": ""})
+        task = services.update_task(
+            principal_for(member, task.organization), task, data={"kind": ""}
+        )
         assert task.turnaround_due_at is None
-        task = services.update_task(task, actor=member, data={"kind": "Invoice batch"})
+        task = services.update_task(
+            principal_for(member, task.organization), task, data={"kind": "Invoice batch"}
+        )
         # Counted again from when the task was sent, not from the edit.
         assert task.turnaround_due_at == promised
 
     def test_a_stale_edit_is_a_conflict(self, engagement, member):
         task = send(engagement, member)
-        services.update_task(task, actor=member, data={"title": "B"}, expected_version=1)
+        services.update_task(
+            principal_for(member, task.organization), task, data={"title": "B"}, expected_version=1
+        )
         with pytest.raises(Conflict):
-            services.update_task(task, actor=member, data={"title": "C"}, expected_version=1)
+            services.update_task(
+                principal_for(member, task.organization),
+                task,
+                data={"title": "C"},
+                expected_version=1,
+            )
 
     def test_a_closed_task_is_not_edited(self, engagement, manager):
         task = walk(send(engagement, manager), manager, S.CANCELLED)
         with pytest.raises(ValidationError, match="cancelled; it can no longer be edited"):
-            services.update_task(task, actor=manager, data={"title": "B"})
+            services.update_task(
+                principal_for(manager, task.organization), task, data={"title": "B"}
+            )
 
     def test_only_a_manager_cancels_for_our_side(self, engagement, member):
         task = send(engagement, member)
@@ -440,6 +464,31 @@ class TestEditing:
             )
         task.refresh_from_db()
         assert (task.status, task.version) == (S.REQUESTED, 1)
+
+    def test_the_services_check_who_acts(
+        self, org, other_org, engagement, member, viewer, outsider, portal_user
+    ):
+        """Sending, editing and reminding are our side's, members and up, in our organization;
+        moving and commenting are either side's, on their own tasks only."""
+        task = send(engagement, member)
+        data = {"title": "Again", "kind": "Invoice batch"}
+        for who in (principal_for(viewer, org), principal_for(portal_user, org)):
+            with pytest.raises(PermissionDenied):
+                services.create_task(who, engagement, data=data)
+            with pytest.raises(PermissionDenied):
+                services.update_task(who, task, data={"title": "Renamed"})
+            with pytest.raises(PermissionDenied):
+                services.nudge_task(who, task)
+        elsewhere = principal_for(outsider, other_org)  # an owner, of another organization
+        with pytest.raises(PermissionDenied):
+            services.create_task(elsewhere, engagement, data=data)
+        with pytest.raises(PermissionDenied):
+            services.move_task(elsewhere, task, to_status=S.CANCELLED)
+        with pytest.raises(PermissionDenied):
+            services.add_comment(elsewhere, task, body="Hello")
+        task.refresh_from_db()
+        assert (task.title, task.status, task.version) == ("March invoices", S.REQUESTED, 1)
+        assert Task.objects.for_org(org).count() == 1 and not task.comments.exists()
 
 
 def give_portal_access(org, contact, user):

@@ -25,7 +25,9 @@ ZONE = ZoneInfo("America/Chicago")
 
 def send(engagement, actor, title="March invoices", **data):
     return services.create_task(
-        engagement, actor=actor, data={"title": title, "kind": "Invoice batch", **data}
+        principal_for(actor, engagement.organization),
+        engagement,
+        data={"title": title, "kind": "Invoice batch", **data},
     )
 
 
@@ -215,7 +217,7 @@ def test_a_nudge_reminds_their_assignee_once_within_the_window(
     reminders = Notification.objects.filter(event="task_reminder")
     assert [n.email for n in reminders] == [point_contact.email]
     with time_machine.travel(datetime.now(UTC) + services.NUDGE_WINDOW + timedelta(minutes=1)):
-        assert services.nudge_task(task, actor=member) is True
+        assert services.nudge_task(principal_for(member, task.organization), task) is True
     assert Notification.objects.filter(event="task_reminder").count() == 2
 
 
@@ -298,7 +300,11 @@ def test_an_unchanged_old_due_date_does_not_stop_an_edit(org, engagement, member
     task = send(engagement, member)
     Task.objects.filter(pk=task.pk).update(due_at=datetime(2024, 1, 5, 17, tzinfo=ZONE))
     task.refresh_from_db()
-    services.update_task(task, actor=member, data={"title": "Renamed", "due_at": task.due_at})
+    services.update_task(
+        principal_for(member, task.organization),
+        task,
+        data={"title": "Renamed", "due_at": task.due_at},
+    )
     task.refresh_from_db()
     assert task.title == "Renamed"
 

@@ -301,7 +301,7 @@ def list_tasks(request, filters: Query[TaskFilters]):
 def create_task(request, payload: TaskIn):
     engagement = engagement_or_404(request, payload.engagement_id)
     data = payload.dict(exclude={"engagement_id"})
-    task = services.create_task(engagement, actor=request.user, data=data)
+    task = services.create_task(request.principal, engagement, data=data)
     return Status(201, _task(request, task.pk))
 
 
@@ -318,8 +318,8 @@ def get_task(request, task_id: int):
 @fields_named(our_assignee="our_assignee_id", their_assignee="their_assignee_id")
 def update_task(request, task_id: int, payload: TaskPatch):
     services.update_task(
+        request.principal,
         _task(request, task_id),
-        actor=request.user,
         data=patch_data(payload, Task, exclude={"version"}),
         expected_version=payload.version,
     )
@@ -354,7 +354,7 @@ def move_task(request, task_id: int, payload: TaskMoveIn):
 )
 @api_access(Role.MEMBER)
 def nudge_task(request, task_id: int):
-    return {"sent": services.nudge_task(_task(request, task_id), actor=request.user)}
+    return {"sent": services.nudge_task(request.principal, _task(request, task_id))}
 
 
 @router.get("/tasks/{task_id}/moves", response={200: list[TaskMoveOut], **ERRORS})

@@ -299,8 +299,8 @@ def load_demo(org, owner) -> None:
 
     with backdated(org, now - timedelta(hours=20)):
         fresh = work.create_task(
+            as_oscar,
             books,
-            actor=oscar,
             data={
                 "title": "Reconcile the new equipment loan account",
                 "details": "Statement is in the shared folder: https://files.example/loan-nov.pdf"
@@ -315,8 +315,8 @@ def load_demo(org, owner) -> None:
         work.move_task(as_priya, fresh, to_status=S.ACKNOWLEDGED)
     with backdated(org, now - timedelta(days=6, hours=2)):
         overdue = work.create_task(
+            as_oscar,
             billing,
-            actor=oscar,
             data={
                 "title": "Appeal denied claims — batch 15",
                 "kind": "Denial appeal",
@@ -328,8 +328,8 @@ def load_demo(org, owner) -> None:
     # This week's bills: sent on Friday, delivered yesterday, waiting for our acceptance.
     with backdated(org, min(at(friday, 9), now - timedelta(days=2))):
         waiting = work.create_task(
+            as_oscar,
             books,
-            actor=oscar,
             data={
                 "title": f"Enter bills — week of {friday:%b %-d}",
                 "kind": "Bill entry",
@@ -363,8 +363,8 @@ def load_demo(org, owner) -> None:
     # Under way at the firm: started yesterday, due next week.
     with backdated(org, now - timedelta(days=3, hours=5)):
         started = work.create_task(
+            as_oscar,
             books,
-            actor=oscar,
             data={
                 "title": "Reconcile the third-quarter payroll tax filings",
                 "kind": "Payroll run",
@@ -378,8 +378,8 @@ def load_demo(org, owner) -> None:
     # Delivered and returned for rework: with the firm again.
     with backdated(org, now - timedelta(days=5, hours=3)):
         rework = work.create_task(
+            as_oscar,
             books,
-            actor=oscar,
             data={
                 "title": "Reconcile the November card statement",
                 "kind": "Bill entry",

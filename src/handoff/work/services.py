@@ -277,15 +277,17 @@ def _apply_fields(task: Task, engagement: Engagement, data: dict) -> None:
 
 
 @transaction.atomic
-def create_task(engagement: Engagement, *, actor, data: dict, files=()) -> Task:
-    """Send a task to the engagement's provider (only while the engagement is active).
+def create_task(principal: Principal, engagement: Engagement, *, data: dict, files=()) -> Task:
+    """Send a task to the engagement's provider (only while the engagement is active), as a
+    member of the engagement's organization.
 
     ``data``: title, details, kind, priority, due_at (aware; left out, the kind's service level
     suggests it), our_assignee_id and their_assignee_id (left out: the communication plan's
     point people). The first move (→ requested) is kept and their assignee is told.
     ``turnaround_due_at`` is set from the kind's service level (None without one).
     """
-    return _create_task(engagement, actor=actor, data=data, files=files)
+    _check_ours(principal, engagement.organization_id, "Sending a task")
+    return _create_task(engagement, actor=principal.user, data=data, files=files)
 
 
 def _create_task(
@@ -360,10 +362,15 @@ def _create_task(
 
 
 @transaction.atomic
-def update_task(task: Task, *, actor, data: dict, expected_version: int | None = None) -> Task:
+def update_task(
+    principal: Principal, task: Task, *, data: dict, expected_version: int | None = None
+) -> Task:
     """Change title, details, kind, priority, due_at or the assignees of a task that is not
-    closed. Only the keys present in ``data`` change; a new assignee of theirs is told. A new
-    kind recomputes ``turnaround_due_at`` from ``created_at``; a new due date does not."""
+    closed (our side, members and up). Only the keys present in ``data`` change; a new assignee
+    of theirs is told. A new kind recomputes ``turnaround_due_at`` from ``created_at``; a new due
+    date does not."""
+    _check_ours(principal, task.organization_id, "Editing a task")
+    actor = principal.user
     task = _locked_task(task, expected_version)
     if task.status in status.CLOSED:
         raise ValidationError(
@@ -413,6 +420,16 @@ MOVE_EVENTS = {
     TaskStatus.CANCELLED: ("theirs", Event.TASK_CANCELLED, "Cancelled"),
 }
 FILES_ON = {TaskStatus.DELIVERED, TaskStatus.RETURNED}
+
+
+def _check_ours(principal: Principal, organization_id: int, doing: str) -> None:
+    """Refuse (403) anyone but a member (member role and up) of the organization: sending,
+    editing and reminding are our side's."""
+    if organization_id != principal.organization_id:
+        raise PermissionDenied("This is not of your organization.")
+    if principal.is_provider:
+        raise PermissionDenied(f"{doing} is your client's to do.")
+    principal.require(Role.MEMBER, doing)
 
 
 def _check_task(principal: Principal, task: Task, doing: str) -> None:
@@ -556,11 +573,13 @@ def nudge_recipient(task: Task):
 
 
 @transaction.atomic
-def nudge_task(task: Task, *, actor, now: datetime | None = None) -> bool:
+def nudge_task(principal: Principal, task: Task, *, now: datetime | None = None) -> bool:
     """Remind the provider of a task that is with them (their assignee, else their point person).
 
     Idempotent within ``NUDGE_WINDOW``: a second nudge (a double click) in that time sends
-    nothing and returns False; True when the reminder went now."""
+    nothing and returns False; True when the reminder went now. Our side, members and up."""
+    _check_ours(principal, task.organization_id, "Reminding the provider")
+    actor = principal.user
     task = _locked_task(task)
     if not task.is_with_provider:
         raise ValidationError(

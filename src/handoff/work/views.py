@@ -192,8 +192,8 @@ def task_create(request, engagement_pk):
     if request.method == "POST" and form.is_valid():
         try:
             task = services.create_task(
+                request.principal,
                 engagement,
-                actor=request.user,
                 data=form.task_data(),
                 files=form.cleaned_data["files"],
             )
@@ -231,8 +231,8 @@ def task_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             task = services.update_task(
+                request.principal,
                 task,
-                actor=request.user,
                 data=form.task_data(editing=True),
                 expected_version=form.cleaned_data.get("version"),
             )
@@ -288,7 +288,7 @@ def task_nudge(request, pk):
     """Remind the provider of the task (once within a few minutes, however often clicked)."""
     task = _task(request, pk)
     try:
-        sent = services.nudge_task(task, actor=request.user)
+        sent = services.nudge_task(request.principal, task)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
