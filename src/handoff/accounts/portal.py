@@ -14,7 +14,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -22,6 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from handoff.accounts.models import ApiToken, Membership, PortalAccess, PortalSettings, User
+from handoff.accounts.principal import provider_principal
+from handoff.accounts.services import create_user
 from handoff.core import audit
 from handoff.core.links import absolute_url
 from handoff.core.principal import Principal
@@ -47,14 +48,8 @@ def contact_for(user, organization):
     """The provider contact ``user`` is in ``organization``'s portal, or None."""
     if user is None or not user.is_authenticated:
         return None
-    access = (
-        PortalAccess.objects.visible_to(Principal.system(organization))
-        .live()
-        .filter(user=user)
-        .select_related("contact__provider")
-        .first()
-    )
-    return access.contact if access else None
+    principal = provider_principal(user, organization)
+    return principal.contact if principal else None
 
 
 # --- What the organization shows its providers ------------------------------------------------
@@ -228,14 +223,7 @@ def accept_with_new_account(access: PortalAccess, *, name: str, password: str) -
     email = access.contact.email.strip().lower()
     if User.objects.filter(email=email).exists():
         raise ValidationError("An account with this e-mail address exists; log in to accept.")
-    user = User(email=email, name=name.strip() or access.contact.name)
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from None
-    user.set_password(password)
-    user.full_clean()
-    user.save()
+    user = create_user(email=email, name=name.strip() or access.contact.name, password=password)
     accept(access, user=user)
     return user
 

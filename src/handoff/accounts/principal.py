@@ -15,7 +15,8 @@ from handoff.accounts.models import ApiToken, Organization, PortalAccess, hash_s
 from handoff.core.principal import PROVIDER, Principal
 
 
-def _provider_principal(user, organization) -> Principal | None:
+def provider_principal(user, organization) -> Principal | None:
+    """``user`` as a provider's contact in ``organization``'s portal (live access), or None."""
     access = (
         PortalAccess.objects.visible_to(Principal.system(organization))
         .live()
@@ -49,7 +50,7 @@ def for_session(user, org_slug: str) -> Principal | None:
             memberships=memberships,
         )
     organization = Organization.objects.filter(slug=org_slug).first()
-    return _provider_principal(user, organization) if organization else None
+    return provider_principal(user, organization) if organization else None
 
 
 def for_token(raw: str) -> Principal | None:
@@ -76,7 +77,7 @@ def for_token(raw: str) -> Principal | None:
             organization=organization, user=user, role=membership.role, membership=membership
         )
     else:
-        principal = _provider_principal(user, organization)
+        principal = provider_principal(user, organization)
         if principal is None:
             return None
     now = timezone.now()
