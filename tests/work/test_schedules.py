@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from handoff.engagements import services as engagement_services
 from handoff.notifications.models import Notification
@@ -48,7 +48,9 @@ class TestGeneration:
     def test_a_new_schedule_sends_what_is_due_within_its_lead_time(
         self, frozen, engagement, manager
     ):
-        schedule = services.create_schedule(engagement, actor=manager, data=schedule_data())
+        schedule = services.create_schedule(
+            principal_for(manager, engagement.organization), engagement, data=schedule_data()
+        )
         # March 5 is within 7 days; the past months are not sent late.
         assert occurrences(schedule) == [date(2026, 3, 5)]
         task = Task.objects.get(schedule=schedule)
@@ -56,7 +58,9 @@ class TestGeneration:
         assert task.requested_by == manager and task.status == TaskStatus.REQUESTED
 
     def test_running_twice_sends_once(self, frozen, engagement, manager):
-        schedule = services.create_schedule(engagement, actor=manager, data=schedule_data())
+        schedule = services.create_schedule(
+            principal_for(manager, engagement.organization), engagement, data=schedule_data()
+        )
         assert services.generate_due_tasks(schedule, date(2026, 3, 2)) == []
         # As if a worker died before recording its progress: the task is still not repeated.
         Schedule.objects.filter(pk=schedule.pk).update(generated_through=date(2026, 3, 1))
@@ -66,8 +70,8 @@ class TestGeneration:
 
     def test_missed_runs_catch_up(self, frozen, engagement, manager):
         schedule = services.create_schedule(
+            principal_for(manager, engagement.organization),
             engagement,
-            actor=manager,
             data=schedule_data(
                 rule=Recurrence.WEEKLY, weekdays=[0], day_of_month=None, lead_days=0
             ),
@@ -77,9 +81,13 @@ class TestGeneration:
         assert occurrences(schedule) == [date(2026, 3, d) for d in (2, 9, 16, 23)]
 
     def test_a_rule_change_neither_duplicates_nor_loses(self, frozen, engagement, manager):
-        schedule = services.create_schedule(engagement, actor=manager, data=schedule_data())
+        schedule = services.create_schedule(
+            principal_for(manager, engagement.organization), engagement, data=schedule_data()
+        )
         schedule = services.update_schedule(
-            schedule, actor=manager, data={"day_of_month": 6, "lead_days": 10}
+            principal_for(manager, schedule.organization),
+            schedule,
+            data={"day_of_month": 6, "lead_days": 10},
         )
         # Already considered through March 9; the 6th fell in that window and is not sent again.
         assert occurrences(schedule) == [date(2026, 3, 5)]
@@ -89,8 +97,8 @@ class TestGeneration:
     def test_pause_and_resume_skip_the_paused_dates_once(self, engagement, manager):
         with time_machine.travel(NOW, tick=False):
             schedule = services.create_schedule(
+                principal_for(manager, engagement.organization),
                 engagement,
-                actor=manager,
                 data=schedule_data(
                     rule=Recurrence.EVERY_N_DAYS,
                     day_of_month=None,
@@ -99,31 +107,54 @@ class TestGeneration:
                     starts_on=date(2026, 3, 2),
                 ),
             )
-            schedule = services.pause_schedule(schedule, actor=manager)
+            schedule = services.pause_schedule(
+                principal_for(manager, schedule.organization), schedule
+            )
             assert services.generate_due_tasks(schedule, date(2026, 3, 20)) == []
         with time_machine.travel(datetime(2026, 3, 23, 15, 0, tzinfo=UTC), tick=False):
-            schedule = services.resume_schedule(schedule, actor=manager)
+            schedule = services.resume_schedule(
+                principal_for(manager, schedule.organization), schedule
+            )
             services.generate_due_tasks(schedule, date(2026, 3, 23))
         # March 9 and 16 fell while paused: skipped. March 23 (today) is sent.
         assert occurrences(schedule) == [date(2026, 3, 2), date(2026, 3, 23)]
         with pytest.raises(ValidationError, match="not paused"):
-            services.resume_schedule(schedule, actor=manager)
+            services.resume_schedule(principal_for(manager, schedule.organization), schedule)
 
     def test_the_end_date_stops_it(self, frozen, engagement, manager):
         schedule = services.create_schedule(
-            engagement, actor=manager, data=schedule_data(ends_on=date(2026, 4, 1))
+            principal_for(manager, engagement.organization),
+            engagement,
+            data=schedule_data(ends_on=date(2026, 4, 1)),
         )
         services.generate_due_tasks(schedule, date(2026, 6, 30))
         assert occurrences(schedule) == [date(2026, 3, 5)]
 
+    def test_recurring_work_is_a_managers(self, frozen, org, engagement, manager, member):
+        schedule = services.create_schedule(
+            principal_for(manager, org), engagement, data=schedule_data()
+        )
+        below = principal_for(member, org)
+        with pytest.raises(PermissionDenied, match="manager role"):
+            services.create_schedule(below, engagement, data=schedule_data())
+        for operation in (services.pause_schedule, services.delete_schedule):
+            with pytest.raises(PermissionDenied, match="manager role"):
+                operation(below, schedule)
+        schedule.refresh_from_db()
+        assert schedule.paused_at is None and Schedule.objects.count() == 1
+
     def test_deleting_keeps_the_tasks(self, frozen, engagement, manager):
-        schedule = services.create_schedule(engagement, actor=manager, data=schedule_data())
-        services.delete_schedule(schedule, actor=manager)
+        schedule = services.create_schedule(
+            principal_for(manager, engagement.organization), engagement, data=schedule_data()
+        )
+        services.delete_schedule(principal_for(manager, schedule.organization), schedule)
         task = Task.objects.get()
         assert task.schedule is None and task.occurrence == date(2026, 3, 5)
 
     def test_a_paused_engagement_sends_nothing_and_skips(self, frozen, engagement, manager, owner):
-        schedule = services.create_schedule(engagement, actor=manager, data=schedule_data())
+        schedule = services.create_schedule(
+            principal_for(manager, engagement.organization), engagement, data=schedule_data()
+        )
         engagement_services.move_status(engagement, actor=owner, to_status="paused", reason="Audit")
         assert services.generate_due_tasks(schedule, date(2026, 5, 1)) == []
         schedule.refresh_from_db()
@@ -141,20 +172,28 @@ class TestGeneration:
     )
     def test_bad_schedules_are_refused(self, frozen, engagement, manager, data, field):
         with pytest.raises(ValidationError) as error:
-            services.create_schedule(engagement, actor=manager, data=schedule_data(**data))
+            services.create_schedule(
+                principal_for(manager, engagement.organization),
+                engagement,
+                data=schedule_data(**data),
+            )
         assert field in error.value.message_dict
         assert not Schedule.objects.exists() and not Task.objects.exists()
 
     def test_the_sweep_generates_for_active_schedules(self, engagement, manager):
         with time_machine.travel(NOW, tick=False):
-            schedule = services.create_schedule(engagement, actor=manager, data=schedule_data())
+            schedule = services.create_schedule(
+                principal_for(manager, engagement.organization), engagement, data=schedule_data()
+            )
         sweep = get("work.schedules")
         assert sweep.func(datetime(2026, 3, 30, 15, 0, tzinfo=UTC)) == 1
         assert sweep.func(datetime(2026, 3, 30, 15, 0, tzinfo=UTC)) == 0
         assert occurrences(schedule) == [date(2026, 3, 5), date(2026, 4, 5)]
 
     def test_next_dates(self, frozen, engagement, manager):
-        schedule = services.create_schedule(engagement, actor=manager, data=schedule_data())
+        schedule = services.create_schedule(
+            principal_for(manager, engagement.organization), engagement, data=schedule_data()
+        )
         assert services.next_dates(schedule, date(2026, 3, 2)) == [
             date(2026, 4, 5),
             date(2026, 5, 5),

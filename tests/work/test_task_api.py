@@ -40,8 +40,8 @@ def task(engagement, member):
 @pytest.fixture
 def schedule(engagement, manager):
     return services.create_schedule(
+        principal_for(manager, engagement.organization),
         engagement,
-        actor=manager,
         data={
             "title": "Close",
             "rule": "monthly_day",

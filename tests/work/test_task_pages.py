@@ -36,8 +36,8 @@ def task(engagement, member):
 @pytest.fixture
 def schedule(engagement, manager):
     return services.create_schedule(
+        principal_for(manager, engagement.organization),
         engagement,
-        actor=manager,
         data={
             "title": "Monthly close",
             "rule": Recurrence.MONTHLY_DAY,

@@ -117,7 +117,7 @@ def list_schedules(request, engagement_id: int):
 @api_access(Role.MANAGER)
 def create_schedule(request, engagement_id: int, payload: ScheduleIn):
     schedule = services.create_schedule(
-        engagement_or_404(request, engagement_id), actor=request.user, data=payload.dict()
+        request.principal, engagement_or_404(request, engagement_id), data=payload.dict()
     )
     return Status(201, _schedule(request, schedule.pk))
 
@@ -132,8 +132,8 @@ def get_schedule(request, schedule_id: int):
 @api_access(Role.MANAGER)
 def update_schedule(request, schedule_id: int, payload: SchedulePatch):
     services.update_schedule(
+        request.principal,
         _schedule(request, schedule_id),
-        actor=request.user,
         data=patch_data(payload, Schedule, exclude={"version"}),
         expected_version=payload.version,
     )
@@ -143,7 +143,7 @@ def update_schedule(request, schedule_id: int, payload: SchedulePatch):
 @router.post("/schedules/{schedule_id}/pause", response={200: ScheduleOut, **ERRORS})
 @api_access(Role.MANAGER)
 def pause_schedule(request, schedule_id: int):
-    services.pause_schedule(_schedule(request, schedule_id), actor=request.user)
+    services.pause_schedule(request.principal, _schedule(request, schedule_id))
     return _schedule(request, schedule_id)
 
 
@@ -154,7 +154,7 @@ def pause_schedule(request, schedule_id: int):
 )
 @api_access(Role.MANAGER)
 def resume_schedule(request, schedule_id: int):
-    services.resume_schedule(_schedule(request, schedule_id), actor=request.user)
+    services.resume_schedule(request.principal, _schedule(request, schedule_id))
     return _schedule(request, schedule_id)
 
 
@@ -165,7 +165,7 @@ def resume_schedule(request, schedule_id: int):
 )
 @api_access(Role.MANAGER)
 def delete_schedule(request, schedule_id: int):
-    services.delete_schedule(_schedule(request, schedule_id), actor=request.user)
+    services.delete_schedule(request.principal, _schedule(request, schedule_id))
     return Status(204, None)
 
 

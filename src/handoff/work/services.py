@@ -422,14 +422,16 @@ MOVE_EVENTS = {
 FILES_ON = {TaskStatus.DELIVERED, TaskStatus.RETURNED}
 
 
-def _check_ours(principal: Principal, organization_id: int, doing: str) -> None:
-    """Refuse (403) anyone but a member (member role and up) of the organization: sending,
-    editing and reminding are our side's."""
+def _check_ours(
+    principal: Principal, organization_id: int, doing: str, role: str = Role.MEMBER
+) -> None:
+    """Refuse (403) anyone but a member of the organization with ``role`` or higher: sending,
+    editing and reminding tasks (member), recurring work (manager) are our side's."""
     if organization_id != principal.organization_id:
         raise PermissionDenied("This is not of your organization.")
     if principal.is_provider:
         raise PermissionDenied(f"{doing} is your client's to do.")
-    principal.require(Role.MEMBER, doing)
+    principal.require(role, doing)
 
 
 def _check_task(principal: Principal, task: Task, doing: str) -> None:
@@ -756,10 +758,14 @@ def _locked_schedule(schedule: Schedule, expected_version: int | None = None) ->
 
 
 @transaction.atomic
-def create_schedule(engagement: Engagement, *, actor, data: dict) -> Schedule:
-    """Recurring work for an engagement. A new schedule never sends work already past due:
-    its first task is for the first due date on or after today (and its start)."""
+def create_schedule(principal: Principal, engagement: Engagement, *, data: dict) -> Schedule:
+    """Recurring work for an engagement (manager and up). A new schedule never sends work
+    already past due: its first task is for the first due date on or after today (and its
+    start)."""
     from handoff.engagements.services import ensure_open
+
+    _check_ours(principal, engagement.organization_id, "Scheduling work", Role.MANAGER)
+    actor = principal.user
 
     ensure_open(engagement)
     org = engagement.organization
@@ -782,11 +788,13 @@ def create_schedule(engagement: Engagement, *, actor, data: dict) -> Schedule:
 
 @transaction.atomic
 def update_schedule(
-    schedule: Schedule, *, actor, data: dict, expected_version: int | None = None
+    principal: Principal, schedule: Schedule, *, data: dict, expected_version: int | None = None
 ) -> Schedule:
-    """Change a schedule. Tasks already sent stay as they are; dates already considered are
-    not considered again, so a changed rule applies from the next date onward and never sends a
-    second task for a date that had one."""
+    """Change a schedule (manager and up). Tasks already sent stay as they are; dates already
+    considered are not considered again, so a changed rule applies from the next date onward and
+    never sends a second task for a date that had one."""
+    _check_ours(principal, schedule.organization_id, "Changing recurring work", Role.MANAGER)
+    actor = principal.user
     schedule = _locked_schedule(schedule, expected_version)
     before = {key: getattr(schedule, key) for key in SCHEDULE_FIELDS}
     _apply_schedule(schedule, data)
@@ -809,7 +817,10 @@ def update_schedule(
 
 
 @transaction.atomic
-def pause_schedule(schedule: Schedule, *, actor) -> Schedule:
+def pause_schedule(principal: Principal, schedule: Schedule) -> Schedule:
+    """Stop sending a schedule's tasks until it is resumed (manager and up)."""
+    _check_ours(principal, schedule.organization_id, "Pausing recurring work", Role.MANAGER)
+    actor = principal.user
     schedule = _locked_schedule(schedule)
     if schedule.paused_at is not None:
         raise ValidationError("The schedule is already paused.")
@@ -823,9 +834,11 @@ def pause_schedule(schedule: Schedule, *, actor) -> Schedule:
 
 
 @transaction.atomic
-def resume_schedule(schedule: Schedule, *, actor) -> Schedule:
-    """Resume a paused schedule. Due dates that fell while it was paused (before today) are
-    skipped, not sent late; due dates from today on are sent as usual."""
+def resume_schedule(principal: Principal, schedule: Schedule) -> Schedule:
+    """Resume a paused schedule (manager and up). Due dates that fell while it was paused
+    (before today) are skipped, not sent late; due dates from today on are sent as usual."""
+    _check_ours(principal, schedule.organization_id, "Resuming recurring work", Role.MANAGER)
+    actor = principal.user
     schedule = _locked_schedule(schedule)
     if schedule.paused_at is None:
         raise ValidationError("The schedule is not paused.")
@@ -845,8 +858,10 @@ def resume_schedule(schedule: Schedule, *, actor) -> Schedule:
 
 
 @transaction.atomic
-def delete_schedule(schedule: Schedule, *, actor) -> None:
-    """Remove a schedule; the tasks it sent stay (they lose the link to it)."""
+def delete_schedule(principal: Principal, schedule: Schedule) -> None:
+    """Remove a schedule (manager and up); the tasks it sent stay (they lose the link to it)."""
+    _check_ours(principal, schedule.organization_id, "Removing recurring work", Role.MANAGER)
+    actor = principal.user
     schedule = _locked_schedule(schedule)
     audit.record(
         schedule.organization,

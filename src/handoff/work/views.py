@@ -379,12 +379,12 @@ def _schedule_form(request, engagement, schedule=None):
         try:
             if schedule is None:
                 saved = services.create_schedule(
-                    engagement, actor=request.user, data=form.schedule_data()
+                    request.principal, engagement, data=form.schedule_data()
                 )
             else:
                 saved = services.update_schedule(
+                    request.principal,
                     schedule,
-                    actor=request.user,
                     data=form.schedule_data(),
                     expected_version=form.cleaned_data.get("version"),
                 )
@@ -426,7 +426,7 @@ def schedule_action(request, pk, action):
         raise Http404("No such action.")
     operation, verb = operations[action]
     try:
-        operation(schedule, actor=request.user)
+        operation(request.principal, schedule)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
