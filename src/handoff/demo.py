@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from handoff.accounts import services as accounts
 from handoff.accounts.models import Invitation, Membership, Organization, User, hash_secret
+from handoff.accounts.principal import for_session
 from handoff.compliance.demo import load_demo as load_compliance
 from handoff.core.backdating import backdated, shift
 from handoff.core.roles import Role
@@ -304,14 +305,15 @@ def _engagements(org, owner) -> None:
     today = timezone.localdate()
     oscar = User.objects.get(email="oscar@maplestreetdental.example")
     beth = User.objects.get(email="beth@maplestreetdental.example")
+    # Who acts below, as the pages would resolve them: Maria (the owner) and Oscar (a manager).
+    as_owner, as_oscar = for_session(owner, org.slug), for_session(oscar, org.slug)
 
     def contact(name):
         return Contact.objects.for_org(org).get(name=name)
 
     def engage(provider_name, function_names, tiers=(), **data):
         return engagements.create_engagement(
-            org,
-            actor=owner,
+            as_owner,
             provider_id=Provider.objects.for_org(org).get(name=provider_name).pk,
             function_ids=[
                 BusinessFunction.objects.for_org(org).get(name=name).pk for name in function_names
@@ -322,8 +324,8 @@ def _engagements(org, owner) -> None:
 
     def plan(engagement, ours, theirs, issues, channel, cadence, notes=""):
         engagements.update_plan(
+            as_owner,
             engagement,
-            actor=owner,
             our_point_person_id=ours.pk,
             their_point_person_id=contact(theirs).pk,
             issue_contact_id=contact(issues).pk,
@@ -335,8 +337,8 @@ def _engagements(org, owner) -> None:
     def ladder(engagement, *levels):
         for ours, theirs, amount, unit in levels:
             engagements.add_escalation_level(
+                as_owner,
                 engagement,
-                actor=owner,
                 our_person_id=ours.pk,
                 their_contact_id=contact(theirs).pk,
                 amount=amount,
@@ -346,7 +348,7 @@ def _engagements(org, owner) -> None:
     def steps(engagement, *rows):
         for actor, action, recipient, due in rows:
             data = {"actor": actor, "action": action, "recipient": recipient, "due": due}
-            engagements.add_workflow_step(engagement, actor=owner, data=data)
+            engagements.add_workflow_step(as_owner, engagement, data=data)
 
     def levels(engagement, *rows):
         for task_kind, rule, amount in rows:
@@ -356,17 +358,17 @@ def _engagements(org, owner) -> None:
                 "business_days": amount if rule == "business_days" else None,
                 "day_of_month": amount if rule == "day_of_month" else None,
             }
-            engagements.save_service_level(engagement, actor=owner, data=data)
+            engagements.save_service_level(as_owner, engagement, data=data)
 
     def targets(engagement, **by_severity):
         for severity, (amount, unit) in by_severity.items():
             engagements.set_response_target(
-                engagement, actor=owner, severity=severity, amount=amount, unit=unit
+                as_owner, engagement, severity=severity, amount=amount, unit=unit
             )
 
     def access(engagement, system, account, level, granted_on):
         data = {"system": system, "account": account, "level": level, "granted_on": granted_on}
-        engagements.grant_access(engagement, actor=owner, data=data)
+        engagements.grant_access(as_owner, engagement, data=data)
 
     # Active and signed: the bookkeeping firm, its notice deadline coming up. Drafted with its
     # plan two weeks before it began, the agreement sent and signed, active on its first day.
@@ -436,9 +438,7 @@ def _engagements(org, owner) -> None:
         access(books, "QuickBooks Online", "ledgerline@clients", "accountant", granted)
         access(books, "First Ohio Bank portal", "priya.raman", "read-only", granted)
     with backdated(org, at(start, 9)):
-        engagements.move_status(
-            books, actor=owner, to_status="active", reason="Signed and onboarded"
-        )
+        engagements.move_status(as_owner, books, to_status="active", reason="Signed and onboarded")
 
     # Active, agreement sent but not signed back: flagged on its page.
     start = today - relativedelta(months=4, day=1)
@@ -470,7 +470,7 @@ def _engagements(org, owner) -> None:
     )
     shift(org, drafting, at(start - timedelta(days=10), 14))
     with backdated(org, at(start, 10)):
-        engagements.move_status(billing, actor=owner, to_status="active", reason="Pilot went well")
+        engagements.move_status(as_owner, billing, to_status="active", reason="Pilot went well")
     with backdated(org, at(start + timedelta(days=3), 11)):
         agreements.mark_sent(agreements.generate(billing, actor=owner), actor=owner)
 
@@ -498,11 +498,11 @@ def _engagements(org, owner) -> None:
     targets(calls, critical=(1, "hours"), normal=(1, "business_days"))
     shift(org, drafting, at(start - timedelta(days=9), 13))
     with backdated(org, at(start, 8)):
-        engagements.move_status(calls, actor=owner, to_status="active", reason="Service started")
+        engagements.move_status(as_owner, calls, to_status="active", reason="Service started")
     with backdated(org, at(today - timedelta(days=19), 17, 30)):
         engagements.move_status(
+            as_oscar,
             calls,
-            actor=oscar,
             to_status="paused",
             reason="Office closed for renovation; calls forwarded",
         )
@@ -538,19 +538,19 @@ def _engagements(org, owner) -> None:
     )
     plan(marketing, beth, "Sam Carter", "Sam Carter", "email", "monthly")
     access(marketing, "Mailchimp", "sam@pixelandpine.example", "manager", marketing.start_date)
-    engagements.move_status(marketing, actor=owner, to_status="active", reason="Kick-off")
+    engagements.move_status(as_owner, marketing, to_status="active", reason="Kick-off")
     shift(org, drafting, started_using_handoff() + timedelta(days=4, hours=2))
     with backdated(org, at(marketing.end_date - timedelta(days=10), 10)):
-        exit_items = engagements.start_exit(marketing, actor=owner)
+        exit_items = engagements.start_exit(as_owner, marketing)
     for index, item in enumerate(exit_items):
         done = marketing.end_date - timedelta(days=8 - index * 2)
         with backdated(org, at(done, 14)):
-            engagements.complete_exit_item(item, actor=owner)
+            engagements.complete_exit_item(as_owner, item)
         if item.access_grant_id:  # revoked that day (a date the service sets to today)
             AccessGrant.objects.for_org(org).filter(pk=item.access_grant_id).update(revoked_on=done)
     with backdated(org, at(marketing.end_date, 9)):
         engagements.move_status(
-            marketing, actor=owner, to_status="ended", reason="Newsletter brought in-house"
+            as_owner, marketing, to_status="ended", reason="Newsletter brought in-house"
         )
 
 

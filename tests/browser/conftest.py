@@ -123,8 +123,7 @@ def acme_books(live_server):
         for name in ("Priya Raman", "Tom Okafor")
     )
     engagement = engagements.create_engagement(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         provider_id=provider.pk,
         function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
         data={
@@ -135,8 +134,8 @@ def acme_books(live_server):
         },
     )
     engagements.update_plan(
+        principal_for(owner, engagement.organization),
         engagement,
-        actor=owner,
         our_point_person_id=owner.pk,
         their_point_person_id=priya.pk,
         issue_contact_id=tom.pk,
@@ -144,17 +143,23 @@ def acme_books(live_server):
         meeting_cadence="monthly",
     )
     engagements.set_response_target(
-        engagement, actor=owner, severity="high", amount=1, unit="hours"
+        principal_for(owner, engagement.organization),
+        engagement,
+        severity="high",
+        amount=1,
+        unit="hours",
     )
     engagements.add_escalation_level(
+        principal_for(owner, engagement.organization),
         engagement,
-        actor=owner,
         our_person_id=owner.pk,
         their_contact_id=tom.pk,
         amount=2,
         unit="hours",
     )
-    engagements.move_status(engagement, actor=owner, to_status="active")
+    engagements.move_status(
+        principal_for(owner, engagement.organization), engagement, to_status="active"
+    )
     access, _token = portal.invite(principal_for(owner, org), priya)
     portal.accept_with_new_account(access, name="Priya Raman", password=PRIYA[1])
     return org, engagement

@@ -14,7 +14,7 @@ from handoff.compliance import services
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import services as engagements
 from tests.decisions.conftest import reload_dated_figures
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 # SSNs with area 900-999 or group 00, and EINs with prefix 00, are never issued (domain notes).
 FAKE_SSN = "900-00-1234"
@@ -70,8 +70,7 @@ def jordan(org):
 @pytest.fixture
 def jordan_engagement(org, owner, jordan):
     return engagements.create_engagement(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         provider_id=jordan.pk,
         function_ids=[BusinessFunction.objects.for_org(org).get(name="IT support").pk],
         data={

@@ -16,6 +16,7 @@ from handoff.engagements import agreements
 from handoff.engagements import services as engagements
 from tests.compliance.conftest import pay, record_w9
 from tests.conftest import client_for
+from tests.factories import principal_for
 
 CONTRACTOR = {
     "paid_for_time": {"answer": "no", "evidence": "Fixed fee per project"},
@@ -128,7 +129,9 @@ class TestStaleness:
         self, org, owner, manager, jordan, jordan_engagement, change, label
     ):
         assessment = assess(jordan, manager, engagement_ids=[jordan_engagement.pk])
-        engagements.update_engagement(jordan_engagement, actor=owner, data=change)
+        engagements.update_engagement(
+            principal_for(owner, jordan_engagement.organization), jordan_engagement, data=change
+        )
         reasons = selectors.staleness(selectors.assessments(org).get(pk=assessment.pk))
         assert len(reasons) == 1 and label in reasons[0]
 
@@ -137,7 +140,9 @@ class TestStaleness:
     ):
         assessment = assess(jordan, manager, engagement_ids=[jordan_engagement.pk])
         engagements.update_engagement(
-            jordan_engagement, actor=owner, data={"title": "Renamed", "notice_days": 10}
+            principal_for(owner, jordan_engagement.organization),
+            jordan_engagement,
+            data={"title": "Renamed", "notice_days": 10},
         )
         assert selectors.staleness(selectors.assessments(org).get(pk=assessment.pk)) == []
 
@@ -197,7 +202,11 @@ class TestPages:
         assert f"against agreement version {version.number}" in fragment
         result = client_for(viewer).get(assessment.get_absolute_url()).content.decode()
         assert f"written agreement version {version.number}" in result
-        engagements.update_engagement(jordan_engagement, actor=owner, data={"monthly_quantity": 80})
+        engagements.update_engagement(
+            principal_for(owner, jordan_engagement.organization),
+            jordan_engagement,
+            data={"monthly_quantity": 80},
+        )
         assert "stale" in client_for(viewer).get(fragment_url).content.decode()
 
     def test_the_provider_page_shows_the_comply_card(self, org, viewer, manager, jordan):

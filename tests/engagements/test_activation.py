@@ -13,7 +13,7 @@ from handoff.engagements import services
 from handoff.engagements.models import StatusChange
 from tests.conftest import api_client_for, client_for
 from tests.engagements.test_pages import complete_plan, function_id
-from tests.factories import ContactFactory, ProviderFactory
+from tests.factories import ContactFactory, ProviderFactory, principal_for
 
 # Dec 4, 2026, mid-morning in Chicago (the organization's zone)
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=ZoneInfo("UTC"))
@@ -38,8 +38,7 @@ def later(org, owner, manager):
         ContactFactory(provider=provider, name="Tom"),
     )
     engagement = services.create_engagement(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         provider_id=provider.pk,
         function_ids=[function_id(org)],
         data={
@@ -57,7 +56,9 @@ def later(org, owner, manager):
 class TestTheRule:
     def test_it_refuses_with_the_date_and_the_reason_and_changes_nothing(self, later, manager):
         with pytest.raises(ValidationError) as caught:
-            services.move_status(later, actor=manager, to_status="active")
+            services.move_status(
+                principal_for(manager, later.organization), later, to_status="active"
+            )
         assert caught.value.message_dict == {"confirm_before_start": [REFUSED]}
         later.refresh_from_db()
         assert later.status == "draft" and later.version == 1
@@ -65,7 +66,11 @@ class TestTheRule:
 
     def test_confirmed_it_activates_and_the_history_says_so(self, later, manager):
         services.move_status(
-            later, actor=manager, to_status="active", reason="Onboarding", confirm_before_start=True
+            principal_for(manager, later.organization),
+            later,
+            to_status="active",
+            reason="Onboarding",
+            confirm_before_start=True,
         )
         later.refresh_from_db()
         assert later.status == "active"
@@ -80,14 +85,23 @@ class TestTheRule:
             time_machine.travel(datetime(2027, 1, 4, 5, 30, tzinfo=ZoneInfo("UTC"))),
             pytest.raises(ValidationError),
         ):
-            services.move_status(later, actor=manager, to_status="active")
+            services.move_status(
+                principal_for(manager, later.organization), later, to_status="active"
+            )
         with time_machine.travel(datetime(2027, 1, 4, 6, 30, tzinfo=ZoneInfo("UTC"))):
-            services.move_status(later, actor=manager, to_status="active")
+            services.move_status(
+                principal_for(manager, later.organization), later, to_status="active"
+            )
         later.refresh_from_db()
         assert later.status == "active"
 
     def test_pausing_and_ending_are_not_asked_about_the_start_date(self, later, manager):
-        services.move_status(later, actor=manager, to_status="ended", reason="Never started")
+        services.move_status(
+            principal_for(manager, later.organization),
+            later,
+            to_status="ended",
+            reason="Never started",
+        )
         later.refresh_from_db()
         assert later.status == "ended"
 

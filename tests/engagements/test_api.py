@@ -26,7 +26,7 @@ from handoff.engagements.models import (
     PriceTier,
 )
 from tests.conftest import api_client_for
-from tests.factories import ContactFactory, ProviderFactory
+from tests.factories import ContactFactory, ProviderFactory, principal_for
 
 ACTIVATION_REFUSED = (
     "It cannot become active until the communication plan names our point person for new "
@@ -104,8 +104,7 @@ def engagement_payload(org, provider, **overrides) -> dict:
 
 def draft(org, actor, provider, **data) -> Engagement:
     return services.create_engagement(
-        org,
-        actor=actor,
+        principal_for(actor, org),
         provider_id=provider.pk,
         function_ids=function_ids(org, "Bookkeeping"),
         data={
@@ -120,8 +119,8 @@ def draft(org, actor, provider, **data) -> Engagement:
 
 def plan_complete(engagement, actor, contact):
     services.update_plan(
+        principal_for(actor, engagement.organization),
         engagement,
-        actor=actor,
         our_point_person_id=actor.pk,
         their_point_person_id=contact.pk,
         issue_contact_id=contact.pk,
@@ -132,7 +131,9 @@ def plan_complete(engagement, actor, contact):
 
 def activated(engagement, actor, contact) -> Engagement:
     plan_complete(engagement, actor, contact)
-    return services.move_status(engagement, actor=actor, to_status="active")
+    return services.move_status(
+        principal_for(actor, engagement.organization), engagement, to_status="active"
+    )
 
 
 def furnish(org, actor) -> SimpleNamespace:
@@ -141,27 +142,29 @@ def furnish(org, actor) -> SimpleNamespace:
     contact = ContactFactory(provider=provider)
     engagement = draft(org, actor, provider)
     level = services.add_escalation_level(
+        principal_for(actor, engagement.organization),
         engagement,
-        actor=actor,
         our_person_id=actor.pk,
         their_contact_id=contact.pk,
         amount=4,
         unit="hours",
     )
     service_level = services.save_service_level(
+        principal_for(actor, engagement.organization),
         engagement,
-        actor=actor,
         data={"task_kind": "Invoices", "rule": "business_days", "business_days": 2},
     )
     step = services.add_workflow_step(
-        engagement, actor=actor, data={"actor": "us", "action": "send the receipts"}
+        principal_for(actor, engagement.organization),
+        engagement,
+        data={"actor": "us", "action": "send the receipts"},
     )
     grant = services.grant_access(
+        principal_for(actor, engagement.organization),
         engagement,
-        actor=actor,
         data={"system": "QuickBooks", "account": "books@x.example", "level": "accountant"},
     )
-    item = services.start_exit(engagement, actor=actor)[0]
+    item = services.start_exit(principal_for(actor, engagement.organization), engagement)[0]
     version = AgreementVersion(organization=org, engagement=engagement, number=1)
     version.file.save("agreement-v1.pdf", ContentFile(pdf_bytes()), save=False)
     version.save()
@@ -296,7 +299,9 @@ class TestLifecycle:
 
     def test_an_edit_changes_only_what_was_sent(self, org, api, manager, provider):
         engagement = draft(org, manager, provider, pricing_model="per_unit", unit_name="call")
-        services.update_engagement(engagement, actor=manager, data={}, tiers=[(10, 2)])
+        services.update_engagement(
+            principal_for(manager, engagement.organization), engagement, data={}, tiers=[(10, 2)]
+        )
         path = f"/api/v1/engagements/{engagement.pk}"
         response = api.patch(path, {"title": "Renamed", "end_date": None, "version": 2})
         assert response.status_code == 200, response.json()
@@ -345,7 +350,9 @@ class TestLifecycle:
 
     def test_an_edit_over_a_newer_version_is_409(self, org, api, manager, provider):
         engagement = draft(org, manager, provider)
-        services.update_engagement(engagement, actor=manager, data={"title": "Newer"})
+        services.update_engagement(
+            principal_for(manager, engagement.organization), engagement, data={"title": "Newer"}
+        )
         response = api.patch(
             f"/api/v1/engagements/{engagement.pk}", {"title": "Late", "version": 1}
         )
@@ -359,8 +366,7 @@ class TestLifecycle:
         books = draft(org, manager, provider, title="Books")
         activated(books, manager, contact)
         billing = services.create_engagement(
-            org,
-            actor=manager,
+            principal_for(manager, org),
             provider_id=other.pk,
             function_ids=function_ids(org, "Billing"),
             data={"title": "Claims", "amount": 900, "start_date": date(2025, 3, 1)},
@@ -392,8 +398,8 @@ class TestLifecycle:
                     monthly_quantity=200,
                 )
                 services.update_engagement(
+                    principal_for(manager, engagement.organization),
                     engagement,
-                    actor=manager,
                     data={},
                     tiers=[(100, 3), (150, 2)],
                     function_ids=function_ids(org, "Billing", "Payroll"),
@@ -840,7 +846,9 @@ class TestRenewals:
         engagement("Open-ended", None)
         engagement("Lapsed", date(2025, 5, 1))
         ended = engagement("Ended", date(2025, 6, 10))
-        services.move_status(ended, actor=manager, to_status="ended", reason="Done")
+        services.move_status(
+            principal_for(manager, ended.organization), ended, to_status="ended", reason="Done"
+        )
 
         with time_machine.travel(datetime(2025, 6, 1, 3, tzinfo=ZoneInfo("UTC")), tick=False):
             response = api.get("/api/v1/renewals", days=60)
@@ -886,10 +894,16 @@ class TestAuditTrail:
         rows = furnish(org, manager)
         engagement = rows.engagement
         services.set_response_target(
-            engagement, actor=manager, severity="critical", amount=2, unit="hours"
+            principal_for(manager, engagement.organization),
+            engagement,
+            severity="critical",
+            amount=2,
+            unit="hours",
         )
         step = {"actor": "provider", "action": "post the entries"}
-        services.add_workflow_step(engagement, actor=manager, data=step)
+        services.add_workflow_step(
+            principal_for(manager, engagement.organization), engagement, data=step
+        )
         items = ExitItem.objects.for_org(org).filter(engagement=engagement)
         standard = items.filter(access_grant__isnull=True).first()
         path = path.format(**vars(rows), standard_item=standard.pk)

@@ -2,6 +2,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +22,7 @@ from handoff.engagements.models import (
     WorkflowStep,
 )
 from tests.conftest import client_for
-from tests.factories import ContactFactory, ProviderFactory
+from tests.factories import ContactFactory, ProviderFactory, principal_for
 
 
 def url(name, org, *args):
@@ -67,8 +68,7 @@ def contacts(provider):
 @pytest.fixture
 def engagement(org, owner, provider):
     return services.create_engagement(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         provider_id=provider.pk,
         function_ids=[function_id(org)],
         data={
@@ -83,8 +83,8 @@ def engagement(org, owner, provider):
 
 def complete_plan(engagement, manager, contacts):
     services.update_plan(
+        principal_for(manager, engagement.organization),
         engagement,
-        actor=manager,
         our_point_person_id=manager.pk,
         their_point_person_id=contacts[0].pk,
         issue_contact_id=contacts[1].pk,
@@ -197,10 +197,12 @@ class TestStatus:
         self, org, manager, engagement, contacts
     ):
         complete_plan(engagement, manager, contacts)
-        services.move_status(engagement, actor=manager, to_status="active")
+        services.move_status(
+            principal_for(manager, engagement.organization), engagement, to_status="active"
+        )
         grant = services.grant_access(
+            principal_for(manager, engagement.organization),
             engagement,
-            actor=manager,
             data={"system": "QuickBooks", "account": "ledgerline", "level": "accountant"},
         )
         page = self.move(manager, org, engagement, "ended", "Moving in-house").content.decode()
@@ -464,28 +466,30 @@ def rows(org, owner, engagement, contacts):
     complete_plan(engagement, owner, contacts)
     version = agreements.generate(engagement, actor=owner)
     services.grant_access(
-        engagement, actor=owner, data={"system": "Bank", "account": "a", "level": "read"}
+        principal_for(owner, engagement.organization),
+        engagement,
+        data={"system": "Bank", "account": "a", "level": "read"},
     )
-    services.start_exit(engagement, actor=owner)
+    services.start_exit(principal_for(owner, engagement.organization), engagement)
     return {
         "e": engagement,
         "p": engagement.provider,
         "level": services.add_escalation_level(
+            principal_for(owner, engagement.organization),
             engagement,
-            actor=owner,
             our_person_id=owner.pk,
             their_contact_id=contacts[0].pk,
             amount=4,
             unit="hours",
         ),
         "service_level": services.save_service_level(
+            principal_for(owner, engagement.organization),
             engagement,
-            actor=owner,
             data={"task_kind": "Close", "rule": "day_of_month", "day_of_month": 10},
         ),
         "step": services.add_workflow_step(
+            principal_for(owner, engagement.organization),
             engagement,
-            actor=owner,
             data={"actor": "us", "action": "send receipts", "recipient": "provider", "due": ""},
         ),
         "version": version,
@@ -545,8 +549,7 @@ def test_the_least_role_gets_through(org, viewer, manager, admin, rows, name, me
 @pytest.mark.django_db
 def test_a_child_row_of_another_engagement_is_404(org, owner, manager, rows, provider, contacts):
     other = services.create_engagement(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         provider_id=provider.pk,
         function_ids=[function_id(org)],
         data={"title": "Other", "amount": 1, "start_date": date(2026, 1, 1)},
@@ -560,8 +563,7 @@ def test_the_engagement_list_does_not_grow_with_its_length(org, owner, manager, 
     def make(count):
         for index in range(count):
             engagement = services.create_engagement(
-                org,
-                actor=owner,
+                principal_for(owner, org),
                 provider_id=provider.pk,
                 function_ids=[function_id(org)],
                 data={"title": f"E{index}", "amount": 1, "start_date": date(2026, 1, 1)},
@@ -582,3 +584,22 @@ def test_the_engagement_list_does_not_grow_with_its_length(org, owner, manager, 
     with CaptureQueriesContext(connection) as many:
         client.get(url("list", org))
     assert len(many) == len(few)
+
+
+def test_the_services_require_a_manager_of_the_engagements_organization(
+    org, other_org, engagement, member, outsider
+):
+    """The services check the role themselves, whatever page or endpoint calls them."""
+    below, elsewhere = principal_for(member, org), principal_for(outsider, other_org)
+    for who in (below, elsewhere):
+        with pytest.raises(PermissionDenied):
+            services.move_status(who, engagement, to_status="ended", reason="No")
+        with pytest.raises(PermissionDenied):
+            services.add_workflow_step(who, engagement, data={"actor": "us", "action": "x"})
+    with pytest.raises(PermissionDenied, match="manager role"):
+        services.create_engagement(
+            below, provider_id=engagement.provider_id, function_ids=[], data={"title": "X"}
+        )
+    engagement.refresh_from_db()
+    assert engagement.status == "draft" and not engagement.workflow_steps.exists()
+    assert Engagement.objects.for_org(org).count() == 1

@@ -14,7 +14,7 @@ from handoff.decisions.models import BusinessFunction
 from handoff.engagements import services, terms
 from handoff.engagements.models import Engagement, PriceTier
 from tests.conftest import api_client_for, client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 pytestmark = pytest.mark.django_db
 
@@ -151,8 +151,7 @@ class TestTheForm:
 class TestServicesAndApi:
     def test_the_service_empties_what_the_model_does_not_read(self, org, manager, provider):
         engagement = services.create_engagement(
-            org,
-            actor=manager,
+            principal_for(manager, org),
             provider_id=provider.pk,
             function_ids=[BusinessFunction.objects.for_org(org).get(name="Billing").pk],
             data={
@@ -171,8 +170,7 @@ class TestServicesAndApi:
 
     def test_an_api_patch_to_a_flat_fee_clears_the_tiers(self, org, manager, provider):
         engagement = services.create_engagement(
-            org,
-            actor=manager,
+            principal_for(manager, org),
             provider_id=provider.pk,
             function_ids=[BusinessFunction.objects.for_org(org).get(name="Billing").pk],
             data={

@@ -16,7 +16,7 @@ from handoff.notifications.jobs import run_due_sweeps
 from handoff.notifications.models import Notification
 from handoff.providers import jobs as provider_jobs
 from handoff.providers.models import DueDiligenceItem
-from tests.factories import ContactFactory, ProviderFactory
+from tests.factories import ContactFactory, ProviderFactory, principal_for
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,7 @@ def engagement(org, owner, manager, provider):
     """Active, a term to Dec 31, 2026 that renews by 12 months; 60 days' notice: the last day
     to give it is Nov 1, 2026."""
     engagement = engagements.create_engagement(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         provider_id=provider.pk,
         function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
         data={
@@ -52,15 +51,17 @@ def engagement(org, owner, manager, provider):
         },
     )
     engagements.update_plan(
+        principal_for(owner, engagement.organization),
         engagement,
-        actor=owner,
         our_point_person_id=manager.pk,
         their_point_person_id=ContactFactory(provider=provider).pk,
         issue_contact_id=ContactFactory(provider=provider).pk,
         preferred_channel="email",
         meeting_cadence="monthly",
     )
-    return engagements.move_status(engagement, actor=owner, to_status="active")
+    return engagements.move_status(
+        principal_for(owner, engagement.organization), engagement, to_status="active"
+    )
 
 
 def keys(event):
@@ -131,7 +132,12 @@ class TestEngagementReminders:
         assert keys(Event.NOTICE_DEADLINE) == [f"engagement:{engagement.pk}:notice:2026-11-01:last"]
 
     def test_drafts_and_ended_engagements_are_not_reminded(self, org, owner, engagement):
-        engagements.move_status(engagement, actor=owner, to_status="paused", reason="Audit")
+        engagements.move_status(
+            principal_for(owner, engagement.organization),
+            engagement,
+            to_status="paused",
+            reason="Audit",
+        )
         engagement_jobs.renewal_reminders(noon("2026-10-02"))
         assert Notification.objects.count() > 0  # paused still has a contract
         Notification.objects.all().delete()

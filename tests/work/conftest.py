@@ -9,13 +9,12 @@ import pytest
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import services as engagement_services
 from handoff.engagements.choices import Severity, TargetUnit
-from tests.factories import ContactFactory, ProviderFactory, UserFactory
+from tests.factories import ContactFactory, ProviderFactory, UserFactory, principal_for
 
 
 def active_engagement(org, owner, provider, *, point_person, their_point, issue_contact, ladder):
     engagement = engagement_services.create_engagement(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         provider_id=provider.pk,
         function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
         data={
@@ -27,8 +26,8 @@ def active_engagement(org, owner, provider, *, point_person, their_point, issue_
         },
     )
     engagement_services.update_plan(
+        principal_for(owner, engagement.organization),
         engagement,
-        actor=owner,
         our_point_person_id=point_person.pk,
         their_point_person_id=their_point.pk,
         issue_contact_id=issue_contact.pk,
@@ -36,26 +35,36 @@ def active_engagement(org, owner, provider, *, point_person, their_point, issue_
         meeting_cadence="monthly",
     )
     engagement_services.save_service_level(
+        principal_for(owner, engagement.organization),
         engagement,
-        actor=owner,
         data={"task_kind": "Invoice batch", "rule": "business_days", "business_days": 2},
     )
     engagement_services.set_response_target(
-        engagement, actor=owner, severity=Severity.HIGH, amount=4, unit=TargetUnit.HOURS
+        principal_for(owner, engagement.organization),
+        engagement,
+        severity=Severity.HIGH,
+        amount=4,
+        unit=TargetUnit.HOURS,
     )
     engagement_services.set_response_target(
-        engagement, actor=owner, severity=Severity.NORMAL, amount=1, unit=TargetUnit.BUSINESS_DAYS
+        principal_for(owner, engagement.organization),
+        engagement,
+        severity=Severity.NORMAL,
+        amount=1,
+        unit=TargetUnit.BUSINESS_DAYS,
     )
     for ours, theirs, hours in ladder:
         engagement_services.add_escalation_level(
+            principal_for(owner, engagement.organization),
             engagement,
-            actor=owner,
             our_person_id=ours.pk,
             their_contact_id=theirs.pk,
             amount=hours,
             unit=TargetUnit.HOURS,
         )
-    engagement_services.move_status(engagement, actor=owner, to_status="active")
+    engagement_services.move_status(
+        principal_for(owner, engagement.organization), engagement, to_status="active"
+    )
     engagement.refresh_from_db()
     return engagement
 

@@ -133,12 +133,14 @@ def _engagements(org, owner, provider) -> dict:
             )
             if value == EngagementStatus.PAUSED:
                 engagement = engagements.move_status(
-                    engagement, actor=owner, to_status=value, reason="Quiet season."
+                    principal_for(owner, engagement.organization),
+                    engagement,
+                    to_status=value,
+                    reason="Quiet season.",
                 )
         else:
             engagement = engagements.create_engagement(
-                org,
-                actor=owner,
+                principal_for(owner, org),
                 provider_id=provider.pk,
                 function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
                 data={
@@ -150,7 +152,10 @@ def _engagements(org, owner, provider) -> dict:
             )
             if value == EngagementStatus.ENDED:
                 engagement = engagements.move_status(
-                    engagement, actor=owner, to_status=value, reason="Never started."
+                    principal_for(owner, engagement.organization),
+                    engagement,
+                    to_status=value,
+                    reason="Never started.",
                 )
         engagement.refresh_from_db()
         assert engagement.status == value

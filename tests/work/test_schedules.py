@@ -155,7 +155,12 @@ class TestGeneration:
         schedule = services.create_schedule(
             principal_for(manager, engagement.organization), engagement, data=schedule_data()
         )
-        engagement_services.move_status(engagement, actor=owner, to_status="paused", reason="Audit")
+        engagement_services.move_status(
+            principal_for(owner, engagement.organization),
+            engagement,
+            to_status="paused",
+            reason="Audit",
+        )
         assert services.generate_due_tasks(schedule, date(2026, 5, 1)) == []
         schedule.refresh_from_db()
         assert schedule.generated_through == date(2026, 4, 30)

@@ -82,7 +82,7 @@ class TestSending:
     @time_machine.travel(MONDAY, tick=False)
     def test_holidays_push_the_suggested_date(self, org, owner, engagement, member):
         engagement_services.add_holiday(
-            org, actor=owner, day=datetime(2026, 3, 3).date(), name="Closed"
+            principal_for(owner, org), day=datetime(2026, 3, 3).date(), name="Closed"
         )
         assert send(engagement, member).due_at.date() == datetime(2026, 3, 5).date()
 
@@ -104,7 +104,7 @@ class TestSending:
     def test_a_holiday_added_later_leaves_the_promise_as_made(self, org, owner, engagement, member):
         task = send(engagement, member)
         engagement_services.add_holiday(
-            org, actor=owner, day=datetime(2026, 3, 3).date(), name="Closed"
+            principal_for(owner, org), day=datetime(2026, 3, 3).date(), name="Closed"
         )
         task.refresh_from_db()
         assert task.turnaround_due_at == datetime(2026, 3, 4, 23, 0, tzinfo=UTC)
@@ -160,7 +160,10 @@ class TestSending:
 
     def test_only_an_active_engagement_takes_tasks(self, engagement, owner, member):
         engagement_services.move_status(
-            engagement, actor=owner, to_status="paused", reason="Holidays"
+            principal_for(owner, engagement.organization),
+            engagement,
+            to_status="paused",
+            reason="Holidays",
         )
         with pytest.raises(ValidationError, match="paused; tasks are sent only under an active"):
             send(engagement, member)

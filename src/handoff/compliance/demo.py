@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from handoff.accounts.models import Organization
+from handoff.accounts.principal import for_session
 from handoff.compliance import services
 from handoff.core.backdating import backdated
 from handoff.engagements import services as engagements
@@ -207,7 +208,7 @@ def load_demo(org, actor) -> None:
     # is stale until someone assesses the new arrangement.
     with backdated(org, when(today - timedelta(days=3), 14)):
         engagements.update_engagement(
+            for_session(actor, org.slug),
             engagement("Front-desk IT support"),
-            actor=actor,
             data={"monthly_quantity": Decimal(12)},
         )

@@ -137,7 +137,7 @@ def access_add(request, pk):
     form = AccessGrantForm(request.POST or None, initial={"granted_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.grant_access(engagement, actor=request.user, data=form.cleaned_data)
+            services.grant_access(request.principal, engagement, data=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -153,7 +153,7 @@ def access_revoke(request, pk, grant_pk):
     grant = get_visible_or_404(
         AccessGrant.objects.filter(engagement=engagement), request.principal, pk=grant_pk
     )
-    services.revoke_access(grant, actor=request.user)
+    services.revoke_access(request.principal, grant)
     messages.success(request, f"Access to {grant.system} is marked as revoked.")
     return _back(request, engagement, "#access")
 
@@ -163,7 +163,7 @@ def access_revoke(request, pk, grant_pk):
 def exit_start(request, pk):
     engagement = engagement_or_404(request, pk)
     try:
-        services.start_exit(engagement, actor=request.user)
+        services.start_exit(request.principal, engagement)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _back(request, engagement, "#exit")
@@ -176,7 +176,7 @@ def exit_item_add(request, pk):
     form = ExitItemForm(request.POST)
     if form.is_valid():
         try:
-            services.add_exit_item(engagement, actor=request.user, text=form.cleaned_data["text"])
+            services.add_exit_item(request.principal, engagement, text=form.cleaned_data["text"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
@@ -194,7 +194,7 @@ def exit_item_done(request, pk, item_pk):
         pk=item_pk,
     )
     try:
-        services.complete_exit_item(item, actor=request.user, done=request.POST.get("done") != "0")
+        services.complete_exit_item(request.principal, item, done=request.POST.get("done") != "0")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _back(request, engagement, "#exit")

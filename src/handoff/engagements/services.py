@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import holidays as holiday_calendars
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -17,6 +17,8 @@ from django.utils import timezone
 from handoff.accounts.models import Membership
 from handoff.core import audit
 from handoff.core.errors import Conflict
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import terms
 from handoff.engagements.choices import (
@@ -78,6 +80,14 @@ def _provider(org, provider_id) -> Provider:
     if provider.archived_at is not None:
         raise ValidationError({"provider": f"{provider.name} is archived; restore it first."})
     return provider
+
+
+def _check(principal: Principal, organization_id: int, doing: str) -> None:
+    """Refuse (403) anyone but a manager (or higher) of the organization: every change to an
+    engagement, its setup, its access register and exit, and the holidays is a manager's."""
+    if organization_id != principal.organization_id:
+        raise PermissionDenied("This is not of your organization.")
+    principal.require(Role.MANAGER, doing)
 
 
 def member_of(org, user_id, field: str):
@@ -155,8 +165,12 @@ def _price_terms_in_use(org, data: dict, pricing_model: str, tiers):
 
 # --- Engagements ---------------------------------------------------------------------------
 @transaction.atomic
-def create_engagement(org, *, actor, provider_id, function_ids, data: dict, tiers=()) -> Engagement:
+def create_engagement(
+    principal: Principal, *, provider_id, function_ids, data: dict, tiers=()
+) -> Engagement:
     """A draft engagement with an empty communication plan, ready to be filled in."""
+    _check(principal, principal.organization_id, "Drafting an engagement")
+    org, actor = principal.organization, principal.user
     data, tiers = _price_terms_in_use(
         org,
         {key: value for key, value in data.items() if key in ENGAGEMENT_FIELDS},
@@ -189,15 +203,17 @@ def create_engagement(org, *, actor, provider_id, function_ids, data: dict, tier
 
 @transaction.atomic
 def update_engagement(
+    principal: Principal,
     engagement: Engagement,
     *,
-    actor,
     data: dict,
     function_ids=None,
     tiers=None,
     expected_version: int | None = None,
 ) -> Engagement:
     """Change the terms; functions and tiers change only when given."""
+    _check(principal, engagement.organization_id, "Changing an engagement's terms")
+    actor = principal.user
     engagement = _locked(engagement, expected_version)
     ensure_open(engagement)
     data, tiers = _price_terms_in_use(
@@ -276,9 +292,9 @@ def _day(value: date) -> str:
 
 @transaction.atomic
 def move_status(
+    principal: Principal,
     engagement: Engagement,
     *,
-    actor,
     to_status: str,
     reason: str = "",
     confirm_before_start: bool = False,
@@ -288,6 +304,8 @@ def move_status(
     Becoming active before the start date is refused unless ``confirm_before_start`` says it
     is meant: an active engagement's service levels, reminders and work run from the day it
     becomes active, not from the start date in its terms."""
+    _check(principal, engagement.organization_id, "Moving an engagement's status")
+    actor = principal.user
     engagement = _locked(engagement)
     current = EngagementStatus(engagement.status)
     if to_status not in EngagementStatus.values:
@@ -363,9 +381,9 @@ def move_status(
 # --- Communication plan --------------------------------------------------------------------
 @transaction.atomic
 def update_plan(
+    principal: Principal,
     engagement: Engagement,
     *,
-    actor,
     our_point_person_id=None,
     their_point_person_id=None,
     issue_contact_id=None,
@@ -373,6 +391,8 @@ def update_plan(
     meeting_cadence: str,
     meeting_notes: str = "",
 ) -> CommunicationPlan:
+    _check(principal, engagement.organization_id, "Changing the communication plan")
+    actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
     plan = CommunicationPlan.objects.select_for_update().for_org(org).get(engagement=engagement)
@@ -396,9 +416,11 @@ def update_plan(
 
 @transaction.atomic
 def add_escalation_level(
-    engagement: Engagement, *, actor, our_person_id, their_contact_id, amount, unit
+    principal: Principal, engagement: Engagement, *, our_person_id, their_contact_id, amount, unit
 ) -> EscalationLevel:
     """Add the next rung of the ladder (level 1 is asked first)."""
+    _check(principal, engagement.organization_id, "Changing the escalation ladder")
+    actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
     our_person = member_of(org, our_person_id, "our_person")
@@ -434,8 +456,10 @@ def add_escalation_level(
 
 
 @transaction.atomic
-def remove_escalation_level(level: EscalationLevel, *, actor) -> None:
+def remove_escalation_level(principal: Principal, level: EscalationLevel) -> None:
     """Remove a rung; the rungs above move down so the ladder has no gap."""
+    _check(principal, level.organization_id, "Changing the escalation ladder")
+    actor = principal.user
     org, engagement = level.organization, level.engagement
     ensure_open(engagement)
     level.delete()
@@ -456,7 +480,11 @@ def remove_escalation_level(level: EscalationLevel, *, actor) -> None:
 
 # --- Service levels and response targets ---------------------------------------------------
 @transaction.atomic
-def save_service_level(engagement: Engagement, *, actor, data: dict, service_level=None):
+def save_service_level(
+    principal: Principal, engagement: Engagement, *, data: dict, service_level=None
+):
+    _check(principal, engagement.organization_id, "Changing service levels")
+    actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
     level = service_level or ServiceLevel(organization=org, engagement=engagement)
@@ -475,7 +503,9 @@ def save_service_level(engagement: Engagement, *, actor, data: dict, service_lev
 
 
 @transaction.atomic
-def delete_service_level(level: ServiceLevel, *, actor) -> None:
+def delete_service_level(principal: Principal, level: ServiceLevel) -> None:
+    _check(principal, level.organization_id, "Changing service levels")
+    actor = principal.user
     ensure_open(level.engagement)
     audit.record(
         level.organization,
@@ -488,8 +518,10 @@ def delete_service_level(level: ServiceLevel, *, actor) -> None:
 
 
 @transaction.atomic
-def set_response_target(engagement: Engagement, *, actor, severity, amount, unit):
+def set_response_target(principal: Principal, engagement: Engagement, *, severity, amount, unit):
     """Set (or clear, with amount None) the first-response target for one severity."""
+    _check(principal, engagement.organization_id, "Changing response targets")
+    actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
     existing = ResponseTarget.objects.for_org(org).filter(engagement=engagement, severity=severity)
@@ -523,7 +555,9 @@ def set_response_target(engagement: Engagement, *, actor, severity, amount, unit
 
 # --- Workflow ------------------------------------------------------------------------------
 @transaction.atomic
-def add_workflow_step(engagement: Engagement, *, actor, data: dict) -> WorkflowStep:
+def add_workflow_step(principal: Principal, engagement: Engagement, *, data: dict) -> WorkflowStep:
+    _check(principal, engagement.organization_id, "Changing the workflow")
+    actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
     top = (
@@ -550,7 +584,9 @@ def add_workflow_step(engagement: Engagement, *, actor, data: dict) -> WorkflowS
 
 
 @transaction.atomic
-def update_workflow_step(step: WorkflowStep, *, actor, data: dict) -> WorkflowStep:
+def update_workflow_step(principal: Principal, step: WorkflowStep, *, data: dict) -> WorkflowStep:
+    _check(principal, step.organization_id, "Changing the workflow")
+    actor = principal.user
     ensure_open(step.engagement)
     for key in ("actor", "action", "recipient", "due"):
         setattr(step, key, data.get(key, ""))
@@ -567,8 +603,10 @@ def update_workflow_step(step: WorkflowStep, *, actor, data: dict) -> WorkflowSt
 
 
 @transaction.atomic
-def move_workflow_step(step: WorkflowStep, *, actor, direction: int) -> None:
+def move_workflow_step(principal: Principal, step: WorkflowStep, *, direction: int) -> None:
     """Swap a step with its neighbour above (-1) or below (+1); the ends stay put."""
+    _check(principal, step.organization_id, "Changing the workflow")
+    actor = principal.user
     ensure_open(step.engagement)
     steps = list(
         WorkflowStep.objects.select_for_update()
@@ -595,7 +633,9 @@ def move_workflow_step(step: WorkflowStep, *, actor, direction: int) -> None:
 
 
 @transaction.atomic
-def delete_workflow_step(step: WorkflowStep, *, actor) -> None:
+def delete_workflow_step(principal: Principal, step: WorkflowStep) -> None:
+    _check(principal, step.organization_id, "Changing the workflow")
+    actor = principal.user
     ensure_open(step.engagement)
     org, engagement_id = step.organization, step.engagement_id
     audit.record(
@@ -619,7 +659,9 @@ def holiday_dates(org) -> set[date]:
 
 
 @transaction.atomic
-def add_holiday(org, *, actor, day: date, name: str) -> Holiday:
+def add_holiday(principal: Principal, *, day: date, name: str) -> Holiday:
+    _check(principal, principal.organization_id, "Changing the holidays")
+    org, actor = principal.organization, principal.user
     holiday = Holiday(organization=org, date=day, name=name.strip())
     holiday.full_clean(validate_constraints=False)
     if Holiday.objects.for_org(org).filter(date=day).exists():
@@ -630,8 +672,10 @@ def add_holiday(org, *, actor, day: date, name: str) -> Holiday:
 
 
 @transaction.atomic
-def add_federal_holidays(org, *, actor, year: int) -> int:
+def add_federal_holidays(principal: Principal, *, year: int) -> int:
     """Add the US federal holidays of ``year`` (from the ``holidays`` package) not yet listed."""
+    _check(principal, principal.organization_id, "Changing the holidays")
+    org, actor = principal.organization, principal.user
     have = holiday_dates(org)
     rows = [
         Holiday(organization=org, date=day, name=name)
@@ -651,7 +695,9 @@ def add_federal_holidays(org, *, actor, year: int) -> int:
 
 
 @transaction.atomic
-def delete_holiday(holiday: Holiday, *, actor) -> None:
+def delete_holiday(principal: Principal, holiday: Holiday) -> None:
+    _check(principal, holiday.organization_id, "Changing the holidays")
+    actor = principal.user
     audit.record(holiday.organization, actor, "holiday.deleted", holiday, f"Removed {holiday}")
     holiday.delete()
 
@@ -661,12 +707,14 @@ def seed_holidays(sender=None, *, organization, **kwargs) -> None:
     holidays; the organization edits it from there."""
     year = timezone.now().year
     for each in (year, year + 1):
-        add_federal_holidays(organization, actor=None, year=each)
+        add_federal_holidays(Principal.system(organization), year=each)
 
 
 # --- Access register and exit --------------------------------------------------------------
 @transaction.atomic
-def grant_access(engagement: Engagement, *, actor, data: dict) -> AccessGrant:
+def grant_access(principal: Principal, engagement: Engagement, *, data: dict) -> AccessGrant:
+    _check(principal, engagement.organization_id, "Recording access")
+    actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
     grant = AccessGrant(
@@ -689,8 +737,10 @@ def grant_access(engagement: Engagement, *, actor, data: dict) -> AccessGrant:
 
 
 @transaction.atomic
-def revoke_access(grant: AccessGrant, *, actor) -> AccessGrant:
+def revoke_access(principal: Principal, grant: AccessGrant) -> AccessGrant:
     """Record that the provider can no longer reach the system; ticks its exit item."""
+    _check(principal, grant.organization_id, "Recording access")
+    actor = principal.user
     if grant.revoked_on is None:
         grant.revoked_on = timezone.localdate()
         grant.revoked_by = actor
@@ -722,8 +772,10 @@ def _exit_item_for(grant: AccessGrant) -> ExitItem:
 
 
 @transaction.atomic
-def start_exit(engagement: Engagement, *, actor) -> list[ExitItem]:
+def start_exit(principal: Principal, engagement: Engagement) -> list[ExitItem]:
     """Open the exit checklist: one item per access still open, and the standard items."""
+    _check(principal, engagement.organization_id, "Working the exit checklist")
+    actor = principal.user
     engagement = _locked(engagement)
     if engagement.status == EngagementStatus.ENDED:
         raise ValidationError("This engagement has ended already.")
@@ -752,7 +804,9 @@ def start_exit(engagement: Engagement, *, actor) -> list[ExitItem]:
 
 
 @transaction.atomic
-def add_exit_item(engagement: Engagement, *, actor, text: str) -> ExitItem:
+def add_exit_item(principal: Principal, engagement: Engagement, *, text: str) -> ExitItem:
+    _check(principal, engagement.organization_id, "Working the exit checklist")
+    actor = principal.user
     if engagement.exit_started_at is None:
         raise ValidationError("Start the exit checklist first.")
     item = ExitItem(
@@ -774,16 +828,18 @@ def add_exit_item(engagement: Engagement, *, actor, text: str) -> ExitItem:
 
 
 @transaction.atomic
-def complete_exit_item(item: ExitItem, *, actor, done: bool = True) -> ExitItem:
+def complete_exit_item(principal: Principal, item: ExitItem, *, done: bool = True) -> ExitItem:
     """Tick (or untick) an item; ticking an access item revokes that access, and a revoked
     access cannot be unticked (grant it again instead)."""
+    _check(principal, item.organization_id, "Working the exit checklist")
+    actor = principal.user
     if item.access_grant_id:
         if not done:
             raise ValidationError(
                 "The access was revoked; record a new grant if it is needed again."
             )
         if item.access_grant.revoked_on is None:
-            revoke_access(item.access_grant, actor=actor)
+            revoke_access(principal, item.access_grant)
         item.refresh_from_db()
         return item
     item.done_at = timezone.now() if done else None

@@ -48,8 +48,8 @@ def plan_edit(request, pk):
         data = form.cleaned_data
         try:
             services.update_plan(
+                request.principal,
                 engagement,
-                actor=request.user,
                 our_point_person_id=data["our_point_person"] and data["our_point_person"].pk,
                 their_point_person_id=data["their_point_person"] and data["their_point_person"].pk,
                 issue_contact_id=data["issue_contact"] and data["issue_contact"].pk,
@@ -80,8 +80,8 @@ def escalation_add(request, pk):
         data = form.cleaned_data
         try:
             level = services.add_escalation_level(
+                request.principal,
                 engagement,
-                actor=request.user,
                 our_person_id=data["our_person"].pk,
                 their_contact_id=data["their_contact"].pk,
                 amount=data["amount"],
@@ -109,7 +109,7 @@ def escalation_remove(request, pk, level_pk):
         EscalationLevel.objects.filter(engagement=engagement), request.principal, pk=level_pk
     )
     try:
-        services.remove_escalation_level(level, actor=request.user)
+        services.remove_escalation_level(request.principal, level)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -146,7 +146,7 @@ def service_levels(request, pk):
         if request.POST.get("form") == "level" and level_form.is_valid():
             try:
                 services.save_service_level(
-                    engagement, actor=request.user, data=level_form.cleaned_data
+                    request.principal, engagement, data=level_form.cleaned_data
                 )
             except ValidationError as error:
                 add_service_errors(level_form, error)
@@ -157,8 +157,8 @@ def service_levels(request, pk):
             data = targets_form.cleaned_data
             for severity in Severity:
                 services.set_response_target(
+                    request.principal,
                     engagement,
-                    actor=request.user,
                     severity=severity,
                     amount=data[f"{severity}_amount"],
                     unit=data[f"{severity}_unit"],
@@ -182,7 +182,7 @@ def service_level_delete(request, pk, level_pk):
         ServiceLevel.objects.filter(engagement=engagement), request.principal, pk=level_pk
     )
     try:
-        services.delete_service_level(level, actor=request.user)
+        services.delete_service_level(request.principal, level)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -196,7 +196,7 @@ def workflow(request, pk):
     form = WorkflowStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_workflow_step(engagement, actor=request.user, data=form.cleaned_data)
+            services.add_workflow_step(request.principal, engagement, data=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -218,9 +218,9 @@ def workflow_step_action(request, pk, step_pk):
     try:
         if action in ("up", "down"):
             direction = -1 if action == "up" else 1
-            services.move_workflow_step(step, actor=request.user, direction=direction)
+            services.move_workflow_step(request.principal, step, direction=direction)
         elif action == "delete":
-            services.delete_workflow_step(step, actor=request.user)
+            services.delete_workflow_step(request.principal, step)
             messages.success(request, "The step was removed.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -236,7 +236,7 @@ def workflow_step_edit(request, pk, step_pk):
     form = WorkflowStepForm(request.POST or None, instance=step)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_workflow_step(step, actor=request.user, data=form.cleaned_data)
+            services.update_workflow_step(request.principal, step, data=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -260,8 +260,7 @@ def holidays(request):
         if request.POST.get("form") == "holiday" and form.is_valid():
             try:
                 services.add_holiday(
-                    org,
-                    actor=request.user,
+                    request.principal,
                     day=form.cleaned_data["date"],
                     name=form.cleaned_data["name"],
                 )
@@ -272,7 +271,7 @@ def holidays(request):
                 return redirect("engagements:holidays", org.slug)
         if request.POST.get("form") == "federal" and federal.is_valid():
             year = federal.cleaned_data["year"]
-            added = services.add_federal_holidays(org, actor=request.user, year=year)
+            added = services.add_federal_holidays(request.principal, year=year)
             messages.success(request, f"Added {added} US federal holidays of {year}.")
             return redirect("engagements:holidays", org.slug)
     year = request.GET.get("year", "")
@@ -294,6 +293,6 @@ def holidays(request):
 @principal_required(Role.MANAGER)
 def holiday_delete(request, holiday_pk):
     holiday = get_visible_or_404(Holiday.objects, request.principal, pk=holiday_pk)
-    services.delete_holiday(holiday, actor=request.user)
+    services.delete_holiday(request.principal, holiday)
     messages.success(request, f"{holiday.name} is a business day again.")
     return redirect("engagements:holidays", request.org.slug)

@@ -60,16 +60,15 @@ def _save(request, form, engagement=None):
     try:
         if engagement is None:
             return services.create_engagement(
-                request.org,
-                actor=request.user,
+                request.principal,
                 provider_id=form.cleaned_data["provider"].pk,
                 function_ids=[f.pk for f in form.cleaned_data["functions"]],
                 data=form.engagement_data(),
                 tiers=form.cleaned_data["tiers"],
             )
         return services.update_engagement(
+            request.principal,
             engagement,
-            actor=request.user,
             data=form.engagement_data(),
             function_ids=[f.pk for f in form.cleaned_data["functions"]],
             tiers=form.cleaned_data["tiers"],
@@ -124,8 +123,8 @@ def engagement_status(request, pk):
         return redirect(engagement.get_absolute_url())
     try:
         engagement = services.move_status(
+            request.principal,
             engagement,
-            actor=request.user,
             to_status=form.cleaned_data["to_status"],
             reason=form.cleaned_data["reason"],
             confirm_before_start=form.cleaned_data["confirm_before_start"],

@@ -166,7 +166,7 @@ def choose_candidate(request, function_id: int, candidate_id: int):
         request.principal,
         pk=candidate_id,
     )
-    engagement = shortlists.choose(candidate, actor=request.user)
+    engagement = shortlists.choose(request.principal, candidate)
     return Status(
         201,
         {

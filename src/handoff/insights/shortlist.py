@@ -102,10 +102,10 @@ def comparison(function) -> list[Row]:
 
 
 @transaction.atomic
-def choose(candidate: ShortlistCandidate, *, actor):
-    """Record the choice and draft the engagement, its price taken from the provider's
-    cheapest current quote (or left at zero to fill in); returns the engagement."""
-    decisions.mark_chosen(candidate, actor=actor)
+def choose(principal, candidate: ShortlistCandidate):
+    """Record the choice and draft the engagement (a manager's), its price taken from the
+    provider's cheapest current quote (or left at zero to fill in); returns the engagement."""
+    decisions.mark_chosen(candidate, actor=principal.user)
     priced = [
         (quote_annual_cost(q), q)
         for q in Quote.objects.for_org(candidate.organization)
@@ -126,6 +126,6 @@ def choose(candidate: ShortlistCandidate, *, actor):
     }
     tiers = [(t.above, t.unit_price) for t in report.quote_terms(quote).tiers] if quote else []
     return engagements.create_engagement(
-        candidate.organization, actor=actor, provider_id=candidate.provider_id,
+        principal, provider_id=candidate.provider_id,
         function_ids=[candidate.function_id], data=data, tiers=tiers,
     )  # fmt: skip

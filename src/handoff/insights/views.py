@@ -68,7 +68,7 @@ def shortlist_remove(request, function_pk, pk):
 @principal_required(Role.MANAGER)
 def shortlist_choose(request, function_pk, pk):
     candidate = _candidate(request, function_pk, pk)
-    engagement = shortlists.choose(candidate, actor=request.user)
+    engagement = shortlists.choose(request.principal, candidate)
     messages.success(
         request,
         f"{candidate.provider} is chosen. Here is the draft engagement, priced from their "

@@ -30,7 +30,7 @@ def list_access(request, engagement_id: int):
 @fields_named(granted_by="granted_by_id")
 def grant_access(request, engagement_id: int, payload: AccessGrantIn):
     grant = services.grant_access(
-        _engagement(request, engagement_id), actor=request.user, data=payload.dict()
+        request.principal, _engagement(request, engagement_id), data=payload.dict()
     )
     return Status(201, grant)
 
@@ -43,4 +43,4 @@ def grant_access(request, engagement_id: int, payload: AccessGrantIn):
 @api_access(Role.MANAGER)
 def revoke_access(request, engagement_id: int, grant_id: int):
     grant = _child(AccessGrant.objects, _engagement(request, engagement_id), grant_id)
-    return services.revoke_access(grant, actor=request.user)
+    return services.revoke_access(request.principal, grant)

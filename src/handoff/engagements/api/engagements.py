@@ -41,8 +41,7 @@ def list_engagements(request, filters: Query[EngagementFilters]):
 @fields_named(provider="provider_id", functions="function_ids")
 def create_engagement(request, payload: EngagementIn):
     engagement = services.create_engagement(
-        request.org,
-        actor=request.user,
+        request.principal,
         provider_id=payload.provider_id,
         function_ids=payload.function_ids,
         data=payload.dict(exclude={"provider_id", "function_ids", "tiers"}),
@@ -66,8 +65,8 @@ def get_engagement(request, engagement_id: int):
 @fields_named(functions="function_ids")
 def update_engagement(request, engagement_id: int, payload: EngagementPatch):
     services.update_engagement(
+        request.principal,
         _engagement(request, engagement_id),
-        actor=request.user,
         data=patch_data(payload, Engagement, exclude={"function_ids", "tiers", "version"}),
         function_ids=payload.function_ids,
         tiers=None
@@ -86,8 +85,8 @@ def update_engagement(request, engagement_id: int, payload: EngagementPatch):
 @api_access(Role.MANAGER)
 def move_status(request, engagement_id: int, payload: StatusMoveIn):
     services.move_status(
+        request.principal,
         _engagement(request, engagement_id),
-        actor=request.user,
         to_status=payload.to_status,
         reason=payload.reason,
         confirm_before_start=payload.confirm_before_start,

@@ -18,7 +18,7 @@ from handoff.engagements.models import ExitItem
 )
 @api_access(Role.MANAGER)
 def start_exit(request, engagement_id: int):
-    return services.start_exit(_engagement(request, engagement_id), actor=request.user)
+    return services.start_exit(request.principal, _engagement(request, engagement_id))
 
 
 @router.get(
@@ -39,7 +39,7 @@ def list_exit_items(request, engagement_id: int):
 @api_access(Role.MANAGER)
 def add_exit_item(request, engagement_id: int, payload: ExitItemIn):
     item = services.add_exit_item(
-        _engagement(request, engagement_id), actor=request.user, text=payload.text
+        request.principal, _engagement(request, engagement_id), text=payload.text
     )
     return Status(201, item)
 
@@ -56,4 +56,4 @@ def complete_exit_item(request, engagement_id: int, item_id: int, payload: ExitI
         _engagement(request, engagement_id),
         item_id,
     )
-    return services.complete_exit_item(item, actor=request.user, done=payload.done)
+    return services.complete_exit_item(request.principal, item, done=payload.done)

@@ -30,9 +30,7 @@ def list_holidays(request, year: Year | None = None):
 @router.post("/holidays", response={201: HolidayOut, **ERRORS}, summary="Add a holiday")
 @api_access(Role.MANAGER)
 def add_holiday(request, payload: HolidayIn):
-    holiday = services.add_holiday(
-        request.org, actor=request.user, day=payload.date, name=payload.name
-    )
+    holiday = services.add_holiday(request.principal, day=payload.date, name=payload.name)
     return Status(201, holiday)
 
 
@@ -43,9 +41,7 @@ def add_holiday(request, payload: HolidayIn):
 )
 @api_access(Role.MANAGER)
 def add_federal_holidays(request, payload: FederalHolidaysIn):
-    return {
-        "added": services.add_federal_holidays(request.org, actor=request.user, year=payload.year)
-    }
+    return {"added": services.add_federal_holidays(request.principal, year=payload.year)}
 
 
 # Declared after /holidays/federal: the path parameter would match 'federal' too.
@@ -53,5 +49,5 @@ def add_federal_holidays(request, payload: FederalHolidaysIn):
 @api_access(Role.MANAGER)
 def delete_holiday(request, holiday_id: int):
     holiday = get_visible_or_404(Holiday.objects, request.principal, pk=holiday_id)
-    services.delete_holiday(holiday, actor=request.user)
+    services.delete_holiday(request.principal, holiday)
     return Status(204, None)

@@ -65,7 +65,7 @@ def get_plan(request, engagement_id: int):
 )
 def update_plan(request, engagement_id: int, payload: PlanIn):
     engagement = _engagement(request, engagement_id)
-    services.update_plan(engagement, actor=request.user, **payload.dict())
+    services.update_plan(request.principal, engagement, **payload.dict())
     return _plan(engagement)
 
 
@@ -92,7 +92,7 @@ def list_escalation_levels(request, engagement_id: int):
 @fields_named(our_person="our_person_id", their_contact="their_contact_id")
 def add_escalation_level(request, engagement_id: int, payload: EscalationLevelIn):
     engagement = _engagement(request, engagement_id)
-    level = services.add_escalation_level(engagement, actor=request.user, **payload.dict())
+    level = services.add_escalation_level(request.principal, engagement, **payload.dict())
     return Status(201, _ladder(engagement).get(pk=level.pk))
 
 
@@ -105,7 +105,7 @@ def add_escalation_level(request, engagement_id: int, payload: EscalationLevelIn
 def remove_escalation_level(request, engagement_id: int, level_id: int):
     engagement = _engagement(request, engagement_id)
     services.remove_escalation_level(
-        _child(EscalationLevel.objects, engagement, level_id), actor=request.user
+        request.principal, _child(EscalationLevel.objects, engagement, level_id)
     )
     return Status(204, None)
 
@@ -128,7 +128,7 @@ def list_service_levels(request, engagement_id: int):
 @api_access(Role.MANAGER)
 def add_service_level(request, engagement_id: int, payload: ServiceLevelIn):
     level = services.save_service_level(
-        _engagement(request, engagement_id), actor=request.user, data=payload.dict()
+        request.principal, _engagement(request, engagement_id), data=payload.dict()
     )
     return Status(201, level)
 
@@ -146,7 +146,7 @@ def update_service_level(
     level = _child(ServiceLevel.objects, engagement, service_level_id)
     data = _merged(level, payload, ("task_kind", "rule", "business_days", "day_of_month"))
     return services.save_service_level(
-        engagement, actor=request.user, data=data, service_level=level
+        request.principal, engagement, data=data, service_level=level
     )
 
 
@@ -158,7 +158,7 @@ def update_service_level(
 def delete_service_level(request, engagement_id: int, service_level_id: int):
     engagement = _engagement(request, engagement_id)
     services.delete_service_level(
-        _child(ServiceLevel.objects, engagement, service_level_id), actor=request.user
+        request.principal, _child(ServiceLevel.objects, engagement, service_level_id)
     )
     return Status(204, None)
 
@@ -191,8 +191,8 @@ def list_response_targets(request, engagement_id: int):
 @api_access(Role.MANAGER)
 def set_response_target(request, engagement_id: int, severity: Severity, payload: ResponseTargetIn):
     target = services.set_response_target(
+        request.principal,
         _engagement(request, engagement_id),
-        actor=request.user,
         severity=severity,
         amount=payload.amount,
         unit=payload.unit,
@@ -226,7 +226,7 @@ def list_workflow_steps(request, engagement_id: int):
 @api_access(Role.MANAGER)
 def add_workflow_step(request, engagement_id: int, payload: WorkflowStepIn):
     step = services.add_workflow_step(
-        _engagement(request, engagement_id), actor=request.user, data=_step_data(payload.dict())
+        request.principal, _engagement(request, engagement_id), data=_step_data(payload.dict())
     )
     return Status(201, step)
 
@@ -240,7 +240,7 @@ def add_workflow_step(request, engagement_id: int, payload: WorkflowStepIn):
 def update_workflow_step(request, engagement_id: int, step_id: int, payload: WorkflowStepPatch):
     step = _child(WorkflowStep.objects, _engagement(request, engagement_id), step_id)
     data = _step_data(_merged(step, payload, WORKFLOW_FIELDS))
-    return services.update_workflow_step(step, actor=request.user, data=data)
+    return services.update_workflow_step(request.principal, step, data=data)
 
 
 @router.delete(
@@ -251,7 +251,7 @@ def update_workflow_step(request, engagement_id: int, step_id: int, payload: Wor
 @api_access(Role.MANAGER)
 def delete_workflow_step(request, engagement_id: int, step_id: int):
     step = _child(WorkflowStep.objects, _engagement(request, engagement_id), step_id)
-    services.delete_workflow_step(step, actor=request.user)
+    services.delete_workflow_step(request.principal, step)
     return Status(204, None)
 
 
@@ -264,5 +264,5 @@ def delete_workflow_step(request, engagement_id: int, step_id: int):
 def move_workflow_step(request, engagement_id: int, step_id: int, payload: WorkflowMoveIn):
     engagement = _engagement(request, engagement_id)
     step = _child(WorkflowStep.objects, engagement, step_id)
-    services.move_workflow_step(step, actor=request.user, direction=payload.direction)
+    services.move_workflow_step(request.principal, step, direction=payload.direction)
     return _of(WorkflowStep, engagement)
