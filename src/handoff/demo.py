@@ -231,16 +231,17 @@ def load() -> bool:
     shift(org, since, origin)
     emails = [LOGIN_EMAIL, *(email for _, email, _ in TEAM)]
     User.objects.filter(email__in=emails, date_joined__gte=loading).update(date_joined=origin)
+    as_owner = for_session(owner, org.slug)  # as the pages would resolve Maria
     # The providers, entered over the first two weeks.
     for index, entry in enumerate(PROVIDERS):
         with backdated(org, origin + timedelta(days=1 + index * 2, hours=index % 3)):
             provider = providers.create_provider(
-                org, actor=owner, data=entry["data"], new_field_names=entry["fields"]
+                as_owner, data=entry["data"], new_field_names=entry["fields"]
             )
             for name, title, email, phone, channel in entry["contacts"]:
                 providers.create_contact(
+                    as_owner,
                     provider,
-                    actor=owner,
                     data={
                         "name": name,
                         "title": title,
@@ -251,8 +252,7 @@ def load() -> bool:
                 )
     with backdated(org, origin + timedelta(days=2, hours=3)):
         archived = providers.create_provider(
-            org,
-            actor=owner,
+            as_owner,
             data={
                 "name": "QuickCall Virtual Reception",
                 "kind": "firm",
@@ -263,7 +263,7 @@ def load() -> bool:
         )
     calls_start = timezone.localdate() - relativedelta(months=8, day=1)
     with backdated(org, at(calls_start - timedelta(days=3), 16)):
-        providers.archive_provider(archived, actor=owner)
+        providers.archive_provider(as_owner, archived)
     Invitation.objects.create(
         organization=org,
         email="front.desk@maplestreetdental.example",
@@ -558,6 +558,7 @@ def _vetting(org, owner) -> None:
     """References with checks, and due diligence with one insurance certificate expired."""
     today = timezone.localdate()
     oscar = User.objects.get(email="oscar@maplestreetdental.example")
+    as_owner = for_session(owner, org.slug)
 
     def reference(provider_name, name, company, relationship, years):
         provider = Provider.objects.for_org(org).get(name=provider_name)
@@ -570,7 +571,7 @@ def _vetting(org, owner) -> None:
             "relationship": relationship,
             "worked_from": today - relativedelta(years=years),
         }
-        return vetting.save_reference(provider, actor=owner, data=data)
+        return vetting.save_reference(as_owner, provider, data=data)
 
     def check(ref, *, by, ratings, hire, missed="", flags="", notes="", self_submitted=False):
         data = dict(
@@ -582,10 +583,10 @@ def _vetting(org, owner) -> None:
         )
         data.update(would_hire_again=hire, missed_deadlines=missed, red_flags=flags, notes=notes)
         if self_submitted:
-            request, _ = vetting.request_check(ref, actor=by)
+            request, _ = vetting.request_check(for_session(by, org.slug), ref)
             vetting.answer_request(request, data=data)
         else:
-            vetting.record_check(ref, actor=by, data=data)
+            vetting.record_check(for_session(by, org.slug), ref, data=data)
 
     origin = started_using_handoff()
     books_start = today - relativedelta(months=9, day=1)
@@ -637,9 +638,7 @@ def _vetting(org, owner) -> None:
         ("Summit Payroll Partners", origin + timedelta(days=23, hours=3)),
     ):
         with backdated(org, moment):
-            vetting.apply_template(
-                Provider.objects.for_org(org).get(name=name), standard, actor=owner
-            )
+            vetting.apply_template(as_owner, Provider.objects.for_org(org).get(name=name), standard)
 
     def item(provider_name, title_start, **data):
         found = DueDiligenceItem.objects.for_org(org).get(
@@ -649,7 +648,7 @@ def _vetting(org, owner) -> None:
         document = pdf if found.needs_document else None
         starts = books_start if provider_name.startswith("Ledgerline") else billing_start
         with backdated(org, at(starts - timedelta(days=20), 10) + timedelta(minutes=7 * len(done))):
-            vetting.update_item(found, actor=owner, data=data, document=document)
+            vetting.update_item(as_owner, found, data=data, document=document)
         done.append(found)
 
     done = []

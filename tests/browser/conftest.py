@@ -112,12 +112,12 @@ def acme_books(live_server):
         states=["IL"],
     )
     provider = providers.create_provider(
-        org, actor=owner, data={"name": "Ledgerline", "kind": "firm", "status": "active"}
+        principal_for(owner, org), data={"name": "Ledgerline", "kind": "firm", "status": "active"}
     )
     priya, tom = (
         providers.create_contact(
+            principal_for(owner, provider.organization),
             provider,
-            actor=owner,
             data={"name": name, "email": f"{name.split()[0].lower()}@ledgerline.example"},
         )
         for name in ("Priya Raman", "Tom Okafor")

@@ -15,7 +15,7 @@ from handoff.accounts import services as accounts
 from handoff.compliance.models import W9
 from handoff.providers import services as providers
 from tests.browser.conftest import field_label, log_in, open_section
-from tests.factories import UserFactory
+from tests.factories import UserFactory, principal_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,8 +35,7 @@ def owner_logged_in(page, live_server):
         states=["OH"],
     )
     providers.create_provider(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         data={
             "name": "Sam Rivera Design",
             "kind": "individual",

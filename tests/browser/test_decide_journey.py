@@ -11,7 +11,7 @@ from handoff.accounts.models import Membership
 from handoff.core.roles import Role
 from handoff.providers import services as providers
 from tests.browser.conftest import field_label, log_in, open_section
-from tests.factories import UserFactory
+from tests.factories import UserFactory, principal_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,8 @@ def manager_logged_in(page, live_server):
     manager = UserFactory(name="Mona Manager", email="mona@acme.example")
     Membership.objects.create(organization=org, user=manager, role=Role.MANAGER)
     providers.create_provider(
-        org, actor=owner, data={"name": "ClearClaim Billing", "kind": "firm", "status": "prospect"}
+        principal_for(owner, org),
+        data={"name": "ClearClaim Billing", "kind": "firm", "status": "prospect"},
     )
     log_in(page, "mona@acme.example", "a-Strong-passw0rd")
     return org

@@ -9,7 +9,7 @@ from handoff.accounts.models import Membership
 from handoff.core.roles import Role
 from handoff.providers import services as providers
 from tests.browser.conftest import log_in, open_section
-from tests.factories import UserFactory
+from tests.factories import UserFactory, principal_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,12 +28,13 @@ def manager_logged_in(page, live_server):
     manager = UserFactory(name="Mona Manager", email="mona@acme.example")
     Membership.objects.create(organization=org, user=manager, role=Role.MANAGER)
     provider = providers.create_provider(
-        org, actor=owner, data={"name": "Ledgerline", "kind": "individual", "status": "active"}
+        principal_for(owner, org),
+        data={"name": "Ledgerline", "kind": "individual", "status": "active"},
     )
     for name in ("Priya Raman", "Tom Okafor"):
         providers.create_contact(
+            principal_for(owner, provider.organization),
             provider,
-            actor=owner,
             data={"name": name, "email": f"{name.split()[0].lower()}@ledgerline.example"},
         )
     log_in(page, "mona@acme.example", "a-Strong-passw0rd")

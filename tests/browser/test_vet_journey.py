@@ -12,7 +12,7 @@ from handoff.accounts.models import Membership
 from handoff.core.roles import Role
 from handoff.providers import services as providers
 from tests.browser.conftest import log_in, new_page, open_section
-from tests.factories import UserFactory
+from tests.factories import UserFactory, principal_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +30,12 @@ def test_references_checks_and_reputation(page, browser, live_server, settings):
     )
     manager = UserFactory(name="Mona Manager", email="mona@acme.example")
     Membership.objects.create(organization=org, user=manager, role=Role.MANAGER)
-    providers.create_provider(org, actor=owner, data={"name": "Ledgerline", "status": "prospect"})
-    providers.create_provider(org, actor=owner, data={"name": "Evergreen", "status": "prospect"})
+    providers.create_provider(
+        principal_for(owner, org), data={"name": "Ledgerline", "status": "prospect"}
+    )
+    providers.create_provider(
+        principal_for(owner, org), data={"name": "Evergreen", "status": "prospect"}
+    )
 
     log_in(page, "mona@acme.example", "a-Strong-passw0rd")
     open_section(page, "Providers")

@@ -24,7 +24,7 @@ from handoff.compliance.models import Filing1099
 from handoff.providers import services as providers
 from tests.browser.conftest import field_label, log_in, open_section
 from tests.compliance.conftest import pdf_upload
-from tests.factories import UserFactory
+from tests.factories import UserFactory, principal_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +44,7 @@ def owner_with_2025_payments(page, live_server):
         states=["OH"],
     )
     sam = providers.create_provider(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         data={
             "name": "Sam Rivera Design",
             "kind": "individual",

@@ -20,7 +20,7 @@ from handoff.providers.models import Provider
 from tests.compliance.conftest import pay
 from tests.compliance.test_assessments import assess
 from tests.conftest import api_client_for, client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 
 # The dates below are written for Friday 2026-12-04, noon in Chicago: the clock stands there.
@@ -73,12 +73,12 @@ class TestAttorney:
             {"name": "Hale & Ward LLP", "is_attorney": "yes"},
             {"name": "Plain Co", "is_attorney": ""},
         ]
-        report = providers.import_providers(org, actor=owner, rows=rows, commit=True)
+        report = providers.import_providers(principal_for(owner, org), rows=rows, commit=True)
         assert all(not entry["errors"] for entry in report)
         assert Provider.objects.for_org(org).get(name="Hale & Ward LLP").is_attorney
         assert not Provider.objects.for_org(org).get(name="Plain Co").is_attorney
         bad = providers.import_providers(
-            org, actor=owner, rows=[{"name": "X", "is_attorney": "maybe"}], commit=True
+            principal_for(owner, org), rows=[{"name": "X", "is_attorney": "maybe"}], commit=True
         )
         assert bad[0]["errors"] == ["is_attorney: write yes or no (or leave it empty for no)."]
         export = client_for(owner).get(reverse("providers:export", args=[org.slug]))

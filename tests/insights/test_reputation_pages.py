@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from handoff.providers import vetting
 from tests.conftest import api_client_for, client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 
 @pytest.fixture
@@ -15,8 +15,14 @@ def provider(org):
 def test_the_card_says_not_enough_information_until_a_check(org, viewer, owner, provider):
     url = reverse("insights:provider_reputation", args=[org.slug, provider.pk])
     assert "Not enough information" in client_for(viewer).get(url).content.decode()
-    reference = vetting.save_reference(provider, actor=owner, data={"name": "Dana"})
-    vetting.record_check(reference, actor=owner, data={"quality": 5, "met_deadlines": 5})
+    reference = vetting.save_reference(
+        principal_for(owner, provider.organization), provider, data={"name": "Dana"}
+    )
+    vetting.record_check(
+        principal_for(owner, reference.organization),
+        reference,
+        data={"quality": 5, "met_deadlines": 5},
+    )
     page = client_for(viewer).get(url).content.decode()
     # (2 + 1) / (2 + 2 + 1) = 0.6 → 1 + 4 × 0.6 = 3.4
     assert "<strong>3.4</strong>" in page and "From 1 reference check" in page
@@ -26,8 +32,14 @@ def test_the_card_says_not_enough_information_until_a_check(org, viewer, owner, 
 def test_the_api_gives_the_same_figures(org, viewer, owner, provider):
     api = api_client_for(viewer, org)
     assert api.get(f"/api/v1/providers/{provider.pk}/reputation").json()["score"] is None
-    reference = vetting.save_reference(provider, actor=owner, data={"name": "Dana"})
-    vetting.record_check(reference, actor=owner, data={"quality": 5, "met_deadlines": 5})
+    reference = vetting.save_reference(
+        principal_for(owner, provider.organization), provider, data={"name": "Dana"}
+    )
+    vetting.record_check(
+        principal_for(owner, reference.organization),
+        reference,
+        data={"quality": 5, "met_deadlines": 5},
+    )
     body = api.get(f"/api/v1/providers/{provider.pk}/reputation").json()
     assert (body["score"], body["reference_checks"], body["confidence"]) == (3.4, 1, "low")
 

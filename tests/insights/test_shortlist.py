@@ -10,7 +10,7 @@ from handoff.decisions.models import BusinessFunction, ShortlistCandidate
 from handoff.engagements.models import Engagement
 from handoff.providers import vetting
 from tests.conftest import api_client_for, client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 
 @pytest.fixture
@@ -40,9 +40,17 @@ def firms(org, owner, bookkeeping):
         },
     )
     for name in ("Dana", "Luis"):
-        reference = vetting.save_reference(ledgerline, actor=owner, data={"name": name})
-        vetting.record_check(reference, actor=owner, data={"quality": 5, "met_deadlines": 5})
-    vetting.apply_template(ledgerline, vetting.templates(org)[0], actor=owner)
+        reference = vetting.save_reference(
+            principal_for(owner, ledgerline.organization), ledgerline, data={"name": name}
+        )
+        vetting.record_check(
+            principal_for(owner, reference.organization),
+            reference,
+            data={"quality": 5, "met_deadlines": 5},
+        )
+    vetting.apply_template(
+        principal_for(owner, ledgerline.organization), ledgerline, vetting.templates(org)[0]
+    )
     ledgerline.due_diligence_items.update(status="not_applicable")
     for provider in (evergreen, ledgerline):
         decisions.add_candidate(bookkeeping, actor=owner, provider_id=provider.pk)
@@ -80,8 +88,12 @@ class TestComparison:
         for index in range(4):
             provider = ProviderFactory(organization=org, name=f"Extra {index}")
             decisions.add_candidate(bookkeeping, actor=owner, provider_id=provider.pk)
-            reference = vetting.save_reference(provider, actor=owner, data={"name": "R"})
-            vetting.record_check(reference, actor=owner, data={"quality": 4})
+            reference = vetting.save_reference(
+                principal_for(owner, provider.organization), provider, data={"name": "R"}
+            )
+            vetting.record_check(
+                principal_for(owner, reference.organization), reference, data={"quality": 4}
+            )
         with CaptureQueriesContext(connection) as many:
             client.get(url("shortlist", org, bookkeeping.pk))
         assert len(many) == len(few)

@@ -5,10 +5,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from handoff.core.principal import Principal
 from handoff.providers import vetting
 from handoff.providers.models import Reference, ReferenceRequest
 from tests.conftest import client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 
 def url(name, org, *args):
@@ -70,13 +71,17 @@ class TestAfterSaving:
 
     def test_a_viewer_is_not_offered_to_send(self, org, owner, viewer, provider):
         reference = vetting.save_reference(
-            provider, actor=owner, data={**FORM, "email": "lee@harbor.example"}
+            principal_for(owner, provider.organization),
+            provider,
+            data={**FORM, "email": "lee@harbor.example"},
         )
         page = client_for(viewer).get(url("reference_detail", org, reference.pk)).content.decode()
         assert "Send the questions" not in page
 
     def test_another_organizations_reference_is_a_404(self, org, other_org, outsider, provider):
-        reference = vetting.save_reference(provider, actor=None, data=FORM)
+        reference = vetting.save_reference(
+            Principal.system(provider.organization), provider, data=FORM
+        )
         client = client_for(outsider)
         assert client.get(url("reference_detail", org, reference.pk)).status_code == 404
         response = client.post(url("check_request", org, reference.pk), {"email": "x@y.example"})

@@ -3,11 +3,13 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from handoff.core.principal import Principal
 from handoff.providers import vetting
 from handoff.providers.models import (
     DueDiligenceItem,
@@ -17,7 +19,7 @@ from handoff.providers.models import (
     ReferenceRequest,
 )
 from tests.conftest import client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 PDF = b"%PDF-1.4\n% a tiny but real PDF header\n"
 
@@ -34,8 +36,8 @@ def provider(org):
 @pytest.fixture
 def reference(provider, owner):
     return vetting.save_reference(
+        principal_for(owner, provider.organization),
         provider,
-        actor=owner,
         data={
             "name": "Dana Client",
             "company": "Harbor Dental",
@@ -165,7 +167,7 @@ class TestEmailedReferenceForm:
         assert ReferenceCheck.objects.count() == 1
 
     def test_an_expired_link_fails(self, org, member, reference):
-        _, raw = vetting.request_check(reference, actor=member)
+        _, raw = vetting.request_check(principal_for(member, reference.organization), reference)
         link = reverse("providers:reference_answer", args=[raw])
         with time_machine.travel(timezone.now() + timedelta(days=15)):
             assert Client().get(link).status_code == 404
@@ -178,14 +180,14 @@ class TestEmailedReferenceForm:
         assert Client().post(link, ANSWERS).status_code == 404
 
     def test_the_link_opens_no_other_page(self, org, member, reference):
-        _, raw = vetting.request_check(reference, actor=member)
+        _, raw = vetting.request_check(principal_for(member, reference.organization), reference)
         holder = Client()
         holder.get(reverse("providers:reference_answer", args=[raw]))
         response = holder.get(url("detail", org, reference.provider.pk))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
     def test_a_reference_without_e_mail_cannot_be_asked_by_e_mail(self, org, member, provider):
-        silent = vetting.save_reference(provider, actor=member, data={"name": "No Mail"})
+        silent = vetting.save_reference(Principal.system(org), provider, data={"name": "No Mail"})
         page = client_for(member).post(
             url("check_request", org, silent.pk), {"email": ""}, follow=True
         )
@@ -271,12 +273,19 @@ class TestDueDiligence:
 # --- Tenancy and roles on every vetting page -----------------------------------------------
 @pytest.fixture
 def rows(org, owner, reference):
-    vetting.record_check(reference, actor=owner, data={"quality": 4})
+    vetting.record_check(
+        principal_for(owner, reference.organization), reference, data={"quality": 4}
+    )
     template = vetting.templates(org)[0]
-    vetting.apply_template(reference.provider, template, actor=owner)
+    vetting.apply_template(
+        principal_for(owner, reference.provider.organization), reference.provider, template
+    )
     item = DueDiligenceItem.objects.for_org(org).first()
     vetting.update_item(
-        item, actor=owner, data={"status": "received"}, document=SimpleUploadedFile("d.pdf", PDF)
+        principal_for(owner, item.organization),
+        item,
+        data={"status": "received"},
+        document=SimpleUploadedFile("d.pdf", PDF),
     )
     return {"p": reference.provider, "r": reference, "i": item, "t": template}
 
@@ -339,3 +348,19 @@ def test_a_role_below_the_least_gets_403(request, org, rows, name, method, least
 @pytest.mark.parametrize(("name", "method", "least", "needs"), PAGES, ids=IDS)
 def test_the_least_role_gets_through(request, org, rows, name, method, least, needs):
     assert call(people(request)[least], org, name, method, needs, rows).status_code in (200, 302)
+
+
+def test_the_vetting_services_check_the_role_themselves(org, member, viewer, provider):
+    """Recording a reference and applying due diligence are a manager's, asking a reference or
+    recording a check a member's, editing the questions an admin's — in the service itself."""
+    with pytest.raises(PermissionDenied, match="manager role"):
+        vetting.save_reference(principal_for(member, org), provider, data={"name": "Dana"})
+    reference = vetting.save_reference(Principal.system(org), provider, data={"name": "Dana"})
+    with pytest.raises(PermissionDenied, match="member role"):
+        vetting.record_check(principal_for(viewer, org), reference, data={"quality": 4})
+    with pytest.raises(PermissionDenied, match="admin role"):
+        vetting.save_question(principal_for(member, org), text="Would you hire them again?")
+    with pytest.raises(PermissionDenied, match="manager role"):
+        vetting.apply_template(principal_for(member, org), provider, vetting.templates(org)[0])
+    assert provider.references.count() == 1 and not reference.checks.exists()
+    assert not provider.due_diligence_items.exists()

@@ -2,10 +2,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from handoff.core.principal import Principal
 from handoff.providers import vetting
 from handoff.providers.models import DueDiligenceItem, ReferenceCheck
 from tests.conftest import api_client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 PDF = b"%PDF-1.4\n% tiny\n"
 
@@ -69,7 +70,9 @@ class TestReferencesAndChecks:
         )
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "worked_to"
-        reference = vetting.save_reference(provider, actor=None, data={"name": "Y"})
+        reference = vetting.save_reference(
+            Principal.system(provider.organization), provider, data={"name": "Y"}
+        )
         response = api.post(f"/api/v1/references/{reference.pk}/checks", {"quality": 6})
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "quality"
         response = api.post(f"/api/v1/references/{reference.pk}/checks", {})
@@ -88,7 +91,9 @@ class TestReferencesAndChecks:
     def test_a_viewer_reads_but_cannot_write(self, org, viewer, provider):
         api = api_client_for(viewer, org)
         reference = vetting.save_reference(
-            provider, actor=None, data={"name": "Y", "email": "y@x.example"}
+            Principal.system(provider.organization),
+            provider,
+            data={"name": "Y", "email": "y@x.example"},
         )
         assert api.get(f"/api/v1/references/{reference.pk}").status_code == 200
         assert (
@@ -131,7 +136,7 @@ class TestDueDiligence:
 
     def test_a_fake_pdf_is_refused(self, org, api, provider):
         template = vetting.templates(org)[0]
-        vetting.apply_template(provider, template, actor=None)
+        vetting.apply_template(Principal.system(provider.organization), provider, template)
         item = DueDiligenceItem.objects.for_org(org).first()
         response = api.client.post(
             f"/api/v1/due-diligence/{item.pk}/document",
@@ -164,10 +169,14 @@ class TestDueDiligence:
 def test_another_organizations_rows_are_404(org, owner, outsider, other_org, method, path):
     provider = ProviderFactory(organization=org)
     reference = vetting.save_reference(
-        provider, actor=owner, data={"name": "R", "email": "r@x.example"}
+        principal_for(owner, provider.organization),
+        provider,
+        data={"name": "R", "email": "r@x.example"},
     )
     question = vetting.questions(org)[0]
-    vetting.apply_template(provider, vetting.templates(org)[0], actor=owner)
+    vetting.apply_template(
+        principal_for(owner, provider.organization), provider, vetting.templates(org)[0]
+    )
     item = DueDiligenceItem.objects.for_org(org).first()
     api = api_client_for(outsider, other_org)
     path = path.format(p=provider.pk, r=reference.pk, q=question.pk, i=item.pk)
@@ -200,10 +209,14 @@ def test_a_role_below_the_least_gets_403_and_changes_nothing(
 ):
     provider = ProviderFactory(organization=org)
     reference = vetting.save_reference(
-        provider, actor=owner, data={"name": "R", "email": "r@x.example"}
+        principal_for(owner, provider.organization),
+        provider,
+        data={"name": "R", "email": "r@x.example"},
     )
     question = vetting.questions(org)[0]
-    vetting.apply_template(provider, vetting.templates(org)[0], actor=owner)
+    vetting.apply_template(
+        principal_for(owner, provider.organization), provider, vetting.templates(org)[0]
+    )
     item = DueDiligenceItem.objects.for_org(org).first()
     api = api_client_for(request.getfixturevalue(role), org)
     path = path.format(p=provider.pk, r=reference.pk, q=question.pk, i=item.pk)

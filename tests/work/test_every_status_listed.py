@@ -59,7 +59,7 @@ ILLINOIS = {"IL": {"prongs": {key: {"answer": "yes", "evidence": "Shown"} for ke
 
 def _provider(org, owner, name, status=ProviderStatus.ACTIVE):
     return providers.create_provider(
-        org, actor=owner, data={"name": name, "kind": "firm", "status": status}
+        principal_for(owner, org), data={"name": name, "kind": "firm", "status": status}
     )
 
 

@@ -215,8 +215,7 @@ def list_providers(request, filters: Query[ProviderFilters]):
 @api_access(Role.MANAGER)
 def create_provider(request, payload: ProviderIn):
     provider = services.create_provider(
-        request.org,
-        actor=request.user,
+        request.principal,
         data=_provider_data(payload, partial=False),
         new_field_names=payload.fields,
     )
@@ -252,9 +251,7 @@ def import_providers(request, file: File[UploadedFile], dry_run: bool = True):
         rows = form.rows()
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from None
-    report = services.import_providers(
-        request.org, actor=request.user, rows=rows, commit=not dry_run
-    )
+    report = services.import_providers(request.principal, rows=rows, commit=not dry_run)
     refused = sum(1 for entry in report if entry["errors"])
     return {
         "imported": 0 if dry_run or refused else len(report),
@@ -277,8 +274,8 @@ def get_provider(request, provider_id: int):
 @api_access(Role.MANAGER)
 def update_provider(request, provider_id: int, payload: ProviderPatch):
     services.update_provider(
+        request.principal,
         _provider(request, provider_id),
-        actor=request.user,
         data=_provider_data(payload, partial=True),
         field_ids=None if payload.fields is None else [],
         new_field_names=payload.fields or (),
@@ -294,14 +291,14 @@ def update_provider(request, provider_id: int, payload: ProviderPatch):
 )
 @api_access(Role.MANAGER)
 def archive_provider(request, provider_id: int):
-    services.archive_provider(_provider(request, provider_id), actor=request.user)
+    services.archive_provider(request.principal, _provider(request, provider_id))
     return _provider(request, provider_id)
 
 
 @router.post("/providers/{provider_id}/restore", response={200: ProviderOut, **ERRORS})
 @api_access(Role.MANAGER)
 def restore_provider(request, provider_id: int):
-    services.restore_provider(_provider(request, provider_id), actor=request.user)
+    services.restore_provider(request.principal, _provider(request, provider_id))
     return _provider(request, provider_id)
 
 
@@ -351,7 +348,7 @@ def provider_contacts(request, provider_id: int, archived: bool = False):
 @api_access(Role.MANAGER)
 def create_contact(request, provider_id: int, payload: ContactIn):
     provider = _provider(request, provider_id)
-    return Status(201, services.create_contact(provider, actor=request.user, data=payload.dict()))
+    return Status(201, services.create_contact(request.principal, provider, data=payload.dict()))
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
@@ -373,8 +370,8 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
         if value is not None
     }
     return services.update_contact(
+        request.principal,
         _contact(request, contact_id),
-        actor=request.user,
         data=data,
         expected_version=payload.version,
     )
@@ -383,10 +380,10 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
 @router.post("/contacts/{contact_id}/archive", response={200: ContactOut, **ERRORS})
 @api_access(Role.MANAGER)
 def archive_contact(request, contact_id: int):
-    return services.archive_contact(_contact(request, contact_id), actor=request.user)
+    return services.archive_contact(request.principal, _contact(request, contact_id))
 
 
 @router.post("/contacts/{contact_id}/restore", response={200: ContactOut, **ERRORS})
 @api_access(Role.MANAGER)
 def restore_contact(request, contact_id: int):
-    return services.restore_contact(_contact(request, contact_id), actor=request.user)
+    return services.restore_contact(request.principal, _contact(request, contact_id))

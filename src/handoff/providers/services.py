@@ -9,6 +9,8 @@ from django.utils import timezone
 from handoff.core import audit, csv_import
 from handoff.core.errors import Conflict
 from handoff.core.lists import add_named
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.providers.choices import DEFAULT_EXPERTISE_FIELDS
 from handoff.providers.models import Contact, ExpertiseField, Provider, ProviderExpertise
 
@@ -75,8 +77,12 @@ def _snapshot(obj, names) -> dict:
 
 
 @transaction.atomic
-def create_provider(org, *, actor, data: dict, field_ids=(), new_field_names=()) -> Provider:
+def create_provider(
+    principal: Principal, *, data: dict, field_ids=(), new_field_names=()
+) -> Provider:
     """Add a provider with its fields of expertise (chosen by id, or typed as new names)."""
+    principal.require_in(principal.organization_id, Role.MANAGER, "Adding a provider")
+    org, actor = principal.organization, principal.user
     provider = Provider(organization=org, created_by=actor, **_only(data, PROVIDER_FIELDS))
     provider.full_clean()
     fields = resolve_fields(org, ids=field_ids, new_names=new_field_names)
@@ -88,9 +94,9 @@ def create_provider(org, *, actor, data: dict, field_ids=(), new_field_names=())
 
 @transaction.atomic
 def update_provider(
+    principal: Principal,
     provider: Provider,
     *,
-    actor,
     data: dict,
     field_ids=None,
     new_field_names=(),
@@ -98,6 +104,8 @@ def update_provider(
 ) -> Provider:
     """Change a provider; with ``expected_version``, refuse (Conflict) if it moved on since.
     Fields of expertise change only when ``field_ids`` (possibly empty) is given."""
+    principal.require_in(provider.organization_id, Role.MANAGER, "Changing a provider")
+    actor = principal.user
     provider = _locked(Provider, provider, expected_version)
     data = _only(data, PROVIDER_FIELDS)
     before = _snapshot(provider, data)
@@ -145,28 +153,38 @@ def _set_archived(model, obj, *, actor, archived: bool):
 
 
 @transaction.atomic
-def archive_provider(provider: Provider, *, actor) -> Provider:
+def archive_provider(principal: Principal, provider: Provider) -> Provider:
     """Hide a provider from the lists; its history stays (nothing is deleted)."""
+    principal.require_in(provider.organization_id, Role.MANAGER, "Archiving a provider")
+    actor = principal.user
     return _set_archived(Provider, provider, actor=actor, archived=True)
 
 
 @transaction.atomic
-def restore_provider(provider: Provider, *, actor) -> Provider:
+def restore_provider(principal: Principal, provider: Provider) -> Provider:
+    principal.require_in(provider.organization_id, Role.MANAGER, "Restoring a provider")
+    actor = principal.user
     return _set_archived(Provider, provider, actor=actor, archived=False)
 
 
 @transaction.atomic
-def archive_contact(contact: Contact, *, actor) -> Contact:
+def archive_contact(principal: Principal, contact: Contact) -> Contact:
+    principal.require_in(contact.organization_id, Role.MANAGER, "Archiving a contact")
+    actor = principal.user
     return _set_archived(Contact, contact, actor=actor, archived=True)
 
 
 @transaction.atomic
-def restore_contact(contact: Contact, *, actor) -> Contact:
+def restore_contact(principal: Principal, contact: Contact) -> Contact:
+    principal.require_in(contact.organization_id, Role.MANAGER, "Restoring a contact")
+    actor = principal.user
     return _set_archived(Contact, contact, actor=actor, archived=False)
 
 
 @transaction.atomic
-def create_contact(provider: Provider, *, actor, data: dict) -> Contact:
+def create_contact(principal: Principal, provider: Provider, *, data: dict) -> Contact:
+    principal.require_in(provider.organization_id, Role.MANAGER, "Adding a contact")
+    actor = principal.user
     contact = Contact(
         organization=provider.organization, provider=provider, **_only(data, CONTACT_FIELDS)
     )
@@ -184,8 +202,10 @@ def create_contact(provider: Provider, *, actor, data: dict) -> Contact:
 
 @transaction.atomic
 def update_contact(
-    contact: Contact, *, actor, data: dict, expected_version: int | None = None
+    principal: Principal, contact: Contact, *, data: dict, expected_version: int | None = None
 ) -> Contact:
+    principal.require_in(contact.organization_id, Role.MANAGER, "Changing a contact")
+    actor = principal.user
     contact = _locked(Contact, contact, expected_version)
     data = _only(data, CONTACT_FIELDS)
     before = _snapshot(contact, data)
@@ -207,7 +227,9 @@ def update_contact(
     return contact
 
 
-def add_expertise_field(org, *, actor, name: str) -> ExpertiseField:
+def add_expertise_field(principal: Principal, *, name: str) -> ExpertiseField:
+    principal.require_in(principal.organization_id, Role.MANAGER, "Adding a field of expertise")
+    org, actor = principal.organization, principal.user
     return add_named(ExpertiseField, org, actor=actor, name=name)
 
 
@@ -245,12 +267,13 @@ def yes_or_no(raw: str) -> bool | None:
     return True if value in YES else False if value in NO else None
 
 
-def import_providers(org, *, actor, rows: list[dict], commit: bool) -> list[dict]:
+def import_providers(principal: Principal, *, rows: list[dict], commit: bool) -> list[dict]:
     """Check (and with ``commit``, add) providers from CSV rows, all or nothing.
 
     Returns one entry per row: its line number, name and the reasons it is refused (empty when
     fine). Nothing is saved unless ``commit`` and every row passes; a dry run shows the same
     reasons without saving."""
+    principal.require_in(principal.organization_id, Role.MANAGER, "Importing providers")
 
     def import_row(line: int, row: dict) -> dict:
         data = {key: (row.get(key) or "").strip() for key in PROVIDER_FIELDS}
@@ -263,7 +286,7 @@ def import_providers(org, *, actor, rows: list[dict], commit: bool) -> list[dict
             errors = ["is_attorney: write yes or no (or leave it empty for no)."]
         else:
             _, errors = csv_import.attempt(
-                lambda: create_provider(org, actor=actor, data=data, new_field_names=names)
+                lambda: create_provider(principal, data=data, new_field_names=names)
             )
         return {"line": line, "name": data["name"], "errors": errors}
 

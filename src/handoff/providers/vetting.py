@@ -12,6 +12,8 @@ from django.utils import timezone
 from handoff.accounts.models import Invitation, hash_secret
 from handoff.core import audit
 from handoff.core.links import absolute_url
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.core.uploads import sniff_document
 from handoff.providers.choices import (
     DEFAULT_DUE_DILIGENCE,
@@ -54,7 +56,11 @@ REQUEST_VALID_DAYS = 14
 
 # --- References ----------------------------------------------------------------------------
 @transaction.atomic
-def save_reference(provider: Provider, *, actor, data: dict, reference=None) -> Reference:
+def save_reference(
+    principal: Principal, provider: Provider, *, data: dict, reference=None
+) -> Reference:
+    principal.require_in(provider.organization_id, Role.MANAGER, "Recording a reference")
+    actor = principal.user
     reference = reference or Reference(organization=provider.organization, provider=provider)
     for key in REFERENCE_FIELDS:
         if key in data:
@@ -98,8 +104,10 @@ def custom_questions(org) -> list[ReferenceQuestion]:
 
 
 @transaction.atomic
-def save_question(org, *, actor, text: str, question=None, active: bool = True):
+def save_question(principal: Principal, *, text: str, question=None, active: bool = True):
     """Reword a question or add one; standard questions can be reworded but stay active."""
+    principal.require_in(principal.organization_id, Role.ADMIN, "Changing the reference questions")
+    org, actor = principal.organization, principal.user
     text = " ".join(text.split())
     if question is None:
         top = max((q.position for q in questions(org)), default=0)
@@ -138,8 +146,10 @@ def _check(reference: Reference, data: dict, **extra) -> ReferenceCheck:
 
 
 @transaction.atomic
-def record_check(reference: Reference, *, actor, data: dict) -> ReferenceCheck:
+def record_check(principal: Principal, reference: Reference, *, data: dict) -> ReferenceCheck:
     """A check asked by a member, by phone or in person."""
+    principal.require_in(reference.organization_id, Role.MEMBER, "Recording a reference check")
+    actor = principal.user
     check = _check(reference, data, asked_by=actor, asked_at=data.get("asked_at") or timezone.now())
     audit.record(
         reference.organization,
@@ -156,8 +166,12 @@ def request_url(raw_token: str) -> str:
 
 
 @transaction.atomic
-def request_check(reference: Reference, *, actor, email: str = "") -> tuple[ReferenceRequest, str]:
+def request_check(
+    principal: Principal, reference: Reference, *, email: str = ""
+) -> tuple[ReferenceRequest, str]:
     """E-mail the reference a one-time link to the check form; returns it with the raw token."""
+    principal.require_in(reference.organization_id, Role.MEMBER, "Asking a reference")
+    actor = principal.user
     email = (email or reference.email).strip().lower()
     if not email:
         raise ValidationError({"email": "The reference has no e-mail address; add one first."})
@@ -259,7 +273,11 @@ def templates(org) -> list[DueDiligenceTemplate]:
 
 
 @transaction.atomic
-def add_template_item(template: DueDiligenceTemplate, *, actor, data: dict):
+def add_template_item(principal: Principal, template: DueDiligenceTemplate, *, data: dict):
+    principal.require_in(
+        template.organization_id, Role.ADMIN, "Changing the due-diligence template"
+    )
+    actor = principal.user
     top = max((item.position for item in template.items.all()), default=0)
     item = DueDiligenceTemplateItem(
         organization=template.organization,
@@ -283,8 +301,12 @@ def add_template_item(template: DueDiligenceTemplate, *, actor, data: dict):
 
 
 @transaction.atomic
-def apply_template(provider: Provider, template: DueDiligenceTemplate, *, actor) -> int:
+def apply_template(principal: Principal, provider: Provider, template: DueDiligenceTemplate) -> int:
     """Add the template's items the provider does not have yet (by title); returns how many."""
+    principal.require_in(
+        provider.organization_id, Role.MANAGER, "Applying a due-diligence template"
+    )
+    actor = principal.user
     if template.organization_id != provider.organization_id:
         raise ValidationError({"template": "Choose a checklist of this organization."})
     have = {
@@ -317,8 +339,12 @@ def apply_template(provider: Provider, template: DueDiligenceTemplate, *, actor)
 
 
 @transaction.atomic
-def update_item(item: DueDiligenceItem, *, actor, data: dict, document=None) -> DueDiligenceItem:
+def update_item(
+    principal: Principal, item: DueDiligenceItem, *, data: dict, document=None
+) -> DueDiligenceItem:
     """Record the state of one item; a document is checked by its content, not its name."""
+    principal.require_in(item.organization_id, Role.MANAGER, "Updating due diligence")
+    actor = principal.user
     for key in ("status", "expires_on", "amount", "notes"):
         if key in data:
             setattr(item, key, data[key])

@@ -186,7 +186,7 @@ def list_references(request, provider_id: int):
 @api_access(Role.MANAGER)
 def create_reference(request, provider_id: int, payload: ReferenceIn):
     provider = _provider(request, provider_id)
-    return Status(201, vetting.save_reference(provider, actor=request.user, data=payload.dict()))
+    return Status(201, vetting.save_reference(request.principal, provider, data=payload.dict()))
 
 
 @router.get("/references/{reference_id}", response={200: ReferenceOut, **ERRORS})
@@ -200,8 +200,8 @@ def get_reference(request, reference_id: int):
 def update_reference(request, reference_id: int, payload: ReferencePatch):
     reference = _reference(request, reference_id)
     return vetting.save_reference(
+        request.principal,
         reference.provider,
-        actor=request.user,
         reference=reference,
         data=patch_data(payload, Reference),
     )
@@ -223,7 +223,7 @@ def list_checks(request, reference_id: int):
 @api_access(Role.MEMBER)
 def create_check(request, reference_id: int, payload: CheckIn):
     reference = _reference(request, reference_id)
-    return Status(201, vetting.record_check(reference, actor=request.user, data=payload.dict()))
+    return Status(201, vetting.record_check(request.principal, reference, data=payload.dict()))
 
 
 @router.post(
@@ -234,7 +234,7 @@ def create_check(request, reference_id: int, payload: CheckIn):
 @api_access(Role.MEMBER)
 def create_request(request, reference_id: int, payload: RequestIn):
     reference = _reference(request, reference_id)
-    sent, raw = vetting.request_check(reference, actor=request.user, email=payload.email)
+    sent, raw = vetting.request_check(request.principal, reference, email=payload.email)
     return Status(
         201,
         {
@@ -255,7 +255,7 @@ def list_questions(request):
 @router.post("/reference-questions", response={201: QuestionOut, **ERRORS})
 @api_access(Role.ADMIN)
 def create_question(request, payload: QuestionIn):
-    return Status(201, vetting.save_question(request.org, actor=request.user, text=payload.text))
+    return Status(201, vetting.save_question(request.principal, text=payload.text))
 
 
 @router.patch(
@@ -267,7 +267,7 @@ def create_question(request, payload: QuestionIn):
 def update_question(request, question_id: int, payload: QuestionIn):
     question = get_visible_or_404(ReferenceQuestion.objects, request.principal, pk=question_id)
     return vetting.save_question(
-        request.org, actor=request.user, text=payload.text, question=question, active=payload.active
+        request.principal, text=payload.text, question=question, active=payload.active
     )
 
 
@@ -337,7 +337,7 @@ def apply_template(request, provider_id: int, payload: ApplyIn):
         request.principal,
         pk=payload.template_id,
     )
-    vetting.apply_template(provider, template, actor=request.user)
+    vetting.apply_template(request.principal, provider, template)
     return Status(
         201, list(DueDiligenceItem.objects.visible_to(request.principal).filter(provider=provider))
     )
@@ -363,7 +363,7 @@ def get_item(request, item_id: int):
 @api_access(Role.MANAGER)
 def update_item(request, item_id: int, payload: DueDiligencePatch):
     item = _item(request, item_id)
-    return vetting.update_item(item, actor=request.user, data=patch_data(payload, DueDiligenceItem))
+    return vetting.update_item(request.principal, item, data=patch_data(payload, DueDiligenceItem))
 
 
 @router.post(
@@ -374,7 +374,7 @@ def update_item(request, item_id: int, payload: DueDiligencePatch):
 @api_access(Role.MANAGER)
 def upload_document(request, item_id: int, document: File[UploadedFile]):
     return vetting.update_item(
-        _item(request, item_id), actor=request.user, data={}, document=document
+        request.principal, _item(request, item_id), data={}, document=document
     )
 
 

@@ -39,7 +39,7 @@ def reference_create(request, provider_pk):
     form = ReferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            reference = vetting.save_reference(provider, actor=request.user, data=form.cleaned_data)
+            reference = vetting.save_reference(request.principal, provider, data=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -58,7 +58,7 @@ def reference_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             vetting.save_reference(
-                reference.provider, actor=request.user, data=form.cleaned_data, reference=reference
+                request.principal, reference.provider, data=form.cleaned_data, reference=reference
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -106,7 +106,7 @@ def check_create(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            vetting.record_check(reference, actor=request.user, data=form.check_data())
+            vetting.record_check(request.principal, reference, data=form.check_data())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -127,7 +127,7 @@ def check_request(request, pk):
     else:
         try:
             sent, _ = vetting.request_check(
-                reference, actor=request.user, email=form.cleaned_data["email"]
+                request.principal, reference, email=form.cleaned_data["email"]
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -179,8 +179,7 @@ def question_list(request):
             )
         if request.POST.get("action") == "retire" and question and not question.key:
             vetting.save_question(
-                request.org,
-                actor=request.user,
+                request.principal,
                 text=question.text,
                 question=question,
                 active=not question.active,
@@ -189,8 +188,7 @@ def question_list(request):
         if form.is_valid():
             try:
                 vetting.save_question(
-                    request.org,
-                    actor=request.user,
+                    request.principal,
                     text=form.cleaned_data["text"],
                     question=question,
                 )
@@ -215,7 +213,7 @@ def due_diligence_apply(request, provider_pk):
         request.principal,
         pk=request.POST.get("template") or 0,
     )
-    added = vetting.apply_template(provider, template, actor=request.user)
+    added = vetting.apply_template(request.principal, provider, template)
     messages.success(request, f"{added} item{'s' if added != 1 else ''} added from {template}.")
     return redirect(_vetting_url(provider))
 
@@ -230,7 +228,7 @@ def due_diligence_item(request, pk):
         data = {key: form.cleaned_data[key] for key in form.cleaned_data if key != "document"}
         try:
             vetting.update_item(
-                item, actor=request.user, data=data, document=form.cleaned_data.get("document")
+                request.principal, item, data=data, document=form.cleaned_data.get("document")
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -275,7 +273,7 @@ def due_diligence_templates(request):
         )
         if form.is_valid():
             try:
-                vetting.add_template_item(template, actor=request.user, data=form.cleaned_data)
+                vetting.add_template_item(request.principal, template, data=form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -152,15 +152,14 @@ def _save_provider(request, form, provider=None):
     try:
         if provider is None:
             return services.create_provider(
-                request.org,
-                actor=request.user,
+                request.principal,
                 data=form.provider_data(),
                 field_ids=field_ids,
                 new_field_names=form.new_field_names(),
             )
         return services.update_provider(
+            request.principal,
             provider,
-            actor=request.user,
             data=form.provider_data(),
             field_ids=field_ids,
             new_field_names=form.new_field_names(),
@@ -202,10 +201,10 @@ def provider_edit(request, pk):
 def provider_archive(request, pk):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=pk)
     if request.POST.get("restore"):
-        provider = services.restore_provider(provider, actor=request.user)
+        provider = services.restore_provider(request.principal, provider)
         messages.success(request, f"{provider.name} is back in the list.")
     else:
-        provider = services.archive_provider(provider, actor=request.user)
+        provider = services.archive_provider(request.principal, provider)
         messages.success(
             request, f"{provider.name} was archived; its history is kept. Restore it any time."
         )
@@ -218,9 +217,7 @@ def contact_create(request, provider_pk):
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            contact = services.create_contact(
-                provider, actor=request.user, data=form.contact_data()
-            )
+            contact = services.create_contact(request.principal, provider, data=form.contact_data())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -239,8 +236,8 @@ def contact_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.update_contact(
+                request.principal,
                 contact,
-                actor=request.user,
                 data=form.contact_data(),
                 expected_version=form.cleaned_data.get("version"),
             )
@@ -265,10 +262,10 @@ def contact_archive(request, pk):
         Contact.objects.select_related("provider"), request.principal, pk=pk
     )
     if request.POST.get("restore"):
-        services.restore_contact(contact, actor=request.user)
+        services.restore_contact(request.principal, contact)
         messages.success(request, f"{contact.name} is back among the contacts.")
     else:
-        services.archive_contact(contact, actor=request.user)
+        services.archive_contact(request.principal, contact)
         messages.success(request, f"{contact.name} was archived.")
     return redirect(contact.provider.get_absolute_url())
 
@@ -278,9 +275,7 @@ def expertise_fields(request):
     form = ExpertiseFieldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            field = services.add_expertise_field(
-                request.org, actor=request.user, name=form.cleaned_data["name"]
-            )
+            field = services.add_expertise_field(request.principal, name=form.cleaned_data["name"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -298,9 +293,7 @@ def provider_import(request):
     return csv_import.import_page(
         request,
         ProviderImportForm(request.POST or None, request.FILES or None),
-        lambda rows, commit: services.import_providers(
-            request.org, actor=request.user, rows=rows, commit=commit
-        ),
+        lambda rows, commit: services.import_providers(request.principal, rows=rows, commit=commit),
         template="providers/import.html",
         columns=[("Name", "name")],
         done=lambda count: f"{count} providers were added.",
