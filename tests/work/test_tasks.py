@@ -469,7 +469,7 @@ class TestEditing:
         assert (task.status, task.version) == (S.REQUESTED, 1)
 
     def test_the_services_check_who_acts(
-        self, org, other_org, engagement, member, viewer, outsider, portal_user
+        self, org, other_org, engagement, rival_engagement, member, viewer, outsider, portal_user
     ):
         """Sending, editing and reminding are our side's, members and up, in our organization;
         moving and commenting are either side's, on their own tasks only."""
@@ -489,9 +489,15 @@ class TestEditing:
             services.move_task(elsewhere, task, to_status=S.CANCELLED)
         with pytest.raises(PermissionDenied):
             services.add_comment(elsewhere, task, body="Hello")
+        # Priya's provider's work only: another provider's task is not hers to move.
+        theirs = send(rival_engagement, member)
+        with pytest.raises(PermissionDenied, match="own provider"):
+            services.move_task(principal_for(portal_user, org), theirs, to_status=S.ACKNOWLEDGED)
         task.refresh_from_db()
+        theirs.refresh_from_db()
         assert (task.title, task.status, task.version) == ("March invoices", S.REQUESTED, 1)
-        assert Task.objects.for_org(org).count() == 1 and not task.comments.exists()
+        assert theirs.status == S.REQUESTED and not task.comments.exists()
+        assert Task.objects.for_org(org).count() == 2
 
 
 def give_portal_access(org, contact, user):

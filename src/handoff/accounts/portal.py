@@ -15,14 +15,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from handoff.accounts.models import ApiToken, Membership, PortalAccess, PortalSettings, User
 from handoff.accounts.principal import provider_principal
-from handoff.accounts.services import create_user
+from handoff.accounts.services import create_user, mail_invitation
 from handoff.core import audit
 from handoff.core.links import absolute_url
 from handoff.core.principal import Principal
@@ -142,20 +140,17 @@ def invite(principal: Principal, contact) -> tuple[PortalAccess, str]:
         f"Invited {contact.name} ({email}) to the provider portal"
         + (" (replacing the earlier link)" if live is not None else ""),
     )
-    context = {
-        "access": access,
-        "contact": contact,
-        "org": organization,
-        "url": invitation_url(raw),
-        "inviter": principal.user,
-    }
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"{organization.name} invites you to its provider portal on Handoff",
-            message=render_to_string("accounts/email/portal_invitation.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
+    mail_invitation(
+        email,
+        f"{organization.name} invites you to its provider portal on Handoff",
+        "accounts/email/portal_invitation.txt",
+        {
+            "access": access,
+            "contact": contact,
+            "org": organization,
+            "url": invitation_url(raw),
+            "inviter": principal.user,
+        },
     )
     return access, raw
 

@@ -168,16 +168,26 @@ def invite(
     audit.record(
         org, actor_membership.user, "invitation.created", invitation, f"Invited {email} as {role}"
     )
-    context = {"invitation": invitation, "url": invitation_url(raw), "org": org}
+    mail_invitation(
+        email,
+        f"You are invited to {org.name} on Handoff",
+        "accounts/email/invitation.txt",
+        {"invitation": invitation, "url": invitation_url(raw), "org": org},
+    )
+    return invitation, raw
+
+
+def mail_invitation(email: str, subject: str, template: str, context: dict) -> None:
+    """E-mail an invitation link once the transaction that made it commits (a rolled-back
+    invitation sends nothing)."""
     transaction.on_commit(
         lambda: send_mail(
-            subject=f"You are invited to {org.name} on Handoff",
-            message=render_to_string("accounts/email/invitation.txt", context),
+            subject=subject,
+            message=render_to_string(template, context),
             from_email=None,
             recipient_list=[email],
         )
     )
-    return invitation, raw
 
 
 def find_invitation(raw_token: str) -> Invitation | None:

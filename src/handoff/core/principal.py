@@ -74,8 +74,17 @@ class Principal:
             f"{doing} needs the {Role(role).label.lower()} role or higher; you are {mine} here."
         )
 
-    def require_in(self, organization_id: int, role: str, doing: str = "This") -> None:
-        """Refuse (403) acting on a row of another organization, then as :meth:`require`."""
+    def require_in(
+        self, organization_id: int, role: str, doing: str = "This", *, or_provider=None
+    ) -> None:
+        """Refuse (403) acting on a row of another organization, then as :meth:`require`.
+
+        ``or_provider``: the row is that provider's work (a task, an issue), which their own
+        contacts may act on too; another provider's contact is refused."""
         if organization_id != self.organization_id:
             raise PermissionDenied(f"{doing}: this is not of your organization.")
+        if self.is_provider and or_provider is not None:
+            if self.provider_id != or_provider:
+                raise PermissionDenied("Only the engagement's own provider can do this.")
+            return
         self.require(role, doing)

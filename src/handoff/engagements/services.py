@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import holidays as holiday_calendars
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -80,14 +80,6 @@ def _provider(org, provider_id) -> Provider:
     if provider.archived_at is not None:
         raise ValidationError({"provider": f"{provider.name} is archived; restore it first."})
     return provider
-
-
-def _check(principal: Principal, organization_id: int, doing: str) -> None:
-    """Refuse (403) anyone but a manager (or higher) of the organization: every change to an
-    engagement, its setup, its access register and exit, and the holidays is a manager's."""
-    if organization_id != principal.organization_id:
-        raise PermissionDenied("This is not of your organization.")
-    principal.require(Role.MANAGER, doing)
 
 
 def member_of(org, user_id, field: str):
@@ -169,7 +161,7 @@ def create_engagement(
     principal: Principal, *, provider_id, function_ids, data: dict, tiers=()
 ) -> Engagement:
     """A draft engagement with an empty communication plan, ready to be filled in."""
-    _check(principal, principal.organization_id, "Drafting an engagement")
+    principal.require_in(principal.organization_id, Role.MANAGER, "Drafting an engagement")
     org, actor = principal.organization, principal.user
     data, tiers = _price_terms_in_use(
         org,
@@ -212,7 +204,7 @@ def update_engagement(
     expected_version: int | None = None,
 ) -> Engagement:
     """Change the terms; functions and tiers change only when given."""
-    _check(principal, engagement.organization_id, "Changing an engagement's terms")
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Changing an engagement's terms")
     actor = principal.user
     engagement = _locked(engagement, expected_version)
     ensure_open(engagement)
@@ -304,7 +296,7 @@ def move_status(
     Becoming active before the start date is refused unless ``confirm_before_start`` says it
     is meant: an active engagement's service levels, reminders and work run from the day it
     becomes active, not from the start date in its terms."""
-    _check(principal, engagement.organization_id, "Moving an engagement's status")
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Moving an engagement's status")
     actor = principal.user
     engagement = _locked(engagement)
     current = EngagementStatus(engagement.status)
@@ -391,7 +383,9 @@ def update_plan(
     meeting_cadence: str,
     meeting_notes: str = "",
 ) -> CommunicationPlan:
-    _check(principal, engagement.organization_id, "Changing the communication plan")
+    principal.require_in(
+        engagement.organization_id, Role.MANAGER, "Changing the communication plan"
+    )
     actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
@@ -419,7 +413,7 @@ def add_escalation_level(
     principal: Principal, engagement: Engagement, *, our_person_id, their_contact_id, amount, unit
 ) -> EscalationLevel:
     """Add the next rung of the ladder (level 1 is asked first)."""
-    _check(principal, engagement.organization_id, "Changing the escalation ladder")
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Changing the escalation ladder")
     actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
@@ -458,7 +452,7 @@ def add_escalation_level(
 @transaction.atomic
 def remove_escalation_level(principal: Principal, level: EscalationLevel) -> None:
     """Remove a rung; the rungs above move down so the ladder has no gap."""
-    _check(principal, level.organization_id, "Changing the escalation ladder")
+    principal.require_in(level.organization_id, Role.MANAGER, "Changing the escalation ladder")
     actor = principal.user
     org, engagement = level.organization, level.engagement
     ensure_open(engagement)
@@ -483,7 +477,7 @@ def remove_escalation_level(principal: Principal, level: EscalationLevel) -> Non
 def save_service_level(
     principal: Principal, engagement: Engagement, *, data: dict, service_level=None
 ):
-    _check(principal, engagement.organization_id, "Changing service levels")
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Changing service levels")
     actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
@@ -504,7 +498,7 @@ def save_service_level(
 
 @transaction.atomic
 def delete_service_level(principal: Principal, level: ServiceLevel) -> None:
-    _check(principal, level.organization_id, "Changing service levels")
+    principal.require_in(level.organization_id, Role.MANAGER, "Changing service levels")
     actor = principal.user
     ensure_open(level.engagement)
     audit.record(
@@ -520,7 +514,7 @@ def delete_service_level(principal: Principal, level: ServiceLevel) -> None:
 @transaction.atomic
 def set_response_target(principal: Principal, engagement: Engagement, *, severity, amount, unit):
     """Set (or clear, with amount None) the first-response target for one severity."""
-    _check(principal, engagement.organization_id, "Changing response targets")
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Changing response targets")
     actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
@@ -556,7 +550,7 @@ def set_response_target(principal: Principal, engagement: Engagement, *, severit
 # --- Workflow ------------------------------------------------------------------------------
 @transaction.atomic
 def add_workflow_step(principal: Principal, engagement: Engagement, *, data: dict) -> WorkflowStep:
-    _check(principal, engagement.organization_id, "Changing the workflow")
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Changing the workflow")
     actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
@@ -585,7 +579,7 @@ def add_workflow_step(principal: Principal, engagement: Engagement, *, data: dic
 
 @transaction.atomic
 def update_workflow_step(principal: Principal, step: WorkflowStep, *, data: dict) -> WorkflowStep:
-    _check(principal, step.organization_id, "Changing the workflow")
+    principal.require_in(step.organization_id, Role.MANAGER, "Changing the workflow")
     actor = principal.user
     ensure_open(step.engagement)
     for key in ("actor", "action", "recipient", "due"):
@@ -605,7 +599,7 @@ def update_workflow_step(principal: Principal, step: WorkflowStep, *, data: dict
 @transaction.atomic
 def move_workflow_step(principal: Principal, step: WorkflowStep, *, direction: int) -> None:
     """Swap a step with its neighbour above (-1) or below (+1); the ends stay put."""
-    _check(principal, step.organization_id, "Changing the workflow")
+    principal.require_in(step.organization_id, Role.MANAGER, "Changing the workflow")
     actor = principal.user
     ensure_open(step.engagement)
     steps = list(
@@ -634,7 +628,7 @@ def move_workflow_step(principal: Principal, step: WorkflowStep, *, direction: i
 
 @transaction.atomic
 def delete_workflow_step(principal: Principal, step: WorkflowStep) -> None:
-    _check(principal, step.organization_id, "Changing the workflow")
+    principal.require_in(step.organization_id, Role.MANAGER, "Changing the workflow")
     actor = principal.user
     ensure_open(step.engagement)
     org, engagement_id = step.organization, step.engagement_id
@@ -660,7 +654,7 @@ def holiday_dates(org) -> set[date]:
 
 @transaction.atomic
 def add_holiday(principal: Principal, *, day: date, name: str) -> Holiday:
-    _check(principal, principal.organization_id, "Changing the holidays")
+    principal.require_in(principal.organization_id, Role.MANAGER, "Changing the holidays")
     org, actor = principal.organization, principal.user
     holiday = Holiday(organization=org, date=day, name=name.strip())
     holiday.full_clean(validate_constraints=False)
@@ -674,7 +668,7 @@ def add_holiday(principal: Principal, *, day: date, name: str) -> Holiday:
 @transaction.atomic
 def add_federal_holidays(principal: Principal, *, year: int) -> int:
     """Add the US federal holidays of ``year`` (from the ``holidays`` package) not yet listed."""
-    _check(principal, principal.organization_id, "Changing the holidays")
+    principal.require_in(principal.organization_id, Role.MANAGER, "Changing the holidays")
     org, actor = principal.organization, principal.user
     have = holiday_dates(org)
     rows = [
@@ -696,7 +690,7 @@ def add_federal_holidays(principal: Principal, *, year: int) -> int:
 
 @transaction.atomic
 def delete_holiday(principal: Principal, holiday: Holiday) -> None:
-    _check(principal, holiday.organization_id, "Changing the holidays")
+    principal.require_in(holiday.organization_id, Role.MANAGER, "Changing the holidays")
     actor = principal.user
     audit.record(holiday.organization, actor, "holiday.deleted", holiday, f"Removed {holiday}")
     holiday.delete()
@@ -713,7 +707,7 @@ def seed_holidays(sender=None, *, organization, **kwargs) -> None:
 # --- Access register and exit --------------------------------------------------------------
 @transaction.atomic
 def grant_access(principal: Principal, engagement: Engagement, *, data: dict) -> AccessGrant:
-    _check(principal, engagement.organization_id, "Recording access")
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Recording access")
     actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
@@ -739,7 +733,7 @@ def grant_access(principal: Principal, engagement: Engagement, *, data: dict) ->
 @transaction.atomic
 def revoke_access(principal: Principal, grant: AccessGrant) -> AccessGrant:
     """Record that the provider can no longer reach the system; ticks its exit item."""
-    _check(principal, grant.organization_id, "Recording access")
+    principal.require_in(grant.organization_id, Role.MANAGER, "Recording access")
     actor = principal.user
     if grant.revoked_on is None:
         grant.revoked_on = timezone.localdate()
@@ -774,7 +768,7 @@ def _exit_item_for(grant: AccessGrant) -> ExitItem:
 @transaction.atomic
 def start_exit(principal: Principal, engagement: Engagement) -> list[ExitItem]:
     """Open the exit checklist: one item per access still open, and the standard items."""
-    _check(principal, engagement.organization_id, "Working the exit checklist")
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Working the exit checklist")
     actor = principal.user
     engagement = _locked(engagement)
     if engagement.status == EngagementStatus.ENDED:
@@ -805,7 +799,7 @@ def start_exit(principal: Principal, engagement: Engagement) -> list[ExitItem]:
 
 @transaction.atomic
 def add_exit_item(principal: Principal, engagement: Engagement, *, text: str) -> ExitItem:
-    _check(principal, engagement.organization_id, "Working the exit checklist")
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Working the exit checklist")
     actor = principal.user
     if engagement.exit_started_at is None:
         raise ValidationError("Start the exit checklist first.")
@@ -831,7 +825,7 @@ def add_exit_item(principal: Principal, engagement: Engagement, *, text: str) ->
 def complete_exit_item(principal: Principal, item: ExitItem, *, done: bool = True) -> ExitItem:
     """Tick (or untick) an item; ticking an access item revokes that access, and a revoked
     access cannot be unticked (grant it again instead)."""
-    _check(principal, item.organization_id, "Working the exit checklist")
+    principal.require_in(item.organization_id, Role.MANAGER, "Working the exit checklist")
     actor = principal.user
     if item.access_grant_id:
         if not done:

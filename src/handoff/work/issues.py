@@ -115,18 +115,6 @@ def response_target(engagement: Engagement, severity: str) -> ResponseTarget | N
     )
 
 
-def _check(principal: Principal, engagement: Engagement, min_role: str, doing: str) -> None:
-    """Our side acts as members with at least ``min_role``; the provider's side as a contact of
-    the engagement's own provider. Another organization's engagement is nobody's here."""
-    if engagement.organization_id != principal.organization_id:
-        raise PermissionDenied("This engagement is not of your organization.")
-    if principal.is_provider:
-        if principal.provider_id != engagement.provider_id:
-            raise PermissionDenied("Only the engagement's own provider can do this in the portal.")
-        return
-    principal.require(min_role, doing)
-
-
 def _urls(issue: Issue) -> tuple[str, str]:
     return issue.get_absolute_url(), issue.get_portal_url()
 
@@ -193,7 +181,12 @@ def raise_issue(principal: Principal, engagement: Engagement, *, data: dict) -> 
     principal's side, route it and start its response clock. ``data``: title, description,
     severity, task_id."""
     org = engagement.organization
-    _check(principal, engagement, Role.MEMBER, "Raising an issue")
+    principal.require_in(
+        engagement.organization_id,
+        Role.MEMBER,
+        "Raising an issue",
+        or_provider=engagement.provider_id,
+    )
     actor, side = principal.user, principal.side
     if engagement.status == EngagementStatus.DRAFT:
         raise ValidationError(
@@ -281,7 +274,12 @@ def respond(principal: Principal, issue: Issue, *, body: str) -> IssueEvent:
     clock."""
     body = _clean_body(body, "body", "a message")
     issue = _locked(issue)
-    _check(principal, issue.engagement, Role.MEMBER, "Answering an issue")
+    principal.require_in(
+        issue.engagement.organization_id,
+        Role.MEMBER,
+        "Answering an issue",
+        or_provider=issue.engagement.provider_id,
+    )
     actor, side = principal.user, principal.side
     if issue.status == IssueStatus.RESOLVED:
         raise ValidationError("This issue is resolved; reopen it, or raise a new one, to continue.")
@@ -340,7 +338,12 @@ def resolve(principal: Principal, issue: Issue, *, note: str) -> Issue:
             "Only the business resolves an issue; write your proposed resolution in the thread."
         )
     issue = _locked(issue)
-    _check(principal, issue.engagement, Role.MANAGER, "Resolving an issue")
+    principal.require_in(
+        issue.engagement.organization_id,
+        Role.MANAGER,
+        "Resolving an issue",
+        or_provider=issue.engagement.provider_id,
+    )
     actor, side = principal.user, principal.side
     if issue.status == IssueStatus.RESOLVED:
         raise ValidationError("This issue is resolved already.")
@@ -386,7 +389,12 @@ def reopen(principal: Principal, issue: Issue, *, reason: str) -> Issue:
     if principal.is_provider:
         raise PermissionDenied("Only the business reopens an issue; raise a new one instead.")
     issue = _locked(issue)
-    _check(principal, issue.engagement, Role.MANAGER, "Reopening an issue")
+    principal.require_in(
+        issue.engagement.organization_id,
+        Role.MANAGER,
+        "Reopening an issue",
+        or_provider=issue.engagement.provider_id,
+    )
     actor, side = principal.user, principal.side
     if issue.status != IssueStatus.RESOLVED:
         raise ValidationError("This issue is open; only a resolved issue can be reopened.")

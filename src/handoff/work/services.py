@@ -286,7 +286,7 @@ def create_task(principal: Principal, engagement: Engagement, *, data: dict, fil
     point people). The first move (→ requested) is kept and their assignee is told.
     ``turnaround_due_at`` is set from the kind's service level (None without one).
     """
-    _check_ours(principal, engagement.organization_id, "Sending a task")
+    principal.require_in(engagement.organization_id, Role.MEMBER, "Sending a task")
     return _create_task(engagement, actor=principal.user, data=data, files=files)
 
 
@@ -369,7 +369,7 @@ def update_task(
     closed (our side, members and up). Only the keys present in ``data`` change; a new assignee
     of theirs is told. A new kind recomputes ``turnaround_due_at`` from ``created_at``; a new due
     date does not."""
-    _check_ours(principal, task.organization_id, "Editing a task")
+    principal.require_in(task.organization_id, Role.MEMBER, "Editing a task")
     actor = principal.user
     task = _locked_task(task, expected_version)
     if task.status in status.CLOSED:
@@ -422,30 +422,6 @@ MOVE_EVENTS = {
 FILES_ON = {TaskStatus.DELIVERED, TaskStatus.RETURNED}
 
 
-def _check_ours(
-    principal: Principal, organization_id: int, doing: str, role: str = Role.MEMBER
-) -> None:
-    """Refuse (403) anyone but a member of the organization with ``role`` or higher: sending,
-    editing and reminding tasks (member), recurring work (manager) are our side's."""
-    if organization_id != principal.organization_id:
-        raise PermissionDenied("This is not of your organization.")
-    if principal.is_provider:
-        raise PermissionDenied(f"{doing} is your client's to do.")
-    principal.require(role, doing)
-
-
-def _check_task(principal: Principal, task: Task, doing: str) -> None:
-    """Refuse (403) a principal who may not act on ``task``: one of another organization, a
-    member below the member role, a provider's contact of another provider."""
-    if task.organization_id != principal.organization_id:
-        raise PermissionDenied("This task is not of your organization.")
-    if principal.is_provider:
-        if task.engagement.provider_id != principal.provider_id:
-            raise PermissionDenied("Only the engagement's own provider can do this in the portal.")
-        return
-    principal.require(Role.MEMBER, doing)
-
-
 @transaction.atomic
 def move_task(
     principal: Principal,
@@ -467,7 +443,9 @@ def move_task(
     and the other side's assignee is told; a delivery tells our assignee and the member who sent
     the task.
     """
-    _check_task(principal, task, "Moving a task")
+    principal.require_in(
+        task.organization_id, Role.MEMBER, "Moving a task", or_provider=task.engagement.provider_id
+    )
     actor, side = principal.user, principal.side
     if to_status not in TaskStatus.values:
         raise ValidationError({"status": f"{to_status!r} is not a task status."})
@@ -580,7 +558,7 @@ def nudge_task(principal: Principal, task: Task, *, now: datetime | None = None)
 
     Idempotent within ``NUDGE_WINDOW``: a second nudge (a double click) in that time sends
     nothing and returns False; True when the reminder went now. Our side, members and up."""
-    _check_ours(principal, task.organization_id, "Reminding the provider")
+    principal.require_in(task.organization_id, Role.MEMBER, "Reminding the provider")
     actor = principal.user
     task = _locked_task(task)
     if not task.is_with_provider:
@@ -632,7 +610,12 @@ def add_comment(
     """Post to the task's thread for the principal's side and tell the other side's assignee.
     The provider side never posts internal notes; an internal note tells nobody at the
     provider."""
-    _check_task(principal, task, "Commenting on a task")
+    principal.require_in(
+        task.organization_id,
+        Role.MEMBER,
+        "Commenting on a task",
+        or_provider=task.engagement.provider_id,
+    )
     actor, side = principal.user, principal.side
     body = _clean_text(body, "body", required=True, limit=10000)
     if internal and side == Side.PROVIDER:
@@ -672,7 +655,7 @@ def add_attachments(principal: Principal, task: Task, *, files, move=None, comme
     kept. A provider's contact sends files with a delivery, a return or a comment instead."""
     if principal.is_provider:
         raise PermissionDenied("Files go with a delivery or a comment in the portal.")
-    _check_task(principal, task, "Attaching files")
+    principal.require_in(task.organization_id, Role.MEMBER, "Attaching files")
     actor, side = principal.user, principal.side
     files = [f for f in files or () if f]
     if not files:
@@ -764,7 +747,7 @@ def create_schedule(principal: Principal, engagement: Engagement, *, data: dict)
     start)."""
     from handoff.engagements.services import ensure_open
 
-    _check_ours(principal, engagement.organization_id, "Scheduling work", Role.MANAGER)
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Scheduling work")
     actor = principal.user
 
     ensure_open(engagement)
@@ -793,7 +776,7 @@ def update_schedule(
     """Change a schedule (manager and up). Tasks already sent stay as they are; dates already
     considered are not considered again, so a changed rule applies from the next date onward and
     never sends a second task for a date that had one."""
-    _check_ours(principal, schedule.organization_id, "Changing recurring work", Role.MANAGER)
+    principal.require_in(schedule.organization_id, Role.MANAGER, "Changing recurring work")
     actor = principal.user
     schedule = _locked_schedule(schedule, expected_version)
     before = {key: getattr(schedule, key) for key in SCHEDULE_FIELDS}
@@ -819,7 +802,7 @@ def update_schedule(
 @transaction.atomic
 def pause_schedule(principal: Principal, schedule: Schedule) -> Schedule:
     """Stop sending a schedule's tasks until it is resumed (manager and up)."""
-    _check_ours(principal, schedule.organization_id, "Pausing recurring work", Role.MANAGER)
+    principal.require_in(schedule.organization_id, Role.MANAGER, "Pausing recurring work")
     actor = principal.user
     schedule = _locked_schedule(schedule)
     if schedule.paused_at is not None:
@@ -837,7 +820,7 @@ def pause_schedule(principal: Principal, schedule: Schedule) -> Schedule:
 def resume_schedule(principal: Principal, schedule: Schedule) -> Schedule:
     """Resume a paused schedule (manager and up). Due dates that fell while it was paused
     (before today) are skipped, not sent late; due dates from today on are sent as usual."""
-    _check_ours(principal, schedule.organization_id, "Resuming recurring work", Role.MANAGER)
+    principal.require_in(schedule.organization_id, Role.MANAGER, "Resuming recurring work")
     actor = principal.user
     schedule = _locked_schedule(schedule)
     if schedule.paused_at is None:
@@ -860,7 +843,7 @@ def resume_schedule(principal: Principal, schedule: Schedule) -> Schedule:
 @transaction.atomic
 def delete_schedule(principal: Principal, schedule: Schedule) -> None:
     """Remove a schedule (manager and up); the tasks it sent stay (they lose the link to it)."""
-    _check_ours(principal, schedule.organization_id, "Removing recurring work", Role.MANAGER)
+    principal.require_in(schedule.organization_id, Role.MANAGER, "Removing recurring work")
     actor = principal.user
     schedule = _locked_schedule(schedule)
     audit.record(
