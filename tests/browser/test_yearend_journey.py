@@ -53,8 +53,8 @@ def owner_with_2025_payments(page, live_server):
         },
     )
     comply.record_w9(
+        principal_for(owner, sam.organization),
         sam,
-        actor=owner,
         data={
             "legal_name": "Sam Rivera",
             "business_name": "Sam Rivera Design",
@@ -74,8 +74,7 @@ def owner_with_2025_payments(page, live_server):
     )
     for paid_on, amount in [(date(2025, 4, 10), "450.00"), (date(2025, 9, 12), "800.00")]:
         comply.record_payment(
-            org,
-            actor=owner,
+            principal_for(owner, org),
             provider_id=sam.pk,
             data={"paid_on": paid_on, "amount": Decimal(amount), "method": "check"},
             confirm_date=True,

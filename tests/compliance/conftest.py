@@ -56,7 +56,11 @@ W9_DATA = {
 
 def record_w9(provider, actor, tin=FAKE_SSN, **overrides):
     return services.record_w9(
-        provider, actor=actor, data={**W9_DATA, **overrides}, tin=tin, upload=pdf_upload()
+        principal_for(actor, provider.organization),
+        provider,
+        data={**W9_DATA, **overrides},
+        tin=tin,
+        upload=pdf_upload(),
     )
 
 
@@ -86,8 +90,7 @@ def jordan_engagement(org, owner, jordan):
 
 def pay(org, actor, provider, amount, paid_on, method="ach", **extra):
     payment, _ = services.record_payment(
-        org,
-        actor=actor,
+        principal_for(actor, org),
         provider_id=provider.pk,
         data={"paid_on": paid_on, "amount": amount, "method": method, "reference": ""},
         **extra,

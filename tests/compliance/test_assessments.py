@@ -47,7 +47,9 @@ ILLINOIS_SHOWN = {
 
 def assess(provider, actor, answers=CONTRACTOR, **kwargs):
     kwargs.setdefault("state_answers", ILLINOIS_SHOWN)
-    return services.create_assessment(provider, actor=actor, answers=answers, **kwargs)
+    return services.create_assessment(
+        principal_for(actor, provider.organization), provider, answers=answers, **kwargs
+    )
 
 
 @pytest.mark.django_db

@@ -8,12 +8,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from handoff.accounts.models import Membership
 from handoff.compliance import selectors, services
 from handoff.compliance.models import Filing1099
 from handoff.core.models import AuditEvent
 from tests.compliance.conftest import pay, record_w9
 from tests.conftest import api_client_for, client_for
+from tests.factories import principal_for
 
 
 # The dates below are written for Friday 2026-12-04, noon in Chicago: the clock stands there.
@@ -28,10 +28,6 @@ pytestmark = pytest.mark.django_db
 IRIS = {"filed_on": date(2026, 1, 20), "method": "iris", "confirmation": "1099-R-42"}
 
 
-def membership(org, user):
-    return Membership.objects.for_org(org).get(user=user)
-
-
 @pytest.fixture
 def forms_2025(org, owner, jordan):
     record_w9(jordan, owner)
@@ -39,9 +35,7 @@ def forms_2025(org, owner, jordan):
 
 
 def mark(org, user, year=2025, **data):
-    return services.record_filing(
-        org, actor=user, membership=membership(org, user), tax_year=year, data={**IRIS, **data}
-    )
+    return services.record_filing(principal_for(user, org), tax_year=year, data={**IRIS, **data})
 
 
 # --- The deadline ---------------------------------------------------------------------------
@@ -114,9 +108,8 @@ class TestServices:
     def test_an_admin_corrects_and_undoes_with_the_audit_trail(self, org, owner, admin, forms_2025):
         filing = mark(org, owner)
         corrected = services.correct_filing(
+            principal_for(admin, filing.organization),
             filing,
-            actor=admin,
-            membership=membership(org, admin),
             data={"confirmation": "1099-R-43"},
             expected_version=1,
         )
@@ -125,10 +118,10 @@ class TestServices:
 
         with pytest.raises(Conflict):
             services.undo_filing(
-                corrected, actor=admin, membership=membership(org, admin), expected_version=1
+                principal_for(admin, corrected.organization), corrected, expected_version=1
             )
         services.undo_filing(
-            corrected, actor=admin, membership=membership(org, admin), expected_version=2
+            principal_for(admin, corrected.organization), corrected, expected_version=2
         )
         assert not Filing1099.objects.for_org(org).exists()
         actions = list(

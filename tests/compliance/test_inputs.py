@@ -89,8 +89,7 @@ class TestAttorney:
 # --- Payment dates ------------------------------------------------------------------------------
 def record(org, user, provider, paid_on, **extra):
     return services.record_payment(
-        org,
-        actor=user,
+        principal_for(user, org),
         provider_id=provider.pk,
         data={"paid_on": paid_on, "amount": D("100"), "method": "ach", "reference": ""},
         **extra,
@@ -150,13 +149,13 @@ class TestPaymentDates:
             {"provider": "Jordan Lee IT", "paid_on": "2026-11-02", "amount": "50", "method": "ach"},
             {"provider": "Jordan Lee IT", "paid_on": "2026-12-24", "amount": "50", "method": "ach"},
         ]
-        report = services.import_payments(org, actor=manager, rows=rows, commit=True)
+        report = services.import_payments(principal_for(manager, org), rows=rows, commit=True)
         assert report[0]["errors"] == []
         assert report[1]["line"] == 3
         assert report[1]["errors"][0].startswith("paid_on: Dec 24, 2026 is after today")
         assert not Payment.objects.for_org(org).exists()
         rows[1]["confirm_date"] = "yes"
-        report = services.import_payments(org, actor=manager, rows=rows, commit=True)
+        report = services.import_payments(principal_for(manager, org), rows=rows, commit=True)
         assert all(not entry["errors"] for entry in report)
         assert Payment.objects.for_org(org).count() == 2
 

@@ -15,7 +15,7 @@ from handoff.compliance.models import Payment
 from handoff.core.models import AuditEvent
 from tests.compliance.conftest import FAKE_EIN, FAKE_SSN, pay, record_w9
 from tests.conftest import client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 
 def reason(org, year, provider):
@@ -153,15 +153,16 @@ class TestWhoIsReported:
 class TestRecording:
     def test_paying_without_a_w9_warns(self, org, manager, jordan):
         payment, warnings = services.record_payment(
-            org,
-            actor=manager,
+            principal_for(manager, org),
             provider_id=jordan.pk,
             data={"paid_on": date(2025, 1, 5), "amount": D("100"), "method": "check"},
         )
         assert payment.without_w9 and "has no W-9 on file" in warnings[0]
 
     def test_the_organization_may_refuse_payments_without_a_w9(self, org, admin, manager, jordan):
-        services.update_settings(org, actor=admin, data={"refuse_payments_without_w9": True})
+        services.update_settings(
+            principal_for(admin, org), data={"refuse_payments_without_w9": True}
+        )
         response = client_for(manager).post(
             reverse("compliance:payment_create", args=[org.slug]),
             {"provider": jordan.pk, "paid_on": "2025-01-05", "amount": "100", "method": "check"},
@@ -203,8 +204,7 @@ class TestRecording:
     def test_bad_payments_are_refused(self, org, manager, jordan, data, field):
         with pytest.raises(Exception) as error:
             services.record_payment(
-                org,
-                actor=manager,
+                principal_for(manager, org),
                 provider_id=jordan.pk,
                 data={"paid_on": date(2025, 1, 5), "amount": D("1"), "method": "check", **data},
             )
@@ -225,8 +225,7 @@ class TestRecording:
 
     def test_invoices_are_recorded_and_linked(self, org, manager, jordan):
         invoice = services.record_invoice(
-            org,
-            actor=manager,
+            principal_for(manager, org),
             provider_id=jordan.pk,
             data={"number": "J-1", "issued_on": date(2025, 1, 2), "amount": D("300")},
         )
@@ -234,8 +233,7 @@ class TestRecording:
         assert payment.invoice == invoice
         with pytest.raises(Exception) as error:
             services.record_invoice(
-                org,
-                actor=manager,
+                principal_for(manager, org),
                 provider_id=jordan.pk,
                 data={"number": "J-1", "issued_on": date(2025, 2, 2), "amount": D("1")},
             )
@@ -297,7 +295,9 @@ class TestImport:
             + "Jordan Lee IT,2025-03-01,5,ach,,No such engagement\n"
         )
         report = services.import_payments(
-            org, actor=manager, rows=list(csv.DictReader(io.StringIO(content))), commit=True
+            principal_for(manager, org),
+            rows=list(csv.DictReader(io.StringIO(content))),
+            commit=True,
         )
         assert not Payment.objects.exists()
         assert [entry["line"] for entry in report if entry["errors"]] == [3, 4, 5, 6]
@@ -313,10 +313,11 @@ class TestImport:
         assert "missing: provider, paid_on, amount, method" in page
 
     def test_the_import_respects_the_refusal_setting(self, org, admin, manager, jordan):
-        services.update_settings(org, actor=admin, data={"refuse_payments_without_w9": True})
+        services.update_settings(
+            principal_for(admin, org), data={"refuse_payments_without_w9": True}
+        )
         report = services.import_payments(
-            org,
-            actor=manager,
+            principal_for(manager, org),
             commit=True,
             rows=[
                 {

@@ -5,12 +5,15 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from handoff.compliance import services
+from handoff.compliance.models import Filing1099, Payment
 from tests.compliance.conftest import pay, pdf_upload, record_w9
 from tests.compliance.test_assessments import assess
 from tests.conftest import api_client_for, client_for
+from tests.factories import principal_for
 
 PAGES = [
     # (name, method, least role, needs)
@@ -101,7 +104,9 @@ def test_a_row_of_another_organization_is_404_to_a_member(org, other_org, outsid
 
     foreign = ProviderFactory(organization=other_org, kind="individual")
     foreign_w9 = record_w9(foreign, outsider)
-    foreign_assessment = services.create_assessment(foreign, actor=outsider, answers={})
+    foreign_assessment = services.create_assessment(
+        principal_for(outsider, foreign.organization), foreign, answers={}
+    )
     client = client_for(manager)
     for name, pk in [
         ("w9", foreign.pk),
@@ -246,3 +251,24 @@ def test_the_api_gives_403_below_the_least_role(
 def test_the_api_gives_404_for_another_organizations_rows(org, other_org, outsider, rows, path):
     method = "post" if path.endswith("reveal") else "get"
     assert api_call(outsider, other_org, method, path, None, rows).status_code == 404
+
+
+def test_the_comply_services_check_the_role_themselves(org, owner, manager, member, jordan):
+    """A manager records payments, invoices and W-9s; only an admin changes the settings,
+    sees a TIN or records a filing — checked in the service, whoever calls it."""
+    as_member, as_manager = principal_for(member, org), principal_for(manager, org)
+    day = {"paid_on": date(2025, 3, 1), "amount": D("10"), "method": "ach"}
+    with pytest.raises(PermissionDenied, match="manager role"):
+        services.record_payment(as_member, provider_id=jordan.pk, data=day)
+    with pytest.raises(PermissionDenied, match="manager role"):
+        services.create_assessment(as_member, jordan, answers={})
+    w9 = record_w9(jordan, manager)
+    with pytest.raises(PermissionDenied, match="admin role"):
+        services.reveal_tin(as_manager, w9)
+    with pytest.raises(PermissionDenied, match="admin role"):
+        services.update_settings(as_manager, data={"refuse_payments_without_w9": True})
+    with pytest.raises(PermissionDenied, match="admin role"):
+        services.record_filing(as_manager, tax_year=2025, data={"method": "paper"})
+    assert not Payment.objects.exists() and not Filing1099.objects.exists()
+    assert not services.selectors.settings_for(org).refuse_payments_without_w9
+    assert services.reveal_tin(principal_for(owner, org), w9).endswith("1234")

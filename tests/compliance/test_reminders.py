@@ -13,6 +13,7 @@ from handoff.notifications.jobs import run_due_sweeps
 from handoff.notifications.models import Notification
 from handoff.notifications.sweeps import get
 from tests.compliance.conftest import pay, record_w9
+from tests.factories import principal_for
 
 pytestmark = pytest.mark.django_db
 
@@ -76,13 +77,10 @@ def test_owners_and_admins_are_reminded_30_14_and_3_days_ahead_once_each(
 
 
 def test_a_year_marked_filed_gets_no_reminder(org, owner, admin, manager, forms_needed):
-    from handoff.accounts.models import Membership
 
     with time_machine.travel(noon("2026-01-20"), tick=False):
         services.record_filing(
-            org,
-            actor=owner,
-            membership=Membership.objects.for_org(org).get(user=owner),
+            principal_for(owner, org),
             tax_year=2025,
             data={"filed_on": date(2026, 1, 20), "method": "iris", "confirmation": "R-1"},
         )

@@ -19,7 +19,7 @@ from handoff.insights import dashboard, rollup, standings
 from handoff.providers.models import DueDiligenceItem
 from handoff.work.models import Issue, Task
 from tests.compliance.conftest import record_w9
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 ZONE = ZoneInfo("America/Chicago")
 TODAY = date(2026, 11, 18)  # a Wednesday
@@ -263,7 +263,6 @@ class TestComplianceAlerts:
         assert "more than 12 months" in section.items[0].detail
 
     def test_1099_forms_to_file_before_and_after_the_deadline(self, org, provider, owner):
-        from handoff.accounts.models import Membership
         from handoff.compliance import services as comply
 
         pay(org, provider, "2500", date(2026, 6, 1))
@@ -285,9 +284,7 @@ class TestComplianceAlerts:
         assert "past due" in in_march.items[0].detail
         with time_machine.travel(datetime(2027, 3, 1, 18, tzinfo=UTC), tick=False):
             comply.record_filing(
-                org,
-                actor=owner,
-                membership=Membership.objects.for_org(org).get(user=owner),
+                principal_for(owner, org),
                 tax_year=2026,
                 data={"filed_on": date(2027, 2, 20), "method": "paper"},
             )

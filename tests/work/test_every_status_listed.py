@@ -181,14 +181,20 @@ def _assessments(org, owner) -> dict:
     ):
         name = f"Row assessment {outcome}"
         made = compliance.create_assessment(
-            _provider(org, owner, name), actor=owner, answers=answers, state_answers=ILLINOIS
+            principal_for(owner, org),
+            _provider(org, owner, name),
+            answers=answers,
+            state_answers=ILLINOIS,
         )
         assert made.outcome == outcome, (made.outcome, outcome)
         rows[("assessment", outcome)] = name
     name = "Row assessment stale"
     with time_machine.travel(datetime.now(UTC) - timedelta(days=400)):
         compliance.create_assessment(
-            _provider(org, owner, name), actor=owner, answers=CONTRACTOR, state_answers=ILLINOIS
+            principal_for(owner, org),
+            _provider(org, owner, name),
+            answers=CONTRACTOR,
+            state_answers=ILLINOIS,
         )
     rows[("assessment", "stale")] = name
     return rows

@@ -89,6 +89,7 @@ def _pdf() -> SimpleUploadedFile:
 def load_demo(org, actor) -> None:
     """Create the W-9s, payments and assessment; called once by ``handoff.demo.load``."""
     today = timezone.localdate()
+    principal = for_session(actor, org.slug)
     # Each row is dated when it was entered: a payment on its day, or — for what was paid
     # before the practice set up Handoff — in its first days, as it caught up.
     began = Organization.objects.values_list("created_at", flat=True).get(pk=org.pk)
@@ -107,8 +108,8 @@ def load_demo(org, actor) -> None:
         signed_on = today - relativedelta(months=10)
         with backdated(org, when(signed_on + timedelta(days=2), 11)):
             services.record_w9(
+                principal,
                 providers[name],
-                actor=actor,
                 data={
                     "legal_name": legal,
                     "business_name": business,
@@ -132,8 +133,7 @@ def load_demo(org, actor) -> None:
     def pay(name, amount, paid_on, method="ach", engagement_title=None, reference=""):
         with backdated(org, when(paid_on)):
             services.record_payment(
-                org,
-                actor=actor,
+                principal,
                 provider_id=providers[name].pk,
                 engagement_id=engagement(engagement_title).pk if engagement_title else None,
                 data={
@@ -198,8 +198,8 @@ def load_demo(org, actor) -> None:
     jordan = providers["Jordan Lee IT"]
     with backdated(org, when(today - timedelta(days=9), 10)):
         services.create_assessment(
+            principal,
             jordan,
-            actor=actor,
             answers={key: {"answer": a, "evidence": e} for key, (a, e) in JORDAN_ANSWERS.items()},
             engagement_ids=[engagement("Front-desk IT support").pk],
             notes="Assessed before sending the agreement for signature.",
@@ -208,7 +208,7 @@ def load_demo(org, actor) -> None:
     # is stale until someone assesses the new arrangement.
     with backdated(org, when(today - timedelta(days=3), 14)):
         engagements.update_engagement(
-            for_session(actor, org.slug),
+            principal,
             engagement("Front-desk IT support"),
             data={"monthly_quantity": Decimal(12)},
         )

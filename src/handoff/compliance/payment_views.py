@@ -70,8 +70,7 @@ def payment_create(request):
         data = form.cleaned_data
         try:
             payment, warnings = services.record_payment(
-                request.org,
-                actor=request.user,
+                request.principal,
                 provider_id=data["provider"].pk,
                 engagement_id=data["engagement"].pk if data["engagement"] else None,
                 invoice_id=data["invoice"].pk if data["invoice"] else None,
@@ -99,8 +98,7 @@ def invoice_list(request):
             data = form.cleaned_data
             try:
                 invoice = services.record_invoice(
-                    request.org,
-                    actor=request.user,
+                    request.principal,
                     provider_id=data["provider"].pk,
                     engagement_id=data["engagement"].pk if data["engagement"] else None,
                     data={key: data[key] for key in services.INVOICE_FIELDS},
@@ -127,9 +125,7 @@ def payment_import(request):
     return csv_import.import_page(
         request,
         PaymentImportForm(request.POST or None, request.FILES or None),
-        lambda rows, commit: services.import_payments(
-            request.org, actor=request.user, rows=rows, commit=commit
-        ),
+        lambda rows, commit: services.import_payments(request.principal, rows=rows, commit=commit),
         template="compliance/payment_import.html",
         columns=[("Provider", "provider"), ("Paid", "paid_on"), ("Amount", "amount")],
         done=lambda count: f"{count} payments were recorded.",
@@ -195,10 +191,7 @@ def nec_filing(request, year):
             return redirect("compliance:nec", request.org.slug, report.year)
         try:
             services.undo_filing(
-                report.filing,
-                actor=request.user,
-                membership=request.membership,
-                expected_version=_int(request.POST.get("version")),
+                request.principal, report.filing, expected_version=_int(request.POST.get("version"))
             )
         except Conflict:
             messages.error(request, "Someone changed this filing meanwhile: look again first.")
@@ -210,18 +203,11 @@ def nec_filing(request, year):
         data = {key: form.cleaned_data[key] for key in services.FILING_FIELDS}
         try:
             if report.filing is None:
-                services.record_filing(
-                    request.org,
-                    actor=request.user,
-                    membership=request.membership,
-                    tax_year=report.year,
-                    data=data,
-                )
+                services.record_filing(request.principal, tax_year=report.year, data=data)
             else:
                 services.correct_filing(
+                    request.principal,
                     report.filing,
-                    actor=request.user,
-                    membership=request.membership,
                     data=data,
                     expected_version=form.cleaned_data.get("version"),
                 )
@@ -252,5 +238,5 @@ def nec_export(request, year):
     rows = exports.nec_rows(request.org, report)
     writer.writerow(exports.NEC_COLUMNS)
     writer.writerows(rows)
-    services.record_export(request.org, actor=request.user, year=year, count=len(rows))
+    services.record_export(request.principal, year=year, count=len(rows))
     return response

@@ -8,7 +8,7 @@ import zoneinfo
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -35,20 +35,20 @@ from handoff.compliance.models import (
 from handoff.core import audit, csv_import
 from handoff.core.choices import US_STATE_CODES
 from handoff.core.errors import Conflict
-from handoff.core.roles import Role, role_at_least
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.core.uploads import sniff_document
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
-
-REVEAL_ROLES = (Role.OWNER, Role.ADMIN)
-
 
 # --- Settings --------------------------------------------------------------------------------
 SETTINGS_FIELDS = ["refuse_payments_without_w9", "benefits_cost_percent"]
 
 
 @transaction.atomic
-def update_settings(org, *, actor, data: dict) -> ComplianceSettings:
+def update_settings(principal: Principal, *, data: dict) -> ComplianceSettings:
+    principal.require_in(principal.organization_id, Role.ADMIN, "Changing the Comply settings")
+    org, actor = principal.organization, principal.user
     current = selectors.settings_for(org)
     current = ComplianceSettings.objects.select_for_update().get(pk=current.pk)
     data = {key: value for key, value in data.items() if key in SETTINGS_FIELDS}
@@ -139,9 +139,9 @@ def _answers_as_data(stored: dict) -> dict[str, classification.FactorAnswer]:
 
 @transaction.atomic
 def create_assessment(
+    principal: Principal,
     provider: Provider,
     *,
-    actor,
     answers: dict,
     state_answers: dict | None = None,
     engagement_ids=(),
@@ -155,7 +155,8 @@ def create_assessment(
     ``state_answers`` maps a state to ``{"prongs": {key: answer}, "exemption": key, ...}``.
     The engagements named must be this provider's; their terms are kept to tell when the
     assessment goes stale. A new assessment of the same provider is the next version."""
-    org = provider.organization
+    principal.require_in(provider.organization_id, Role.MANAGER, "Assessing a provider's status")
+    org, actor = provider.organization, principal.user
     today = today or timezone.localdate()
     rule_set = selectors.rule_set_on(today)
     tests = selectors.state_tests_on(today, org.states)
@@ -257,10 +258,11 @@ W9_FIELDS = [
 
 
 @transaction.atomic
-def record_w9(provider: Provider, *, actor, data: dict, tin: str, upload) -> W9:
+def record_w9(principal: Principal, provider: Provider, *, data: dict, tin: str, upload) -> W9:
     """Keep a payee's W-9: the fields of the form, the signed copy, and the TIN encrypted.
     The newest W-9 of a provider is the one in force; older ones are kept."""
-    org = provider.organization
+    principal.require_in(provider.organization_id, Role.MANAGER, "Recording a W-9")
+    org, actor = provider.organization, principal.user
     row = W9(
         organization=org,
         provider=provider,
@@ -328,18 +330,18 @@ def _zip_ok(value: str) -> bool:
     return bool(re.fullmatch(r"\d{5}(-\d{4})?", value.strip()))
 
 
-def can_reveal(membership) -> bool:
-    return role_at_least(membership.role, Role.ADMIN)
+def can_reveal(principal: Principal) -> bool:
+    """Owners and admins see a full TIN (and the signed form, which shows it)."""
+    return principal.at_least(Role.ADMIN)
 
 
 @transaction.atomic
-def reveal_tin(w9: W9, *, actor, membership) -> str:
+def reveal_tin(principal: Principal, w9: W9) -> str:
     """The full TIN, for an owner or admin; the audit trail records who saw whose, not what."""
-    if not can_reveal(membership):
-        raise PermissionDenied("Only owners and admins may reveal a TIN.")
+    principal.require_in(w9.organization_id, Role.ADMIN, "Revealing a TIN")
     audit.record(
         w9.organization,
-        actor,
+        principal.user,
         "w9.tin_revealed",
         w9,
         f"Revealed the TIN on the W-9 of {w9.provider.name}",
@@ -348,13 +350,12 @@ def reveal_tin(w9: W9, *, actor, membership) -> str:
 
 
 @transaction.atomic
-def open_w9_document(w9: W9, *, actor, membership):
+def open_w9_document(principal: Principal, w9: W9):
     """The signed form, which shows the full TIN: owners and admins only, and recorded."""
-    if not can_reveal(membership):
-        raise PermissionDenied("Only owners and admins may open the signed W-9: it shows the TIN.")
+    principal.require_in(w9.organization_id, Role.ADMIN, "Opening a signed W-9 (it shows the TIN)")
     audit.record(
         w9.organization,
-        actor,
+        principal.user,
         "w9.document_opened",
         w9,
         f"Opened the signed W-9 of {w9.provider.name}",
@@ -363,10 +364,13 @@ def open_w9_document(w9: W9, *, actor, membership):
 
 
 @transaction.atomic
-def record_export(org, *, actor, year: int, count: int) -> None:
+def record_export(principal: Principal, *, year: int, count: int) -> None:
+    """Note in the audit trail that the year's 1099-NEC list (with full TINs) left the app."""
+    principal.require_in(principal.organization_id, Role.ADMIN, "Exporting the 1099-NEC list")
+    org = principal.organization
     audit.record(
         org,
-        actor,
+        principal.user,
         "nec.exported",
         selectors.settings_for(org),
         f"Exported the {year} 1099-NEC list with {count} TINs",
@@ -395,7 +399,9 @@ def _link(model, org, pk, field: str):
 
 
 @transaction.atomic
-def record_invoice(org, *, actor, provider_id, engagement_id=None, data: dict) -> Invoice:
+def record_invoice(principal: Principal, *, provider_id, engagement_id=None, data: dict) -> Invoice:
+    principal.require_in(principal.organization_id, Role.MANAGER, "Recording an invoice")
+    org, actor = principal.organization, principal.user
     invoice = Invoice(
         organization=org,
         provider=_provider(org, provider_id),
@@ -495,9 +501,8 @@ def check_payment_date(org, payment: Payment, *, confirm_date: bool) -> None:
 
 @transaction.atomic
 def record_payment(
-    org,
+    principal: Principal,
     *,
-    actor,
     provider_id,
     engagement_id=None,
     invoice_id=None,
@@ -507,6 +512,8 @@ def record_payment(
     """Record a payment to a provider; returns it and any warnings. A payee with no W-9 on
     file is a warning, or a refusal when the organization's settings say so. A date in the
     future, before the engagement or long ago is refused unless ``confirm_date``."""
+    principal.require_in(principal.organization_id, Role.MANAGER, "Recording a payment")
+    org, actor = principal.organization, principal.user
     payment = Payment(
         organization=org,
         provider=_provider(org, provider_id),
@@ -557,7 +564,7 @@ IMPORT_COLUMNS = [
 REQUIRED_COLUMNS = ["provider", "paid_on", "amount", "method"]
 
 
-def _import_row(org, actor, row: dict, providers: dict, engagements: dict) -> tuple[dict, list]:
+def _import_row(org, row: dict, providers: dict, engagements: dict) -> tuple[dict, list]:
     """Turn one CSV row into ``record_payment``'s arguments, or the reasons it cannot be."""
     errors = []
     name = " ".join((row.get("provider") or "").split())
@@ -621,12 +628,14 @@ def _import_row(org, actor, row: dict, providers: dict, engagements: dict) -> tu
     return arguments, errors
 
 
-def import_payments(org, *, actor, rows: list[dict], commit: bool) -> list[dict]:
+def import_payments(principal: Principal, *, rows: list[dict], commit: bool) -> list[dict]:
     """Check (and with ``commit``, record) payments from CSV rows, all or nothing.
 
     Returns one entry per row: its line, provider, amount, the reasons it is refused (empty
     when fine) and its warnings (no W-9, paid by card). Nothing is saved unless ``commit`` and
     every row passes; a dry run gives the same verdicts without saving."""
+    principal.require_in(principal.organization_id, Role.MANAGER, "Importing payments")
+    org = principal.organization
     providers: dict[str, list[Provider]] = {}
     for provider in Provider.objects.for_org(org):
         providers.setdefault(provider.name.lower(), []).append(provider)
@@ -637,12 +646,10 @@ def import_payments(org, *, actor, rows: list[dict], commit: bool) -> list[dict]
         engagements.setdefault((provider_id, title.lower()), []).append(pk)
 
     def import_row(line: int, row: dict) -> dict:
-        arguments, errors = _import_row(org, actor, row, providers, engagements)
+        arguments, errors = _import_row(org, row, providers, engagements)
         warnings = []
         if not errors:
-            recorded, errors = csv_import.attempt(
-                lambda: record_payment(org, actor=actor, **arguments)
-            )
+            recorded, errors = csv_import.attempt(lambda: record_payment(principal, **arguments))
             if recorded:
                 _, warnings = recorded
         return {
@@ -659,11 +666,6 @@ def import_payments(org, *, actor, rows: list[dict], commit: bool) -> list[dict]
 
 # --- 1099-NEC filings ------------------------------------------------------------------------
 FILING_FIELDS = ["filed_on", "method", "service_name", "confirmation"]
-
-
-def _require_filing_role(membership) -> None:
-    if membership is None or not role_at_least(membership.role, Role.ADMIN):
-        raise PermissionDenied("Only owners and admins record, correct or undo a 1099-NEC filing.")
 
 
 def _check_filing(org, filing: Filing1099) -> None:
@@ -711,14 +713,15 @@ def _filing_summary(filing: Filing1099) -> str:
 
 
 @transaction.atomic
-def record_filing(org, *, actor, membership, tax_year: int, data: dict) -> Filing1099:
+def record_filing(principal: Principal, *, tax_year: int, data: dict) -> Filing1099:
     """Mark a past tax year's 1099-NEC forms filed: the dashboard and the deadline reminders
     stop asking for it. Owners and admins; one filing per year."""
-    _require_filing_role(membership)
+    principal.require_in(principal.organization_id, Role.ADMIN, "Recording a 1099-NEC filing")
+    org, actor = principal.organization, principal.user
     filing = Filing1099(
         organization=org,
         tax_year=tax_year,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        recorded_by=actor,
         **{key: value for key, value in data.items() if key in FILING_FIELDS},
     )
     filing.service_name = (filing.service_name or "").strip()
@@ -736,11 +739,11 @@ def record_filing(org, *, actor, membership, tax_year: int, data: dict) -> Filin
 
 @transaction.atomic
 def correct_filing(
-    filing: Filing1099, *, actor, membership, data: dict, expected_version: int | None = None
+    principal: Principal, filing: Filing1099, *, data: dict, expected_version: int | None = None
 ) -> Filing1099:
     """Correct a recorded filing (date, how, confirmation); owners and admins."""
-    _require_filing_role(membership)
-    org = filing.organization
+    principal.require_in(filing.organization_id, Role.ADMIN, "Correcting a 1099-NEC filing")
+    org, actor = filing.organization, principal.user
     filing = Filing1099.objects.for_org(org).select_for_update().get(pk=filing.pk)
     if expected_version is not None and filing.version != expected_version:
         raise Conflict(filing.version)
@@ -767,11 +770,11 @@ def correct_filing(
 
 @transaction.atomic
 def undo_filing(
-    filing: Filing1099, *, actor, membership, expected_version: int | None = None
+    principal: Principal, filing: Filing1099, *, expected_version: int | None = None
 ) -> None:
     """Take back a filing recorded by mistake: the year is reported as unfiled again."""
-    _require_filing_role(membership)
-    org = filing.organization
+    principal.require_in(filing.organization_id, Role.ADMIN, "Undoing a 1099-NEC filing")
+    org, actor = filing.organization, principal.user
     filing = Filing1099.objects.for_org(org).select_for_update().get(pk=filing.pk)
     if expected_version is not None and filing.version != expected_version:
         raise Conflict(filing.version)

@@ -52,7 +52,7 @@ def settings_edit(request):
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_settings(request.org, actor=request.user, data=form.cleaned_data)
+            services.update_settings(request.principal, data=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -92,8 +92,8 @@ def assessment_create(request, provider_pk):
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.create_assessment(
+                request.principal,
                 provider,
-                actor=request.user,
                 answers=form.answers(),
                 state_answers=form.state_answers(),
                 engagement_ids=[e.pk for e in form.cleaned_data["engagements"]],

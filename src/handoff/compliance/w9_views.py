@@ -29,7 +29,7 @@ def _page(request, provider, *, revealed=None, form=None, status=200):
         "current": rows[0] if rows else None,
         "duplicates": selectors.duplicate_tins(request.org, rows),
         "revealed": revealed,
-        "can_reveal": services.can_reveal(request.membership),
+        "can_reveal": services.can_reveal(request.principal),
         "form": form,
     }
     return render(request, "compliance/w9.html", context, status=status)
@@ -50,8 +50,8 @@ def w9_create(request, provider_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.record_w9(
+                request.principal,
                 provider,
-                actor=request.user,
                 data=form.data_for_service(),
                 tin=form.cleaned_data["tin"],
                 upload=form.cleaned_data["document"],
@@ -70,7 +70,7 @@ def w9_create(request, provider_pk):
 def w9_reveal(request, pk):
     """The page again, with this W-9's TIN in full; nothing is cached."""
     w9 = get_visible_or_404(selectors.w9s(request.org), request.principal, pk=pk)
-    tin = services.reveal_tin(w9, actor=request.user, membership=request.membership)
+    tin = services.reveal_tin(request.principal, w9)
     return _page(request, w9.provider, revealed={"pk": w9.pk, "tin": tin})
 
 
@@ -78,7 +78,7 @@ def w9_reveal(request, pk):
 @principal_required(Role.ADMIN)
 def w9_document(request, pk):
     w9 = get_visible_or_404(selectors.w9s(request.org), request.principal, pk=pk)
-    handle = services.open_w9_document(w9, actor=request.user, membership=request.membership)
+    handle = services.open_w9_document(request.principal, w9)
     extension = w9.document.name.rsplit(".", 1)[-1]
     return FileResponse(
         handle,

@@ -107,8 +107,8 @@ def create_assessment(request, payload: AssessmentIn):
     if provider is None:
         raise ValidationError({"provider_id": "Choose a provider of this organization."})
     assessment = services.create_assessment(
+        request.principal,
         provider,
-        actor=request.user,
         answers={key: value.dict() for key, value in payload.answers.items()},
         state_answers={key: value.dict() for key, value in payload.state_answers.items()},
         engagement_ids=payload.engagement_ids,

@@ -104,7 +104,7 @@ def nec_export(request, year: int):
     writer = csv.writer(buffer)
     writer.writerow(exports.NEC_COLUMNS)
     writer.writerows(rows)
-    services.record_export(request.org, actor=request.user, year=year, count=len(rows))
+    services.record_export(request.principal, year=year, count=len(rows))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="1099-nec-{year}.csv"'
     response["Cache-Control"] = "no-store"
@@ -135,11 +135,7 @@ def _filing(request, year: int):
 @api_access(Role.ADMIN)
 def record_filing(request, year: int, payload: FilingIn):
     filing = services.record_filing(
-        request.org,
-        actor=request.user,
-        membership=request.membership,
-        tax_year=_tax_year(year),
-        data=payload.dict(),
+        request.principal, tax_year=_tax_year(year), data=payload.dict()
     )
     return Status(201, filing)
 
@@ -160,9 +156,8 @@ def correct_filing(request, year: int, payload: FilingPatch):
     filing = _filing(request, year)
     data = patch_data(payload, Filing1099, exclude={"version"})
     return services.correct_filing(
+        request.principal,
         filing,
-        actor=request.user,
-        membership=request.membership,
         data={key: value for key, value in data.items() if value is not None},
         expected_version=payload.version,
     )
@@ -176,7 +171,5 @@ def correct_filing(request, year: int, payload: FilingPatch):
 @api_access(Role.ADMIN)
 def undo_filing(request, year: int, version: int | None = None):
     filing = _filing(request, year)
-    services.undo_filing(
-        filing, actor=request.user, membership=request.membership, expected_version=version
-    )
+    services.undo_filing(request.principal, filing, expected_version=version)
     return Status(204, None)

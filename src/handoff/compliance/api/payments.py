@@ -37,8 +37,7 @@ def list_invoices(request, filters: Query[PageFilters]):
 @fields_named(provider="provider_id", engagement="engagement_id")
 def create_invoice(request, payload: InvoiceIn):
     invoice = services.record_invoice(
-        request.org,
-        actor=request.user,
+        request.principal,
         provider_id=payload.provider_id,
         engagement_id=payload.engagement_id,
         data=payload.dict(exclude={"provider_id", "engagement_id"}),
@@ -70,8 +69,7 @@ def list_payments(request, filters: Query[PaymentFilters]):
 @fields_named(provider="provider_id", engagement="engagement_id", invoice="invoice_id")
 def create_payment(request, payload: PaymentIn):
     payment, warnings = services.record_payment(
-        request.org,
-        actor=request.user,
+        request.principal,
         provider_id=payload.provider_id,
         engagement_id=payload.engagement_id,
         invoice_id=payload.invoice_id,
@@ -94,9 +92,7 @@ def import_payments(request, payload: ImportIn):
         rows = csv_rows(payload.csv)
     except ValidationError as error:
         raise ValidationError({"csv": error.messages}) from None
-    report = services.import_payments(
-        request.org, actor=request.user, rows=rows, commit=payload.commit
-    )
+    report = services.import_payments(request.principal, rows=rows, commit=payload.commit)
     ok = report and not any(entry["errors"] for entry in report)
     if any(entry["errors"] for entry in report):
         return Status(

@@ -42,6 +42,4 @@ def get_settings(request):
 )
 @api_access(Role.ADMIN)
 def update_settings(request, payload: SettingsIn):
-    return services.update_settings(
-        request.org, actor=request.user, data=patch_data(payload, ComplianceSettings)
-    )
+    return services.update_settings(request.principal, data=patch_data(payload, ComplianceSettings))

@@ -50,7 +50,7 @@ def create_w9(request, file: File[UploadedFile], form: Form[W9In]):
     if provider is None:
         raise ValidationError({"provider_id": "Choose a provider of this organization."})
     data = form.dict(exclude={"provider_id", "tin"})
-    w9 = services.record_w9(provider, actor=request.user, data=data, tin=form.tin, upload=file)
+    w9 = services.record_w9(request.principal, provider, data=data, tin=form.tin, upload=file)
     return Status(201, _w9_rows(request, [_w9(request, w9.pk)])[0])
 
 
@@ -72,7 +72,7 @@ def get_w9(request, w9_id: int):
 @api_access(Role.ADMIN)
 def reveal_w9(request, w9_id: int):
     w9 = _w9(request, w9_id)
-    tin = services.reveal_tin(w9, actor=request.user, membership=request.membership)
+    tin = services.reveal_tin(request.principal, w9)
     return {"id": w9.pk, "tin_type": w9.tin_type, "tin": tin}
 
 
@@ -85,7 +85,7 @@ def reveal_w9(request, w9_id: int):
 @downloads(*DOCUMENT_TYPES)
 def w9_file(request, w9_id: int):
     w9 = _w9(request, w9_id)
-    handle = services.open_w9_document(w9, actor=request.user, membership=request.membership)
+    handle = services.open_w9_document(request.principal, w9)
     return FileResponse(
         handle,
         as_attachment=True,
