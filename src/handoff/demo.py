@@ -695,4 +695,6 @@ def _vetting(org, owner) -> None:
         for index, provider_name in enumerate(candidates):
             provider = Provider.objects.for_org(org).get(name=provider_name)
             with backdated(org, origin + timedelta(days=16, hours=index)):
-                decisions.add_candidate(function, actor=owner, provider_id=provider.pk)
+                decisions.add_candidate(
+                    for_session(owner, org.slug), function, provider_id=provider.pk
+                )

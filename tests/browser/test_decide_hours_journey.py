@@ -14,7 +14,7 @@ from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, Quote
 from tests.browser.conftest import field_label, log_in, open_section
 from tests.decisions.conftest import BOOKKEEPER
-from tests.factories import UserFactory
+from tests.factories import UserFactory, principal_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +30,13 @@ def analysis(page, live_server):
     manager = UserFactory(name="Mona Manager", email="mona@acme.example")
     Membership.objects.create(organization=org, user=manager, role=Role.MANAGER)
     analysis = decisions.start_analysis(
+        principal_for(
+            owner, BusinessFunction.objects.for_org(org).get(name="Bookkeeping").organization
+        ),
         BusinessFunction.objects.for_org(org).get(name="Bookkeeping"),
-        actor=owner,
         data={"year": 2026, "volume_unit": "invoice", "monthly_volume": D(400)},
     )
-    decisions.add_role(analysis, actor=owner, data=BOOKKEEPER)
+    decisions.add_role(principal_for(owner, analysis.organization), analysis, data=BOOKKEEPER)
     log_in(page, "mona@acme.example", "a-Strong-passw0rd")
     return analysis
 

@@ -9,7 +9,7 @@ from django.apps import apps
 
 from handoff.decisions import costing, services
 from handoff.decisions.models import BusinessFunction
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 
 def reload_dated_figures() -> None:
@@ -33,8 +33,8 @@ def ledgerline(org):
 @pytest.fixture
 def analysis(org, owner, bookkeeping):
     return services.start_analysis(
+        principal_for(owner, bookkeeping.organization),
         bookkeeping,
-        actor=owner,
         data={"year": 2026, "volume_unit": "invoice", "monthly_volume": D(400)},
     )
 
@@ -56,8 +56,8 @@ def furnish(analysis, actor, provider=None):
     """In-house 76,536 a year (see test_costing: 73,656 for the bookkeeper plus 2,880 of the
     manager's time); a flat 1,250 a month quote and a per-invoice quote with a tier."""
     services.save_in_house(
+        principal_for(actor, analysis.organization),
         analysis,
-        actor=actor,
         data={
             "manager_hours": D("4"),
             "manager_period": "month",
@@ -66,10 +66,10 @@ def furnish(analysis, actor, provider=None):
             "control": 5,
         },
     )
-    role = services.add_role(analysis, actor=actor, data=BOOKKEEPER)
+    role = services.add_role(principal_for(actor, analysis.organization), analysis, data=BOOKKEEPER)
     flat = services.add_quote(
+        principal_for(actor, analysis.organization),
         analysis,
-        actor=actor,
         data={
             "provider_id": provider.pk if provider else None,
             "name": "" if provider else "Ledgerline",
@@ -84,8 +84,8 @@ def furnish(analysis, actor, provider=None):
         },
     )
     per_invoice = services.add_quote(
+        principal_for(actor, analysis.organization),
         analysis,
-        actor=actor,
         data={
             "name": "Invoicely",
             "pricing_model": "per_unit",

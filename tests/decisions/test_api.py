@@ -11,7 +11,7 @@ from handoff.decisions import services
 from handoff.decisions.models import Analysis, BusinessFunction, Decision, InHouseRole, Quote
 from tests.conftest import api_client_for, client_for
 from tests.decisions.conftest import furnish
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 API = "/api/v1"
 
@@ -381,12 +381,17 @@ class TestInvalidInput:
         base = f"{API}/analyses/{analysis.pk}/decision"
         assert "reason" in errors_of(api.post(base, {"chosen_quote_id": None, "reason": " "}))
         foreign_analysis = services.start_analysis(
+            principal_for(
+                outsider,
+                BusinessFunction.objects.for_org(other_org).get(name="Billing").organization,
+            ),
             BusinessFunction.objects.for_org(other_org).get(name="Billing"),
-            actor=outsider,
             data={"volume_unit": "claim", "monthly_volume": D(640)},
         )
         foreign = services.add_quote(
-            foreign_analysis, actor=outsider, data={"name": "X", "amount": D(1)}
+            principal_for(outsider, foreign_analysis.organization),
+            foreign_analysis,
+            data={"name": "X", "amount": D(1)},
         )
         response = api.post(base, {"chosen_quote_id": foreign.pk, "reason": "x"})
         assert errors_of(response) == {
@@ -457,8 +462,11 @@ class TestOtherOrganizations:
     @pytest.fixture
     def foreign(self, other_org, outsider):
         analysis = services.start_analysis(
+            principal_for(
+                outsider,
+                BusinessFunction.objects.for_org(other_org).get(name="Bookkeeping").organization,
+            ),
             BusinessFunction.objects.for_org(other_org).get(name="Bookkeeping"),
-            actor=outsider,
             data={"volume_unit": "invoice", "monthly_volume": D(400)},
         )
         return ids_of(outsider, analysis)
@@ -482,8 +490,10 @@ class TestOtherOrganizations:
     def test_a_row_of_another_analysis_is_404(self, org, owner, analysis):
         ids = ids_of(owner, analysis)
         other = services.start_analysis(
+            principal_for(
+                owner, BusinessFunction.objects.for_org(org).get(name="Billing").organization
+            ),
             BusinessFunction.objects.for_org(org).get(name="Billing"),
-            actor=owner,
             data={"volume_unit": "claim", "monthly_volume": D(640)},
         )
         api = api_client_for(owner, org)
@@ -504,12 +514,21 @@ def test_lists_do_not_grow_with_their_length(org, owner, manager, path):
 
     def seed(count):
         for index in range(count):
-            function = services.add_business_function(org, actor=owner, name=f"F {count}-{index}")
+            function = services.add_business_function(
+                principal_for(owner, org), name=f"F {count}-{index}"
+            )
             analysis = services.start_analysis(
-                function, actor=owner, data={"volume_unit": "unit", "monthly_volume": D(100)}
+                principal_for(owner, function.organization),
+                function,
+                data={"volume_unit": "unit", "monthly_volume": D(100)},
             )
             _, flat, _ = furnish(analysis, owner)
-            services.record_decision(analysis, actor=owner, chosen_quote_id=flat.pk, reason="x")
+            services.record_decision(
+                principal_for(owner, analysis.organization),
+                analysis,
+                chosen_quote_id=flat.pk,
+                reason="x",
+            )
 
     seed(2)
     api.get(API + path)  # warm: the token's first use writes once

@@ -3,6 +3,7 @@ import re
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,7 +21,7 @@ from handoff.decisions.models import (
 )
 from tests.conftest import client_for
 from tests.decisions.conftest import BOOKKEEPER, furnish
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 
 def url(name, org, *args):
@@ -232,8 +233,8 @@ class TestInHouse:
     ):
         furnish(analysis, owner)
         custom = services.add_role(
+            principal_for(owner, analysis.organization),
             analysis,
-            actor=owner,
             data={**BOOKKEEPER, "title": "Clerk", "benefits_load_percent": D("30")},
         )
         client = client_for(manager)
@@ -468,8 +469,8 @@ class TestDecision:
     def test_an_archived_analysis_is_history(self, org, owner, manager, analysis):
         furnish(analysis, owner)
         services.start_analysis(
+            principal_for(owner, analysis.function.organization),
             analysis.function,
-            actor=owner,
             data={"volume_unit": "invoice", "monthly_volume": D(400)},
         )
         client = client_for(manager)
@@ -481,7 +482,12 @@ class TestDecision:
 
     def test_every_change_is_in_the_audit_trail(self, org, owner, analysis):
         _, flat, _ = furnish(analysis, owner)
-        services.record_decision(analysis, actor=owner, chosen_quote_id=flat.pk, reason="x")
+        services.record_decision(
+            principal_for(owner, analysis.organization),
+            analysis,
+            chosen_quote_id=flat.pk,
+            reason="x",
+        )
         actions = set(AuditEvent.objects.for_org(org).values_list("action", flat=True))
         assert {
             "analysis.started",
@@ -493,7 +499,12 @@ class TestDecision:
 
     def test_in_house_must_be_complete_before_deciding(self, org, owner, analysis):
         with pytest.raises(Exception, match="Complete the in-house option first"):
-            services.record_decision(analysis, actor=owner, chosen_quote_id=None, reason="x")
+            services.record_decision(
+                principal_for(owner, analysis.organization),
+                analysis,
+                chosen_quote_id=None,
+                reason="x",
+            )
         assert not Decision.objects.exists()
 
     def test_later_stages_find_the_plan_by_function_and_provider(
@@ -501,7 +512,10 @@ class TestDecision:
     ):
         _, flat, _ = furnish(analysis, owner, ledgerline)
         decision = services.record_decision(
-            analysis, actor=owner, chosen_quote_id=flat.pk, reason="Cheapest"
+            principal_for(owner, analysis.organization),
+            analysis,
+            chosen_quote_id=flat.pk,
+            reason="Cheapest",
         )
         function_id = analysis.function_id
         assert selectors.plans_for(org, [function_id]) == {function_id: decision}
@@ -544,8 +558,8 @@ class TestOutput:
     def test_a_year_without_figures_uses_the_latest_and_says_so(self, org, owner, viewer):
         function = BusinessFunction.objects.for_org(org).get(name="Billing")
         analysis = services.start_analysis(
+            principal_for(owner, function.organization),
             function,
-            actor=owner,
             data={"year": 2031, "volume_unit": "claim", "monthly_volume": D(640)},
         )
         page = text_of(client_for(viewer).get(analysis.get_absolute_url()))
@@ -632,7 +646,9 @@ def test_the_least_role_gets_through(org, viewer, manager, rows, name, method, l
 def test_another_organizations_analysis_is_404_in_my_organization(org, viewer, outsider, other_org):
     function = BusinessFunction.objects.for_org(other_org).get(name="Bookkeeping")
     foreign = services.start_analysis(
-        function, actor=outsider, data={"volume_unit": "invoice", "monthly_volume": D(100)}
+        principal_for(outsider, function.organization),
+        function,
+        data={"volume_unit": "invoice", "monthly_volume": D(100)},
     )
     assert client_for(viewer).get(url("analysis", org, foreign.pk)).status_code == 404
     assert client_for(viewer).get(url("function_analyses", org, function.pk)).status_code == 404
@@ -641,8 +657,10 @@ def test_another_organizations_analysis_is_404_in_my_organization(org, viewer, o
 @pytest.mark.django_db
 def test_a_row_of_another_analysis_is_404(org, owner, manager, rows):
     other = services.start_analysis(
+        principal_for(
+            owner, BusinessFunction.objects.for_org(org).get(name="Billing").organization
+        ),
         BusinessFunction.objects.for_org(org).get(name="Billing"),
-        actor=owner,
         data={"volume_unit": "claim", "monthly_volume": D(640)},
     )
     client = client_for(manager)
@@ -655,10 +673,12 @@ def test_a_row_of_another_analysis_is_404(org, owner, manager, rows):
 def seed_functions(org, owner, count):
     for index in range(count):
         function = services.add_business_function(
-            org, actor=owner, name=f"Function {count}-{index}"
+            principal_for(owner, org), name=f"Function {count}-{index}"
         )
         analysis = services.start_analysis(
-            function, actor=owner, data={"volume_unit": "unit", "monthly_volume": D(100)}
+            principal_for(owner, function.organization),
+            function,
+            data={"volume_unit": "unit", "monthly_volume": D(100)},
         )
         furnish(analysis, owner)
 
@@ -681,8 +701,8 @@ def test_a_functions_history_does_not_grow_with_its_length(org, owner, manager, 
     def start(count):
         for _ in range(count):
             analysis = services.start_analysis(
+                principal_for(owner, bookkeeping.organization),
                 bookkeeping,
-                actor=owner,
                 data={"volume_unit": "invoice", "monthly_volume": D(400)},
                 copy_previous=False,
             )
@@ -772,3 +792,23 @@ def test_editing_a_role_on_its_page_saves_it_and_records_the_change(org, owner, 
 def test_the_year_field_says_which_years_the_table_has(org, manager, bookkeeping):
     page = text_of(client_for(manager).get(url("start", org, bookkeeping.pk)))
     assert "The table has 2024–2027; for another year the nearest year's figures are used" in page
+
+
+@pytest.mark.django_db
+def test_the_decide_services_check_the_role_themselves(org, owner, member, analysis):
+    """Every change to an analysis, its options and its decision is a manager's — refused in
+    the service itself to a member, whoever calls it, with nothing written."""
+    as_member = principal_for(member, org)
+    _, flat, _ = furnish(analysis, owner)
+    refused = [
+        lambda: services.add_business_function(as_member, name="Reception"),
+        lambda: services.start_analysis(as_member, analysis.function, data={}),
+        lambda: services.add_role(as_member, analysis, data=BOOKKEEPER),
+        lambda: services.delete_quote(as_member, flat),
+        lambda: services.record_decision(as_member, analysis, chosen_quote_id=None, reason="x"),
+    ]
+    for call in refused:
+        with pytest.raises(PermissionDenied, match="manager role"):
+            call()
+    assert not Decision.objects.exists() and analysis.quotes.filter(pk=flat.pk).exists()
+    assert not BusinessFunction.objects.for_org(org).filter(name="Reception").exists()

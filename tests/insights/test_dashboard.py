@@ -86,7 +86,9 @@ def pay(org, provider, amount, paid_on, engagement=None):
 
 def plan(org, owner, fn, *, planned, in_house, starts=date(2026, 1, 1), provider=None):
     analysis = decisions.start_analysis(
-        fn, actor=owner, data={"year": 2026, "volume_unit": "invoice", "monthly_volume": 100}
+        principal_for(owner, fn.organization),
+        fn,
+        data={"year": 2026, "volume_unit": "invoice", "monthly_volume": 100},
     )
     return Decision.objects.create(
         organization=org,

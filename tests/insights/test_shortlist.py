@@ -24,13 +24,13 @@ def firms(org, owner, bookkeeping):
     ledgerline = ProviderFactory(organization=org, name="Ledgerline")
     evergreen = ProviderFactory(organization=org, name="Evergreen")
     analysis = decisions.start_analysis(
+        principal_for(owner, bookkeeping.organization),
         bookkeeping,
-        actor=owner,
         data={"year": 2026, "volume_unit": "invoice", "monthly_volume": D(400)},
     )
     decisions.add_quote(
+        principal_for(owner, analysis.organization),
         analysis,
-        actor=owner,
         data={
             "provider_id": ledgerline.pk,
             "pricing_model": "flat",
@@ -53,7 +53,9 @@ def firms(org, owner, bookkeeping):
     )
     ledgerline.due_diligence_items.update(status="not_applicable")
     for provider in (evergreen, ledgerline):
-        decisions.add_candidate(bookkeeping, actor=owner, provider_id=provider.pk)
+        decisions.add_candidate(
+            principal_for(owner, bookkeeping.organization), bookkeeping, provider_id=provider.pk
+        )
     return ledgerline, evergreen
 
 
@@ -87,7 +89,9 @@ class TestComparison:
             client.get(url("shortlist", org, bookkeeping.pk))
         for index in range(4):
             provider = ProviderFactory(organization=org, name=f"Extra {index}")
-            decisions.add_candidate(bookkeeping, actor=owner, provider_id=provider.pk)
+            decisions.add_candidate(
+                principal_for(owner, bookkeeping.organization), bookkeeping, provider_id=provider.pk
+            )
             reference = vetting.save_reference(
                 principal_for(owner, provider.organization), provider, data={"name": "R"}
             )

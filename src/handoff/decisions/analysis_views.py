@@ -86,8 +86,8 @@ def analysis_start(request, function_pk):
     if request.method == "POST" and form.is_valid():
         try:
             analysis = services.start_analysis(
+                request.principal,
                 function,
-                actor=request.user,
                 data={field: form.cleaned_data[field] for field in services.ANALYSIS_FIELDS},
                 copy_previous=form.cleaned_data.get("copy_previous", False),
             )
@@ -118,8 +118,8 @@ def analysis_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_analysis(
+                request.principal,
                 analysis,
-                actor=request.user,
                 data={field: form.cleaned_data[field] for field in services.ANALYSIS_FIELDS},
                 expected_version=form.cleaned_data.get("version"),
             )
@@ -169,8 +169,8 @@ def decide(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             decision = services.record_decision(
+                request.principal,
                 analysis,
-                actor=request.user,
                 chosen_quote_id=form.chosen_quote_id(),
                 reason=form.cleaned_data["reason"],
                 plan_starts_on=form.cleaned_data["plan_starts_on"],

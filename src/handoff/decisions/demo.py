@@ -13,6 +13,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from handoff.accounts.principal import for_session
 from handoff.core.backdating import backdated
 from handoff.decisions import costing, services
 from handoff.decisions.models import BusinessFunction, Decision
@@ -30,12 +31,13 @@ def load_demo(org, actor) -> list[Decision]:
     creates the demo organization (after its providers). Dates follow the demo's engagements:
     each decision was taken a few weeks before its engagement started."""
     today = timezone.localdate()
+    principal = for_session(actor, org.slug)
     decisions = []
     for make, months in ((_bookkeeping, 9), (_billing, 4), (_customer_service, 8)):
         starts = today - relativedelta(months=months, day=1)
         # The analysis five weeks before the engagement began; the decision two weeks later.
         with backdated(org, _at(starts - relativedelta(weeks=5), 10)):
-            decisions.append(make(org, actor, starts=starts))
+            decisions.append(make(org, principal, starts=starts))
     return decisions
 
 
@@ -51,23 +53,23 @@ def _provider_id(org, name: str) -> int:
     return Provider.objects.for_org(org).get(name=name).pk
 
 
-def _decide(analysis, actor, quote, reason: str, starts) -> Decision:
+def _decide(analysis, principal, quote, reason: str, starts) -> Decision:
     # Back-dated: the demo's engagements began months ago, and the decisions came first.
     with backdated(analysis.organization, _at(starts - relativedelta(weeks=3), 10)):
         decision = services.record_decision(
-            analysis, actor=actor, chosen_quote_id=quote.pk, reason=reason, plan_starts_on=starts
+            principal, analysis, chosen_quote_id=quote.pk, reason=reason, plan_starts_on=starts
         )
     decision.refresh_from_db()
     return decision
 
 
-def _bookkeeping(org, actor, starts) -> Decision:
+def _bookkeeping(org, principal, starts) -> Decision:
     """Last year's look (a bookkeeper against an hourly firm) is kept as history; this year's
     starts from it, adds Ledgerline's flat fee and chooses it."""
     function = _function(org, "Bookkeeping")
     earlier = services.start_analysis(
+        principal,
         function,
-        actor=actor,
         data={
             "year": starts.year - 1,
             "volume_unit": "transaction",
@@ -76,8 +78,8 @@ def _bookkeeping(org, actor, starts) -> Decision:
         },
     )
     services.save_in_house(
+        principal,
         earlier,
-        actor=actor,
         data={
             **OHIO_UNEMPLOYMENT,
             "manager_hours_per_month": Decimal("5"),
@@ -91,8 +93,8 @@ def _bookkeeping(org, actor, starts) -> Decision:
         },
     )
     services.add_role(
+        principal,
         earlier,
-        actor=actor,
         data={
             "title": "Full-charge bookkeeper",
             "pay_basis": "salary",
@@ -104,8 +106,8 @@ def _bookkeeping(org, actor, starts) -> Decision:
         },
     )
     services.add_quote(
+        principal,
         earlier,
-        actor=actor,
         data={
             "provider_id": _provider_id(org, "Evergreen Tax & Books"),
             "pricing_model": "hourly",
@@ -123,8 +125,8 @@ def _bookkeeping(org, actor, starts) -> Decision:
         },
     )
     analysis = services.start_analysis(
+        principal,
         function,
-        actor=actor,
         data={
             "volume_unit": "transaction",
             "monthly_volume": Decimal("420"),
@@ -133,8 +135,8 @@ def _bookkeeping(org, actor, starts) -> Decision:
         copy_previous=True,
     )
     ledgerline = services.add_quote(
+        principal,
         analysis,
-        actor=actor,
         data={
             "provider_id": _provider_id(org, "Ledgerline Bookkeeping"),
             "pricing_model": "flat",
@@ -155,7 +157,7 @@ def _bookkeeping(org, actor, starts) -> Decision:
     )
     return _decide(
         analysis,
-        actor,
+        principal,
         ledgerline,
         "A flat fee well under a bookkeeper's full cost, a close by the 10th, and a team that "
         "covers for holidays. Strong references from two other practices.",
@@ -163,15 +165,15 @@ def _bookkeeping(org, actor, starts) -> Decision:
     )
 
 
-def _billing(org, actor, starts) -> Decision:
+def _billing(org, principal, starts) -> Decision:
     analysis = services.start_analysis(
+        principal,
         _function(org, "Billing"),
-        actor=actor,
         data={"volume_unit": "claim", "monthly_volume": Decimal("640")},
     )
     services.save_in_house(
+        principal,
         analysis,
-        actor=actor,
         data={
             **OHIO_UNEMPLOYMENT,
             "manager_hours_per_month": Decimal("6"),
@@ -185,8 +187,8 @@ def _billing(org, actor, starts) -> Decision:
         },
     )
     services.add_role(
+        principal,
         analysis,
-        actor=actor,
         data={
             "title": "Dental billing specialist",
             "pay_basis": "hourly",
@@ -199,8 +201,8 @@ def _billing(org, actor, starts) -> Decision:
         },
     )
     clearclaim = services.add_quote(
+        principal,
         analysis,
-        actor=actor,
         data={
             "provider_id": _provider_id(org, "ClearClaim Billing"),
             "pricing_model": "per_unit",
@@ -221,7 +223,7 @@ def _billing(org, actor, starts) -> Decision:
     )
     return _decide(
         analysis,
-        actor,
+        principal,
         clearclaim,
         "Half the cost of a billing specialist at our volume, and it stays cheaper up to about "
         "1,500 claims a month. Denials are worked by people who do nothing else.",
@@ -229,15 +231,15 @@ def _billing(org, actor, starts) -> Decision:
     )
 
 
-def _customer_service(org, actor, starts) -> Decision:
+def _customer_service(org, principal, starts) -> Decision:
     analysis = services.start_analysis(
+        principal,
         _function(org, "Customer service"),
-        actor=actor,
         data={"volume_unit": "call", "monthly_volume": Decimal("900")},
     )
     services.save_in_house(
+        principal,
         analysis,
-        actor=actor,
         data={
             **OHIO_UNEMPLOYMENT,
             "manager_hours_per_month": Decimal("4"),
@@ -251,8 +253,8 @@ def _customer_service(org, actor, starts) -> Decision:
         },
     )
     services.add_role(
+        principal,
         analysis,
-        actor=actor,
         data={
             "title": "Evening and weekend receptionist",
             "pay_basis": "hourly",
@@ -265,8 +267,8 @@ def _customer_service(org, actor, starts) -> Decision:
         },
     )
     brightvoice = services.add_quote(
+        principal,
         analysis,
-        actor=actor,
         data={
             "provider_id": _provider_id(org, "BrightVoice Answering"),
             "pricing_model": "per_unit",
@@ -285,8 +287,8 @@ def _customer_service(org, actor, starts) -> Decision:
         },
     )
     services.add_quote(
+        principal,
         analysis,
-        actor=actor,
         data={
             "provider_id": _provider_id(org, "Northwind Contact Center"),
             "pricing_model": "per_unit",
@@ -306,7 +308,7 @@ def _customer_service(org, actor, starts) -> Decision:
     )
     return _decide(
         analysis,
-        actor,
+        principal,
         brightvoice,
         "Northwind is about $1,200 a year cheaper, but BrightVoice books appointments in our "
         "scheduling system and knows dental emergencies; quality and confidentiality weighed "

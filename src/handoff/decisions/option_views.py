@@ -29,7 +29,7 @@ def in_house_edit(request, pk):
     form = InHouseForm(request.POST or None, instance=analysis.in_house, figures=figures)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_in_house(analysis, actor=request.user, data=form.option_data())
+            services.save_in_house(request.principal, analysis, data=form.option_data())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -56,9 +56,9 @@ def _role_form(request, analysis, role=None):
     if request.method == "POST" and form.is_valid():
         try:
             if role is None:
-                role = services.add_role(analysis, actor=request.user, data=form.role_data())
+                role = services.add_role(request.principal, analysis, data=form.role_data())
             else:
-                services.update_role(role, actor=request.user, data=form.role_data())
+                services.update_role(request.principal, role, data=form.role_data())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -88,7 +88,7 @@ def role_delete(request, pk, role_pk):
     analysis = analysis_or_404(request, pk)
     role = selectors.row_of(InHouseRole, analysis, role_pk)
     try:
-        services.delete_role(role, actor=request.user)
+        services.delete_role(request.principal, role)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -105,15 +105,15 @@ def _quote_form(request, analysis, quote=None):
         try:
             if quote is None:
                 quote = services.add_quote(
+                    request.principal,
                     analysis,
-                    actor=request.user,
                     data=form.quote_data(),
                     tiers=form.cleaned_data["tiers"],
                 )
             else:
                 services.update_quote(
+                    request.principal,
                     quote,
-                    actor=request.user,
                     data=form.quote_data(),
                     tiers=form.cleaned_data["tiers"],
                 )
@@ -145,7 +145,7 @@ def quote_delete(request, pk, quote_pk):
     analysis = analysis_or_404(request, pk)
     quote = selectors.row_of(Quote, analysis, quote_pk)
     try:
-        services.delete_quote(quote, actor=request.user)
+        services.delete_quote(request.principal, quote)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

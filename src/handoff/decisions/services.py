@@ -17,6 +17,8 @@ from handoff.core import audit
 from handoff.core.errors import Conflict
 from handoff.core.lists import add_named
 from handoff.core.money import cents
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.decisions import costing, report, selectors
 from handoff.decisions.choices import ChosenOption, FreedHours, PricingModel
 from handoff.decisions.models import (
@@ -91,7 +93,11 @@ def seed_business_functions(sender=None, *, organization, **kwargs) -> None:
     )
 
 
-def add_business_function(org, *, actor, name: str, description: str = "") -> BusinessFunction:
+def add_business_function(
+    principal: Principal, *, name: str, description: str = ""
+) -> BusinessFunction:
+    principal.require_in(principal.organization_id, Role.MANAGER, "Adding a business function")
+    org, actor = principal.organization, principal.user
     return add_named(BusinessFunction, org, actor=actor, name=name, description=description.strip())
 
 
@@ -170,11 +176,13 @@ def _full_clean(row, **kwargs) -> dict:
 # --- Analyses --------------------------------------------------------------------------------
 @transaction.atomic
 def start_analysis(
-    function: BusinessFunction, *, actor, data: dict, copy_previous: bool = False
+    principal: Principal, function: BusinessFunction, *, data: dict, copy_previous: bool = False
 ) -> Analysis:
     """A new current analysis of ``function``; the current one, if any, is archived as history.
     With ``copy_previous`` the new one starts from the previous one's in-house option, roles
     and quotes (not its decision)."""
+    principal.require_in(function.organization_id, Role.MANAGER, "Starting an analysis")
+    actor = principal.user
     org = function.organization
     # One start at a time per function, so two cannot both become current.
     BusinessFunction.objects.select_for_update().for_org(org).get(pk=function.pk)
@@ -254,9 +262,11 @@ def _copy_options(source: Analysis, target: Analysis) -> None:
 
 @transaction.atomic
 def update_analysis(
-    analysis: Analysis, *, actor, data: dict, expected_version: int | None = None
+    principal: Principal, analysis: Analysis, *, data: dict, expected_version: int | None = None
 ) -> Analysis:
     """Change the year, the volume and its unit, or the notes of an undecided analysis."""
+    principal.require_in(analysis.organization_id, Role.MANAGER, "Changing an analysis")
+    actor = principal.user
     analysis = _locked(analysis, expected_version)
     before = _assign(analysis, data, ANALYSIS_FIELDS)
     analysis.full_clean(validate_constraints=False)
@@ -277,10 +287,12 @@ def update_analysis(
 
 # --- The in-house option ---------------------------------------------------------------------
 @transaction.atomic
-def save_in_house(analysis: Analysis, *, actor, data: dict) -> InHouseOption:
+def save_in_house(principal: Principal, analysis: Analysis, *, data: dict) -> InHouseOption:
     """Change the in-house option. Switching whether the benefits load includes payroll taxes
     moves every role still at the old default load to the new one, so a role does not keep a
     benefits-only load while the taxes stop being added (or the reverse)."""
+    principal.require_in(analysis.organization_id, Role.MANAGER, "Changing the in-house option")
+    actor = principal.user
     analysis = _locked(analysis)
     org = analysis.organization
     option = InHouseOption.objects.select_for_update().for_org(org).get(analysis=analysis)
@@ -317,9 +329,11 @@ def _drop_unused_hours(role: InHouseRole) -> None:
 
 
 @transaction.atomic
-def add_role(analysis: Analysis, *, actor, data: dict) -> InHouseRole:
+def add_role(principal: Principal, analysis: Analysis, *, data: dict) -> InHouseRole:
     """Add a role; without a benefits load it takes the cited default that fits the option
     (benefits only, or combined with payroll taxes)."""
+    principal.require_in(analysis.organization_id, Role.MANAGER, "Adding an in-house role")
+    actor = principal.user
     analysis = _locked(analysis)
     org = analysis.organization
     role = InHouseRole(organization=org, analysis=analysis)
@@ -337,9 +351,11 @@ def add_role(analysis: Analysis, *, actor, data: dict) -> InHouseRole:
 
 
 @transaction.atomic
-def update_role(role: InHouseRole, *, actor, data: dict) -> InHouseRole:
+def update_role(principal: Principal, role: InHouseRole, *, data: dict) -> InHouseRole:
     """Change a role. The stored row is read afresh: a page's form has already written the new
     values onto the object it was given, and the changes are measured against what is stored."""
+    principal.require_in(role.organization_id, Role.MANAGER, "Changing an in-house role")
+    actor = principal.user
     analysis = _locked(role.analysis)
     role = InHouseRole.objects.select_for_update().for_org(analysis.organization).get(pk=role.pk)
     role.analysis = analysis
@@ -361,7 +377,9 @@ def update_role(role: InHouseRole, *, actor, data: dict) -> InHouseRole:
 
 
 @transaction.atomic
-def delete_role(role: InHouseRole, *, actor) -> None:
+def delete_role(principal: Principal, role: InHouseRole) -> None:
+    principal.require_in(role.organization_id, Role.MANAGER, "Removing an in-house role")
+    actor = principal.user
     analysis = _locked(role.analysis)
     audit.record(
         analysis.organization, actor, "role.deleted", role, f"{analysis}: removed the role {role}"
@@ -457,8 +475,10 @@ def _save_quote(quote: Quote, data: dict, tiers) -> dict:
 
 
 @transaction.atomic
-def add_quote(analysis: Analysis, *, actor, data: dict, tiers=()) -> Quote:
+def add_quote(principal: Principal, analysis: Analysis, *, data: dict, tiers=()) -> Quote:
     """Add an outsourced quote; ``tiers`` are ``costing.TierRow``s of a per-unit price."""
+    principal.require_in(analysis.organization_id, Role.MANAGER, "Adding a quote")
+    actor = principal.user
     analysis = _locked(analysis)
     quote = Quote(organization=analysis.organization, analysis=analysis)
     _save_quote(quote, data, tiers)
@@ -473,8 +493,10 @@ def add_quote(analysis: Analysis, *, actor, data: dict, tiers=()) -> Quote:
 
 
 @transaction.atomic
-def update_quote(quote: Quote, *, actor, data: dict, tiers=None) -> Quote:
+def update_quote(principal: Principal, quote: Quote, *, data: dict, tiers=None) -> Quote:
     """Change a quote; its tiers change only when ``tiers`` is given."""
+    principal.require_in(quote.organization_id, Role.MANAGER, "Changing a quote")
+    actor = principal.user
     analysis = _locked(quote.analysis)
     changes = _save_quote(quote, data, tiers)
     if changes:
@@ -490,7 +512,9 @@ def update_quote(quote: Quote, *, actor, data: dict, tiers=None) -> Quote:
 
 
 @transaction.atomic
-def delete_quote(quote: Quote, *, actor) -> None:
+def delete_quote(principal: Principal, quote: Quote) -> None:
+    principal.require_in(quote.organization_id, Role.MANAGER, "Removing a quote")
+    actor = principal.user
     analysis = _locked(quote.analysis)
     audit.record(
         analysis.organization,
@@ -505,9 +529,9 @@ def delete_quote(quote: Quote, *, actor) -> None:
 # --- The decision ----------------------------------------------------------------------------
 @transaction.atomic
 def record_decision(
+    principal: Principal,
     analysis: Analysis,
     *,
-    actor,
     chosen_quote_id: int | None,
     reason: str,
     plan_starts_on: date | None = None,
@@ -515,6 +539,8 @@ def record_decision(
     """Record the choice — a quote, or in-house when ``chosen_quote_id`` is None — with who,
     when and why. Its annual cost, and the in-house cost as the baseline, are kept as they
     are now: they are the plan that realised spend is later compared against."""
+    principal.require_in(analysis.organization_id, Role.MANAGER, "Recording a decision")
+    actor = principal.user
     analysis = _locked(analysis)
     org = analysis.organization
     errors = {}
@@ -573,8 +599,10 @@ def record_decision(
 
 # --- Shortlists ----------------------------------------------------------------------------
 @transaction.atomic
-def add_candidate(function: BusinessFunction, *, actor, provider_id, note: str = ""):
+def add_candidate(principal: Principal, function: BusinessFunction, *, provider_id, note: str = ""):
     """Put a provider on the function's shortlist (once)."""
+    principal.require_in(function.organization_id, Role.MANAGER, "Shortlisting a provider")
+    actor = principal.user
     org = function.organization
     provider = (
         Provider.objects.for_org(org).filter(pk=provider_id, archived_at__isnull=True).first()
@@ -597,15 +625,21 @@ def add_candidate(function: BusinessFunction, *, actor, provider_id, note: str =
 
 
 @transaction.atomic
-def remove_candidate(candidate, *, actor) -> None:
+def remove_candidate(principal: Principal, candidate) -> None:
+    principal.require_in(
+        candidate.organization_id, Role.MANAGER, "Taking a provider off a shortlist"
+    )
+    actor = principal.user
     audit.record(candidate.organization, actor, "shortlist.removed", candidate,
                  f"Took {candidate.provider} off the {candidate.function} shortlist")  # fmt: skip
     candidate.delete()
 
 
 @transaction.atomic
-def mark_chosen(candidate, *, actor):
+def mark_chosen(principal: Principal, candidate):
     """Record the choice; any earlier choice for the same function is withdrawn."""
+    principal.require_in(candidate.organization_id, Role.MANAGER, "Choosing a provider")
+    actor = principal.user
     org = candidate.organization
     ShortlistCandidate.objects.for_org(org).filter(function_id=candidate.function_id).exclude(
         pk=candidate.pk

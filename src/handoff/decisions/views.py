@@ -17,9 +17,7 @@ def function_list(request):
     form = BusinessFunctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            function = services.add_business_function(
-                request.org, actor=request.user, **form.cleaned_data
-            )
+            function = services.add_business_function(request.principal, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -135,7 +135,7 @@ def list_shortlist(request, function_id: int):
 def add_to_shortlist(request, function_id: int, payload: CandidateIn):
     function = _function(request, function_id)
     decisions.add_candidate(
-        function, actor=request.user, provider_id=payload.provider_id, note=payload.note
+        request.principal, function, provider_id=payload.provider_id, note=payload.note
     )
     return Status(201, [_row_out(row) for row in shortlists.comparison(function)])
 
@@ -148,7 +148,7 @@ def remove_from_shortlist(request, function_id: int, candidate_id: int):
         request.principal,
         pk=candidate_id,
     )
-    decisions.remove_candidate(candidate, actor=request.user)
+    decisions.remove_candidate(request.principal, candidate)
     return Status(204, None)
 
 

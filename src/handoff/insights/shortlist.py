@@ -105,7 +105,7 @@ def comparison(function) -> list[Row]:
 def choose(principal, candidate: ShortlistCandidate):
     """Record the choice and draft the engagement (a manager's), its price taken from the
     provider's cheapest current quote (or left at zero to fill in); returns the engagement."""
-    decisions.mark_chosen(candidate, actor=principal.user)
+    decisions.mark_chosen(principal, candidate)
     priced = [
         (quote_annual_cost(q), q)
         for q in Quote.objects.for_org(candidate.organization)

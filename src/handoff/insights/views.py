@@ -29,9 +29,12 @@ def shortlist(request, function_pk):
     function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_pk)
     if request.method == "POST":
         try:
-            decisions.add_candidate(function, actor=request.user,
-                                    provider_id=request.POST.get("provider") or None,
-                                    note=request.POST.get("note", ""))  # fmt: skip
+            decisions.add_candidate(
+                request.principal,
+                function,
+                provider_id=request.POST.get("provider") or None,
+                note=request.POST.get("note", ""),
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("insights:shortlist", request.org.slug, function.pk)
@@ -59,7 +62,7 @@ def _candidate(request, function_pk, pk):
 @principal_required(Role.MANAGER)
 def shortlist_remove(request, function_pk, pk):
     candidate = _candidate(request, function_pk, pk)
-    decisions.remove_candidate(candidate, actor=request.user)
+    decisions.remove_candidate(request.principal, candidate)
     messages.success(request, f"{candidate.provider} is off the shortlist.")
     return redirect("insights:shortlist", request.org.slug, function_pk)
 

@@ -43,8 +43,8 @@ def list_analyses(request, filters: Query[AnalysisFilters]):
 def start_analysis(request, function_id: int, payload: AnalysisIn):
     function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_id)
     analysis = services.start_analysis(
+        request.principal,
         function,
-        actor=request.user,
         data=payload.dict(exclude={"copy_previous"}),
         copy_previous=payload.copy_previous,
     )
@@ -71,8 +71,8 @@ def get_analysis(request, analysis_id: int):
 @api_access(Role.MANAGER)
 def update_analysis(request, analysis_id: int, payload: AnalysisPatch):
     services.update_analysis(
+        request.principal,
         _analysis(request, analysis_id),
-        actor=request.user,
         data=patch_data(payload, Analysis, exclude={"version"}),
         expected_version=payload.version,
     )

@@ -26,7 +26,7 @@ def _decisions(org):
 @fields_named(chosen_quote="chosen_quote_id")
 def record_decision(request, analysis_id: int, payload: DecisionIn):
     decision = services.record_decision(
-        _analysis(request, analysis_id), actor=request.user, **payload.dict()
+        request.principal, _analysis(request, analysis_id), **payload.dict()
     )
     return Status(201, _decisions(request.org).get(pk=decision.pk))
 

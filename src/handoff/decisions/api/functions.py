@@ -26,6 +26,6 @@ def list_functions(request):
 @api_access(Role.MANAGER)
 def create_function(request, payload: BusinessFunctionIn):
     function = services.add_business_function(
-        request.org, actor=request.user, name=payload.name, description=payload.description
+        request.principal, name=payload.name, description=payload.description
     )
     return Status(201, function)

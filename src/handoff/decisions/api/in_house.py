@@ -20,9 +20,7 @@ from handoff.decisions.models import InHouseOption, InHouseRole
 @api_access(Role.MANAGER)
 def update_in_house(request, analysis_id: int, payload: InHousePatch):
     return services.save_in_house(
-        _analysis(request, analysis_id),
-        actor=request.user,
-        data=patch_data(payload, InHouseOption),
+        request.principal, _analysis(request, analysis_id), data=patch_data(payload, InHouseOption)
     )
 
 
@@ -37,7 +35,7 @@ def add_role(request, analysis_id: int, payload: RoleIn):
     data = payload.dict()
     if data["benefits_load_percent"] is None:
         del data["benefits_load_percent"]  # the service gives the cited default
-    role = services.add_role(_analysis(request, analysis_id), actor=request.user, data=data)
+    role = services.add_role(request.principal, _analysis(request, analysis_id), data=data)
     return Status(201, role)
 
 
@@ -50,7 +48,7 @@ def add_role(request, analysis_id: int, payload: RoleIn):
 @api_access(Role.MANAGER)
 def update_role(request, analysis_id: int, role_id: int, payload: RolePatch):
     role = selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id)
-    return services.update_role(role, actor=request.user, data=patch_data(payload, InHouseRole))
+    return services.update_role(request.principal, role, data=patch_data(payload, InHouseRole))
 
 
 @router.delete(
@@ -62,6 +60,6 @@ def update_role(request, analysis_id: int, role_id: int, payload: RolePatch):
 @api_access(Role.MANAGER)
 def delete_role(request, analysis_id: int, role_id: int):
     services.delete_role(
-        selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id), actor=request.user
+        request.principal, selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id)
     )
     return Status(204, None)

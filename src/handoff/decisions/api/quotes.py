@@ -25,8 +25,8 @@ def _quote_out(quote: Quote) -> Quote:
 @fields_named(provider="provider_id")
 def add_quote(request, analysis_id: int, payload: QuoteIn):
     quote = services.add_quote(
+        request.principal,
         _analysis(request, analysis_id),
-        actor=request.user,
         data=payload.dict(exclude={"tiers"}),
         tiers=_tier_rows(payload.tiers),
     )
@@ -44,8 +44,8 @@ def add_quote(request, analysis_id: int, payload: QuoteIn):
 def update_quote(request, analysis_id: int, quote_id: int, payload: QuotePatch):
     quote = selectors.row_of(Quote, _analysis(request, analysis_id), quote_id)
     services.update_quote(
+        request.principal,
         quote,
-        actor=request.user,
         data=patch_data(payload, Quote, exclude={"tiers"}),
         tiers=None if payload.tiers is None else _tier_rows(payload.tiers),
     )
@@ -61,6 +61,6 @@ def update_quote(request, analysis_id: int, quote_id: int, payload: QuotePatch):
 @api_access(Role.MANAGER)
 def delete_quote(request, analysis_id: int, quote_id: int):
     services.delete_quote(
-        selectors.row_of(Quote, _analysis(request, analysis_id), quote_id), actor=request.user
+        request.principal, selectors.row_of(Quote, _analysis(request, analysis_id), quote_id)
     )
     return Status(204, None)
