@@ -419,15 +419,15 @@ def _engagements(org, owner) -> None:
     targets(books, critical=(4, "hours"), high=(1, "business_days"), normal=(2, "business_days"))
     shift(org, drafting, at(start - timedelta(days=14), 10))
     with backdated(org, at(start - timedelta(days=12), 11)):
-        version = agreements.generate(books, actor=owner)
-        agreements.mark_sent(version, actor=owner)
+        version = agreements.generate(as_owner, books)
+        agreements.mark_sent(as_owner, version)
     signed_on = min(today, start - timedelta(days=5))
     with backdated(org, at(signed_on, 15)):
         with version.file.open("rb") as pdf:
             signed_copy = SimpleUploadedFile("signed.pdf", pdf.read(), "application/pdf")
         agreements.upload_signed(
+            as_owner,
             books,
-            actor=owner,
             upload=signed_copy,
             signed_on=signed_on,
             signers="Maria Chen; Priya Raman",
@@ -472,7 +472,7 @@ def _engagements(org, owner) -> None:
     with backdated(org, at(start, 10)):
         engagements.move_status(as_owner, billing, to_status="active", reason="Pilot went well")
     with backdated(org, at(start + timedelta(days=3), 11)):
-        agreements.mark_sent(agreements.generate(billing, actor=owner), actor=owner)
+        agreements.mark_sent(as_owner, agreements.generate(as_owner, billing))
 
     # Paused: the answering service.
     start = today - relativedelta(months=8, day=1)

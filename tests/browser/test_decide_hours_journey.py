@@ -30,9 +30,7 @@ def analysis(page, live_server):
     manager = UserFactory(name="Mona Manager", email="mona@acme.example")
     Membership.objects.create(organization=org, user=manager, role=Role.MANAGER)
     analysis = decisions.start_analysis(
-        principal_for(
-            owner, BusinessFunction.objects.for_org(org).get(name="Bookkeeping").organization
-        ),
+        principal_for(owner, org),
         BusinessFunction.objects.for_org(org).get(name="Bookkeeping"),
         data={"year": 2026, "volume_unit": "invoice", "monthly_volume": D(400)},
     )

@@ -192,7 +192,9 @@ class TestPages:
     def test_the_engagements_agreement_section_links_the_latest_assessment(
         self, org, owner, viewer, jordan, jordan_engagement
     ):
-        version = agreements.generate(jordan_engagement, actor=owner)
+        version = agreements.generate(
+            principal_for(owner, jordan_engagement.organization), jordan_engagement
+        )
         assessment = assess(jordan, owner, engagement_ids=[jordan_engagement.pk])
         detail = client_for(viewer).get(jordan_engagement.get_absolute_url()).content.decode()
         fragment_url = reverse(

@@ -381,10 +381,7 @@ class TestInvalidInput:
         base = f"{API}/analyses/{analysis.pk}/decision"
         assert "reason" in errors_of(api.post(base, {"chosen_quote_id": None, "reason": " "}))
         foreign_analysis = services.start_analysis(
-            principal_for(
-                outsider,
-                BusinessFunction.objects.for_org(other_org).get(name="Billing").organization,
-            ),
+            principal_for(outsider, other_org),
             BusinessFunction.objects.for_org(other_org).get(name="Billing"),
             data={"volume_unit": "claim", "monthly_volume": D(640)},
         )
@@ -462,10 +459,7 @@ class TestOtherOrganizations:
     @pytest.fixture
     def foreign(self, other_org, outsider):
         analysis = services.start_analysis(
-            principal_for(
-                outsider,
-                BusinessFunction.objects.for_org(other_org).get(name="Bookkeeping").organization,
-            ),
+            principal_for(outsider, other_org),
             BusinessFunction.objects.for_org(other_org).get(name="Bookkeeping"),
             data={"volume_unit": "invoice", "monthly_volume": D(400)},
         )
@@ -490,9 +484,7 @@ class TestOtherOrganizations:
     def test_a_row_of_another_analysis_is_404(self, org, owner, analysis):
         ids = ids_of(owner, analysis)
         other = services.start_analysis(
-            principal_for(
-                owner, BusinessFunction.objects.for_org(org).get(name="Billing").organization
-            ),
+            principal_for(owner, org),
             BusinessFunction.objects.for_org(org).get(name="Billing"),
             data={"volume_unit": "claim", "monthly_volume": D(640)},
         )

@@ -657,9 +657,7 @@ def test_another_organizations_analysis_is_404_in_my_organization(org, viewer, o
 @pytest.mark.django_db
 def test_a_row_of_another_analysis_is_404(org, owner, manager, rows):
     other = services.start_analysis(
-        principal_for(
-            owner, BusinessFunction.objects.for_org(org).get(name="Billing").organization
-        ),
+        principal_for(owner, org),
         BusinessFunction.objects.for_org(org).get(name="Billing"),
         data={"volume_unit": "claim", "monthly_volume": D(640)},
     )

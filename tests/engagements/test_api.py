@@ -169,8 +169,8 @@ def furnish(org, actor) -> SimpleNamespace:
     version.file.save("agreement-v1.pdf", ContentFile(pdf_bytes()), save=False)
     version.save()
     signed = agreements.upload_signed(
+        principal_for(actor, engagement.organization),
         engagement,
-        actor=actor,
         upload=SimpleUploadedFile("s.pdf", pdf_bytes()),
         signed_on=date(2025, 1, 2),
         signers="Both of us",
@@ -408,7 +408,7 @@ class TestLifecycle:
                     version = AgreementVersion.objects.create(
                         organization=org, engagement=engagement, number=1, file="x.pdf"
                     )
-                    agreements.mark_sent(version, actor=manager)
+                    agreements.mark_sent(principal_for(manager, version.organization), version)
 
         def count():
             with CaptureQueriesContext(connection) as queries:

@@ -464,7 +464,7 @@ BELOW = {"manager": "member", "admin": "manager"}
 @pytest.fixture
 def rows(org, owner, engagement, contacts):
     complete_plan(engagement, owner, contacts)
-    version = agreements.generate(engagement, actor=owner)
+    version = agreements.generate(principal_for(owner, engagement.organization), engagement)
     services.grant_access(
         principal_for(owner, engagement.organization),
         engagement,
@@ -494,8 +494,8 @@ def rows(org, owner, engagement, contacts):
         ),
         "version": version,
         "signed": agreements.upload_signed(
+            principal_for(owner, engagement.organization),
             engagement,
-            actor=owner,
             signed_on=date(2026, 1, 1),
             signers="A",
             upload=SimpleUploadedFile("s.pdf", version.file.open("rb").read()),
@@ -568,12 +568,10 @@ def test_the_engagement_list_does_not_grow_with_its_length(org, owner, manager, 
                 function_ids=[function_id(org)],
                 data={"title": f"E{index}", "amount": 1, "start_date": date(2026, 1, 1)},
             )
-            agreements.mark_sent(
-                AgreementVersion.objects.create(
-                    organization=org, engagement=engagement, number=1, file="x.pdf"
-                ),
-                actor=owner,
+            version = AgreementVersion.objects.create(
+                organization=org, engagement=engagement, number=1, file="x.pdf"
             )
+            agreements.mark_sent(principal_for(owner, org), version)
 
     client = client_for(manager)
     make(3)
@@ -596,6 +594,10 @@ def test_the_services_require_a_manager_of_the_engagements_organization(
             services.move_status(who, engagement, to_status="ended", reason="No")
         with pytest.raises(PermissionDenied):
             services.add_workflow_step(who, engagement, data={"actor": "us", "action": "x"})
+        with pytest.raises(PermissionDenied):
+            agreements.generate(who, engagement)
+    with pytest.raises(PermissionDenied, match="admin role"):
+        agreements.update_clause(below, agreements.clauses(org)[0], title="Changed", body="x")
     with pytest.raises(PermissionDenied, match="manager role"):
         services.create_engagement(
             below, provider_id=engagement.provider_id, function_ids=[], data={"title": "X"}
@@ -603,3 +605,5 @@ def test_the_services_require_a_manager_of_the_engagements_organization(
     engagement.refresh_from_db()
     assert engagement.status == "draft" and not engagement.workflow_steps.exists()
     assert Engagement.objects.for_org(org).count() == 1
+    assert not engagement.agreement_versions.exists()
+    assert all(clause.title != "Changed" for clause in agreements.clauses(org))

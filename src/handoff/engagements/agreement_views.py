@@ -36,7 +36,7 @@ def _back(request, engagement, anchor=""):
 @principal_required(Role.MANAGER)
 def agreement_generate(request, pk):
     engagement = engagement_or_404(request, pk)
-    version = agreements.generate(engagement, actor=request.user)
+    version = agreements.generate(request.principal, engagement)
     messages.success(request, f"Agreement version {version.number} is ready to download.")
     return _back(request, engagement, "#agreement")
 
@@ -48,7 +48,7 @@ def agreement_sent(request, pk, version_pk):
     version = get_visible_or_404(
         AgreementVersion.objects.filter(engagement=engagement), request.principal, pk=version_pk
     )
-    agreements.mark_sent(version, actor=request.user)
+    agreements.mark_sent(request.principal, version)
     messages.success(request, f"Version {version.number} is marked as sent for signature.")
     return _back(request, engagement, "#agreement")
 
@@ -78,8 +78,8 @@ def signed_upload(request, pk):
         latest = engagement.agreement_versions.order_by("-number").first()
         try:
             agreements.upload_signed(
+                request.principal,
                 engagement,
-                actor=request.user,
                 upload=form.cleaned_data["file"],
                 signed_on=form.cleaned_data["signed_on"],
                 signers=form.cleaned_data["signers"],
@@ -122,7 +122,7 @@ def clause_edit(request, clause_pk):
     form = ClauseForm(request.POST or None, instance=clause)
     if request.method == "POST" and form.is_valid():
         try:
-            agreements.update_clause(clause, actor=request.user, **form.cleaned_data)
+            agreements.update_clause(request.principal, clause, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from handoff.core import audit
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.core.uploads import sniff_document
 from handoff.engagements.choices import AgreementState
 from handoff.engagements.models import (
@@ -88,7 +90,11 @@ def clauses(org) -> list[AgreementClause]:
 
 
 @transaction.atomic
-def update_clause(clause: AgreementClause, *, actor, title: str, body: str) -> AgreementClause:
+def update_clause(
+    principal: Principal, clause: AgreementClause, *, title: str, body: str
+) -> AgreementClause:
+    principal.require_in(clause.organization_id, Role.ADMIN, "Changing an agreement clause")
+    actor = principal.user
     clause.title, clause.body = title.strip(), body.strip()
     clause.full_clean(validate_constraints=False)
     clause.save()
@@ -137,8 +143,10 @@ def render_html(engagement: Engagement, *, today=None) -> str:
 
 
 @transaction.atomic
-def generate(engagement: Engagement, *, actor) -> AgreementVersion:
+def generate(principal: Principal, engagement: Engagement) -> AgreementVersion:
     """Render a new PDF version of the agreement and keep it."""
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Drafting an agreement")
+    actor = principal.user
     from weasyprint import HTML  # imported here: loading pango costs a second at start-up
 
     pdf = HTML(string=render_html(engagement)).write_pdf()
@@ -167,7 +175,9 @@ def generate(engagement: Engagement, *, actor) -> AgreementVersion:
 
 
 @transaction.atomic
-def mark_sent(version: AgreementVersion, *, actor) -> AgreementVersion:
+def mark_sent(principal: Principal, version: AgreementVersion) -> AgreementVersion:
+    principal.require_in(version.organization_id, Role.MANAGER, "Marking an agreement sent")
+    actor = principal.user
     if version.sent_at is None:
         version.sent_at = timezone.now()
         version.sent_by = actor
@@ -184,8 +194,16 @@ def mark_sent(version: AgreementVersion, *, actor) -> AgreementVersion:
 
 @transaction.atomic
 def upload_signed(
-    engagement: Engagement, *, actor, upload, signed_on, signers: str, version_id=None
+    principal: Principal,
+    engagement: Engagement,
+    *,
+    upload,
+    signed_on,
+    signers: str,
+    version_id=None,
 ) -> SignedAgreement:
+    principal.require_in(engagement.organization_id, Role.MANAGER, "Keeping a signed agreement")
+    actor = principal.user
     content_type, extension = sniff_document(upload, field="file")
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "The signature date is in the future."})

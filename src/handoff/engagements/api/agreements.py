@@ -58,7 +58,7 @@ def get_agreement(request, engagement_id: int):
 )
 @api_access(Role.MANAGER)
 def generate_agreement(request, engagement_id: int):
-    version = agreements.generate(_engagement(request, engagement_id), actor=request.user)
+    version = agreements.generate(request.principal, _engagement(request, engagement_id))
     return Status(201, version)
 
 
@@ -70,7 +70,7 @@ def generate_agreement(request, engagement_id: int):
 @api_access(Role.MANAGER)
 def mark_agreement_sent(request, engagement_id: int, version_id: int):
     version = _child(AgreementVersion.objects, _engagement(request, engagement_id), version_id)
-    return agreements.mark_sent(version, actor=request.user)
+    return agreements.mark_sent(request.principal, version)
 
 
 @router.get(
@@ -97,8 +97,8 @@ def upload_signed_agreement(
     request, engagement_id: int, file: File[UploadedFile], form: Form[SignedAgreementIn]
 ):
     signed = agreements.upload_signed(
+        request.principal,
         _engagement(request, engagement_id),
-        actor=request.user,
         upload=file,
         signed_on=form.signed_on,
         signers=form.signers,
@@ -140,5 +140,5 @@ def update_clause(request, clause_id: int, payload: ClausePatch):
     clause = get_visible_or_404(AgreementClause.objects, request.principal, pk=clause_id)
     data = _merged(clause, payload, ("title", "body"))
     return agreements.update_clause(
-        clause, actor=request.user, title=data["title"] or "", body=data["body"] or ""
+        request.principal, clause, title=data["title"] or "", body=data["body"] or ""
     )
