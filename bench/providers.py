@@ -83,6 +83,7 @@ from rich.progress import (  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from handoff.accounts.models import ApiToken, Membership, Organization, User  # noqa: E402
+from handoff.accounts.principal import for_session  # noqa: E402
 from handoff.accounts.services import create_api_token  # noqa: E402
 from handoff.core.principal import Principal  # noqa: E402
 from handoff.core.roles import Role  # noqa: E402
@@ -416,7 +417,7 @@ class Case:
 def cases_for(org: Organization) -> list[Case]:
     owner = Membership.objects.get(organization=org, role=Role.OWNER).user
     ApiToken.objects.for_org(org).delete()  # --reuse: one bench token at a time
-    _, raw = create_api_token(org, user=owner, name="bench")
+    _, raw = create_api_token(for_session(owner, org.slug), name="bench")
     page = Client(HTTP_HOST="127.0.0.1")
     page.force_login(owner)
     api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {raw}")

@@ -8,7 +8,7 @@ from hypothesis import settings as hypothesis_settings
 from handoff.accounts import services as accounts
 from handoff.accounts.models import Membership
 from handoff.core.roles import Role
-from tests.factories import UserFactory
+from tests.factories import UserFactory, principal_for
 
 # Property tests check what is computed, never how fast: a busy CI machine must not fail them.
 hypothesis_settings.register_profile("handoff", deadline=None)
@@ -119,5 +119,5 @@ class ApiClient:
 
 
 def api_client_for(user, org) -> ApiClient:
-    _, raw = accounts.create_api_token(org, user=user, name="tests")
+    _, raw = accounts.create_api_token(principal_for(user, org), name="tests")
     return ApiClient(raw)

@@ -16,6 +16,7 @@ import pytest
 from handoff import demo
 from handoff.accounts import services as accounts
 from handoff.accounts.models import Organization, User
+from tests.factories import principal_for
 
 CHECKS = (
     "not_a_server_error",
@@ -30,7 +31,7 @@ def test_every_operation_keeps_its_documented_contract(live_server, tmp_path):
     assert demo.load() is True
     org = Organization.objects.get(slug=demo.ORG_SLUG)
     owner = User.objects.get(email=demo.LOGIN_EMAIL)
-    _, token = accounts.create_api_token(org, user=owner, name="contract")
+    _, token = accounts.create_api_token(principal_for(owner, org), name="contract")
     command = [
         str(Path(sys.executable).with_name("st")),
         "run",

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from handoff.accounts import services
 from handoff.accounts.models import Invitation, Membership, User
 from handoff.core.roles import Role
 from tests.conftest import client_for
+from tests.factories import principal_for
 
 
 def membership(org, user):
@@ -42,9 +44,7 @@ class TestInvitations:
         assert Client().get(link).status_code == 410
 
     def test_an_existing_account_is_linked_after_login(self, org, admin, outsider):
-        _, raw = services.invite(
-            org, actor_membership=membership(org, admin), email=outsider.email, role=Role.MEMBER
-        )
+        _, raw = services.invite(principal_for(admin, org), email=outsider.email, role=Role.MEMBER)
         link = reverse("accounts:invitation", args=[raw])
         assert "Log in to accept" in Client().get(link).content.decode()
         client = client_for(outsider)
@@ -53,7 +53,7 @@ class TestInvitations:
 
     def test_an_expired_link_is_refused(self, org, admin):
         _, raw = services.invite(
-            org, actor_membership=membership(org, admin), email="late@example.com", role=Role.MEMBER
+            principal_for(admin, org), email="late@example.com", role=Role.MEMBER
         )
         with time_machine.travel(timezone.now() + timedelta(days=8)):
             response = Client().get(reverse("accounts:invitation", args=[raw]))
@@ -62,7 +62,7 @@ class TestInvitations:
 
     def test_a_revoked_link_is_refused(self, org, admin):
         invitation, raw = services.invite(
-            org, actor_membership=membership(org, admin), email="gone@example.com", role=Role.MEMBER
+            principal_for(admin, org), email="gone@example.com", role=Role.MEMBER
         )
         client_for(admin).post(
             reverse("accounts:revoke_invitation", args=[org.slug, invitation.pk])
@@ -140,7 +140,7 @@ class TestRemoval:
         )
 
     def test_an_admin_removes_a_member_and_their_tokens_stop(self, org, admin, member):
-        token, _ = services.create_api_token(org, user=member, name="sync")
+        token, _ = services.create_api_token(principal_for(member, org), name="sync")
         self.remove(admin, org, member)
         assert not Membership.objects.filter(organization=org, user=member).exists()
         token.refresh_from_db()
@@ -159,3 +159,25 @@ class TestRemoval:
     def test_a_viewer_sees_the_member_list(self, org, viewer, owner):
         page = client_for(viewer).get(reverse("accounts:members", args=[org.slug]))
         assert owner.name in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_member_services_check_the_role_themselves(org, owner, admin, manager, member):
+    """Managing members is an admin's and ownership an owner's; a token is its person's own —
+    each refused in the service itself, with nothing changed."""
+    with pytest.raises(PermissionDenied, match="admin role"):
+        services.change_role(principal_for(manager, org), membership(org, member), role="viewer")
+    with pytest.raises(PermissionDenied, match="Only an owner"):
+        services.change_role(principal_for(admin, org), membership(org, admin), role="owner")
+    with pytest.raises(PermissionDenied, match="admin role"):
+        services.invite(principal_for(manager, org), email="new@example.com", role="member")
+    with pytest.raises(PermissionDenied, match="admin role"):
+        services.update_organization(principal_for(manager, org), name="Renamed")
+    token, _ = services.create_api_token(principal_for(member, org), name="sync")
+    with pytest.raises(PermissionDenied, match="your own tokens"):
+        services.revoke_api_token(principal_for(owner, org), token)
+    token.refresh_from_db()
+    assert token.revoked_at is None and not Invitation.objects.exists()
+    assert membership(org, member).role == Role.MEMBER and membership(org, admin).role == Role.ADMIN
+    org.refresh_from_db()
+    assert org.name != "Renamed"

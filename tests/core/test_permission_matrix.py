@@ -37,6 +37,7 @@ from handoff.core.api import PUBLIC, operations
 from handoff.core.principal import PROVIDER, Principal
 from handoff.core.roles import Role, role_at_least
 from handoff.core.tenancy import TenantModel
+from tests.factories import principal_for
 
 # Pages outside any organization: signing in and out, a person's own organizations, and the
 # one-time links whose token in the address is the credential.
@@ -243,7 +244,7 @@ def below(role):
 # --- The API ----------------------------------------------------------------------------------
 class TokenClient:
     def __init__(self, org, user):
-        _, raw = accounts.create_api_token(org, user=user, name="matrix")
+        _, raw = accounts.create_api_token(principal_for(user, org), name="matrix")
         self.client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     def call(self, method, path):

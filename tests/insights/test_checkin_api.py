@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from handoff.accounts import services as accounts
 from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
 from tests.conftest import ApiClient, api_client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 from tests.insights.test_checkins import (  # noqa: F401 - fixtures
     Q2,
     boss_contact,
@@ -229,7 +229,7 @@ def test_an_expired_or_unknown_link_is_refused(org, owner, provider):
 # --- The portal -------------------------------------------------------------------------------
 @pytest.fixture
 def priya_api(org, priya):
-    _, raw = accounts.create_api_token(org, user=priya, name="portal")
+    _, raw = accounts.create_api_token(principal_for(priya, org), name="portal")
     return ApiClient(raw)
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from handoff.insights import checkin_rounds, checkins
 from handoff.insights.models import InsightsSettings
 from tests.conftest import api_client_for, client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 from tests.insights.test_checkins import (  # noqa: F401 - fixtures
     Q2,
     boss_contact,
@@ -92,7 +92,9 @@ class TestStates:
         assert checkin_rounds.scheduled(org, now=NOW).count == 0
 
     def test_nothing_is_scheduled_when_the_cadence_is_never(self, org, owner, engagement):
-        checkins.update_settings(org, actor=owner, checkin_months=InsightsSettings.Cadence.OFF)
+        checkins.update_settings(
+            principal_for(owner, org), checkin_months=InsightsSettings.Cadence.OFF
+        )
         assert checkin_rounds.scheduled(org, now=NOW) is None
 
 

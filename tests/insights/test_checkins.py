@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from handoff.accounts.models import Membership, PortalAccess
-from handoff.insights import checkins
+from handoff.core.principal import Principal
+from handoff.insights import checkins, scorecards
 from handoff.insights.jobs import checkin_rounds
 from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
 from handoff.notifications.events import Event
@@ -276,7 +277,13 @@ def test_a_round_asks_the_point_person_the_ladder_and_the_assignees_once_each(
     task(engagement, "March close", datetime(2026, 3, 10, 17, tzinfo=CHICAGO), viewer)
     now = datetime(2026, 7, 1, 14, tzinfo=UTC)
 
-    round_ = checkins.start_round(provider, period_start=Q2[0], period_end=Q2[1], now=now)
+    round_ = checkins.start_round(
+        Principal.system(provider.organization),
+        provider,
+        period_start=Q2[0],
+        period_end=Q2[1],
+        now=now,
+    )
 
     asked = set(round_.checkins.values_list("respondent__email", flat=True))
     assert asked == {manager.email, admin.email, member.email}
@@ -291,7 +298,13 @@ def test_a_round_asks_the_point_person_the_ladder_and_the_assignees_once_each(
     assert CheckIn.hash(note.url.split("/")[2]) == checkin.token_hash
     assert "Ledgerline Bookkeeping" in note.subject
 
-    again = checkins.start_round(provider, period_start=Q2[0], period_end=Q2[1], now=now)
+    again = checkins.start_round(
+        Principal.system(provider.organization),
+        provider,
+        period_start=Q2[0],
+        period_end=Q2[1],
+        now=now,
+    )
     assert again.pk == round_.pk
     assert CheckInRound.objects.for_org(org).count() == 1
     assert CheckIn.objects.for_org(org).count() == 3
@@ -304,18 +317,24 @@ def test_a_round_leaves_out_people_who_are_no_longer_members_or_active(
     Membership.objects.filter(organization=org, user=admin).delete()
     manager.is_active = False
     manager.save()
-    round_ = checkins.start_round(provider, period_start=Q2[0], period_end=Q2[1])
+    round_ = checkins.start_round(
+        Principal.system(provider.organization), provider, period_start=Q2[0], period_end=Q2[1]
+    )
     assert not round_.checkins.exists()
 
 
 def test_the_provider_is_asked_only_when_the_organization_says_so(
     org, owner, engagement, provider, point_contact
 ):
-    round_ = checkins.start_round(provider, period_start=Q2[0], period_end=Q2[1])
+    round_ = checkins.start_round(
+        Principal.system(provider.organization), provider, period_start=Q2[0], period_end=Q2[1]
+    )
     assert not round_.checkins.filter(contact__isnull=False).exists()
 
-    checkins.update_settings(org, actor=owner, ask_provider=True)
-    checkins.start_round(provider, period_start=Q2[0], period_end=Q2[1])
+    checkins.update_settings(principal_for(owner, org), ask_provider=True)
+    checkins.start_round(
+        Principal.system(provider.organization), provider, period_start=Q2[0], period_end=Q2[1]
+    )
     theirs = round_.checkins.get(contact=point_contact)
     assert theirs.is_provider_view
     # Without a portal login, Priya gets the link by e-mail.
@@ -328,15 +347,19 @@ def test_the_provider_is_asked_only_when_the_organization_says_so(
 def test_a_provider_with_a_portal_login_is_told_in_the_portal(
     org, owner, engagement, provider, point_contact, priya
 ):
-    checkins.update_settings(org, actor=owner, ask_provider=True)
-    round_ = checkins.start_round(provider, period_start=Q2[0], period_end=Q2[1])
+    checkins.update_settings(principal_for(owner, org), ask_provider=True)
+    round_ = checkins.start_round(
+        Principal.system(provider.organization), provider, period_start=Q2[0], period_end=Q2[1]
+    )
     theirs = round_.checkins.get(contact=point_contact)
     assert Notification.objects.for_org(org).get(key=f"checkin:{theirs.pk}").user == priya
 
 
 def test_a_round_refuses_a_backwards_period(provider):
     with pytest.raises(ValidationError) as error:
-        checkins.start_round(provider, period_start=Q2[1], period_end=Q2[0])
+        checkins.start_round(
+            Principal.system(provider.organization), provider, period_start=Q2[1], period_end=Q2[0]
+        )
     assert "period_end" in error.value.message_dict
     assert not CheckInRound.objects.exists()
 
@@ -403,11 +426,11 @@ def test_a_token_finds_its_checkin_and_nothing_else(org, owner, provider):
 # --- Settings ---------------------------------------------------------------------------------
 def test_settings_change_the_cadence_and_leave_the_weights(org, owner):
     InsightsSettings.objects.create(organization=org, weights={"on_time": 2})
-    row = checkins.update_settings(org, actor=owner, checkin_months=0, ask_provider=True)
+    row = checkins.update_settings(principal_for(owner, org), checkin_months=0, ask_provider=True)
     row.refresh_from_db()
     assert (row.checkin_months, row.ask_provider, row.weights) == (0, True, {"on_time": 2})
     with pytest.raises(ValidationError):
-        checkins.update_settings(org, actor=owner, checkin_months=5)
+        checkins.update_settings(principal_for(owner, org), checkin_months=5)
     assert checkins.settings_for(org).checkin_months == 0
 
 
@@ -456,12 +479,14 @@ def test_the_sweep_waits_for_the_organizations_own_new_year(org, engagement):
 
 
 def test_the_sweep_follows_a_monthly_cadence_and_skips_when_it_is_off(org, owner, engagement):
-    checkins.update_settings(org, actor=owner, checkin_months=InsightsSettings.Cadence.MONTHLY)
+    checkins.update_settings(
+        principal_for(owner, org), checkin_months=InsightsSettings.Cadence.MONTHLY
+    )
     with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=CHICAGO), tick=False):
         assert checkin_rounds(datetime.now(UTC)) == 1
     assert _rounds(org) == [("Ledgerline Bookkeeping", date(2026, 2, 1), date(2026, 2, 28))]
 
-    checkins.update_settings(org, actor=owner, checkin_months=InsightsSettings.Cadence.OFF)
+    checkins.update_settings(principal_for(owner, org), checkin_months=InsightsSettings.Cadence.OFF)
     with time_machine.travel(datetime(2026, 4, 1, 9, tzinfo=CHICAGO), tick=False):
         assert checkins.due_rounds(datetime.now(UTC)) == []
         assert checkin_rounds(datetime.now(UTC)) == 0
@@ -523,3 +548,16 @@ def org_provider(org, name):
     from handoff.providers.models import Provider
 
     return Provider.objects.for_org(org).get(name=name)
+
+
+def test_the_checkin_services_check_the_role_themselves(org, member, manager, provider):
+    with pytest.raises(PermissionDenied, match="manager role"):
+        checkins.start_round(
+            principal_for(member, org), provider, period_start=Q2[0], period_end=Q2[1]
+        )
+    with pytest.raises(PermissionDenied, match="admin role"):
+        checkins.update_settings(principal_for(manager, org), ask_provider=True)
+    with pytest.raises(PermissionDenied, match="admin role"):
+        scorecards.save_weights(principal_for(manager, org), weights={})
+    assert not CheckInRound.objects.exists()
+    assert not checkins.settings_for(org).ask_provider

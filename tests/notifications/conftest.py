@@ -2,6 +2,7 @@ import pytest
 
 from handoff.notifications import delivery, services
 from handoff.notifications.events import Event
+from tests.factories import principal_for
 
 
 class FakeChat:
@@ -28,8 +29,7 @@ def chat(monkeypatch):
 @pytest.fixture
 def webhook(org, owner):
     return services.create_webhook(
-        org,
-        actor=owner,
+        principal_for(owner, org),
         name="#bookkeeping",
         url="https://hooks.slack.example/services/T0/B0/secret",
         format="slack",

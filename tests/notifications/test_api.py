@@ -18,6 +18,7 @@ from handoff.notifications.models import (
     WebhookDelivery,
 )
 from tests.conftest import api_client_for
+from tests.factories import principal_for
 from tests.notifications.conftest import overdue
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +205,7 @@ class TestWebhooks:
         def make(count, start):
             for index in range(start, start + count):
                 webhook = services.create_webhook(
-                    org, actor=owner, **{**WEBHOOK, "name": f"#{index}"}
+                    principal_for(owner, org), **{**WEBHOOK, "name": f"#{index}"}
                 )
                 overdue(org, users=[owner], key=f"k{index}")
             return webhook
@@ -266,7 +267,7 @@ def test_an_admin_gets_through(org, admin, rows, method, path):
 
 @pytest.mark.parametrize(("method", "path"), [(m, p) for m, p in WEBHOOK_ENDPOINTS if "{" in p])
 def test_another_organizations_webhook_is_404(org, admin, other_org, outsider, chat, method, path):
-    foreign = services.create_webhook(other_org, actor=outsider, **WEBHOOK)
+    foreign = services.create_webhook(principal_for(outsider, other_org), **WEBHOOK)
     overdue(other_org, users=[outsider])
     ids = {"w": foreign.pk, "d": WebhookDelivery.objects.get().pk}
     api = api_client_for(admin, org)
@@ -279,7 +280,7 @@ def test_another_organizations_webhook_is_404(org, admin, other_org, outsider, c
 
 
 def test_a_delivery_of_another_webhook_is_404(org, owner, admin, rows):
-    other = services.create_webhook(org, actor=owner, **WEBHOOK)
+    other = services.create_webhook(principal_for(owner, org), **WEBHOOK)
     api = api_client_for(admin, org)
     response = api.post(f"{API}/webhooks/{other.pk}/deliveries/{rows['d']}/retry")
     assert response.status_code == 404

@@ -19,6 +19,7 @@ from handoff.notifications.models import (
     Notification,
     WebhookDelivery,
 )
+from tests.factories import principal_for
 from tests.notifications.conftest import overdue
 
 pytestmark = pytest.mark.django_db
@@ -193,11 +194,11 @@ class TestWebhookRetries:
         assert len(chat.posts) == 1
 
     def test_a_test_message_reports_its_outcome_at_once(self, org, owner, webhook, chat):
-        row = services.send_test(webhook, actor=owner)
+        row = services.send_test(principal_for(owner, webhook.organization), webhook)
         assert row.status == DeliveryStatus.SENT
         assert "Test message from Handoff" in chat.posts[0][1]["text"]
         chat.failures = [TimeoutError()]
-        row = services.send_test(webhook, actor=owner)
+        row = services.send_test(principal_for(owner, webhook.organization), webhook)
         assert row.status == DeliveryStatus.FAILED
         assert row.last_error == "No answer within 5 seconds."
 
@@ -209,13 +210,13 @@ class TestWebhookRetries:
             status=DeliveryStatus.FAILED, attempts=5, next_attempt_at=None
         )
         row.refresh_from_db()
-        row = services.retry_delivery(row, actor=owner)
+        row = services.retry_delivery(principal_for(owner, row.organization), row)
         assert (row.status, row.attempts) == (DeliveryStatus.FAILED, 5)
         chat.failures = []
-        row = services.retry_delivery(row, actor=owner)
+        row = services.retry_delivery(principal_for(owner, row.organization), row)
         assert row.status == DeliveryStatus.SENT
         with pytest.raises(Exception, match="already delivered"):
-            services.retry_delivery(row, actor=owner)
+            services.retry_delivery(principal_for(owner, row.organization), row)
 
 
 class TestPostJson:

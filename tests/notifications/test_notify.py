@@ -8,6 +8,7 @@ from handoff.accounts.models import Membership
 from handoff.notifications import delivery, services
 from handoff.notifications.events import Event
 from handoff.notifications.models import EmailState, Notification
+from tests.factories import principal_for
 from tests.notifications.conftest import overdue
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,7 @@ def test_webhooks_get_one_post_per_key_not_per_recipient(
 
 def test_webhooks_get_only_their_events_and_only_when_active(org, owner, webhook, chat):
     send(org, users=[owner], event=Event.TASK_NEW, key="task:12:new")
-    services.update_webhook(webhook, actor=owner, active=False)
+    services.update_webhook(principal_for(owner, webhook.organization), webhook, active=False)
     send(org, users=[owner], key="task:13:overdue")
     assert not webhook.deliveries.exists()
 

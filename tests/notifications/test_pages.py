@@ -3,6 +3,7 @@ between organizations or people."""
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,7 +20,13 @@ from handoff.notifications.models import (
     WebhookDelivery,
 )
 from tests.conftest import client_for
-from tests.factories import ContactFactory, ProviderFactory, UserFactory, portal_login
+from tests.factories import (
+    ContactFactory,
+    ProviderFactory,
+    UserFactory,
+    portal_login,
+    principal_for,
+)
 from tests.notifications.conftest import overdue
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +247,11 @@ class TestWebhooks:
 
     def test_a_delivery_of_another_webhook_is_404(self, org, owner, admin, webhook, chat):
         other = services.create_webhook(
-            org, actor=owner, name="#other", url=webhook.url, format="teams", events=["task_new"]
+            principal_for(owner, org),
+            name="#other",
+            url=webhook.url,
+            format="teams",
+            events=["task_new"],
         )
         overdue(org, users=[owner])
         row = WebhookDelivery.objects.get()
@@ -261,8 +272,7 @@ class TestWebhooks:
         before = counts()
         for index in range(10):
             services.create_webhook(
-                org,
-                actor=owner,
+                principal_for(owner, org),
                 name=f"#{index}",
                 url=webhook.url,
                 format="teams",
@@ -349,8 +359,7 @@ def test_another_organizations_webhook_is_404(
     org, other_org, outsider, admin, rows, name, method, least, needs
 ):
     foreign = services.create_webhook(
-        other_org,
-        actor=outsider,
+        principal_for(outsider, other_org),
         name="x",
         url="https://x.example/",
         format="slack",
@@ -370,3 +379,17 @@ def test_the_header_shows_the_unread_count_and_the_links(org, admin, member):
     assert url("webhooks", org) not in page
     assert url("webhooks", org) in client_for(admin).get(url("inbox", org)).content.decode()
     assert mail.outbox == []  # nothing committed in a test: no e-mail job ran
+
+
+def test_the_webhook_services_require_an_admin_themselves(org, manager, webhook):
+    as_manager = principal_for(manager, org)
+    for call in (
+        lambda: services.create_webhook(as_manager, name="x", url="https://x.example/"),
+        lambda: services.update_webhook(as_manager, webhook, name="Renamed"),
+        lambda: services.delete_webhook(as_manager, webhook),
+        lambda: services.send_test(as_manager, webhook),
+    ):
+        with pytest.raises(PermissionDenied, match="admin role"):
+            call()
+    assert list(Webhook.objects.for_org(org).values_list("name", flat=True)) == [webhook.name]
+    assert not WebhookDelivery.objects.exists()

@@ -44,7 +44,7 @@ def tasks(engagement, member, manager, admin):
 
 @pytest.mark.django_db
 def test_the_feed_lists_my_open_tasks(client, org, manager, tasks):
-    _, raw = services.create_feed(org, user=manager)
+    _, raw = services.create_feed(principal_for(manager, org))
     response = client.get(feed_path(raw))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
@@ -60,15 +60,15 @@ def test_the_feed_lists_my_open_tasks(client, org, manager, tasks):
 
 @pytest.mark.django_db
 def test_a_revoked_or_unknown_token_is_a_404(client, org, manager, tasks):
-    feed, raw = services.create_feed(org, user=manager)
-    services.revoke_feed(feed, actor=manager)
+    feed, raw = services.create_feed(principal_for(manager, org))
+    services.revoke_feed(principal_for(manager, org), feed)
     assert client.get(feed_path(raw)).status_code == 404
     assert client.get(feed_path("cal_nope")).status_code == 404
 
 
 @pytest.mark.django_db
 def test_a_former_member_gets_a_404(client, org, manager, tasks):
-    _, raw = services.create_feed(org, user=manager)
+    _, raw = services.create_feed(principal_for(manager, org))
     manager.memberships.all().delete()
     assert client.get(feed_path(raw)).status_code == 404
 
@@ -90,7 +90,7 @@ def test_the_page_shows_the_address_once_and_revokes(org, manager, outsider):
 
 @pytest.mark.django_db
 def test_someone_else_cannot_revoke_my_feed(org, manager, member):
-    feed, _ = services.create_feed(org, user=manager)
+    feed, _ = services.create_feed(principal_for(manager, org))
     revoke = reverse("work:calendar_feed_revoke", args=[org.slug, feed.pk])
     assert client_for(member).post(revoke).status_code == 404
     feed.refresh_from_db()
@@ -116,7 +116,7 @@ def test_a_portal_login_sees_its_contacts_tasks(
     from tests.work.test_tasks import give_portal_access
 
     give_portal_access(org, point_contact, portal_user)
-    _, raw = services.create_feed(org, user=portal_user)
+    _, raw = services.create_feed(principal_for(portal_user, org))
     events = Calendar.from_ical(client.get(feed_path(raw)).content).walk("VEVENT")
     assert sorted(str(e["summary"]).split(" (")[0] for e in events) == [
         "Due: Close <Nov>",
@@ -152,7 +152,7 @@ def test_a_portal_login_cannot_revoke_a_members_address(org, manager, point_cont
     from tests.work.test_tasks import give_portal_access
 
     give_portal_access(org, point_contact, portal_user)
-    feed, _ = services.create_feed(org, user=manager)
+    feed, _ = services.create_feed(principal_for(manager, org))
     revoke = reverse("portal:calendar_feed_revoke", args=[org.slug, feed.pk])
     assert client_for(portal_user).post(revoke).status_code == 404
     feed.refresh_from_db()

@@ -345,7 +345,7 @@ def test_portal_users_make_their_own_api_tokens(org, engagement, priya, priya_cl
 def test_a_portal_user_cannot_revoke_a_members_token(org, owner, priya_client):
     from handoff.accounts import services as accounts
 
-    token, _ = accounts.create_api_token(org, user=owner, name="ours")
+    token, _ = accounts.create_api_token(principal_for(owner, org), name="ours")
     assert priya_client.post(f"/portal/acme/api-tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None

@@ -24,7 +24,8 @@ from handoff.accounts.models import (
 from handoff.accounts.signals import organization_created
 from handoff.core import audit
 from handoff.core.links import absolute_url
-from handoff.core.roles import Role, role_at_least
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 
 
 def create_user(*, email: str, name: str, password: str) -> User:
@@ -65,7 +66,10 @@ def create_organization(
 
 
 @transaction.atomic
-def update_organization(org: Organization, *, actor: User, **fields) -> Organization:
+def update_organization(principal: Principal, **fields) -> Organization:
+    """Change the organization's name, zone and other settings (admins)."""
+    principal.require_in(principal.organization_id, Role.ADMIN, "Changing the organization")
+    org, actor = Organization.objects.get(pk=principal.organization_id), principal.user
     before = {key: getattr(org, key) for key in fields}
     for key, value in fields.items():
         setattr(org, key, value)
@@ -83,22 +87,20 @@ def _owner_count(org: Organization) -> int:
     return Membership.objects.for_org(org).filter(role=Role.OWNER).count()
 
 
-def _check_can_manage(actor_membership: Membership, role: str) -> None:
+def _check_can_manage(principal: Principal, organization_id: int, role: str) -> None:
     """Admins manage members up to admin; only owners grant or touch ownership."""
-    if not role_at_least(actor_membership.role, Role.ADMIN):
-        raise PermissionDenied("Managing members needs the admin role or higher.")
-    if role == Role.OWNER and actor_membership.role != Role.OWNER:
+    principal.require_in(organization_id, Role.ADMIN, "Managing members")
+    if role == Role.OWNER and not principal.at_least(Role.OWNER):
         raise PermissionDenied("Only an owner can grant or change the owner role.")
 
 
 @transaction.atomic
-def change_role(
-    org: Organization, *, actor_membership: Membership, membership: Membership, role: str
-) -> Membership:
+def change_role(principal: Principal, membership: Membership, *, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": f"{role!r} is not a role."})
-    _check_can_manage(actor_membership, role)
-    _check_can_manage(actor_membership, membership.role)
+    _check_can_manage(principal, membership.organization_id, role)
+    _check_can_manage(principal, membership.organization_id, membership.role)
+    org = membership.organization
     membership = Membership.objects.select_for_update().for_org(org).get(pk=membership.pk)
     if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(org) == 1:
         raise ValidationError(
@@ -109,7 +111,7 @@ def change_role(
     membership.save(update_fields=["role"])
     audit.record(
         org,
-        actor_membership.user,
+        principal.user,
         "membership.role_changed",
         membership,
         f"{membership.user}: {old} → {role}",
@@ -119,13 +121,12 @@ def change_role(
 
 
 @transaction.atomic
-def remove_member(
-    org: Organization, *, actor_membership: Membership, membership: Membership
-) -> None:
+def remove_member(principal: Principal, membership: Membership) -> None:
     """Remove a member (or let one leave); the organization always keeps an owner."""
-    leaving = membership.pk == actor_membership.pk
+    leaving = principal.membership is not None and membership.pk == principal.membership.pk
     if not leaving:
-        _check_can_manage(actor_membership, membership.role)
+        _check_can_manage(principal, membership.organization_id, membership.role)
+    org = membership.organization
     if membership.role == Role.OWNER and _owner_count(org) == 1:
         raise ValidationError("The last owner cannot be removed; make someone else an owner first.")
     ApiToken.objects.for_org(org).filter(user=membership.user, revoked_at__isnull=True).update(
@@ -133,7 +134,7 @@ def remove_member(
     )
     audit.record(
         org,
-        actor_membership.user,
+        principal.user,
         "membership.removed",
         membership,
         f"{membership.user} left" if leaving else f"Removed {membership.user}",
@@ -146,12 +147,11 @@ def invitation_url(raw_token: str) -> str:
 
 
 @transaction.atomic
-def invite(
-    org: Organization, *, actor_membership: Membership, email: str, role: str
-) -> tuple[Invitation, str]:
+def invite(principal: Principal, *, email: str, role: str) -> tuple[Invitation, str]:
     """Create an invitation and e-mail its link; returns it with the raw token (shown once)."""
     email = email.strip().lower()
-    _check_can_manage(actor_membership, role)
+    _check_can_manage(principal, principal.organization_id, role)
+    org = principal.organization
     if Membership.objects.for_org(org).filter(user__email=email).exists():
         raise ValidationError({"email": f"{email} is already a member."})
     raw = Invitation.new_token()
@@ -160,13 +160,13 @@ def invite(
         email=email,
         role=role,
         token_hash=hash_secret(raw),
-        invited_by=actor_membership.user,
+        invited_by=principal.user,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean()
     invitation.save()
     audit.record(
-        org, actor_membership.user, "invitation.created", invitation, f"Invited {email} as {role}"
+        org, principal.user, "invitation.created", invitation, f"Invited {email} as {role}"
     )
     mail_invitation(
         email,
@@ -220,15 +220,13 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
 
 
 @transaction.atomic
-def revoke_invitation(
-    org: Organization, *, actor_membership: Membership, invitation: Invitation
-) -> None:
-    _check_can_manage(actor_membership, invitation.role)
+def revoke_invitation(principal: Principal, invitation: Invitation) -> None:
+    _check_can_manage(principal, invitation.organization_id, invitation.role)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit.record(
-        org,
-        actor_membership.user,
+        invitation.organization,
+        principal.user,
         "invitation.revoked",
         invitation,
         f"Revoked the invitation of {invitation.email}",
@@ -236,8 +234,12 @@ def revoke_invitation(
 
 
 @transaction.atomic
-def create_api_token(org: Organization, *, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user`` in ``org``; the raw key is returned once and never stored."""
+def create_api_token(principal: Principal, *, name: str) -> tuple[ApiToken, str]:
+    """A new token of the principal's own (a member's, or a provider contact's for the portal);
+    the raw key is returned once and never stored."""
+    if principal.user is None:
+        raise PermissionDenied("An API token belongs to a person.")
+    org, user = principal.organization, principal.user
     raw = ApiToken.new_key()
     token = ApiToken(
         organization=org,
@@ -253,7 +255,12 @@ def create_api_token(org: Organization, *, user: User, name: str) -> tuple[ApiTo
 
 
 @transaction.atomic
-def revoke_api_token(org: Organization, *, actor: User, token: ApiToken) -> None:
+def revoke_api_token(principal: Principal, token: ApiToken) -> None:
+    """Revoke one of the principal's own tokens."""
+    mine = principal.user is not None and token.user_id == principal.user.pk
+    if token.organization_id != principal.organization_id or not mine:
+        raise PermissionDenied("You can revoke only your own tokens.")
+    org, actor = token.organization, principal.user
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(org, actor, "api_token.revoked", token, f"Revoked API token {token.name}")

@@ -96,7 +96,7 @@ def organization_settings(request):
     form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_organization(org, actor=request.user, **form.cleaned_data)
+            services.update_organization(request.principal, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -126,9 +126,7 @@ def invite(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation, raw = services.invite(
-                org, actor_membership=request.membership, **form.cleaned_data
-            )
+            invitation, raw = services.invite(request.principal, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         except PermissionDenied as error:
@@ -148,9 +146,7 @@ def invite(request):
 @principal_required(Role.ADMIN)
 def revoke_invitation(request, pk):
     invitation = get_visible_or_404(Invitation.objects, request.principal, pk=pk)
-    services.revoke_invitation(
-        request.org, actor_membership=request.membership, invitation=invitation
-    )
+    services.revoke_invitation(request.principal, invitation)
     messages.success(request, f"The invitation of {invitation.email} no longer works.")
     return redirect("accounts:members", request.org.slug)
 
@@ -164,12 +160,7 @@ def change_role(request, pk):
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
-            services.change_role(
-                request.org,
-                actor_membership=request.membership,
-                membership=membership,
-                role=form.cleaned_data["role"],
-            )
+            services.change_role(request.principal, membership, role=form.cleaned_data["role"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -187,9 +178,7 @@ def remove_member(request, pk):
         Membership.objects.select_related("user"), request.principal, pk=pk
     )
     try:
-        services.remove_member(
-            request.org, actor_membership=request.membership, membership=membership
-        )
+        services.remove_member(request.principal, membership)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("accounts:members", request.org.slug)
@@ -251,9 +240,7 @@ def api_tokens(request):
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_key = services.create_api_token(
-                principal.organization, user=request.user, **form.cleaned_data
-            )
+            _, new_key = services.create_api_token(principal, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -271,7 +258,7 @@ def api_tokens(request):
 def revoke_api_token(request, pk):
     principal = request.principal
     token = get_visible_or_404(ApiToken.objects.filter(user=request.user), principal, pk=pk)
-    services.revoke_api_token(principal.organization, actor=request.user, token=token)
+    services.revoke_api_token(principal, token)
     messages.success(request, f"Token {token.name} is revoked; requests with it now fail.")
     return redirect(_api_tokens_url(principal))
 

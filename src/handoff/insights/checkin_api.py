@@ -309,7 +309,7 @@ def start_round(request, provider_id: int, payload: RoundIn):
     start, end = payload.period_start or start, payload.period_end or end
     if payload.period_start and not payload.period_end:
         end = max(end, start)
-    round_ = checkins.start_round(provider, period_start=start, period_end=end, actor=request.user)
+    round_ = checkins.start_round(request.principal, provider, period_start=start, period_end=end)
     return Status(
         201,
         {
@@ -333,8 +333,7 @@ def get_settings(request):
 @api_access(Role.ADMIN)
 def update_settings(request, payload: SettingsPatch):
     return checkins.update_settings(
-        request.org,
-        actor=request.user,
+        request.principal,
         checkin_months=payload.checkin_months,
         ask_provider=payload.ask_provider,
     )

@@ -228,7 +228,7 @@ def provider_checkin_start(request, provider_pk):
     start, today = checkins.current_period(request.org)
     before = CheckIn.objects.visible_to(request.principal).filter(provider=provider).count()
     try:
-        checkins.start_round(provider, period_start=start, period_end=today, actor=request.user)
+        checkins.start_round(request.principal, provider, period_start=start, period_end=today)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -260,7 +260,7 @@ def checkin_settings(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            checkins.update_settings(request.org, actor=request.user, **form.cleaned_data)
+            checkins.update_settings(request.principal, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from handoff.accounts.models import Membership
 from handoff.core import audit
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import CommunicationPlan, Engagement, EscalationLevel
 from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
@@ -242,10 +244,12 @@ def settings_for(org) -> InsightsSettings:
 
 @transaction.atomic
 def update_settings(
-    org, *, actor, checkin_months: int | None = None, ask_provider: bool | None = None
+    principal: Principal, *, checkin_months: int | None = None, ask_provider: bool | None = None
 ) -> InsightsSettings:
-    """Change the check-in cadence and whether the provider is asked too; the scorecard weights
-    on the same row are left alone."""
+    """Change the check-in cadence and whether the provider is asked too (admins); the
+    scorecard weights on the same row are left alone."""
+    principal.require_in(principal.organization_id, Role.ADMIN, "Changing the check-in settings")
+    org, actor = principal.organization, principal.user
     if checkin_months is not None and checkin_months not in Cadence.values:
         raise ValidationError(
             {"checkin_months": f"Choose one of {', '.join(map(str, Cadence.values))} months."}
@@ -407,12 +411,20 @@ def _get_or_create_round(provider, period_start, period_end, now) -> tuple[Check
 
 @transaction.atomic
 def start_round(
-    provider, *, period_start: date, period_end: date, now: datetime | None = None, actor=None
+    principal: Principal,
+    provider,
+    *,
+    period_start: date,
+    period_end: date,
+    now: datetime | None = None,
 ) -> CheckInRound:
     """Ask everyone who works with ``provider`` about the period (and, if the organization
     says so, the provider's point person about working with us). Idempotent: a period has one
     round (its unique constraint), and each person is asked once in it; calling again only
-    asks people who joined since. Each gets a one-click link, stored hashed, valid 30 days."""
+    asks people who joined since. Each gets a one-click link, stored hashed, valid 30 days.
+    A manager's; the cadence's sweep starts rounds as :meth:`Principal.system`."""
+    principal.require_in(provider.organization_id, Role.MANAGER, "Starting a check-in round")
+    actor = principal.user
     if period_end < period_start:
         raise ValidationError({"period_end": "The period cannot end before it starts."})
     if provider.archived_at is not None:

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from handoff.accounts.models import User
+from handoff.accounts.principal import for_session
 from handoff.core.backdating import backdated
 from handoff.engagements.models import Engagement
 from handoff.insights import checkins
@@ -75,7 +76,7 @@ def load_demo(org, owner) -> None:
     # The demo asks the providers too, so Ledgerline's own view shows beside ours (set a few
     # weeks into the bookkeeping engagement, before its first quarter's check-in).
     with backdated(org, at(books.start_date + timedelta(days=20), 10)):
-        checkins.update_settings(org, actor=owner, ask_provider=True)
+        checkins.update_settings(for_session(owner, org.slug), ask_provider=True)
 
     def quarters_since(start: date, most: int) -> list[tuple[date, date]]:
         """The whole quarters before this one that the engagement was under way in."""
@@ -137,7 +138,11 @@ def load_demo(org, owner) -> None:
     start, _ = checkins.period_containing(today, 3)
     sent = _now() - timedelta(days=2)
     current = checkins.start_round(
-        billing.provider, period_start=start, period_end=today, now=sent, actor=oscar
+        for_session(oscar, org.slug),
+        billing.provider,
+        period_start=start,
+        period_end=today,
+        now=sent,
     )
     mine = current.checkins.filter(respondent=oscar).first()
     if mine is not None:

@@ -8,6 +8,7 @@ asked once in it, and each message carries the key ``checkin:<id>``.
 import logging
 from datetime import datetime, timedelta
 
+from handoff.core.principal import Principal
 from handoff.insights import checkins
 from handoff.notifications.sweeps import sweep
 
@@ -22,7 +23,11 @@ def checkin_rounds(now: datetime) -> int:
     for provider, period_start, period_end in checkins.due_rounds(now):
         try:
             checkins.start_round(
-                provider, period_start=period_start, period_end=period_end, now=now
+                Principal.system(provider.organization),
+                provider,
+                period_start=period_start,
+                period_end=period_end,
+                now=now,
             )
         except Exception:
             logger.exception("The check-in round for provider %s could not start", provider.pk)

@@ -176,5 +176,5 @@ def get_weights(request):
 )
 @api_access(Role.ADMIN)
 def put_weights(request, payload: WeightsIn):
-    saved = scorecards.save_weights(request.org, actor=request.user, weights=payload.weights)
+    saved = scorecards.save_weights(request.principal, weights=payload.weights)
     return {"weights": saved, "defaults": scorecards.DEFAULT_WEIGHTS}

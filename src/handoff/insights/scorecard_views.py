@@ -225,7 +225,7 @@ def weights(request):
     if request.method == "POST":
         values = {key: request.POST.get(key, "").strip() for key in scorecards.SCORED}
         try:
-            scorecards.save_weights(request.org, actor=request.user, weights=values)
+            scorecards.save_weights(request.principal, weights=values)
         except ValidationError as error:
             errors = error.message_dict
         else:

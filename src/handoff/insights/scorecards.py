@@ -66,6 +66,8 @@ from django.utils import timezone
 
 from handoff.compliance.models import Payment
 from handoff.core import audit
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
 from handoff.decisions.choices import ChosenOption
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement, EngagementFunction
@@ -336,8 +338,10 @@ def clean_weights(raw) -> dict[str, float]:
 
 
 @transaction.atomic
-def save_weights(org, *, actor, weights: dict) -> dict[str, float]:
-    """Check and keep the organization's weights (admin and up; the caller checks the role)."""
+def save_weights(principal: Principal, *, weights: dict) -> dict[str, float]:
+    """Check and keep the organization's weights (admins)."""
+    principal.require_in(principal.organization_id, Role.ADMIN, "Changing the scorecard weights")
+    org, actor = principal.organization, principal.user
     from handoff.insights.models import InsightsSettings
 
     cleaned = clean_weights(weights)

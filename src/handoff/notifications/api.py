@@ -246,7 +246,7 @@ def list_webhooks(request):
 def create_webhook(request, payload: WebhookIn):
     data = payload.dict()
     data["events"] = [event.value for event in payload.events]
-    webhook = services.create_webhook(request.org, actor=request.user, **data)
+    webhook = services.create_webhook(request.principal, **data)
     return Status(201, _webhook_out(request, webhook.pk))
 
 
@@ -271,14 +271,14 @@ def update_webhook(request, webhook_id: int, payload: WebhookPatch):
             raise ValidationError({field: "This field cannot be null."})
     if "events" in data:
         data["events"] = [event.value for event in payload.events]
-    services.update_webhook(webhook, actor=request.user, **data)
+    services.update_webhook(request.principal, webhook, **data)
     return _webhook_out(request, webhook_id)
 
 
 @router.delete("/webhooks/{webhook_id}", response={204: None, **ERRORS})
 @api_access(Role.ADMIN)
 def delete_webhook(request, webhook_id: int):
-    services.delete_webhook(_webhook(request, webhook_id), actor=request.user)
+    services.delete_webhook(request.principal, _webhook(request, webhook_id))
     return Status(204, None)
 
 
@@ -289,7 +289,7 @@ def delete_webhook(request, webhook_id: int):
 )
 @api_access(Role.ADMIN)
 def test_webhook(request, webhook_id: int):
-    return services.send_test(_webhook(request, webhook_id), actor=request.user)
+    return services.send_test(request.principal, _webhook(request, webhook_id))
 
 
 @router.get(
@@ -317,4 +317,4 @@ def retry_delivery(request, webhook_id: int, delivery_id: int):
     row = get_visible_or_404(
         WebhookDelivery.objects.filter(webhook=webhook), request.principal, pk=delivery_id
     )
-    return services.retry_delivery(row, actor=request.user)
+    return services.retry_delivery(request.principal, row)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from handoff.accounts.models import Membership
 from handoff.core import audit
+from handoff.core.principal import Principal
 from handoff.core.roles import Role
 from handoff.notifications import delivery, jobs
 from handoff.notifications.events import Event
@@ -343,7 +344,9 @@ def _clean_webhook(webhook: Webhook) -> None:
 
 
 @transaction.atomic
-def create_webhook(organization, *, actor, **fields) -> Webhook:
+def create_webhook(principal: Principal, **fields) -> Webhook:
+    principal.require_in(principal.organization_id, Role.ADMIN, "Adding a webhook")
+    organization, actor = principal.organization, principal.user
     unknown = set(fields) - set(WEBHOOK_FIELDS)
     if unknown:
         raise ValidationError({"body": f"Unknown fields: {', '.join(sorted(unknown))}."})
@@ -355,7 +358,9 @@ def create_webhook(organization, *, actor, **fields) -> Webhook:
 
 
 @transaction.atomic
-def update_webhook(webhook: Webhook, *, actor, **fields) -> Webhook:
+def update_webhook(principal: Principal, webhook: Webhook, **fields) -> Webhook:
+    principal.require_in(webhook.organization_id, Role.ADMIN, "Changing a webhook")
+    actor = principal.user
     unknown = set(fields) - set(WEBHOOK_FIELDS)
     if unknown:
         raise ValidationError({"body": f"Unknown fields: {', '.join(sorted(unknown))}."})
@@ -381,16 +386,20 @@ def update_webhook(webhook: Webhook, *, actor, **fields) -> Webhook:
 
 
 @transaction.atomic
-def delete_webhook(webhook: Webhook, *, actor) -> None:
+def delete_webhook(principal: Principal, webhook: Webhook) -> None:
+    principal.require_in(webhook.organization_id, Role.ADMIN, "Removing a webhook")
+    actor = principal.user
     audit.record(
         webhook.organization, actor, "webhook.deleted", webhook, f"Removed webhook {webhook}"
     )
     webhook.delete()
 
 
-def send_test(webhook: Webhook, *, actor) -> WebhookDelivery:
+def send_test(principal: Principal, webhook: Webhook) -> WebhookDelivery:
     """Post a test message now and return its delivery with the outcome (a few seconds at
     most). A failed test is not retried: the person is looking at the result."""
+    principal.require_in(webhook.organization_id, Role.ADMIN, "Testing a webhook")
+    actor = principal.user
     now = timezone.now()
     row = WebhookDelivery.objects.create(
         organization=webhook.organization,
@@ -411,8 +420,9 @@ def send_test(webhook: Webhook, *, actor) -> WebhookDelivery:
     return row
 
 
-def retry_delivery(row: WebhookDelivery, *, actor) -> WebhookDelivery:
+def retry_delivery(principal: Principal, row: WebhookDelivery) -> WebhookDelivery:
     """Attempt a pending or failed delivery now; a sent one is left alone."""
+    principal.require_in(row.organization_id, Role.ADMIN, "Retrying a webhook delivery")
     if row.status == DeliveryStatus.SENT:
         raise ValidationError({"status": "This message was already delivered."})
     now = timezone.now()

@@ -28,7 +28,7 @@ def webhook_create(request):
     form = WebhookForm(request.POST or None, initial={"active": True})
     if request.method == "POST" and form.is_valid():
         try:
-            webhook = services.create_webhook(request.org, actor=request.user, **form.cleaned_data)
+            webhook = services.create_webhook(request.principal, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -66,7 +66,7 @@ def webhook_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_webhook(webhook, actor=request.user, **form.cleaned_data)
+            services.update_webhook(request.principal, webhook, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -79,7 +79,7 @@ def webhook_edit(request, pk):
 @principal_required(Role.ADMIN)
 def webhook_delete(request, pk):
     webhook = get_visible_or_404(Webhook.objects, request.principal, pk=pk)
-    services.delete_webhook(webhook, actor=request.user)
+    services.delete_webhook(request.principal, webhook)
     messages.success(request, f"Webhook {webhook.name} removed.")
     return redirect("notifications:webhooks", request.org.slug)
 
@@ -88,7 +88,7 @@ def webhook_delete(request, pk):
 @principal_required(Role.ADMIN)
 def webhook_test(request, pk):
     webhook = get_visible_or_404(Webhook.objects, request.principal, pk=pk)
-    result = services.send_test(webhook, actor=request.user)
+    result = services.send_test(request.principal, webhook)
     if result.status == DeliveryStatus.SENT:
         messages.success(request, "The test message was delivered. Look for it in the channel.")
     else:
@@ -104,7 +104,7 @@ def delivery_retry(request, pk, delivery_pk):
         WebhookDelivery.objects.filter(webhook=webhook), request.principal, pk=delivery_pk
     )
     try:
-        row = services.retry_delivery(row, actor=request.user)
+        row = services.retry_delivery(request.principal, row)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

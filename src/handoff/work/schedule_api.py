@@ -184,7 +184,7 @@ def list_feeds(request):
 )
 @api_access()
 def create_feed(request):
-    feed, raw = services.create_feed(request.org, user=request.user)
+    feed, raw = services.create_feed(request.principal)
     feed.url = absolute_url("work:feed", raw)
     return Status(201, feed)
 
@@ -197,4 +197,4 @@ def revoke_feed(request, feed_id: int):
     feed = get_visible_or_404(
         CalendarFeed.objects, request.principal, pk=feed_id, user=request.user
     )
-    return services.revoke_feed(feed, actor=request.user)
+    return services.revoke_feed(request.principal, feed)

@@ -940,9 +940,12 @@ FEED_PREFIX = "cal_"
 
 
 @transaction.atomic
-def create_feed(org, *, user) -> tuple[CalendarFeed, str]:
-    """A new secret calendar address for ``user`` in ``org``; the token is returned once and
-    only its hash is kept."""
+def create_feed(principal: Principal) -> tuple[CalendarFeed, str]:
+    """A new secret calendar address of the principal's own (a member's, or a provider
+    contact's); the token is returned once and only its hash is kept."""
+    if principal.user is None:
+        raise PermissionDenied("A calendar feed belongs to a person.")
+    org, user = principal.organization, principal.user
     raw = FEED_PREFIX + secrets.token_urlsafe(24)
     feed = CalendarFeed.objects.create(
         organization=org, user=user, token_hash=CalendarFeed.hash(raw), hint=raw[:8]
@@ -952,7 +955,12 @@ def create_feed(org, *, user) -> tuple[CalendarFeed, str]:
 
 
 @transaction.atomic
-def revoke_feed(feed: CalendarFeed, *, actor) -> CalendarFeed:
+def revoke_feed(principal: Principal, feed: CalendarFeed) -> CalendarFeed:
+    """Revoke one of the principal's own calendar feeds: its address stops working."""
+    mine = principal.user is not None and feed.user_id == principal.user.pk
+    if feed.organization_id != principal.organization_id or not mine:
+        raise PermissionDenied("You can revoke only your own calendar feeds.")
+    actor = principal.user
     if feed.revoked_at is None:
         feed.revoked_at = timezone.now()
         feed.save(update_fields=["revoked_at"])

@@ -446,7 +446,7 @@ def calendar_feeds(request):
     principal = request.principal
     new_url = None
     if request.method == "POST":
-        _, raw = services.create_feed(principal.organization, user=request.user)
+        _, raw = services.create_feed(principal)
         new_url = feed_url(request, raw)
     feeds = CalendarFeed.objects.visible_to(principal).filter(user=request.user)
     return render(request, "work/calendar_feeds.html", {"feeds": feeds, "new_url": new_url})
@@ -458,7 +458,7 @@ def calendar_feed_revoke(request, pk):
     feed = get_visible_or_404(
         CalendarFeed.objects.filter(user=request.user), request.principal, pk=pk
     )
-    services.revoke_feed(feed, actor=request.user)
+    services.revoke_feed(request.principal, feed)
     messages.success(request, "The calendar address was revoked; calendars using it stop updating.")
     return redirect(side_url(request, "calendar_feeds"))
 
