@@ -15,7 +15,6 @@ from handoff.core.api import HandoffAPI
 from handoff.core.errors import Conflict
 from handoff.decisions.api import router as decisions_router
 from handoff.engagements.api import router as engagements_router
-from handoff.engagements.api.portal import router as portal_router
 from handoff.insights import checkin_api
 from handoff.insights.api import router as insights_router
 from handoff.insights.dashboard_api import router as dashboard_router
@@ -52,7 +51,6 @@ api.add_router("/", schedule_router)
 api.add_router("/", issues_router)
 api.add_router("/", portal_access_router)
 api.add_router("/", portal_settings_router)
-api.add_router("/portal", portal_router)
 api.add_router("/", insights_router)
 api.add_router("/", dashboard_router)
 api.add_router("/", scorecard_router)

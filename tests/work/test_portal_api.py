@@ -1,5 +1,5 @@
 """A provider contact's token on the same endpoints as a member's: their provider's work only,
-written as the provider's side; /api/v1/portal/ keeps what is the provider's own."""
+written as the provider's side, and an engagement in the shape the contact's page shows it."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,7 +25,7 @@ def priya(org, point_contact, portal_user):
 
 @pytest.fixture
 def priya_api(org, priya):
-    _, raw = accounts.create_api_token(org, user=priya, name="sync")
+    _, raw = accounts.create_api_token(principal_for(priya, org), name="sync")
     return ApiClient(raw)
 
 
@@ -33,7 +33,7 @@ def priya_api(org, priya):
 def rita_api(org, rival_engagement, rival_contact):
     """The rival provider's contact, with her own portal token."""
     rita = grant_portal(org, rival_contact)
-    _, raw = accounts.create_api_token(org, user=rita, name="sync")
+    _, raw = accounts.create_api_token(principal_for(rita, org), name="sync")
     return ApiClient(raw)
 
 
@@ -54,32 +54,46 @@ def elsewhere_engagement(other_org, outsider):
 
 
 def test_a_portal_token_is_refused_the_members_own_endpoints(org, engagement, priya_api):
-    assert priya_api.get("/api/v1/portal/engagements").status_code == 200
-    for path in ("/api/v1/issues", "/api/v1/tasks"):
+    for path in ("/api/v1/engagements", "/api/v1/issues", "/api/v1/tasks"):
         assert priya_api.get(path).status_code == 200, path
-    for path in ("/api/v1/engagements", "/api/v1/providers", "/api/v1/portal-access"):
+    for path in ("/api/v1/providers", "/api/v1/portal-access", "/api/v1/renewals"):
         refused = priya_api.get(path)
         assert refused.status_code == 403, path
         assert refused.json()["detail"] == "This is for the organization's members."
 
 
-def test_a_member_token_does_not_reach_the_portal(org, engagement, owner):
-    assert api_client_for(owner, org).get("/api/v1/portal/engagements").status_code == 401
+def test_an_engagement_is_one_endpoint_with_each_side_its_shape(
+    org, engagement, rival_engagement, owner, priya_api
+):
+    """A member reads the full terms; the contact the page's part for them, of their own
+    provider only — the rival's engagement is a 404, and no write is open to them."""
+    mine = api_client_for(owner, org).get(f"/api/v1/engagements/{engagement.pk}").json()
+    assert mine["amount"] == "1250.00" and mine["provider_id"] == engagement.provider_id
+    theirs = priya_api.get(f"/api/v1/engagements/{engagement.pk}").json()
+    assert theirs["title"] == engagement.title and theirs["price"] is None
+    assert "amount" not in theirs and "provider_id" not in theirs and "version" not in theirs
+    listed = priya_api.get("/api/v1/engagements").json()
+    assert [row["id"] for row in listed["results"]] == [engagement.pk] and listed["count"] == 1
+    assert priya_api.get(f"/api/v1/engagements/{rival_engagement.pk}").status_code == 404
+    changed = priya_api.patch(f"/api/v1/engagements/{engagement.pk}", {"title": "Ours now"})
+    assert changed.status_code == 403
+    engagement.refresh_from_db()
+    assert engagement.title != "Ours now"
 
 
 def test_a_revoked_access_stops_the_token(org, engagement, owner, priya, priya_api):
     access = portal.contact_for(priya, org).portal_accesses.get(revoked_at=None)
     portal.revoke(principal_for(owner, org), access)
-    assert priya_api.get("/api/v1/portal/engagements").status_code == 401
+    assert priya_api.get("/api/v1/engagements").status_code == 401
     assert priya_api.get("/api/v1/issues").status_code == 401
     assert priya_api.get("/api/v1/tasks").status_code == 401
 
 
 def test_prices_stay_out_of_the_json_until_shown(org, engagement, admin, priya_api):
-    listing = priya_api.get("/api/v1/portal/engagements")
-    assert b"1250" not in listing.content and listing.json()[0]["price"] is None
+    listing = priya_api.get("/api/v1/engagements")
+    assert b"1250" not in listing.content and listing.json()["results"][0]["price"] is None
     portal.update_settings(principal_for(admin, org), show_prices=True)
-    shown = priya_api.get(f"/api/v1/portal/engagements/{engagement.pk}").json()
+    shown = priya_api.get(f"/api/v1/engagements/{engagement.pk}").json()
     assert shown["price"]["amount"] == "1250.00"
 
 

@@ -16,6 +16,7 @@ from handoff.engagements.choices import (
     EngagementStatus,
     ExitItemKind,
     PricingModel,
+    Severity,
 )
 
 
@@ -81,6 +82,65 @@ class EngagementPage(Schema):
     page: int
     per_page: int
     results: list[EngagementOut]
+
+
+class EngagementPersonOut(Schema):
+    name: str
+    email: str
+
+
+class ProviderPriceOut(Schema):
+    pricing_model: PricingModel
+    amount: Decimal
+    billing_period: BillingPeriod
+    unit_name: str
+
+
+class ProviderServiceLevelOut(Schema):
+    task_kind: str
+    turnaround: str
+
+
+class ProviderResponseTargetOut(Schema):
+    severity: Severity
+    target: str
+
+
+class EscalationRungOut(Schema):
+    level: int
+    ours: str
+    theirs: str
+    after: str
+
+
+class ProviderEngagementOut(Schema):
+    """An engagement as its provider's contact sees it (what the engagement page shows them):
+    the work, its service levels and who to contact — the price only where the organization
+    shows prices in the portal, never the internal terms."""
+
+    id: int
+    title: str
+    status: EngagementStatus
+    scope: str
+    start_date: date
+    end_date: date | None
+    price: ProviderPriceOut | None = Field(
+        description="Only when the organization shows prices in the portal."
+    )
+    our_point_person: EngagementPersonOut | None
+    their_point_person: str | None
+    issue_contact: str | None
+    service_levels: list[ProviderServiceLevelOut]
+    response_targets: list[ProviderResponseTargetOut]
+    workflow: list[str]
+    escalation_ladder: list[EscalationRungOut]
+
+
+class ProviderEngagementPage(Schema):
+    count: int
+    page: int
+    per_page: int
+    results: list[ProviderEngagementOut]
 
 
 class EngagementFilters(Schema):
