@@ -182,9 +182,9 @@ def create_assessment(
         selectors.state_answers_of(ClassificationAssessment(state_answers=stored_states)),
         states=[test.state for test in tests],
     )
-    Provider.objects.select_for_update().for_org(org).get(pk=provider.pk)
+    Provider.objects.select_for_update().visible_to(principal).get(pk=provider.pk)
     number = (
-        ClassificationAssessment.objects.for_org(org)
+        ClassificationAssessment.objects.visible_to(principal)
         .filter(provider=provider)
         .aggregate(n=Max("number"))["n"]
         or 0
@@ -411,7 +411,7 @@ def record_invoice(principal: Principal, *, provider_id, engagement_id=None, dat
     )
     invoice.full_clean(validate_constraints=False)
     if (
-        Invoice.objects.for_org(org)
+        Invoice.objects.visible_to(principal)
         .filter(provider=invoice.provider, number=invoice.number)
         .exists()
     ):
@@ -525,7 +525,7 @@ def record_payment(
     payment.full_clean(validate_constraints=False)
     check_payment_date(org, payment, confirm_date=confirm_date)
     warnings = []
-    if not W9.objects.for_org(org).filter(provider=payment.provider).exists():
+    if not W9.objects.visible_to(principal).filter(provider=payment.provider).exists():
         if selectors.settings_for(org).refuse_payments_without_w9:
             raise ValidationError(
                 {
@@ -637,10 +637,10 @@ def import_payments(principal: Principal, *, rows: list[dict], commit: bool) -> 
     principal.require_in(principal.organization_id, Role.MANAGER, "Importing payments")
     org = principal.organization
     providers: dict[str, list[Provider]] = {}
-    for provider in Provider.objects.for_org(org):
+    for provider in Provider.objects.visible_to(principal):
         providers.setdefault(provider.name.lower(), []).append(provider)
     engagements: dict[tuple, list[int]] = {}
-    for pk, provider_id, title in Engagement.objects.for_org(org).values_list(
+    for pk, provider_id, title in Engagement.objects.visible_to(principal).values_list(
         "pk", "provider_id", "title"
     ):
         engagements.setdefault((provider_id, title.lower()), []).append(pk)
@@ -728,7 +728,7 @@ def record_filing(principal: Principal, *, tax_year: int, data: dict) -> Filing1
     filing.confirmation = (filing.confirmation or "").strip()
     filing.full_clean(validate_constraints=False)
     _check_filing(org, filing)
-    if Filing1099.objects.for_org(org).filter(tax_year=tax_year).exists():
+    if Filing1099.objects.visible_to(principal).filter(tax_year=tax_year).exists():
         raise ValidationError(
             {"tax_year": f"The {tax_year} forms are already marked filed: correct that record."}
         )
@@ -744,7 +744,7 @@ def correct_filing(
     """Correct a recorded filing (date, how, confirmation); owners and admins."""
     principal.require_in(filing.organization_id, Role.ADMIN, "Correcting a 1099-NEC filing")
     org, actor = filing.organization, principal.user
-    filing = Filing1099.objects.for_org(org).select_for_update().get(pk=filing.pk)
+    filing = Filing1099.objects.visible_to(principal).select_for_update().get(pk=filing.pk)
     if expected_version is not None and filing.version != expected_version:
         raise Conflict(filing.version)
     before = {key: getattr(filing, key) for key in FILING_FIELDS}
@@ -775,7 +775,7 @@ def undo_filing(
     """Take back a filing recorded by mistake: the year is reported as unfiled again."""
     principal.require_in(filing.organization_id, Role.ADMIN, "Undoing a 1099-NEC filing")
     org, actor = filing.organization, principal.user
-    filing = Filing1099.objects.for_org(org).select_for_update().get(pk=filing.pk)
+    filing = Filing1099.objects.visible_to(principal).select_for_update().get(pk=filing.pk)
     if expected_version is not None and filing.version != expected_version:
         raise Conflict(filing.version)
     audit.record(org, actor, "nec.filing_undone", filing, "Undone: " + _filing_summary(filing))

@@ -185,10 +185,10 @@ def start_analysis(
     actor = principal.user
     org = function.organization
     # One start at a time per function, so two cannot both become current.
-    BusinessFunction.objects.select_for_update().for_org(org).get(pk=function.pk)
+    BusinessFunction.objects.select_for_update().visible_to(principal).get(pk=function.pk)
     previous = (
         Analysis.objects.select_for_update()
-        .for_org(org)
+        .visible_to(principal)
         .filter(function=function, archived_at__isnull=True)
         .first()
     )
@@ -295,7 +295,7 @@ def save_in_house(principal: Principal, analysis: Analysis, *, data: dict) -> In
     actor = principal.user
     analysis = _locked(analysis)
     org = analysis.organization
-    option = InHouseOption.objects.select_for_update().for_org(org).get(analysis=analysis)
+    option = InHouseOption.objects.select_for_update().visible_to(principal).get(analysis=analysis)
     before = _assign(option, _hours_as_entered(data), IN_HOUSE_FIELDS)
     option.full_clean(validate_constraints=False)
     changes = audit.diff(before, _after(option, before))
@@ -304,7 +304,7 @@ def save_in_house(principal: Principal, analysis: Analysis, *, data: dict) -> In
         old = _benefits_default(analysis, payroll_taxes_in_load=not option.payroll_taxes_in_load)
         new = _benefits_default(analysis, payroll_taxes_in_load=option.payroll_taxes_in_load)
         moved = (
-            InHouseRole.objects.for_org(org)
+            InHouseRole.objects.visible_to(principal)
             .filter(analysis=analysis, benefits_load_percent=old)
             .update(benefits_load_percent=new)
         )
@@ -340,7 +340,7 @@ def add_role(principal: Principal, analysis: Analysis, *, data: dict) -> InHouse
     _assign(role, data, ROLE_FIELDS)
     _drop_unused_hours(role)
     if role.benefits_load_percent is None:
-        option = InHouseOption.objects.for_org(org).get(analysis=analysis)
+        option = InHouseOption.objects.visible_to(principal).get(analysis=analysis)
         role.benefits_load_percent = _benefits_default(
             analysis, payroll_taxes_in_load=option.payroll_taxes_in_load
         )
@@ -357,7 +357,7 @@ def update_role(principal: Principal, role: InHouseRole, *, data: dict) -> InHou
     principal.require_in(role.organization_id, Role.MANAGER, "Changing an in-house role")
     actor = principal.user
     analysis = _locked(role.analysis)
-    role = InHouseRole.objects.select_for_update().for_org(analysis.organization).get(pk=role.pk)
+    role = InHouseRole.objects.select_for_update().visible_to(principal).get(pk=role.pk)
     role.analysis = analysis
     before = _assign(role, data, ROLE_FIELDS)
     _drop_unused_hours(role)
@@ -550,7 +550,7 @@ def record_decision(
     quote = None
     if chosen_quote_id is not None:
         quote = (
-            Quote.objects.for_org(org)
+            Quote.objects.visible_to(principal)
             .select_related("provider")
             .filter(analysis=analysis, pk=chosen_quote_id)
             .first()
@@ -604,13 +604,12 @@ def add_candidate(principal: Principal, function: BusinessFunction, *, provider_
     principal.require_in(function.organization_id, Role.MANAGER, "Shortlisting a provider")
     actor = principal.user
     org = function.organization
-    provider = (
-        Provider.objects.for_org(org).filter(pk=provider_id, archived_at__isnull=True).first()
-    )
+    current = Provider.objects.visible_to(principal).filter(archived_at__isnull=True)
+    provider = current.filter(pk=provider_id).first()
     if provider is None:
         raise ValidationError({"provider": "Choose a current provider of this organization."})
     if (
-        ShortlistCandidate.objects.for_org(org)
+        ShortlistCandidate.objects.visible_to(principal)
         .filter(function=function, provider=provider)
         .exists()
     ):
@@ -641,7 +640,7 @@ def mark_chosen(principal: Principal, candidate):
     principal.require_in(candidate.organization_id, Role.MANAGER, "Choosing a provider")
     actor = principal.user
     org = candidate.organization
-    ShortlistCandidate.objects.for_org(org).filter(function_id=candidate.function_id).exclude(
+    ShortlistCandidate.objects.visible_to(principal).filter(function_id=candidate.function_id).exclude(
         pk=candidate.pk
     ).update(chosen_at=None, chosen_by=None)
     candidate.chosen_at = timezone.now()

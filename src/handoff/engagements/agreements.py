@@ -151,7 +151,7 @@ def generate(principal: Principal, engagement: Engagement) -> AgreementVersion:
 
     pdf = HTML(string=render_html(engagement)).write_pdf()
     number = (
-        AgreementVersion.objects.for_org(engagement.organization)
+        AgreementVersion.objects.visible_to(principal)
         .filter(engagement=engagement)
         .aggregate(top=Max("number"))["top"]
         or 0
@@ -210,7 +210,7 @@ def upload_signed(
     version = None
     if version_id is not None:
         version = (
-            AgreementVersion.objects.for_org(engagement.organization)
+            AgreementVersion.objects.visible_to(principal)
             .filter(engagement=engagement, pk=version_id)
             .first()
         )

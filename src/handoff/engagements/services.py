@@ -222,7 +222,7 @@ def update_engagement(
     org = engagement.organization
     if function_ids is not None:
         functions = _functions(org, function_ids)
-        links = EngagementFunction.objects.for_org(org).filter(engagement=engagement)
+        links = EngagementFunction.objects.visible_to(principal).filter(engagement=engagement)
         old = sorted(links.values_list("function__name", flat=True))
         if old != sorted(f.name for f in functions):
             changes["functions"] = [old, sorted(f.name for f in functions)]
@@ -389,7 +389,8 @@ def update_plan(
     actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
-    plan = CommunicationPlan.objects.select_for_update().for_org(org).get(engagement=engagement)
+    plans = CommunicationPlan.objects.select_for_update().visible_to(principal)
+    plan = plans.get(engagement=engagement)
     plan.our_point_person = member_of(org, our_point_person_id, "our_point_person")
     plan.their_point_person = contact_of(engagement, their_point_person_id, "their_point_person")
     plan.issue_contact = contact_of(engagement, issue_contact_id, "issue_contact")
@@ -424,7 +425,7 @@ def add_escalation_level(
     if their_contact is None:
         raise ValidationError({"their_contact": f"Choose a contact at {engagement.provider}."})
     top = (
-        EscalationLevel.objects.for_org(org)
+        EscalationLevel.objects.visible_to(principal)
         .filter(engagement=engagement)
         .aggregate(top=Max("level"))["top"]
     )
@@ -457,9 +458,8 @@ def remove_escalation_level(principal: Principal, level: EscalationLevel) -> Non
     org, engagement = level.organization, level.engagement
     ensure_open(engagement)
     level.delete()
-    for position, rung in enumerate(
-        EscalationLevel.objects.for_org(org).filter(engagement=engagement).order_by("level"), 1
-    ):
+    rungs = EscalationLevel.objects.visible_to(principal).filter(engagement=engagement)
+    for position, rung in enumerate(rungs.order_by("level"), 1):
         if rung.level != position:
             rung.level = position
             rung.save(update_fields=["level"])
@@ -486,7 +486,7 @@ def save_service_level(
         setattr(level, key, data.get(key))
     level.task_kind = " ".join((level.task_kind or "").split())
     level.full_clean(validate_constraints=False)
-    clash = ServiceLevel.objects.for_org(org).filter(
+    clash = ServiceLevel.objects.visible_to(principal).filter(
         engagement=engagement, task_kind__iexact=level.task_kind
     )
     if clash.exclude(pk=level.pk).exists():
@@ -518,7 +518,8 @@ def set_response_target(principal: Principal, engagement: Engagement, *, severit
     actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
-    existing = ResponseTarget.objects.for_org(org).filter(engagement=engagement, severity=severity)
+    targets = ResponseTarget.objects.visible_to(principal).filter(engagement=engagement)
+    existing = targets.filter(severity=severity)
     if amount in (None, ""):
         if existing.exists():
             existing.delete()
@@ -555,7 +556,7 @@ def add_workflow_step(principal: Principal, engagement: Engagement, *, data: dic
     ensure_open(engagement)
     org = engagement.organization
     top = (
-        WorkflowStep.objects.for_org(org)
+        WorkflowStep.objects.visible_to(principal)
         .filter(engagement=engagement)
         .aggregate(top=Max("position"))["top"]
     )
@@ -604,7 +605,7 @@ def move_workflow_step(principal: Principal, step: WorkflowStep, *, direction: i
     ensure_open(step.engagement)
     steps = list(
         WorkflowStep.objects.select_for_update()
-        .for_org(step.organization)
+        .visible_to(principal)
         .filter(engagement_id=step.engagement_id)
         .order_by("position", "id")
     )
@@ -640,7 +641,7 @@ def delete_workflow_step(principal: Principal, step: WorkflowStep) -> None:
         f"{step.engagement.title}: removed “{step.sentence}”",
     )
     step.delete()
-    rest = WorkflowStep.objects.for_org(org).filter(engagement_id=engagement_id)
+    rest = WorkflowStep.objects.visible_to(principal).filter(engagement_id=engagement_id)
     for position, row in enumerate(rest.order_by("position", "id"), 1):
         if row.position != position:
             row.position = position
@@ -658,7 +659,7 @@ def add_holiday(principal: Principal, *, day: date, name: str) -> Holiday:
     org, actor = principal.organization, principal.user
     holiday = Holiday(organization=org, date=day, name=name.strip())
     holiday.full_clean(validate_constraints=False)
-    if Holiday.objects.for_org(org).filter(date=day).exists():
+    if Holiday.objects.visible_to(principal).filter(date=day).exists():
         raise ValidationError({"date": f"{day:%b %d, %Y} is already a holiday."})
     holiday.save()
     audit.record(org, actor, "holiday.added", holiday, f"Holiday {holiday}")
@@ -739,7 +740,7 @@ def revoke_access(principal: Principal, grant: AccessGrant) -> AccessGrant:
         grant.revoked_on = timezone.localdate()
         grant.revoked_by = actor
         grant.save(update_fields=["revoked_on", "revoked_by"])
-        ExitItem.objects.for_org(grant.organization).filter(
+        ExitItem.objects.visible_to(principal).filter(
             access_grant=grant, done_at__isnull=True
         ).update(done_at=timezone.now(), done_by=actor)
         audit.record(
@@ -777,7 +778,7 @@ def start_exit(principal: Principal, engagement: Engagement) -> list[ExitItem]:
         org = engagement.organization
         engagement.exit_started_at = timezone.now()
         engagement.save(update_fields=["exit_started_at", "updated_at"])
-        for grant in AccessGrant.objects.for_org(org).filter(
+        for grant in AccessGrant.objects.visible_to(principal).filter(
             engagement=engagement, revoked_on__isnull=True
         ):
             _exit_item_for(grant)
@@ -794,7 +795,7 @@ def start_exit(principal: Principal, engagement: Engagement) -> list[ExitItem]:
             engagement,
             f"Started the exit checklist of {engagement.title}",
         )
-    return list(ExitItem.objects.for_org(engagement.organization).filter(engagement=engagement))
+    return list(ExitItem.objects.visible_to(principal).filter(engagement=engagement))
 
 
 @transaction.atomic

@@ -311,7 +311,7 @@ def apply_template(principal: Principal, provider: Provider, template: DueDilige
         raise ValidationError({"template": "Choose a checklist of this organization."})
     have = {
         title.lower()
-        for title in DueDiligenceItem.objects.for_org(provider.organization)
+        for title in DueDiligenceItem.objects.visible_to(principal)
         .filter(provider=provider)
         .values_list("title", flat=True)
     }

@@ -580,7 +580,7 @@ def nudge_task(principal: Principal, task: Task, *, now: datetime | None = None)
         )
     now = now or timezone.now()
     prefix = f"task:{task.pk}:nudge:"
-    recent = Notification.objects.for_org(task.organization).filter(
+    recent = Notification.objects.visible_to(principal).filter(
         key__startswith=prefix, created_at__gt=now - NUDGE_WINDOW
     )
     if recent.exists():
