@@ -1,7 +1,10 @@
 """The 1099-NEC list as CSV for an e-filing service (IRIS, or a commercial one): one row per
 payee who needs a form, with the TIN decrypted. docs/compliance.md lists the columns."""
 
+import io
+
 from handoff.compliance import tins
+from handoff.core import csv_export
 from handoff.core.money import cents
 
 # (column, meaning) — the order of the file's columns.
@@ -51,3 +54,13 @@ def nec_rows(org, report) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def nec_csv(org, report) -> tuple[str, int]:
+    """The file (through the app's one safe CSV writer) and how many payees it lists."""
+    rows = nec_rows(org, report)
+    buffer = io.StringIO()
+    writer = csv_export.writer(buffer)
+    writer.writerow(NEC_COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue(), len(rows)

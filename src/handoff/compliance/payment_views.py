@@ -3,7 +3,6 @@
 Least roles: reading for viewers; recording invoices and payments, and importing, for
 managers; the 1099-NEC export, which carries full TINs for the e-filing service, for admins."""
 
-import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -232,11 +231,8 @@ def nec_export(request, year):
     """The payees who need a 1099-NEC, as CSV for an e-filing service (columns documented in
     docs/compliance.md); it carries full TINs, so the export is recorded."""
     report = selectors.nec_report(request.org, _year(year))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    content, count = exports.nec_csv(request.org, report)
+    services.record_export(request.principal, year=year, count=count)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="1099-nec-{year}.csv"'
-    writer = csv.writer(response)
-    rows = exports.nec_rows(request.org, report)
-    writer.writerow(exports.NEC_COLUMNS)
-    writer.writerows(rows)
-    services.record_export(request.principal, year=year, count=len(rows))
     return response

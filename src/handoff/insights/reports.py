@@ -5,7 +5,6 @@ the same data: a printable page, a PDF (WeasyPrint, from the same template, the 
 inline) and a CSV whose columns are documented in ``docs/dashboard-and-reports.md``.
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from handoff.compliance.models import Payment
+from handoff.core import csv_export
 from handoff.core.charts import inline_svg
 from handoff.core.money import cents
 from handoff.core.templatetags.handoff import money
@@ -374,7 +374,7 @@ def _number(value, unit: str = ""):
 
 def _csv(rows, header) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_export.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()

@@ -1,4 +1,3 @@
-import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
-from handoff.core import csv_import
+from handoff.core import csv_export, csv_import
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
 from handoff.core.models import AuditEvent
@@ -72,7 +71,7 @@ def provider_export(request):
     """The list as CSV, with the same search and filters as on screen, all pages."""
     filter_form = ProviderFilterForm(request.GET or None, principal=request.principal)
     providers = selectors.provider_list(request.principal, **filter_form.filters())
-    writer = csv.writer(_Echo())
+    writer = csv_export.writer(_Echo())
 
     def chunks(size=500):
         chunk = []

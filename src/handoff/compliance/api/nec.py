@@ -1,7 +1,5 @@
 """The 1099-NEC: the years to file, each year's report and export, and the filing record."""
 
-import csv
-import io
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -99,13 +97,9 @@ def nec_export(request, year: int):
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Choose a year from 2000 to 2100."})
     report = selectors.nec_report(request.org, year)
-    rows = exports.nec_rows(request.org, report)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(exports.NEC_COLUMNS)
-    writer.writerows(rows)
-    services.record_export(request.principal, year=year, count=len(rows))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    content, count = exports.nec_csv(request.org, report)
+    services.record_export(request.principal, year=year, count=count)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="1099-nec-{year}.csv"'
     response["Cache-Control"] = "no-store"
     return response
