@@ -87,6 +87,23 @@ def _owner_count(org: Organization) -> int:
     return Membership.objects.for_org(org).filter(role=Role.OWNER).count()
 
 
+def _lock_memberships(principal: Principal, membership: Membership) -> Membership:
+    """Take the organization's row lock, so that changes to its members happen one at a time
+    (two owners demoting each other, or both leaving, at the same moment cannot leave it with
+    none); refuse if the person acting lost their place or role meanwhile, or ``membership``
+    is gone. Returns ``membership`` as it is now."""
+    Organization.objects.select_for_update().filter(pk=membership.organization_id).exists()
+    members = Membership.objects.visible_to(principal).select_related("organization", "user")
+    if principal.membership is not None:
+        role_now = members.filter(pk=principal.membership.pk).values_list("role", flat=True)
+        if role_now.first() != principal.role:
+            raise PermissionDenied("Your role here changed meanwhile: reload and try again.")
+    current = members.filter(pk=membership.pk).first()
+    if current is None:
+        raise ValidationError(f"{membership.user} is no longer a member.")
+    return current
+
+
 def _check_can_manage(principal: Principal, organization_id: int, role: str) -> None:
     """Admins manage members up to admin; only owners grant or touch ownership."""
     principal.require_in(organization_id, Role.ADMIN, "Managing members")
@@ -99,9 +116,9 @@ def change_role(principal: Principal, membership: Membership, *, role: str) -> M
     if role not in Role.values:
         raise ValidationError({"role": f"{role!r} is not a role."})
     _check_can_manage(principal, membership.organization_id, role)
+    membership = _lock_memberships(principal, membership)
     _check_can_manage(principal, membership.organization_id, membership.role)
     org = membership.organization
-    membership = Membership.objects.select_for_update().for_org(org).get(pk=membership.pk)
     if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(org) == 1:
         raise ValidationError(
             {"role": "The last owner cannot be demoted; make someone else an owner first."}
@@ -124,6 +141,9 @@ def change_role(principal: Principal, membership: Membership, *, role: str) -> M
 def remove_member(principal: Principal, membership: Membership) -> None:
     """Remove a member (or let one leave); the organization always keeps an owner."""
     leaving = principal.membership is not None and membership.pk == principal.membership.pk
+    if not leaving:
+        _check_can_manage(principal, membership.organization_id, Role.VIEWER)
+    membership = _lock_memberships(principal, membership)
     if not leaving:
         _check_can_manage(principal, membership.organization_id, membership.role)
     org = membership.organization

@@ -3,7 +3,6 @@
 Least roles: reading for viewers; recording invoices and payments, and importing, for
 managers; the 1099-NEC export, which carries full TINs for the e-filing service, for admins."""
 
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator

@@ -640,9 +640,9 @@ def mark_chosen(principal: Principal, candidate):
     principal.require_in(candidate.organization_id, Role.MANAGER, "Choosing a provider")
     actor = principal.user
     org = candidate.organization
-    ShortlistCandidate.objects.visible_to(principal).filter(function_id=candidate.function_id).exclude(
-        pk=candidate.pk
-    ).update(chosen_at=None, chosen_by=None)
+    ShortlistCandidate.objects.visible_to(principal).filter(
+        function_id=candidate.function_id
+    ).exclude(pk=candidate.pk).update(chosen_at=None, chosen_by=None)
     candidate.chosen_at = timezone.now()
     candidate.chosen_by = actor
     candidate.save(update_fields=["chosen_at", "chosen_by"])

@@ -1,6 +1,5 @@
 """The 1099-NEC: the years to file, each year's report and export, and the filing record."""
 
-
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Status
