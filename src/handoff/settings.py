@@ -225,6 +225,10 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# Webhooks post to public addresses only; these hosts (names or addresses, comma-separated) may
+# be private on purpose, and may use http:// (notifications/egress.py).
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS")
+
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:

@@ -3,6 +3,7 @@ are kept, retried on a schedule, and finally shown as failed."""
 
 import http.server
 import json
+import socket
 import threading
 import urllib.error
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from handoff.notifications import delivery, jobs, services
+from handoff.notifications import delivery, egress, jobs, services
 from handoff.notifications.models import (
     DeliveryStatus,
     EmailState,
@@ -223,7 +224,8 @@ class TestPostJson:
     """The real sender against a local server the test starts (never the network)."""
 
     @pytest.fixture
-    def server(self):
+    def server(self, settings):
+        settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]  # the test's own server, allowed by name
         received = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -258,3 +260,39 @@ class TestPostJson:
             delivery.post_json(base + "/moved", {"text": "hi"})
         assert error.value.code == 302
         assert len(received) == 3
+
+    def test_a_private_address_is_never_connected_to(self, server, settings):
+        base, received = server
+        settings.WEBHOOK_ALLOWED_HOSTS = []
+        with pytest.raises(urllib.error.URLError) as error:
+            delivery.post_json(base + "/hook", {"text": "hi"})
+        assert isinstance(error.value.reason, egress.ForbiddenDestination)
+        assert "127.0.0.1 is a loopback address" in str(error.value.reason)
+        assert received == []
+
+    def test_a_name_rebound_to_a_private_address_is_refused_at_connection_time(
+        self, org, owner, server, settings, monkeypatch
+    ):
+        """Saved while the name resolved to a public address; by the time the message goes, it
+        resolves to the server's own loopback. The check runs on the socket's addresses."""
+        base, received = server
+        settings.WEBHOOK_ALLOWED_HOSTS = []
+        port = int(base.rsplit(":", 1)[1])
+        answers = iter([("93.184.216.34", port), ("127.0.0.1", port)])
+
+        def resolve(host, port):
+            address = next(answers)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", address)]
+
+        monkeypatch.setattr(egress, "_addresses", resolve)
+        webhook = services.create_webhook(
+            principal_for(owner, org),
+            name="#ops",
+            url=f"https://rebind.example:{port}/hook",
+            format="slack",
+            events=["task_overdue"],
+        )
+        row = services.send_test(principal_for(owner, org), webhook)
+        assert row.status == DeliveryStatus.FAILED
+        assert "rebind.example (127.0.0.1) is a loopback address" in row.last_error
+        assert received == []

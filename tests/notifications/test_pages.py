@@ -1,6 +1,8 @@
 """The inbox, preferences and webhook pages: who gets in, what they do, and nothing leaks
 between organizations or people."""
 
+import socket
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -9,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from handoff.core.models import AuditEvent
-from handoff.notifications import services
+from handoff.notifications import egress, services
 from handoff.notifications.events import Event
 from handoff.notifications.models import (
     DeliveryStatus,
@@ -28,6 +30,13 @@ from tests.factories import (
     principal_for,
 )
 from tests.notifications.conftest import overdue
+
+
+def _info(address: str, port: int) -> tuple:
+    """One ``getaddrinfo`` answer for ``address``."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    return (family, socket.SOCK_STREAM, 6, "", (address, port))
+
 
 pytestmark = pytest.mark.django_db
 
@@ -210,7 +219,38 @@ class TestWebhooks:
         assert message in response.content.decode()
         assert not Webhook.objects.exists()
 
-    def test_http_is_accepted_for_localhost(self, org, admin):
+    @pytest.mark.parametrize(
+        "address",
+        [
+            "http://127.0.0.1:9000/hook",
+            "https://127.0.0.1/hook",
+            "https://localhost/hook",
+            "https://[::1]/hook",
+            "https://10.1.2.3/hook",
+            "https://192.168.1.20/hook",
+            "https://172.16.0.9/hook",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://[::ffff:127.0.0.1]/hook",
+            "https://0.0.0.0/hook",
+        ],
+    )
+    def test_a_private_address_is_refused(self, org, admin, address):
+        response = client_for(admin).post(url("webhook_create", org), self.form(url=address))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "public addresses only" in page or "Use an https:// address" in page
+        assert not Webhook.objects.exists()
+
+    def test_a_name_that_resolves_to_a_private_address_is_refused(self, org, admin, monkeypatch):
+        monkeypatch.setattr(egress, "_addresses", lambda host, port: [_info("10.0.0.7", port)])
+        response = client_for(admin).post(
+            url("webhook_create", org), self.form(url="https://chat.office.example/hook")
+        )
+        assert "chat.office.example (10.0.0.7) is a private address" in response.content.decode()
+        assert not Webhook.objects.exists()
+
+    def test_the_installation_may_allow_a_named_private_host(self, org, admin, settings):
+        settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
         client_for(admin).post(
             url("webhook_create", org), self.form(url="http://127.0.0.1:9000/hook")
         )

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from handoff.core.links import absolute_url
+from handoff.notifications import egress
 from handoff.notifications.models import (
     DeliveryStatus,
     EmailState,
@@ -191,13 +192,15 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+_opener = urllib.request.build_opener(
+    _NoRedirects, egress.CheckedHTTPHandler, egress.CheckedHTTPSHandler
+)
 
 
 def post_json(url: str, payload: dict, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> int:
     """POST ``payload`` as JSON; the HTTP status, or an exception saying why it failed.
     Tests replace this function; they never reach the network."""
-    request = urllib.request.Request(  # noqa: S310 - the URL is validated as http(s)
+    request = urllib.request.Request(  # noqa: S310 - the URL and its addresses are checked
         url,
         data=json.dumps(payload).encode(),
         headers={"Content-Type": "application/json", "User-Agent": "Handoff webhook"},

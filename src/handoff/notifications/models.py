@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from handoff.core.links import absolute_url
 from handoff.core.tenancy import TenantModel, TenantQuerySet
+from handoff.notifications import egress
 from handoff.notifications.events import Event
 
 DEFAULT_DUE_SOON_HOURS = 24
@@ -180,9 +181,6 @@ class WebhookFormat(models.TextChoices):
     TEAMS = "teams", "Microsoft Teams"
 
 
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
-
-
 class Webhook(TenantModel):
     """A chat channel's incoming webhook that receives the organization's chosen events."""
 
@@ -208,9 +206,11 @@ class Webhook(TenantModel):
     def clean(self):
         errors = {}
         parsed = urlsplit(self.url or "")
-        local = (parsed.hostname or "") in LOCAL_HOSTS
-        if parsed.scheme != "https" and not (parsed.scheme == "http" and local):
-            errors["url"] = "Use an https:// address (http:// only for localhost)."
+        allowed = egress.allowed_by_name(parsed.hostname or "")
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and allowed):
+            errors["url"] = (
+                "Use an https:// address (http:// only for a host the installation allows)."
+            )
         if not isinstance(self.events, list) or not self.events:
             errors["events"] = "Choose at least one event to send."
         else:

@@ -16,7 +16,7 @@ from handoff.accounts.models import Membership
 from handoff.core import audit
 from handoff.core.principal import Principal
 from handoff.core.roles import Role
-from handoff.notifications import delivery, jobs
+from handoff.notifications import delivery, egress, jobs
 from handoff.notifications.events import Event
 from handoff.notifications.models import (
     DEFAULT_DUE_SOON_HOURS,
@@ -341,6 +341,9 @@ def _clean_webhook(webhook: Webhook) -> None:
     webhook.url = (webhook.url or "").strip()
     webhook.events = sorted(set(webhook.events or []))
     webhook.full_clean()
+    refusal = egress.check_destination(webhook.url)
+    if refusal:
+        raise ValidationError({"url": refusal})
 
 
 @transaction.atomic
