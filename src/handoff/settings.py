@@ -214,16 +214,24 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
-# Login throttling (django-axes): five failures for one address and account lock that pair
-# out for fifteen minutes.
+# Login throttling (accounts/throttle.py): one client address failing twenty times, whatever
+# the accounts, is locked out for fifteen minutes (django-axes); an account failing five times,
+# from anywhere, makes its next try wait 15 seconds, doubling up to 5 minutes — never locked.
+# The client address is taken from X-Forwarded-For only behind HANDOFF_TRUSTED_PROXIES.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_ENABLED = env_bool("LOGIN_THROTTLE", True)
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "handoff.accounts.throttle.client_address"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure with its account, for the account's wait
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field, which holds the e-mail
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ACCOUNT_DELAY = 15  # seconds, doubling with each failure over the limit
+LOGIN_ACCOUNT_MAX_DELAY = 5 * 60
 
 # Webhooks post to public addresses only; these hosts (names or addresses, comma-separated) may
 # be private on purpose, and may use http:// (notifications/egress.py).

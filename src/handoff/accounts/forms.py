@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.text import slugify
 
+from handoff.accounts import throttle
 from handoff.accounts.models import Organization
 from handoff.core.choices import CURRENCIES, US_STATES, time_zone_choices
 from handoff.core.links import absolute_url
@@ -13,6 +15,17 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail address", widget=forms.EmailInput(attrs={"autofocus": True})
     )
+
+    def clean(self):
+        """An account that has failed too often waits before the password is even checked."""
+        if settings.AXES_ENABLED:
+            wait = throttle.account_wait(self.cleaned_data.get("username") or "")
+            if wait:
+                raise forms.ValidationError(
+                    f"Too many failed log-ins for this account: try again in {wait} seconds.",
+                    code="throttled",
+                )
+        return super().clean()
 
 
 class SitePasswordResetForm(PasswordResetForm):
