@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +50,24 @@ class TestInvitations:
         client = client_for(outsider)
         assert client.post(link).status_code == 302
         assert membership(org, outsider).role == Role.MEMBER
+
+    def test_an_invitation_is_for_its_own_address_only(self, org, admin, outsider, other_org):
+        """A link forwarded to (or opened by) someone logged in as another person does not
+        make them a member: the page says whose it is, and the service refuses it too."""
+        invitation, raw = services.invite(
+            principal_for(admin, org), email="newcomer@example.com", role=Role.ADMIN
+        )
+        link = reverse("accounts:invitation", args=[raw])
+        client = client_for(outsider)
+        page = client.get(link).content.decode()
+        assert "This invitation is for newcomer@example.com" in page
+        assert '<button type="submit">Join Acme Dental' not in page
+        assert client.post(link).status_code == 422
+        with pytest.raises(ValidationError, match="you are logged in as"):
+            services.accept_invitation(invitation, user=outsider)
+        assert not Membership.objects.for_org(org).filter(user=outsider).exists()
+        invitation.refresh_from_db()
+        assert invitation.accepted_at is None
 
     def test_an_expired_link_is_refused(self, org, admin):
         _, raw = services.invite(

@@ -210,6 +210,11 @@ def mail_invitation(email: str, subject: str, template: str, context: dict) -> N
     )
 
 
+def for_address(invitation: Invitation, user: User) -> bool:
+    """True when ``user``'s address is the one the invitation was sent to."""
+    return invitation.email.strip().lower() == user.email.strip().lower()
+
+
 def find_invitation(raw_token: str) -> Invitation | None:
     """The invitation behind a link, whatever its state (the page explains expiry)."""
     return (
@@ -221,10 +226,16 @@ def find_invitation(raw_token: str) -> Invitation | None:
 
 @transaction.atomic
 def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
-    """Link ``user`` to the inviting organization; an invitation works once, before expiry."""
+    """Link ``user`` to the inviting organization; an invitation works once, before expiry,
+    and only for the address it was sent to."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != "pending":
         raise ValidationError(f"This invitation is {invitation.status}.")
+    if not for_address(invitation, user):
+        raise ValidationError(
+            f"This invitation is for {invitation.email}; you are logged in as {user.email}. "
+            "Log out and open the link again."
+        )
     org = invitation.organization
     membership, created = Membership.objects.get_or_create(
         organization=org, user=user, defaults={"role": invitation.role}

@@ -213,6 +213,10 @@ def accept_invitation(request, token):
         )
     context = {"invitation": invitation}
     if request.user.is_authenticated:
+        if not services.for_address(invitation, request.user):
+            context["someone_else"] = True
+            status = 422 if request.method == "POST" else 200
+            return render(request, "accounts/invitation_accept.html", context, status=status)
         if request.method == "POST":
             services.accept_invitation(invitation, user=request.user)
             messages.success(request, f"You joined {invitation.organization.name}.")
