@@ -453,3 +453,27 @@ def test_the_demos_address_is_an_allowed_host_and_the_default_site_url(tmp_path)
     assert shown.stdout.strip() == (
         "['127.0.0.1', 'localhost', '[::1]', '192.0.2.5'] http://192.0.2.5:8080"
     )
+
+
+def test_the_demo_starts_its_worker_again_when_it_exits():
+    """A worker that exits on its own (a fault it could not ride out) is started again after
+    a pause; stopping the demo stops it for good."""
+    from handoff.cli import Supervised
+
+    worker = Supervised(
+        [sys.executable, "-c", "import time; time.sleep(60)"], name="worker", pause=0.2
+    )
+    worker.start()
+    try:
+        first = worker.process
+        first.kill()
+        deadline = time.monotonic() + 20
+        while worker.process is first and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert worker.process is not first and worker.restarts == 1
+        assert worker.process.poll() is None
+    finally:
+        worker.stop()
+    assert worker.process.poll() is not None
+    time.sleep(0.5)
+    assert worker.restarts == 1  # nothing started after the stop

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from urllib.parse import urlsplit
 
 from handoff.settings_env import PRODUCTION_REQUIRES, unset
@@ -78,21 +79,66 @@ def cmd_demo(args) -> int:
     # stops the worker and anything it started; SIGTERM takes the same way out as Ctrl+C.
     previous = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
     signal.signal(signal.SIGTERM, _interrupt)
-    worker = None
+    worker = Supervised([sys.executable, "-m", "handoff.cli", "worker"], name="worker")
     try:
-        worker = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "handoff.cli", "worker"], start_new_session=True
-        )
+        worker.start()
         call_command("runserver", f"{host}:{port}", use_reloader=False, skip_checks=True)
     finally:
         # A second Ctrl+C or SIGTERM must not cut the cleanup short and orphan the worker.
         for number in previous:
             signal.signal(number, signal.SIG_IGN)
-        if worker is not None:
-            _stop(worker)
+        worker.stop()
         for number, handler in previous.items():
             signal.signal(number, handler)
     return 0
+
+
+class Supervised:
+    """A child process kept running beside the demo's server: when it exits on its own (a
+    crash, a fault it could not ride out) it is started again after ``pause`` seconds, until
+    :meth:`stop`."""
+
+    def __init__(self, command: list[str], *, name: str, pause: float = 2.0):
+        self.command, self.name, self.pause = command, name, pause
+        self.process: subprocess.Popen | None = None
+        self.restarts = 0
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name=f"{name}-watch", daemon=True)
+
+    def _spawn(self) -> None:
+        self.process = subprocess.Popen(self.command, start_new_session=True)  # noqa: S603
+
+    def start(self) -> None:
+        with self._lock:
+            self._spawn()
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while True:
+            code = self.process.wait()
+            if self._stopping.wait(self.pause):
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                _kill_group(self.process.pid)
+                print(
+                    f"handoff: the {self.name} stopped (exit code {code}); started it again.",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                self._spawn()
+                self.restarts += 1
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is not None:
+            _stop(process)
+        if self._watcher.is_alive():
+            self._watcher.join(timeout=15)
 
 
 def _demo_address(addrport: str) -> tuple[str, str]:

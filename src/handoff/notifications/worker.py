@@ -15,12 +15,17 @@ jobs: a slow job (a large report) would hold every reminder back.
 SIGINT and SIGTERM stop the scheduler and let the worker finish the job in hand (a second
 signal ends it at once, as django-tasks-db does); a job interrupted by a hard kill stays
 claimed, and the e-mail and webhook sweeps hand back what it held.
+
+A database that goes away (a restart, a failover, the network) does not end the worker: the
+loop drops its connections, waits — 1 second, doubling up to 30 — and carries on once the
+database answers again. Jobs enqueued meanwhile wait in the queue; none is lost.
 """
 
 import logging
 import threading
+import time
 
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -54,10 +59,47 @@ class SweepScheduler(threading.Thread):
         self.stopped.set()
 
 
+OUTAGE_FIRST_WAIT = 1.0
+OUTAGE_LONGEST_WAIT = 30.0
+
+
+def _drop_connections() -> None:
+    """Forget every database connection, whatever state the outage left it in."""
+    for alias in connections:
+        try:
+            connections[alias].close()
+        except DatabaseError:
+            connections[alias].connection = None
+
+
 class HandoffWorker(Worker):
-    """django-tasks-db's worker, stopping the sweep scheduler on the first signal."""
+    """django-tasks-db's worker, stopping the sweep scheduler on the first signal and riding
+    out a database outage."""
 
     scheduler: SweepScheduler | None = None
+
+    def run(self) -> None:
+        wait = OUTAGE_FIRST_WAIT
+        while self.running:
+            began = time.monotonic()
+            try:
+                return super().run()
+            except DatabaseError as error:  # OperationalError, InterfaceError: the database
+                if not self.running:
+                    return None
+                if time.monotonic() - began > 2 * OUTAGE_LONGEST_WAIT:
+                    wait = OUTAGE_FIRST_WAIT  # it ran a good while: a new outage
+                logger.warning(
+                    "Worker %s: the database is unreachable (%s); trying again in %.0f s.",
+                    self.worker_id,
+                    str(error).strip().splitlines()[0] if str(error).strip() else type(error),
+                    wait,
+                )
+                _drop_connections()
+                time.sleep(wait)
+                wait = min(wait * 2, OUTAGE_LONGEST_WAIT)
+                self.startup_delay = False
+        return None
 
     def shutdown(self, signum, frame) -> None:
         if self.scheduler is not None:
