@@ -373,7 +373,14 @@ class TestAgreement:
         )
         assert "Upload a PDF, PNG or JPEG file" in page.content.decode()
         assert agreements.state(engagement) == "none"
-        png = SimpleUploadedFile("scan.bin", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/x-unknown")
+        content = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+        misnamed = SimpleUploadedFile("scan.bin", content, "image/x-unknown")
+        page = client.post(
+            url("signed_upload", org, engagement.pk),
+            {"file": misnamed, "signed_on": "2026-01-02", "signers": "A; B"},
+        )
+        assert "scan.bin: .bin files are not accepted" in page.content.decode()
+        png = SimpleUploadedFile("Scan.PNG", content, "image/x-unknown")
         client.post(
             url("signed_upload", org, engagement.pk),
             {"file": png, "signed_on": "2026-01-02", "signers": "A; B"},

@@ -1,4 +1,13 @@
-"""Uploaded documents: recognised by their first bytes, not their name, and size-limited."""
+"""Uploaded documents: recognised by their first bytes, named as what they are, size-limited.
+
+A file's content decides its kind; its name must agree with it. ``Invoice-2026.hta`` (text),
+``drawing.svg`` or an HTML page named ``report.pdf`` are refused naming the file, and a file
+kept is stored and served under a safe name ending in its real kind's extension
+(:func:`safe_name`), with that kind's media type, as a download.
+"""
+
+import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -11,9 +20,50 @@ SIGNATURES = {
 }
 
 
+# The names a file of each kind may have (its extension, lower case); none is also fine.
+NAME_EXTENSIONS = {
+    "pdf": {"pdf"},
+    "png": {"png"},
+    "jpg": {"jpg", "jpeg"},
+    "xlsx": {"xlsx"},
+    "docx": {"docx"},
+    "csv": {"csv"},
+    "txt": {"txt", "text", "log"},
+}
+
+
+def _extension(name: str) -> str:
+    stem, dot, extension = name.rpartition(".")
+    return extension.lower() if dot and stem else ""
+
+
+def _check_name(upload, kind: tuple[str, str], field: str, accepted: str) -> tuple[str, str]:
+    """``kind`` when the upload's name agrees with it; otherwise refused naming the file."""
+    name = getattr(upload, "name", "") or ""
+    extension = _extension(name)
+    if extension and extension not in NAME_EXTENSIONS[kind[1]]:
+        known = any(extension in names for names in NAME_EXTENSIONS.values())
+        reason = (
+            f"{name} is named .{extension} but its content is not that kind of file"
+            if known
+            else f"{name}: .{extension} files are not accepted"
+        )
+        raise ValidationError({field: f"{reason}; upload a {accepted} file."})
+    return kind
+
+
+def safe_name(name: str, extension: str, limit: int = 100) -> str:
+    """A name to store and serve a file under: letters, digits and ``-_.,() `` only, ending
+    in ``extension`` (the kind its content showed)."""
+    name = unicodedata.normalize("NFKC", (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    stem = name[: -len(_extension(name)) - 1] if _extension(name) else name
+    stem = re.sub(r"[^\w\-.,() ]+", "_", stem).strip(" ._") or "file"
+    return f"{stem[: limit - len(extension) - 1]}.{extension}"
+
+
 def sniff_document(upload, field: str = "document") -> tuple[str, str]:
-    """The content type and extension of a PDF, PNG or JPEG upload; anything else, or anything
-    over 10 MB, is refused on ``field``."""
+    """The content type and extension of a PDF, PNG or JPEG upload; anything else, a name that
+    says otherwise, or anything over 10 MB, is refused on ``field``."""
     if upload.size > MAX_DOCUMENT_BYTES:
         raise ValidationError(
             {field: f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB."}
@@ -22,7 +72,7 @@ def sniff_document(upload, field: str = "document") -> tuple[str, str]:
     upload.seek(0)
     for magic, kind in SIGNATURES.items():
         if head.startswith(magic):
-            return kind
+            return _check_name(upload, kind, field, "PDF, PNG or JPEG")
     raise ValidationError({field: "Upload a PDF, PNG or JPEG file (this one is none of these)."})
 
 
@@ -95,10 +145,10 @@ def sniff_attachment(upload, field: str = "files") -> tuple[str, str]:
     upload.seek(0)
     for magic, kind in SIGNATURES.items():
         if head.startswith(magic):
-            return kind
+            return _check_name(upload, kind, field, ATTACHMENT_TYPES_TEXT)
     kind = _office_kind(upload) if head.startswith(ZIP_MAGIC) else _text_kind(upload, name)
     if kind is None:
         raise ValidationError(
             {field: f"{name} is not a {ATTACHMENT_TYPES_TEXT} file; upload one of those."}
         )
-    return kind
+    return _check_name(upload, kind, field, ATTACHMENT_TYPES_TEXT)

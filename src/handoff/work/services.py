@@ -22,7 +22,7 @@ from handoff.core import audit
 from handoff.core.errors import Conflict
 from handoff.core.principal import Principal
 from handoff.core.roles import Role
-from handoff.core.uploads import sniff_attachment
+from handoff.core.uploads import safe_name, sniff_attachment
 from handoff.engagements import calendar
 from handoff.engagements.choices import EngagementStatus, TargetUnit, TurnaroundRule
 from handoff.engagements.models import CommunicationPlan, Engagement, ServiceLevel
@@ -129,7 +129,7 @@ def _store_files(task: Task, checked, *, actor, side, move=None, comment=None) -
     rows, saved = [], []
     try:
         for upload, content_type, extension in checked:
-            name = (getattr(upload, "name", "") or f"file.{extension}").rsplit("/", 1)[-1]
+            name = safe_name(getattr(upload, "name", "") or "", extension)
             row = TaskAttachment(
                 organization=task.organization,
                 task=task,
@@ -141,8 +141,7 @@ def _store_files(task: Task, checked, *, actor, side, move=None, comment=None) -
                 side=side,
                 uploaded_by=actor if actor is not None and actor.is_authenticated else None,
             )
-            stem = name.rsplit(".", 1)[0][:60] or "file"
-            row.file.save(f"{stem}.{extension}", upload, save=False)
+            row.file.save(safe_name(name, extension, limit=64), upload, save=False)
             saved.append(row.file)
             row.save()
             rows.append(row)
