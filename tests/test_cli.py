@@ -117,6 +117,28 @@ def test_check_is_satisfied_about_the_site_url_once_it_is_set(tmp_path):
     assert "HANDOFF_SITE_URL" not in result.stdout
 
 
+def test_check_is_ready_with_a_complete_configuration(tmp_path):
+    """The configuration docs/deployment.md lists passes, Django's deployment checks
+    included (the database is not reached: the check reads the settings)."""
+    complete = {
+        "HANDOFF_SECRET_KEY": "k" * 20 + "-Not-A-Real-Key-But-Long-And-Varied-1234567890",
+        "HANDOFF_ALLOWED_HOSTS": "handoff.example.com",
+        "HANDOFF_SITE_URL": "https://handoff.example.com",
+        "HANDOFF_DATABASE_URL": "postgres://handoff@db.invalid:5432/handoff",
+        "HANDOFF_EMAIL_HOST": "smtp.example.com",
+        "HANDOFF_TIN_KEYS": "Yk1vQ2V6cVdHS3J3dE5SQzR6b0ZtS3l1b0pQZ2FZbVE=",
+        "HANDOFF_TIN_HASH_KEY": "a-long-random-key-for-the-keyed-tin-hash",
+        "HANDOFF_HSTS_SECONDS": "31536000",
+    }
+    result = handoff("check", tmp_path=tmp_path, env=complete)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Ready for production." in result.stdout
+    without_hsts = handoff(
+        "check", tmp_path=tmp_path, env={**complete, "HANDOFF_HSTS_SECONDS": "0"}
+    )
+    assert without_hsts.returncode == 1 and "SECURE_HSTS_SECONDS" in without_hsts.stdout
+
+
 def test_demo_loads_once_and_prints_a_login(tmp_path):
     first = handoff("demo", "--no-serve", tmp_path=tmp_path)
     assert first.returncode == 0, first.stderr

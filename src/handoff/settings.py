@@ -306,7 +306,12 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
     SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-    SECURE_HSTS_PRELOAD = False
+    # Joining the browsers' preload list is a separate, hard-to-undo decision for the whole
+    # domain: HANDOFF_HSTS_PRELOAD=true sends "preload"; left off, Django's reminder that it
+    # is off (security.W021) is not counted against being ready.
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- API --------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
