@@ -44,6 +44,7 @@ from tests.factories import principal_for
 PUBLIC_PAGES = {
     "handoff.accounts.views.home": "sends a visitor to sign in, a member to their organization",
     "handoff.accounts.views.signup": "creating an account",
+    "handoff.accounts.views.view": "logging in (Django's log-in page, answering 429 to a wait)",
     "handoff.accounts.views.organization_list": "the signed-in person's own organizations",
     "handoff.accounts.views.organization_create": "anyone signed in founds an organization",
     "handoff.accounts.views.accept_invitation": "a one-time invitation link",

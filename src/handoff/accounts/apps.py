@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "handoff.accounts"
     label = "accounts"
     verbose_name = "Accounts and organizations"
+
+    def ready(self):
+        from handoff.accounts import security_events  # noqa: F401  (connects the receivers)

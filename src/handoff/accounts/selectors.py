@@ -16,6 +16,7 @@ def pending_invitations(principal):
     return Invitation.objects.visible_to(principal).pending().select_related("invited_by")
 
 
-def audit_log(principal):
-    """The latest audit events, with who did each."""
-    return AuditEvent.objects.visible_to(principal).select_related("actor")[:AUDIT_LOG_ROWS]
+def audit_log(principal, *, rows: int | None = AUDIT_LOG_ROWS):
+    """The latest audit events, with who did each (all of them with ``rows=None``)."""
+    events = AuditEvent.objects.visible_to(principal).select_related("actor")
+    return events if rows is None else events[:rows]

@@ -78,4 +78,5 @@ urlpatterns = [
     path(ORG + "api-tokens/", views.api_tokens, name="api_tokens"),
     path(ORG + "api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     path(ORG + "audit/", views.audit_log, name="audit_log"),
+    path(ORG + "audit.csv", views.audit_log_csv, name="audit_log_csv"),
 ]

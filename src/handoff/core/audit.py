@@ -1,7 +1,16 @@
 from handoff.core.models import AuditEvent
 
 
-def record(org, actor, action: str, obj, summary: str, changes: dict | None = None) -> AuditEvent:
+def record(
+    org,
+    actor,
+    action: str,
+    obj,
+    summary: str,
+    changes: dict | None = None,
+    *,
+    address: str | None = None,
+) -> AuditEvent:
     """Keep one line of the audit trail; called by services inside their transaction."""
     return AuditEvent.objects.create(
         organization=org,
@@ -11,6 +20,7 @@ def record(org, actor, action: str, obj, summary: str, changes: dict | None = No
         object_id=str(obj.pk or ""),
         summary=summary[:300],
         changes=changes or {},
+        address=address or None,
     )
 
 

@@ -43,3 +43,15 @@ class SafeWriter:
 def writer(stream, **options) -> SafeWriter:
     """The writer for every CSV the app hands out (``options`` as for ``csv.writer``)."""
     return SafeWriter(stream, **options)
+
+
+class _Echo:
+    """A file that hands back what is written to it."""
+
+    def write(self, value):
+        return value
+
+
+def line_writer(**options) -> SafeWriter:
+    """A writer whose ``writerow`` returns the row's text, for a streaming response."""
+    return SafeWriter(_Echo(), **options)

@@ -15,6 +15,8 @@ class AuditEvent(TenantModel):
     object_id = models.CharField(max_length=40, blank=True)
     summary = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True)
+    # The client address, for the security events (log-ins, failures, lock-outs).
+    address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

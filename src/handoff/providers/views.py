@@ -40,11 +40,6 @@ def provider_list(request):
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_COLUMNS = [
     "name",
     "legal_name",
@@ -70,7 +65,7 @@ def provider_export(request):
     """The list as CSV, with the same search and filters as on screen, all pages."""
     filter_form = ProviderFilterForm(request.GET or None, principal=request.principal)
     providers = selectors.provider_list(request.principal, **filter_form.filters())
-    writer = csv_export.writer(_Echo())
+    writer = csv_export.line_writer()
 
     def chunks(size=500):
         chunk = []
