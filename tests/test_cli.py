@@ -17,6 +17,8 @@ def handoff(*args, env=None, tmp_path=None):
         key: value for key, value in os.environ.items() if not key.startswith("HANDOFF_")
     }
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by the browser tests' Playwright in this process; never by an operator.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     if tmp_path is not None:
         environment["HANDOFF_VAR_DIR"] = str(tmp_path / "var")
     environment.update(env or {})
