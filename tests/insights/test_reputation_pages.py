@@ -11,18 +11,18 @@ def provider(org):
     return ProviderFactory(organization=org, name="Ledgerline")
 
 
+def _one_good_check(owner, provider):
+    """Dana, a reference, rates quality and deadlines 5 of 5."""
+    as_owner = principal_for(owner, provider.organization)
+    reference = vetting.save_reference(as_owner, provider, data={"name": "Dana"})
+    vetting.record_check(as_owner, reference, data={"quality": 5, "met_deadlines": 5})
+
+
 @pytest.mark.django_db
 def test_the_card_says_not_enough_information_until_a_check(org, viewer, owner, provider):
     url = reverse("insights:provider_reputation", args=[org.slug, provider.pk])
     assert "Not enough information" in client_for(viewer).get(url).content.decode()
-    reference = vetting.save_reference(
-        principal_for(owner, provider.organization), provider, data={"name": "Dana"}
-    )
-    vetting.record_check(
-        principal_for(owner, reference.organization),
-        reference,
-        data={"quality": 5, "met_deadlines": 5},
-    )
+    _one_good_check(owner, provider)
     page = client_for(viewer).get(url).content.decode()
     # (2 + 1) / (2 + 2 + 1) = 0.6 → 1 + 4 × 0.6 = 3.4
     assert "<strong>3.4</strong>" in page and "From 1 reference check" in page
@@ -32,14 +32,7 @@ def test_the_card_says_not_enough_information_until_a_check(org, viewer, owner, 
 def test_the_api_gives_the_same_figures(org, viewer, owner, provider):
     api = api_client_for(viewer, org)
     assert api.get(f"/api/v1/providers/{provider.pk}/reputation").json()["score"] is None
-    reference = vetting.save_reference(
-        principal_for(owner, provider.organization), provider, data={"name": "Dana"}
-    )
-    vetting.record_check(
-        principal_for(owner, reference.organization),
-        reference,
-        data={"quality": 5, "met_deadlines": 5},
-    )
+    _one_good_check(owner, provider)
     body = api.get(f"/api/v1/providers/{provider.pk}/reputation").json()
     assert (body["score"], body["reference_checks"], body["confidence"]) == (3.4, 1, "low")
 
