@@ -10,17 +10,20 @@ import subprocess
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from handoff.compliance import selectors, tins
+from handoff.compliance import selectors, services, tins
 from handoff.compliance.models import W9
 from handoff.core.models import AuditEvent
 from tests.compliance.conftest import FAKE_EIN, FAKE_SSN, FAKE_SSN_2, W9_DATA, pdf_upload, record_w9
 from tests.conftest import client_for
-from tests.factories import ProviderFactory
+from tests.factories import ProviderFactory, principal_for
 
 DIGITS = FAKE_SSN.replace("-", "")
 PLAINTEXTS = [FAKE_SSN, DIGITS]
@@ -76,6 +79,84 @@ class TestAtRest:
         record_w9(other, manager, tin=FAKE_SSN_2)
         duplicates = selectors.duplicate_tins(org, [first])
         assert duplicates[first.pk] == ["Jordan Lee (personal)"]
+
+
+SCAN = b"%PDF-1.4\n% a scanned W-9 showing the TIN " + FAKE_SSN.encode() + b"\n%%EOF\n"
+
+
+def scanned_w9(provider, actor):
+    return services.record_w9(
+        principal_for(actor, provider.organization),
+        provider,
+        data=W9_DATA,
+        tin=FAKE_SSN,
+        upload=SimpleUploadedFile("scan.pdf", SCAN, "application/pdf"),
+    )
+
+
+def stored_bytes(w9) -> bytes:
+    with w9.document.storage.open(w9.document.name, "rb") as handle:
+        return handle.read()
+
+
+def downloaded(org, admin, w9) -> bytes:
+    response = client_for(admin).get(reverse("compliance:w9_document", args=[org.slug, w9.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'filename="w9-{w9.provider_id}.pdf"')
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db
+class TestScanAtRest:
+    """The signed form shows the full TIN: its file is encrypted with the TIN's key ring."""
+
+    def test_the_stored_file_holds_neither_the_tin_nor_the_scan(self, org, admin, manager, jordan):
+        w9 = scanned_w9(jordan, manager)
+        stored = stored_bytes(w9)
+        assert FAKE_SSN.encode() not in stored and not stored.startswith(b"%PDF")
+        assert w9.document.name.endswith(".pdf.enc")
+        assert downloaded(org, admin, w9) == SCAN
+
+    def test_a_rotation_reencrypts_the_file_and_removes_the_old_one(
+        self, org, admin, manager, jordan, django_capture_on_commit_callbacks
+    ):
+        w9 = scanned_w9(jordan, manager)
+        old_name, old_bytes = w9.document.name, stored_bytes(w9)
+        new_key = Fernet.generate_key().decode()
+        with (
+            override_settings(TIN_KEYS=[new_key, *settings.TIN_KEYS]),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            call_command("rotate_tin_keys", verbosity=0)
+        w9.refresh_from_db()
+        assert w9.document.name != old_name and stored_bytes(w9) != old_bytes
+        assert not w9.document.storage.exists(old_name)
+        with override_settings(TIN_KEYS=[new_key]):
+            assert downloaded(org, admin, w9) == SCAN
+
+    def test_a_file_stored_before_encryption_is_served_and_then_encrypted(
+        self, org, admin, manager, jordan, django_capture_on_commit_callbacks
+    ):
+        w9 = scanned_w9(jordan, manager)
+        plain_name = w9.document.storage.save("org-legacy/w9/scan.pdf", ContentFile(SCAN))
+        W9.objects.filter(pk=w9.pk).update(document=plain_name)
+        w9.refresh_from_db()
+        assert downloaded(org, admin, w9) == SCAN
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("rotate_tin_keys", verbosity=0)
+        w9.refresh_from_db()
+        assert tins.is_encrypted_file(stored_bytes(w9))
+        assert FAKE_SSN.encode() not in stored_bytes(w9)
+        assert downloaded(org, admin, w9) == SCAN
+
+    def test_an_altered_file_is_refused_without_showing_it(self, org, admin, manager, jordan):
+        w9 = scanned_w9(jordan, manager)
+        stored = bytearray(stored_bytes(w9))
+        stored[-5] ^= 1
+        w9.document.storage.delete(w9.document.name)
+        w9.document.storage.save(w9.document.name, ContentFile(bytes(stored)))
+        with pytest.raises(ImproperlyConfigured, match="cannot be decrypted"):
+            services.open_w9_document(principal_for(admin, org), w9)
 
 
 @pytest.mark.django_db(transaction=True)

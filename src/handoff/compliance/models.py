@@ -24,6 +24,7 @@ from handoff.compliance.choices import (
     TinType,
 )
 from handoff.core.tenancy import TenantModel
+from handoff.core.uploads import DOCUMENT_EXTENSIONS
 from handoff.decisions.models import DatedFigures, dollars, percent
 
 POSITIVE = MinValueValidator(Decimal("0.01"), "Enter an amount above zero.")
@@ -282,6 +283,11 @@ class W9(TenantModel):
 
     def __str__(self):
         return f"W-9 of {self.legal_name}"
+
+    @property
+    def download_name(self) -> str:
+        """The name the signed form is served under (stored, it is encrypted: ``….enc``)."""
+        return f"w9-{self.provider_id}.{DOCUMENT_EXTENSIONS.get(self.document_type, 'bin')}"
 
     @property
     def masked_tin(self) -> str:

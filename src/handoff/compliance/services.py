@@ -3,12 +3,14 @@ their CSV import, and the organization's settings. Each owns its transaction, ch
 linked row belongs to the organization, and writes the audit trail — which records that a TIN
 was entered or revealed, never the TIN."""
 
+import io
 import re
 import zoneinfo
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -314,7 +316,14 @@ def record_w9(principal: Principal, provider: Provider, *, data: dict, tin: str,
     row.tin_encrypted = tins.encrypt(digits)
     row.tin_hash = tins.fingerprint(digits)
     row.tin_last4 = digits[-4:]
-    row.document.save(f"w9-{row.signed_on:%Y%m%d}.{extension}", upload, save=False)
+    # The scan shows the full TIN: it is stored encrypted like the TIN (read it back with
+    # open_w9_document). Its size was checked by sniff_document.
+    upload.seek(0)
+    row.document.save(
+        f"w9-{row.signed_on:%Y%m%d}.{extension}.enc",
+        ContentFile(tins.encrypt_file(upload.read())),
+        save=False,
+    )
     row.save()
     audit.record(
         org,
@@ -360,7 +369,8 @@ def open_w9_document(principal: Principal, w9: W9):
         w9,
         f"Opened the signed W-9 of {w9.provider.name}",
     )
-    return w9.document.open("rb")
+    with w9.document.open("rb") as stored:
+        return io.BytesIO(tins.decrypt_file(stored.read()))
 
 
 @transaction.atomic

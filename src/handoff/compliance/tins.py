@@ -6,6 +6,8 @@
   first and running ``handoff manage rotate_tin_keys``.
 - The duplicate check uses HMAC-SHA256 under ``settings.TIN_HASH_KEY``: equal TINs give equal
   hashes, but without the key a hash cannot be matched against the billion possible TINs.
+- A signed form's scan shows the full TIN, so it is kept encrypted the same way (the same key
+  ring; ``rotate_tin_keys`` re-encrypts the files too, and encrypts any stored before this).
 - Nothing here puts a TIN into an exception message: errors name the field, never its value.
 """
 
@@ -80,6 +82,37 @@ def decrypt(token: str) -> str:
 def rotate(token: str) -> str:
     """The same TIN encrypted under the newest key."""
     return _fernet().rotate(token.encode()).decode()
+
+
+# Every Fernet token starts with its version byte 0x80 and a timestamp whose high bytes are
+# zero: "gAAAAA" in URL-safe base64. A PDF, PNG or JPEG never does.
+_TOKEN_START = b"gAAAAA"
+
+
+def encrypt_file(content: bytes) -> bytes:
+    return _fernet().encrypt(content)
+
+
+def is_encrypted_file(data: bytes) -> bool:
+    return data.startswith(_TOKEN_START)
+
+
+def decrypt_file(data: bytes) -> bytes:
+    """The file's content; one stored before files were encrypted is returned as it is."""
+    if not is_encrypted_file(data):
+        return data
+    try:
+        return _fernet().decrypt(data)
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A stored W-9 document cannot be decrypted with the keys in HANDOFF_TIN_KEYS: an "
+            "old key was removed before rotation finished, or the file was altered."
+        ) from None
+
+
+def rotate_file(data: bytes) -> bytes:
+    """The file encrypted under the newest key (encrypted for the first time if it was not)."""
+    return _fernet().rotate(data) if is_encrypted_file(data) else encrypt_file(data)
 
 
 def fingerprint(digits: str) -> str:

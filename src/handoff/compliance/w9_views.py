@@ -79,11 +79,10 @@ def w9_reveal(request, pk):
 def w9_document(request, pk):
     w9 = get_visible_or_404(selectors.w9s(request.org), request.principal, pk=pk)
     handle = services.open_w9_document(request.principal, w9)
-    extension = w9.document.name.rsplit(".", 1)[-1]
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=f"w9-{w9.provider_id}.{extension}",
+        filename=w9.download_name,
         content_type=w9.document_type,
     )
 

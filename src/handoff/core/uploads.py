@@ -20,6 +20,9 @@ SIGNATURES = {
 }
 
 
+# The extension a document of each media type is served under.
+DOCUMENT_EXTENSIONS = {media_type: extension for media_type, extension in SIGNATURES.values()}
+
 # The names a file of each kind may have (its extension, lower case); none is also fine.
 NAME_EXTENSIONS = {
     "pdf": {"pdf"},

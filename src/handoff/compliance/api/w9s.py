@@ -90,7 +90,7 @@ def w9_file(request, w9_id: int):
         handle,
         as_attachment=True,
         content_type=w9.document_type,
-        filename=f"w9-{w9.provider_id}.{w9.document.name.rsplit('.', 1)[-1]}",
+        filename=w9.download_name,
     )
 
 

@@ -1,7 +1,9 @@
-"""Re-encrypt every stored TIN under the newest key of HANDOFF_TIN_KEYS and recompute its keyed
-hash under HANDOFF_TIN_HASH_KEY. Run after putting a new key first; afterwards the old key can
-be dropped from the list. Prints counts only, never a TIN."""
+"""Re-encrypt every stored TIN and signed W-9 document under the newest key of HANDOFF_TIN_KEYS
+and recompute each TIN's keyed hash under HANDOFF_TIN_HASH_KEY. Run after putting a new key
+first; afterwards the old key can be dropped from the list. A document stored before documents
+were encrypted is encrypted now. Prints counts only, never a TIN."""
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -10,16 +12,33 @@ from handoff.compliance.models import W9
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt stored TINs under the newest HANDOFF_TIN_KEYS key and rehash them."
+    help = "Re-encrypt stored TINs and W-9 documents under the newest HANDOFF_TIN_KEYS key."
 
     def handle(self, *args, **options):
         count = 0
+        replaced = []  # files superseded by their re-encrypted copy, removed once committed
         with transaction.atomic():
-            for w9 in W9.objects.select_for_update().only("pk", "tin_encrypted").iterator():
+            rows = W9.objects.select_for_update().only(
+                "pk", "organization_id", "provider_id", "tin_encrypted", "document"
+            )
+            for w9 in rows.iterator():
                 digits = tins.decrypt(w9.tin_encrypted)
-                W9.objects.filter(pk=w9.pk).update(
-                    tin_encrypted=tins.rotate(w9.tin_encrypted),
-                    tin_hash=tins.fingerprint(digits),
-                )
+                changes = {
+                    "tin_encrypted": tins.rotate(w9.tin_encrypted),
+                    "tin_hash": tins.fingerprint(digits),
+                }
+                if w9.document:
+                    old_name = w9.document.name
+                    with w9.document.open("rb") as stored:
+                        content = tins.rotate_file(stored.read())
+                    # A new file beside the old one: the row points at it only when the
+                    # transaction commits, so a failure half-way loses nothing.
+                    base = old_name.rsplit("/", 1)[-1].removesuffix(".enc")
+                    w9.document.save(f"{base}.enc", ContentFile(content), save=False)
+                    changes["document"] = w9.document.name
+                    replaced.append(old_name)
+                W9.objects.filter(pk=w9.pk).update(**changes)
                 count += 1
-        self.stdout.write(f"Re-encrypted {count} TIN{'s' if count != 1 else ''}.")
+            storage = W9._meta.get_field("document").storage
+            transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
+        self.stdout.write(f"Re-encrypted {count} TIN{'s' if count != 1 else ''} and documents.")
