@@ -1,42 +1,84 @@
+import re
+import time
+from datetime import timedelta
+from unittest import mock
+
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from handoff.accounts import services
 from handoff.accounts.models import User
 
 STRONG = "Correct-Horse-9-Battery"
 
 
+def signup_link(message) -> str:
+    return re.search(r"http://\S+/accounts/signup/\S+/", message.body).group(0)
+
+
 @pytest.mark.django_db
 class TestSignup:
-    def test_it_creates_the_account_and_asks_for_the_business(self, client):
+    """Sign-up proves the address by a mailed link, and never tells who has an account."""
+
+    def test_the_mailed_link_creates_the_account_and_asks_for_the_business(self, client):
         response = client.post(
-            reverse("accounts:signup"),
-            {"name": "Nora New", "email": "Nora@Example.com", "password": STRONG},
+            reverse("accounts:signup"), {"name": "Nora New", "email": "Nora@Example.com"}
         )
-        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:signup_sent")
+        assert not User.objects.exists()
+        (message,) = mail.outbox
+        assert message.to == ["nora@example.com"]
+        link = signup_link(message)
+        page = client.get(link)
+        assert "nora@example.com" in page.content.decode()
+        assert 'value="Nora New"' in page.content.decode()
+        response = client.post(link, {"name": "Nora New", "password": STRONG})
         assert response["Location"] == reverse("accounts:organization_create")
         user = User.objects.get()
-        assert user.email == "nora@example.com"
-        assert user.check_password(STRONG)
+        assert user.email == "nora@example.com" and user.check_password(STRONG)
+        assert client.get(reverse("accounts:organization_create")).status_code == 200
+
+    def test_a_taken_address_gets_the_same_page_and_a_note_by_mail(self, owner):
+        pages = []
+        for email in ("a@example.com", owner.email.upper()):
+            client = Client()
+            response = client.post(reverse("accounts:signup"), {"name": "A", "email": email})
+            assert response.status_code == 302
+            page = client.get(response["Location"]).content.decode()
+            pages.append(re.sub(r"[\w-]{32,}", "TOKEN", page))  # the CSRF token differs
+        assert pages[0] == pages[1]
+        note = mail.outbox[-1]
+        assert note.to == [owner.email] and "already has one" in note.body
+        assert "/accounts/signup/" not in note.body and "/accounts/login/" in note.body
+        assert User.objects.count() == 1
 
     def test_it_refuses_a_weak_password_and_saves_nothing(self, client):
+        client.post(reverse("accounts:signup"), {"name": "Nora", "email": "nora@example.com"})
         response = client.post(
-            reverse("accounts:signup"),
-            {"name": "Nora New", "email": "nora@example.com", "password": "password"},
+            signup_link(mail.outbox[0]), {"name": "Nora New", "password": "password"}
         )
         assert response.status_code == 200
         assert "This password is too common." in response.content.decode()
         assert not User.objects.exists()
 
-    def test_it_refuses_a_taken_email(self, client, owner):
-        response = client.post(
-            reverse("accounts:signup"),
-            {"name": "Copy", "email": owner.email.upper(), "password": STRONG},
-        )
-        assert "already exists" in response.content.decode()
-        assert User.objects.count() == 1
+    def test_an_altered_or_old_link_is_refused(self, client):
+        client.post(reverse("accounts:signup"), {"name": "Nora", "email": "nora@example.com"})
+        link = signup_link(mail.outbox[0])
+        assert client.get(link[:-3] + "xx/").status_code == 410
+        later = time.time() + (services.SIGNUP_VALID + timedelta(minutes=1)).total_seconds()
+        with mock.patch("django.core.signing.time.time", return_value=later):
+            assert client.post(link, {"name": "N", "password": STRONG}).status_code == 410
+        assert not User.objects.exists()
+
+    def test_a_link_used_twice_makes_one_account(self, client):
+        client.post(reverse("accounts:signup"), {"name": "Nora", "email": "nora@example.com"})
+        link = signup_link(mail.outbox[0])
+        client.post(link, {"name": "Nora", "password": STRONG})
+        again = Client().post(link, {"name": "Someone", "password": STRONG + "x"})
+        assert "already has a Handoff account" in again.content.decode()
+        assert User.objects.get().name == "Nora"
 
 
 @pytest.mark.django_db

@@ -43,7 +43,9 @@ from tests.factories import principal_for
 # one-time links whose token in the address is the credential.
 PUBLIC_PAGES = {
     "handoff.accounts.views.home": "sends a visitor to sign in, a member to their organization",
-    "handoff.accounts.views.signup": "creating an account",
+    "handoff.accounts.views.signup": "creating an account: the address to mail a link to",
+    "handoff.accounts.views.signup_sent": "the same 'check your e-mail' page for anyone",
+    "handoff.accounts.views.signup_finish": "sign-up's signed link mailed to the address",
     "handoff.accounts.views.view": "logging in (Django's log-in page, answering 429 to a wait)",
     "handoff.accounts.views.organization_list": "the signed-in person's own organizations",
     "handoff.accounts.views.organization_create": "anyone signed in founds an organization",

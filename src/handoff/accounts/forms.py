@@ -40,21 +40,35 @@ class SitePasswordResetForm(PasswordResetForm):
 
 
 class SignupForm(forms.Form):
+    """The first step of sign-up: who, and where to mail the link that proves the address."""
+
     name = forms.CharField(label="Your name", max_length=150)
     email = forms.EmailField(label="E-mail address")
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
+
+
+class PasswordField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Password",
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text=password_validation.password_validators_help_text_html(),
+            **kwargs,
+        )
+
+
+class SignupFinishForm(forms.Form):
+    """The second step, from the link in the e-mail: the name again, and a password."""
+
+    name = forms.CharField(label="Your name", max_length=150)
+    password = PasswordField()
 
 
 class InvitationSignupForm(forms.Form):
     """Sign-up from an invitation: the e-mail address is the invitation's."""
 
     name = forms.CharField(label="Your name", max_length=150)
-    password = SignupForm.base_fields["password"]
+    password = PasswordField()
 
 
 class OrganizationForm(forms.ModelForm):

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -29,10 +30,12 @@ from handoff.core.roles import Role
 
 
 def create_user(*, email: str, name: str, password: str) -> User:
-    """A new account; the password must pass Django's validators."""
+    """A new account; the password must pass Django's validators. Two requests for one address
+    at once make one account: the other is refused like a taken address."""
     email = email.strip().lower()
+    taken = ValidationError({"email": "An account with this e-mail address already exists."})
     if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": "An account with this e-mail address already exists."})
+        raise taken
     user = User(email=email, name=name.strip())
     try:
         password_validation.validate_password(password, user)
@@ -40,8 +43,54 @@ def create_user(*, email: str, name: str, password: str) -> User:
         raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
     user.full_clean()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise taken from None
     return user
+
+
+# Sign-up proves the address first: the link mailed to it carries the address and name, signed
+# (so nothing is stored until it is used), and works for SIGNUP_VALID.
+SIGNUP_SALT = "handoff.accounts.signup"
+SIGNUP_VALID = timedelta(days=2)
+
+
+def start_signup(*, email: str, name: str) -> None:
+    """Mail ``email`` a link to finish creating an account — or, when the address already has
+    one, a note saying so with links to log in and reset the password. The page after says the
+    same either way, so sign-up does not tell anyone who has an account."""
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        subject, template = "You already have a Handoff account", "signup_existing"
+        context = {
+            "login_url": absolute_url("accounts:login"),
+            "reset_url": absolute_url("accounts:password_reset"),
+        }
+    else:
+        token = signing.dumps({"email": email, "name": name.strip()}, salt=SIGNUP_SALT)
+        subject, template = "Finish creating your Handoff account", "signup_confirm"
+        context = {
+            "url": absolute_url("accounts:signup_finish", token=token),
+            "valid_days": SIGNUP_VALID.days,
+        }
+    send_mail(
+        subject=subject,
+        message=render_to_string(f"accounts/email/{template}.txt", context),
+        from_email=None,
+        recipient_list=[email],
+    )
+
+
+def read_signup(token: str) -> dict | None:
+    """The address and name a sign-up link was mailed for; None when the link is altered or
+    older than SIGNUP_VALID."""
+    try:
+        data = signing.loads(token, salt=SIGNUP_SALT, max_age=SIGNUP_VALID)
+    except signing.BadSignature:  # SignatureExpired included
+        return None
+    return data if isinstance(data, dict) and data.get("email") else None
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ ORG = "o/<slug:org_slug>/"
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/sent/", views.signup_sent, name="signup_sent"),
+    path("accounts/signup/<str:token>/", views.signup_finish, name="signup_finish"),
     path(
         "accounts/login/",
         views.LoginView.as_view(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -17,6 +18,7 @@ from handoff.accounts.forms import (
     InviteForm,
     OrganizationForm,
     RoleForm,
+    SignupFinishForm,
     SignupForm,
 )
 from handoff.accounts.models import ApiToken, Invitation, Membership, Organization, User
@@ -55,19 +57,46 @@ def home(request):
 
 
 def signup(request):
+    """Sign-up, first step: mail the address a link (or, if it has an account, a note), then
+    say the same "check your e-mail" whoever asked."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        services.start_signup(**form.cleaned_data)
+        return redirect("accounts:signup_sent")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_sent(request):
+    console = settings.EMAIL_BACKEND.endswith("console.EmailBackend")
+    return render(request, "accounts/signup_sent.html", {"mail_to_console": console})
+
+
+def signup_finish(request, token):
+    """Sign-up, second step, from the link in the e-mail: choose a password; the account is
+    made, logged in, and asked about its business."""
+    signup_data = services.read_signup(token)
+    if signup_data is None:
+        return render(request, "accounts/signup_invalid.html", status=410)
+    email = signup_data["email"]
+    if User.objects.filter(email=email).exists():
+        return render(request, "accounts/signup_finish.html", {"email": email, "taken": True})
+    form = SignupFinishForm(request.POST or None, initial={"name": signup_data.get("name", "")})
+    if request.method == "POST" and form.is_valid():
         try:
-            user = services.create_user(**form.cleaned_data)
+            user = services.create_user(email=email, **form.cleaned_data)
         except ValidationError as error:
+            if "email" in error.message_dict:  # made by another click on the link meanwhile
+                return render(
+                    request, "accounts/signup_finish.html", {"email": email, "taken": True}
+                )
             add_service_errors(form, error)
         else:
             login(request, user, backend=LOGIN_BACKEND)
             messages.success(request, "Welcome to Handoff. Now tell us about your business.")
             return redirect("accounts:organization_create")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup_finish.html", {"form": form, "email": email})
 
 
 class LoginView(auth_views.LoginView):
