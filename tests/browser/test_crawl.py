@@ -2,8 +2,10 @@
 logs in on a phone-sized screen (390 × 844) and follows the links of the pages, breadth-first,
 from the page they land on: the navigation and every page it reaches. Every page must answer
 without a server error, fit the screen's width (no sideways scrolling), keep the header within
-15% of the screen's height, and have no serious or critical accessibility violation (axe-core,
-bundled by axe-playwright-python). All the problems are collected and reported together.
+15% of the screen's height, have no serious or critical accessibility violation (axe-core,
+bundled by axe-playwright-python) and nothing blocked by the Content-Security-Policy (Chromium
+reports each blocked style, script or handler on the console). All the problems are
+collected and reported together.
 
 The crawl only goes to addresses it finds in the pages' links (<a href>); it skips log-out,
 downloads (PDF, CSV, calendar files), the API, and visits at most PER_NAME pages of one URL
@@ -93,6 +95,13 @@ def _crawl(page, origin: str) -> tuple[list[str], list[str]]:
     per_name: Counter = Counter()
     spent: Counter = Counter()
     axed: set = set()
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     start = page.url
     queue = deque([start])
     seen.add(start)
@@ -128,6 +137,8 @@ def _crawl(page, origin: str) -> tuple[list[str], list[str]]:
         )
         if header > HEADER_MAX:
             problems.append(f"{label}: header {header:.0f} px tall (at most {HEADER_MAX})")
+        problems += [f"{label}: {text[:240]}" for text in blocked]
+        blocked.clear()
         spent["checks"] += time.monotonic() - clock
         clock = time.monotonic()
         name = _link_name(where.path)

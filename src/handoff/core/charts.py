@@ -4,6 +4,11 @@ pygal writes an inline configuration script for its optional tooltips even with 
 does nothing without the tooltip library, so it is removed and the SVG is plain markup that the
 page, the PDF (WeasyPrint) and an e-mail show alike. Every chart gets a title for assistive
 technology; the pages put the same figures in a table beside it.
+
+The pages' Content-Security-Policy refuses inline styles: pygal's one ``style`` attribute
+becomes the equivalent SVG attribute, and its stylesheet is let through by the request's nonce
+(:func:`with_style_nonce`, the ``{% chart %}`` template tag) at the moment a page shows it, since
+a drawn chart is kept and shown on many pages.
 """
 
 import re
@@ -38,4 +43,10 @@ def inline_svg(chart, title: str) -> SafeString:
     """The chart as SVG markup without script, labelled with ``title``."""
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" ', 1)
+    svg = svg.replace('style="opacity: 0"', 'opacity="0"')
     return mark_safe(svg)  # noqa: S308 - pygal escapes the names and labels it writes
+
+
+def with_style_nonce(svg: str, nonce: str) -> SafeString:
+    """``svg`` with its ``<style>`` elements carrying ``nonce``."""
+    return mark_safe(svg.replace("<style ", f'<style nonce="{escape(nonce)}" '))  # noqa: S308

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 
+from handoff.core.charts import with_style_nonce
 from handoff.core.money import cents
 
 register = template.Library()
@@ -53,3 +54,12 @@ def filtering(request, ignore="tab,page,view"):
     page — so that the folded "Filters" box on a phone opens to show it."""
     skipped = set(ignore.split(","))
     return any(value for key, value in request.GET.items() if key not in skipped)
+
+
+@register.simple_tag(takes_context=True)
+def chart(context, svg):
+    """A server-drawn chart, its inline stylesheet let through the page's
+    Content-Security-Policy by the request's nonce; unchanged without a request (a PDF)."""
+    request = context.get("request")
+    nonce = getattr(request, "csp_nonce", None)  # lazy: made (and sent) only when used here
+    return svg if nonce is None else with_style_nonce(svg, str(nonce))
