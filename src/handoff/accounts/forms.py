@@ -13,7 +13,8 @@ from handoff.core.roles import Role
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="E-mail address", widget=forms.EmailInput(attrs={"autofocus": True})
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
 
     def clean(self):
@@ -42,8 +43,12 @@ class SitePasswordResetForm(PasswordResetForm):
 class SignupForm(forms.Form):
     """The first step of sign-up: who, and where to mail the link that proves the address."""
 
-    name = forms.CharField(label="Your name", max_length=150)
-    email = forms.EmailField(label="E-mail address")
+    name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class PasswordField(forms.CharField):
