@@ -4,9 +4,11 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from handoff.accounts import services
 from handoff.accounts.models import User
@@ -79,6 +81,24 @@ class TestSignup:
         again = Client().post(link, {"name": "Someone", "password": STRONG + "x"})
         assert "already has a Handoff account" in again.content.decode()
         assert User.objects.get().name == "Nora"
+
+    def test_sign_up_mails_one_address_or_for_one_client_only_so_often(self):
+        """Sign-up cannot flood an inbox: three mails an hour to one address, ten for one client
+        address; past that the page is the same and nothing is sent."""
+        ask = reverse("accounts:signup")
+        for _ in range(5):
+            response = Client().post(ask, {"name": "N", "email": "nora@example.com"})
+            assert response["Location"] == reverse("accounts:signup_sent")
+        assert len(mail.outbox) == services.SIGNUP_MAILS_PER_EMAIL
+        for n in range(12):
+            Client(REMOTE_ADDR="203.0.113.9").post(ask, {"name": "N", "email": f"x{n}@example.com"})
+        limits = services.SIGNUP_MAILS_PER_EMAIL + services.SIGNUP_MAILS_PER_CLIENT
+        assert len(mail.outbox) == limits
+        later = timezone.now() + services.SIGNUP_MAIL_WINDOW + timedelta(seconds=1)
+        with time_machine.travel(later, tick=False):
+            Client().post(ask, {"name": "N", "email": "nora@example.com"})
+            Client(REMOTE_ADDR="203.0.113.9").post(ask, {"name": "N", "email": "y@example.com"})
+        assert len(mail.outbox) == limits + 2
 
 
 @pytest.mark.django_db

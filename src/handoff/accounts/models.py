@@ -309,3 +309,19 @@ class PortalSettings(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="portal_settings_one_per_org")
         ]
+
+
+class SignupMail(models.Model):
+    """A sign-up e-mail sent (or asked for): to whom, from which client address, when. Kept
+    for an hour so that sign-up cannot be used to flood an inbox (see
+    ``services.start_signup``); it holds no organization's data."""
+
+    email = models.EmailField()
+    address = models.GenericIPAddressField(null=True, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "sent_at"], name="signup_mail_email_sent")]
+
+    def __str__(self):
+        return f"Sign-up mail to {self.email}"

@@ -19,6 +19,7 @@ from handoff.accounts.models import (
     Invitation,
     Membership,
     Organization,
+    SignupMail,
     User,
     hash_secret,
 )
@@ -57,11 +58,36 @@ SIGNUP_SALT = "handoff.accounts.signup"
 SIGNUP_VALID = timedelta(days=2)
 
 
-def start_signup(*, email: str, name: str) -> None:
+# How often sign-up mails one address, and how many sign-up mails one client may ask for, in
+# SIGNUP_MAIL_WINDOW. Over either, nothing is sent and the page says the same as ever.
+SIGNUP_MAIL_WINDOW = timedelta(hours=1)
+SIGNUP_MAILS_PER_EMAIL = 3
+SIGNUP_MAILS_PER_CLIENT = 10
+
+
+def _may_mail_signup(email: str, address: str | None) -> bool:
+    """Count this request against both limits; True when it is within them. Rows older than
+    the window are dropped as we go."""
+    since = timezone.now() - SIGNUP_MAIL_WINDOW
+    SignupMail.objects.filter(sent_at__lt=since).delete()
+    recent = SignupMail.objects.filter(sent_at__gte=since)
+    within = recent.filter(email=email).count() < SIGNUP_MAILS_PER_EMAIL and (
+        not address or recent.filter(address=address).count() < SIGNUP_MAILS_PER_CLIENT
+    )
+    SignupMail.objects.create(email=email, address=address or None)
+    return within
+
+
+def start_signup(*, email: str, name: str, address: str | None = None) -> bool:
     """Mail ``email`` a link to finish creating an account — or, when the address already has
     one, a note saying so with links to log in and reset the password. The page after says the
-    same either way, so sign-up does not tell anyone who has an account."""
+    same either way, so sign-up does not tell anyone who has an account.
+
+    At most SIGNUP_MAILS_PER_EMAIL mails go to one address, and SIGNUP_MAILS_PER_CLIENT are sent
+    for one client ``address``, an hour; over that nothing is sent. Returns whether it sent."""
     email = email.strip().lower()
+    if not _may_mail_signup(email, address):
+        return False
     if User.objects.filter(email=email).exists():
         subject, template = "You already have a Handoff account", "signup_existing"
         context = {
@@ -81,6 +107,7 @@ def start_signup(*, email: str, name: str) -> None:
         from_email=None,
         recipient_list=[email],
     )
+    return True
 
 
 def read_signup(token: str) -> dict | None:

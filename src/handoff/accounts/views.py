@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from handoff.accounts import selectors, services
+from handoff.accounts import selectors, services, throttle
 from handoff.accounts.access import LAST_ORG_SESSION_KEY, principal_required
 from handoff.accounts.forms import (
     ApiTokenForm,
@@ -63,7 +63,7 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.start_signup(**form.cleaned_data)
+        services.start_signup(**form.cleaned_data, address=throttle.client_address(request))
         return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
 
