@@ -55,6 +55,16 @@ def test_a_lock_out_is_recorded_for_the_account_tried(org, owner, settings):
     assert "203.0.113.77" in locked[0].summary and owner.email in locked[0].summary
 
 
+def test_an_account_made_to_wait_is_recorded_once_per_failure_that_causes_it(org, owner):
+    client = Client(REMOTE_ADDR="203.0.113.5")
+    for _ in range(6):
+        client.post(reverse("accounts:login"), {"username": owner.email, "password": "no"})
+    # The fifth failure starts the wait; the sixth try is refused before any password check.
+    [waiting] = events(org, "session.account_waiting")
+    assert waiting.actor is None and waiting.address == "203.0.113.5"
+    assert owner.email in waiting.summary and "15 seconds" in waiting.summary
+
+
 def test_an_admin_reads_and_downloads_the_trail_and_a_manager_may_not(org, owner, admin, manager):
     Client(REMOTE_ADDR="198.51.100.9").post(
         reverse("accounts:login"), {"username": owner.email, "password": PASSWORD}

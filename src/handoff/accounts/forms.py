@@ -4,7 +4,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.text import slugify
 
-from handoff.accounts import throttle
+from handoff.accounts import security_events, throttle
 from handoff.accounts.models import Organization
 from handoff.core.choices import CURRENCIES, US_STATES, time_zone_choices
 from handoff.core.links import absolute_url
@@ -26,7 +26,15 @@ class LoginForm(AuthenticationForm):
                     f"Too many failed log-ins for this account: try again in {wait} seconds.",
                     code="throttled",
                 )
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if settings.AXES_ENABLED:
+                username = self.cleaned_data.get("username") or ""
+                wait = throttle.account_wait(username)
+                if wait:
+                    security_events.account_waits(self.request, username, wait)
+            raise
 
 
 class SitePasswordResetForm(PasswordResetForm):

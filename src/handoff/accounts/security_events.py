@@ -1,5 +1,6 @@
-"""Log-ins, log-outs, failed log-ins and lock-outs in the audit trail of every organization the
-person belongs to (as a member or a provider's contact), with the client's address.
+"""Log-ins, log-outs, failed log-ins, lock-outs and accounts made to wait, in the audit trail of
+every organization the person belongs to (as a member or a provider's contact), with the
+client's address.
 
 A failure or a lock-out is recorded when the address tried is a known account's; a guess at an
 unknown address belongs to no organization and is left to django-axes' own records.
@@ -78,5 +79,19 @@ def locked_out(sender, request, username=None, ip_address=None, **kwargs):
             "session.locked_out",
             f"Log-ins from {ip_address or 'an address'} are paused after repeated failures "
             f"(the last tried {user.email})",
+            request,
+        )
+
+
+def account_waits(request, username: str, seconds: int) -> None:
+    """A failed log-in made ``username``'s account wait before its next try (not a signal: the
+    log-in form calls this once the failure is counted)."""
+    user = _account(username)
+    if user is not None:
+        _record(
+            user,
+            None,
+            "session.account_waiting",
+            f"After repeated failures, the next log-in as {user.email} waits {seconds} seconds",
             request,
         )
