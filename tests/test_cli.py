@@ -119,14 +119,21 @@ def test_check_is_satisfied_about_the_site_url_once_it_is_set(tmp_path):
     assert "HANDOFF_SITE_URL" not in result.stdout
 
 
+POSTGRES_URL = os.environ.get("HANDOFF_DATABASE_URL", "")
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL.startswith("postgres"), reason="a production database answers: PostgreSQL"
+)
 def test_check_is_ready_with_a_complete_configuration(tmp_path):
-    """The configuration docs/deployment.md lists passes, Django's deployment checks
-    included (the database is not reached: the check reads the settings)."""
+    """The configuration docs/deployment.md lists passes, Django's deployment checks and a
+    database that answers included (the server's own ``postgres`` database); an unreachable
+    database is named with the reason."""
     complete = {
         "HANDOFF_SECRET_KEY": "k" * 20 + "-Not-A-Real-Key-But-Long-And-Varied-1234567890",
         "HANDOFF_ALLOWED_HOSTS": "handoff.example.com",
         "HANDOFF_SITE_URL": "https://handoff.example.com",
-        "HANDOFF_DATABASE_URL": "postgres://handoff@db.invalid:5432/handoff",
+        "HANDOFF_DATABASE_URL": POSTGRES_URL.rsplit("/", 1)[0] + "/postgres",
         "HANDOFF_EMAIL_HOST": "smtp.example.com",
         "HANDOFF_TIN_KEYS": "Yk1vQ2V6cVdHS3J3dE5SQzR6b0ZtS3l1b0pQZ2FZbVE=",
         "HANDOFF_TIN_HASH_KEY": "a-long-random-key-for-the-keyed-tin-hash",
@@ -139,6 +146,29 @@ def test_check_is_ready_with_a_complete_configuration(tmp_path):
         "check", tmp_path=tmp_path, env={**complete, "HANDOFF_HSTS_SECONDS": "0"}
     )
     assert without_hsts.returncode == 1 and "SECURE_HSTS_SECONDS" in without_hsts.stdout
+    unreachable = handoff(
+        "check",
+        tmp_path=tmp_path,
+        env={**complete, "HANDOFF_DATABASE_URL": "postgres://handoff@db.invalid:5432/handoff"},
+    )
+    assert unreachable.returncode == 1
+    assert "The database does not answer: OperationalError" in unreachable.stdout
+
+
+def test_check_names_an_unreachable_database_and_an_unusable_file_folder(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    media = tmp_path / "a-file" / "media"
+    result = handoff(
+        "check",
+        tmp_path=tmp_path,
+        env={
+            "HANDOFF_DATABASE_URL": "postgres://handoff@db.invalid:5432/handoff",
+            "HANDOFF_MEDIA_ROOT": str(media),
+        },
+    )
+    assert result.returncode == 1
+    assert "The database does not answer: OperationalError" in result.stdout
+    assert f"{tmp_path / 'a-file'} is not a writable folder" in result.stdout
 
 
 def test_demo_loads_once_and_prints_a_login(tmp_path):

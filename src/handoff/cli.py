@@ -306,6 +306,14 @@ def cmd_check(args) -> int:
             f"{name} is not set: W-9 TINs cannot be stored or read in production "
             "(docs/compliance.md, 'TIN keys')."
         )
+    from handoff.core import health
+
+    for name, result in (
+        ("database", health.check_database()),
+        ("storage", health.check_storage()),
+    ):
+        if not result["ok"]:
+            problems.append(f"The {name} does not answer: {result['reason']}")
     for problem in problems:
         print(f"- {problem}")
     try:

@@ -143,6 +143,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "handoff.core.health.HealthMiddleware",  # /healthz, before the host check and redirects
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -338,6 +339,9 @@ if PRODUCTION:
 # The largest request body read at all (several files of up to 10 MB each may go in one form);
 # anything larger is refused before it is read (handoff.core.middleware).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 25) * 1024 * 1024
+
+# /healthz calls the queue late when its oldest due job has waited longer than this.
+HEALTH_QUEUE_LATE_MINUTES = env_int("HEALTH_QUEUE_LATE_MINUTES", 15)
 
 # --- API --------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
