@@ -217,9 +217,9 @@ def cmd_serve(args) -> int:
         bind,
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
     ]
+    if settings.LOG_FORMAT == "text":  # in JSON, Handoff writes the access lines itself
+        gunicorn += ["--access-logfile", "-"]
     print(f"Serving Handoff on {bind} with {workers} workers.", flush=True)
     os.execv(sys.executable, gunicorn)  # noqa: S606 - replaces this process with gunicorn
     return 0

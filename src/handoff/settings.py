@@ -20,6 +20,7 @@ import dj_database_url
 from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
+from handoff.core.logs import FORMATS, logging_config
 from handoff.settings_env import PRODUCTION_REQUIRES, env_bool, env_int, env_list, env_str, unset
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -144,6 +145,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "handoff.core.health.HealthMiddleware",  # /healthz, before the host check and redirects
+    "handoff.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -355,17 +357,12 @@ SERVE_WORKERS = env_int("WORKERS", 2)
 # scripts, which have no terminal to prompt at); taken as it is, spaces included.
 NEW_USER_PASSWORD = os.environ.get("HANDOFF_NEW_USER_PASSWORD", "")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+LOG_FORMAT = env_str("LOG_FORMAT") or "text"
+if LOG_FORMAT not in FORMATS:
+    raise ImproperlyConfigured(
+        f"HANDOFF_LOG_FORMAT must be one of {', '.join(FORMATS)}, not {LOG_FORMAT!r}."
+    )
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"), LOG_FORMAT)
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
