@@ -1,5 +1,6 @@
 """The ``handoff`` command, run as a newcomer would: in a fresh process."""
 
+import json
 import os
 import signal
 import subprocess
@@ -531,3 +532,65 @@ def test_the_demo_starts_its_worker_again_when_it_exits():
     assert worker.process.poll() is not None
     time.sleep(0.5)
     assert worker.restarts == 1  # nothing started after the stop
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_with_two_workers_answers_health_and_metrics_for_both(tmp_path):
+    """`handoff serve` as docs/deployment.md runs it: gunicorn with two workers, whose
+    Prometheus counts /metrics adds up whichever worker a scrape reaches."""
+    import urllib.request
+
+    port = _free_port()
+    production = {
+        "HANDOFF_SECRET_KEY": "k" * 20 + "-Not-A-Real-Key-But-Long-And-Varied-1234567890",
+        "HANDOFF_ALLOWED_HOSTS": "127.0.0.1",
+        "HANDOFF_SITE_URL": f"http://127.0.0.1:{port}",
+        "HANDOFF_HTTPS": "false",
+        "HANDOFF_METRICS_TOKEN": "scrape-token",
+        "HANDOFF_LOG_FORMAT": "json",
+    }
+    assert handoff("migrate", tmp_path=tmp_path, env=production).returncode == 0
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_")}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    environment.update(production, HANDOFF_VAR_DIR=str(tmp_path / "var"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "handoff.cli", "serve", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2"],
+        env=environment, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                health = urllib.request.urlopen(f"{base}/healthz", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert json.loads(health.read())["status"] == "ok"
+        for _ in range(12):
+            urllib.request.urlopen(f"{base}/accounts/login/", timeout=5)  # noqa: S310
+        scrape = urllib.request.Request(  # noqa: S310
+            f"{base}/metrics", headers={"Authorization": "Bearer scrape-token"}
+        )
+        counted = []
+        for _ in range(6):
+            text = urllib.request.urlopen(scrape, timeout=5).read().decode()  # noqa: S310
+            line = next(
+                line
+                for line in text.splitlines()
+                if line.startswith('django_http_responses_total_by_status_total{status="200"}')
+            )
+            counted.append(float(line.split()[-1]))
+        assert min(counted) >= 12, counted
+        assert list((tmp_path / "var" / "prometheus").glob("*.db"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import getpass
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -220,6 +221,12 @@ def cmd_serve(args) -> int:
     ]
     if settings.LOG_FORMAT == "text":  # in JSON, Handoff writes the access lines itself
         gunicorn += ["--access-logfile", "-"]
+    # The workers add up their Prometheus counts in files here, so /metrics answers for all
+    # of them whichever one is asked; emptied at each start, as prometheus_client asks.
+    metrics_dir = settings.VAR_DIR / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     print(f"Serving Handoff on {bind} with {workers} workers.", flush=True)
     os.execv(sys.executable, gunicorn)  # noqa: S606 - replaces this process with gunicorn
     return 0

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "django_prometheus",
     "ninja",
     "axes",
     "django_tasks",
@@ -145,6 +146,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "handoff.core.health.HealthMiddleware",  # /healthz, before the host check and redirects
+    "handoff.core.metrics.MetricsMiddleware",  # /metrics, likewise
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "handoff.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -158,6 +161,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "handoff.urls"
@@ -201,6 +205,10 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The same backends through django-prometheus' wrappers, which count the queries (/metrics).
+_ENGINE = DATABASES["default"]["ENGINE"]
+if _ENGINE in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+    DATABASES["default"]["ENGINE"] = _ENGINE.replace("django.db.", "django_prometheus.db.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts --------------------------------------------------------------------------------
@@ -341,6 +349,9 @@ if PRODUCTION:
 # The largest request body read at all (several files of up to 10 MB each may go in one form);
 # anything larger is refused before it is read (handoff.core.middleware).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 25) * 1024 * 1024
+
+# /metrics (Prometheus) answers only a scrape sending this token; unset, it is off.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # /healthz calls the queue late when its oldest due job has waited longer than this.
 HEALTH_QUEUE_LATE_MINUTES = env_int("HEALTH_QUEUE_LATE_MINUTES", 15)
