@@ -21,6 +21,7 @@ from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 
 from handoff.core.logs import FORMATS, logging_config
+from handoff.core.storage import storage_settings
 from handoff.settings_env import PRODUCTION_REQUIRES, env_bool, env_int, env_list, env_str, unset
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -291,8 +292,18 @@ STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+# HANDOFF_STORAGE_URL=s3://BUCKET[/PREFIX] keeps every file in S3-compatible object storage
+# (django-storages): private objects, server-side encrypted, served only through Handoff's
+# pages after their permission check. Unset: the MEDIA_ROOT folder.
+STORAGE_URL = env_str("STORAGE_URL")
+STORAGE_S3 = {
+    "endpoint_url": env_str("S3_ENDPOINT_URL"),
+    "region": env_str("S3_REGION"),
+    "access_key": env_str("S3_ACCESS_KEY_ID"),
+    "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_settings(STORAGE_URL, **STORAGE_S3),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -58,6 +58,8 @@ def check_storage(storage=None) -> dict:
                     "ok": False,
                     "reason": f"{folder} is not a writable folder (HANDOFF_MEDIA_ROOT).",
                 }
+        elif hasattr(storage, "bucket_name"):  # S3: the bucket exists and the keys reach it
+            storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
         else:
             storage.exists("healthz-probe")  # answers only with a reachable store and its keys
     except Exception as error:  # noqa: BLE001 - any storage failure is reported, not raised
