@@ -573,7 +573,11 @@ def test_serve_with_two_workers_answers_health_and_metrics_for_both(tmp_path):
                 health = urllib.request.urlopen(f"{base}/healthz", timeout=2)  # noqa: S310
                 break
             except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"handoff serve stopped: {server.stderr.read().decode()[-2000:]}")
                 time.sleep(0.2)
+        else:
+            pytest.fail("handoff serve did not answer /healthz within 20 seconds")
         assert json.loads(health.read())["status"] == "ok"
         for _ in range(12):
             urllib.request.urlopen(f"{base}/accounts/login/", timeout=5)  # noqa: S310

@@ -1,5 +1,7 @@
 """The JSON API at /api/v1/: one NinjaAPI that adds a router per app and shapes every error."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -13,6 +15,7 @@ from handoff.accounts.portal_api import router as portal_settings_router
 from handoff.compliance.api import router as compliance_router
 from handoff.core.api import HandoffAPI
 from handoff.core.errors import Conflict
+from handoff.core.storage import UNAVAILABLE, unavailable_errors
 from handoff.decisions.api import router as decisions_router
 from handoff.engagements.api import router as engagements_router
 from handoff.insights import checkin_api
@@ -57,6 +60,9 @@ api.add_router("/", scorecard_router)
 api.add_router("/", checkin_api.router)
 api.add_router("/", checkin_api.public)
 api.add_router("/", notifications_router)
+
+
+logger = logging.getLogger(__name__)
 
 
 def _error(request, status: int, detail: str, errors=()):
@@ -123,6 +129,17 @@ def unreadable_upload(request, exc):
         "The request has invalid fields.",
         [{"field": "body", "message": "The upload is not valid multipart form data."}],
     )
+
+
+def _storage_unavailable(request, exc):
+    logger.warning("The file store failed on %s: %r", request.path, exc)
+    response = _error(request, 503, UNAVAILABLE)
+    response["Retry-After"] = "60"
+    return response
+
+
+for _storage_error in unavailable_errors():
+    api.add_exception_handler(_storage_error, _storage_unavailable)
 
 
 @api.exception_handler(Exception)

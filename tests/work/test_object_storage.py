@@ -11,12 +11,14 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
 from handoff.core import health
 from handoff.core.storage import storage_settings
 from handoff.work import services
-from tests.conftest import api_client_for
+from handoff.work.models import TaskAttachment
+from tests.conftest import api_client_for, client_for
 from tests.factories import principal_for
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +96,41 @@ def test_an_attachment_goes_to_the_bucket_private_and_encrypted_and_downloads_th
     # A signed link, were one made, lives minutes; the object itself is not public.
     assert "X-Amz-Expires=300" in default_storage.url(row.file.name)
     assert Client().get(f"/api/v1/tasks/{task.pk}/attachments/{row.pk}/file").status_code == 401
+
+
+def test_a_store_that_does_not_answer_is_a_plain_503_and_saves_nothing(
+    org, task, member, settings, bucket
+):
+    [kept] = services.add_attachments(
+        principal_for(member, org), task, files=[SimpleUploadedFile("kept.pdf", PDF)]
+    )
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": storage_settings("s3://no-such-bucket", **settings.STORAGE_S3),
+    }
+    page = client_for(member).post(
+        reverse("work:task_attach", args=[org.slug, task.pk]),
+        {"files": [SimpleUploadedFile("march.pdf", PDF)]},
+    )
+    assert page.status_code == 503 and page["Retry-After"] == "60"
+    assert "The file store does not answer just now" in page.content.decode()
+    api = api_client_for(member, org)
+    upload = api.client.post(
+        f"/api/v1/tasks/{task.pk}/attachments",
+        {"files": [SimpleUploadedFile("m.pdf", PDF)]},
+        **api.auth,
+    )
+    assert upload.status_code == 503
+    assert upload.json()["detail"].startswith("The file store does not answer just now")
+    assert list(TaskAttachment.objects.all()) == [kept]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": storage_settings(
+            settings.STORAGE_URL, **{**settings.STORAGE_S3, "endpoint_url": "http://127.0.0.1:9"}
+        ),
+    }
+    download = api.get(f"/api/v1/tasks/{task.pk}/attachments/{kept.pk}/file")
+    assert download.status_code == 503
 
 
 def test_health_names_a_missing_bucket_and_wrong_keys(settings, bucket, s3_endpoint):

@@ -193,6 +193,10 @@ class ErrorOut(Schema):
     errors: list[FieldError] = []
 
 
+# What an operation that saves or reads a file adds to its responses: the file store is down.
+STORAGE_DOWN = {503: ErrorOut}
+
+
 def paginate(queryset, page: int, per_page: int) -> dict:
     """One page of ``queryset``: a count query and a slice, whatever the page size."""
     if page < 1:

@@ -21,6 +21,19 @@ from django.core.exceptions import ImproperlyConfigured
 
 SIGNED_URL_SECONDS = 300
 
+UNAVAILABLE = (
+    "The file store does not answer just now, so the file could not be saved or read. Nothing "
+    "was changed: try again in a minute. (The administrator sees the reason in /healthz.)"
+)
+
+
+def unavailable_errors() -> tuple[type[Exception], ...]:
+    """The exceptions of a file store that does not answer (missing bucket, wrong keys, no
+    connection): botocore's, whichever S3 call raised them."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError)
+
 
 def s3_options(
     url: str,

@@ -8,7 +8,14 @@ from django.http import FileResponse, Http404
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from handoff.core.api import ErrorOut, api_access, downloads, patch_data, public_operation
+from handoff.core.api import (
+    STORAGE_DOWN,
+    ErrorOut,
+    api_access,
+    downloads,
+    patch_data,
+    public_operation,
+)
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.core.uploads import DOCUMENT_TYPES
@@ -368,7 +375,7 @@ def update_item(request, item_id: int, payload: DueDiligencePatch):
 
 @router.post(
     "/due-diligence/{item_id}/document",
-    response={200: DueDiligenceOut, **ERRORS},
+    response={200: DueDiligenceOut, **ERRORS, **STORAGE_DOWN},
     summary="Upload the document (PDF, PNG or JPEG, 10 MB at most)",
 )
 @api_access(Role.MANAGER)
@@ -378,7 +385,7 @@ def upload_document(request, item_id: int, document: File[UploadedFile]):
     )
 
 
-@router.get("/due-diligence/{item_id}/document", response=ERRORS)
+@router.get("/due-diligence/{item_id}/document", response={**ERRORS, **STORAGE_DOWN})
 @api_access()
 @downloads(*DOCUMENT_TYPES)
 def download_document(request, item_id: int):

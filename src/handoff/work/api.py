@@ -21,6 +21,7 @@ from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from handoff.core.api import (
+    STORAGE_DOWN,
     ErrorOut,
     ResponseSchema,
     api_access,
@@ -397,7 +398,7 @@ def list_attachments(request, task_id: int):
 
 @router.post(
     "/tasks/{task_id}/attachments",
-    response={201: list[TaskAttachmentOut], **ERRORS},
+    response={201: list[TaskAttachmentOut], **ERRORS, **STORAGE_DOWN},
     summary="Upload files (multipart field 'files', one or more)",
 )
 @api_access(Role.MEMBER)
@@ -408,7 +409,7 @@ def upload_attachments(request: HttpRequest, task_id: int, files: File[list[Uplo
 
 @router.get(
     "/tasks/{task_id}/attachments/{attachment_id}/file",
-    response=ERRORS,
+    response={**ERRORS, **STORAGE_DOWN},
     url_name="task_attachment_file",
     summary="Download a file",
 )

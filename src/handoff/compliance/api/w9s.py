@@ -8,7 +8,7 @@ from ninja import File, Form, Query, Status, UploadedFile
 from handoff.compliance import selectors, services
 from handoff.compliance.api.routing import ERRORS, router
 from handoff.compliance.api.schemas import PayeeOut, RevealOut, W9Filters, W9In, W9Out, W9Page
-from handoff.core.api import api_access, downloads, fields_named, paginate
+from handoff.core.api import STORAGE_DOWN, api_access, downloads, fields_named, paginate
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.core.uploads import DOCUMENT_TYPES
@@ -40,7 +40,7 @@ def list_w9s(request, filters: Query[W9Filters]):
 
 @router.post(
     "/compliance/w9s",
-    response={201: W9Out, **ERRORS},
+    response={201: W9Out, **ERRORS, **STORAGE_DOWN},
     summary="Record a W-9 (multipart: the signed form as 'file' and the fields)",
 )
 @api_access(Role.MANAGER)
@@ -78,7 +78,7 @@ def reveal_w9(request, w9_id: int):
 
 @router.get(
     "/compliance/w9s/{w9_id}/file",
-    response=ERRORS,
+    response={**ERRORS, **STORAGE_DOWN},
     summary="The signed form, which shows the TIN (owners and admins; recorded)",
 )
 @api_access(Role.ADMIN)

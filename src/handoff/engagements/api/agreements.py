@@ -5,7 +5,7 @@ import os
 from django.http import FileResponse, Http404
 from ninja import File, Form, Status, UploadedFile
 
-from handoff.core.api import api_access, downloads, fields_named
+from handoff.core.api import STORAGE_DOWN, api_access, downloads, fields_named
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.core.uploads import DOCUMENT_TYPES
@@ -75,7 +75,7 @@ def mark_agreement_sent(request, engagement_id: int, version_id: int):
 
 @router.get(
     "/engagements/{engagement_id}/agreement/versions/{version_id}/file",
-    response=ERRORS,
+    response={**ERRORS, **STORAGE_DOWN},
     url_name="agreement_version_file",
     summary="Download a generated version (PDF)",
 )
@@ -88,7 +88,7 @@ def agreement_version_file(request, engagement_id: int, version_id: int):
 
 @router.post(
     "/engagements/{engagement_id}/agreement/signed",
-    response={201: SignedAgreementOut, **ERRORS},
+    response={201: SignedAgreementOut, **ERRORS, **STORAGE_DOWN},
     summary="Upload the signed copy (multipart: a PDF, PNG or JPEG file and the form fields)",
 )
 @api_access(Role.MANAGER)
@@ -109,7 +109,7 @@ def upload_signed_agreement(
 
 @router.get(
     "/engagements/{engagement_id}/agreement/signed/{signed_id}/file",
-    response=ERRORS,
+    response={**ERRORS, **STORAGE_DOWN},
     url_name="signed_agreement_file",
     summary="Download a signed copy",
 )
