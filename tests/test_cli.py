@@ -598,3 +598,30 @@ def test_serve_with_two_workers_answers_health_and_metrics_for_both(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_serve_collects_static_files_only_when_they_changed(settings, tmp_path):
+    """A restart with nothing changed skips collectstatic (it took 20 s and more); a changed
+    file, or another storage, collects again."""
+    from handoff.cli import _collect_static
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "site.css").write_text("body { color: black }")
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir()
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, extra]
+    runs = []
+
+    def collectstatic(*args, **kwargs):
+        runs.append(args)
+        (settings.STATIC_ROOT / "staticfiles.json").write_text("{}")
+
+    assert _collect_static(settings, collectstatic) is True
+    assert _collect_static(settings, collectstatic) is False
+    (extra / "site.css").write_text("body { color: navy }")
+    assert _collect_static(settings, collectstatic) is True
+    assert _collect_static(settings, collectstatic) is False
+    (settings.STATIC_ROOT / "staticfiles.json").unlink()  # collected files gone: collect
+    assert _collect_static(settings, collectstatic) is True
+    assert len(runs) == 3
