@@ -26,6 +26,7 @@ from handoff.accounts.models import Invitation, Membership, Organization, User, 
 from handoff.accounts.principal import for_session
 from handoff.compliance.demo import load_demo as load_compliance
 from handoff.core.backdating import backdated, shift
+from handoff.core.principal import Principal
 from handoff.core.roles import Role
 from handoff.decisions import services as decisions
 from handoff.decisions.demo import load_demo as load_decisions
@@ -584,7 +585,7 @@ def _vetting(org, owner) -> None:
         data.update(would_hire_again=hire, missed_deadlines=missed, red_flags=flags, notes=notes)
         if self_submitted:
             request, _ = vetting.request_check(for_session(by, org.slug), ref)
-            vetting.answer_request(request, data=data)
+            vetting.answer_request(Principal.for_link(request), data=data)
         else:
             vetting.record_check(for_session(by, org.slug), ref, data=data)
 

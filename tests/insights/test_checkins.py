@@ -367,7 +367,7 @@ def test_a_round_refuses_a_backwards_period(provider):
 # --- answer -----------------------------------------------------------------------------------
 def test_answering_records_the_answers_once(org, owner, provider):
     checkin = make_checkin(make_round(provider), respondent=owner)
-    checkins.answer(checkin, data=GOOD)
+    checkins.answer(Principal.for_link(checkin), checkin, data=GOOD)
     checkin.refresh_from_db()
     assert (checkin.comfortable, checkin.clear, checkin.responsive, checkin.recommend) == (
         5, 4, 4, 5,
@@ -376,16 +376,37 @@ def test_answering_records_the_answers_once(org, owner, provider):
     assert checkin.answered_at is not None
 
     with pytest.raises(ValidationError) as error:
-        checkins.answer(checkin, data={**GOOD, "comfortable": 1})
+        checkins.answer(Principal.for_link(checkin), checkin, data={**GOOD, "comfortable": 1})
     assert "answers cannot be changed" in " ".join(error.value.messages)
     checkin.refresh_from_db()
     assert checkin.comfortable == 5
 
 
+def test_only_the_person_it_was_sent_to_answers(org, owner, member, provider):
+    """Through their log-in or their own link; another member, or another check-in's link,
+    is refused and nothing changes."""
+    checkin = make_checkin(make_round(provider), respondent=owner)
+    q1 = make_round(provider, period=(date(2026, 1, 1), date(2026, 3, 31)))
+    other = make_checkin(q1, respondent=member)
+    for stranger in (principal_for(member, org), Principal.for_link(other)):
+        with pytest.raises(PermissionDenied):
+            checkins.answer(stranger, checkin, data=GOOD)
+    checkin.refresh_from_db()
+    assert checkin.answered_at is None
+    checkins.answer(principal_for(owner, org), checkin, data=GOOD)
+    checkin.refresh_from_db()
+    assert checkin.answered_at is not None
+
+
 def test_an_expired_checkin_cannot_be_answered(org, owner, provider):
     checkin = make_checkin(make_round(provider), respondent=owner)
     with pytest.raises(ValidationError) as error:
-        checkins.answer(checkin, data=GOOD, now=checkin.expires_at + timedelta(seconds=1))
+        checkins.answer(
+            Principal.for_link(checkin),
+            checkin,
+            data=GOOD,
+            now=checkin.expires_at + timedelta(seconds=1),
+        )
     assert "closed on" in " ".join(error.value.messages)
     checkin.refresh_from_db()
     assert checkin.answered_at is None
@@ -409,7 +430,7 @@ def test_bad_answers_are_refused_with_the_field_and_change_nothing(
 ):
     checkin = make_checkin(make_round(provider), respondent=owner)
     with pytest.raises(ValidationError) as error:
-        checkins.answer(checkin, data={**GOOD, **change})
+        checkins.answer(Principal.for_link(checkin), checkin, data={**GOOD, **change})
     assert field in error.value.message_dict
     checkin.refresh_from_db()
     assert checkin.answered_at is None

@@ -62,6 +62,8 @@ ANSWERS = {
     "red_flags": "",
     "notes": "Solid.",
 }
+# The same answers as the service takes them (the form's cleaned data).
+ANSWERS_DATA = {"understood_field": 5, "met_deadlines": 4, "would_hire_again": "yes"}
 
 
 @pytest.mark.django_db
@@ -185,6 +187,26 @@ class TestEmailedReferenceForm:
         holder.get(reverse("providers:reference_answer", args=[raw]))
         response = holder.get(url("detail", org, reference.provider.pk))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+    def test_only_the_links_principal_answers_and_it_sees_its_own_request_only(
+        self, org, member, reference
+    ):
+        """The link resolves to a principal whose one grant is its request: a member's log-in
+        cannot answer in the reference's name, and the link's principal reads nothing else."""
+        asked, _ = vetting.request_check(principal_for(member, org), reference)
+        other, _ = vetting.request_check(principal_for(member, org), reference)
+        link = Principal.for_link(asked)
+        for stranger in (principal_for(member, org), Principal.system(org)):
+            with pytest.raises(PermissionDenied):
+                vetting.answer_request(stranger, data=ANSWERS_DATA)
+        assert list(ReferenceRequest.objects.visible_to(link)) == [asked]
+        assert not ReferenceCheck.objects.visible_to(link).exists()
+        assert not link.at_least("viewer")
+        with pytest.raises(PermissionDenied):
+            link.require("viewer", "Reading the providers")
+        vetting.answer_request(link, data=ANSWERS_DATA)
+        assert ReferenceRequest.objects.get(pk=other.pk).used_at is None
+        assert ReferenceRequest.objects.get(pk=asked.pk).used_at is not None
 
     def test_a_reference_without_e_mail_cannot_be_asked_by_e_mail(self, org, member, provider):
         silent = vetting.save_reference(Principal.system(org), provider, data={"name": "No Mail"})

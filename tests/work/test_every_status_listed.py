@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from handoff.compliance import services as compliance
 from handoff.compliance.choices import Outcome
+from handoff.core.principal import Principal
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import services as engagements
 from handoff.engagements.choices import EngagementStatus
@@ -213,7 +214,9 @@ def _checkins(org, owner) -> dict:
         checkin, _raw = checkins._new_checkin(round_, now=sent, respondent=owner)
         if state == "answered":
             checkins.answer(
-                checkin, data={"comfortable": 4, "clear": 4, "responsive": 5, "recommend": 4}
+                Principal.for_link(checkin),
+                checkin,
+                data={"comfortable": 4, "clear": 4, "responsive": 5, "recommend": 4},
             )
         assert checkins.state(CheckIn.objects.get(pk=checkin.pk)) == state
         rows[("check-in", state)] = name

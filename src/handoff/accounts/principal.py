@@ -34,6 +34,21 @@ def provider_principal(user, organization) -> Principal | None:
     )
 
 
+def principal_of(user, organization) -> Principal | None:
+    """``user`` in ``organization``, for a credential that names both (an API token, a calendar
+    feed's address): their membership's role, else their live portal access; None once they
+    have neither (or the login is disabled)."""
+    if not user.is_active:
+        return None
+    membership = user.memberships.filter(organization=organization).first()
+    if membership is not None:
+        membership.organization, membership.user = organization, user
+        return Principal(
+            organization=organization, user=user, role=membership.role, membership=membership
+        )
+    return provider_principal(user, organization)
+
+
 def for_session(user, org_slug: str) -> Principal | None:
     """``user`` at the organization ``org_slug``: member first, then portal contact."""
     if not user.is_authenticated or not user.is_active:
@@ -69,17 +84,9 @@ def for_token(raw: str) -> Principal | None:
     )
     if token is None:
         return None
-    organization, user = token.organization, token.user
-    membership = user.memberships.filter(organization=organization).first()
-    if membership is not None:
-        membership.organization, membership.user = organization, user
-        principal = Principal(
-            organization=organization, user=user, role=membership.role, membership=membership
-        )
-    else:
-        principal = provider_principal(user, organization)
-        if principal is None:
-            return None
+    principal = principal_of(token.user, token.organization)
+    if principal is None:
+        return None
     now = timezone.now()
     # Write at most once a minute so busy clients do not turn every read into a write.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

@@ -1,9 +1,13 @@
 """Who is asking: every request resolves once to a principal, and services take it.
 
 A principal is the organization, the person, their role there and, for a provider's contact
-using the portal, the provider whose work they may see. ``accounts.access`` builds it for pages
-and ``accounts.auth`` for the API (session, member token or portal token alike); jobs that act
-for an organization as a whole use :meth:`Principal.system`.
+using the portal, the provider whose work they may see. A one-time link (a reference check, a
+check-in) resolves to a principal too: no person, the ``link`` role, and the one row its token
+unlocks (:meth:`Principal.for_link`), which is all it may act on.
+
+``accounts.access`` builds the principal for pages and ``accounts.auth`` for the API (session,
+member token or portal token alike); jobs that act for an organization as a whole use
+:meth:`Principal.system`.
 
 Role rules read the principal (``principal.require(Role.MANAGER, "Cancelling a task")``) inside
 services; views and routers only declare the least role of the route.
@@ -17,6 +21,8 @@ from handoff.core.roles import Role, role_at_least
 
 # The role of a provider's contact: below every member role, and never "at least" any of them.
 PROVIDER = "provider"
+# The role of whoever holds a one-time link: never "at least" any role either.
+LINK = "link"
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,11 +35,28 @@ class Principal:
     contact: object | None = None
     # Every membership of the user (the organization switcher), read with the principal.
     memberships: tuple = field(default=(), repr=False)
+    # For a one-time link: the row its token unlocks (the only one it may act on).
+    grant: object | None = None
 
     @classmethod
     def system(cls, organization) -> "Principal":
         """The organization acting for itself: jobs, sweeps and the demo, never a request."""
         return cls(organization=organization, user=None, role=Role.OWNER)
+
+    @classmethod
+    def for_link(cls, grant) -> "Principal":
+        """Whoever holds the link to ``grant`` (a row with an ``organization``)."""
+        return cls(organization=grant.organization, user=None, role=LINK, grant=grant)
+
+    @property
+    def is_link(self) -> bool:
+        return self.grant is not None
+
+    def require_grant(self, model, doing: str = "This"):
+        """The row of ``model`` this link unlocks; refuse (403) any other principal."""
+        if not isinstance(self.grant, model):
+            raise PermissionDenied(f"{doing} needs the link that was sent for it.")
+        return self.grant
 
     @property
     def organization_id(self) -> int:
@@ -63,12 +86,14 @@ class Principal:
 
     def at_least(self, role: str) -> bool:
         """True for a member (or the system) of ``role`` or higher; never for a provider."""
-        return not self.is_provider and role_at_least(self.role, role)
+        return not self.is_provider and not self.is_link and role_at_least(self.role, role)
 
     def require(self, role: str, doing: str = "This") -> None:
         """Refuse (403) unless :meth:`at_least` ``role``; ``doing`` names the act refused."""
         if self.at_least(role):
             return
+        if self.is_link:
+            raise PermissionDenied(f"{doing} needs a member's log-in, not a link.")
         mine = "a provider contact" if self.is_provider else Role(self.role).label.lower()
         raise PermissionDenied(
             f"{doing} needs the {Role(role).label.lower()} role or higher; you are {mine} here."

@@ -17,6 +17,9 @@ class TenantQuerySet(models.QuerySet):
     def visible_to(self, principal):
         """The rows ``principal`` may see (a :class:`handoff.core.principal.Principal`)."""
         rows = self.filter(organization_id=principal.organization_id)
+        if principal.is_link:  # a one-time link sees the one row it unlocks, if it is of these
+            grant = principal.grant
+            return rows.filter(pk=grant.pk) if isinstance(grant, self.model) else rows.none()
         if principal.is_provider:
             return rows.portal_scope(principal)
         return rows

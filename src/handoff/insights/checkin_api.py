@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from handoff.core.api import ErrorOut, api_access, paginate, public_operation
+from handoff.core.principal import Principal
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.insights import checkin_rounds, checkins
@@ -178,11 +179,11 @@ def _listing():
     return CheckIn.objects.select_related("round").order_by("-sent_at", "id")
 
 
-def _answer(checkin: CheckIn, payload: CheckInAnswerIn) -> CheckIn:
+def _answer(principal, checkin: CheckIn, payload: CheckInAnswerIn) -> CheckIn:
     reason = checkins.refusal(checkin)
     if reason:
         raise ValidationError({"checkin": reason})
-    return checkins.answer(checkin, data=payload.dict())
+    return checkins.answer(principal, checkin, data=payload.dict())
 
 
 # --- Organization tokens ----------------------------------------------------------------------
@@ -263,7 +264,7 @@ def get_checkin(request, checkin_id: int):
 @api_access(providers=True)
 def answer_mine(request, checkin_id: int, payload: CheckInAnswerIn):
     addressed = checkins.addressed_to(request.auth).select_related("organization", "provider")
-    return _answer(get_object_or_404(addressed, pk=checkin_id), payload)
+    return _answer(request.auth, get_object_or_404(addressed, pk=checkin_id), payload)
 
 
 @router.get(
@@ -377,5 +378,6 @@ def link_form(request, token: str):
 )
 @public_operation
 def link_answer(request, token: str, payload: CheckInAnswerIn):
-    _answer(_by_token(token), payload)
+    checkin = _by_token(token)
+    _answer(Principal.for_link(checkin), checkin, payload)
     return Status(201, {"detail": "Thank you; your answers were sent.", "checkin": None})

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from handoff.accounts.access import principal_required
 from handoff.core.charts import inline_svg
 from handoff.core.forms import add_service_errors
+from handoff.core.principal import Principal
 from handoff.core.roles import Role, role_at_least
 from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions.charts import STYLE
@@ -40,11 +41,11 @@ def _them(checkin: CheckIn) -> str:
 
 
 def _answer_form(request, checkin: CheckIn):
-    """Bind the form and answer on a valid POST: (form, answered?)."""
+    """Bind the form and answer on a valid POST, as ``request.principal``: (form, answered?)."""
     form = CheckInForm(request.POST if request.method == "POST" else None, them=_them(checkin))
     if request.method == "POST" and form.is_valid():
         try:
-            checkins.answer(checkin, data=form.cleaned_data)
+            checkins.answer(request.principal, checkin, data=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -71,6 +72,7 @@ def checkin_answer(request, token):
     checkin = checkins.find_checkin(token)
     if checkin is None:
         return render(request, "insights/checkin_closed.html", {"state": "unknown"}, status=404)
+    request.principal = Principal.for_link(checkin)
     timezone.activate(zoneinfo.ZoneInfo(checkin.organization.time_zone))
     current = checkins.state(checkin)
     if current != "open":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, BooleanField, Case, Count, Q, Value, When
 from django.urls import reverse
@@ -572,9 +572,14 @@ def refusal(checkin: CheckIn, now: datetime | None = None) -> str | None:
 
 
 @transaction.atomic
-def answer(checkin: CheckIn, *, data: dict, now: datetime | None = None) -> CheckIn:
-    """Record the answers once. All four questions are required (1–5), the note is optional;
-    an answered or expired check-in is refused and nothing changes."""
+def answer(
+    principal: Principal, checkin: CheckIn, *, data: dict, now: datetime | None = None
+) -> CheckIn:
+    """Record the answers once, by the person it was sent to (``principal``: their log-in, or
+    the one-click link's :meth:`Principal.for_link`). All four questions are required (1–5),
+    the note is optional; an answered or expired check-in is refused and nothing changes."""
+    if not addressed_to(principal).filter(pk=checkin.pk).exists():
+        raise PermissionDenied("Only the person this check-in was sent to can answer it.")
     now = now or timezone.now()
     cleaned = clean_answers(data)
     locked = (
@@ -610,8 +615,8 @@ def addressed_to(principal):
     """The check-ins addressed to the person asking: a member's own (about a provider), a
     provider's contact's (the provider's own view, about the organization)."""
     rows = CheckIn.objects.visible_to(principal).select_related("round", "provider")
-    if principal.is_provider:
-        return rows  # the visibility rule keeps the contact's own
+    if principal.is_provider or principal.is_link:
+        return rows  # the visibility rule keeps the contact's own, or the link's one
     return rows.filter(respondent=principal.user)
 
 

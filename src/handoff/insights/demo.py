@@ -147,6 +147,7 @@ def load_demo(org, owner) -> None:
     mine = current.checkins.filter(respondent=oscar).first()
     if mine is not None:
         checkins.answer(
+            for_session(oscar, org.slug),
             mine,
             data=dict(zip([*CheckIn.QUESTIONS, "note"], CLEARCLAIM_NOW, strict=True)),
             now=sent + relativedelta(hours=20),

@@ -226,9 +226,11 @@ def find_request(raw_token: str) -> ReferenceRequest | None:
 
 
 @transaction.atomic
-def answer_request(request: ReferenceRequest, *, data: dict) -> ReferenceCheck:
-    """The reference's own answers, marked self-submitted; the link then stops working."""
-    request = ReferenceRequest.objects.select_for_update().get(pk=request.pk)
+def answer_request(principal: Principal, *, data: dict) -> ReferenceCheck:
+    """The reference's own answers, through the link mailed to them (``principal`` is that
+    link's, :meth:`Principal.for_link`), marked self-submitted; the link then stops working."""
+    granted = principal.require_grant(ReferenceRequest, "Answering the reference questions")
+    request = ReferenceRequest.objects.select_for_update().get(pk=granted.pk)
     if request.status != "waiting":
         raise ValidationError("This link can no longer be used.")
     check = _check(request.reference, data, self_submitted=True, asked_at=timezone.now())

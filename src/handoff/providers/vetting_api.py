@@ -16,6 +16,7 @@ from handoff.core.api import (
     patch_data,
     public_operation,
 )
+from handoff.core.principal import Principal
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.core.uploads import DOCUMENT_TYPES
@@ -310,7 +311,7 @@ def public_form(request, token: str):
 )
 @public_operation
 def public_answer(request, token: str, payload: CheckIn):
-    vetting.answer_request(_open_request(token), data=payload.dict())
+    vetting.answer_request(Principal.for_link(_open_request(token)), data=payload.dict())
     return Status(201, {"detail": "Thank you; your answers were sent.", "errors": []})
 
 

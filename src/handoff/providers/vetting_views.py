@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
+from handoff.core.principal import Principal
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.providers import vetting
@@ -145,6 +146,7 @@ def reference_answer(request, token):
     reference_request = vetting.find_request(token)
     if reference_request is None:
         return render(request, "providers/reference_answer_gone.html", status=404)
+    request.principal = Principal.for_link(reference_request)
     org = reference_request.organization
     data = request.POST if request.method == "POST" else None
     form = ReferenceCheckForm(
@@ -152,7 +154,7 @@ def reference_answer(request, token):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            vetting.answer_request(reference_request, data=form.check_data())
+            vetting.answer_request(request.principal, data=form.check_data())
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -7,8 +7,7 @@ so it lists only titles, due times and links, never the details or the files.
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from handoff.accounts.models import Membership
-from handoff.accounts.portal import contact_for
+from handoff.accounts.principal import principal_of
 from handoff.core.links import absolute_url
 from handoff.work.models import CalendarFeed, Task
 
@@ -25,19 +24,15 @@ def feed_for_token(token: str) -> CalendarFeed | None:
     )
 
 
-def tasks_for(feed: CalendarFeed):
-    """Tasks still with the provider (their due times are what a calendar holds) assigned to
-    the feed's person in its organization, and whether they read
-    them as a portal login: our side's tasks for a member, their contact's tasks for a portal
-    login; (None, False) once they are neither."""
-    org, user = feed.organization, feed.user
-    tasks = Task.objects.for_org(org).with_provider().select_related("engagement__provider")
-    if Membership.objects.for_org(org).filter(user=user).exists():
-        return tasks.filter(our_assignee=user), False
-    contact = contact_for(user, org)
-    if contact is None:
-        return None, False
-    return tasks.filter(their_assignee=contact), True
+def tasks_for(principal):
+    """Tasks still with the provider (their due times are what a calendar holds) that
+    ``principal`` sees and that are assigned to them: our side's for a member, their contact's
+    for a provider's contact."""
+    tasks = Task.objects.visible_to(principal).with_provider()
+    tasks = tasks.select_related("engagement__provider")
+    if principal.is_provider:
+        return tasks.filter(their_assignee=principal.contact)
+    return tasks.filter(our_assignee=principal.user)
 
 
 def _task_url(task, portal_user: bool) -> str:
@@ -45,13 +40,14 @@ def _task_url(task, portal_user: bool) -> str:
 
 
 def render_feed(token: str, now=None) -> bytes | None:
-    """The calendar for ``token``; None for an unknown or revoked token (the page is a 404)."""
+    """The calendar for ``token``; None for an unknown or revoked token, or one whose person is
+    no longer a member nor a portal contact there (the page is a 404). The address resolves to
+    its person's principal, and the feed shows what that principal sees."""
     feed = feed_for_token(token)
-    if feed is None or not feed.user.is_active:
+    principal = principal_of(feed.user, feed.organization) if feed is not None else None
+    if principal is None:
         return None
-    tasks, portal_user = tasks_for(feed)
-    if tasks is None:
-        return None
+    tasks, portal_user = tasks_for(principal), principal.is_provider
     now = now or timezone.now()
     CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
     org = feed.organization
