@@ -9,6 +9,7 @@ import pytest
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import services as engagement_services
 from handoff.engagements.choices import Severity, TargetUnit
+from handoff.work import services as work_services
 from tests.factories import ContactFactory, ProviderFactory, UserFactory, principal_for
 
 
@@ -101,6 +102,16 @@ def engagement(org, owner, manager, admin, provider, point_contact, issue_contac
         their_point=point_contact,
         issue_contact=issue_contact,
         ladder=[(admin, boss_contact, 2), (owner, boss_contact, 4)],
+    )
+
+
+@pytest.fixture
+def task(engagement, member):
+    """A task sent by a member on that engagement."""
+    return work_services.create_task(
+        principal_for(member, engagement.organization),
+        engagement,
+        data={"title": "March invoices", "kind": "Invoice batch"},
     )
 
 

@@ -17,15 +17,6 @@ PDF = b"%PDF-1.4 x"
 HTML = b"<!doctype html><script>alert(document.cookie)</script>"
 
 
-@pytest.fixture
-def task(engagement, member):
-    return services.create_task(
-        principal_for(member, engagement.organization),
-        engagement,
-        data={"title": "March invoices", "kind": "Invoice batch"},
-    )
-
-
 @pytest.mark.parametrize(
     ("name", "content", "says"),
     [

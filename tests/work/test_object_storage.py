@@ -63,15 +63,6 @@ def bucket(s3, s3_endpoint, settings):
     return name
 
 
-@pytest.fixture
-def task(engagement, member):
-    return services.create_task(
-        principal_for(member, engagement.organization),
-        engagement,
-        data={"title": "March invoices", "kind": "Invoice batch"},
-    )
-
-
 def objects(s3, bucket) -> dict:
     listed = s3.list_objects_v2(Bucket=bucket).get("Contents", [])
     return {

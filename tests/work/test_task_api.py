@@ -29,15 +29,6 @@ def fields(response):
 
 
 @pytest.fixture
-def task(engagement, member):
-    return services.create_task(
-        principal_for(member, engagement.organization),
-        engagement,
-        data={"title": "March invoices", "kind": "Invoice batch"},
-    )
-
-
-@pytest.fixture
 def schedule(engagement, manager):
     return services.create_schedule(
         principal_for(manager, engagement.organization),
