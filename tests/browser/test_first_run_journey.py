@@ -5,6 +5,7 @@ ticked. Only clicks after the home page; no inner URL is typed."""
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from tests.browser.conftest import field_label, open_section
@@ -19,11 +20,20 @@ def step(page, label):
     )
 
 
-def test_a_newcomer_signs_up_and_works_through_the_getting_started_list(page):
+def test_a_newcomer_signs_up_and_works_through_the_getting_started_list(
+    page, live_server, settings
+):
+    settings.SITE_URL = live_server.url
     page.goto("/")
     page.get_by_role("link", name="Create an account").click()
     page.get_by_label(field_label("Your name")).fill("Nadia Newcomer")
     page.get_by_label(field_label("E-mail address")).fill("nadia@corner-bakery.example")
+    page.get_by_role("button", name="E-mail me the link").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+
+    # She opens the link in the e-mail and chooses her password.
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/signup/" in line)
+    page.goto(link.strip())
     page.get_by_label(field_label("Password")).fill("a-Strong-passw0rd")
     page.get_by_role("button", name="Create account").click()
 
