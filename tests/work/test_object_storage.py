@@ -170,6 +170,13 @@ def test_move_files_never_overwrites_a_different_file(settings, s3, bucket):
     assert folder.exists("org-1/a.pdf")
 
 
+def test_move_files_from_a_folder_never_made_copies_nothing(settings, s3, bucket, capsys):
+    settings.MEDIA_ROOT = str(settings.MEDIA_ROOT) + "/never-made"
+    call_command("move_files", to="bucket")
+    assert "0 file(s) copied to the bucket, 0 already there." in capsys.readouterr().out
+    assert objects(s3, bucket) == {}
+
+
 def test_move_files_needs_the_bucket(settings):
     settings.STORAGE_URL = ""
     with pytest.raises(CommandError, match="Set HANDOFF_STORAGE_URL"):

@@ -22,8 +22,12 @@ from handoff.core.storage import s3_options
 
 
 def _names(storage, folder: str = ""):
-    """Every file's name under ``folder``, depth first."""
-    folders, files = storage.listdir(folder)
+    """Every file's name under ``folder``, depth first (none when the local folder was never
+    made: no file was ever uploaded)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
     for name in files:
         yield f"{folder}/{name}" if folder else name
     for sub in folders:
