@@ -568,16 +568,19 @@ def test_serve_with_two_workers_answers_health_and_metrics_for_both(tmp_path):
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # The first start collects and compresses the static files (20 s and more on a busy
+        # 2-core machine) before gunicorn listens; wait for it, not for a fixed count of tries.
+        deadline = time.monotonic() + 120
+        while True:
             try:
                 health = urllib.request.urlopen(f"{base}/healthz", timeout=2)  # noqa: S310
                 break
             except OSError:
                 if server.poll() is not None:
                     pytest.fail(f"handoff serve stopped: {server.stderr.read().decode()[-2000:]}")
+                if time.monotonic() > deadline:
+                    pytest.fail("handoff serve did not answer /healthz within 120 seconds")
                 time.sleep(0.2)
-        else:
-            pytest.fail("handoff serve did not answer /healthz within 20 seconds")
         assert json.loads(health.read())["status"] == "ok"
         for _ in range(12):
             urllib.request.urlopen(f"{base}/accounts/login/", timeout=5)  # noqa: S310

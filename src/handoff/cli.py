@@ -21,6 +21,8 @@ DESCRIPTION = "Handoff: outsourcing management for small businesses."
 PASSTHROUGH = {
     "migrate": "Create or update the database tables (Django's migrate; --help lists options).",
     "manage": "Run any Django management command, e.g. 'handoff manage shell'.",
+    "backup": "Write organizations to one archive ('handoff backup --help').",
+    "restore": "Restore organizations from a backup archive ('handoff restore --help').",
 }
 
 

@@ -77,6 +77,8 @@ ALLOWED = {
     "insights/checkin_api.py:_listing": "callers narrow to the organization or respondent",
     "providers/selectors.py:provider_list": "the Prefetch of the scoped providers' fields",
     # Jobs, commands and deliveries: every organization's rows, or one row by id from a job.
+    "core/backup.py:_remap_audit_trail": "updates the restored organizations' rows it read",
+    "notifications/services.py:relink_restored": "updates the restored rows it read",
     "compliance/jobs.py:nec_deadline_reminders": "which organizations have payments",
     "compliance/management/commands/rotate_tin_keys.py:Command.handle": "every W-9 key",
     "engagements/jobs.py:renewal_reminders": "which organizations have renewals",

@@ -1,9 +1,11 @@
 from datetime import datetime
 
+from django.http import FileResponse
 from ninja import Field, Router, Schema
 
+from handoff.accounts import services
 from handoff.accounts.models import Membership
-from handoff.core.api import ErrorOut, api_access
+from handoff.core.api import STORAGE_DOWN, ErrorOut, api_access, downloads
 from handoff.core.roles import Role
 
 router = Router(tags=["organization"])
@@ -40,4 +42,32 @@ def members(request):
         Membership.objects.visible_to(request.principal)
         .select_related("user")
         .order_by("user__name")
+    )
+
+
+class BackupIn(Schema):
+    passphrase: str = Field(
+        "", description="Seal the archive with this passphrase (12 characters or more)."
+    )
+
+
+@router.post(
+    "/backup",
+    response={401: ErrorOut, 403: ErrorOut, 422: ErrorOut, **STORAGE_DOWN},
+    summary="Download the organization's backup archive (owners; recorded)",
+)
+@api_access(Role.OWNER)
+@downloads(
+    "application/zip",
+    "application/octet-stream",
+    description="The archive: a zip, or with a passphrase the sealed zip (handoff restore).",
+)
+def backup(request, payload: BackupIn | None = None):
+    passphrase = payload.passphrase if payload else ""
+    archive = services.backup_organization(request.principal, passphrase=passphrase)
+    return FileResponse(
+        archive.file,
+        as_attachment=True,
+        filename=archive.filename,
+        content_type=archive.content_type,
     )

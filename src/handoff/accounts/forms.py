@@ -6,6 +6,7 @@ from django.utils.text import slugify
 
 from handoff.accounts import security_events, throttle
 from handoff.accounts.models import Organization
+from handoff.core.backup import MIN_PASSPHRASE
 from handoff.core.choices import CURRENCIES, US_STATES, time_zone_choices
 from handoff.core.links import absolute_url
 from handoff.core.roles import Role
@@ -112,6 +113,38 @@ class OrganizationForm(forms.ModelForm):
         if not slug:
             raise forms.ValidationError("Give an address of letters and digits.")
         return slug
+
+
+class BackupForm(forms.Form):
+    """An optional passphrase that seals the archive; typed twice, since a lost one loses it."""
+
+    MIN_LENGTH = MIN_PASSPHRASE
+
+    passphrase = forms.CharField(
+        label="Passphrase (optional)",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=(
+            f"Encrypts the archive. At least {MIN_LENGTH} characters; keep it safe — without it "
+            "the archive cannot be restored."
+        ),
+    )
+    passphrase_again = forms.CharField(
+        label="Passphrase again",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        passphrase = data.get("passphrase", "")
+        if passphrase and len(passphrase) < self.MIN_LENGTH:
+            self.add_error("passphrase", f"Use {self.MIN_LENGTH} characters or more.")
+        elif passphrase != data.get("passphrase_again", ""):
+            self.add_error("passphrase_again", "The two passphrases differ.")
+        return data
 
 
 class InviteForm(forms.Form):

@@ -3,7 +3,10 @@
 Views, the API and commands call these; each owns its transaction and its invariants.
 """
 
+import tempfile
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import BinaryIO
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -25,6 +28,7 @@ from handoff.accounts.models import (
 )
 from handoff.accounts.signals import organization_created
 from handoff.core import audit
+from handoff.core.backup import MIN_PASSPHRASE, write_backup
 from handoff.core.links import absolute_url
 from handoff.core.principal import Principal
 from handoff.core.roles import Role
@@ -394,3 +398,39 @@ def authenticate_api_token(raw: str) -> tuple[ApiToken, Membership] | None:
     membership.organization = token.organization
     membership.user = token.user
     return token, membership
+
+
+@dataclass
+class BackupDownload:
+    file: BinaryIO  # at its start; the response that streams it closes it
+    filename: str
+    content_type: str
+
+
+def backup_organization(principal: Principal, *, passphrase: str = "") -> BackupDownload:
+    """The organization's backup archive (owners), sealed when a passphrase is given; the audit
+    trail keeps who took a copy of everything, and when."""
+    principal.require_in(principal.organization_id, Role.OWNER, "Downloading a backup")
+    if passphrase and len(passphrase) < MIN_PASSPHRASE:
+        raise ValidationError({"passphrase": f"Use {MIN_PASSPHRASE} characters or more."})
+    org = Organization.objects.get(pk=principal.organization_id)
+    # Kept in memory while small, on disk beyond.
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    manifest = write_backup(out, [org], passphrase=passphrase or None)
+    out.seek(0)
+    audit.record(
+        org,
+        principal.user,
+        "organization.backup",
+        org,
+        "Downloaded a backup of the organization" + (" (encrypted)" if passphrase else ""),
+        {
+            "encrypted": bool(passphrase),
+            "rows": sum(manifest["counts"].values()),
+            "files": sum(1 for name in manifest["members"] if name.startswith("files/")),
+        },
+    )
+    name = f"handoff-{org.slug}-{timezone.localdate().isoformat()}"
+    if passphrase:
+        return BackupDownload(out, f"{name}.enc", "application/octet-stream")
+    return BackupDownload(out, f"{name}.zip", "application/zip")

@@ -72,6 +72,7 @@ urlpatterns = [
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/new/", views.organization_create, name="organization_create"),
     path(ORG + "settings/", views.organization_settings, name="organization_settings"),
+    path(ORG + "settings/backup/", views.organization_backup, name="organization_backup"),
     path(ORG + "members/", views.members, name="members"),
     path(ORG + "members/invite/", views.invite, name="invite"),
     path(ORG + "members/<int:pk>/role/", views.change_role, name="change_role"),

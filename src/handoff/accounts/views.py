@@ -4,7 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from handoff.accounts import selectors, services, throttle
 from handoff.accounts.access import LAST_ORG_SESSION_KEY, principal_required
 from handoff.accounts.forms import (
     ApiTokenForm,
+    BackupForm,
     InvitationSignupForm,
     InviteForm,
     OrganizationForm,
@@ -146,6 +147,27 @@ def organization_settings(request):
             messages.success(request, "Organization settings saved.")
             return redirect("accounts:organization_settings", org.slug)
     return render(request, "accounts/organization_settings.html", {"form": form})
+
+
+@principal_required(Role.OWNER)
+def organization_backup(request):
+    """Owners download the organization's archive (rows, people, files), optionally sealed."""
+    form = BackupForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            archive = services.backup_organization(
+                request.principal, passphrase=form.cleaned_data["passphrase"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return FileResponse(
+                archive.file,
+                as_attachment=True,
+                filename=archive.filename,
+                content_type=archive.content_type,
+            )
+    return render(request, "accounts/organization_backup.html", {"form": form})
 
 
 @principal_required(Role.VIEWER)

@@ -8,4 +8,8 @@ class ComplianceConfig(AppConfig):
 
     def ready(self):
         # The 1099-NEC deadline reminder, run by the notifications worker's sweeps.
-        from handoff.compliance import jobs  # noqa: F401
+        from handoff.compliance import jobs, tins  # noqa: F401
+        from handoff.core import backup
+
+        # A backup's W-9s must open with this installation's TIN keys before it is restored.
+        backup.RESTORE_CHECKS.append(tins.check_archive)

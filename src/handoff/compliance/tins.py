@@ -121,3 +121,34 @@ def fingerprint(digits: str) -> str:
 
 def configured() -> bool:
     return bool(settings.TIN_KEYS) and bool(settings.TIN_HASH_KEY)
+
+
+def check_archive(archive) -> str | None:
+    """Why a backup's W-9s could not be read here, or None: restore refuses an archive whose
+    TINs (and W-9 scans, under the same keys) this installation's keys do not open, rather than
+    restore numbers nobody can read. Registered in ``core.backup.RESTORE_CHECKS``."""
+    rows = archive.rows("compliance.w9")
+    if not rows:
+        return None
+    if not configured():
+        return (
+            "The archive holds W-9s, but this installation has no TIN keys: set "
+            "HANDOFF_TIN_KEYS and HANDOFF_TIN_HASH_KEY to those of the installation the backup "
+            "came from (docs/compliance.md, 'TIN keys'), then restore."
+        )
+    for row in rows:
+        fields = row["fields"]
+        try:
+            digits = _fernet().decrypt(str(fields.get("tin_encrypted", "")).encode()).decode()
+        except InvalidToken:
+            return (
+                "The archive's TINs were encrypted with a key this installation does not hold: "
+                "add the key of the installation the backup came from to HANDOFF_TIN_KEYS "
+                "(docs/compliance.md, 'TIN keys'), then restore."
+            )
+        if not hmac.compare_digest(fingerprint(digits), str(fields.get("tin_hash", ""))):
+            return (
+                "The archive's TIN hashes were made with another HANDOFF_TIN_HASH_KEY: set it to "
+                "that of the installation the backup came from, then restore."
+            )
+    return None

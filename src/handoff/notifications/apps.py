@@ -8,4 +8,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Registers this app's sweeps (webhook retries, e-mail retries, the daily digest).
-        from handoff.notifications import jobs  # noqa: F401
+        from handoff.core import backup
+        from handoff.notifications import jobs, services  # noqa: F401
+
+        # A restored inbox's links name the restored organization's pages.
+        backup.AFTER_RESTORE.append(services.relink_restored)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from handoff.accounts.models import Membership
 from handoff.core import audit
+from handoff.core.backup import remap_path
 from handoff.core.principal import Principal
 from handoff.core.roles import Role
 from handoff.notifications import delivery, egress, jobs
@@ -437,3 +438,19 @@ def retry_delivery(principal: Principal, row: WebhookDelivery) -> WebhookDeliver
     delivery.deliver_webhook(row.pk, now)
     row.refresh_from_db()
     return row
+
+
+def relink_restored(restored) -> None:
+    """After a backup is restored (``core.backup``): each inbox line's link names the restored
+    organization's page and row, not the original's."""
+    changed = []
+    org_ids = [org.pk for org in restored.organizations]
+    # The organizations the restore has just created, and only those.
+    for notification in Notification.objects.all_organizations().filter(
+        organization_id__in=org_ids
+    ):
+        url = remap_path(notification.url, restored) if notification.url else ""
+        if url != notification.url:
+            notification.url = url
+            changed.append(notification)
+    Notification.objects.bulk_update(changed, ["url"], batch_size=500)
