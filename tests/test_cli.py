@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-SUBCOMMANDS = ["demo", "serve", "migrate", "createuser", "check", "manage", "worker"]
+SUBCOMMANDS = [
+    "demo",
+    "serve",
+    "migrate",
+    "createuser",
+    "check",
+    "manage",
+    "worker",
+    "backup",
+    "restore",
+]
 
 
 def handoff(*args, env=None, tmp_path=None):
@@ -628,3 +638,36 @@ def test_serve_collects_static_files_only_when_they_changed(settings, tmp_path):
     (settings.STATIC_ROOT / "staticfiles.json").unlink()  # collected files gone: collect
     assert _collect_static(settings, collectstatic) is True
     assert len(runs) == 3
+
+
+def test_an_archive_restores_into_a_new_installation_only_with_its_tin_keys(tmp_path):
+    """A fresh installation (its own database and generated keys) refuses the archive of
+    tests/core/fixtures, whose TINs are under other keys, and changes nothing; given those
+    keys, it restores the organization and its people log in."""
+    from django.conf import settings
+
+    from handoff import settings_test  # noqa: F401 - the keys the fixture's TINs are under
+
+    archive = Path(__file__).parent / "core" / "fixtures" / "backup-0.1.0.zip"
+    assert handoff("migrate", tmp_path=tmp_path).returncode == 0
+
+    refused = handoff("restore", str(archive), tmp_path=tmp_path)
+    assert refused.returncode == 1
+    assert "key this installation does not hold" in refused.stderr
+    assert "Nothing was restored." in refused.stderr
+
+    keys = {"HANDOFF_TIN_KEYS": settings.TIN_KEYS[0], "HANDOFF_TIN_HASH_KEY": settings.TIN_HASH_KEY}
+    restored = handoff("restore", str(archive), tmp_path=tmp_path, env=keys)
+    assert restored.returncode == 0, restored.stderr
+    assert "Restored maple-street-dental as maple-street-dental." in restored.stdout
+    login = handoff(
+        "manage",
+        "shell",
+        "-c",
+        "from handoff.accounts.models import User; "
+        "maria = User.objects.get(email='maria@maplestreetdental.example'); "
+        "print(maria.name, maria.check_password('handoff-demo'))",
+        tmp_path=tmp_path,
+        env=keys,
+    )
+    assert login.stdout.strip().endswith("Maria Chen True"), login.stderr
