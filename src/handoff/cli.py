@@ -246,6 +246,8 @@ def cmd_serve(args) -> int:
         "-m",
         "gunicorn",
         "handoff.wsgi:application",
+        "--config",
+        "python:handoff.core.gunicorn_conf",
         "--bind",
         bind,
         "--workers",

@@ -59,3 +59,17 @@ def test_requests_queries_and_the_job_queue_are_counted(settings, org, owner):
     assert sample(text, "handoff_jobs_waiting") == 1
     assert 110 <= sample(text, "handoff_jobs_oldest_waiting_seconds") <= 130
     assert sample(text, "handoff_jobs_failed") == 1
+
+
+def test_a_gunicorn_worker_that_exits_leaves_no_live_gauge(tmp_path, monkeypatch):
+    """handoff serve's gunicorn hook: a dead worker's live gauges leave /metrics."""
+    from types import SimpleNamespace
+
+    from handoff.core import gunicorn_conf
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    dead, alive = tmp_path / "gauge_livesum_4242.db", tmp_path / "gauge_livesum_4343.db"
+    dead.write_bytes(b"")
+    alive.write_bytes(b"")
+    gunicorn_conf.child_exit(server=None, worker=SimpleNamespace(pid=4242))
+    assert not dead.exists() and alive.exists()
