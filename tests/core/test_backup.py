@@ -306,10 +306,10 @@ def _damaged_archives(data: bytes) -> dict[str, tuple[bytes, str]]:
     def escaping(members, manifest):
         members["files/../../settings.py"] = b"print('hi')"
 
-    def missing_member(members, manifest):
-        manifest_members = dict(members)
-        members.clear()
-        members.update({k: v for k, v in manifest_members.items() if not k.startswith("users")})
+    def escaping_row(members, manifest):
+        rows = json.loads(members["data/providers.duediligenceitem.json"])
+        rows[0]["fields"]["document"] = "../../outside.pdf"
+        members["data/providers.duediligenceitem.json"] = json.dumps(rows).encode()
 
     return {
         "flipped byte": (bytes(flipped), "damaged"),
@@ -319,6 +319,7 @@ def _damaged_archives(data: bytes) -> dict[str, tuple[bytes, str]]:
         "newer format": (_rebuilt(data, newer_format), "made by a newer Handoff"),
         "dangling reference": (_rebuilt(data, dangling), "inconsistent"),
         "escaping name": (_rebuilt(data, escaping), "outside it"),
+        "escaping file of a row": (_rebuilt(data, escaping_row), "outside its folder"),
     }
 
 
@@ -333,6 +334,7 @@ def _damaged_archives(data: bytes) -> dict[str, tuple[bytes, str]]:
         "newer format",
         "dangling reference",
         "escaping name",
+        "escaping file of a row",
     ],
 )
 def test_a_damaged_archive_is_refused_with_the_reason_and_changes_nothing(org, case):

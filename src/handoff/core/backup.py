@@ -571,6 +571,8 @@ def _mapped(f, value, done: Restored, references, row):
 
 
 def _restore_file(name: str, archive: Archive, saved: list, done: Restored) -> str:
+    if not _safe_member(f"files/{name}"):
+        raise BackupError(f"The archive names a file outside its folder: {name!r}.")
     content = archive.members.get(f"files/{name}")
     if content is None:  # missing from the store when the backup was made (see the manifest)
         return name
