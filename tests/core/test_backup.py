@@ -474,3 +474,24 @@ def test_an_owners_token_downloads_the_archive_and_others_cannot(org, owner, adm
     assert backup.is_sealed(b"".join(sealed.streaming_content))
     assert api_client_for(admin, org).post("/api/v1/organization/backup", {}).status_code == 403
     assert AuditEvent.objects.for_org(org).filter(action="organization.backup").count() == 2
+
+
+@pytest.mark.django_db
+def test_an_archive_of_every_organization_restores_each(org, other_org, tmp_path, capsys):
+    ProviderFactory(organization=org, name="Ours")
+    ProviderFactory(organization=other_org, name="Theirs")
+    target = tmp_path / "all.zip"
+    call_command("backup", "--all", "--output", str(target))
+    with pytest.raises(CommandError, match="only when the archive holds one"):
+        call_command("restore", str(target), "--slug", "one-name")
+
+    call_command("restore", str(target))
+
+    out = capsys.readouterr().out
+    assert "Restored acme as acme-restored." in out
+    assert "Restored elsewhere as elsewhere-restored." in out
+    from handoff.providers.models import Provider
+
+    for slug, name in (("acme-restored", "Ours"), ("elsewhere-restored", "Theirs")):
+        copy = Organization.objects.get(slug=slug)
+        assert list(Provider.objects.for_org(copy).values_list("name", flat=True)) == [name]
