@@ -50,7 +50,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -168,9 +168,39 @@ def _migrations() -> dict[str, list[str]]:
     return result
 
 
+@contextmanager
+def _snapshot():
+    """One consistent view of the database for the whole backup, so that a row added while it
+    runs (a comment on a task added after the tasks were read) cannot point at one the archive
+    lacks. SQLite gives a transaction one snapshot from its first read; PostgreSQL needs
+    REPEATABLE READ, which must be the transaction's first statement — inside a caller's
+    transaction the caller's isolation applies."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 def write_backup(out, organizations: Iterable, *, passphrase: str | None = None) -> dict:
     """Write the organizations' archive to the binary file ``out``; return its manifest."""
-    organizations = list(organizations)
+    with _snapshot():
+        members, manifest = _collect(list(organizations))
+    buffer = io.BytesIO() if passphrase else out
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", _json(manifest))
+        for name, content in members.items():
+            archive.writestr(name, content)
+    if passphrase:
+        out.write(seal(buffer.getvalue(), passphrase))
+    return manifest
+
+
+def _collect(organizations: list) -> tuple[dict[str, bytes], dict]:
+    """The archive's members and its manifest, read in one snapshot."""
     org_ids = [org.pk for org in organizations]
     User = _user_model()
     members: dict[str, bytes] = {}
@@ -244,14 +274,7 @@ def write_backup(out, organizations: Iterable, *, passphrase: str | None = None)
         "members": {name: hashlib.sha256(content).hexdigest() for name, content in members.items()},
         "missing_files": missing,
     }
-    buffer = io.BytesIO() if passphrase else out
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", _json(manifest))
-        for name, content in members.items():
-            archive.writestr(name, content)
-    if passphrase:
-        out.write(seal(buffer.getvalue(), passphrase))
-    return manifest
+    return members, manifest
 
 
 def _natural_key(model) -> str:
