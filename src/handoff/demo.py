@@ -632,7 +632,7 @@ def _vetting(org, owner) -> None:
     check(pines, by=oscar, ratings=(5, 5, 4, 5), hire="yes", self_submitted=True)
     shift(org, checking, origin + timedelta(days=22, hours=2))
 
-    standard = vetting.templates(org)[0]
+    standard = vetting.templates(Principal.system(org))[0]
     for name, moment in (
         ("Ledgerline Bookkeeping", at(books_start - timedelta(days=25), 11)),
         ("ClearClaim Billing", at(billing_start - timedelta(days=30), 11)),

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from handoff.core.principal import Principal
 from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, ShortlistCandidate
 from handoff.engagements.models import Engagement
@@ -49,7 +50,9 @@ def firms(org, owner, bookkeeping):
             data={"quality": 5, "met_deadlines": 5},
         )
     vetting.apply_template(
-        principal_for(owner, ledgerline.organization), ledgerline, vetting.templates(org)[0]
+        principal_for(owner, ledgerline.organization),
+        ledgerline,
+        vetting.templates(Principal.system(org))[0],
     )
     ledgerline.due_diligence_items.update(status="not_applicable")
     for provider in (evergreen, ledgerline):

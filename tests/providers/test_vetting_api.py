@@ -135,7 +135,7 @@ class TestDueDiligence:
         assert b"".join(download.streaming_content) == PDF
 
     def test_a_fake_pdf_is_refused(self, org, api, provider):
-        template = vetting.templates(org)[0]
+        template = vetting.templates(Principal.system(org))[0]
         vetting.apply_template(Principal.system(provider.organization), provider, template)
         item = DueDiligenceItem.objects.for_org(org).first()
         response = api.client.post(
@@ -173,9 +173,11 @@ def test_another_organizations_rows_are_404(org, owner, outsider, other_org, met
         provider,
         data={"name": "R", "email": "r@x.example"},
     )
-    question = vetting.questions(org)[0]
+    question = vetting.questions(Principal.system(org))[0]
     vetting.apply_template(
-        principal_for(owner, provider.organization), provider, vetting.templates(org)[0]
+        principal_for(owner, provider.organization),
+        provider,
+        vetting.templates(Principal.system(org))[0],
     )
     item = DueDiligenceItem.objects.for_org(org).first()
     api = api_client_for(outsider, other_org)
@@ -183,7 +185,7 @@ def test_another_organizations_rows_are_404(org, owner, outsider, other_org, met
     payload = {
         "name": "X",
         "text": "X",
-        "template_id": vetting.templates(other_org)[0].pk,
+        "template_id": vetting.templates(Principal.system(other_org))[0].pk,
         "quality": 3,
     }
     response = api.get(path) if method == "get" else getattr(api, method)(path, payload)
@@ -213,9 +215,11 @@ def test_a_role_below_the_least_gets_403_and_changes_nothing(
         provider,
         data={"name": "R", "email": "r@x.example"},
     )
-    question = vetting.questions(org)[0]
+    question = vetting.questions(Principal.system(org))[0]
     vetting.apply_template(
-        principal_for(owner, provider.organization), provider, vetting.templates(org)[0]
+        principal_for(owner, provider.organization),
+        provider,
+        vetting.templates(Principal.system(org))[0],
     )
     item = DueDiligenceItem.objects.for_org(org).first()
     api = api_client_for(request.getfixturevalue(role), org)
@@ -223,7 +227,7 @@ def test_a_role_below_the_least_gets_403_and_changes_nothing(
     payload = {
         "name": "X",
         "text": "X",
-        "template_id": vetting.templates(org)[0].pk,
+        "template_id": vetting.templates(Principal.system(org))[0].pk,
         "quality": 3,
         "status": "verified",
     }

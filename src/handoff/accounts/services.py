@@ -163,8 +163,8 @@ def update_organization(principal: Principal, **fields) -> Organization:
     return org
 
 
-def _owner_count(org: Organization) -> int:
-    return Membership.objects.for_org(org).filter(role=Role.OWNER).count()
+def _owner_count(principal: Principal) -> int:
+    return Membership.objects.visible_to(principal).filter(role=Role.OWNER).count()
 
 
 def _lock_memberships(principal: Principal, membership: Membership) -> Membership:
@@ -199,7 +199,7 @@ def change_role(principal: Principal, membership: Membership, *, role: str) -> M
     membership = _lock_memberships(principal, membership)
     _check_can_manage(principal, membership.organization_id, membership.role)
     org = membership.organization
-    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(org) == 1:
+    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(principal) == 1:
         raise ValidationError(
             {"role": "The last owner cannot be demoted; make someone else an owner first."}
         )
@@ -227,11 +227,11 @@ def remove_member(principal: Principal, membership: Membership) -> None:
     if not leaving:
         _check_can_manage(principal, membership.organization_id, membership.role)
     org = membership.organization
-    if membership.role == Role.OWNER and _owner_count(org) == 1:
+    if membership.role == Role.OWNER and _owner_count(principal) == 1:
         raise ValidationError("The last owner cannot be removed; make someone else an owner first.")
-    ApiToken.objects.for_org(org).filter(user=membership.user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    ApiToken.objects.visible_to(principal).filter(
+        user=membership.user, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
     audit.record(
         org,
         principal.user,
@@ -252,7 +252,7 @@ def invite(principal: Principal, *, email: str, role: str) -> tuple[Invitation, 
     email = email.strip().lower()
     _check_can_manage(principal, principal.organization_id, role)
     org = principal.organization
-    if Membership.objects.for_org(org).filter(user__email=email).exists():
+    if Membership.objects.visible_to(principal).filter(user__email=email).exists():
         raise ValidationError({"email": f"{email} is already a member."})
     raw = Invitation.new_token()
     invitation = Invitation(
@@ -387,7 +387,7 @@ def authenticate_api_token(raw: str) -> tuple[ApiToken, Membership] | None:
     )
     if token is None:
         return None
-    membership = Membership.objects.for_org(token.organization).filter(user=token.user).first()
+    membership = token.user.memberships.filter(organization=token.organization_id).first()
     if membership is None:
         return None
     now = timezone.now()

@@ -8,12 +8,14 @@ from handoff.core import audit
 
 
 @transaction.atomic
-def add_named(model, org, *, actor, name: str, **extra):
-    """Add ``name`` to the organization's list in ``model``; a name already there is refused."""
+def add_named(model, principal, *, name: str, **extra):
+    """Add ``name`` to the principal's organization's list in ``model``; a name already there
+    is refused."""
+    org, actor = principal.organization, principal.user
     name = " ".join(name.split())
     row = model(organization=org, name=name, **extra)
     row.full_clean(validate_constraints=False)
-    if model.objects.for_org(org).filter(name__iexact=name).exists():
+    if model.objects.visible_to(principal).filter(name__iexact=name).exists():
         raise ValidationError({"name": f"{name} is already on the list."})
     row.save()
     audit.record(

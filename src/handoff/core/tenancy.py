@@ -17,9 +17,8 @@ class TenantQuerySet(models.QuerySet):
     def visible_to(self, principal):
         """The rows ``principal`` may see (a :class:`handoff.core.principal.Principal`)."""
         rows = self.filter(organization_id=principal.organization_id)
-        if principal.is_link:  # a one-time link sees the one row it unlocks, if it is of these
-            grant = principal.grant
-            return rows.filter(pk=grant.pk) if isinstance(grant, self.model) else rows.none()
+        if principal.is_link:
+            return rows.link_scope(principal)
         if principal.is_provider:
             return rows.portal_scope(principal)
         return rows
@@ -27,6 +26,12 @@ class TenantQuerySet(models.QuerySet):
     def portal_scope(self, principal):
         """What a provider's contact sees of these rows; nothing unless a model says so."""
         return self.none()
+
+    def link_scope(self, principal):
+        """What a one-time link's holder sees: the row it unlocks, if it is one of these, and
+        nothing else unless a model says so."""
+        grant = principal.grant
+        return self.filter(pk=grant.pk) if isinstance(grant, self.model) else self.none()
 
     def for_org(self, org):
         """Being replaced by :meth:`visible_to`; removed once no caller is left."""

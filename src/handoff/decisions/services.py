@@ -97,8 +97,7 @@ def add_business_function(
     principal: Principal, *, name: str, description: str = ""
 ) -> BusinessFunction:
     principal.require_in(principal.organization_id, Role.MANAGER, "Adding a business function")
-    org, actor = principal.organization, principal.user
-    return add_named(BusinessFunction, org, actor=actor, name=name, description=description.strip())
+    return add_named(BusinessFunction, principal, name=name, description=description.strip())
 
 
 # --- Shared checks ---------------------------------------------------------------------------

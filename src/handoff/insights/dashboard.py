@@ -359,7 +359,7 @@ def _unsigned(org) -> Section:
 def _due_diligence(org, today) -> Section:
     """Documents expired (past due, with the day they expired) or expiring within
     ``EXPIRY_DAYS``, the oldest first."""
-    queryset = vetting.expiring(org, days=EXPIRY_DAYS, today=today)
+    queryset = vetting.expiring(Principal.system(org), days=EXPIRY_DAYS, today=today)
     rows, count = first_rows(queryset)
     items = [
         Item(
@@ -373,7 +373,7 @@ def _due_diligence(org, today) -> Section:
         for item in rows
     ]
     empty = f"No insurance, licence or other document expires in the next {EXPIRY_DAYS} days."
-    if not count and not vetting.expiring(org, days=36600, today=today).exists():
+    if not count and not vetting.expiring(Principal.system(org), days=36600, today=today).exists():
         empty = (
             "No document with an expiry date is recorded yet: add insurance certificates and "
             "licences to each provider's due diligence to have them watched here."

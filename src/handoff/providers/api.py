@@ -337,7 +337,9 @@ def list_contacts(request, filters: Query[ContactFilters]):
 )
 @api_access()
 def provider_contacts(request, provider_id: int, archived: bool = False):
-    return selectors.contacts_of(_provider(request, provider_id), archived=archived)
+    return selectors.contacts_of(
+        request.principal, _provider(request, provider_id), archived=archived
+    )
 
 
 @router.post(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from handoff.accounts.models import Organization
+from handoff.core.principal import Principal
 from handoff.notifications import reminders
 from handoff.notifications.events import Event
 from handoff.notifications.services import admins_and, notify
@@ -48,7 +49,7 @@ def document_reminders(now: datetime) -> int:
 
 def _remind(org, today) -> int:
     items = (
-        vetting.expiring(org, days=reminders.FIRST_REMINDER_DAYS, today=today)
+        vetting.expiring(Principal.system(org), days=reminders.FIRST_REMINDER_DAYS, today=today)
         .filter(
             expires_on__gte=today - timedelta(days=EXPIRED_REMINDER_DAYS),
             provider__archived_at__isnull=True,

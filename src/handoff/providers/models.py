@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from handoff.core.tenancy import TenantModel
+from handoff.core.tenancy import TenantManager, TenantModel, TenantQuerySet
 from handoff.providers.choices import (
     Channel,
     DueDiligenceStatus,
@@ -188,10 +188,18 @@ class Reference(TenantModel):
             raise ValidationError({"worked_to": "The end is before the start."})
 
 
+class ReferenceQuestionQuerySet(TenantQuerySet):
+    def link_scope(self, principal):
+        """A reference's link shows them the organization's questions, to answer them."""
+        return self if isinstance(principal.grant, ReferenceRequest) else self.none()
+
+
 class ReferenceQuestion(TenantModel):
     """A question of the organization's reference-check interview. The standard ones (with a
     ``key``) feed the reputation score and can be reworded, not removed; added ones are free
     text."""
+
+    objects = TenantManager.from_queryset(ReferenceQuestionQuerySet)()
 
     key = models.SlugField(max_length=40, blank=True)
     text = models.CharField(max_length=300)

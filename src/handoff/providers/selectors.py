@@ -79,8 +79,8 @@ def providers_with_fields(principal):
     return Provider.objects.visible_to(principal).prefetch_related("fields")
 
 
-def contacts_of(provider, *, archived: bool = False):
-    return Contact.objects.for_org(provider.organization).filter(
+def contacts_of(principal, provider, *, archived: bool = False):
+    return Contact.objects.visible_to(principal).filter(
         provider=provider, archived_at__isnull=not archived
     )
 

@@ -39,27 +39,30 @@ def seed_expertise_fields(sender=None, *, organization, **kwargs) -> None:
     )
 
 
-def resolve_fields(org, *, ids=(), new_names=()) -> list[ExpertiseField]:
+def resolve_fields(principal, *, ids=(), new_names=()) -> list[ExpertiseField]:
     """Fields of expertise from chosen ids and typed names; typed names new to the organization
     are added to its list. An id of another organization is refused."""
     ids = {int(pk) for pk in ids}
-    chosen = list(ExpertiseField.objects.for_org(org).filter(pk__in=ids))
+    chosen = list(ExpertiseField.objects.visible_to(principal).filter(pk__in=ids))
     if len(chosen) != len(ids):
         raise ValidationError({"fields": "Choose fields of expertise from this organization."})
     for name in {" ".join(name.split()) for name in new_names if name.strip()}:
         if len(name) > 60:
             raise ValidationError({"fields": f"{name[:20]}… is longer than 60 characters."})
-        existing = ExpertiseField.objects.for_org(org).filter(name__iexact=name).first()
-        chosen.append(existing or ExpertiseField.objects.create(organization=org, name=name))
+        existing = ExpertiseField.objects.visible_to(principal).filter(name__iexact=name).first()
+        chosen.append(
+            existing
+            or ExpertiseField.objects.create(organization=principal.organization, name=name)
+        )
     return sorted({field.pk: field for field in chosen}.values(), key=lambda f: f.name.lower())
 
 
-def _set_fields(provider: Provider, fields: list[ExpertiseField]) -> None:
-    ProviderExpertise.objects.for_org(provider.organization).filter(provider=provider).exclude(
+def _set_fields(principal: Principal, provider: Provider, fields: list[ExpertiseField]) -> None:
+    ProviderExpertise.objects.visible_to(principal).filter(provider=provider).exclude(
         field__in=fields
     ).delete()
     have = set(
-        ProviderExpertise.objects.for_org(provider.organization)
+        ProviderExpertise.objects.visible_to(principal)
         .filter(provider=provider)
         .values_list("field_id", flat=True)
     )
@@ -85,9 +88,9 @@ def create_provider(
     org, actor = principal.organization, principal.user
     provider = Provider(organization=org, created_by=actor, **_only(data, PROVIDER_FIELDS))
     provider.full_clean()
-    fields = resolve_fields(org, ids=field_ids, new_names=new_field_names)
+    fields = resolve_fields(principal, ids=field_ids, new_names=new_field_names)
     provider.save()
-    _set_fields(provider, fields)
+    _set_fields(principal, provider, fields)
     audit.record(org, actor, "provider.created", provider, f"Added provider {provider.name}")
     return provider
 
@@ -106,7 +109,7 @@ def update_provider(
     Fields of expertise change only when ``field_ids`` (possibly empty) is given."""
     principal.require_in(provider.organization_id, Role.MANAGER, "Changing a provider")
     actor = principal.user
-    provider = _locked(Provider, provider, expected_version)
+    provider = _locked(principal, Provider, provider, expected_version)
     data = _only(data, PROVIDER_FIELDS)
     before = _snapshot(provider, data)
     for key, value in data.items():
@@ -114,12 +117,12 @@ def update_provider(
     provider.full_clean()
     changes = audit.diff(before, data)
     if field_ids is not None:
-        fields = resolve_fields(provider.organization, ids=field_ids, new_names=new_field_names)
+        fields = resolve_fields(principal, ids=field_ids, new_names=new_field_names)
         old_names = [field.name for field in provider.fields.all()]
         new_names = [field.name for field in fields]
         if sorted(old_names) != sorted(new_names):
             changes["fields"] = [sorted(old_names), sorted(new_names)]
-        _set_fields(provider, fields)
+        _set_fields(principal, provider, fields)
     if changes:
         provider.version += 1
         provider.save()
@@ -134,9 +137,9 @@ def update_provider(
     return provider
 
 
-def _set_archived(model, obj, *, actor, archived: bool):
+def _set_archived(principal: Principal, model, obj, *, archived: bool):
     """Archive (hide from lists, keep everything) or restore a provider or contact."""
-    obj = _locked(model, obj)
+    obj = _locked(principal, model, obj)
     if (obj.archived_at is not None) != archived:
         obj.archived_at = timezone.now() if archived else None
         obj.version += 1
@@ -144,7 +147,7 @@ def _set_archived(model, obj, *, actor, archived: bool):
         verb = "archived" if archived else "restored"
         audit.record(
             obj.organization,
-            actor,
+            principal.user,
             f"{model._meta.model_name}.{verb}",
             obj,
             f"{verb.capitalize()} {model._meta.verbose_name} {obj.name}",
@@ -156,29 +159,25 @@ def _set_archived(model, obj, *, actor, archived: bool):
 def archive_provider(principal: Principal, provider: Provider) -> Provider:
     """Hide a provider from the lists; its history stays (nothing is deleted)."""
     principal.require_in(provider.organization_id, Role.MANAGER, "Archiving a provider")
-    actor = principal.user
-    return _set_archived(Provider, provider, actor=actor, archived=True)
+    return _set_archived(principal, Provider, provider, archived=True)
 
 
 @transaction.atomic
 def restore_provider(principal: Principal, provider: Provider) -> Provider:
     principal.require_in(provider.organization_id, Role.MANAGER, "Restoring a provider")
-    actor = principal.user
-    return _set_archived(Provider, provider, actor=actor, archived=False)
+    return _set_archived(principal, Provider, provider, archived=False)
 
 
 @transaction.atomic
 def archive_contact(principal: Principal, contact: Contact) -> Contact:
     principal.require_in(contact.organization_id, Role.MANAGER, "Archiving a contact")
-    actor = principal.user
-    return _set_archived(Contact, contact, actor=actor, archived=True)
+    return _set_archived(principal, Contact, contact, archived=True)
 
 
 @transaction.atomic
 def restore_contact(principal: Principal, contact: Contact) -> Contact:
     principal.require_in(contact.organization_id, Role.MANAGER, "Restoring a contact")
-    actor = principal.user
-    return _set_archived(Contact, contact, actor=actor, archived=False)
+    return _set_archived(principal, Contact, contact, archived=False)
 
 
 @transaction.atomic
@@ -206,7 +205,7 @@ def update_contact(
 ) -> Contact:
     principal.require_in(contact.organization_id, Role.MANAGER, "Changing a contact")
     actor = principal.user
-    contact = _locked(Contact, contact, expected_version)
+    contact = _locked(principal, Contact, contact, expected_version)
     data = _only(data, CONTACT_FIELDS)
     before = _snapshot(contact, data)
     for key, value in data.items():
@@ -229,14 +228,13 @@ def update_contact(
 
 def add_expertise_field(principal: Principal, *, name: str) -> ExpertiseField:
     principal.require_in(principal.organization_id, Role.MANAGER, "Adding a field of expertise")
-    org, actor = principal.organization, principal.user
-    return add_named(ExpertiseField, org, actor=actor, name=name)
+    return add_named(ExpertiseField, principal, name=name)
 
 
-def expertise_fields_in_use(org) -> dict[int, int]:
+def expertise_fields_in_use(principal) -> dict[int, int]:
     """How many providers each field of expertise is on, for the settings page."""
     rows = (
-        ExpertiseField.objects.for_org(org)
+        ExpertiseField.objects.visible_to(principal)
         .annotate(n=Count("providerexpertise"))
         .order_by(Lower("name"))
         .values_list("pk", "n")
@@ -248,9 +246,9 @@ def _only(data: dict, allowed: list[str]) -> dict:
     return {key: value for key, value in data.items() if key in allowed}
 
 
-def _locked(model, obj, expected_version: int | None = None):
+def _locked(principal: Principal, model, obj, expected_version: int | None = None):
     """Re-read ``obj`` under a row lock and check the version the caller edited."""
-    current = model.objects.select_for_update().for_org(obj.organization).get(pk=obj.pk)
+    current = model.objects.select_for_update().visible_to(principal).get(pk=obj.pk)
     if expected_version is not None and expected_version != current.version:
         raise Conflict(current.version)
     return current

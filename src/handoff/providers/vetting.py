@@ -79,28 +79,30 @@ def save_reference(
 
 
 # --- The question set ----------------------------------------------------------------------
-def questions(org) -> list[ReferenceQuestion]:
+def questions(principal) -> list[ReferenceQuestion]:
     """The organization's questions, made from the defaults the first time they are needed."""
-    existing = list(ReferenceQuestion.objects.for_org(org))
+    existing = list(ReferenceQuestion.objects.visible_to(principal))
     if not existing:
         ReferenceQuestion.objects.bulk_create(
             [
-                ReferenceQuestion(organization=org, key=key, text=text, position=index)
+                ReferenceQuestion(
+                    organization=principal.organization, key=key, text=text, position=index
+                )
                 for index, (key, text) in enumerate(DEFAULT_QUESTIONS)
             ],
             ignore_conflicts=True,  # two first visits at once create them once
         )
-        existing = list(ReferenceQuestion.objects.for_org(org))
+        existing = list(ReferenceQuestion.objects.visible_to(principal))
     return existing
 
 
-def question_texts(org) -> dict[str, str]:
+def question_texts(principal) -> dict[str, str]:
     """Standard question key → the organization's wording."""
-    return {q.key: q.text for q in questions(org) if q.key}
+    return {q.key: q.text for q in questions(principal) if q.key}
 
 
-def custom_questions(org) -> list[ReferenceQuestion]:
-    return [q for q in questions(org) if not q.key and q.active]
+def custom_questions(principal) -> list[ReferenceQuestion]:
+    return [q for q in questions(principal) if not q.key and q.active]
 
 
 @transaction.atomic
@@ -110,7 +112,7 @@ def save_question(principal: Principal, *, text: str, question=None, active: boo
     org, actor = principal.organization, principal.user
     text = " ".join(text.split())
     if question is None:
-        top = max((q.position for q in questions(org)), default=0)
+        top = max((q.position for q in questions(principal)), default=0)
         question = ReferenceQuestion(organization=org, position=top + 1)
     question.text = text
     question.active = True if question.key else active
@@ -121,20 +123,19 @@ def save_question(principal: Principal, *, text: str, question=None, active: boo
 
 
 # --- Reference checks ----------------------------------------------------------------------
-def _clean_answers(org, answers: dict) -> dict:
-    allowed = {str(q.pk): q for q in custom_questions(org)}
+def _clean_answers(principal, answers: dict) -> dict:
+    allowed = {str(q.pk): q for q in custom_questions(principal)}
     unknown = set(answers) - set(allowed)
     if unknown:
         raise ValidationError({"answers": "Answer only this organization's questions."})
     return {key: str(value).strip()[:2000] for key, value in answers.items() if str(value).strip()}
 
 
-def _check(reference: Reference, data: dict, **extra) -> ReferenceCheck:
-    org = reference.organization
+def _check(principal: Principal, reference: Reference, data: dict, **extra) -> ReferenceCheck:
     check = ReferenceCheck(
-        organization=org,
+        organization=reference.organization,
         reference=reference,
-        answers=_clean_answers(org, data.get("answers") or {}),
+        answers=_clean_answers(principal, data.get("answers") or {}),
         **{key: data.get(key) for key in CHECK_FIELDS if data.get(key) not in (None, "")},
         **extra,
     )
@@ -150,7 +151,9 @@ def record_check(principal: Principal, reference: Reference, *, data: dict) -> R
     """A check asked by a member, by phone or in person."""
     principal.require_in(reference.organization_id, Role.MEMBER, "Recording a reference check")
     actor = principal.user
-    check = _check(reference, data, asked_by=actor, asked_at=data.get("asked_at") or timezone.now())
+    check = _check(
+        principal, reference, data, asked_by=actor, asked_at=data.get("asked_at") or timezone.now()
+    )
     audit.record(
         reference.organization,
         actor,
@@ -233,7 +236,7 @@ def answer_request(principal: Principal, *, data: dict) -> ReferenceCheck:
     request = ReferenceRequest.objects.select_for_update().get(pk=granted.pk)
     if request.status != "waiting":
         raise ValidationError("This link can no longer be used.")
-    check = _check(request.reference, data, self_submitted=True, asked_at=timezone.now())
+    check = _check(principal, request.reference, data, self_submitted=True, asked_at=timezone.now())
     request.used_at = timezone.now()
     request.save(update_fields=["used_at"])
     audit.record(
@@ -247,20 +250,20 @@ def answer_request(principal: Principal, *, data: dict) -> ReferenceCheck:
 
 
 # --- Due diligence -------------------------------------------------------------------------
-def templates(org) -> list[DueDiligenceTemplate]:
+def templates(principal) -> list[DueDiligenceTemplate]:
     """The organization's checklists, starting with the standard one."""
-    existing = list(DueDiligenceTemplate.objects.for_org(org).prefetch_related("items"))
+    existing = list(DueDiligenceTemplate.objects.visible_to(principal).prefetch_related("items"))
     if existing:
         return existing
     template, created = DueDiligenceTemplate.objects.get_or_create(
-        organization=org, name="Standard checks"
+        organization=principal.organization, name="Standard checks"
     )
     if not created:  # made by a concurrent first visit
-        return list(DueDiligenceTemplate.objects.for_org(org).prefetch_related("items"))
+        return list(DueDiligenceTemplate.objects.visible_to(principal).prefetch_related("items"))
     DueDiligenceTemplateItem.objects.bulk_create(
         [
             DueDiligenceTemplateItem(
-                organization=org,
+                organization=principal.organization,
                 template=template,
                 title=title,
                 needs_document=document,
@@ -271,7 +274,7 @@ def templates(org) -> list[DueDiligenceTemplate]:
             for index, (title, document, expiry, amount) in enumerate(DEFAULT_DUE_DILIGENCE)
         ]
     )
-    return list(DueDiligenceTemplate.objects.for_org(org).prefetch_related("items"))
+    return list(DueDiligenceTemplate.objects.visible_to(principal).prefetch_related("items"))
 
 
 @transaction.atomic
@@ -378,11 +381,11 @@ def update_item(
     return item
 
 
-def expiring(org, *, days: int, today: date | None = None):
+def expiring(principal, *, days: int, today: date | None = None):
     """Due-diligence items whose expiry date has passed or falls within ``days`` days."""
     today = today or timezone.localdate()
     return (
-        DueDiligenceItem.objects.for_org(org)
+        DueDiligenceItem.objects.visible_to(principal)
         .filter(expires_on__isnull=False, expires_on__lte=today + timedelta(days=days))
         .exclude(status=DueDiligenceStatus.NOT_APPLICABLE)
         .select_related("provider")

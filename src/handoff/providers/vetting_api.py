@@ -257,7 +257,7 @@ def create_request(request, reference_id: int, payload: RequestIn):
 @router.get("/reference-questions", response={200: list[QuestionOut], **ERRORS})
 @api_access()
 def list_questions(request):
-    return vetting.questions(request.org)
+    return vetting.questions(request.principal)
 
 
 @router.post("/reference-questions", response={201: QuestionOut, **ERRORS})
@@ -300,7 +300,7 @@ def public_form(request, token: str):
         "asking_organization": org.name,
         "provider": found.reference.provider.name,
         "reference": found.reference.name,
-        "questions": [q for q in vetting.questions(org) if q.active],
+        "questions": [q for q in vetting.questions(Principal.for_link(found)) if q.active],
     }
 
 
@@ -319,7 +319,7 @@ def public_answer(request, token: str, payload: CheckIn):
 @router.get("/due-diligence/templates", response={200: list[TemplateOut], **ERRORS})
 @api_access()
 def list_templates(request):
-    return vetting.templates(request.org)
+    return vetting.templates(request.principal)
 
 
 @router.get(
@@ -358,7 +358,7 @@ def apply_template(request, provider_id: int, payload: ApplyIn):
 )
 @api_access()
 def list_expiring(request, days: int = Query(30, ge=0, le=730)):
-    return vetting.expiring(request.org, days=days)
+    return vetting.expiring(request.principal, days=days)
 
 
 @router.get("/due-diligence/{item_id}", response={200: DueDiligenceOut, **ERRORS})

@@ -80,7 +80,7 @@ def reference_detail(request, pk):
         "provider": reference.provider,
         "checks": reference.checks.select_related("asked_by"),
         "requests": reference.requests.select_related("created_by"),
-        "wording": vetting.question_texts(request.org),
+        "wording": vetting.question_texts(request.principal),
         "custom": {
             str(q.pk): q.text for q in ReferenceQuestion.objects.visible_to(request.principal)
         },
@@ -102,8 +102,8 @@ def check_create(request, pk):
     data = request.POST if request.method == "POST" else None
     form = ReferenceCheckForm(
         data,
-        wording=vetting.question_texts(request.org),
-        custom=vetting.custom_questions(request.org),
+        wording=vetting.question_texts(request.principal),
+        custom=vetting.custom_questions(request.principal),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,10 +147,11 @@ def reference_answer(request, token):
     if reference_request is None:
         return render(request, "providers/reference_answer_gone.html", status=404)
     request.principal = Principal.for_link(reference_request)
-    org = reference_request.organization
     data = request.POST if request.method == "POST" else None
     form = ReferenceCheckForm(
-        data, wording=vetting.question_texts(org), custom=vetting.custom_questions(org)
+        data,
+        wording=vetting.question_texts(request.principal),
+        custom=vetting.custom_questions(request.principal),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,11 +160,13 @@ def reference_answer(request, token):
             add_service_errors(form, error)
         else:
             return render(
-                request, "providers/reference_answer_thanks.html", {"asking_org": org.name}
+                request,
+                "providers/reference_answer_thanks.html",
+                {"asking_org": reference_request.organization.name},
             )
     context = {
         "form": form,
-        "asking_org": org.name,
+        "asking_org": reference_request.organization.name,
         "provider_name": reference_request.reference.provider.name,
         "reference_name": reference_request.reference.name,
     }
@@ -202,7 +205,7 @@ def question_list(request):
     return render(
         request,
         "providers/questions.html",
-        {"questions": vetting.questions(request.org), "form": form},
+        {"questions": vetting.questions(request.principal), "form": form},
     )
 
 
@@ -259,13 +262,13 @@ def due_diligence_document(request, pk):
 def due_diligence_expiring(request):
     raw = request.GET.get("days", "30")
     days = int(raw) if raw.isdigit() and int(raw) <= 730 else 30
-    items = vetting.expiring(request.org, days=days)
+    items = vetting.expiring(request.principal, days=days)
     return render(request, "providers/expiring.html", {"items": items, "days": days})
 
 
 @principal_required(Role.VIEWER, writes=Role.ADMIN)
 def due_diligence_templates(request):
-    rows = vetting.templates(request.org)
+    rows = vetting.templates(request.principal)
     form = TemplateItemForm(request.POST or None)
     if request.method == "POST":
         template = get_visible_or_404(

@@ -121,11 +121,13 @@ def provider_detail(request, pk):
     )
     context = {
         "provider": provider,
-        "contacts": selectors.contacts_of(provider),
-        "archived_contacts": selectors.contacts_of(provider, archived=True)
+        "contacts": selectors.contacts_of(request.principal, provider),
+        "archived_contacts": selectors.contacts_of(request.principal, provider, archived=True)
         if show_archived
         else None,
-        "archived_contact_count": selectors.contacts_of(provider, archived=True).count(),
+        "archived_contact_count": selectors.contacts_of(
+            request.principal, provider, archived=True
+        ).count(),
         "history": history,
         "references": Reference.objects.visible_to(request.principal)
         .filter(provider=provider)
@@ -133,7 +135,7 @@ def provider_detail(request, pk):
         "due_diligence": DueDiligenceItem.objects.visible_to(request.principal).filter(
             provider=provider
         ),
-        "dd_templates": vetting.templates(request.org),
+        "dd_templates": vetting.templates(request.principal),
         "today": timezone.localdate(),
     }
     return render(request, "providers/detail.html", context)
@@ -275,7 +277,7 @@ def expertise_fields(request):
             messages.success(request, f"{field.name} was added.")
             return redirect("providers:fields", request.org.slug)
     fields = selectors.expertise_fields(request.principal)
-    in_use = services.expertise_fields_in_use(request.org)
+    in_use = services.expertise_fields_in_use(request.principal)
     rows = [(field, in_use.get(field.pk, 0)) for field in fields]
     return render(request, "providers/fields.html", {"form": form, "rows": rows})
 
