@@ -10,6 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from handoff.core.models import AuditEvent
+from handoff.core.principal import Principal
 from handoff.decisions import costing, selectors, services
 from handoff.decisions.models import (
     Analysis,
@@ -518,12 +519,12 @@ class TestDecision:
             reason="Cheapest",
         )
         function_id = analysis.function_id
-        assert selectors.plans_for(org, [function_id]) == {function_id: decision}
-        assert selectors.plans_for(org, [function_id], provider_id=ledgerline.pk) == {
-            function_id: decision
-        }
+        assert selectors.plans_for(Principal.system(org), [function_id]) == {function_id: decision}
+        assert selectors.plans_for(
+            Principal.system(org), [function_id], provider_id=ledgerline.pk
+        ) == {function_id: decision}
         other = ProviderFactory(organization=org)
-        assert selectors.plans_for(org, [function_id], provider_id=other.pk) == {}
+        assert selectors.plans_for(Principal.system(org), [function_id], provider_id=other.pk) == {}
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from handoff.decisions.models import Analysis, BusinessFunction
 
 
 def analysis_or_404(request, pk) -> Analysis:
-    return get_visible_or_404(selectors.analyses(request.org), request.principal, pk=pk)
+    return get_visible_or_404(selectors.analyses(request.principal), request.principal, pk=pk)
 
 
 def refuse_if_closed(request, analysis: Analysis):
@@ -44,7 +44,7 @@ def _report_context(request, pk) -> dict:
 @principal_required(Role.VIEWER)
 def overview(request):
     """Every business function with its current analysis, the cheapest option and the plan."""
-    functions = list(selectors.functions_with_analyses(request.org))
+    functions = list(selectors.functions_with_analyses(request.principal))
     book = selectors.FigureBook()
     rows = []
     for function in functions:
@@ -64,7 +64,7 @@ def overview(request):
 def function_analyses(request, function_pk):
     """One function's current analysis and the history of past ones."""
     function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_pk)
-    analyses = selectors.analyses(request.org).filter(function=function)
+    analyses = selectors.analyses(request.principal).filter(function=function)
     book = selectors.FigureBook()
     rows = [{"analysis": a, "report": report.for_analysis(a, book)} for a in analyses]
     return render(request, "decisions/function_analyses.html", {"function": function, "rows": rows})

@@ -204,12 +204,12 @@ class QuoteForm(forms.ModelForm):
         widgets = {"pricing_model": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 2})}
         labels = {"oversight_period": "Oversight hours per"}
 
-    def __init__(self, *args, analysis: Analysis, **kwargs):
+    def __init__(self, *args, principal, analysis: Analysis, **kwargs):
         super().__init__(*args, **kwargs)
         org = analysis.organization
         self.instance.organization = org  # so the model's own checks compare organizations
         self.instance.analysis = analysis
-        self.fields["provider"].queryset = Provider.objects.for_org(org).filter(
+        self.fields["provider"].queryset = Provider.objects.visible_to(principal).filter(
             archived_at__isnull=True
         )
         self.fields["amount"].label = f"Fee, rate or unit price ({org.currency})"

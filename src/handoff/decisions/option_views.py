@@ -79,14 +79,16 @@ def role_create(request, pk):
 @principal_required(Role.MANAGER)
 def role_edit(request, pk, role_pk):
     analysis = analysis_or_404(request, pk)
-    return _role_form(request, analysis, selectors.row_of(InHouseRole, analysis, role_pk))
+    return _role_form(
+        request, analysis, selectors.row_of(request.principal, InHouseRole, analysis, role_pk)
+    )
 
 
 @require_POST
 @principal_required(Role.MANAGER)
 def role_delete(request, pk, role_pk):
     analysis = analysis_or_404(request, pk)
-    role = selectors.row_of(InHouseRole, analysis, role_pk)
+    role = selectors.row_of(request.principal, InHouseRole, analysis, role_pk)
     try:
         services.delete_role(request.principal, role)
     except ValidationError as error:
@@ -100,7 +102,9 @@ def _quote_form(request, analysis, quote=None):
     closed = refuse_if_closed(request, analysis)
     if closed:
         return closed
-    form = QuoteForm(request.POST or None, instance=quote, analysis=analysis)
+    form = QuoteForm(
+        request.POST or None, instance=quote, principal=request.principal, analysis=analysis
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if quote is None:
@@ -135,7 +139,7 @@ def quote_create(request, pk):
 @principal_required(Role.MANAGER)
 def quote_edit(request, pk, quote_pk):
     analysis = analysis_or_404(request, pk)
-    quote = selectors.row_of(Quote, analysis, quote_pk)
+    quote = selectors.row_of(request.principal, Quote, analysis, quote_pk)
     return _quote_form(request, analysis, quote)
 
 
@@ -143,7 +147,7 @@ def quote_edit(request, pk, quote_pk):
 @principal_required(Role.MANAGER)
 def quote_delete(request, pk, quote_pk):
     analysis = analysis_or_404(request, pk)
-    quote = selectors.row_of(Quote, analysis, quote_pk)
+    quote = selectors.row_of(request.principal, Quote, analysis, quote_pk)
     try:
         services.delete_quote(request.principal, quote)
     except ValidationError as error:

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Prefetch, Q
 
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions.models import (
     Analysis,
     BenefitsLoadDefault,
@@ -107,10 +107,11 @@ def figures_for(year: int) -> FiguresInUse:
 
 
 # --- Analyses --------------------------------------------------------------------------------
-def analyses(org):
-    """Analyses of ``org`` with everything a report reads, in a fixed number of queries."""
+def analyses(principal):
+    """The analyses the principal sees, with everything a report reads, in a fixed number of
+    queries."""
     return (
-        Analysis.objects.for_org(org)
+        Analysis.objects.visible_to(principal)
         .select_related("organization", "function", "created_by", "archived_by")
         .prefetch_related(
             "in_house_options",
@@ -127,38 +128,40 @@ def analyses(org):
     )
 
 
-def row_of(model, analysis: Analysis, pk: int):
+def row_of(principal, model, analysis: Analysis, pk: int):
     """A role or quote of ``analysis`` by id: another analysis's row, or another
     organization's, is a 404."""
-    row = get_for_org_or_404(model.objects, analysis.organization, pk=pk, analysis=analysis)
+    row = get_visible_or_404(model.objects, principal, pk=pk, analysis=analysis)
     row.analysis = analysis
     return row
 
 
-def functions_with_analyses(org):
+def functions_with_analyses(principal):
     """The organization's functions, each with its current analysis (``current``, a list of at
     most one) and the plans decided for it, newest first (``plans``)."""
-    return BusinessFunction.objects.for_org(org).prefetch_related(
+    return BusinessFunction.objects.visible_to(principal).prefetch_related(
         Prefetch(
             "analyses",
-            queryset=analyses(org).filter(archived_at__isnull=True),
+            queryset=analyses(principal).filter(archived_at__isnull=True),
             to_attr="current",
         ),
         Prefetch(
             "decisions",
-            queryset=Decision.objects.for_org(org).select_related("decided_by", "provider"),
+            queryset=Decision.objects.visible_to(principal).select_related(
+                "decided_by", "provider"
+            ),
             to_attr="plans",
         ),
     )
 
 
 # --- The plan, for the stages that come later -----------------------------------------------
-def plans_for(org, function_ids, provider_id: int | None = None) -> dict[int, Decision]:
+def plans_for(principal, function_ids, provider_id: int | None = None) -> dict[int, Decision]:
     """The plan in force for each function: its latest decision, for ``provider_id`` when given
     (a decision that named no provider — in-house, or a quote from outside the directory —
     matches any). Engagements and payments join the plan through this, by function and
     provider; see ``Decision``."""
-    decisions = Decision.objects.for_org(org).filter(function_id__in=list(function_ids))
+    decisions = Decision.objects.visible_to(principal).filter(function_id__in=list(function_ids))
     if provider_id is not None:
         decisions = decisions.filter(Q(provider_id__isnull=True) | Q(provider_id=provider_id))
     plans: dict[int, Decision] = {}

@@ -134,28 +134,30 @@ def _after(row, before: dict) -> dict:
     return {field: getattr(row, field) for field in before}
 
 
-def _check_editable(analysis: Analysis) -> None:
+def _check_editable(principal: Principal, analysis: Analysis) -> None:
     if analysis.archived_at is not None:
         raise ValidationError(
             "This analysis is archived and kept as history; change the current analysis instead."
         )
-    if Decision.objects.for_org(analysis.organization).filter(analysis=analysis).exists():
+    if Decision.objects.visible_to(principal).filter(analysis=analysis).exists():
         raise ValidationError(
             "This analysis is decided and is now the plan; start a new analysis to revisit it."
         )
 
 
-def _locked(analysis: Analysis, expected_version: int | None = None) -> Analysis:
+def _locked(
+    principal: Principal, analysis: Analysis, expected_version: int | None = None
+) -> Analysis:
     """The analysis row, locked for this transaction, if it may still change."""
     current = (
         Analysis.objects.select_for_update()
-        .for_org(analysis.organization)
+        .visible_to(principal)
         .select_related("organization", "function")
         .get(pk=analysis.pk)
     )
     if expected_version is not None and expected_version != current.version:
         raise Conflict(current.version)
-    _check_editable(current)
+    _check_editable(principal, current)
     return current
 
 
@@ -201,7 +203,7 @@ def start_analysis(
         previous.save(update_fields=["archived_at", "archived_by", "updated_at"])
     analysis.save()
     if copy_previous and previous is not None:
-        _copy_options(previous, analysis)
+        _copy_options(principal, previous, analysis)
     else:
         InHouseOption.objects.create(
             organization=org,
@@ -219,9 +221,9 @@ def start_analysis(
     return analysis
 
 
-def _copy_options(source: Analysis, target: Analysis) -> None:
+def _copy_options(principal: Principal, source: Analysis, target: Analysis) -> None:
     org = target.organization
-    option = InHouseOption.objects.for_org(org).filter(analysis=source).first()
+    option = InHouseOption.objects.visible_to(principal).filter(analysis=source).first()
     InHouseOption.objects.create(
         organization=org,
         analysis=target,
@@ -234,10 +236,10 @@ def _copy_options(source: Analysis, target: Analysis) -> None:
                 analysis=target,
                 **{field: getattr(role, field) for field in ROLE_FIELDS},
             )
-            for role in InHouseRole.objects.for_org(org).filter(analysis=source)
+            for role in InHouseRole.objects.visible_to(principal).filter(analysis=source)
         ]
     )
-    quotes = Quote.objects.for_org(org).filter(analysis=source).prefetch_related("tiers")
+    quotes = Quote.objects.visible_to(principal).filter(analysis=source).prefetch_related("tiers")
     for quote in quotes:
         copy = Quote.objects.create(
             organization=org,
@@ -266,7 +268,7 @@ def update_analysis(
     """Change the year, the volume and its unit, or the notes of an undecided analysis."""
     principal.require_in(analysis.organization_id, Role.MANAGER, "Changing an analysis")
     actor = principal.user
-    analysis = _locked(analysis, expected_version)
+    analysis = _locked(principal, analysis, expected_version)
     before = _assign(analysis, data, ANALYSIS_FIELDS)
     analysis.full_clean(validate_constraints=False)
     changes = audit.diff(before, _after(analysis, before))
@@ -292,7 +294,7 @@ def save_in_house(principal: Principal, analysis: Analysis, *, data: dict) -> In
     benefits-only load while the taxes stop being added (or the reverse)."""
     principal.require_in(analysis.organization_id, Role.MANAGER, "Changing the in-house option")
     actor = principal.user
-    analysis = _locked(analysis)
+    analysis = _locked(principal, analysis)
     org = analysis.organization
     option = InHouseOption.objects.select_for_update().visible_to(principal).get(analysis=analysis)
     before = _assign(option, _hours_as_entered(data), IN_HOUSE_FIELDS)
@@ -333,7 +335,7 @@ def add_role(principal: Principal, analysis: Analysis, *, data: dict) -> InHouse
     (benefits only, or combined with payroll taxes)."""
     principal.require_in(analysis.organization_id, Role.MANAGER, "Adding an in-house role")
     actor = principal.user
-    analysis = _locked(analysis)
+    analysis = _locked(principal, analysis)
     org = analysis.organization
     role = InHouseRole(organization=org, analysis=analysis)
     _assign(role, data, ROLE_FIELDS)
@@ -355,7 +357,7 @@ def update_role(principal: Principal, role: InHouseRole, *, data: dict) -> InHou
     values onto the object it was given, and the changes are measured against what is stored."""
     principal.require_in(role.organization_id, Role.MANAGER, "Changing an in-house role")
     actor = principal.user
-    analysis = _locked(role.analysis)
+    analysis = _locked(principal, role.analysis)
     role = InHouseRole.objects.select_for_update().visible_to(principal).get(pk=role.pk)
     role.analysis = analysis
     before = _assign(role, data, ROLE_FIELDS)
@@ -379,7 +381,7 @@ def update_role(principal: Principal, role: InHouseRole, *, data: dict) -> InHou
 def delete_role(principal: Principal, role: InHouseRole) -> None:
     principal.require_in(role.organization_id, Role.MANAGER, "Removing an in-house role")
     actor = principal.user
-    analysis = _locked(role.analysis)
+    analysis = _locked(principal, role.analysis)
     audit.record(
         analysis.organization, actor, "role.deleted", role, f"{analysis}: removed the role {role}"
     )
@@ -387,10 +389,10 @@ def delete_role(principal: Principal, role: InHouseRole) -> None:
 
 
 # --- Quotes ----------------------------------------------------------------------------------
-def _provider(org, provider_id) -> Provider | None:
+def _provider(principal: Principal, provider_id) -> Provider | None:
     if provider_id in (None, ""):
         return None
-    provider = Provider.objects.for_org(org).filter(pk=provider_id).first()
+    provider = Provider.objects.visible_to(principal).filter(pk=provider_id).first()
     if provider is None:
         raise ValidationError({"provider": "Choose a provider of this organization."})
     if provider.archived_at is not None:
@@ -432,7 +434,7 @@ def _checked_tiers(quote: Quote, tiers) -> list[QuoteTier]:
     return tier_rows
 
 
-def _save_quote(quote: Quote, data: dict, tiers) -> dict:
+def _save_quote(principal: Principal, quote: Quote, data: dict, tiers) -> dict:
     """Validate and save ``quote`` with ``tiers`` (None: leave them); every problem of the quote
     and of its tier table is reported at once, and nothing is saved unless all is well.
     Returns the changes for the audit trail."""
@@ -441,7 +443,7 @@ def _save_quote(quote: Quote, data: dict, tiers) -> dict:
     if "provider_id" in data:
         before["provider"] = quote.provider
         try:
-            quote.provider = _provider(quote.organization, data["provider_id"])
+            quote.provider = _provider(principal, data["provider_id"])
         except ValidationError as error:
             errors.update(error.message_dict)
     problems = _full_clean(quote, validate_constraints=False)
@@ -461,7 +463,7 @@ def _save_quote(quote: Quote, data: dict, tiers) -> dict:
     quote.save()
     changes = audit.diff(before, _after(quote, before))
     if rows is not None:
-        existing = QuoteTier.objects.for_org(quote.organization).filter(quote=quote)
+        existing = QuoteTier.objects.visible_to(principal).filter(quote=quote)
         old = [[str(t.from_units), str(t.to_units), str(t.unit_price)] for t in existing]
         existing.delete()
         for row in rows:
@@ -478,9 +480,9 @@ def add_quote(principal: Principal, analysis: Analysis, *, data: dict, tiers=())
     """Add an outsourced quote; ``tiers`` are ``costing.TierRow``s of a per-unit price."""
     principal.require_in(analysis.organization_id, Role.MANAGER, "Adding a quote")
     actor = principal.user
-    analysis = _locked(analysis)
+    analysis = _locked(principal, analysis)
     quote = Quote(organization=analysis.organization, analysis=analysis)
-    _save_quote(quote, data, tiers)
+    _save_quote(principal, quote, data, tiers)
     audit.record(
         analysis.organization,
         actor,
@@ -496,8 +498,8 @@ def update_quote(principal: Principal, quote: Quote, *, data: dict, tiers=None) 
     """Change a quote; its tiers change only when ``tiers`` is given."""
     principal.require_in(quote.organization_id, Role.MANAGER, "Changing a quote")
     actor = principal.user
-    analysis = _locked(quote.analysis)
-    changes = _save_quote(quote, data, tiers)
+    analysis = _locked(principal, quote.analysis)
+    changes = _save_quote(principal, quote, data, tiers)
     if changes:
         audit.record(
             analysis.organization,
@@ -514,7 +516,7 @@ def update_quote(principal: Principal, quote: Quote, *, data: dict, tiers=None) 
 def delete_quote(principal: Principal, quote: Quote) -> None:
     principal.require_in(quote.organization_id, Role.MANAGER, "Removing a quote")
     actor = principal.user
-    analysis = _locked(quote.analysis)
+    analysis = _locked(principal, quote.analysis)
     audit.record(
         analysis.organization,
         actor,
@@ -540,7 +542,7 @@ def record_decision(
     are now: they are the plan that realised spend is later compared against."""
     principal.require_in(analysis.organization_id, Role.MANAGER, "Recording a decision")
     actor = principal.user
-    analysis = _locked(analysis)
+    analysis = _locked(principal, analysis)
     org = analysis.organization
     errors = {}
     reason = (reason or "").strip()
@@ -558,7 +560,7 @@ def record_decision(
             errors["chosen_quote"] = ["Choose one of this analysis's quotes, or in-house."]
     if errors:
         raise ValidationError(errors)
-    fresh = selectors.analyses(org).get(pk=analysis.pk)
+    fresh = selectors.analyses(principal).get(pk=analysis.pk)
     outcome = report.build(fresh, selectors.figures_for(fresh.year))
     if not outcome.complete:
         raise ValidationError(

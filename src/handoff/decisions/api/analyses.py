@@ -22,7 +22,7 @@ from handoff.decisions.models import Analysis, BusinessFunction
 )
 @api_access()
 def list_analyses(request, filters: Query[AnalysisFilters]):
-    analyses = selectors.analyses(request.org)
+    analyses = selectors.analyses(request.principal)
     if filters.function is not None:
         analyses = analyses.filter(function_id=filters.function)
     if filters.current is not None:

@@ -12,8 +12,10 @@ from handoff.decisions.api.shaping import _analysis
 from handoff.decisions.models import Decision
 
 
-def _decisions(org):
-    return Decision.objects.for_org(org).select_related("function", "provider", "decided_by")
+def _decisions(principal):
+    return Decision.objects.visible_to(principal).select_related(
+        "function", "provider", "decided_by"
+    )
 
 
 @router.post(
@@ -28,7 +30,7 @@ def record_decision(request, analysis_id: int, payload: DecisionIn):
     decision = services.record_decision(
         request.principal, _analysis(request, analysis_id), **payload.dict()
     )
-    return Status(201, _decisions(request.org).get(pk=decision.pk))
+    return Status(201, _decisions(request.principal).get(pk=decision.pk))
 
 
 @router.get(
@@ -40,7 +42,7 @@ def record_decision(request, analysis_id: int, payload: DecisionIn):
 @api_access()
 def get_decision(request, analysis_id: int):
     analysis = _analysis(request, analysis_id)
-    return get_visible_or_404(_decisions(request.org), request.principal, analysis=analysis)
+    return get_visible_or_404(_decisions(request.principal), request.principal, analysis=analysis)
 
 
 @router.get(
@@ -51,7 +53,7 @@ def get_decision(request, analysis_id: int):
 )
 @api_access()
 def list_decisions(request, filters: Query[DecisionFilters]):
-    decisions = _decisions(request.org)
+    decisions = _decisions(request.principal)
     if filters.function is not None:
         decisions = decisions.filter(function_id=filters.function)
     if filters.provider is not None:

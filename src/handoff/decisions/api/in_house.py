@@ -47,7 +47,9 @@ def add_role(request, analysis_id: int, payload: RoleIn):
 )
 @api_access(Role.MANAGER)
 def update_role(request, analysis_id: int, role_id: int, payload: RolePatch):
-    role = selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id)
+    role = selectors.row_of(
+        request.principal, InHouseRole, _analysis(request, analysis_id), role_id
+    )
     return services.update_role(request.principal, role, data=patch_data(payload, InHouseRole))
 
 
@@ -60,6 +62,7 @@ def update_role(request, analysis_id: int, role_id: int, payload: RolePatch):
 @api_access(Role.MANAGER)
 def delete_role(request, analysis_id: int, role_id: int):
     services.delete_role(
-        request.principal, selectors.row_of(InHouseRole, _analysis(request, analysis_id), role_id)
+        request.principal,
+        selectors.row_of(request.principal, InHouseRole, _analysis(request, analysis_id), role_id),
     )
     return Status(204, None)

@@ -42,7 +42,7 @@ def add_quote(request, analysis_id: int, payload: QuoteIn):
 @api_access(Role.MANAGER)
 @fields_named(provider="provider_id")
 def update_quote(request, analysis_id: int, quote_id: int, payload: QuotePatch):
-    quote = selectors.row_of(Quote, _analysis(request, analysis_id), quote_id)
+    quote = selectors.row_of(request.principal, Quote, _analysis(request, analysis_id), quote_id)
     services.update_quote(
         request.principal,
         quote,
@@ -61,6 +61,7 @@ def update_quote(request, analysis_id: int, quote_id: int, payload: QuotePatch):
 @api_access(Role.MANAGER)
 def delete_quote(request, analysis_id: int, quote_id: int):
     services.delete_quote(
-        request.principal, selectors.row_of(Quote, _analysis(request, analysis_id), quote_id)
+        request.principal,
+        selectors.row_of(request.principal, Quote, _analysis(request, analysis_id), quote_id),
     )
     return Status(204, None)

@@ -163,7 +163,9 @@ def _summary(analysis: Analysis, result: report.Report) -> dict:
 
 
 def _analysis(request, analysis_id: int) -> Analysis:
-    return get_visible_or_404(selectors.analyses(request.org), request.principal, pk=analysis_id)
+    return get_visible_or_404(
+        selectors.analyses(request.principal), request.principal, pk=analysis_id
+    )
 
 
 def _analysis_out(request, analysis_id: int) -> dict:
