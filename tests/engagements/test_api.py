@@ -15,6 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from handoff.core.models import AuditEvent
+from handoff.core.principal import Principal
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements, services
 from handoff.engagements.models import (
@@ -188,7 +189,7 @@ def furnish(org, actor) -> SimpleNamespace:
         version=version.pk,
         signed=signed.pk,
         holiday=Holiday.objects.for_org(org).first().pk,
-        clause=agreements.clauses(org)[0].pk,
+        clause=agreements.clauses(Principal.system(org))[0].pk,
     )
 
 

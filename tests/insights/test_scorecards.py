@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from handoff.compliance.models import Payment
+from handoff.core.principal import Principal
 from handoff.decisions.models import Analysis, BusinessFunction, Decision
 from handoff.engagements.models import Engagement, EngagementFunction, ServiceLevel
 from handoff.insights import checkins, rollup, scorecards
@@ -59,7 +60,9 @@ def task(engagement, title, due, *, status="accepted", delivered=None, first=Non
         first_delivered_at=first or delivered,
         created_at=created_at,
         # What create_task keeps: the kind's service level counted from when it was sent.
-        turnaround_due_at=suggest_due(engagement, extra.get("kind", ""), created_at),
+        turnaround_due_at=suggest_due(
+            Principal.system(engagement.organization), engagement, extra.get("kind", ""), created_at
+        ),
         **extra,
     )
     hooks.task_changed(created)  # as the work services do after every write

@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from handoff.core.principal import Principal
 from handoff.engagements import services as engagement_services
 from handoff.notifications.models import Notification
 from handoff.notifications.services import update_preferences
@@ -199,7 +200,9 @@ class TestGeneration:
         schedule = services.create_schedule(
             principal_for(manager, engagement.organization), engagement, data=schedule_data()
         )
-        assert services.next_dates(schedule, date(2026, 3, 2)) == [
+        assert services.next_dates(
+            Principal.system(schedule.organization), schedule, date(2026, 3, 2)
+        ) == [
             date(2026, 4, 5),
             date(2026, 5, 5),
             date(2026, 6, 5),

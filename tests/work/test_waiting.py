@@ -10,6 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from handoff.accounts.principal import for_session
+from handoff.core.principal import Principal
 from handoff.insights import dashboard
 from handoff.notifications.models import Notification
 from handoff.work import selectors, services, status
@@ -201,7 +202,10 @@ def test_the_time_with_the_provider_counts_from_the_return(org, engagement, memb
         principal_for(member, task.organization), task, to_status=S.RETURNED, note="Totals are off"
     )
     returned_at = task.moves.last().at
-    assert selectors.turn_since(task, selectors.moves_of(task)) == returned_at
+    assert (
+        selectors.turn_since(task, selectors.moves_of(Principal.system(task.organization), task))
+        == returned_at
+    )
 
 
 # --- Nudge --------------------------------------------------------------------------------------

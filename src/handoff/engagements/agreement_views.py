@@ -112,7 +112,7 @@ def signed_download(request, pk, signed_pk):
 @principal_required(Role.VIEWER)
 def clauses(request):
     """The standard clauses of the agreement template; admins edit them."""
-    rows = agreements.clauses(request.org)
+    rows = agreements.clauses(request.principal)
     return render(request, "engagements/clauses.html", {"clauses": rows})
 
 
@@ -208,5 +208,5 @@ def renewals(request):
     if days is None:
         messages.error(request, "Choose a window of 1 to 730 days; showing 60.")
         days = 60
-    rows = selectors.renewals_within(request.org, days, timezone.localdate())
+    rows = selectors.renewals_within(request.principal, days, timezone.localdate())
     return render(request, "engagements/renewals.html", {"rows": rows, "days": days})

@@ -67,15 +67,15 @@ DEFAULT_CLAUSES = [
 ]
 
 
-def clauses(org) -> list[AgreementClause]:
+def clauses(principal) -> list[AgreementClause]:
     """The organization's clauses, created from the defaults the first time they are needed."""
-    existing = list(AgreementClause.objects.for_org(org))
+    existing = list(AgreementClause.objects.visible_to(principal))
     if existing:
         return existing
     AgreementClause.objects.bulk_create(
         [
             AgreementClause(
-                organization=org,
+                organization=principal.organization,
                 key=key,
                 title=title,
                 body=body,
@@ -86,7 +86,7 @@ def clauses(org) -> list[AgreementClause]:
         ],
         ignore_conflicts=True,
     )
-    return list(AgreementClause.objects.for_org(org))
+    return list(AgreementClause.objects.visible_to(principal))
 
 
 @transaction.atomic
@@ -120,7 +120,7 @@ def state(engagement: Engagement) -> AgreementState:
     return AgreementState.SENT if latest.sent_at else AgreementState.GENERATED
 
 
-def render_html(engagement: Engagement, *, today=None) -> str:
+def render_html(principal: Principal, engagement: Engagement, *, today=None) -> str:
     """The agreement as HTML, the source of the PDF."""
     org = engagement.organization
     provider = engagement.provider
@@ -136,7 +136,7 @@ def render_html(engagement: Engagement, *, today=None) -> str:
         "response_targets": list(engagement.response_targets.all()),
         "plan": plan,
         "ladder": list(engagement.escalation_levels.select_related("our_person", "their_contact")),
-        "clauses": [c for c in clauses(org) if individual or not c.individuals_only],
+        "clauses": [c for c in clauses(principal) if individual or not c.individuals_only],
         "today": today or timezone.localdate(),
     }
     return render_to_string("engagements/agreement.html", context)
@@ -149,7 +149,7 @@ def generate(principal: Principal, engagement: Engagement) -> AgreementVersion:
     actor = principal.user
     from weasyprint import HTML  # imported here: loading pango costs a second at start-up
 
-    pdf = HTML(string=render_html(engagement)).write_pdf()
+    pdf = HTML(string=render_html(principal, engagement)).write_pdf()
     number = (
         AgreementVersion.objects.visible_to(principal)
         .filter(engagement=engagement)

@@ -158,13 +158,13 @@ class PlanForm(forms.ModelForm):
             "meeting_notes",
         ]
 
-    def __init__(self, *args, engagement, **kwargs):
+    def __init__(self, *args, principal, engagement, **kwargs):
         super().__init__(*args, **kwargs)
         org = engagement.organization
         self.fields["our_point_person"].queryset = User.objects.filter(
             memberships__organization=org
         ).order_by("name")
-        contacts = Contact.objects.for_org(org).filter(
+        contacts = Contact.objects.visible_to(principal).filter(
             provider_id=engagement.provider_id, archived_at__isnull=True
         )
         self.fields["their_point_person"].queryset = contacts
@@ -177,13 +177,13 @@ class EscalationLevelForm(forms.Form):
     amount = forms.IntegerField(label="Respond within", min_value=1, max_value=999)
     unit = forms.ChoiceField(choices=TargetUnit.choices)
 
-    def __init__(self, *args, engagement, **kwargs):
+    def __init__(self, *args, principal, engagement, **kwargs):
         super().__init__(*args, **kwargs)
         org = engagement.organization
         self.fields["our_person"].queryset = User.objects.filter(
             memberships__organization=org
         ).order_by("name")
-        self.fields["their_contact"].queryset = Contact.objects.for_org(org).filter(
+        self.fields["their_contact"].queryset = Contact.objects.visible_to(principal).filter(
             provider_id=engagement.provider_id, archived_at__isnull=True
         )
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from handoff.accounts.models import Organization
+from handoff.core.principal import Principal
 from handoff.engagements import selectors
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import CommunicationPlan, Engagement
@@ -46,15 +47,16 @@ def renewal_reminders(now: datetime) -> int:
 
 
 def _remind(org, today) -> int:
+    principal = Principal.system(org)
     renewals = [
         renewal
-        for renewal in selectors.renewals_within(org, reminders.FIRST_REMINDER_DAYS, today)
+        for renewal in selectors.renewals_within(principal, reminders.FIRST_REMINDER_DAYS, today)
         if renewal.engagement.status in REMINDED_STATUSES
     ]
     if not renewals:
         return 0
     point_people = dict(
-        CommunicationPlan.objects.for_org(org)
+        CommunicationPlan.objects.visible_to(principal)
         .filter(engagement_id__in=[renewal.engagement.pk for renewal in renewals])
         .filter(~Q(our_point_person=None))
         .values_list("engagement_id", "our_point_person_id")

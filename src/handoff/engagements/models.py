@@ -28,10 +28,28 @@ money = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator
 quantity = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 
 
+def their_engagements(principal, through: str = "engagement") -> models.Q:
+    """Rows under a provider contact's own provider's engagements, drafts aside: the portal's
+    rule, for a row that reaches its engagement ``through`` that path."""
+    return models.Q(
+        **{
+            f"{through}__provider_id": principal.provider_id,
+            f"{through}__status__in": PORTAL_VISIBLE_STATUSES,
+        }
+    )
+
+
 class EngagementQuerySet(TenantQuerySet):
     def portal_scope(self, principal):
         """A provider's contact sees their own provider's engagements, drafts aside."""
         return self.filter(provider_id=principal.provider_id, status__in=PORTAL_VISIBLE_STATUSES)
+
+
+class EngagementTermsQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """The terms both sides work to (response targets, the escalation ladder): a
+        provider's contact sees those of their own provider's engagements."""
+        return self.filter(their_engagements(principal))
 
 
 class Engagement(TenantModel):
@@ -298,6 +316,8 @@ class ResponseTarget(Target, TenantModel):
     )
     severity = models.CharField(max_length=10, choices=Severity.choices)
 
+    objects = EngagementTermsQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -309,11 +329,20 @@ class ResponseTarget(Target, TenantModel):
         return f"{self.get_severity_display()}: within {self.target_display}"
 
 
+class HolidayQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """The organization's days off are its providers' to know too: the clocks on the work
+        they share (response targets, due dates) skip them."""
+        return self
+
+
 class Holiday(TenantModel):
     """A day the organization does not count as a business day."""
 
     date = models.DateField()
     name = models.CharField(max_length=100)
+
+    objects = HolidayQuerySet.as_manager()
 
     class Meta:
         ordering = ["date"]
@@ -416,6 +445,8 @@ class EscalationLevel(Target, TenantModel):
     their_contact = models.ForeignKey(
         "providers.Contact", on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = EngagementTermsQuerySet.as_manager()
 
     class Meta:
         ordering = ["level"]

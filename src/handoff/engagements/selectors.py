@@ -50,9 +50,9 @@ class Renewal:
         return min(getattr(self, event) for event in self.events)
 
 
-def renewals_within(org, days: int, today: date) -> list[Renewal]:
-    """Engagements of ``org`` not yet ended whose current term ends, or whose notice deadline
-    falls, between ``today`` and ``days`` days later (both included), soonest first.
+def renewals_within(principal, days: int, today: date) -> list[Renewal]:
+    """The principal's engagements not yet ended whose current term ends, or whose notice
+    deadline falls, between ``today`` and ``days`` days later (both included), soonest first.
 
     The candidates are loaded and filtered in Python with ``Engagement.term_end`` and
     ``notice_deadline``: a renewing term's end rolls forward with each renewal, so it is computed
@@ -62,7 +62,7 @@ def renewals_within(org, days: int, today: date) -> list[Renewal]:
     """
     window_end = today + timedelta(days=days)
     candidates = (
-        Engagement.objects.for_org(org)
+        Engagement.objects.visible_to(principal)
         .exclude(status=EngagementStatus.ENDED)
         .filter(end_date__isnull=False)
         .filter(Q(auto_renew=True) | Q(end_date__gte=today))

@@ -63,18 +63,18 @@ CLASSIFICATION_FIELDS = {"pricing_model", "monthly_quantity", "start_date", "end
 
 
 # --- Lookups that validate -----------------------------------------------------------------
-def _functions(org, function_ids) -> list[BusinessFunction]:
+def _functions(principal, function_ids) -> list[BusinessFunction]:
     ids = {int(pk) for pk in function_ids}
     if not ids:
         raise ValidationError({"functions": "Choose at least one business function."})
-    found = list(BusinessFunction.objects.for_org(org).filter(pk__in=ids))
+    found = list(BusinessFunction.objects.visible_to(principal).filter(pk__in=ids))
     if len(found) != len(ids):
         raise ValidationError({"functions": "Choose business functions from this organization."})
     return found
 
 
-def _provider(org, provider_id) -> Provider:
-    provider = Provider.objects.for_org(org).filter(pk=provider_id).first()
+def _provider(principal, provider_id) -> Provider:
+    provider = Provider.objects.visible_to(principal).filter(pk=provider_id).first()
     if provider is None:
         raise ValidationError({"provider": "Choose a provider of this organization."})
     if provider.archived_at is not None:
@@ -82,24 +82,28 @@ def _provider(org, provider_id) -> Provider:
     return provider
 
 
-def member_of(org, user_id, field: str):
-    """The user behind ``user_id`` if they are a member of ``org``; else a field error."""
+def member_of(principal, user_id, field: str):
+    """The user behind ``user_id`` if they are a member of the principal's organization; else
+    a field error."""
     if user_id is None:
         return None
     membership = (
-        Membership.objects.for_org(org).select_related("user").filter(user_id=user_id).first()
+        Membership.objects.visible_to(principal)
+        .select_related("user")
+        .filter(user_id=user_id)
+        .first()
     )
     if membership is None:
         raise ValidationError({field: "Choose a member of this organization."})
     return membership.user
 
 
-def contact_of(engagement: Engagement, contact_id, field: str):
+def contact_of(principal: Principal, engagement: Engagement, contact_id, field: str):
     """The contact behind ``contact_id`` if it works for the engagement's provider."""
     if contact_id is None:
         return None
     contact = (
-        Contact.objects.for_org(engagement.organization)
+        Contact.objects.visible_to(principal)
         .filter(pk=contact_id, provider_id=engagement.provider_id, archived_at__isnull=True)
         .first()
     )
@@ -108,10 +112,12 @@ def contact_of(engagement: Engagement, contact_id, field: str):
     return contact
 
 
-def _locked(engagement: Engagement, expected_version: int | None = None) -> Engagement:
+def _locked(
+    principal: Principal, engagement: Engagement, expected_version: int | None = None
+) -> Engagement:
     current = (
         Engagement.objects.select_for_update()
-        .for_org(engagement.organization)
+        .visible_to(principal)
         .select_related("provider")
         .get(pk=engagement.pk)
     )
@@ -136,10 +142,10 @@ def _tier_rows(org, engagement: Engagement | None, tiers) -> list[PriceTier]:
     return rows
 
 
-def _set_tiers(engagement: Engagement, tiers) -> None:
+def _set_tiers(principal: Principal, engagement: Engagement, tiers) -> None:
     """Replace the volume tiers with ``tiers``: (above, unit_price) pairs."""
     rows = _tier_rows(engagement.organization, engagement, tiers)
-    PriceTier.objects.for_org(engagement.organization).filter(engagement=engagement).delete()
+    PriceTier.objects.visible_to(principal).filter(engagement=engagement).delete()
     PriceTier.objects.bulk_create(rows)
 
 
@@ -171,17 +177,17 @@ def create_engagement(
     )
     engagement = Engagement(
         organization=org,
-        provider=_provider(org, provider_id),
+        provider=_provider(principal, provider_id),
         created_by=actor,
         **data,
     )
     engagement.full_clean()
-    functions = _functions(org, function_ids)
+    functions = _functions(principal, function_ids)
     engagement.save()
     EngagementFunction.objects.bulk_create(
         [EngagementFunction(organization=org, engagement=engagement, function=f) for f in functions]
     )
-    _set_tiers(engagement, tiers)
+    _set_tiers(principal, engagement, tiers)
     CommunicationPlan.objects.create(organization=org, engagement=engagement)
     audit.record(
         org,
@@ -206,7 +212,7 @@ def update_engagement(
     """Change the terms; functions and tiers change only when given."""
     principal.require_in(engagement.organization_id, Role.MANAGER, "Changing an engagement's terms")
     actor = principal.user
-    engagement = _locked(engagement, expected_version)
+    engagement = _locked(principal, engagement, expected_version)
     ensure_open(engagement)
     data, tiers = _price_terms_in_use(
         engagement.organization,
@@ -221,7 +227,7 @@ def update_engagement(
     changes = audit.diff(before, data)
     org = engagement.organization
     if function_ids is not None:
-        functions = _functions(org, function_ids)
+        functions = _functions(principal, function_ids)
         links = EngagementFunction.objects.visible_to(principal).filter(engagement=engagement)
         old = sorted(links.values_list("function__name", flat=True))
         if old != sorted(f.name for f in functions):
@@ -241,7 +247,7 @@ def update_engagement(
                 [[str(a), str(p)] for a, p in old],
                 [[str(a), str(p)] for a, p in new],
             ]
-            _set_tiers(engagement, tiers)
+            _set_tiers(principal, engagement, tiers)
     if changes:
         engagement.version += 1
         engagement.save()
@@ -298,7 +304,7 @@ def move_status(
     becomes active, not from the start date in its terms."""
     principal.require_in(engagement.organization_id, Role.MANAGER, "Moving an engagement's status")
     actor = principal.user
-    engagement = _locked(engagement)
+    engagement = _locked(principal, engagement)
     current = EngagementStatus(engagement.status)
     if to_status not in EngagementStatus.values:
         raise ValidationError({"to_status": f"{to_status!r} is not a status."})
@@ -319,7 +325,7 @@ def move_status(
             raise ValidationError(
                 {"to_status": "Start the exit checklist first, so that ending leaves nothing open."}
             )
-        still_open = open_exit_items(engagement)
+        still_open = open_exit_items(principal, engagement)
         if still_open:
             raise ValidationError(
                 {"to_status": "Finish the exit checklist first: " + "; ".join(still_open) + "."}
@@ -391,9 +397,11 @@ def update_plan(
     org = engagement.organization
     plans = CommunicationPlan.objects.select_for_update().visible_to(principal)
     plan = plans.get(engagement=engagement)
-    plan.our_point_person = member_of(org, our_point_person_id, "our_point_person")
-    plan.their_point_person = contact_of(engagement, their_point_person_id, "their_point_person")
-    plan.issue_contact = contact_of(engagement, issue_contact_id, "issue_contact")
+    plan.our_point_person = member_of(principal, our_point_person_id, "our_point_person")
+    plan.their_point_person = contact_of(
+        principal, engagement, their_point_person_id, "their_point_person"
+    )
+    plan.issue_contact = contact_of(principal, engagement, issue_contact_id, "issue_contact")
     plan.preferred_channel = preferred_channel
     plan.meeting_cadence = meeting_cadence
     plan.meeting_notes = meeting_notes.strip()
@@ -418,10 +426,10 @@ def add_escalation_level(
     actor = principal.user
     ensure_open(engagement)
     org = engagement.organization
-    our_person = member_of(org, our_person_id, "our_person")
+    our_person = member_of(principal, our_person_id, "our_person")
     if our_person is None:
         raise ValidationError({"our_person": "Choose a member of this organization."})
-    their_contact = contact_of(engagement, their_contact_id, "their_contact")
+    their_contact = contact_of(principal, engagement, their_contact_id, "their_contact")
     if their_contact is None:
         raise ValidationError({"their_contact": f"Choose a contact at {engagement.provider}."})
     top = (
@@ -649,8 +657,8 @@ def delete_workflow_step(principal: Principal, step: WorkflowStep) -> None:
 
 
 # --- Holidays ------------------------------------------------------------------------------
-def holiday_dates(org) -> set[date]:
-    return set(Holiday.objects.for_org(org).values_list("date", flat=True))
+def holiday_dates(principal) -> set[date]:
+    return set(Holiday.objects.visible_to(principal).values_list("date", flat=True))
 
 
 @transaction.atomic
@@ -671,7 +679,7 @@ def add_federal_holidays(principal: Principal, *, year: int) -> int:
     """Add the US federal holidays of ``year`` (from the ``holidays`` package) not yet listed."""
     principal.require_in(principal.organization_id, Role.MANAGER, "Changing the holidays")
     org, actor = principal.organization, principal.user
-    have = holiday_dates(org)
+    have = holiday_dates(principal)
     rows = [
         Holiday(organization=org, date=day, name=name)
         for day, name in sorted(holiday_calendars.US(years=year).items())
@@ -718,7 +726,7 @@ def grant_access(principal: Principal, engagement: Engagement, *, data: dict) ->
         system=data.get("system", "").strip(),
         account=data.get("account", "").strip(),
         level=data.get("level", "").strip(),
-        granted_by=member_of(org, data.get("granted_by_id"), "granted_by") or actor,
+        granted_by=member_of(principal, data.get("granted_by_id"), "granted_by") or actor,
         granted_on=data.get("granted_on") or timezone.localdate(),
     )
     grant.full_clean()
@@ -771,7 +779,7 @@ def start_exit(principal: Principal, engagement: Engagement) -> list[ExitItem]:
     """Open the exit checklist: one item per access still open, and the standard items."""
     principal.require_in(engagement.organization_id, Role.MANAGER, "Working the exit checklist")
     actor = principal.user
-    engagement = _locked(engagement)
+    engagement = _locked(principal, engagement)
     if engagement.status == EngagementStatus.ENDED:
         raise ValidationError("This engagement has ended already.")
     if engagement.exit_started_at is None:
@@ -850,9 +858,9 @@ def complete_exit_item(principal: Principal, item: ExitItem, *, done: bool = Tru
     return item
 
 
-def open_exit_items(engagement: Engagement) -> list[str]:
+def open_exit_items(principal: Principal, engagement: Engagement) -> list[str]:
     return list(
-        ExitItem.objects.for_org(engagement.organization)
+        ExitItem.objects.visible_to(principal)
         .filter(engagement=engagement, done_at__isnull=True)
         .values_list("text", flat=True)
     )

@@ -43,7 +43,9 @@ def _ladder(request, engagement):
 def plan_edit(request, pk):
     engagement = engagement_or_404(request, pk)
     plan = engagement.communication_plan
-    form = PlanForm(request.POST or None, instance=plan, engagement=engagement)
+    form = PlanForm(
+        request.POST or None, instance=plan, principal=request.principal, engagement=engagement
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -66,7 +68,7 @@ def plan_edit(request, pk):
         "engagement": engagement,
         "form": form,
         "ladder": _ladder(request, engagement),
-        "level_form": EscalationLevelForm(engagement=engagement),
+        "level_form": EscalationLevelForm(principal=request.principal, engagement=engagement),
     }
     return render(request, "engagements/plan_form.html", context)
 
@@ -75,7 +77,7 @@ def plan_edit(request, pk):
 @principal_required(Role.MANAGER)
 def escalation_add(request, pk):
     engagement = engagement_or_404(request, pk)
-    form = EscalationLevelForm(request.POST, engagement=engagement)
+    form = EscalationLevelForm(request.POST, principal=request.principal, engagement=engagement)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -94,7 +96,11 @@ def escalation_add(request, pk):
             return redirect("engagements:plan", request.org.slug, engagement.pk)
     context = {
         "engagement": engagement,
-        "form": PlanForm(instance=engagement.communication_plan, engagement=engagement),
+        "form": PlanForm(
+            instance=engagement.communication_plan,
+            principal=request.principal,
+            engagement=engagement,
+        ),
         "ladder": _ladder(request, engagement),
         "level_form": form,
     }

@@ -496,7 +496,7 @@ def _renewals(org, today) -> Section:
     have already ended on engagements still open (past due: end them or extend them), each
     with its date; a renewal whose notice deadline has passed says so."""
     ended = list(_terms_past(org, today)[: TOP + 1])
-    renewals = renewals_within(org, RENEWAL_DAYS, today)
+    renewals = renewals_within(Principal.system(org), RENEWAL_DAYS, today)
     items = [
         Item(
             label=engagement.title,

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from handoff.core.tenancy import TenantManager, TenantModel, TenantQuerySet
+from handoff.core.tenancy import TenantModel, TenantQuerySet
 from handoff.providers.choices import (
     Channel,
     DueDiligenceStatus,
@@ -199,7 +199,7 @@ class ReferenceQuestion(TenantModel):
     ``key``) feed the reputation score and can be reworded, not removed; added ones are free
     text."""
 
-    objects = TenantManager.from_queryset(ReferenceQuestionQuerySet)()
+    objects = ReferenceQuestionQuerySet.as_manager()
 
     key = models.SlugField(max_length=40, blank=True)
     text = models.CharField(max_length=300)

@@ -251,7 +251,7 @@ class TaskAttachmentOut(Schema):
 def _task(request, task_id: int):
     """The task if the principal may see it (a contact: their provider's), else 404."""
     principal = request.auth
-    return get_visible_or_404(selectors.task_detail(principal.organization), principal, pk=task_id)
+    return get_visible_or_404(selectors.task_detail(principal), principal, pk=task_id)
 
 
 def _members_only(request, **sent) -> None:
@@ -361,14 +361,14 @@ def nudge_task(request, task_id: int):
 @router.get("/tasks/{task_id}/moves", response={200: list[TaskMoveOut], **ERRORS})
 @api_access(providers=True)
 def list_moves(request, task_id: int):
-    return list(selectors.moves_of(_task(request, task_id)))
+    return list(selectors.moves_of(request.principal, _task(request, task_id)))
 
 
 @router.get("/tasks/{task_id}/comments", response={200: list[TaskCommentOut], **ERRORS})
 @api_access(providers=True)
 def list_comments(request, task_id: int):
     task = _task(request, task_id)
-    return list(selectors.comments_of(task, include_internal=request.auth.is_member))
+    return list(selectors.comments_of(request.principal, task))
 
 
 @router.post("/tasks/{task_id}/comments", response={201: TaskCommentOut, **ERRORS})
@@ -387,7 +387,7 @@ def add_comment(request, task_id: int, payload: CommentIn):
 
 def _attachments(request, task):
     """The task's files the principal may see: a contact's never include internal notes'."""
-    return selectors.attachments_of(task, include_internal=request.auth.is_member)
+    return selectors.attachments_of(request.principal, task)
 
 
 @router.get("/tasks/{task_id}/attachments", response={200: list[TaskAttachmentOut], **ERRORS})

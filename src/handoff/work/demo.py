@@ -18,6 +18,7 @@ from handoff.accounts.models import PortalAccess, User
 from handoff.accounts.portal import portal_user_for
 from handoff.accounts.principal import for_session
 from handoff.core.backdating import backdated
+from handoff.core.principal import Principal
 from handoff.engagements.calendar import previous_business_day
 from handoff.engagements.models import Engagement
 from handoff.engagements.services import holiday_dates
@@ -35,16 +36,17 @@ PROVIDER_MOVES = {S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED}
 
 
 def load_demo(org, owner) -> None:
+    system = Principal.system(org)  # the demo writes the organization's history as itself
     tz = ZoneInfo(org.time_zone)
     oscar = User.objects.get(email="oscar@maplestreetdental.example")
-    books = Engagement.objects.for_org(org).get(title="Monthly bookkeeping and close")
-    billing = Engagement.objects.for_org(org).get(title="Insurance claims billing")
-    priya = Contact.objects.for_org(org).get(name="Priya Raman")
-    tom = Contact.objects.for_org(org).get(name="Tom Okafor")
-    marco = Contact.objects.for_org(org).get(name="Marco Silva")
+    books = Engagement.objects.visible_to(system).get(title="Monthly bookkeeping and close")
+    billing = Engagement.objects.visible_to(system).get(title="Insurance claims billing")
+    priya = Contact.objects.visible_to(system).get(name="Priya Raman")
+    tom = Contact.objects.visible_to(system).get(name="Tom Okafor")
+    marco = Contact.objects.visible_to(system).get(name="Marco Silva")
     rng = random.Random(7)  # the same history on every machine
     today = timezone.localdate(timezone=tz)
-    holidays = holiday_dates(org)
+    holidays = holiday_dates(system)
 
     def at(day, hour, minute=0):
         return datetime.combine(day, time(hour, minute), tzinfo=tz)
@@ -67,7 +69,7 @@ def load_demo(org, owner) -> None:
             occurrence=due.date() if schedule else None,
             created_at=created,
             # What create_task keeps: the service level's promise from when it was sent.
-            turnaround_due_at=work.suggest_due(engagement, kind, created),
+            turnaround_due_at=work.suggest_due(system, engagement, kind, created),
             **extra,
         )
         TaskMove.objects.create(
@@ -110,7 +112,7 @@ def load_demo(org, owner) -> None:
         with backdated(org, when):
             work.add_comment(for_session(actor, org.slug), task, body=body)
         last = task.moves.order_by("-at").values_list("at", flat=True).first()
-        Task.objects.for_org(org).filter(pk=task.pk).update(updated_at=max(when, last))
+        Task.objects.visible_to(system).filter(pk=task.pk).update(updated_at=max(when, last))
 
     def delivered_path(created, due, *, late_hours=0, returned=False, note=""):
         """The moves of a task sent at ``created`` and delivered ``late_hours`` after (or
@@ -292,7 +294,9 @@ def load_demo(org, owner) -> None:
         """The service level's promise counted from when the task was sent (create_task
         counted it from the moment the demo was loaded)."""
         task.refresh_from_db()
-        task.turnaround_due_at = work.suggest_due(task.engagement, task.kind, task.created_at)
+        task.turnaround_due_at = work.suggest_due(
+            system, task.engagement, task.kind, task.created_at
+        )
         task.save(update_fields=["turnaround_due_at"])
         hooks.task_changed(task)
         return task

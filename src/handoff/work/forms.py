@@ -127,15 +127,15 @@ class TaskForm(forms.Form):
     files = MultipleFileField(label="Attachments", help_text=FILES_HELP)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, engagement, editing=False, **kwargs):
+    def __init__(self, *args, principal, engagement, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         org = engagement.organization
-        kinds = ServiceLevel.objects.for_org(org).filter(engagement=engagement)
+        kinds = ServiceLevel.objects.visible_to(principal).filter(engagement=engagement)
         self.fields["kind"].choices = [("", "—")] + [
             (level.task_kind, f"{level.task_kind} ({level.turnaround_display})") for level in kinds
         ]
         self.fields["our_assignee"].queryset = members(org)
-        self.fields["their_assignee"].queryset = Contact.objects.for_org(org).filter(
+        self.fields["their_assignee"].queryset = Contact.objects.visible_to(principal).filter(
             provider_id=engagement.provider_id, archived_at__isnull=True
         )
         if editing:
@@ -244,9 +244,9 @@ class ScheduleForm(forms.ModelForm):
             "details": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, engagement, **kwargs):
+    def __init__(self, *args, principal, engagement, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = ServiceLevel.objects.for_org(engagement.organization).filter(engagement=engagement)
+        kinds = ServiceLevel.objects.visible_to(principal).filter(engagement=engagement)
         self.fields["kind"].choices = [("", "—")] + [(k.task_kind, k.task_kind) for k in kinds]
         self.fields["day_of_month"].help_text = "For monthly work; 31 means the month's last day."
         self.fields["interval_days"].help_text = "For work every so many days."

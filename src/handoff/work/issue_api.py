@@ -73,8 +73,8 @@ class IssueDetailOut(IssueOut):
     events: list[IssueEventOut]
 
     @staticmethod
-    def resolve_events(issue):
-        return issues.timeline(issue)
+    def resolve_events(issue, context):
+        return issues.timeline(context["request"].principal, issue)
 
 
 class IssuePage(Schema):

@@ -69,14 +69,14 @@ def _issue_or_404(request, pk) -> Issue:
     return get_visible_or_404(issues.with_routing(Issue.objects), request.principal, pk=pk)
 
 
-def detail_context(issue: Issue, now=None) -> dict:
+def detail_context(principal, issue: Issue, now=None) -> dict:
     """What the detail page shows about an issue's progress, to either side."""
     now = now or timezone.now()
-    rungs = issues.ladder(issue.engagement)
+    rungs = issues.ladder(principal, issue.engagement)
     above = [rung for rung in rungs if rung.level > issue.level]
     return {
         "issue": issue,
-        "events": issues.timeline(issue),
+        "events": issues.timeline(principal, issue),
         "rungs": rungs,
         "overdue": issues.is_overdue(issue, now),
         "at_top": bool(rungs) and not above,
@@ -93,7 +93,7 @@ def detail_context(issue: Issue, now=None) -> dict:
 @principal_required(Role.VIEWER, providers=True)
 def issue_detail(request, pk):
     issue = _issue_or_404(request, pk)
-    context = {**detail_context(issue), "message_form": MessageForm()}
+    context = {**detail_context(request.principal, issue), "message_form": MessageForm()}
     if not request.principal.is_provider:
         context.update(resolve_form=ResolveForm(), reopen_form=ReopenForm())
     return render(request, "work/issue_detail.html", context)

@@ -76,18 +76,18 @@ def with_routing(queryset):
     )
 
 
-def ladder(engagement: Engagement) -> list[EscalationLevel]:
+def ladder(principal: Principal, engagement: Engagement) -> list[EscalationLevel]:
     return list(
-        EscalationLevel.objects.for_org(engagement.organization_id)
+        EscalationLevel.objects.visible_to(principal)
         .filter(engagement=engagement)
         .select_related("our_person", "their_contact")
         .order_by("level")
     )
 
 
-def timeline(issue: Issue) -> list[IssueEvent]:
+def timeline(principal: Principal, issue: Issue) -> list[IssueEvent]:
     return list(
-        IssueEvent.objects.for_org(issue.organization_id)
+        IssueEvent.objects.visible_to(principal)
         .filter(issue=issue)
         .select_related("author")
         .order_by("at", "id")
@@ -99,17 +99,20 @@ def _zone(org) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(org.time_zone)
 
 
-def _deadline(org, start: datetime, allowance, holidays=None) -> datetime | None:
+def _deadline(principal: Principal, start: datetime, allowance, holidays=None) -> datetime | None:
     if allowance is None:
         return None
     if holidays is None:
-        holidays = holiday_dates(org)
-    return calendar.deadline(start, allowance.amount, allowance.unit, _zone(org), holidays)
+        holidays = holiday_dates(principal)
+    zone = _zone(principal.organization)
+    return calendar.deadline(start, allowance.amount, allowance.unit, zone, holidays)
 
 
-def response_target(engagement: Engagement, severity: str) -> ResponseTarget | None:
+def response_target(
+    principal: Principal, engagement: Engagement, severity: str
+) -> ResponseTarget | None:
     return (
-        ResponseTarget.objects.for_org(engagement.organization_id)
+        ResponseTarget.objects.visible_to(principal)
         .filter(engagement=engagement, severity=severity)
         .first()
     )
@@ -220,7 +223,7 @@ def raise_issue(principal: Principal, engagement: Engagement, *, data: dict) -> 
         raised_side=side,
         level=0,
         raised_at=now,
-        respond_by=_deadline(org, now, response_target(engagement, severity)),
+        respond_by=_deadline(principal, now, response_target(principal, engagement, severity)),
     )
     issue.full_clean()
     issue.save()
@@ -235,7 +238,7 @@ def raise_issue(principal: Principal, engagement: Engagement, *, data: dict) -> 
         at=now,
     )
     audit.record(org, actor, "issue.raised", issue, f"Raised issue {issue.title}")
-    issue = with_routing(Issue.objects.for_org(org)).get(pk=issue.pk)
+    issue = with_routing(Issue.objects.visible_to(principal)).get(pk=issue.pk)
     users, contacts = _recipients(issue)
     who = "us" if side == Side.US else engagement.provider.name
     deadline = (
@@ -258,9 +261,9 @@ def raise_issue(principal: Principal, engagement: Engagement, *, data: dict) -> 
     return issue
 
 
-def _locked(issue: Issue) -> Issue:
+def _locked(principal: Principal, issue: Issue) -> Issue:
     return (
-        Issue.objects.for_org(issue.organization_id)
+        Issue.objects.visible_to(principal)
         .select_for_update()
         .select_related("organization", "engagement")
         .get(pk=issue.pk)
@@ -273,7 +276,7 @@ def respond(principal: Principal, issue: Issue, *, body: str) -> IssueEvent:
     issue was routed to is the first response: it is recorded once and stops the escalation
     clock."""
     body = _clean_body(body, "body", "a message")
-    issue = _locked(issue)
+    issue = _locked(principal, issue)
     principal.require_in(
         issue.engagement.organization_id,
         Role.MEMBER,
@@ -302,7 +305,7 @@ def respond(principal: Principal, issue: Issue, *, body: str) -> IssueEvent:
         audit.record(
             issue.organization, actor, "issue.responded", issue, f"First response to {issue.title}"
         )
-    users, contacts = _other_side(issue, side)
+    users, contacts = _other_side(principal, issue, side)
     _tell(
         issue,
         Event.ISSUE_MESSAGE,
@@ -316,11 +319,11 @@ def respond(principal: Principal, issue: Issue, *, body: str) -> IssueEvent:
     return event
 
 
-def _other_side(issue: Issue, side: str) -> tuple[list, list]:
+def _other_side(principal: Principal, issue: Issue, side: str) -> tuple[list, list]:
     """Who hears of a message from ``side``: the other side's routing (the point person or the
     issue contact), whoever raised the issue there, and the ladder's current level."""
     plan = getattr(issue.engagement, "communication_plan", None)
-    rung = next((r for r in ladder(issue.engagement) if r.level == issue.level), None)
+    rung = next((r for r in ladder(principal, issue.engagement) if r.level == issue.level), None)
     raiser = [issue.raised_by] if issue.raised_side != side else []
     if side == Side.PROVIDER:
         ours = [plan.our_point_person] if plan else []
@@ -337,7 +340,7 @@ def resolve(principal: Principal, issue: Issue, *, note: str) -> Issue:
         raise PermissionDenied(
             "Only the business resolves an issue; write your proposed resolution in the thread."
         )
-    issue = _locked(issue)
+    issue = _locked(principal, issue)
     principal.require_in(
         issue.engagement.organization_id,
         Role.MANAGER,
@@ -364,7 +367,7 @@ def resolve(principal: Principal, issue: Issue, *, note: str) -> Issue:
         at=now,
     )
     audit.record(issue.organization, actor, "issue.resolved", issue, f"Resolved {issue.title}")
-    issue = with_routing(Issue.objects.for_org(issue.organization_id)).get(pk=issue.pk)
+    issue = with_routing(Issue.objects.visible_to(principal)).get(pk=issue.pk)
     users, contacts = _recipients(issue)
     _tell(
         issue,
@@ -388,7 +391,7 @@ def reopen(principal: Principal, issue: Issue, *, reason: str) -> Issue:
     reason = _clean_body(reason, "reason", "why it is reopened")
     if principal.is_provider:
         raise PermissionDenied("Only the business reopens an issue; raise a new one instead.")
-    issue = _locked(issue)
+    issue = _locked(principal, issue)
     principal.require_in(
         issue.engagement.organization_id,
         Role.MANAGER,
@@ -407,13 +410,13 @@ def reopen(principal: Principal, issue: Issue, *, reason: str) -> Issue:
     fields = ["status", "resolved_at", "resolved_by", "resolution"]
     if issue.first_response_at is None:
         allowance = (
-            response_target(issue.engagement, issue.severity)
+            response_target(principal, issue.engagement, issue.severity)
             if issue.level == 0
-            else EscalationLevel.objects.for_org(org)
+            else EscalationLevel.objects.visible_to(principal)
             .filter(engagement=issue.engagement, level=issue.level)
             .first()
         )
-        issue.respond_by = _deadline(org, now, allowance)
+        issue.respond_by = _deadline(principal, now, allowance)
         fields.append("respond_by")
     issue.save(update_fields=fields)
     IssueEvent.objects.create(
@@ -468,6 +471,7 @@ def _climb(pk: int, rung: EscalationLevel, now: datetime, holidays: dict) -> boo
         if issue is None:
             return False  # answered, resolved or climbed since the list was read
         org = issue.organization
+        system = Principal.system(org)  # the sweep climbs the ladder for the organization
         try:
             with transaction.atomic():
                 IssueEvent.objects.create(
@@ -482,15 +486,15 @@ def _climb(pk: int, rung: EscalationLevel, now: datetime, holidays: dict) -> boo
         except IntegrityError:
             return False  # another worker reached this level first
         if org.pk not in holidays:
-            holidays[org.pk] = holiday_dates(org)
+            holidays[org.pk] = holiday_dates(system)
         issue.level = rung.level
         issue.escalated_at = now
-        issue.respond_by = _deadline(org, now, rung, holidays[org.pk])
+        issue.respond_by = _deadline(system, now, rung, holidays[org.pk])
         issue.save(update_fields=["level", "escalated_at", "respond_by"])
         audit.record(
             org, None, "issue.escalated", issue, f"{issue.title} escalated to level {rung.level}"
         )
-        issue = with_routing(Issue.objects.for_org(org)).get(pk=issue.pk)
+        issue = with_routing(Issue.objects.visible_to(system)).get(pk=issue.pk)
         plan = getattr(issue.engagement, "communication_plan", None)
         routed_users, routed_contacts = _recipients(issue)
         contacts = [rung.their_contact, *routed_contacts]

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handoff.core.tenancy import TenantModel, TenantQuerySet
-from handoff.engagements.choices import PORTAL_VISIBLE_STATUSES, Severity
+from handoff.engagements.choices import Severity
+from handoff.engagements.models import their_engagements
 from handoff.work import recurrence, status
 from handoff.work.choices import IssueStatus, Priority, Recurrence, Side, TaskStatus
 
@@ -45,10 +46,7 @@ class TaskQuerySet(TenantQuerySet):
 
     def portal_scope(self, principal):
         """A provider's contact sees the work under their provider's engagements, drafts aside."""
-        return self.filter(
-            engagement__provider_id=principal.provider_id,
-            engagement__status__in=PORTAL_VISIBLE_STATUSES,
-        )
+        return self.filter(their_engagements(principal))
 
 
 class Task(TenantModel):
@@ -201,6 +199,12 @@ class Task(TenantModel):
         return self.delivered_at - self.due_at
 
 
+class TaskMoveQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees the history of their provider's tasks."""
+        return self.filter(their_engagements(principal, "task__engagement"))
+
+
 class TaskMove(TenantModel):
     """One status change of a task: who, which side, when, and why."""
 
@@ -218,12 +222,21 @@ class TaskMove(TenantModel):
     )
     at = models.DateTimeField(default=timezone.now)
 
+    objects = TaskMoveQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["organization", "task"], name="taskmove_org_task")]
 
     def __str__(self):
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class TaskCommentQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees the threads of their provider's tasks, internal notes
+        aside."""
+        return self.filter(their_engagements(principal, "task__engagement"), internal=False)
 
 
 class TaskComment(TenantModel):
@@ -240,6 +253,8 @@ class TaskComment(TenantModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = TaskCommentQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["organization", "task"], name="taskcomment_org_task")]
@@ -247,6 +262,15 @@ class TaskComment(TenantModel):
 
 def attachment_path(instance, filename):
     return f"tasks/{instance.organization_id}/{instance.task_id}/{secrets.token_hex(8)}-{filename}"
+
+
+class TaskAttachmentQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees the files of their provider's tasks, but not those of
+        internal notes."""
+        return self.filter(their_engagements(principal, "task__engagement")).exclude(
+            comment__internal=True
+        )
 
 
 class TaskAttachment(TenantModel):
@@ -268,6 +292,8 @@ class TaskAttachment(TenantModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TaskAttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -364,10 +390,7 @@ class Schedule(TenantModel):
 class IssueQuerySet(TenantQuerySet):
     def portal_scope(self, principal):
         """A provider's contact sees the issues on their provider's engagements, drafts aside."""
-        return self.filter(
-            engagement__provider_id=principal.provider_id,
-            engagement__status__in=PORTAL_VISIBLE_STATUSES,
-        )
+        return self.filter(their_engagements(principal))
 
 
 class Issue(TenantModel):
@@ -426,6 +449,12 @@ class Issue(TenantModel):
         return reverse("portal:issue", args=[self.organization.slug, self.pk])
 
 
+class IssueEventQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees the whole thread of their provider's issues."""
+        return self.filter(their_engagements(principal, "issue__engagement"))
+
+
 class IssueEvent(TenantModel):
     """The issue's thread and history: messages, responses, climbs and the resolution."""
 
@@ -445,6 +474,8 @@ class IssueEvent(TenantModel):
     body = models.TextField(blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now)
+
+    objects = IssueEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]

@@ -45,8 +45,9 @@ class ScheduleOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_next_due_dates(schedule):
-        return services.next_dates(schedule, services.local_today(schedule.organization))
+    def resolve_next_due_dates(schedule, context):
+        today = services.local_today(schedule.organization)
+        return services.next_dates(context["request"].principal, schedule, today)
 
 
 class ScheduleIn(Schema):
@@ -106,7 +107,9 @@ def _schedule(request, schedule_id: int) -> Schedule:
 @api_access()
 def list_schedules(request, engagement_id: int):
     engagement = engagement_or_404(request, engagement_id)
-    return list(selectors.schedules_of(engagement).select_related("organization"))
+    return list(
+        selectors.schedules_of(request.principal, engagement).select_related("organization")
+    )
 
 
 @router.post(

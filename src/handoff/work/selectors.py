@@ -153,8 +153,8 @@ def task_list(
     return tasks.order_by(*ORDER.get(sort, ORDER[Sort.DUE]))
 
 
-def task_detail(org):
-    return Task.objects.for_org(org).select_related(
+def task_detail(principal):
+    return Task.objects.visible_to(principal).select_related(
         "organization",
         "engagement__provider",
         "our_assignee",
@@ -179,42 +179,35 @@ def turn_since(task, moves) -> datetime | None:
     return since or task.created_at
 
 
-def moves_of(task):
+def moves_of(principal, task):
     return (
-        TaskMove.objects.for_org(task.organization)
+        TaskMove.objects.visible_to(principal)
         .filter(task=task)
         .select_related("actor")
         .prefetch_related("attachments")
     )
 
 
-def comments_of(task, *, include_internal: bool = True):
-    comments = (
-        TaskComment.objects.for_org(task.organization)
+def comments_of(principal, task):
+    """The task's thread as ``principal`` sees it (a provider's contact: no internal notes)."""
+    return (
+        TaskComment.objects.visible_to(principal)
         .filter(task=task)
         .select_related("author")
         .prefetch_related("attachments")
     )
-    return comments if include_internal else comments.filter(internal=False)
 
 
-def attachments_of(task, *, include_internal: bool = True):
-    files = (
-        TaskAttachment.objects.for_org(task.organization)
-        .filter(task=task)
-        .select_related("uploaded_by")
+def attachments_of(principal, task):
+    """The task's files as ``principal`` sees them (a provider's contact: none of internal
+    notes)."""
+    return (
+        TaskAttachment.objects.visible_to(principal).filter(task=task).select_related("uploaded_by")
     )
-    if not include_internal:
-        files = files.exclude(comment__internal=True)
-    return files
 
 
-def schedules_of(engagement):
-    return Schedule.objects.for_org(engagement.organization).filter(engagement=engagement)
-
-
-def schedules(org):
-    return Schedule.objects.for_org(org).select_related("engagement__provider")
+def schedules_of(principal, engagement):
+    return Schedule.objects.visible_to(principal).filter(engagement=engagement)
 
 
 # --- Issues -----------------------------------------------------------------------------------

@@ -152,10 +152,10 @@ def _store_files(task: Task, checked, *, actor, side, move=None, comment=None) -
     return rows
 
 
-def _locked_task(task: Task, expected_version: int | None = None) -> Task:
+def _locked_task(principal: Principal, task: Task, expected_version: int | None = None) -> Task:
     current = (
         Task.objects.select_for_update(of=("self",))
-        .for_org(task.organization)
+        .visible_to(principal)
         .select_related(
             "organization", "engagement", "our_assignee", "their_assignee", "requested_by"
         )
@@ -203,44 +203,48 @@ def due_date_problem(due: date, *, today: date, engagement_start: date | None) -
     return ""
 
 
-def service_level_for(engagement: Engagement, kind: str) -> ServiceLevel | None:
+def service_level_for(
+    principal: Principal, engagement: Engagement, kind: str
+) -> ServiceLevel | None:
     if not kind:
         return None
     return (
-        ServiceLevel.objects.for_org(engagement.organization)
+        ServiceLevel.objects.visible_to(principal)
         .filter(engagement=engagement, task_kind=kind)
         .first()
     )
 
 
-def suggest_due(engagement: Engagement, kind: str, now: datetime | None = None):
+def suggest_due(
+    principal: Principal, engagement: Engagement, kind: str, now: datetime | None = None
+):
     """The due time the engagement's service level for ``kind`` promises for work sent at
     ``now``, in the organization's zone and around its holidays; None without a service level.
 
     Business days end at 17:00 local; "by day N" is due at 17:00 on the business day on or
     before the next Nth."""
-    level = service_level_for(engagement, kind)
+    level = service_level_for(principal, engagement, kind)
     if level is None:
         return None
     org = engagement.organization
     now = now or timezone.now()
-    tz, holidays = org_zone(org), holiday_dates(org)
+    tz, holidays = org_zone(org), holiday_dates(principal)
     if level.rule == TurnaroundRule.DAY_OF_MONTH:
         day = calendar.next_day_of_month(now.astimezone(tz).date(), level.day_of_month, holidays)
         return datetime.combine(day, calendar.END_OF_BUSINESS_DAY, tzinfo=tz)
     return calendar.deadline(now, level.business_days, TargetUnit.BUSINESS_DAYS, tz, holidays)
 
 
-def _kinds(engagement: Engagement) -> set[str]:
+def _kinds(principal: Principal, engagement: Engagement) -> set[str]:
     return set(
-        ServiceLevel.objects.for_org(engagement.organization)
+        ServiceLevel.objects.visible_to(principal)
         .filter(engagement=engagement)
         .values_list("task_kind", flat=True)
     )
 
 
 # --- Tasks ----------------------------------------------------------------------------------
-def _apply_fields(task: Task, engagement: Engagement, data: dict) -> None:
+def _apply_fields(principal: Principal, task: Task, engagement: Engagement, data: dict) -> None:
     """Set the editable fields present in ``data`` on ``task``, checked."""
     if "title" in data:
         task.title = " ".join((data["title"] or "").split())
@@ -250,7 +254,7 @@ def _apply_fields(task: Task, engagement: Engagement, data: dict) -> None:
         task.priority = data["priority"] or Priority.NORMAL
     if "kind" in data:
         kind = (data["kind"] or "").strip()
-        if kind and kind not in _kinds(engagement):
+        if kind and kind not in _kinds(principal, engagement):
             raise ValidationError(
                 {"kind": f"Choose one of this engagement's service levels, not {kind!r}."}
             )
@@ -268,11 +272,12 @@ def _apply_fields(task: Task, engagement: Engagement, data: dict) -> None:
             if problem:
                 raise ValidationError({"due_at": problem})
         task.due_at = due
-    org = engagement.organization
     if "our_assignee_id" in data:
-        task.our_assignee = member_of(org, data["our_assignee_id"], "our_assignee")
+        task.our_assignee = member_of(principal, data["our_assignee_id"], "our_assignee")
     if "their_assignee_id" in data:
-        task.their_assignee = contact_of(engagement, data["their_assignee_id"], "their_assignee")
+        task.their_assignee = contact_of(
+            principal, engagement, data["their_assignee_id"], "their_assignee"
+        )
 
 
 @transaction.atomic
@@ -286,14 +291,20 @@ def create_task(principal: Principal, engagement: Engagement, *, data: dict, fil
     ``turnaround_due_at`` is set from the kind's service level (None without one).
     """
     principal.require_in(engagement.organization_id, Role.MEMBER, "Sending a task")
-    return _create_task(engagement, actor=principal.user, data=data, files=files)
+    return _create_task(principal, engagement, data=data, files=files)
 
 
 def _create_task(
-    engagement: Engagement, *, actor, data: dict, files=(), schedule=None, occurrence=None
+    principal: Principal,
+    engagement: Engagement,
+    *,
+    data: dict,
+    files=(),
+    schedule=None,
+    occurrence=None,
 ) -> Task:
     engagement = (
-        Engagement.objects.for_org(engagement.organization)
+        Engagement.objects.visible_to(principal)
         .select_related("organization", "provider")
         .get(pk=engagement.pk)
     )
@@ -303,27 +314,27 @@ def _create_task(
             "only under an active engagement."
         )
     org = engagement.organization
-    plan = CommunicationPlan.objects.for_org(org).filter(engagement=engagement).first()
+    plan = CommunicationPlan.objects.visible_to(principal).filter(engagement=engagement).first()
     data = dict(data)
     if data.get("our_assignee_id") is None and plan is not None:
         data["our_assignee_id"] = plan.our_point_person_id
     if data.get("their_assignee_id") is None and plan is not None:
         data["their_assignee_id"] = plan.their_point_person_id
-    requester = actor if actor is not None and actor.is_authenticated else None
+    actor = principal.user  # None when a schedule sends it
     task = Task(
         organization=org,
         engagement=engagement,
-        requested_by=requester or (schedule.created_by if schedule else None),
+        requested_by=actor or (schedule.created_by if schedule else None),
         schedule=schedule,
         occurrence=occurrence,
     )
-    _apply_fields(task, engagement, {k: v for k, v in data.items() if k != "due_at"})
+    _apply_fields(principal, task, engagement, {k: v for k, v in data.items() if k != "due_at"})
     # The promise of the kind's service level, as it stands when the task is sent: kept on the
     # task so that scorecards count turnaround in SQL, and so that a service level or holiday
     # changed later does not rewrite it.
-    task.turnaround_due_at = suggest_due(engagement, task.kind, task.created_at)
+    task.turnaround_due_at = suggest_due(principal, engagement, task.kind, task.created_at)
     if data.get("due_at") is not None:
-        _apply_fields(task, engagement, {"due_at": data["due_at"]})
+        _apply_fields(principal, task, engagement, {"due_at": data["due_at"]})
     else:
         task.due_at = task.turnaround_due_at
         if task.due_at is None:
@@ -370,7 +381,7 @@ def update_task(
     date does not."""
     principal.require_in(task.organization_id, Role.MEMBER, "Editing a task")
     actor = principal.user
-    task = _locked_task(task, expected_version)
+    task = _locked_task(principal, task, expected_version)
     if task.status in status.CLOSED:
         raise ValidationError(
             f"The task is {task.get_status_display().lower()}; it can no longer be edited."
@@ -383,11 +394,11 @@ def update_task(
         raise ValidationError({"body": f"Unknown fields: {', '.join(sorted(unknown))}."})
     if "due_at" in data and data["due_at"] is None:
         raise ValidationError({"due_at": "A task needs a due date."})
-    _apply_fields(task, task.engagement, data)
+    _apply_fields(principal, task, task.engagement, data)
     if task.kind != before["kind"]:
         # Another kind is another promise: its service level (as it stands now) counted from
         # when the task was sent. A new due date alone leaves the promise as it was.
-        task.turnaround_due_at = suggest_due(task.engagement, task.kind, task.created_at)
+        task.turnaround_due_at = suggest_due(principal, task.engagement, task.kind, task.created_at)
     task.full_clean(exclude=["engagement", "organization"], validate_constraints=False)
     after = {field: getattr(task, field) for field in fields}
     changes = audit.diff(before, after)
@@ -450,7 +461,7 @@ def move_task(
         raise ValidationError({"status": f"{to_status!r} is not a task status."})
     if to_status == TaskStatus.CANCELLED and not principal.is_provider:
         principal.require(Role.MANAGER, "Cancelling a task")
-    task = _locked_task(task, expected_version)
+    task = _locked_task(principal, task, expected_version)
     try:
         status.check_move(task.status, to_status, side)
     except status.IllegalMove as error:
@@ -538,12 +549,12 @@ def move_task(
 NUDGE_WINDOW = timedelta(minutes=10)
 
 
-def nudge_recipient(task: Task):
+def nudge_recipient(principal: Principal, task: Task):
     """Whom a nudge reminds: their assignee, else the engagement's point person at the provider."""
     if task.their_assignee_id:
         return task.their_assignee
     plan = (
-        CommunicationPlan.objects.for_org(task.organization)
+        CommunicationPlan.objects.visible_to(principal)
         .filter(engagement_id=task.engagement_id)
         .select_related("their_point_person")
         .first()
@@ -559,7 +570,7 @@ def nudge_task(principal: Principal, task: Task, *, now: datetime | None = None)
     nothing and returns False; True when the reminder went now. Our side, members and up."""
     principal.require_in(task.organization_id, Role.MEMBER, "Reminding the provider")
     actor = principal.user
-    task = _locked_task(task)
+    task = _locked_task(principal, task)
     if not task.is_with_provider:
         raise ValidationError(
             {
@@ -567,7 +578,7 @@ def nudge_task(principal: Principal, task: Task, *, now: datetime | None = None)
                 "a reminder goes only while the work is with the provider."
             }
         )
-    contact = nudge_recipient(task)
+    contact = nudge_recipient(principal, task)
     users, emails = contact_recipients(contact)
     if not users and not emails:
         raise ValidationError(
@@ -620,7 +631,7 @@ def add_comment(
     if internal and side == Side.PROVIDER:
         raise ValidationError({"internal": "Only your client's team can write internal notes."})
     task = (
-        Task.objects.for_org(task.organization)
+        Task.objects.visible_to(principal)
         .select_related("organization", "engagement", "our_assignee", "their_assignee")
         .get(pk=task.pk)
     )
@@ -694,7 +705,7 @@ SCHEDULE_FIELDS = (
 )
 
 
-def _apply_schedule(schedule: Schedule, data: dict) -> None:
+def _apply_schedule(principal: Principal, schedule: Schedule, data: dict) -> None:
     unknown = set(data) - set(SCHEDULE_FIELDS)
     if unknown:
         raise ValidationError({"body": f"Unknown fields: {', '.join(sorted(unknown))}."})
@@ -710,7 +721,7 @@ def _apply_schedule(schedule: Schedule, data: dict) -> None:
         schedule.day_of_month = None
     if schedule.rule != Recurrence.EVERY_N_DAYS:
         schedule.interval_days = None
-    if schedule.kind and schedule.kind not in _kinds(schedule.engagement):
+    if schedule.kind and schedule.kind not in _kinds(principal, schedule.engagement):
         raise ValidationError(
             {"kind": f"Choose one of this engagement's service levels, not {schedule.kind!r}."}
         )
@@ -727,10 +738,12 @@ def _apply_schedule(schedule: Schedule, data: dict) -> None:
     schedule.full_clean(exclude=["engagement", "organization"], validate_constraints=False)
 
 
-def _locked_schedule(schedule: Schedule, expected_version: int | None = None) -> Schedule:
+def _locked_schedule(
+    principal: Principal, schedule: Schedule, expected_version: int | None = None
+) -> Schedule:
     current = (
         Schedule.objects.select_for_update(of=("self",))
-        .for_org(schedule.organization)
+        .visible_to(principal)
         .select_related("organization", "engagement")
         .get(pk=schedule.pk)
     )
@@ -752,7 +765,7 @@ def create_schedule(principal: Principal, engagement: Engagement, *, data: dict)
     ensure_open(engagement)
     org = engagement.organization
     schedule = Schedule(organization=org, engagement=engagement, created_by=actor)
-    _apply_schedule(schedule, data)
+    _apply_schedule(principal, schedule, data)
     today = local_today(org)
     schedule.generated_through = max(schedule.starts_on, today) - timedelta(days=1)
     schedule.save()
@@ -777,9 +790,9 @@ def update_schedule(
     never sends a second task for a date that had one."""
     principal.require_in(schedule.organization_id, Role.MANAGER, "Changing recurring work")
     actor = principal.user
-    schedule = _locked_schedule(schedule, expected_version)
+    schedule = _locked_schedule(principal, schedule, expected_version)
     before = {key: getattr(schedule, key) for key in SCHEDULE_FIELDS}
-    _apply_schedule(schedule, data)
+    _apply_schedule(principal, schedule, data)
     changes = audit.diff(before, {key: getattr(schedule, key) for key in SCHEDULE_FIELDS})
     if not changes:
         return schedule
@@ -803,7 +816,7 @@ def pause_schedule(principal: Principal, schedule: Schedule) -> Schedule:
     """Stop sending a schedule's tasks until it is resumed (manager and up)."""
     principal.require_in(schedule.organization_id, Role.MANAGER, "Pausing recurring work")
     actor = principal.user
-    schedule = _locked_schedule(schedule)
+    schedule = _locked_schedule(principal, schedule)
     if schedule.paused_at is not None:
         raise ValidationError("The schedule is already paused.")
     schedule.paused_at = timezone.now()
@@ -821,7 +834,7 @@ def resume_schedule(principal: Principal, schedule: Schedule) -> Schedule:
     (before today) are skipped, not sent late; due dates from today on are sent as usual."""
     principal.require_in(schedule.organization_id, Role.MANAGER, "Resuming recurring work")
     actor = principal.user
-    schedule = _locked_schedule(schedule)
+    schedule = _locked_schedule(principal, schedule)
     if schedule.paused_at is None:
         raise ValidationError("The schedule is not paused.")
     today = local_today(schedule.organization)
@@ -844,7 +857,7 @@ def delete_schedule(principal: Principal, schedule: Schedule) -> None:
     """Remove a schedule (manager and up); the tasks it sent stay (they lose the link to it)."""
     principal.require_in(schedule.organization_id, Role.MANAGER, "Removing recurring work")
     actor = principal.user
-    schedule = _locked_schedule(schedule)
+    schedule = _locked_schedule(principal, schedule)
     audit.record(
         schedule.organization,
         actor,
@@ -859,7 +872,7 @@ def send_date(schedule: Schedule, due: date) -> date:
     return due - timedelta(days=schedule.lead_days)
 
 
-def next_dates(schedule: Schedule, today: date, count: int = 3) -> list[date]:
+def next_dates(principal: Principal, schedule: Schedule, today: date, count: int = 3) -> list[date]:
     """The next due dates the schedule has still to send, soonest first."""
     if schedule.paused:
         first = today
@@ -868,7 +881,7 @@ def next_dates(schedule: Schedule, today: date, count: int = 3) -> list[date]:
     last = first + timedelta(days=400)
     if schedule.ends_on:
         last = min(last, schedule.ends_on)
-    holidays = holiday_dates(schedule.organization)
+    holidays = holiday_dates(principal)
     return recurrence.occurrences(schedule.as_rule(), first, last, holidays)[:count]
 
 
@@ -882,8 +895,11 @@ def generate_due_tasks(schedule: Schedule, today: date) -> list[Task]:
     paused schedule sends nothing; resuming skips the dates that fell while paused (see
     ``resume_schedule``). While the engagement is not active nothing is sent and the dates that
     pass are skipped the same way. Missed runs (a worker down for a while) catch up.
+
+    The tasks are sent by the schedule, for its organization, whoever's change set it off.
     """
-    schedule = _locked_schedule(schedule)
+    principal = Principal.system(schedule.organization)
+    schedule = _locked_schedule(principal, schedule)
     if schedule.paused_at is not None:
         return []
     engagement = schedule.engagement
@@ -903,11 +919,11 @@ def generate_due_tasks(schedule: Schedule, today: date) -> list[Task]:
     if last < first:
         return []
     org = schedule.organization
-    dates = recurrence.occurrences(schedule.as_rule(), first, last, holiday_dates(org))
+    dates = recurrence.occurrences(schedule.as_rule(), first, last, holiday_dates(principal))
     # No work is due before the engagement starts (the tasks' due-date rule).
     dates = [due for due in dates if due >= engagement.start_date]
     taken = set(
-        Task.objects.for_org(org)
+        Task.objects.visible_to(principal)
         .filter(schedule=schedule, occurrence__in=dates)
         .values_list("occurrence", flat=True)
     )
@@ -917,8 +933,8 @@ def generate_due_tasks(schedule: Schedule, today: date) -> list[Task]:
         if due in taken:
             continue
         task = _create_task(
+            principal,
             engagement,
-            actor=None,
             data={
                 "title": schedule.title,
                 "details": schedule.details,

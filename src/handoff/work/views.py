@@ -51,7 +51,7 @@ def _engagement(request, pk) -> Engagement:
 
 def _task(request, pk):
     principal = request.principal
-    return get_visible_or_404(selectors.task_detail(principal.organization), principal, pk=pk)
+    return get_visible_or_404(selectors.task_detail(principal), principal, pk=pk)
 
 
 def side_of(request) -> str:
@@ -113,9 +113,9 @@ def engagement_work(request, engagement_pk):
     provider (due first), and its schedules, as a fragment for its page."""
     engagement = _engagement(request, engagement_pk)
     today = services.local_today(request.org)
-    schedules = list(selectors.schedules_of(engagement))
+    schedules = list(selectors.schedules_of(request.principal, engagement))
     for schedule in schedules:
-        schedule.next = services.next_dates(schedule, today, 1)
+        schedule.next = services.next_dates(request.principal, schedule, today, 1)
     context = {
         "engagement": engagement,
         "waiting": list(
@@ -140,13 +140,12 @@ def _detail_context(request, task, **forms):
     deliver) only under "Record on the provider's behalf", with a reason. A provider's contact
     sees their own steps, and no internal note or its files."""
     side = side_of(request)
-    internal = side == Side.US
-    moves = list(selectors.moves_of(task))
+    moves = list(selectors.moves_of(request.principal, task))
     context = {
         "task": task,
         "moves": moves,
-        "comments": selectors.comments_of(task, include_internal=internal),
-        "attachments": selectors.attachments_of(task, include_internal=internal),
+        "comments": selectors.comments_of(request.principal, task),
+        "attachments": selectors.attachments_of(request.principal, task),
         "move_form": forms.get("move_form")
         or MoveForm(initial={"version": task.version}, side=side),
         "comment_form": forms.get("comment_form") or CommentForm(side=side),
@@ -168,7 +167,9 @@ def _detail_context(request, task, **forms):
         actions=[action for action in actions if not action["on_behalf"]],
         behalf_actions=[action for action in actions if action["on_behalf"]],
         turn_since=selectors.turn_since(task, moves),
-        nudge_to=services.nudge_recipient(task) if task.is_with_provider else None,
+        nudge_to=services.nudge_recipient(request.principal, task)
+        if task.is_with_provider
+        else None,
         attach_form=forms.get("attach_form") or AttachForm(),
     )
     return context
@@ -188,7 +189,12 @@ def task_detail(request, pk):
 @principal_required(Role.MEMBER)
 def task_create(request, engagement_pk):
     engagement = _engagement(request, engagement_pk)
-    form = TaskForm(request.POST or None, request.FILES or None, engagement=engagement)
+    form = TaskForm(
+        request.POST or None,
+        request.FILES or None,
+        principal=request.principal,
+        engagement=engagement,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             task = services.create_task(
@@ -210,7 +216,7 @@ def task_create(request, engagement_pk):
 def suggest_due(request, engagement_pk):
     """htmx: the due date the chosen kind's service level suggests, as a hint under the field."""
     engagement = _engagement(request, engagement_pk)
-    due = services.suggest_due(engagement, request.GET.get("kind", ""))
+    due = services.suggest_due(request.principal, engagement, request.GET.get("kind", ""))
     return render(request, "work/_suggested_due.html", {"due": due})
 
 
@@ -227,7 +233,13 @@ def task_edit(request, pk):
         "their_assignee": task.their_assignee_id,
         "version": task.version,
     }
-    form = TaskForm(request.POST or None, engagement=task.engagement, editing=True, initial=initial)
+    form = TaskForm(
+        request.POST or None,
+        principal=request.principal,
+        engagement=task.engagement,
+        editing=True,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             task = services.update_task(
@@ -356,7 +368,7 @@ def attachment_response(attachment: TaskAttachment) -> FileResponse:
 def attachment_download(request, pk, file_pk):
     """A task's file: a provider's contact never downloads one of an internal note."""
     task = _task(request, pk)
-    files = selectors.attachments_of(task, include_internal=not request.principal.is_provider)
+    files = selectors.attachments_of(request.principal, task)
     return attachment_response(get_object_or_404(files, pk=file_pk))
 
 
@@ -365,16 +377,21 @@ def attachment_download(request, pk, file_pk):
 def schedule_list(request, engagement_pk):
     engagement = _engagement(request, engagement_pk)
     today = services.local_today(request.org)
-    schedules = list(selectors.schedules_of(engagement))
+    schedules = list(selectors.schedules_of(request.principal, engagement))
     for schedule in schedules:
-        schedule.next = services.next_dates(schedule, today)
+        schedule.next = services.next_dates(request.principal, schedule, today)
     return render(
         request, "work/schedule_list.html", {"engagement": engagement, "schedules": schedules}
     )
 
 
 def _schedule_form(request, engagement, schedule=None):
-    form = ScheduleForm(request.POST or None, instance=schedule, engagement=engagement)
+    form = ScheduleForm(
+        request.POST or None,
+        instance=schedule,
+        principal=request.principal,
+        engagement=engagement,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if schedule is None:

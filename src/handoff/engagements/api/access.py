@@ -18,7 +18,7 @@ from handoff.engagements.models import AccessGrant
 )
 @api_access()
 def list_access(request, engagement_id: int):
-    return _of(AccessGrant, _engagement(request, engagement_id))
+    return _of(request.principal, AccessGrant, _engagement(request, engagement_id))
 
 
 @router.post(
@@ -42,5 +42,7 @@ def grant_access(request, engagement_id: int, payload: AccessGrantIn):
 )
 @api_access(Role.MANAGER)
 def revoke_access(request, engagement_id: int, grant_id: int):
-    grant = _child(AccessGrant.objects, _engagement(request, engagement_id), grant_id)
+    grant = _child(
+        request.principal, AccessGrant.objects, _engagement(request, engagement_id), grant_id
+    )
     return services.revoke_access(request.principal, grant)

@@ -46,8 +46,8 @@ def get_agreement(request, engagement_id: int):
     engagement = _engagement(request, engagement_id)
     return {
         "state": agreements.state(engagement),
-        "versions": _of(AgreementVersion, engagement),
-        "signed": _of(SignedAgreement, engagement),
+        "versions": _of(request.principal, AgreementVersion, engagement),
+        "signed": _of(request.principal, SignedAgreement, engagement),
     }
 
 
@@ -69,7 +69,9 @@ def generate_agreement(request, engagement_id: int):
 )
 @api_access(Role.MANAGER)
 def mark_agreement_sent(request, engagement_id: int, version_id: int):
-    version = _child(AgreementVersion.objects, _engagement(request, engagement_id), version_id)
+    version = _child(
+        request.principal, AgreementVersion.objects, _engagement(request, engagement_id), version_id
+    )
     return agreements.mark_sent(request.principal, version)
 
 
@@ -82,7 +84,9 @@ def mark_agreement_sent(request, engagement_id: int, version_id: int):
 @api_access()
 @downloads("application/pdf")
 def agreement_version_file(request, engagement_id: int, version_id: int):
-    version = _child(AgreementVersion.objects, _engagement(request, engagement_id), version_id)
+    version = _child(
+        request.principal, AgreementVersion.objects, _engagement(request, engagement_id), version_id
+    )
     return _file_response(version.file, "application/pdf")
 
 
@@ -116,7 +120,9 @@ def upload_signed_agreement(
 @api_access()
 @downloads(*DOCUMENT_TYPES)
 def signed_agreement_file(request, engagement_id: int, signed_id: int):
-    signed = _child(SignedAgreement.objects, _engagement(request, engagement_id), signed_id)
+    signed = _child(
+        request.principal, SignedAgreement.objects, _engagement(request, engagement_id), signed_id
+    )
     return _file_response(signed.file, signed.content_type)
 
 
@@ -127,7 +133,7 @@ def signed_agreement_file(request, engagement_id: int, signed_id: int):
 )
 @api_access()
 def list_clauses(request):
-    return agreements.clauses(request.org)
+    return agreements.clauses(request.principal)
 
 
 @router.patch(

@@ -203,4 +203,4 @@ def move_status(request, engagement_id: int, payload: StatusMoveIn):
 @api_access()
 def status_changes(request, engagement_id: int):
     engagement = _engagement(request, engagement_id)
-    return _of(StatusChange, engagement).select_related("changed_by")
+    return _of(request.principal, StatusChange, engagement).select_related("changed_by")

@@ -28,7 +28,7 @@ def start_exit(request, engagement_id: int):
 )
 @api_access()
 def list_exit_items(request, engagement_id: int):
-    return _of(ExitItem, _engagement(request, engagement_id))
+    return _of(request.principal, ExitItem, _engagement(request, engagement_id))
 
 
 @router.post(
@@ -52,6 +52,7 @@ def add_exit_item(request, engagement_id: int, payload: ExitItemIn):
 @api_access(Role.MANAGER)
 def complete_exit_item(request, engagement_id: int, item_id: int, payload: ExitItemDoneIn):
     item = _child(
+        request.principal,
         ExitItem.objects.select_related("access_grant"),
         _engagement(request, engagement_id),
         item_id,

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from ninja import Schema
 
 from handoff.core.api import patch_data
-from handoff.core.tenancy import get_for_org_or_404, get_visible_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements.choices import AgreementState
 from handoff.engagements.models import AgreementVersion, Engagement, SignedAgreement
 
@@ -51,15 +51,15 @@ def _engagement(request, engagement_id: int) -> Engagement:
     )
 
 
-def _child(queryset, engagement: Engagement, pk: int):
+def _child(principal, queryset, engagement: Engagement, pk: int):
     """A row of ``engagement``: another engagement's or organization's row is a 404."""
-    child = get_for_org_or_404(queryset, engagement.organization, pk=pk, engagement=engagement)
+    child = get_visible_or_404(queryset, principal, pk=pk, engagement=engagement)
     child.engagement = engagement
     return child
 
 
-def _of(model, engagement: Engagement):
-    return model.objects.for_org(engagement.organization).filter(engagement=engagement)
+def _of(principal, model, engagement: Engagement):
+    return model.objects.visible_to(principal).filter(engagement=engagement)
 
 
 def _merged(instance, payload: Schema, fields) -> dict:

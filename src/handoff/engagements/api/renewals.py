@@ -16,4 +16,4 @@ from handoff.engagements.api.schemas import RenewalFilters, RenewalOut
 )
 @api_access()
 def renewals(request, filters: Query[RenewalFilters]):
-    return selectors.renewals_within(request.org, filters.days, timezone.localdate())
+    return selectors.renewals_within(request.principal, filters.days, timezone.localdate())

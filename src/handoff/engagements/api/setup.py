@@ -5,7 +5,7 @@ from ninja import Status
 
 from handoff.core.api import api_access, fields_named
 from handoff.core.roles import Role
-from handoff.core.tenancy import get_for_org_or_404
+from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements import services
 from handoff.engagements.api.lookups import _child, _engagement, _merged, _of
 from handoff.engagements.api.routing import ERRORS, router
@@ -36,12 +36,12 @@ from handoff.engagements.models import (
 
 
 # --- Communication plan and escalation ladder -----------------------------------------------
-def _plan(engagement: Engagement) -> CommunicationPlan:
-    return get_for_org_or_404(
+def _plan(principal, engagement: Engagement) -> CommunicationPlan:
+    return get_visible_or_404(
         CommunicationPlan.objects.select_related(
             "our_point_person", "their_point_person", "issue_contact"
         ),
-        engagement.organization,
+        principal,
         engagement=engagement,
     )
 
@@ -49,7 +49,7 @@ def _plan(engagement: Engagement) -> CommunicationPlan:
 @router.get("/engagements/{engagement_id}/plan", response={200: PlanOut, **ERRORS})
 @api_access()
 def get_plan(request, engagement_id: int):
-    return _plan(_engagement(request, engagement_id))
+    return _plan(request.principal, _engagement(request, engagement_id))
 
 
 @router.put(
@@ -66,11 +66,11 @@ def get_plan(request, engagement_id: int):
 def update_plan(request, engagement_id: int, payload: PlanIn):
     engagement = _engagement(request, engagement_id)
     services.update_plan(request.principal, engagement, **payload.dict())
-    return _plan(engagement)
+    return _plan(request.principal, engagement)
 
 
-def _ladder(engagement: Engagement):
-    return _of(EscalationLevel, engagement).select_related("our_person", "their_contact")
+def _ladder(principal, engagement: Engagement):
+    return _of(principal, EscalationLevel, engagement).select_related("our_person", "their_contact")
 
 
 @router.get(
@@ -80,7 +80,7 @@ def _ladder(engagement: Engagement):
 )
 @api_access()
 def list_escalation_levels(request, engagement_id: int):
-    return _ladder(_engagement(request, engagement_id))
+    return _ladder(request.principal, _engagement(request, engagement_id))
 
 
 @router.post(
@@ -93,7 +93,7 @@ def list_escalation_levels(request, engagement_id: int):
 def add_escalation_level(request, engagement_id: int, payload: EscalationLevelIn):
     engagement = _engagement(request, engagement_id)
     level = services.add_escalation_level(request.principal, engagement, **payload.dict())
-    return Status(201, _ladder(engagement).get(pk=level.pk))
+    return Status(201, _ladder(request.principal, engagement).get(pk=level.pk))
 
 
 @router.delete(
@@ -105,7 +105,7 @@ def add_escalation_level(request, engagement_id: int, payload: EscalationLevelIn
 def remove_escalation_level(request, engagement_id: int, level_id: int):
     engagement = _engagement(request, engagement_id)
     services.remove_escalation_level(
-        request.principal, _child(EscalationLevel.objects, engagement, level_id)
+        request.principal, _child(request.principal, EscalationLevel.objects, engagement, level_id)
     )
     return Status(204, None)
 
@@ -117,7 +117,7 @@ def remove_escalation_level(request, engagement_id: int, level_id: int):
 )
 @api_access()
 def list_service_levels(request, engagement_id: int):
-    return _of(ServiceLevel, _engagement(request, engagement_id))
+    return _of(request.principal, ServiceLevel, _engagement(request, engagement_id))
 
 
 @router.post(
@@ -143,7 +143,7 @@ def update_service_level(
     request, engagement_id: int, service_level_id: int, payload: ServiceLevelPatch
 ):
     engagement = _engagement(request, engagement_id)
-    level = _child(ServiceLevel.objects, engagement, service_level_id)
+    level = _child(request.principal, ServiceLevel.objects, engagement, service_level_id)
     data = _merged(level, payload, ("task_kind", "rule", "business_days", "day_of_month"))
     return services.save_service_level(
         request.principal, engagement, data=data, service_level=level
@@ -158,7 +158,8 @@ def update_service_level(
 def delete_service_level(request, engagement_id: int, service_level_id: int):
     engagement = _engagement(request, engagement_id)
     services.delete_service_level(
-        request.principal, _child(ServiceLevel.objects, engagement, service_level_id)
+        request.principal,
+        _child(request.principal, ServiceLevel.objects, engagement, service_level_id),
     )
     return Status(204, None)
 
@@ -179,7 +180,10 @@ def _response_target_row(severity: Severity, target: ResponseTarget | None) -> d
 )
 @api_access()
 def list_response_targets(request, engagement_id: int):
-    targets = {t.severity: t for t in _of(ResponseTarget, _engagement(request, engagement_id))}
+    targets = {
+        t.severity: t
+        for t in _of(request.principal, ResponseTarget, _engagement(request, engagement_id))
+    }
     return [_response_target_row(severity, targets.get(severity)) for severity in Severity]
 
 
@@ -215,7 +219,7 @@ def _step_data(data: dict) -> dict:
 )
 @api_access()
 def list_workflow_steps(request, engagement_id: int):
-    return _of(WorkflowStep, _engagement(request, engagement_id))
+    return _of(request.principal, WorkflowStep, _engagement(request, engagement_id))
 
 
 @router.post(
@@ -238,7 +242,9 @@ def add_workflow_step(request, engagement_id: int, payload: WorkflowStepIn):
 )
 @api_access(Role.MANAGER)
 def update_workflow_step(request, engagement_id: int, step_id: int, payload: WorkflowStepPatch):
-    step = _child(WorkflowStep.objects, _engagement(request, engagement_id), step_id)
+    step = _child(
+        request.principal, WorkflowStep.objects, _engagement(request, engagement_id), step_id
+    )
     data = _step_data(_merged(step, payload, WORKFLOW_FIELDS))
     return services.update_workflow_step(request.principal, step, data=data)
 
@@ -250,7 +256,9 @@ def update_workflow_step(request, engagement_id: int, step_id: int, payload: Wor
 )
 @api_access(Role.MANAGER)
 def delete_workflow_step(request, engagement_id: int, step_id: int):
-    step = _child(WorkflowStep.objects, _engagement(request, engagement_id), step_id)
+    step = _child(
+        request.principal, WorkflowStep.objects, _engagement(request, engagement_id), step_id
+    )
     services.delete_workflow_step(request.principal, step)
     return Status(204, None)
 
@@ -263,6 +271,6 @@ def delete_workflow_step(request, engagement_id: int, step_id: int):
 @api_access(Role.MANAGER)
 def move_workflow_step(request, engagement_id: int, step_id: int, payload: WorkflowMoveIn):
     engagement = _engagement(request, engagement_id)
-    step = _child(WorkflowStep.objects, engagement, step_id)
+    step = _child(request.principal, WorkflowStep.objects, engagement, step_id)
     services.move_workflow_step(request.principal, step, direction=payload.direction)
-    return _of(WorkflowStep, engagement)
+    return _of(request.principal, WorkflowStep, engagement)
