@@ -12,6 +12,7 @@ from django.utils import timezone
 from handoff.compliance import selectors, services
 from handoff.compliance.models import ClassificationAssessment
 from handoff.core.models import AuditEvent
+from handoff.core.principal import Principal
 from handoff.engagements import agreements
 from handoff.engagements import services as engagements
 from tests.compliance.conftest import pay, record_w9
@@ -86,7 +87,7 @@ class TestService:
             manager,
             state_answers={"IL": {"prongs": {"b": {"answer": "no", "evidence": "IT is our core"}}}},
         )
-        view = selectors.view_of(assessment)
+        view = selectors.view_of(Principal.system(assessment.organization), assessment)
         assert [s.test.state for s in view.result.states] == ["IL"]
         assert assessment.outcome == "employee" and assessment.federal_outcome == "contractor"
 
@@ -111,12 +112,17 @@ class TestStaleness:
     def test_it_goes_stale_after_twelve_months(self, org, manager, jordan):
         with time_machine.travel(timezone.now() - timedelta(days=370)):
             assessment = assess(jordan, manager)
-        reasons = selectors.staleness(selectors.assessments(org).get(pk=assessment.pk))
+        reasons = selectors.staleness(
+            selectors.assessments(Principal.system(org)).get(pk=assessment.pk)
+        )
         assert reasons and "more than 12 months ago" in reasons[0]
 
     def test_a_fresh_one_is_current(self, org, manager, jordan, jordan_engagement):
         assessment = assess(jordan, manager, engagement_ids=[jordan_engagement.pk])
-        assert selectors.staleness(selectors.assessments(org).get(pk=assessment.pk)) == []
+        assert (
+            selectors.staleness(selectors.assessments(Principal.system(org)).get(pk=assessment.pk))
+            == []
+        )
 
     @pytest.mark.parametrize(
         ("change", "label"),
@@ -134,7 +140,9 @@ class TestStaleness:
         engagements.update_engagement(
             principal_for(owner, jordan_engagement.organization), jordan_engagement, data=change
         )
-        reasons = selectors.staleness(selectors.assessments(org).get(pk=assessment.pk))
+        reasons = selectors.staleness(
+            selectors.assessments(Principal.system(org)).get(pk=assessment.pk)
+        )
         assert len(reasons) == 1 and label in reasons[0]
 
     def test_a_change_that_does_not_bear_on_the_factors_keeps_it_current(
@@ -146,7 +154,10 @@ class TestStaleness:
             jordan_engagement,
             data={"title": "Renamed", "notice_days": 10},
         )
-        assert selectors.staleness(selectors.assessments(org).get(pk=assessment.pk)) == []
+        assert (
+            selectors.staleness(selectors.assessments(Principal.system(org)).get(pk=assessment.pk))
+            == []
+        )
 
 
 @pytest.mark.django_db

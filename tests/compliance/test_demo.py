@@ -10,6 +10,7 @@ from handoff import demo
 from handoff.accounts.models import Organization
 from handoff.compliance import selectors, tins
 from handoff.compliance.models import W9, ClassificationAssessment, Payment
+from handoff.core.principal import Principal
 
 
 @pytest.mark.django_db
@@ -21,7 +22,7 @@ def test_the_demo_has_comply_data_with_only_fake_tins():
     assert assessment.outcome == "contractor"
     assert assessment.engagement_links.count() == 1
     # Jordan's hours changed after the assessment: it no longer describes the arrangement.
-    [(stale, reasons)] = selectors.stale_assessments(org)
+    [(stale, reasons)] = selectors.stale_assessments(Principal.system(org))
     assert stale == assessment and reasons
     for w9 in W9.objects.for_org(org):
         digits = tins.decrypt(w9.tin_encrypted)
@@ -32,8 +33,10 @@ def test_the_demo_has_comply_data_with_only_fake_tins():
     payments = Payment.objects.for_org(org)
     assert payments.count() >= 20 and payments.filter(processor_reported=True).exists()
     year = timezone.localdate().year
-    reports = [selectors.nec_report(org, y) for y in (year, year - 1)]
+    reports = [selectors.nec_report(Principal.system(org), y) for y in (year, year - 1)]
     assert any(report.needing_forms for report in reports)
-    assert [p.name for p in selectors.payees_without_w9(org)] == ["Pixel & Pine Marketing"]
+    assert [p.name for p in selectors.payees_without_w9(Principal.system(org))] == [
+        "Pixel & Pine Marketing"
+    ]
     assert demo.load() is False  # a second run adds nothing
     assert Payment.objects.for_org(org).count() == payments.count()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from handoff.compliance import selectors, services
 from handoff.compliance.models import Filing1099
 from handoff.core.models import AuditEvent
+from handoff.core.principal import Principal
 from tests.compliance.conftest import pay, record_w9
 from tests.conftest import api_client_for, client_for
 from tests.factories import principal_for
@@ -61,12 +62,12 @@ def test_a_legal_holiday_moves_the_deadline(monkeypatch):
 # --- Recording, correcting, undoing -----------------------------------------------------------
 class TestServices:
     def test_marking_filed_ends_the_past_due_year(self, org, owner, forms_2025):
-        status = selectors.filing_status(org, date(2026, 12, 4))
+        status = selectors.filing_status(Principal.system(org), date(2026, 12, 4))
         assert [(u.year, u.forms, u.past_due) for u in status.unfiled] == [(2025, 1, True)]
         assert status.unfiled[0].sentence == "1 form for 2025 was due Feb 2, 2026"
         filing = mark(org, owner)
         assert filing.recorded_by == owner and filing.version == 1
-        assert selectors.filing_status(org, date(2026, 12, 4)).unfiled == []
+        assert selectors.filing_status(Principal.system(org), date(2026, 12, 4)).unfiled == []
         event = AuditEvent.objects.get(organization=org, action="nec.filed")
         assert "through IRIS, confirmation 1099-R-42" in event.summary
 
@@ -252,12 +253,15 @@ def test_the_filing_status_costs_the_same_queries_for_one_year_or_four(
 
     pay(org, owner, jordan, D("2500"), date(2025, 6, 1))
     with django_assert_max_num_queries(20) as few:
-        assert len(selectors.filing_status(org, date(2026, 12, 4)).unfiled) == 1
+        assert len(selectors.filing_status(Principal.system(org), date(2026, 12, 4)).unfiled) == 1
     for year in (2022, 2023, 2024):
         other = ProviderFactory(organization=org, entity_type="sole_proprietor")
         pay(org, owner, other, D("900"), date(year, 6, 1), confirm_date=True)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert [u.year for u in selectors.filing_status(org, date(2026, 12, 4)).unfiled] == [
+        assert [
+            u.year
+            for u in selectors.filing_status(Principal.system(org), date(2026, 12, 4)).unfiled
+        ] == [
             2022,
             2023,
             2024,

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from handoff.compliance import selectors, services
 from handoff.compliance.models import Payment
+from handoff.core.principal import Principal
 from handoff.decisions.models import PayrollTaxRates
 from handoff.providers import services as providers
 from handoff.providers.models import Provider
@@ -34,7 +35,9 @@ pytestmark = pytest.mark.django_db
 
 
 def reason(org, year, provider):
-    return {row.provider.pk: row for row in selectors.nec_report(org, year).rows}[provider.pk]
+    return {row.provider.pk: row for row in selectors.nec_report(Principal.system(org), year).rows}[
+        provider.pk
+    ]
 
 
 # --- The attorney flag on the provider ----------------------------------------------------------
@@ -184,7 +187,9 @@ class TestPaymentDates:
 class TestExposureYear:
     def test_a_year_with_figures_has_no_note(self, org, manager, jordan):
         assessment = assess(jordan, manager)
-        view = selectors.view_of(assessment, tax_year=2025)
+        view = selectors.view_of(
+            Principal.system(assessment.organization), assessment, tax_year=2025
+        )
         assert view.tax_year == 2025 and view.figures_year == 2025 and view.figures_note == ""
         assert view.exposure_filed.lines
 
@@ -192,7 +197,9 @@ class TestExposureYear:
         assessment = assess(jordan, manager)
         # As before the 2027 figures are entered (Decide's table may have them by now).
         PayrollTaxRates.objects.filter(effective_from__year=2027).delete()
-        view = selectors.view_of(assessment, tax_year=2027)
+        view = selectors.view_of(
+            Principal.system(assessment.organization), assessment, tax_year=2027
+        )
         assert view.figures_year == 2026
         assert "No payroll-tax row" in view.figures_note and "for 2027" in view.figures_note
         page = client_for(manager).get(

@@ -13,13 +13,14 @@ from handoff.compliance import selectors, services
 from handoff.compliance.exports import NEC_COLUMNS
 from handoff.compliance.models import Payment
 from handoff.core.models import AuditEvent
+from handoff.core.principal import Principal
 from tests.compliance.conftest import FAKE_EIN, FAKE_SSN, pay, record_w9
 from tests.conftest import client_for
 from tests.factories import ProviderFactory, principal_for
 
 
 def reason(org, year, provider):
-    rows = {row.provider.pk: row for row in selectors.nec_report(org, year).rows}
+    rows = {row.provider.pk: row for row in selectors.nec_report(Principal.system(org), year).rows}
     return rows[provider.pk].reason
 
 
@@ -115,7 +116,7 @@ class TestWhoIsReported:
         person = ProviderFactory(organization=org, entity_type="sole_proprietor")
         pay(org, manager, corp, D("5000"), date(2025, 5, 1))
         pay(org, manager, person, D("5000"), date(2025, 5, 1))
-        report = selectors.nec_report(org, 2025)
+        report = selectors.nec_report(Principal.system(org), 2025)
         assert reason(org, 2025, corp) == "corporation"
         assert reason(org, 2025, person) == "needs_form"
         assert [row.provider for row in report.missing_w9] == [person]
@@ -144,7 +145,7 @@ class TestWhoIsReported:
         pay(org, manager, jordan, D("599.99"), date(2025, 6, 1), method="check")
         assert reason(org, 2025, jordan) == "below_threshold"
         pay(org, manager, jordan, D("0.01"), date(2025, 6, 2), method="ach")
-        row = selectors.nec_report(org, 2025).rows[0]
+        row = selectors.nec_report(Principal.system(org), 2025).rows[0]
         assert row.reason == "needs_form" and row.reportable == D("600.00")
 
 

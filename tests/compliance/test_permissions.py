@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from handoff.compliance import services
 from handoff.compliance.models import Filing1099, Payment
+from handoff.core.principal import Principal
 from tests.compliance.conftest import pay, pdf_upload, record_w9
 from tests.compliance.test_assessments import assess
 from tests.conftest import api_client_for, client_for
@@ -270,5 +271,5 @@ def test_the_comply_services_check_the_role_themselves(org, owner, manager, memb
     with pytest.raises(PermissionDenied, match="admin role"):
         services.record_filing(as_manager, tax_year=2025, data={"method": "paper"})
     assert not Payment.objects.exists() and not Filing1099.objects.exists()
-    assert not services.selectors.settings_for(org).refuse_payments_without_w9
+    assert not services.selectors.settings_for(Principal.system(org)).refuse_payments_without_w9
     assert services.reveal_tin(principal_for(owner, org), w9).endswith("1234")

@@ -21,6 +21,7 @@ from django.urls import reverse
 from handoff.compliance import selectors, services, tins
 from handoff.compliance.models import W9
 from handoff.core.models import AuditEvent
+from handoff.core.principal import Principal
 from tests.compliance.conftest import FAKE_EIN, FAKE_SSN, FAKE_SSN_2, W9_DATA, pdf_upload, record_w9
 from tests.conftest import client_for
 from tests.factories import ProviderFactory, principal_for
@@ -77,7 +78,7 @@ class TestAtRest:
         first = record_w9(jordan, manager)
         record_w9(twin, manager, tin=DIGITS)  # the same TIN typed without dashes
         record_w9(other, manager, tin=FAKE_SSN_2)
-        duplicates = selectors.duplicate_tins(org, [first])
+        duplicates = selectors.duplicate_tins(Principal.system(org), [first])
         assert duplicates[first.pk] == ["Jordan Lee (personal)"]
 
 
@@ -319,9 +320,10 @@ class TestEntry:
         assert "Jordan Lee IT" not in text
         assert "May 2, 2025" in text
         # Each payee's own payments to date, and nobody else's.
-        assert [(p.name, p.paid, p.last_paid) for p in selectors.payees_without_w9(org)] == [
-            ("Paid Without Papers", 450, date(2025, 5, 2))
-        ]
+        assert [
+            (p.name, p.paid, p.last_paid)
+            for p in selectors.payees_without_w9(Principal.system(org))
+        ] == [("Paid Without Papers", 450, date(2025, 5, 2))]
         # Without the totals (the dashboard), whether each was paid at all.
         unpaid = ProviderFactory(organization=org, name="Engaged Unpaid")
         Engagement.objects.create(
@@ -332,7 +334,7 @@ class TestEntry:
             start_date=date(2026, 1, 1),
             status="active",
         )
-        payees = selectors.payees_without_w9(org, totals=False)
+        payees = selectors.payees_without_w9(Principal.system(org), totals=False)
         assert [(p.name, p.paid) for p in payees] == [
             ("Engaged Unpaid", False),
             ("Paid Without Papers", True),

@@ -102,7 +102,7 @@ def load_demo(org, actor) -> None:
         entered.append(moment)
         return moment
 
-    providers = {p.name: p for p in Provider.objects.for_org(org)}
+    providers = {p.name: p for p in Provider.objects.visible_to(principal)}
     for name, legal, business, classification, llc, tin_type, tin, address in W9S:
         street, city, state, postal_code = address
         signed_on = today - relativedelta(months=10)
@@ -128,7 +128,7 @@ def load_demo(org, actor) -> None:
             )
 
     def engagement(title):
-        return Engagement.objects.for_org(org).get(title=title)
+        return Engagement.objects.visible_to(principal).get(title=title)
 
     def pay(name, amount, paid_on, method="ach", engagement_title=None, reference=""):
         with backdated(org, when(paid_on)):

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from handoff.accounts.models import Organization
 from handoff.compliance import selectors
 from handoff.compliance.models import Payment
+from handoff.core.principal import Principal
 from handoff.notifications.events import Event
 from handoff.notifications.services import admins_and, notify
 from handoff.notifications.sweeps import sweep
@@ -50,7 +51,7 @@ def remind(org, today: date) -> int:
     """The reminders due today: before the deadline for last year's forms (30, 14 and 3 days
     ahead), and once for each past year whose deadline has passed with forms needed and not
     marked filed. A year marked filed gets none."""
-    status = selectors.filing_status(org, today)
+    status = selectors.filing_status(Principal.system(org), today)
     sent = 0
     for unfiled in status.unfiled:
         if unfiled.past_due:

@@ -30,8 +30,8 @@ from handoff.core.roles import Role, role_at_least
 PAGE_SIZE = 50
 
 
-def _years(org) -> list[int]:
-    years = set(selectors.payment_years(org))
+def _years(principal) -> list[int]:
+    years = set(selectors.payment_years(principal))
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
 
@@ -39,9 +39,9 @@ def _years(org) -> list[int]:
 @principal_required(Role.VIEWER)
 def payment_list(request):
     filter_form = PaymentFilterForm(
-        request.GET or None, principal=request.principal, years=_years(request.org)
+        request.GET or None, principal=request.principal, years=_years(request.principal)
     )
-    rows = selectors.payments(request.org)
+    rows = selectors.payments(request.principal)
     filters = filter_form.filters()
     if "year" in filters:
         rows = rows.filter(paid_on__year=filters["year"])
@@ -141,7 +141,7 @@ def _year(raw: int) -> int:
 @principal_required(Role.VIEWER)
 def nec_index(request):
     """Comply's 1099-NEC link: the oldest past year still to file, else this year."""
-    unfiled = selectors.filing_status(request.org).unfiled
+    unfiled = selectors.filing_status(request.principal).unfiled
     year = unfiled[0].year if unfiled else timezone.localdate().year
     return redirect("compliance:nec", request.org.slug, year)
 
@@ -150,7 +150,7 @@ def nec_index(request):
 def nec_list(request, year):
     """A tax year's payees against its threshold, every year with payments a click away, and
     (for owners and admins) marking the year filed, correcting or undoing that."""
-    report = selectors.nec_report(request.org, _year(year))
+    report = selectors.nec_report(request.principal, _year(year))
     return _nec_page(request, report)
 
 
@@ -160,9 +160,10 @@ def _nec_page(request, report, form=None, status=200):
     if form is None and can_file and report.year < today.year:
         form = FilingForm(instance=report.filing) if report.filing else FilingForm()
     status_by_year = {
-        unfiled.year: unfiled for unfiled in selectors.filing_status(request.org, today).unfiled
+        unfiled.year: unfiled
+        for unfiled in selectors.filing_status(request.principal, today).unfiled
     }
-    paid = selectors.payment_years(request.org)
+    paid = selectors.payment_years(request.principal)
     context = {
         "report": report,
         "years": sorted({*paid, today.year, report.year}, reverse=True),
@@ -181,7 +182,7 @@ def _nec_page(request, report, form=None, status=200):
 @principal_required(Role.ADMIN)
 def nec_filing(request, year):
     """Mark the year's forms filed, or correct the record (POST only)."""
-    report = selectors.nec_report(request.org, _year(year))
+    report = selectors.nec_report(request.principal, _year(year))
     if request.method != "POST":
         return redirect("compliance:nec", request.org.slug, report.year)
     if request.POST.get("action") == "undo":
@@ -216,7 +217,7 @@ def nec_filing(request, year):
         else:
             messages.success(request, f"The {report.year} 1099-NEC forms are marked filed.")
             return redirect("compliance:nec", request.org.slug, report.year)
-    report.filing = selectors.filings_of(request.org).filter(tax_year=report.year).first()
+    report.filing = selectors.filings_of(request.principal).filter(tax_year=report.year).first()
     return _nec_page(request, report, form=form)
 
 
@@ -229,7 +230,7 @@ def _int(raw):
 def nec_export(request, year):
     """The payees who need a 1099-NEC, as CSV for an e-filing service (columns documented in
     docs/compliance.md); it carries full TINs, so the export is recorded."""
-    report = selectors.nec_report(request.org, _year(year))
+    report = selectors.nec_report(request.principal, _year(year))
     content, count = exports.nec_csv(request.org, report)
     services.record_export(request.principal, year=year, count=count)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")

@@ -154,9 +154,9 @@ def rules_for(rule_set: ClassificationRuleSet, state_tests) -> classification.Ru
     )
 
 
-def settings_for(org) -> ComplianceSettings:
-    found = ComplianceSettings.objects.for_org(org).first()
-    return found or ComplianceSettings.objects.create(organization=org)
+def settings_for(principal) -> ComplianceSettings:
+    found = ComplianceSettings.objects.visible_to(principal).first()
+    return found or ComplianceSettings.objects.create(organization=principal.organization)
 
 
 def exposure_rates(year: int) -> exposure.ExposureRates:
@@ -191,9 +191,9 @@ def exposure_rates(year: int) -> exposure.ExposureRates:
 
 
 # --- Assessments ----------------------------------------------------------------------------
-def assessments(org):
+def assessments(principal):
     return (
-        ClassificationAssessment.objects.for_org(org)
+        ClassificationAssessment.objects.visible_to(principal)
         .select_related("provider", "created_by", "organization")
         .prefetch_related("engagement_links__engagement", "engagement_links__agreement_version")
     )
@@ -205,7 +205,7 @@ ASSESSMENT_LIST_ROWS = 500
 def assessment_list(principal, *, provider: str = ""):
     """The assessments page: every version, by provider and newest first, of one provider when
     ``provider`` is its id (as the query string gives it), the first 500."""
-    rows = assessments(principal.organization).order_by("provider__name", "-number")
+    rows = assessments(principal).order_by("provider__name", "-number")
     if provider.isdigit():
         rows = rows.filter(provider_id=int(provider))
     return rows[:ASSESSMENT_LIST_ROWS]
@@ -307,7 +307,10 @@ def state_answers_of(assessment) -> dict[str, classification.StateAnswers]:
 
 
 def view_of(
-    assessment: ClassificationAssessment, today: date | None = None, tax_year: int | None = None
+    principal,
+    assessment: ClassificationAssessment,
+    today: date | None = None,
+    tax_year: int | None = None,
 ) -> AssessmentView:
     """The assessment's result recomputed from its stored answers under its own rule set and
     state tests (the result is deterministic, so this equals what was shown when it was made),
@@ -327,7 +330,7 @@ def view_of(
     except MissingRules:
         rates = filed = not_filed = None
     else:
-        benefits = settings_for(assessment.organization).benefits_cost_percent
+        benefits = settings_for(principal).benefits_cost_percent
         benefits_rate = None if benefits is None else benefits / HUNDRED
         filed = exposure.reclassification_cost(
             assessment.annual_payments, rates, filed_1099=True, benefits_rate=benefits_rate
@@ -348,26 +351,30 @@ def view_of(
     )
 
 
-def latest_assessments(org, provider_ids) -> dict[int, ClassificationAssessment]:
+def latest_assessments(principal, provider_ids) -> dict[int, ClassificationAssessment]:
     """The newest assessment of each provider, in a fixed number of queries."""
     newest = (
-        ClassificationAssessment.objects.for_org(org)
+        ClassificationAssessment.objects.visible_to(principal)
         .filter(provider=OuterRef("provider"))
         .order_by("-created_at", "-id")
         .values("pk")[:1]
     )
-    rows = assessments(org).filter(provider_id__in=list(provider_ids)).filter(pk=Subquery(newest))
+    rows = (
+        assessments(principal)
+        .filter(provider_id__in=list(provider_ids))
+        .filter(pk=Subquery(newest))
+    )
     return {row.provider_id: row for row in rows}
 
 
 def stale_assessments(
-    org, today: date | None = None
+    principal, today: date | None = None
 ) -> list[tuple[ClassificationAssessment, list]]:
     """The latest assessment of each provider that no longer describes the arrangement."""
-    provider_ids = ClassificationAssessment.objects.for_org(org).values_list(
+    provider_ids = ClassificationAssessment.objects.visible_to(principal).values_list(
         "provider_id", flat=True
     )
-    latest = latest_assessments(org, set(provider_ids))
+    latest = latest_assessments(principal, set(provider_ids))
     found = []
     for assessment in sorted(latest.values(), key=lambda a: a.provider.name.lower()):
         reasons = staleness(assessment, today)
@@ -376,60 +383,59 @@ def stale_assessments(
     return found
 
 
-def open_engagements(provider: Provider):
+def open_engagements(principal, provider: Provider):
     return (
-        Engagement.objects.for_org(provider.organization)
+        Engagement.objects.visible_to(principal)
         .filter(provider=provider)
         .exclude(status=EngagementStatus.ENDED)
         .order_by("-start_date", "-id")
     )
 
 
-def latest_agreement_version(engagement: Engagement) -> AgreementVersion | None:
+def latest_agreement_version(principal, engagement: Engagement) -> AgreementVersion | None:
     return (
-        AgreementVersion.objects.for_org(engagement.organization)
+        AgreementVersion.objects.visible_to(principal)
         .filter(engagement=engagement)
         .order_by("-number")
         .first()
     )
 
 
-def assessment_for_engagement(engagement: Engagement) -> ClassificationAssessment | None:
+def assessment_for_engagement(principal, engagement: Engagement) -> ClassificationAssessment | None:
     """The newest assessment made for this engagement, else the provider's newest."""
-    org = engagement.organization
     linked = (
-        AssessedEngagement.objects.for_org(org)
+        AssessedEngagement.objects.visible_to(principal)
         .filter(engagement=engagement)
         .order_by("-assessment__created_at", "-assessment_id")
         .values_list("assessment_id", flat=True)
         .first()
     )
-    rows = assessments(org)
+    rows = assessments(principal)
     if linked:
         return rows.get(pk=linked)
     return rows.filter(provider_id=engagement.provider_id).first()
 
 
-def payments_last_year(provider: Provider, today: date | None = None) -> Decimal:
+def payments_last_year(principal, provider: Provider, today: date | None = None) -> Decimal:
     today = today or timezone.localdate()
     total = (
-        Payment.objects.for_org(provider.organization)
+        Payment.objects.visible_to(principal)
         .filter(provider=provider, paid_on__gt=today - timedelta(days=365), paid_on__lte=today)
         .aggregate(total=Sum("amount"))["total"]
     )
     return total or Decimal(0)
 
 
-def suggested_annual_payments(provider: Provider) -> tuple[Decimal, str]:
+def suggested_annual_payments(principal, provider: Provider) -> tuple[Decimal, str]:
     """A year of payments for the estimate: the last 365 days' payments, else the yearly
     cost of the open engagements' terms."""
-    paid = payments_last_year(provider)
+    paid = payments_last_year(principal, provider)
     if paid:
         return paid, "payments recorded in the last 365 days"
     cost = sum(
         (
             e.annual_cost or Decimal(0)
-            for e in open_engagements(provider).prefetch_related("price_tiers")
+            for e in open_engagements(principal, provider).prefetch_related("price_tiers")
         ),
         Decimal(0),
     )
@@ -439,31 +445,33 @@ def suggested_annual_payments(provider: Provider) -> tuple[Decimal, str]:
 
 
 # --- W-9 -------------------------------------------------------------------------------------
-def w9s(org):
-    return W9.objects.for_org(org).select_related("provider", "received_by", "organization")
+def w9s(principal):
+    return W9.objects.visible_to(principal).select_related(
+        "provider", "received_by", "organization"
+    )
 
 
-def current_w9s(org, provider_ids=None) -> dict[int, W9]:
+def current_w9s(principal, provider_ids=None) -> dict[int, W9]:
     """Each provider's newest W-9 (the one in force), in one query."""
     newest = (
-        W9.objects.for_org(org)
+        W9.objects.visible_to(principal)
         .filter(provider=OuterRef("provider"))
         .order_by("-signed_on", "-id")
         .values("pk")[:1]
     )
-    rows = w9s(org).filter(pk=Subquery(newest))
+    rows = w9s(principal).filter(pk=Subquery(newest))
     if provider_ids is not None:
         rows = rows.filter(provider_id__in=list(provider_ids))
     return {row.provider_id: row for row in rows}
 
 
-def duplicate_tins(org, rows) -> dict[int, list[str]]:
+def duplicate_tins(principal, rows) -> dict[int, list[str]]:
     """For each W-9 of ``rows``: the other providers whose W-9 carries the same TIN (by the
     keyed hash, without decrypting anything)."""
     hashes = {row.tin_hash for row in rows}
     others = defaultdict(set)
     for tin_hash, provider_id, name in (
-        W9.objects.for_org(org)
+        W9.objects.visible_to(principal)
         .filter(tin_hash__in=hashes)
         .values_list("tin_hash", "provider_id", "provider__name")
     ):
@@ -474,18 +482,18 @@ def duplicate_tins(org, rows) -> dict[int, list[str]]:
     }
 
 
-def payees_without_w9(org, *, totals: bool = True):
+def payees_without_w9(principal, *, totals: bool = True):
     """Providers that are paid (a payment recorded) or engaged (an active or paused
     engagement) and have no W-9 on file, with their payments to date (``paid``, ``last_paid``;
     without ``totals``, ``paid`` only says whether there are any). The payments are read per
     provider left (few, by the (organization, provider) index), not joined for all."""
-    has_w9 = W9.objects.for_org(org).filter(provider=OuterRef("pk"))
-    engaged = Engagement.objects.for_org(org).filter(
+    has_w9 = W9.objects.visible_to(principal).filter(provider=OuterRef("pk"))
+    engaged = Engagement.objects.visible_to(principal).filter(
         provider=OuterRef("pk"), status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED]
     )
-    paid = Payment.objects.for_org(org).filter(provider=OuterRef("pk")).order_by()
+    paid = Payment.objects.visible_to(principal).filter(provider=OuterRef("pk")).order_by()
     payees = (
-        Provider.objects.for_org(org)
+        Provider.objects.visible_to(principal)
         .filter(~Exists(has_w9))
         .filter(Exists(paid) | Exists(engaged))
         .order_by("name", "id")
@@ -500,8 +508,8 @@ def payees_without_w9(org, *, totals: bool = True):
 
 
 # --- Payments --------------------------------------------------------------------------------
-def payments(org):
-    return Payment.objects.for_org(org).select_related("provider", "engagement", "invoice")
+def payments(principal):
+    return Payment.objects.visible_to(principal).select_related("provider", "engagement", "invoice")
 
 
 # --- 1099-NEC --------------------------------------------------------------------------------
@@ -592,7 +600,7 @@ def filing_deadline(year: int) -> date:
     return deadline
 
 
-def _nec_rows(org, by_provider: dict, threshold: Decimal, providers: dict, current: dict):
+def _nec_rows(principal, by_provider: dict, threshold: Decimal, providers: dict, current: dict):
     rows = []
     for provider_id, data in by_provider.items():
         provider = providers[provider_id]
@@ -624,20 +632,20 @@ def _nec_rows(org, by_provider: dict, threshold: Decimal, providers: dict, curre
     return rows
 
 
-def nec_report(org, year: int) -> NecReport:
+def nec_report(principal, year: int) -> NecReport:
     """Every payee paid in ``year`` with its total, what the processor reports, and whether a
     1099-NEC is needed — in a fixed number of queries, whatever the number of payees."""
-    return nec_reports(org, [year])[year]
+    return nec_reports(principal, [year])[year]
 
 
-def nec_reports(org, years) -> dict[int, NecReport]:
+def nec_reports(principal, years) -> dict[int, NecReport]:
     """``nec_report`` of several years at once, in the same fixed number of queries."""
     years = sorted(set(years))
     if not years:
         return {}
     thresholds = list(Form1099Threshold.objects.all())
     totals = (
-        Payment.objects.for_org(org)
+        Payment.objects.visible_to(principal)
         .filter(paid_on__gte=date(years[0], 1, 1), paid_on__lte=date(years[-1], 12, 31))
         .annotate(year=ExtractYear("paid_on"))
         .values("year", "provider_id")
@@ -653,16 +661,18 @@ def nec_reports(org, years) -> dict[int, NecReport]:
         if row["year"] in by_year:
             by_year[row["year"]][row["provider_id"]] = row
     provider_ids = {pk for rows in by_year.values() for pk in rows}
-    providers = {p.pk: p for p in Provider.objects.for_org(org).filter(pk__in=provider_ids)}
-    current = current_w9s(org, provider_ids) if provider_ids else {}
-    filings = {f.tax_year: f for f in filings_of(org).filter(tax_year__in=years)}
+    providers = {
+        p.pk: p for p in Provider.objects.visible_to(principal).filter(pk__in=provider_ids)
+    }
+    current = current_w9s(principal, provider_ids) if provider_ids else {}
+    filings = {f.tax_year: f for f in filings_of(principal).filter(tax_year__in=years)}
     reports = {}
     for year in years:
         threshold = in_force(thresholds, date(year, 12, 31))
         reports[year] = NecReport(
             year,
             threshold,
-            _nec_rows(org, by_year[year], threshold.amount, providers, current),
+            _nec_rows(principal, by_year[year], threshold.amount, providers, current),
             filing_deadline(year),
             filing=filings.get(year),
             threshold_note=threshold_note(year, threshold),
@@ -671,15 +681,15 @@ def nec_reports(org, years) -> dict[int, NecReport]:
 
 
 # --- 1099-NEC filings ------------------------------------------------------------------------
-def filings_of(org):
-    return Filing1099.objects.for_org(org).select_related("recorded_by")
+def filings_of(principal):
+    return Filing1099.objects.visible_to(principal).select_related("recorded_by")
 
 
-def payment_years(org) -> list[int]:
+def payment_years(principal) -> list[int]:
     """The calendar years with at least one payment, newest first."""
     return sorted(
         set(
-            Payment.objects.for_org(org)
+            Payment.objects.visible_to(principal)
             .annotate(y=ExtractYear("paid_on"))
             .values_list("y", flat=True)
             .distinct()
@@ -731,17 +741,17 @@ class FilingStatus:
         return sum(year.forms for year in self.unfiled)
 
 
-def filing_status(org, today: date | None = None) -> FilingStatus:
+def filing_status(principal, today: date | None = None) -> FilingStatus:
     """Every past tax year whose 1099-NEC forms are needed and not marked filed — in a fixed
     number of queries, whatever the number of years, payees or payments."""
     today = today or timezone.localdate()
-    years_paid = payment_years(org)
+    years_paid = payment_years(principal)
     past = [year for year in years_paid if year < today.year]
-    filed = list(filings_of(org))
+    filed = list(filings_of(principal))
     filed_years = {f.tax_year for f in filed}
     unfiled = []
     try:
-        reports = nec_reports(org, [year for year in past if year not in filed_years])
+        reports = nec_reports(principal, [year for year in past if year not in filed_years])
     except MissingRules:
         reports = {}
     for year in sorted(reports):

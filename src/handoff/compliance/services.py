@@ -51,7 +51,7 @@ SETTINGS_FIELDS = ["refuse_payments_without_w9", "benefits_cost_percent"]
 def update_settings(principal: Principal, *, data: dict) -> ComplianceSettings:
     principal.require_in(principal.organization_id, Role.ADMIN, "Changing the Comply settings")
     org, actor = principal.organization, principal.user
-    current = selectors.settings_for(org)
+    current = selectors.settings_for(principal)
     current = ComplianceSettings.objects.select_for_update().get(pk=current.pk)
     data = {key: value for key, value in data.items() if key in SETTINGS_FIELDS}
     before = {key: getattr(current, key) for key in data}
@@ -165,9 +165,9 @@ def create_assessment(
     rules = selectors.rules_for(rule_set, tests)
     stored_answers = _clean_answers(rules, answers)
     stored_states = _clean_state_answers(rules, state_answers or {})
-    engagements = _engagements_of(provider, engagement_ids)
+    engagements = _engagements_of(principal, provider, engagement_ids)
     if annual_payments in (None, ""):
-        annual_payments, basis = selectors.suggested_annual_payments(provider)
+        annual_payments, basis = selectors.suggested_annual_payments(principal, provider)
     else:
         basis = "entered by the assessor"
     try:
@@ -215,7 +215,7 @@ def create_assessment(
                 organization=org,
                 assessment=assessment,
                 engagement=engagement,
-                agreement_version=selectors.latest_agreement_version(engagement),
+                agreement_version=selectors.latest_agreement_version(principal, engagement),
                 terms=selectors.terms_of(engagement),
             )
             for engagement in engagements
@@ -232,11 +232,9 @@ def create_assessment(
     return assessment
 
 
-def _engagements_of(provider: Provider, engagement_ids) -> list[Engagement]:
+def _engagements_of(principal: Principal, provider: Provider, engagement_ids) -> list[Engagement]:
     ids = {int(pk) for pk in engagement_ids or ()}
-    found = list(
-        Engagement.objects.for_org(provider.organization).filter(pk__in=ids, provider=provider)
-    )
+    found = list(Engagement.objects.visible_to(principal).filter(pk__in=ids, provider=provider))
     if len(found) != len(ids):
         raise ValidationError({"engagements": f"Choose engagements with {provider.name}."})
     return found
@@ -382,7 +380,7 @@ def record_export(principal: Principal, *, year: int, count: int) -> None:
         org,
         principal.user,
         "nec.exported",
-        selectors.settings_for(org),
+        selectors.settings_for(principal),
         f"Exported the {year} 1099-NEC list with {count} TINs",
     )
 
@@ -392,17 +390,21 @@ INVOICE_FIELDS = ["number", "issued_on", "due_on", "amount", "description"]
 PAYMENT_FIELDS = ["paid_on", "amount", "method", "reference"]
 
 
-def _provider(org, provider_id) -> Provider:
-    provider = Provider.objects.for_org(org).filter(pk=provider_id).first() if provider_id else None
+def _provider(principal: Principal, provider_id) -> Provider:
+    provider = (
+        Provider.objects.visible_to(principal).filter(pk=provider_id).first()
+        if provider_id
+        else None
+    )
     if provider is None:
         raise ValidationError({"provider": "Choose a provider of this organization."})
     return provider
 
 
-def _link(model, org, pk, field: str):
+def _link(principal: Principal, model, pk, field: str):
     if pk in (None, ""):
         return None
-    row = model.objects.for_org(org).filter(pk=pk).first()
+    row = model.objects.visible_to(principal).filter(pk=pk).first()
     if row is None:
         raise ValidationError({field: f"Choose a {model._meta.verbose_name} of this organization."})
     return row
@@ -414,8 +416,8 @@ def record_invoice(principal: Principal, *, provider_id, engagement_id=None, dat
     org, actor = principal.organization, principal.user
     invoice = Invoice(
         organization=org,
-        provider=_provider(org, provider_id),
-        engagement=_link(Engagement, org, engagement_id, "engagement"),
+        provider=_provider(principal, provider_id),
+        engagement=_link(principal, Engagement, engagement_id, "engagement"),
         created_by=actor,
         **{key: value for key, value in data.items() if key in INVOICE_FIELDS},
     )
@@ -526,9 +528,9 @@ def record_payment(
     org, actor = principal.organization, principal.user
     payment = Payment(
         organization=org,
-        provider=_provider(org, provider_id),
-        engagement=_link(Engagement, org, engagement_id, "engagement"),
-        invoice=_link(Invoice, org, invoice_id, "invoice"),
+        provider=_provider(principal, provider_id),
+        engagement=_link(principal, Engagement, engagement_id, "engagement"),
+        invoice=_link(principal, Invoice, invoice_id, "invoice"),
         created_by=actor,
         **{key: value for key, value in data.items() if key in PAYMENT_FIELDS},
     )
@@ -536,7 +538,7 @@ def record_payment(
     check_payment_date(org, payment, confirm_date=confirm_date)
     warnings = []
     if not W9.objects.visible_to(principal).filter(provider=payment.provider).exists():
-        if selectors.settings_for(org).refuse_payments_without_w9:
+        if selectors.settings_for(principal).refuse_payments_without_w9:
             raise ValidationError(
                 {
                     "provider": f"{payment.provider.name} has no W-9 on file, and your Comply "
@@ -574,7 +576,9 @@ IMPORT_COLUMNS = [
 REQUIRED_COLUMNS = ["provider", "paid_on", "amount", "method"]
 
 
-def _import_row(org, row: dict, providers: dict, engagements: dict) -> tuple[dict, list]:
+def _import_row(
+    principal: Principal, row: dict, providers: dict, engagements: dict
+) -> tuple[dict, list]:
     """Turn one CSV row into ``record_payment``'s arguments, or the reasons it cannot be."""
     errors = []
     name = " ".join((row.get("provider") or "").split())
@@ -615,7 +619,9 @@ def _import_row(org, row: dict, providers: dict, engagements: dict) -> tuple[dic
     invoice_id = None
     number = (row.get("invoice") or "").strip()
     if number and provider is not None:
-        invoice = Invoice.objects.for_org(org).filter(provider=provider, number=number).first()
+        invoice = (
+            Invoice.objects.visible_to(principal).filter(provider=provider, number=number).first()
+        )
         if invoice is None:
             errors.append(f"invoice: {provider.name} has no invoice {number}.")
         else:
@@ -645,7 +651,6 @@ def import_payments(principal: Principal, *, rows: list[dict], commit: bool) -> 
     when fine) and its warnings (no W-9, paid by card). Nothing is saved unless ``commit`` and
     every row passes; a dry run gives the same verdicts without saving."""
     principal.require_in(principal.organization_id, Role.MANAGER, "Importing payments")
-    org = principal.organization
     providers: dict[str, list[Provider]] = {}
     for provider in Provider.objects.visible_to(principal):
         providers.setdefault(provider.name.lower(), []).append(provider)
@@ -656,7 +661,7 @@ def import_payments(principal: Principal, *, rows: list[dict], commit: bool) -> 
         engagements.setdefault((provider_id, title.lower()), []).append(pk)
 
     def import_row(line: int, row: dict) -> dict:
-        arguments, errors = _import_row(org, row, providers, engagements)
+        arguments, errors = _import_row(principal, row, providers, engagements)
         warnings = []
         if not errors:
             recorded, errors = csv_import.attempt(lambda: record_payment(principal, **arguments))

@@ -30,17 +30,17 @@ def overview(request):
     reports = []
     for report_year in (year, year - 1):
         with contextlib.suppress(selectors.MissingRules):
-            reports.append(selectors.nec_report(request.org, report_year))
+            reports.append(selectors.nec_report(request.principal, report_year))
     filing = None
     with contextlib.suppress(selectors.MissingRules):
-        filing = selectors.filing_status(request.org)
+        filing = selectors.filing_status(request.principal)
     context = {
-        "missing_w9": list(selectors.payees_without_w9(request.org)[:PAGE_SIZE]),
-        "stale": selectors.stale_assessments(request.org),
+        "missing_w9": list(selectors.payees_without_w9(request.principal)[:PAGE_SIZE]),
+        "stale": selectors.stale_assessments(request.principal),
         "reports": reports,
         "filing": filing,
-        "settings": selectors.settings_for(request.org),
-        "any_assessment": selectors.assessments(request.org).exists(),
+        "settings": selectors.settings_for(request.principal),
+        "any_assessment": selectors.assessments(request.principal).exists(),
         "any_provider": Provider.objects.visible_to(request.principal).exists(),
     }
     return render(request, "compliance/overview.html", context)
@@ -48,7 +48,7 @@ def overview(request):
 
 @principal_required(Role.ADMIN)
 def settings_edit(request):
-    current = selectors.settings_for(request.org)
+    current = selectors.settings_for(request.principal)
     form = SettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,7 +82,7 @@ def assessment_create(request, provider_pk):
         return render(request, "errors/500.html", {"reason": str(error)}, status=503)
     tests = selectors.state_tests_on(today, request.org.states)
     rules = selectors.rules_for(rule_set, tests)
-    engagements = selectors.open_engagements(provider)
+    engagements = selectors.open_engagements(request.principal, provider)
     form = AssessmentForm(
         request.POST or None,
         rules=rules,
@@ -106,7 +106,7 @@ def assessment_create(request, provider_pk):
         else:
             messages.success(request, f"The assessment of {provider.name} is saved.")
             return redirect(assessment.get_absolute_url())
-    suggested, basis = selectors.suggested_annual_payments(provider)
+    suggested, basis = selectors.suggested_annual_payments(request.principal, provider)
     context = {
         "provider": provider,
         "form": form,
@@ -121,14 +121,16 @@ def assessment_create(request, provider_pk):
 
 @principal_required(Role.VIEWER)
 def assessment_detail(request, pk):
-    assessment = get_visible_or_404(selectors.assessments(request.org), request.principal, pk=pk)
+    assessment = get_visible_or_404(
+        selectors.assessments(request.principal), request.principal, pk=pk
+    )
     tax_year, year_error = None, ""
     if request.GET.get("tax_year"):
         try:
             tax_year = selectors.check_tax_year(request.GET["tax_year"])
         except ValidationError as error:
             year_error = " ".join(error.message_dict["tax_year"])
-    view = selectors.view_of(assessment, tax_year=tax_year)
+    view = selectors.view_of(request.principal, assessment, tax_year=tax_year)
     versions = selectors.assessment_versions(request.principal, assessment.provider)
     context = {
         "assessment": assessment,
@@ -147,11 +149,11 @@ def assessment_detail(request, pk):
 def provider_card(request, provider_pk):
     """The Comply card on a provider's page: status assessment, W-9, payments this year."""
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
-    latest = selectors.latest_assessments(request.org, [provider.pk]).get(provider.pk)
-    w9 = selectors.current_w9s(request.org, [provider.pk]).get(provider.pk)
+    latest = selectors.latest_assessments(request.principal, [provider.pk]).get(provider.pk)
+    w9 = selectors.current_w9s(request.principal, [provider.pk]).get(provider.pk)
     year = timezone.localdate().year
     paid = (
-        selectors.payments(request.org)
+        selectors.payments(request.principal)
         .filter(provider=provider, paid_on__year=year)
         .values_list("amount", flat=True)
     )
@@ -181,7 +183,7 @@ def engagement_status(request, engagement_pk):
     engagement = get_visible_or_404(
         Engagement.objects.select_related("provider"), request.principal, pk=engagement_pk
     )
-    assessment = selectors.assessment_for_engagement(engagement)
+    assessment = selectors.assessment_for_engagement(request.principal, engagement)
     link = None
     if assessment is not None:
         link = next(

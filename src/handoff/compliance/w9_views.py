@@ -22,12 +22,12 @@ from handoff.providers.models import Provider
 
 
 def _page(request, provider, *, revealed=None, form=None, status=200):
-    rows = list(selectors.w9s(request.org).filter(provider=provider))
+    rows = list(selectors.w9s(request.principal).filter(provider=provider))
     context = {
         "provider": provider,
         "w9s": rows,
         "current": rows[0] if rows else None,
-        "duplicates": selectors.duplicate_tins(request.org, rows),
+        "duplicates": selectors.duplicate_tins(request.principal, rows),
         "revealed": revealed,
         "can_reveal": services.can_reveal(request.principal),
         "form": form,
@@ -69,7 +69,7 @@ def w9_create(request, provider_pk):
 @principal_required(Role.ADMIN)
 def w9_reveal(request, pk):
     """The page again, with this W-9's TIN in full; nothing is cached."""
-    w9 = get_visible_or_404(selectors.w9s(request.org), request.principal, pk=pk)
+    w9 = get_visible_or_404(selectors.w9s(request.principal), request.principal, pk=pk)
     tin = services.reveal_tin(request.principal, w9)
     return _page(request, w9.provider, revealed={"pk": w9.pk, "tin": tin})
 
@@ -77,7 +77,7 @@ def w9_reveal(request, pk):
 @never_cache
 @principal_required(Role.ADMIN)
 def w9_document(request, pk):
-    w9 = get_visible_or_404(selectors.w9s(request.org), request.principal, pk=pk)
+    w9 = get_visible_or_404(selectors.w9s(request.principal), request.principal, pk=pk)
     handle = services.open_w9_document(request.principal, w9)
     return FileResponse(
         handle,
@@ -89,5 +89,5 @@ def w9_document(request, pk):
 
 @principal_required(Role.VIEWER)
 def missing_w9(request):
-    rows = list(selectors.payees_without_w9(request.org))
+    rows = list(selectors.payees_without_w9(request.principal))
     return render(request, "compliance/missing_w9.html", {"rows": rows})

@@ -40,8 +40,8 @@ def _summary(assessment) -> dict:
     }
 
 
-def _detail(assessment, tax_year: int | None = None) -> dict:
-    view = selectors.view_of(assessment, tax_year=tax_year)
+def _detail(principal, assessment, tax_year: int | None = None) -> dict:
+    view = selectors.view_of(principal, assessment, tax_year=tax_year)
     result = view.result
     exposures = [e for e in (view.exposure_filed, view.exposure_not_filed) if e is not None]
     return _summary(assessment) | {
@@ -87,7 +87,7 @@ def _detail(assessment, tax_year: int | None = None) -> dict:
 @router.get("/compliance/assessments", response={200: AssessmentPage, **ERRORS})
 @api_access()
 def list_assessments(request, filters: Query[AssessmentFilters]):
-    rows = selectors.assessments(request.org).order_by("-created_at", "-id")
+    rows = selectors.assessments(request.principal).order_by("-created_at", "-id")
     if filters.provider is not None:
         rows = rows.filter(provider_id=filters.provider)
     page = paginate(rows, filters.page, filters.per_page)
@@ -115,11 +115,11 @@ def create_assessment(request, payload: AssessmentIn):
         annual_payments=payload.annual_payments,
         notes=payload.notes,
     )
-    return Status(201, _detail(_assessment(request, assessment.pk)))
+    return Status(201, _detail(request.principal, _assessment(request, assessment.pk)))
 
 
 def _assessment(request, pk):
-    return get_visible_or_404(selectors.assessments(request.org), request.principal, pk=pk)
+    return get_visible_or_404(selectors.assessments(request.principal), request.principal, pk=pk)
 
 
 @router.get(
@@ -132,4 +132,4 @@ def get_assessment(request, assessment_id: int, tax_year: str | None = None):
     ``figures_note``. A year outside the allowed range answers 422 with the field."""
     assessment = _assessment(request, assessment_id)
     year = None if tax_year in (None, "") else selectors.check_tax_year(tax_year)
-    return _detail(assessment, tax_year=year)
+    return _detail(request.principal, assessment, tax_year=year)

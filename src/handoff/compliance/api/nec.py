@@ -26,7 +26,7 @@ from handoff.core.tenancy import get_visible_or_404
 )
 @api_access()
 def nec_status(request):
-    status = selectors.filing_status(request.org, services.org_today(request.org))
+    status = selectors.filing_status(request.principal, services.org_today(request.org))
     return {
         "years_paid": status.years_paid,
         "unfiled": [
@@ -52,7 +52,7 @@ def nec_status(request):
 def nec(request, year: int):
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Choose a year from 2000 to 2100."})
-    report = selectors.nec_report(request.org, year)
+    report = selectors.nec_report(request.principal, year)
     today = services.org_today(request.org)
     return {
         "year": year,
@@ -95,7 +95,7 @@ def nec(request, year: int):
 def nec_export(request, year: int):
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "Choose a year from 2000 to 2100."})
-    report = selectors.nec_report(request.org, year)
+    report = selectors.nec_report(request.principal, year)
     content, count = exports.nec_csv(request.org, report)
     services.record_export(request.principal, year=year, count=count)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
@@ -116,7 +116,7 @@ def _tax_year(year: int) -> int:
 
 def _filing(request, year: int):
     return get_visible_or_404(
-        selectors.filings_of(request.org), request.principal, tax_year=_tax_year(year)
+        selectors.filings_of(request.principal), request.principal, tax_year=_tax_year(year)
     )
 
 

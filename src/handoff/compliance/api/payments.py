@@ -48,7 +48,7 @@ def create_invoice(request, payload: InvoiceIn):
 @router.get("/compliance/payments", response={200: PaymentPage, **ERRORS})
 @api_access()
 def list_payments(request, filters: Query[PaymentFilters]):
-    rows = selectors.payments(request.org)
+    rows = selectors.payments(request.principal)
     if filters.provider is not None:
         rows = rows.filter(provider_id=filters.provider)
     if filters.year is not None:
@@ -76,7 +76,7 @@ def create_payment(request, payload: PaymentIn):
         data=payload.dict(exclude={"provider_id", "engagement_id", "invoice_id", "confirm_date"}),
         confirm_date=payload.confirm_date,
     )
-    payment = selectors.payments(request.org).get(pk=payment.pk)
+    payment = selectors.payments(request.principal).get(pk=payment.pk)
     payment.warnings = warnings
     return Status(201, payment)
 

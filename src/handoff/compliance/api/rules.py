@@ -32,7 +32,7 @@ def rules(request):
 @router.get("/compliance/settings", response={200: ComplianceSettingsOut, **ERRORS})
 @api_access()
 def get_settings(request):
-    return selectors.settings_for(request.org)
+    return selectors.settings_for(request.principal)
 
 
 @router.patch(

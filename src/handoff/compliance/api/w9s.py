@@ -18,9 +18,10 @@ from handoff.providers.models import Provider
 def _w9_rows(request, rows):
     rows = list(rows)
     current = {
-        w.pk for w in selectors.current_w9s(request.org, {r.provider_id for r in rows}).values()
+        w.pk
+        for w in selectors.current_w9s(request.principal, {r.provider_id for r in rows}).values()
     }
-    duplicates = selectors.duplicate_tins(request.org, rows)
+    duplicates = selectors.duplicate_tins(request.principal, rows)
     for row in rows:
         row.in_force = row.pk in current
         row.same_tin_as = duplicates.get(row.pk, [])
@@ -30,7 +31,7 @@ def _w9_rows(request, rows):
 @router.get("/compliance/w9s", response={200: W9Page, **ERRORS}, summary="W-9s, TINs masked")
 @api_access()
 def list_w9s(request, filters: Query[W9Filters]):
-    rows = selectors.w9s(request.org)
+    rows = selectors.w9s(request.principal)
     if filters.provider is not None:
         rows = rows.filter(provider_id=filters.provider)
     page = paginate(rows, filters.page, filters.per_page)
@@ -55,7 +56,7 @@ def create_w9(request, file: File[UploadedFile], form: Form[W9In]):
 
 
 def _w9(request, pk):
-    return get_visible_or_404(selectors.w9s(request.org), request.principal, pk=pk)
+    return get_visible_or_404(selectors.w9s(request.principal), request.principal, pk=pk)
 
 
 @router.get("/compliance/w9s/{w9_id}", response={200: W9Out, **ERRORS})
@@ -103,5 +104,5 @@ def w9_file(request, w9_id: int):
 def payees_without_w9(request):
     return [
         {"provider_id": p.pk, "name": p.name, "paid": p.paid or 0, "last_paid": p.last_paid}
-        for p in selectors.payees_without_w9(request.org)
+        for p in selectors.payees_without_w9(request.principal)
     ]
