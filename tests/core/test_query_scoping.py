@@ -99,7 +99,7 @@ ALLOWED = {
 }
 
 # Call sites of for_org( and get_for_org_or_404( left in src. Only ever lower it.
-FOR_ORG_CALL_SITES = 100
+FOR_ORG_CALL_SITES = 87
 
 
 def _tenant_model_names():

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from handoff.core.principal import Principal
 from handoff.notifications import services
 from handoff.notifications.events import Event
 from handoff.notifications.models import (
@@ -117,7 +118,7 @@ class TestPreferences:
         body = response.json()
         choice = next(row for row in body["events"] if row["event"] == "task_overdue")
         assert (choice["in_app"], choice["email"], body["due_soon_hours"]) == (True, False, 8)
-        assert services.due_soon_hours(viewer, org) == 8
+        assert services.due_soon_hours(Principal.system(org), viewer) == 8
 
     @pytest.mark.parametrize(
         ("body", "field"),

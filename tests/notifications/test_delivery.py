@@ -83,7 +83,7 @@ class TestEmail:
 
 class TestDigest:
     def test_held_e_mails_go_as_one_summary_once_a_day_after_seven(self, org, owner, member):
-        services.update_preferences(owner, org, daily_digest=True)
+        services.update_preferences(principal_for(owner, org), daily_digest=True)
         # Acme is in Chicago: 11:00 UTC on Jun 2 is 6:00 there, 13:00 UTC is 8:00.
         with time_machine.travel(at("2026-06-01T15:00"), tick=False):
             overdue(org, users=[owner, member], key="a")
@@ -100,7 +100,7 @@ class TestDigest:
         assert not Notification.objects.filter(email_state=EmailState.DIGEST).exists()
 
     def test_the_next_day_brings_the_next_summary(self, org, owner):
-        services.update_preferences(owner, org, daily_digest=True)
+        services.update_preferences(principal_for(owner, org), daily_digest=True)
         with time_machine.travel(at("2026-06-01T15:00"), tick=False):
             overdue(org, users=[owner], key="a")
         jobs.daily_digest(at("2026-06-02T13:00"))
@@ -112,7 +112,7 @@ class TestDigest:
         assert len(mail.outbox) == 2
 
     def test_a_failed_summary_is_tried_again(self, org, owner, monkeypatch):
-        services.update_preferences(owner, org, daily_digest=True)
+        services.update_preferences(principal_for(owner, org), daily_digest=True)
         with time_machine.travel(at("2026-06-01T15:00"), tick=False):
             overdue(org, users=[owner])
 

@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from handoff.accounts.models import Membership
+from handoff.core.principal import Principal
 from handoff.notifications import delivery, services
 from handoff.notifications.events import Event
 from handoff.notifications.models import EmailState, Notification
@@ -93,7 +94,9 @@ def test_the_e_mail_job_sends_once_when_run_twice(org, owner):
 
 
 def test_e_mail_off_keeps_the_inbox(org, owner, django_capture_on_commit_callbacks):
-    services.update_preferences(owner, org, events={Event.TASK_OVERDUE: {"email": False}})
+    services.update_preferences(
+        principal_for(owner, org), events={Event.TASK_OVERDUE: {"email": False}}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         (notification,) = send(org, users=[owner])
     assert notification.in_app and notification.email_state == EmailState.NONE
@@ -101,23 +104,27 @@ def test_e_mail_off_keeps_the_inbox(org, owner, django_capture_on_commit_callbac
 
 
 def test_inbox_off_keeps_the_e_mail(org, owner, django_capture_on_commit_callbacks):
-    services.update_preferences(owner, org, events={Event.TASK_OVERDUE: {"in_app": False}})
+    services.update_preferences(
+        principal_for(owner, org), events={Event.TASK_OVERDUE: {"in_app": False}}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         (notification,) = send(org, users=[owner])
     assert not notification.in_app
-    assert services.unread_count(owner, org) == 0
+    assert services.unread_count(principal_for(owner, org)) == 0
     assert len(mail.outbox) == 1
 
 
 def test_both_off_sends_nothing_and_keeps_nothing(org, owner, member):
     services.update_preferences(
-        owner, org, events={Event.TASK_OVERDUE: {"in_app": False, "email": False}}
+        principal_for(owner, org), events={Event.TASK_OVERDUE: {"in_app": False, "email": False}}
     )
     assert [n.user for n in send(org, users=[owner, member])] == [member]
 
 
 def test_preferences_are_per_event_and_per_organization(org, other_org, owner, outsider):
-    services.update_preferences(owner, org, events={Event.TASK_OVERDUE: {"email": False}})
+    services.update_preferences(
+        principal_for(owner, org), events={Event.TASK_OVERDUE: {"email": False}}
+    )
     (other_event,) = send(org, users=[owner], event=Event.TASK_NEW, key="task:12:new")
     assert other_event.email_state == EmailState.PENDING
     Membership.objects.create(organization=other_org, user=owner, role="member")
@@ -126,7 +133,7 @@ def test_preferences_are_per_event_and_per_organization(org, other_org, owner, o
 
 
 def test_a_digest_reader_gets_no_e_mail_now(org, owner, django_capture_on_commit_callbacks):
-    services.update_preferences(owner, org, daily_digest=True)
+    services.update_preferences(principal_for(owner, org), daily_digest=True)
     with django_capture_on_commit_callbacks(execute=True):
         (notification,) = send(org, users=[owner])
     assert notification.email_state == EmailState.DIGEST and notification.in_app
@@ -134,10 +141,10 @@ def test_a_digest_reader_gets_no_e_mail_now(org, owner, django_capture_on_commit
 
 
 def test_turning_the_digest_off_sends_what_was_held(org, owner, django_capture_on_commit_callbacks):
-    services.update_preferences(owner, org, daily_digest=True)
+    services.update_preferences(principal_for(owner, org), daily_digest=True)
     send(org, users=[owner])
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_preferences(owner, org, daily_digest=False)
+        services.update_preferences(principal_for(owner, org), daily_digest=False)
     assert len(mail.outbox) == 1
 
 
@@ -176,15 +183,15 @@ def test_the_actors_own_action_still_reaches_the_channel(org, owner, webhook, ch
 
 
 def test_due_soon_hours_defaults_to_a_day(org, owner, member):
-    services.update_preferences(member, org, due_soon_hours=48)
-    assert services.due_soon_hours(owner, org) == 24
-    assert services.due_soon_hours(member, org) == 48
+    services.update_preferences(principal_for(member, org), due_soon_hours=48)
+    assert services.due_soon_hours(Principal.system(org), owner) == 24
+    assert services.due_soon_hours(Principal.system(org), member) == 48
 
 
 def test_admins_and_names_owners_admins_and_the_members_asked_for(
     org, owner, admin, manager, member, outsider
 ):
-    people = services.admins_and(org, member.pk, outsider.pk)
+    people = services.admins_and(Principal.system(org), member.pk, outsider.pk)
     assert {user.pk for user in people} == {owner.pk, admin.pk, member.pk}
 
 

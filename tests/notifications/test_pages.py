@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from handoff.core.models import AuditEvent
+from handoff.core.principal import Principal
 from handoff.notifications import egress, services
 from handoff.notifications.events import Event
 from handoff.notifications.models import (
@@ -73,12 +74,12 @@ class TestInbox:
         overdue(org, users=[member], key="b")
         client = client_for(member)
         client.post(url("mark", org, first.pk))
-        assert services.unread_count(member, org) == 1
+        assert services.unread_count(principal_for(member, org)) == 1
         client.post(url("mark", org, first.pk), {"unread": "1"})
-        assert services.unread_count(member, org) == 2
+        assert services.unread_count(principal_for(member, org)) == 2
         response = client.post(url("mark_all", org), follow=True)
         assert "Marked 2 notifications read." in response.content.decode()
-        assert services.unread_count(member, org) == 0
+        assert services.unread_count(principal_for(member, org)) == 0
 
     def test_the_unread_filter_and_pages(self, org, member):
         for index in range(30):
@@ -135,7 +136,7 @@ class TestPreferences:
             self.form(task_overdue__email=None, daily_digest="on", due_soon_hours="48"),
         )
         assert response.status_code == 302
-        assert services.due_soon_hours(viewer, org) == 48
+        assert services.due_soon_hours(Principal.system(org), viewer) == 48
         assert NotificationSettings.objects.get(user=viewer).daily_digest is True
         overdue_choice = EventPreference.objects.get(user=viewer, event=Event.TASK_OVERDUE)
         assert (overdue_choice.in_app, overdue_choice.email) == (True, False)
@@ -170,7 +171,7 @@ class TestPortalUsers:
         assert reverse("providers:list", args=[org.slug]) not in page
         assert client.get(url("preferences", org)).status_code == 200
         assert client.post(url("mark_all", org)).status_code == 302
-        assert services.unread_count(portal_user, org) == 0
+        assert services.unread_count(principal_for(portal_user, org)) == 0
 
     def test_they_get_no_webhook_pages(self, org, portal_user):
         assert client_for(portal_user).get(url("webhooks", org)).status_code == 404

@@ -240,7 +240,7 @@ class TestReminders:
         assert Notification.objects.filter(event="task_due_soon").count() == 4
 
     def test_due_soon_follows_each_persons_lead_time(self, org, engagement, member, manager):
-        update_preferences(manager, org, due_soon_hours=72)
+        update_preferences(principal_for(manager, org), due_soon_hours=72)
         self.make(engagement, member, NOW + timedelta(hours=48))
         jobs.due_soon(NOW)
         assert list(

@@ -90,7 +90,7 @@ def _ahead(org, unfiled, today: date) -> int:
             subject=f"1099-NEC forms for {report.year} are due {left}",
             body=body,
             url=reverse("compliance:nec", args=[org.slug, report.year]),
-            users=admins_and(org),
+            users=admins_and(Principal.system(org)),
             key=f"nec:{report.year}:{current}",
         )
     )
@@ -110,7 +110,7 @@ def _overdue(org, unfiled) -> int:
             subject=f"1099-NEC forms for {report.year} are past due",
             body=body,
             url=reverse("compliance:nec", args=[org.slug, report.year]),
-            users=admins_and(org),
+            users=admins_and(Principal.system(org)),
             key=f"nec:{report.year}:overdue",
         )
     )

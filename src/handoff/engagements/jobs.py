@@ -61,8 +61,8 @@ def _remind(org, today) -> int:
         .filter(~Q(our_point_person=None))
         .values_list("engagement_id", "our_point_person_id")
     )
-    admins = admins_and(org)
-    members = {user.pk: user for user in admins_and(org, *point_people.values())}
+    admins = admins_and(principal)
+    members = {user.pk: user for user in admins_and(principal, *point_people.values())}
     sent = 0
     for renewal in renewals:
         engagement = renewal.engagement

@@ -152,7 +152,7 @@ def list_notifications(request, filters: Query[NotificationFilters]):
     if filters.unread:
         rows = rows.unread()
     result = paginate(rows, filters.page, filters.per_page)
-    result["unread"] = services.unread_count(request.user, request.org)
+    result["unread"] = services.unread_count(request.principal)
     return result
 
 
@@ -163,7 +163,7 @@ def list_notifications(request, filters: Query[NotificationFilters]):
 )
 @api_access()
 def read_all(request):
-    return {"marked": services.mark_all_read(request.user, request.org)}
+    return {"marked": services.mark_all_read(request.principal)}
 
 
 @router.post(
@@ -198,7 +198,7 @@ def unread_one(request, notification_id: int):
 )
 @api_access()
 def get_preferences(request):
-    return services.preferences(request.user, request.org)
+    return services.preferences(request.principal)
 
 
 @router.patch(
@@ -214,8 +214,7 @@ def update_preferences(request, payload: PreferencesIn):
             choice.dict(exclude={"event"}, exclude_none=True)
         )
     return services.update_preferences(
-        request.user,
-        request.org,
+        request.principal,
         due_soon_hours=payload.due_soon_hours,
         daily_digest=payload.daily_digest,
         events=events,
@@ -229,7 +228,7 @@ def _webhook(request, webhook_id: int) -> Webhook:
 
 def _webhook_out(request, webhook_id: int) -> Webhook:
     return get_visible_or_404(
-        selectors.webhooks_with_counts(request.org), request.principal, pk=webhook_id
+        selectors.webhooks_with_counts(request.principal), request.principal, pk=webhook_id
     )
 
 
@@ -238,7 +237,7 @@ def _webhook_out(request, webhook_id: int) -> Webhook:
 )
 @api_access(Role.ADMIN)
 def list_webhooks(request):
-    return list(selectors.webhooks_with_counts(request.org))
+    return list(selectors.webhooks_with_counts(request.principal))
 
 
 @router.post("/webhooks", response={201: WebhookOut, **ERRORS}, summary="Add a chat webhook")

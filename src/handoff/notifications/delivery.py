@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from handoff.core.links import absolute_url
+from handoff.core.principal import Principal
 from handoff.notifications import egress
 from handoff.notifications.models import (
     DeliveryStatus,
@@ -114,7 +115,8 @@ def send_digest(settings_row: NotificationSettings, today) -> int:
     if not claimed:
         return 0
     held = list(
-        Notification.objects.for_org(settings_row.organization)
+        # The digest is sent for the organization, to the person the settings row is theirs.
+        Notification.objects.visible_to(Principal.system(settings_row.organization))
         .filter(user_id=settings_row.user_id, email_state=EmailState.DIGEST)
         .order_by("created_at", "id")
     )

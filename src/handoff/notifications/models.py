@@ -123,6 +123,12 @@ class Notification(TenantModel):
         return absolute_url(self.url)
 
 
+class OwnChoicesQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees their own notification choices."""
+        return self.filter(user=principal.user)
+
+
 class NotificationSettings(TenantModel):
     """One person's choices in one organization that are not per event."""
 
@@ -137,6 +143,8 @@ class NotificationSettings(TenantModel):
         "one daily e-mail instead of one e-mail per notification", default=False
     )
     last_digest_on = models.DateField(null=True, blank=True)
+
+    objects = OwnChoicesQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -164,6 +172,8 @@ class EventPreference(TenantModel):
     event = models.CharField(max_length=40)  # an Event value; see event_label
     in_app = models.BooleanField("inbox", default=True)
     email = models.BooleanField("e-mail", default=True)
+
+    objects = OwnChoicesQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -5,9 +5,9 @@ from django.db.models import Count, Q
 from handoff.notifications.models import DeliveryStatus, Webhook
 
 
-def webhooks_with_counts(org):
+def webhooks_with_counts(principal):
     """The organization's webhooks with their pending and failed deliveries counted: one query."""
-    return Webhook.objects.for_org(org).annotate(
+    return Webhook.objects.visible_to(principal).annotate(
         pending_count=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING)),
         failed_count=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)),
     )

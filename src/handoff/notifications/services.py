@@ -106,18 +106,20 @@ def notify(
     people = {pk: user for pk, user in people.items() if pk != actor_id and user.is_active}
     addresses = [a for a in addresses if a != actor_email and a not in user_emails]
 
+    # Telling people acts for the organization: it reads each recipient's own choices.
+    system = Principal.system(organization)
     choices = {
         row.user_id: (row.in_app, row.email)
-        for row in EventPreference.objects.for_org(organization).filter(
+        for row in EventPreference.objects.visible_to(system).filter(
             user_id__in=people, event=event
         )
     }
     digest = set(
-        NotificationSettings.objects.for_org(organization)
+        NotificationSettings.objects.visible_to(system)
         .filter(user_id__in=people, daily_digest=True)
         .values_list("user_id", flat=True)
     )
-    seen_users, seen_addresses = _already_told(organization, key)
+    seen_users, seen_addresses = _already_told(system, key)
 
     now = timezone.now()
     common = {
@@ -152,7 +154,7 @@ def notify(
             )
             if _insert(row, key):
                 created.append(row)
-        deliveries = _post_to_webhooks(organization, event, subject, body, url, key, now)
+        deliveries = _post_to_webhooks(system, event, subject, body, url, key, now)
         to_email = [row.pk for row in created if row.email_state == EmailState.PENDING]
         if to_email:
             transaction.on_commit(lambda: jobs.enqueue_emails(to_email))
@@ -161,13 +163,13 @@ def notify(
     return created
 
 
-def _already_told(organization, key: str) -> tuple[set, set]:
+def _already_told(principal: Principal, key: str) -> tuple[set, set]:
     """Who already had a notification with ``key``: (user ids, plain addresses). Only saves
     work: the unique constraints decide when two workers race past this."""
     users, addresses = set(), set()
     if key:
         for user_id, address in (
-            Notification.objects.for_org(organization)
+            Notification.objects.visible_to(principal)
             .filter(key=key)
             .values_list("user_id", "email")
         ):
@@ -178,13 +180,13 @@ def _already_told(organization, key: str) -> tuple[set, set]:
     return users, addresses
 
 
-def _post_to_webhooks(organization, event, subject, body, url, key, now) -> list[int]:
+def _post_to_webhooks(principal: Principal, event, subject, body, url, key, now) -> list[int]:
     ids = []
-    for webhook in Webhook.objects.for_org(organization).filter(active=True):
+    for webhook in Webhook.objects.visible_to(principal).filter(active=True):
         if event not in webhook.events:
             continue
         row = WebhookDelivery(
-            organization=organization,
+            organization=principal.organization,
             webhook=webhook,
             event=event,
             key=key,
@@ -197,7 +199,7 @@ def _post_to_webhooks(organization, event, subject, body, url, key, now) -> list
     return ids
 
 
-def admins_and(organization, *user_ids) -> list:
+def admins_and(principal: Principal, *user_ids) -> list:
     """The organization's owners and admins, plus those of ``user_ids`` who are still members:
     the usual recipients of reminders about the organization's contracts and documents."""
     wanted = [pk for pk in user_ids if pk]
@@ -206,7 +208,7 @@ def admins_and(organization, *user_ids) -> list:
         condition |= Q(user_id__in=wanted)
     return [
         membership.user
-        for membership in Membership.objects.for_org(organization)
+        for membership in Membership.objects.visible_to(principal)
         .filter(condition)
         .select_related("user")
         .order_by("user_id")
@@ -216,10 +218,10 @@ def admins_and(organization, *user_ids) -> list:
 # --- Preferences ------------------------------------------------------------------------------
 
 
-def due_soon_hours(user, organization) -> int:
+def due_soon_hours(principal: Principal, user) -> int:
     """How many hours ahead ``user`` wants to hear that work is due (24 unless they chose)."""
     hours = (
-        NotificationSettings.objects.for_org(organization)
+        NotificationSettings.objects.visible_to(principal)
         .filter(user=user)
         .values_list("due_soon_hours", flat=True)
         .first()
@@ -227,14 +229,15 @@ def due_soon_hours(user, organization) -> int:
     return hours or DEFAULT_DUE_SOON_HOURS
 
 
-def preferences(user, organization) -> dict:
-    """Everything ``user`` chose in ``organization``, defaults filled in: two queries."""
-    settings_row = NotificationSettings.objects.for_org(organization).filter(
+def preferences(principal: Principal) -> dict:
+    """Everything the principal's person chose in its organization, defaults filled in: two
+    queries."""
+    user = principal.user
+    settings_row = NotificationSettings.objects.visible_to(principal).filter(
         user=user
-    ).first() or NotificationSettings(organization=organization, user=user)
-    chosen = {
-        row.event: row for row in EventPreference.objects.for_org(organization).filter(user=user)
-    }
+    ).first() or NotificationSettings(organization=principal.organization, user=user)
+    events = EventPreference.objects.visible_to(principal).filter(user=user)
+    chosen = {row.event: row for row in events}
     return {
         "due_soon_hours": settings_row.due_soon_hours,
         "daily_digest": settings_row.daily_digest,
@@ -252,15 +255,16 @@ def preferences(user, organization) -> dict:
 
 @transaction.atomic
 def update_preferences(
-    user,
-    organization,
+    principal: Principal,
     *,
     due_soon_hours: int | None = None,
     daily_digest: bool | None = None,
     events: dict[str, dict] | None = None,
 ) -> dict:
-    """Change some of ``user``'s choices; ``events`` maps an event to ``{"in_app": bool,
-    "email": bool}`` (either may be left out). Unknown events are refused, nothing changes."""
+    """Change some of the principal's person's choices; ``events`` maps an event to
+    ``{"in_app": bool, "email": bool}`` (either may be left out). Unknown events are refused,
+    nothing changes."""
+    organization, user = principal.organization, principal.user
     events = events or {}
     unknown = sorted(set(events) - set(Event.values))
     if unknown:
@@ -290,21 +294,21 @@ def update_preferences(
     if daily_digest is False:
         # Held e-mails would otherwise wait for a digest that no longer comes.
         held = list(
-            Notification.objects.for_org(organization)
+            Notification.objects.visible_to(principal)
             .filter(user=user, email_state=EmailState.DIGEST)
             .values_list("pk", flat=True)
         )
         if held:
             Notification.objects.filter(pk__in=held).update(email_state=EmailState.PENDING)
             transaction.on_commit(lambda: jobs.enqueue_emails(held))
-    return preferences(user, organization)
+    return preferences(principal)
 
 
 # --- Inbox ------------------------------------------------------------------------------------
 
 
-def unread_count(user, organization) -> int:
-    return Notification.objects.for_org(organization).inbox(user).unread().count()
+def unread_count(principal: Principal) -> int:
+    return Notification.objects.visible_to(principal).inbox(principal.user).unread().count()
 
 
 def mark_read(notification: Notification) -> Notification:
@@ -322,11 +326,11 @@ def mark_unread(notification: Notification) -> Notification:
     return notification
 
 
-def mark_all_read(user, organization) -> int:
-    """Mark everything in ``user``'s inbox read; how many were unread."""
+def mark_all_read(principal: Principal) -> int:
+    """Mark everything in the principal's inbox read; how many were unread."""
     return (
-        Notification.objects.for_org(organization)
-        .inbox(user)
+        Notification.objects.visible_to(principal)
+        .inbox(principal.user)
         .unread()
         .update(read_at=timezone.now())
     )

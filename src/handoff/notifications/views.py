@@ -87,7 +87,7 @@ def mark(request, pk):
 @require_POST
 @principal_required(Role.VIEWER, providers=True)
 def mark_all(request):
-    count = services.mark_all_read(request.user, request.principal.organization)
+    count = services.mark_all_read(request.principal)
     messages.success(
         request,
         f"Marked {count} notification{'s' if count != 1 else ''} read."
@@ -99,8 +99,7 @@ def mark_all(request):
 
 @principal_required(Role.VIEWER, providers=True)
 def preferences(request):
-    org = request.principal.organization
-    current = services.preferences(request.user, org)
+    current = services.preferences(request.principal)
     initial = {"due_soon_hours": current["due_soon_hours"], "daily_digest": current["daily_digest"]}
     for row in current["events"]:
         in_app, email = event_field_names(row["event"])
@@ -112,13 +111,13 @@ def preferences(request):
     if data is not None and settings_form.is_valid() and events_form.is_valid():
         try:
             services.update_preferences(
-                request.user, org, **settings_form.cleaned_data, events=events_form.choices()
+                request.principal, **settings_form.cleaned_data, events=events_form.choices()
             )
         except ValidationError as error:
             add_service_errors(settings_form, error)
         else:
             messages.success(request, "Your notification preferences are saved.")
-            return redirect("notifications:preferences", org.slug)
+            return redirect("notifications:preferences", request.principal.organization.slug)
     return _render(
         request,
         "notifications/preferences.html",

@@ -19,7 +19,7 @@ DELIVERIES_PAGE_SIZE = 25
 
 @principal_required(Role.ADMIN)
 def webhook_list(request):
-    webhooks = selectors.webhooks_with_counts(request.org)
+    webhooks = selectors.webhooks_with_counts(request.principal)
     return render(request, "notifications/webhooks.html", {"webhooks": webhooks})
 
 

@@ -68,7 +68,7 @@ def _remind(org, today) -> int:
         if stage is None:
             continue
         if admins is None:
-            admins = admins_and(org)
+            admins = admins_and(Principal.system(org))
         sent += len(
             notify(
                 organization=org,

@@ -13,6 +13,7 @@ from django.db.models import CharField, Exists, Max, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from handoff.core.principal import Principal
 from handoff.engagements.choices import EngagementStatus
 from handoff.notifications.events import Event
 from handoff.notifications.models import (
@@ -85,7 +86,9 @@ def due_soon(now: datetime) -> int:
 
     def within_lead(user, task) -> bool:
         if (user.pk, task.organization_id) not in lead_times:
-            lead_times[user.pk, task.organization_id] = due_soon_hours(user, task.organization)
+            lead_times[user.pk, task.organization_id] = due_soon_hours(
+                Principal.system(task.organization), user
+            )
         return task.due_at <= now + timedelta(hours=lead_times[user.pk, task.organization_id])
 
     warned = 0
