@@ -83,6 +83,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from handoff.core.principal import Principal
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "var" / "bench"
 VAR_DIR = BENCH_DIR / "insights"
@@ -859,9 +861,9 @@ def is_seeded(volumes: Volumes) -> bool:
     return (
         big is not None
         and Organization.objects.count() == volumes.small_orgs + 1
-        and Provider.objects.for_org(big).count() == volumes.providers
-        and Engagement.objects.for_org(big).count() == volumes.engagements
-        and Task.objects.for_org(big).count() > volumes.tasks * 0.9
+        and Provider.objects.filter(organization=big).count() == volumes.providers
+        and Engagement.objects.filter(organization=big).count() == volumes.engagements
+        and Task.objects.filter(organization=big).count() > volumes.tasks * 0.9
     )
 
 
@@ -873,7 +875,7 @@ def row_counts() -> dict[str, int]:
         "providers": Provider.objects.count(),
         "engagements": Engagement.objects.count(),
         "tasks": Task.objects.count(),
-        "tasks of big": Task.objects.for_org(big).count(),
+        "tasks of big": Task.objects.filter(organization=big).count(),
         "issues": Issue.objects.count(),
         "issue events": IssueEvent.objects.count(),
         "payments": Payment.objects.count(),
@@ -1228,7 +1230,7 @@ def trend_length() -> int:
 def busiest_provider(org: Organization) -> int:
     """The provider with the most tasks: the heaviest scorecard page and trend."""
     row = (
-        Task.objects.for_org(org)
+        Task.objects.filter(organization=org)
         .values("engagement__provider_id")
         .order_by()
         .annotate(n=models.Count("pk"))
@@ -1257,7 +1259,7 @@ def cases_for(org: Organization) -> list[Case]:
         Case(
             slug,
             f"compute, all, {last_quarter.label}",
-            lambda: scorecards.compute(org, last_quarter),
+            lambda: scorecards.compute(Principal.system(org), last_quarter),
             lambda: floor_period(org, last_quarter),
             "4 GROUP BYs by provider (tasks, issues, payments, check-ins)",
         ),
@@ -1281,7 +1283,7 @@ def cases_for(org: Organization) -> list[Case]:
         Case(
             slug,
             "dashboard.build",
-            lambda: dashboard.build(org, user=owner),
+            lambda: dashboard.build(Principal.system(org), user=owner),
             lambda: (floor_dashboard(org, owner.pk), floor_period(org, this_quarter)),
             "each section's count and first rows + this quarter's 4 GROUP BYs by provider",
         ),
@@ -1295,7 +1297,7 @@ def cases_for(org: Organization) -> list[Case]:
         Case(
             slug,
             "trend, busiest, 8 quarters",
-            lambda: scorecards.trend(org, provider_id, scorecards.QUARTER, 8),
+            lambda: scorecards.trend(Principal.system(org), provider_id, scorecards.QUARTER, 8),
             lambda: floor_trend(org, provider_id, trend_periods),
             "4 GROUP BYs by quarter (CASE on bounds)",
         ),
@@ -1353,10 +1355,10 @@ def breakdown(org: Organization, console: Console) -> None:
     try:
         frames = {
             f"compute({org.slug}, {period.label})": scorecards._Frame(
-                org, zone, [period], scorecards.CUSTOM, None, now
+                Principal.system(org), zone, [period], scorecards.CUSTOM, None, now
             ),
             f"trend({org.slug}, busiest, 8 quarters)": scorecards._Frame(
-                org, zone, quarters, scorecards.QUARTER, [provider_id], now
+                Principal.system(org), zone, quarters, scorecards.QUARTER, [provider_id], now
             ),
         }
         readers = {
@@ -1384,7 +1386,7 @@ def breakdown(org: Organization, console: Console) -> None:
     original = dashboard.standings
     dashboard.standings = lambda *args, **kwargs: (None, "")
     try:
-        runs = [timed(lambda: dashboard.build(org)) for _ in range(5)]
+        runs = [timed(lambda: dashboard.build(Principal.system(org))) for _ in range(5)]
     finally:
         dashboard.standings = original
     console.print(
@@ -1400,8 +1402,8 @@ def explain(org: Organization, console: Console) -> None:
     period = scorecards.current(org, scorecards.QUARTER).previous()
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if pg() else "EXPLAIN QUERY PLAN "
     with CaptureQueriesContext(connection) as captured:
-        scorecards.compute(org, period)
-        dashboard.build(org)
+        scorecards.compute(Principal.system(org), period)
+        dashboard.build(Principal.system(org))
     seen = set()
     for query in captured.captured_queries:
         text = query["sql"]
@@ -1532,8 +1534,8 @@ def main() -> None:
         return
     big, small = Organization.objects.get(slug="big"), Organization.objects.get(slug="small")
     console.print(
-        f"providers: big {Provider.objects.for_org(big).count():,}, "
-        f"small {Provider.objects.for_org(small).count():,}"
+        f"providers: big {Provider.objects.filter(organization=big).count():,}, "
+        f"small {Provider.objects.filter(organization=small).count():,}"
     )
     count_task_months([big, small], console)
     run_cases(big, small, args, console)
@@ -1549,7 +1551,7 @@ def count_task_months(orgs: list[Organization], console: Console) -> None:
         elapsed, queries = timed(lambda org=org: rollup.rebuild(org))
         console.print(
             f"task months of {org.slug} counted afresh (rollup.rebuild): {elapsed / 1000:.1f} s, "
-            f"{queries} queries, {TaskMonth.objects.for_org(org).count():,} rows"
+            f"{queries} queries, {TaskMonth.objects.filter(organization=org).count():,} rows"
         )
     if pg():
         # As autovacuum would after rows written at once (the seeding's VACUUM ANALYZE ran
@@ -1565,7 +1567,9 @@ def refresh_after_changes(org: Organization, console: Console, changes: int = 10
     from handoff.insights import rollup
     from handoff.work import hooks
 
-    ids = list(Task.objects.for_org(org).order_by("pk").values_list("pk", flat=True)[::5000])
+    ids = list(
+        Task.objects.filter(organization=org).order_by("pk").values_list("pk", flat=True)[::5000]
+    )
     rng = random.Random(7)
     runs = []
     for _ in range(5):

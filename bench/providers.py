@@ -281,8 +281,8 @@ def is_seeded(volumes: Volumes) -> bool:
         and small is not None
         and Organization.objects.count() == volumes.organizations
         and Provider.objects.count() == volumes.providers
-        and Provider.objects.for_org(big).count() == volumes.big
-        and Provider.objects.for_org(small).count() == volumes.small
+        and Provider.objects.filter(organization=big).count() == volumes.big
+        and Provider.objects.filter(organization=small).count() == volumes.small
     )
 
 
@@ -416,7 +416,7 @@ class Case:
 
 def cases_for(org: Organization) -> list[Case]:
     owner = Membership.objects.get(organization=org, role=Role.OWNER).user
-    ApiToken.objects.for_org(org).delete()  # --reuse: one bench token at a time
+    ApiToken.objects.filter(organization=org).delete()  # --reuse: one bench token at a time
     _, raw = create_api_token(for_session(owner, org.slug), name="bench")
     page = Client(HTTP_HOST="127.0.0.1")
     page.force_login(owner)

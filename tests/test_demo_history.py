@@ -37,19 +37,19 @@ def test_the_demo_history_spans_months_in_order(org):
     assert owner.date_joined <= began
 
     # Most of what the services stamped is dated in the past, over months.
-    audit = list(AuditEvent.objects.for_org(org).values_list("created_at", flat=True))
+    audit = list(AuditEvent.objects.filter(organization=org).values_list("created_at", flat=True))
     assert _span(audit) > timedelta(days=300)
     loaded_now = [at for at in audit if at > now - timedelta(hours=1)]
     assert len(loaded_now) < len(audit) * 0.15, (len(loaded_now), len(audit))
     assert all(began <= at <= now for at in audit)
 
-    providers = list(Provider.objects.for_org(org).values_list("created_at", flat=True))
+    providers = list(Provider.objects.filter(organization=org).values_list("created_at", flat=True))
     assert all(began < at < began + timedelta(days=30) for at in providers)
     assert len({at.date() for at in providers}) >= 5
 
     # Each engagement drafted, then moved, in order; the moves months apart.
-    engagements = {e.pk: e for e in Engagement.objects.for_org(org)}
-    changes = StatusChange.objects.for_org(org).order_by("changed_at", "pk")
+    engagements = {e.pk: e for e in Engagement.objects.filter(organization=org)}
+    changes = StatusChange.objects.filter(organization=org).order_by("changed_at", "pk")
     assert _span(change.changed_at for change in changes) > timedelta(days=200)
     for change in changes:
         assert engagements[change.engagement_id].created_at < change.changed_at <= now
@@ -57,18 +57,18 @@ def test_the_demo_history_spans_months_in_order(org):
 
     # Tasks: six months of history; each task's moves in order after it was sent, and its
     # last change no earlier than its last move.
-    tasks = list(Task.objects.for_org(org).prefetch_related("moves"))
+    tasks = list(Task.objects.filter(organization=org).prefetch_related("moves"))
     assert _span(task.created_at for task in tasks) > timedelta(days=170)
     for task in tasks:
         moments = [move.at for move in task.moves.all()]
         assert moments == sorted(moments), task.title
         assert task.created_at <= moments[0] and moments[-1] <= now
         assert task.updated_at >= moments[-1] - timedelta(seconds=1), task.title
-    for comment in TaskComment.objects.for_org(org).select_related("task"):
+    for comment in TaskComment.objects.filter(organization=org).select_related("task"):
         assert comment.task.created_at < comment.created_at <= comment.task.updated_at
 
     # Payments recorded on (or, for those before the practice used Handoff, after) their day.
-    payments = list(Payment.objects.for_org(org))
+    payments = list(Payment.objects.filter(organization=org))
     assert _span(p.created_at for p in payments) > timedelta(days=250)
     for payment in payments:
         assert began <= payment.created_at and payment.created_at.date() >= payment.paid_on
@@ -89,4 +89,4 @@ def test_the_demo_history_spans_months_in_order(org):
             assert began <= bounds["lo"] and bounds["hi"] <= now, model._meta.label
 
     assert demo.load() is False  # a second run adds nothing
-    assert AuditEvent.objects.for_org(org).count() == len(audit)
+    assert AuditEvent.objects.filter(organization=org).count() == len(audit)

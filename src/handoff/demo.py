@@ -310,14 +310,15 @@ def _engagements(org, owner) -> None:
     as_owner, as_oscar = for_session(owner, org.slug), for_session(oscar, org.slug)
 
     def contact(name):
-        return Contact.objects.for_org(org).get(name=name)
+        return Contact.objects.visible_to(as_owner).get(name=name)
 
     def engage(provider_name, function_names, tiers=(), **data):
         return engagements.create_engagement(
             as_owner,
-            provider_id=Provider.objects.for_org(org).get(name=provider_name).pk,
+            provider_id=Provider.objects.visible_to(as_owner).get(name=provider_name).pk,
             function_ids=[
-                BusinessFunction.objects.for_org(org).get(name=name).pk for name in function_names
+                BusinessFunction.objects.visible_to(as_owner).get(name=name).pk
+                for name in function_names
             ],
             data=data,
             tiers=tiers,
@@ -548,7 +549,9 @@ def _engagements(org, owner) -> None:
         with backdated(org, at(done, 14)):
             engagements.complete_exit_item(as_owner, item)
         if item.access_grant_id:  # revoked that day (a date the service sets to today)
-            AccessGrant.objects.for_org(org).filter(pk=item.access_grant_id).update(revoked_on=done)
+            AccessGrant.objects.visible_to(as_owner).filter(pk=item.access_grant_id).update(
+                revoked_on=done
+            )
     with backdated(org, at(marketing.end_date, 9)):
         engagements.move_status(
             as_owner, marketing, to_status="ended", reason="Newsletter brought in-house"
@@ -562,7 +565,7 @@ def _vetting(org, owner) -> None:
     as_owner = for_session(owner, org.slug)
 
     def reference(provider_name, name, company, relationship, years):
-        provider = Provider.objects.for_org(org).get(name=provider_name)
+        provider = Provider.objects.visible_to(as_owner).get(name=provider_name)
         email = name.split()[0].lower() + "@" + company.split()[0].lower() + ".example"
         data = {
             "name": name,
@@ -639,10 +642,12 @@ def _vetting(org, owner) -> None:
         ("Summit Payroll Partners", origin + timedelta(days=23, hours=3)),
     ):
         with backdated(org, moment):
-            vetting.apply_template(as_owner, Provider.objects.for_org(org).get(name=name), standard)
+            vetting.apply_template(
+                as_owner, Provider.objects.visible_to(as_owner).get(name=name), standard
+            )
 
     def item(provider_name, title_start, **data):
-        found = DueDiligenceItem.objects.for_org(org).get(
+        found = DueDiligenceItem.objects.visible_to(as_owner).get(
             provider__name=provider_name, title__startswith=title_start
         )
         pdf = SimpleUploadedFile("document.pdf", b"%PDF-1.4\n% demo document\n")
@@ -692,9 +697,9 @@ def _vetting(org, owner) -> None:
         ("Bookkeeping", ["Ledgerline Bookkeeping", "Evergreen Tax & Books"]),
         ("Payroll", ["Summit Payroll Partners", "Ledgerline Bookkeeping"]),
     ]:
-        function = BusinessFunction.objects.for_org(org).get(name=function_name)
+        function = BusinessFunction.objects.visible_to(as_owner).get(name=function_name)
         for index, provider_name in enumerate(candidates):
-            provider = Provider.objects.for_org(org).get(name=provider_name)
+            provider = Provider.objects.visible_to(as_owner).get(name=provider_name)
             with backdated(org, origin + timedelta(days=16, hours=index)):
                 decisions.add_candidate(
                     for_session(owner, org.slug), function, provider_id=provider.pk

@@ -76,4 +76,4 @@ def test_owners_acting_at_once_leave_one_owner(how):
                 partial(services.remove_member, two, two.membership),
             )
         assert outcomes == ["done", "refused"], (org, outcomes)
-        assert Membership.objects.for_org(org).filter(role=Role.OWNER).count() == 1, org
+        assert Membership.objects.filter(organization=org).filter(role=Role.OWNER).count() == 1, org

@@ -65,7 +65,7 @@ class TestInvitations:
         assert client.post(link).status_code == 422
         with pytest.raises(ValidationError, match="you are logged in as"):
             services.accept_invitation(invitation, user=outsider)
-        assert not Membership.objects.for_org(org).filter(user=outsider).exists()
+        assert not Membership.objects.filter(organization=org).filter(user=outsider).exists()
         invitation.refresh_from_db()
         assert invitation.accepted_at is None
 

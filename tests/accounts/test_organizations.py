@@ -24,7 +24,7 @@ class TestCreateOrganization:
         assert response["Location"] == reverse("insights:dashboard", args=["maple-co"])
         assert org.states == ["CA", "CO"]
         assert Membership.objects.get(organization=org).role == Role.OWNER
-        assert ExpertiseField.objects.for_org(org).filter(name="Bookkeeping").exists()
+        assert ExpertiseField.objects.filter(organization=org).filter(name="Bookkeeping").exists()
 
     @pytest.mark.parametrize(
         ("field", "value", "message"),

@@ -17,7 +17,7 @@ PASSWORD = "a-Strong-passw0rd"
 
 
 def events(org, action):
-    return list(AuditEvent.objects.for_org(org).filter(action=action).order_by("id"))
+    return list(AuditEvent.objects.filter(organization=org).filter(action=action).order_by("id"))
 
 
 def test_a_log_in_a_failure_and_a_log_out_are_recorded_with_the_address(org, other_org, owner):
@@ -37,7 +37,11 @@ def test_a_log_in_a_failure_and_a_log_out_are_recorded_with_the_address(org, oth
     assert login.actor == owner and login.address == "198.51.100.23"
     assert len(events(org, "session.logged_out")) == 1
     # Olivia is not a member of the other organization: nothing of hers lands there.
-    assert not AuditEvent.objects.for_org(other_org).filter(action__startswith="session.").exists()
+    assert (
+        not AuditEvent.objects.filter(organization=other_org)
+        .filter(action__startswith="session.")
+        .exists()
+    )
 
 
 def test_a_guess_at_an_unknown_address_belongs_to_no_organization(org):

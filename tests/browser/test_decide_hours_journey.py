@@ -31,7 +31,7 @@ def analysis(page, live_server):
     Membership.objects.create(organization=org, user=manager, role=Role.MANAGER)
     analysis = decisions.start_analysis(
         principal_for(owner, org),
-        BusinessFunction.objects.for_org(org).get(name="Bookkeeping"),
+        BusinessFunction.objects.filter(organization=org).get(name="Bookkeeping"),
         data={"year": 2026, "volume_unit": "invoice", "monthly_volume": D(400)},
     )
     decisions.add_role(principal_for(owner, analysis.organization), analysis, data=BOOKKEEPER)

@@ -46,7 +46,7 @@ def setting(live_server):
     EngagementFunction.objects.create(
         organization=org,
         engagement=engagement,
-        function=BusinessFunction.objects.for_org(org).get(name="Bookkeeping"),
+        function=BusinessFunction.objects.filter(organization=org).get(name="Bookkeeping"),
     )
     now = timezone.now()
     Task.objects.create(

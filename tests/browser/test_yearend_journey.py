@@ -115,7 +115,7 @@ def test_past_due_1099s_from_the_dashboard_to_filed(page, owner_with_2025_paymen
     form.get_by_label("IRS IRIS portal").check()
     form.get_by_role("button", name="Mark 2025 filed").click()
     expect(page.get_by_text(re.compile("Enter the confirmation number"))).to_be_visible()
-    assert not Filing1099.objects.for_org(org).exists()
+    assert not Filing1099.objects.filter(organization=org).exists()
     form = page.get_by_role("region", name="Mark the 2025 forms filed")
     form.get_by_label(field_label("Confirmation number")).fill("1099-R-20260120-7781")
     form.get_by_role("button", name="Mark 2025 filed").click()
@@ -128,7 +128,7 @@ def test_past_due_1099s_from_the_dashboard_to_filed(page, owner_with_2025_paymen
             )
         )
     ).to_be_visible()
-    filing = Filing1099.objects.for_org(org).get()
+    filing = Filing1099.objects.filter(organization=org).get()
     assert filing.tax_year == 2025 and filing.method == "iris"
 
     # The dashboard no longer reports it.

@@ -76,7 +76,7 @@ def jordan_engagement(org, owner, jordan):
     return engagements.create_engagement(
         principal_for(owner, org),
         provider_id=jordan.pk,
-        function_ids=[BusinessFunction.objects.for_org(org).get(name="IT support").pk],
+        function_ids=[BusinessFunction.objects.filter(organization=org).get(name="IT support").pk],
         data={
             "title": "Front-desk IT support",
             "pricing_model": "hourly",

@@ -177,7 +177,7 @@ class TestPages:
         response = client.post(
             reverse("compliance:assessment_create", args=[org.slug, jordan.pk]), data
         )
-        assessment = ClassificationAssessment.objects.for_org(org).get()
+        assessment = ClassificationAssessment.objects.filter(organization=org).get()
         assert response["Location"] == assessment.get_absolute_url()
         result = client.get(assessment.get_absolute_url()).content.decode()
         assert "Likely employee" in result
@@ -271,6 +271,6 @@ def test_a_california_organization_is_asked_the_abc_prongs_and_its_exemptions(or
     assert "Say how each condition of the exemption is met" in refused.content.decode()
     data["state_CA_exemption_evidence"] = "Written contract, licence, own office, other clients"
     client_for(manager).post(url, data)
-    assessment = ClassificationAssessment.objects.for_org(org).get()
+    assessment = ClassificationAssessment.objects.filter(organization=org).get()
     result = client_for(manager).get(assessment.get_absolute_url()).content.decode()
     assert "business-to-business exemption" in result and "Labor Code 2776" in result

@@ -17,20 +17,20 @@ from handoff.core.principal import Principal
 def test_the_demo_has_comply_data_with_only_fake_tins():
     assert demo.load() is True
     org = Organization.objects.get(slug=demo.ORG_SLUG)
-    assessment = ClassificationAssessment.objects.for_org(org).get()
+    assessment = ClassificationAssessment.objects.filter(organization=org).get()
     assert assessment.provider.name == "Jordan Lee IT" and assessment.provider.kind == "individual"
     assert assessment.outcome == "contractor"
     assert assessment.engagement_links.count() == 1
     # Jordan's hours changed after the assessment: it no longer describes the arrangement.
     [(stale, reasons)] = selectors.stale_assessments(Principal.system(org))
     assert stale == assessment and reasons
-    for w9 in W9.objects.for_org(org):
+    for w9 in W9.objects.filter(organization=org):
         digits = tins.decrypt(w9.tin_encrypted)
         # SSNs from area 900-999 with group 00; EINs with the unused prefix 00.
         assert (w9.tin_type == "ssn" and re.fullmatch(r"9\d\d00\d{4}", digits)) or (
             w9.tin_type == "ein" and digits.startswith("00")
         )
-    payments = Payment.objects.for_org(org)
+    payments = Payment.objects.filter(organization=org)
     assert payments.count() >= 20 and payments.filter(processor_reported=True).exists()
     year = timezone.localdate().year
     reports = [selectors.nec_report(Principal.system(org), y) for y in (year, year - 1)]
@@ -39,4 +39,4 @@ def test_the_demo_has_comply_data_with_only_fake_tins():
         "Pixel & Pine Marketing"
     ]
     assert demo.load() is False  # a second run adds nothing
-    assert Payment.objects.for_org(org).count() == payments.count()
+    assert Payment.objects.filter(organization=org).count() == payments.count()

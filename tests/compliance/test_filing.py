@@ -87,7 +87,7 @@ class TestServices:
         with pytest.raises(Exception) as raised:
             mark(org, owner, **data)
         assert words in " ".join(raised.value.message_dict[field])
-        assert not Filing1099.objects.for_org(org).exists()
+        assert not Filing1099.objects.filter(organization=org).exists()
 
     def test_this_year_cannot_be_filed_yet(self, org, owner):
         with pytest.raises(Exception) as raised:
@@ -124,7 +124,7 @@ class TestServices:
         services.undo_filing(
             principal_for(admin, corrected.organization), corrected, expected_version=2
         )
-        assert not Filing1099.objects.for_org(org).exists()
+        assert not Filing1099.objects.filter(organization=org).exists()
         actions = list(
             AuditEvent.objects.filter(organization=org, action__startswith="nec.filing")
             .order_by("id")
@@ -153,7 +153,7 @@ class TestPage:
         url = reverse("compliance:nec_filing", args=[org.slug, 2025])
         bad = client.post(url, {"filed_on": "2026-01-20", "method": "iris"})
         assert "Receipt ID" in bad.content.decode()
-        assert not Filing1099.objects.for_org(org).exists()
+        assert not Filing1099.objects.filter(organization=org).exists()
         response = client.post(
             url, {"filed_on": "2026-01-20", "method": "iris", "confirmation": "R-7"}, follow=True
         )
@@ -243,7 +243,7 @@ class TestApi:
             api.client.delete("/api/v1/compliance/1099/2025/filing", **api.auth).status_code == 404
         )
         assert api.get("/api/v1/compliance/1099").json()["filings"] == []
-        assert Filing1099.objects.for_org(org).get().confirmation == "1099-R-42"
+        assert Filing1099.objects.filter(organization=org).get().confirmation == "1099-R-42"
 
 
 def test_the_filing_status_costs_the_same_queries_for_one_year_or_four(

@@ -60,7 +60,7 @@ class TestAttorney:
             {"name": "Hale & Ward LLP", "kind": "firm", "status": "prospect", "is_attorney": "on"},
         )
         assert response.status_code == 302, response.content
-        assert Provider.objects.for_org(org).get(name="Hale & Ward LLP").is_attorney
+        assert Provider.objects.filter(organization=org).get(name="Hale & Ward LLP").is_attorney
 
     def test_the_flag_in_the_api(self, org, manager):
         api = api_client_for(manager, org)
@@ -78,8 +78,8 @@ class TestAttorney:
         ]
         report = providers.import_providers(principal_for(owner, org), rows=rows, commit=True)
         assert all(not entry["errors"] for entry in report)
-        assert Provider.objects.for_org(org).get(name="Hale & Ward LLP").is_attorney
-        assert not Provider.objects.for_org(org).get(name="Plain Co").is_attorney
+        assert Provider.objects.filter(organization=org).get(name="Hale & Ward LLP").is_attorney
+        assert not Provider.objects.filter(organization=org).get(name="Plain Co").is_attorney
         bad = providers.import_providers(
             principal_for(owner, org), rows=[{"name": "X", "is_attorney": "maybe"}], commit=True
         )
@@ -107,7 +107,7 @@ class TestPaymentDates:
             record(org, owner, jordan, date(2026, 12, 20))
         message = raised.value.message_dict["paid_on"][0]
         assert "Dec 20, 2026 is after today (Dec 4, 2026" in message
-        assert not Payment.objects.for_org(org).exists()
+        assert not Payment.objects.filter(organization=org).exists()
 
     def test_a_payment_scheduled_ahead_is_recorded_when_confirmed(self, org, owner, jordan):
         payment, _ = record(org, owner, jordan, date(2026, 12, 20), confirm_date=True)
@@ -143,9 +143,9 @@ class TestPaymentDates:
         data = {"provider": jordan.pk, "paid_on": "2026-12-20", "amount": "100", "method": "ach"}
         page = client.post(url, data).content.decode()
         assert "Dec 20, 2026 is after today" in page and "The date is right" in page
-        assert not Payment.objects.for_org(org).exists()
+        assert not Payment.objects.filter(organization=org).exists()
         assert client.post(url, {**data, "confirm_date": "on"}).status_code == 302
-        assert Payment.objects.for_org(org).get().paid_on == date(2026, 12, 20)
+        assert Payment.objects.filter(organization=org).get().paid_on == date(2026, 12, 20)
 
     def test_the_csv_import_names_the_row_and_the_column(self, org, manager, jordan):
         rows = [
@@ -156,11 +156,11 @@ class TestPaymentDates:
         assert report[0]["errors"] == []
         assert report[1]["line"] == 3
         assert report[1]["errors"][0].startswith("paid_on: Dec 24, 2026 is after today")
-        assert not Payment.objects.for_org(org).exists()
+        assert not Payment.objects.filter(organization=org).exists()
         rows[1]["confirm_date"] = "yes"
         report = services.import_payments(principal_for(manager, org), rows=rows, commit=True)
         assert all(not entry["errors"] for entry in report)
-        assert Payment.objects.for_org(org).count() == 2
+        assert Payment.objects.filter(organization=org).count() == 2
 
     def test_the_api_answers_422_with_the_field(self, org, manager, jordan):
         api = api_client_for(manager, org)

@@ -250,7 +250,7 @@ class TestEntry:
         )
         assert response["Location"] == reverse("compliance:w9", args=[org.slug, jordan.pk])
         assert FAKE_SSN not in response["Location"]
-        w9 = W9.objects.for_org(org).get()
+        w9 = W9.objects.filter(organization=org).get()
         assert (w9.legal_name, w9.tin_last4, w9.tin_type) == ("Jordan Lee", "1234", "ssn")
         event = AuditEvent.objects.get(action="w9.received")
         for plain in PLAINTEXTS + ["1234"]:

@@ -28,7 +28,7 @@ def test_a_nul_character_is_refused_naming_the_field(org, api, body, field):
     assert response.status_code == 422, response.content
     errors = response.json()["errors"]
     assert errors[0]["field"] == field and "NUL" in errors[0]["message"]
-    assert not Provider.objects.for_org(org).exists()
+    assert not Provider.objects.filter(organization=org).exists()
 
 
 def test_a_nul_character_in_the_query_is_refused(api):
@@ -46,7 +46,7 @@ def test_a_body_that_is_not_json_is_refused_with_422(org, api):
         "detail": "The request has invalid fields.",
         "errors": [{"field": "body", "message": "The body is not valid JSON."}],
     }
-    assert not Provider.objects.for_org(org).exists()
+    assert not Provider.objects.filter(organization=org).exists()
 
 
 @pytest.mark.parametrize("query", [{"page": 0}, {"per_page": 0}, {"per_page": 10_000}])

@@ -168,13 +168,15 @@ def test_the_demo_organization_restores_beside_itself_row_for_row_and_file_for_f
     for name in ("name", "time_zone", "currency", "states", "created_at"):
         assert getattr(restored, name) == getattr(original, name)
     assert done.users_created == 0  # the same people, now members of both
-    assert set(Membership.objects.for_org(restored).values_list("user_id", "role")) == set(
-        Membership.objects.for_org(original).values_list("user_id", "role")
-    )
+    assert set(
+        Membership.objects.filter(organization=restored).values_list("user_id", "role")
+    ) == set(Membership.objects.filter(organization=original).values_list("user_id", "role"))
     assert_same_rows(original, restored, done)
     assert len(_stored_files()) == 2 * files_before
     assert done.reissued > 0
-    restore_line = AuditEvent.objects.for_org(restored).get(action="organization.restored")
+    restore_line = AuditEvent.objects.filter(organization=restored).get(
+        action="organization.restored"
+    )
     assert restore_line.object_id == str(restored.pk)
 
     # The restored organization works: its owner opens a task of its own, with its comments.
@@ -182,7 +184,7 @@ def test_the_demo_organization_restores_beside_itself_row_for_row_and_file_for_f
     task = done.ids["work.task"]
     from handoff.work.models import Task
 
-    restored_task = Task.objects.for_org(restored).get(pk=next(iter(task.values())))
+    restored_task = Task.objects.filter(organization=restored).get(pk=next(iter(task.values())))
     page = client_for(maria).get(restored_task.get_absolute_url())
     assert page.status_code == 200
     assert restored_task.title in page.content.decode()
@@ -204,7 +206,7 @@ def test_an_organization_comes_back_into_an_installation_that_lost_it(org, owner
     person = User.objects.get(email="olivia@example.com")
     assert person.password == password_hash and done.users_created == 1
     assert not person.is_staff and not person.is_superuser
-    assert Membership.objects.for_org(back).get(user=person).role == "owner"
+    assert Membership.objects.filter(organization=back).get(user=person).role == "owner"
     assert Organization.objects.exclude(pk=back.pk).count() == others_before[0]
     assert client_for(person).get(f"/o/{back.slug}/providers/").content.decode().count("Ledgerline")
 
@@ -253,7 +255,7 @@ def test_an_archive_made_by_release_0_1_0_restores():
         if label != "accounts.organization":
             assert done.counts[label] == count, label
     assert done.files == sum(1 for n in archive.members if n.startswith("files/"))
-    w9 = W9.objects.for_org(restored).first()
+    w9 = W9.objects.filter(organization=restored).first()
     from handoff.compliance import tins
 
     assert len(tins.decrypt(w9.tin_encrypted)) == 9  # still opens with the installation's keys
@@ -279,7 +281,7 @@ def test_a_field_gained_or_lost_since_the_archive_was_made_is_defaulted_or_dropp
 
     from handoff.providers.models import Provider
 
-    provider = Provider.objects.for_org(done.organizations[0]).get(name="Oldschool")
+    provider = Provider.objects.filter(organization=done.organizations[0]).get(name="Oldschool")
     assert provider.notes == ""
     assert done.dropped == {"providers.provider": ["fax_number"]}
 
@@ -422,7 +424,7 @@ def test_an_owner_downloads_the_archive_from_settings_and_it_is_audited(org, own
     assert response["Content-Disposition"].startswith('attachment; filename="handoff-acme-')
     archive = backup.open_archive(b"".join(response.streaming_content))
     assert archive.manifest["organizations"][0]["slug"] == "acme"
-    line = AuditEvent.objects.for_org(org).get(action="organization.backup")
+    line = AuditEvent.objects.filter(organization=org).get(action="organization.backup")
     assert line.actor == owner and line.changes["encrypted"] is False
 
 
@@ -434,7 +436,11 @@ def test_a_sealed_download_and_a_mistyped_passphrase(org, owner):
     assert page.status_code == 200 and "The two passphrases differ." in page.content.decode()
     short = client.post(url, {"passphrase": "short", "passphrase_again": "short"})
     assert "Use 12 characters or more." in short.content.decode()
-    assert not AuditEvent.objects.for_org(org).filter(action="organization.backup").exists()
+    assert (
+        not AuditEvent.objects.filter(organization=org)
+        .filter(action="organization.backup")
+        .exists()
+    )
 
     sealed = client.post(url, {"passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE})
     data = b"".join(sealed.streaming_content)
@@ -464,7 +470,10 @@ def test_an_owners_token_downloads_the_archive_and_others_cannot(org, owner, adm
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = backup.open_archive(b"".join(response.streaming_content))
     assert archive.manifest["organizations"] == [{"id": org.pk, "slug": "acme", "name": org.name}]
-    assert AuditEvent.objects.for_org(org).filter(action="organization.backup").count() == 1
+    assert (
+        AuditEvent.objects.filter(organization=org).filter(action="organization.backup").count()
+        == 1
+    )
 
     short = api_client_for(owner, org).post("/api/v1/organization/backup", {"passphrase": "x"})
     assert short.status_code == 422 and "passphrase" in short.content.decode()
@@ -473,7 +482,10 @@ def test_an_owners_token_downloads_the_archive_and_others_cannot(org, owner, adm
     )
     assert backup.is_sealed(b"".join(sealed.streaming_content))
     assert api_client_for(admin, org).post("/api/v1/organization/backup", {}).status_code == 403
-    assert AuditEvent.objects.for_org(org).filter(action="organization.backup").count() == 2
+    assert (
+        AuditEvent.objects.filter(organization=org).filter(action="organization.backup").count()
+        == 2
+    )
 
 
 @pytest.mark.django_db
@@ -494,7 +506,9 @@ def test_an_archive_of_every_organization_restores_each(org, other_org, tmp_path
 
     for slug, name in (("acme-restored", "Ours"), ("elsewhere-restored", "Theirs")):
         copy = Organization.objects.get(slug=slug)
-        assert list(Provider.objects.for_org(copy).values_list("name", flat=True)) == [name]
+        assert list(Provider.objects.filter(organization=copy).values_list("name", flat=True)) == [
+            name
+        ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -532,7 +546,9 @@ def test_rows_added_while_a_backup_runs_do_not_break_it(org, owner, monkeypatch)
     archive = backup.open_archive(_archive([org]))
 
     assert added
-    assert Provider.objects.for_org(org).filter(name="Added meanwhile").exists()
+    assert Provider.objects.filter(organization=org).filter(name="Added meanwhile").exists()
     assert "Added meanwhile" not in archive.members["data/providers.provider.json"].decode()
-    assert Contact.objects.for_org(org).count() == 1 + len(archive.rows("providers.contact"))
+    assert Contact.objects.filter(organization=org).count() == 1 + len(
+        archive.rows("providers.contact")
+    )
     backup.restore(archive)

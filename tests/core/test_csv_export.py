@@ -63,9 +63,9 @@ def test_imported_names_are_kept_as_typed_and_exported_as_text(org, manager, vie
     rows = [{"name": name, "kind": "firm"} for name in HOSTILE]
     report = providers.import_providers(principal_for(manager, org), rows=rows, commit=True)
     assert not any(entry["errors"] for entry in report), report
-    assert sorted(Provider.objects.for_org(org).values_list("name", flat=True)) == sorted(
-        " ".join(name.split()) for name in HOSTILE
-    )
+    assert sorted(
+        Provider.objects.filter(organization=org).values_list("name", flat=True)
+    ) == sorted(" ".join(name.split()) for name in HOSTILE)
     response = client_for(viewer).get(reverse("providers:export", args=[org.slug]))
     exported = _rows(b"".join(response.streaming_content).decode())
     assert exported and all(row["name"].startswith("'") for row in exported)

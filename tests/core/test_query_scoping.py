@@ -1,17 +1,16 @@
 """Every read of organization data names whose it is.
 
 A tenant model's rows are read through ``Model.objects.visible_to(principal)``, or, for a
-sweep across organizations, ``all_organizations()``; ``for_org(org)`` is the transitional form
-and is counted down by the ratchet below. The source is read with ``ast``, so a new
+sweep across organizations, ``all_organizations()``. The source is read with ``ast``, so a new
 ``Task.objects.filter(pk=pk)`` in any module fails here before it can show one organization's
 rows to another.
 
 A call chain off ``<TenantModel>.objects`` is scoped when:
 
-- one of its calls is ``visible_to``, ``all_organizations`` or ``for_org``, wherever it sits in
+- one of its calls is ``visible_to`` or ``all_organizations``, wherever it sits in
   the chain (querysets combine their filters, so ``select_related(...).visible_to(p)`` is as
   narrow as ``visible_to(p).select_related(...)``);
-- it is the queryset handed to ``get_visible_or_404`` or ``get_for_org_or_404``, which scope it;
+- it is the queryset handed to ``get_visible_or_404``, which scopes it;
 - it is the ``queryset=`` of a ``Prefetch``, which only fetches rows related to the (scoped)
   rows it is prefetched for;
 - it is ``none()``, which reads nothing;
@@ -34,8 +33,8 @@ from handoff.core.tenancy import TenantModel
 SRC = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = SRC / "handoff"
 
-SCOPES = {"visible_to", "all_organizations", "for_org"}
-SCOPING_HELPERS = {"get_visible_or_404", "get_for_org_or_404"}
+SCOPES = {"visible_to", "all_organizations"}
+SCOPING_HELPERS = {"get_visible_or_404"}
 WRITES = {"create", "get_or_create", "update_or_create"}
 ORGANIZATION_KEYWORDS = {"organization", "organization_id"}
 
@@ -97,9 +96,6 @@ ALLOWED = {
     "work/jobs.py:due_soon": "the sweep over every organization",
     "work/jobs.py:overdue": "the sweep over every organization",
 }
-
-# Call sites of for_org( and get_for_org_or_404( left in src. Only ever lower it.
-FOR_ORG_CALL_SITES = 87
 
 
 def _tenant_model_names():
@@ -237,24 +233,3 @@ def test_every_read_of_a_tenant_model_is_scoped():
 def test_every_allowed_site_still_exists():
     sites = {site for site, _ in _unscoped_calls()}
     assert not set(ALLOWED) - sites, "Remove these from ALLOWED: they no longer read unscoped."
-
-
-def _for_org_call_sites():
-    count = 0
-    for _, tree in _modules():
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _function_name(node.func) in {
-                "for_org",
-                "get_for_org_or_404",
-            }:
-                count += 1
-    return count
-
-
-def test_the_transitional_for_org_calls_only_go_down():
-    count = _for_org_call_sites()
-    assert count <= FOR_ORG_CALL_SITES, (
-        f"{count} calls of for_org(...) or get_for_org_or_404(...), up from "
-        f"{FOR_ORG_CALL_SITES}: use Model.objects.visible_to(request.principal) and "
-        "get_visible_or_404(queryset, request.principal, ...) instead."
-    )

@@ -22,7 +22,7 @@ def reload_dated_figures() -> None:
 
 @pytest.fixture
 def bookkeeping(org):
-    return BusinessFunction.objects.for_org(org).get(name="Bookkeeping")
+    return BusinessFunction.objects.filter(organization=org).get(name="Bookkeeping")
 
 
 @pytest.fixture

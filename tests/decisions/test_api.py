@@ -382,7 +382,7 @@ class TestInvalidInput:
         assert "reason" in errors_of(api.post(base, {"chosen_quote_id": None, "reason": " "}))
         foreign_analysis = services.start_analysis(
             principal_for(outsider, other_org),
-            BusinessFunction.objects.for_org(other_org).get(name="Billing"),
+            BusinessFunction.objects.filter(organization=other_org).get(name="Billing"),
             data={"volume_unit": "claim", "monthly_volume": D(640)},
         )
         foreign = services.add_quote(
@@ -436,10 +436,10 @@ class TestRoles:
     def test_a_member_cannot_write(self, org, owner, member, analysis, method, path, body):
         ids = ids_of(owner, analysis)
         api = api_client_for(member, org)
-        events = AuditEvent.objects.for_org(org).count()
+        events = AuditEvent.objects.filter(organization=org).count()
         response = send(api, method, API + path.format(**ids), body)
         assert response.status_code == 403, response.content
-        assert AuditEvent.objects.for_org(org).count() == events
+        assert AuditEvent.objects.filter(organization=org).count() == events
 
     @pytest.mark.parametrize(("method", "path", "body"), WRITES)
     def test_a_manager_can(self, org, owner, manager, analysis, method, path, body):
@@ -460,7 +460,7 @@ class TestOtherOrganizations:
     def foreign(self, other_org, outsider):
         analysis = services.start_analysis(
             principal_for(outsider, other_org),
-            BusinessFunction.objects.for_org(other_org).get(name="Bookkeeping"),
+            BusinessFunction.objects.filter(organization=other_org).get(name="Bookkeeping"),
             data={"volume_unit": "invoice", "monthly_volume": D(400)},
         )
         return ids_of(outsider, analysis)
@@ -476,16 +476,16 @@ class TestOtherOrganizations:
         ],
     )
     def test_it_is_404(self, org, owner, other_org, foreign, method, path, body):
-        events = AuditEvent.objects.for_org(other_org).count()
+        events = AuditEvent.objects.filter(organization=other_org).count()
         response = send(api_client_for(owner, org), method, API + path.format(**foreign), body)
         assert response.status_code == 404, response.content
-        assert AuditEvent.objects.for_org(other_org).count() == events
+        assert AuditEvent.objects.filter(organization=other_org).count() == events
 
     def test_a_row_of_another_analysis_is_404(self, org, owner, analysis):
         ids = ids_of(owner, analysis)
         other = services.start_analysis(
             principal_for(owner, org),
-            BusinessFunction.objects.for_org(org).get(name="Billing"),
+            BusinessFunction.objects.filter(organization=org).get(name="Billing"),
             data={"volume_unit": "claim", "monthly_volume": D(640)},
         )
         api = api_client_for(owner, org)

@@ -104,7 +104,7 @@ class TestAnalyses:
             url("start", org, bookkeeping.pk),
             {"year": 2026, "volume_unit": "invoice", "monthly_volume": "400", "notes": ""},
         )
-        analysis = Analysis.objects.for_org(org).get()
+        analysis = Analysis.objects.filter(organization=org).get()
         assert response["Location"] == analysis.get_absolute_url()
         assert (analysis.year, analysis.monthly_volume, analysis.created_by) == (2026, 400, manager)
         # A new analysis starts with the table's FUTA rate, editable from there.
@@ -124,7 +124,7 @@ class TestAnalyses:
             },
         )
         analysis.refresh_from_db()
-        current = Analysis.objects.for_org(org).get(archived_at__isnull=True)
+        current = Analysis.objects.filter(organization=org).get(archived_at__isnull=True)
         assert analysis.archived_at is not None and analysis.archived_by == manager
         assert [r.title for r in current.roles.all()] == ["Bookkeeper"]
         assert sorted(q.display_name for q in current.quotes.all()) == ["Invoicely", "Ledgerline"]
@@ -183,7 +183,7 @@ class TestInHouse:
     def test_a_role_is_added(self, org, manager, analysis):
         response = client_for(manager).post(url("role_create", org, analysis.pk), role_form())
         assert response.status_code == 302
-        role = InHouseRole.objects.for_org(org).get()
+        role = InHouseRole.objects.filter(organization=org).get()
         assert (role.title, role.annual_salary, role.benefits_load_percent) == (
             "Bookkeeper",
             52000,
@@ -250,7 +250,11 @@ class TestInHouse:
             ),
         )
         assert response.status_code == 302
-        loads = dict(InHouseRole.objects.for_org(org).values_list("title", "benefits_load_percent"))
+        loads = dict(
+            InHouseRole.objects.filter(organization=org).values_list(
+                "title", "benefits_load_percent"
+            )
+        )
         assert loads == {"Bookkeeper": D("35.000"), "Clerk": D("30.000")}
         custom.refresh_from_db()
         page = text_of(client.get(analysis.get_absolute_url()))
@@ -315,7 +319,7 @@ class TestQuotes:
             ),
         )
         assert response.status_code == 302
-        quote = Quote.objects.for_org(org).get()
+        quote = Quote.objects.filter(organization=org).get()
         assert (quote.provider, quote.display_name) == (ledgerline, "Ledgerline")
         assert [(t.from_units, t.to_units, t.unit_price) for t in quote.tiers.all()] == [
             (1000, 5000, D("3.75")),
@@ -396,7 +400,7 @@ class TestQuotes:
         client_for(manager).post(
             url("quote_create", org, analysis.pk), quote_form(monthly_quantity="400")
         )
-        assert Quote.objects.for_org(org).get().monthly_quantity is None
+        assert Quote.objects.filter(organization=org).get().monthly_quantity is None
 
     def test_editing_replaces_the_tiers(self, org, owner, manager, analysis):
         _, _, per_invoice = furnish(analysis, owner)
@@ -430,7 +434,7 @@ class TestDecision:
             },
         )
         assert response.status_code == 302
-        decision = Decision.objects.for_org(org).get()
+        decision = Decision.objects.filter(organization=org).get()
         # Flat 15,000 + oversight 1,440 = 16,440 planned, against 76,536 in-house.
         assert (decision.planned_annual_cost, decision.in_house_annual_cost) == (
             D("16440.00"),
@@ -448,7 +452,7 @@ class TestDecision:
         # The plan no longer changes: edits are refused and change nothing.
         refused = client.post(url("role_create", org, analysis.pk), role_form(), follow=True)
         assert "This analysis is decided; start a new analysis" in text_of(refused)
-        assert InHouseRole.objects.for_org(org).count() == 1
+        assert InHouseRole.objects.filter(organization=org).count() == 1
         assert client.get(url("decide", org, analysis.pk)).status_code == 302
 
     def test_a_decision_needs_a_reason_and_an_option_of_this_analysis(
@@ -489,7 +493,7 @@ class TestDecision:
             chosen_quote_id=flat.pk,
             reason="x",
         )
-        actions = set(AuditEvent.objects.for_org(org).values_list("action", flat=True))
+        actions = set(AuditEvent.objects.filter(organization=org).values_list("action", flat=True))
         assert {
             "analysis.started",
             "in_house.updated",
@@ -557,7 +561,7 @@ class TestOutput:
         assert "Print" in page
 
     def test_a_year_without_figures_uses_the_latest_and_says_so(self, org, owner, viewer):
-        function = BusinessFunction.objects.for_org(org).get(name="Billing")
+        function = BusinessFunction.objects.filter(organization=org).get(name="Billing")
         analysis = services.start_analysis(
             principal_for(owner, function.organization),
             function,
@@ -645,7 +649,7 @@ def test_the_least_role_gets_through(org, viewer, manager, rows, name, method, l
 
 @pytest.mark.django_db
 def test_another_organizations_analysis_is_404_in_my_organization(org, viewer, outsider, other_org):
-    function = BusinessFunction.objects.for_org(other_org).get(name="Bookkeeping")
+    function = BusinessFunction.objects.filter(organization=other_org).get(name="Bookkeeping")
     foreign = services.start_analysis(
         principal_for(outsider, function.organization),
         function,
@@ -659,7 +663,7 @@ def test_another_organizations_analysis_is_404_in_my_organization(org, viewer, o
 def test_a_row_of_another_analysis_is_404(org, owner, manager, rows):
     other = services.start_analysis(
         principal_for(owner, org),
-        BusinessFunction.objects.for_org(org).get(name="Billing"),
+        BusinessFunction.objects.filter(organization=org).get(name="Billing"),
         data={"volume_unit": "claim", "monthly_volume": D(640)},
     )
     client = client_for(manager)
@@ -734,7 +738,7 @@ class TestHoursAsEntered:
             quote_form(oversight_hours="2", oversight_period="week", oversight_hourly_rate="60"),
         )
         assert response.status_code == 302
-        quote = Quote.objects.for_org(org).get()
+        quote = Quote.objects.filter(organization=org).get()
         assert (quote.oversight_hours, quote.oversight_period) == (2, "week")
         page = text_of(client.get(analysis.get_absolute_url()))
         assert "our oversight 2 h/week (104 h a year) at $60.00 an hour" in page
@@ -810,4 +814,4 @@ def test_the_decide_services_check_the_role_themselves(org, owner, member, analy
         with pytest.raises(PermissionDenied, match="manager role"):
             call()
     assert not Decision.objects.exists() and analysis.quotes.filter(pk=flat.pk).exists()
-    assert not BusinessFunction.objects.for_org(org).filter(name="Reception").exists()
+    assert not BusinessFunction.objects.filter(organization=org).filter(name="Reception").exists()

@@ -62,7 +62,7 @@ class TestTheRule:
         assert caught.value.message_dict == {"confirm_before_start": [REFUSED]}
         later.refresh_from_db()
         assert later.status == "draft" and later.version == 1
-        assert not StatusChange.objects.for_org(later.organization).exists()
+        assert not StatusChange.objects.filter(organization=later.organization).exists()
 
     def test_confirmed_it_activates_and_the_history_says_so(self, later, manager):
         services.move_status(
@@ -74,7 +74,7 @@ class TestTheRule:
         )
         later.refresh_from_db()
         assert later.status == "active"
-        change = StatusChange.objects.for_org(later.organization).get()
+        change = StatusChange.objects.filter(organization=later.organization).get()
         assert change.reason == (
             "Onboarding — Activated before the start date (Jan 4, 2027), as confirmed."
         )

@@ -59,7 +59,7 @@ def error_fields(response) -> list[str]:
 
 
 def function_ids(org, *names) -> list[int]:
-    functions = BusinessFunction.objects.for_org(org)
+    functions = BusinessFunction.objects.filter(organization=org)
     return [functions.get(name=name).pk for name in names]
 
 
@@ -188,7 +188,7 @@ def furnish(org, actor) -> SimpleNamespace:
         item=item.pk,
         version=version.pk,
         signed=signed.pk,
-        holiday=Holiday.objects.for_org(org).first().pk,
+        holiday=Holiday.objects.filter(organization=org).first().pk,
         clause=agreements.clauses(Principal.system(org))[0].pk,
     )
 
@@ -323,7 +323,10 @@ class TestLifecycle:
         body = response.json()
         assert [f["name"] for f in body["functions"]] == ["Payroll"]
         assert (body["tiers"], body["version"]) == ([], 4)
-        assert AuditEvent.objects.for_org(org).filter(action="engagement.updated").count() == 3
+        assert (
+            AuditEvent.objects.filter(organization=org).filter(action="engagement.updated").count()
+            == 3
+        )
 
     def test_the_annual_cost_is_an_amount_of_money(self, org, api, provider):
         payload = engagement_payload(
@@ -452,7 +455,7 @@ class TestInvalidInput:
         assert not Engagement.objects.exists() and not PriceTier.objects.exists()
 
     def test_another_organizations_function_or_provider_is_422(self, org, other_org, api, provider):
-        foreign_function = BusinessFunction.objects.for_org(other_org).first()
+        foreign_function = BusinessFunction.objects.filter(organization=other_org).first()
         payload = engagement_payload(org, provider, function_ids=[foreign_function.pk])
         assert error_fields(api.post("/api/v1/engagements", payload)) == ["function_ids"]
         foreign_provider = ProviderFactory(organization=other_org)
@@ -465,7 +468,7 @@ class TestInvalidInput:
         path = f"/api/v1/engagements/{engagement.pk}"
         assert error_fields(api.patch(path, {"end_date": "2024-12-31"})) == ["end_date"]
         assert error_fields(api.patch(path, {"amount": None})) == ["amount"]
-        foreign = BusinessFunction.objects.for_org(other_org).first()
+        foreign = BusinessFunction.objects.filter(organization=other_org).first()
         assert error_fields(api.patch(path, {"function_ids": [foreign.pk]})) == ["function_ids"]
         engagement.refresh_from_db()
         assert (engagement.end_date, engagement.version) == (date(2025, 12, 31), 1)
@@ -905,12 +908,12 @@ class TestAuditTrail:
         services.add_workflow_step(
             principal_for(manager, engagement.organization), engagement, data=step
         )
-        items = ExitItem.objects.for_org(org).filter(engagement=engagement)
+        items = ExitItem.objects.filter(organization=org).filter(engagement=engagement)
         standard = items.filter(access_grant__isnull=True).first()
         path = path.format(**vars(rows), standard_item=standard.pk)
-        events = AuditEvent.objects.for_org(org).count()
+        events = AuditEvent.objects.filter(organization=org).count()
         assert send(api, method, path, body).status_code in (200, 201, 204)
-        assert AuditEvent.objects.for_org(org).count() == events + 1
+        assert AuditEvent.objects.filter(organization=org).count() == events + 1
 
 
 # --- Roles and other organizations ----------------------------------------------------------
@@ -1010,11 +1013,11 @@ class TestRoles:
     @pytest.mark.parametrize(("method", "path"), WRITES)
     def test_a_member_cannot_write(self, org, member, rows, method, path):
         api = api_client_for(member, org)
-        events = AuditEvent.objects.for_org(org).count()
+        events = AuditEvent.objects.filter(organization=org).count()
         path = path.format(**vars(rows))
         response = send(api, method, path, valid_body(method, path, rows))
         assert response.status_code == 403, response.content
-        assert AuditEvent.objects.for_org(org).count() == events
+        assert AuditEvent.objects.filter(organization=org).count() == events
 
     @pytest.mark.parametrize("path", READS)
     def test_a_viewer_reads_everything(self, org, viewer, rows, path):
@@ -1040,12 +1043,12 @@ class TestOtherOrganizations:
     )
     def test_it_is_404(self, org, owner, other_org, foreign, method, path):
         api = api_client_for(owner, org)
-        events = AuditEvent.objects.for_org(other_org).count()
+        events = AuditEvent.objects.filter(organization=other_org).count()
         path = path.format(**vars(foreign))
         response = send(api, method, path, valid_body(method, path, foreign))
         assert response.status_code == 404, response.content
         assert response.json()["detail"] == "Not found."
-        assert AuditEvent.objects.for_org(other_org).count() == events
+        assert AuditEvent.objects.filter(organization=other_org).count() == events
         foreign.engagement.refresh_from_db()
         assert (foreign.engagement.status, foreign.engagement.title) == ("draft", "Bookkeeping")
 
@@ -1068,5 +1071,7 @@ class TestOtherOrganizations:
         own = {h["id"] for h in api.get("/api/v1/holidays").json()}
         assert foreign.holiday not in own
         assert foreign.clause not in {c["id"] for c in api.get("/api/v1/agreement-clauses").json()}
-        theirs = set(BusinessFunction.objects.for_org(other_org).values_list("pk", flat=True))
+        theirs = set(
+            BusinessFunction.objects.filter(organization=other_org).values_list("pk", flat=True)
+        )
         assert not theirs & {f["id"] for f in api.get("/api/v1/functions").json()}

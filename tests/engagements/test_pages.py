@@ -31,7 +31,7 @@ def url(name, org, *args):
 
 
 def function_id(org, name="Bookkeeping"):
-    return BusinessFunction.objects.for_org(org).get(name=name).pk
+    return BusinessFunction.objects.filter(organization=org).get(name=name).pk
 
 
 def terms(**overrides):
@@ -101,7 +101,7 @@ class TestTerms:
             url("create", org),
             terms(provider=provider.pk, functions=[function_id(org), function_id(org, "Payroll")]),
         )
-        engagement = Engagement.objects.for_org(org).get()
+        engagement = Engagement.objects.filter(organization=org).get()
         assert response["Location"] == engagement.get_absolute_url()
         assert engagement.status == "draft" and engagement.annual_cost == 15000
         assert sorted(f.name for f in engagement.functions.all()) == ["Bookkeeping", "Payroll"]
@@ -170,7 +170,7 @@ class TestStatus:
         self.move(manager, org, engagement, "active", "Signed")
         engagement.refresh_from_db()
         assert engagement.status == "active"
-        change = StatusChange.objects.for_org(org).get()
+        change = StatusChange.objects.filter(organization=org).get()
         assert (change.from_status, change.to_status, change.changed_by, change.reason) == (
             "draft",
             "active",
@@ -301,7 +301,7 @@ class TestServiceLevelsAndWorkflow:
             },
         )
         assert "Give the number of business days." in missing.content.decode()
-        assert [str(sl) for sl in ServiceLevel.objects.for_org(org)] == [
+        assert [str(sl) for sl in ServiceLevel.objects.filter(organization=org)] == [
             "Monthly close: by day 10 of the month"
         ]
         client.post(
@@ -332,7 +332,7 @@ class TestServiceLevelsAndWorkflow:
                 url("workflow", org, engagement.pk),
                 {"actor": actor, "action": action, "recipient": recipient, "due": due},
             )
-        second = WorkflowStep.objects.for_org(org).get(position=2)
+        second = WorkflowStep.objects.filter(organization=org).get(position=2)
         client.post(url("workflow_step_action", org, engagement.pk, second.pk), {"action": "up"})
         page = client.get(engagement.get_absolute_url()).content.decode()
         assert page.index("They deliver the close to us by the 10th") < page.index(
@@ -398,13 +398,15 @@ class TestAgreement:
         client_for(admin).post(
             url("clause_edit", org, clause.pk), {"title": "Secrecy", "body": "Keep it secret."}
         )
-        assert AgreementClause.objects.for_org(org).get(pk=clause.pk).title == "Secrecy"
+        assert AgreementClause.objects.filter(organization=org).get(pk=clause.pk).title == "Secrecy"
 
 
 @pytest.mark.django_db
 class TestHolidaysAndRenewals:
     def test_holidays_are_seeded_and_editable(self, org, manager):
-        assert Holiday.objects.for_org(org).filter(name__icontains="Thanksgiving").exists()
+        assert (
+            Holiday.objects.filter(organization=org).filter(name__icontains="Thanksgiving").exists()
+        )
         client = client_for(manager)
         client.post(
             url("holidays", org), {"form": "holiday", "date": "2026-12-24", "name": "Office party"}
@@ -413,7 +415,7 @@ class TestHolidaysAndRenewals:
             url("holidays", org), {"form": "holiday", "date": "2026-12-24", "name": "Twice"}
         )
         assert "is already a holiday" in again.content.decode()
-        party = Holiday.objects.for_org(org).get(name="Office party")
+        party = Holiday.objects.filter(organization=org).get(name="Office party")
         client.post(url("holiday_delete", org, party.pk))
         assert not Holiday.objects.filter(pk=party.pk).exists()
 
@@ -512,7 +514,7 @@ def rows(org, owner, engagement, contacts):
         ),
         "grant": engagement.access_grants.get(),
         "exit_item": engagement.exit_items.first(),
-        "holiday": Holiday.objects.for_org(org).first(),
+        "holiday": Holiday.objects.filter(organization=org).first(),
         "clause": agreements.clauses(Principal.system(org))[0],
     }
 
@@ -616,6 +618,6 @@ def test_the_services_require_a_manager_of_the_engagements_organization(
         )
     engagement.refresh_from_db()
     assert engagement.status == "draft" and not engagement.workflow_steps.exists()
-    assert Engagement.objects.for_org(org).count() == 1
+    assert Engagement.objects.filter(organization=org).count() == 1
     assert not engagement.agreement_versions.exists()
     assert all(clause.title != "Changed" for clause in agreements.clauses(Principal.system(org)))

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def form_data(provider, org, **overrides):
     data = {
         "provider": provider.pk,
-        "functions": [BusinessFunction.objects.for_org(org).get(name="Billing").pk],
+        "functions": [BusinessFunction.objects.filter(organization=org).get(name="Billing").pk],
         "title": "Claims",
         "scope": "",
         "pricing_model": "flat",
@@ -86,11 +86,11 @@ class TestTheForm:
         response = client_for(manager).post(
             reverse("engagements:create", args=[org.slug]), form_data(provider, org)
         )
-        engagement = Engagement.objects.for_org(org).get()
+        engagement = Engagement.objects.filter(organization=org).get()
         assert response["Location"] == engagement.get_absolute_url()
         assert (engagement.billing_period, engagement.unit_name) == ("quarter", "")
         assert engagement.monthly_quantity is None
-        assert not PriceTier.objects.for_org(org).exists()
+        assert not PriceTier.objects.filter(organization=org).exists()
         assert engagement.annual_cost == 3600
 
     def test_a_mistake_in_another_models_terms_is_no_error(self, org, manager, provider):
@@ -99,7 +99,7 @@ class TestTheForm:
             form_data(provider, org, tiers="lots, cheap", monthly_quantity="many"),
         )
         assert response.status_code == 302
-        assert Engagement.objects.for_org(org).get().monthly_quantity is None
+        assert Engagement.objects.filter(organization=org).get().monthly_quantity is None
 
     def test_per_unit_keeps_its_unit_volume_and_tiers_and_no_billing_period(
         self, org, manager, provider
@@ -108,7 +108,7 @@ class TestTheForm:
             reverse("engagements:create", args=[org.slug]),
             form_data(provider, org, pricing_model="per_unit", amount="4.25"),
         )
-        engagement = Engagement.objects.for_org(org).get()
+        engagement = Engagement.objects.filter(organization=org).get()
         assert (engagement.unit_name, engagement.monthly_quantity) == ("claim", 640)
         assert engagement.billing_period == "month"
         assert [(t.above, t.unit_price) for t in engagement.price_tiers.all()] == [
@@ -124,7 +124,7 @@ class TestTheForm:
         )
         assert response.status_code == 200
         assert "Line 1 should read" in response.content.decode()
-        assert not Engagement.objects.for_org(org).exists()
+        assert not Engagement.objects.filter(organization=org).exists()
 
     def test_moving_to_hourly_drops_the_unit_and_tiers_and_says_so_in_the_audit(
         self, org, manager, provider
@@ -133,7 +133,7 @@ class TestTheForm:
             reverse("engagements:create", args=[org.slug]),
             form_data(provider, org, pricing_model="per_unit", amount="4.25"),
         )
-        engagement = Engagement.objects.for_org(org).get()
+        engagement = Engagement.objects.filter(organization=org).get()
         client_for(manager).post(
             reverse("engagements:edit", args=[org.slug, engagement.pk]),
             form_data(
@@ -153,7 +153,7 @@ class TestServicesAndApi:
         engagement = services.create_engagement(
             principal_for(manager, org),
             provider_id=provider.pk,
-            function_ids=[BusinessFunction.objects.for_org(org).get(name="Billing").pk],
+            function_ids=[BusinessFunction.objects.filter(organization=org).get(name="Billing").pk],
             data={
                 "title": "Claims",
                 "pricing_model": "hourly",
@@ -172,7 +172,7 @@ class TestServicesAndApi:
         engagement = services.create_engagement(
             principal_for(manager, org),
             provider_id=provider.pk,
-            function_ids=[BusinessFunction.objects.for_org(org).get(name="Billing").pk],
+            function_ids=[BusinessFunction.objects.filter(organization=org).get(name="Billing").pk],
             data={
                 "title": "Claims",
                 "pricing_model": "per_unit",
@@ -198,7 +198,9 @@ class TestServicesAndApi:
             "/api/v1/engagements",
             {
                 "provider_id": provider.pk,
-                "function_ids": [BusinessFunction.objects.for_org(org).get(name="Billing").pk],
+                "function_ids": [
+                    BusinessFunction.objects.filter(organization=org).get(name="Billing").pk
+                ],
                 "title": "Claims",
                 "amount": "900",
                 "start_date": "2026-01-01",
@@ -206,4 +208,4 @@ class TestServicesAndApi:
             },
         )
         assert response.status_code == 422
-        assert not Engagement.objects.for_org(org).exists()
+        assert not Engagement.objects.filter(organization=org).exists()

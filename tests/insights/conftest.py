@@ -24,7 +24,7 @@ def engaged(org, name: str) -> Engagement:
     EngagementFunction.objects.create(
         organization=org,
         engagement=engagement,
-        function=BusinessFunction.objects.for_org(org).get(name="Bookkeeping"),
+        function=BusinessFunction.objects.filter(organization=org).get(name="Bookkeeping"),
     )
     return engagement
 

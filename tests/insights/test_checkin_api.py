@@ -63,7 +63,7 @@ def test_the_list_takes_the_same_queries_however_long(org, owner):
     api.get("/api/v1/checkins")  # the token's first use is recorded once
     counts = []
     for rows in (5, 30):
-        while CheckIn.objects.for_org(org).count() < rows:
+        while CheckIn.objects.filter(organization=org).count() < rows:
             make_checkin(make_round(ProviderFactory(organization=org)), respondent=owner)
         with CaptureQueriesContext(connection) as queries:
             assert api.get("/api/v1/checkins", per_page=200).json()["count"] == rows
@@ -139,8 +139,8 @@ def test_a_manager_starts_a_round_for_a_period_and_again_changes_nothing(
     assert response.json()["period"] == "Q2 2026"
     assert response.json()["asked"] == 2
     assert api.post(f"/api/v1/providers/{provider.pk}/checkin-rounds", body).json()["asked"] == 2
-    assert CheckInRound.objects.for_org(org).count() == 1
-    assert CheckIn.objects.for_org(org).count() == 2
+    assert CheckInRound.objects.filter(organization=org).count() == 1
+    assert CheckIn.objects.filter(organization=org).count() == 2
 
 
 def test_a_round_with_a_backwards_period_is_a_422(org, manager, engagement, provider):
@@ -284,7 +284,7 @@ def test_an_admin_reads_and_changes_the_settings(org, admin):
     bad = api.patch("/api/v1/checkin-settings", {"checkin_months": 5})
     assert bad.status_code == 422
     assert fields(bad) == {"checkin_months"}
-    assert InsightsSettings.objects.for_org(org).get().checkin_months == 0
+    assert InsightsSettings.objects.filter(organization=org).get().checkin_months == 0
 
 
 # --- Who may call what ------------------------------------------------------------------------
@@ -334,4 +334,4 @@ def test_another_organizations_rows_are_404(org, owner, provider, other_org, out
     assert api.get("/api/v1/checkins").json()["count"] == 0
     checkin.refresh_from_db()
     assert checkin.answered_at is None
-    assert not CheckInRound.objects.for_org(other_org).exists()
+    assert not CheckInRound.objects.filter(organization=other_org).exists()

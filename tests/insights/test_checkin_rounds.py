@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from handoff.core.principal import Principal
 from handoff.insights import checkin_rounds, checkins
 from handoff.insights.models import InsightsSettings
 from tests.conftest import api_client_for, client_for
@@ -64,20 +65,22 @@ def rounds(org, owner, manager, admin, provider, point_contact):
 class TestStates:
     def test_each_round_has_one_state(self, org, rounds):
         answered, open_, closed = rounds
-        states = {row.pk: row.state for row in checkin_rounds.rounds(org, now=NOW)}
+        states = {
+            row.pk: row.state for row in checkin_rounds.rounds(Principal.system(org), now=NOW)
+        }
         assert states == {answered.pk: "answered", open_.pk: "sent", closed.pk: "closed"}
 
     def test_a_round_with_nobody_asked_is_closed(self, org, provider):
         empty = make_round(provider, Q2)
-        [row] = checkin_rounds.rounds(org, now=NOW)
+        [row] = checkin_rounds.rounds(Principal.system(org), now=NOW)
         assert (row.pk, row.state, row.asked) == (empty.pk, "closed", 0)
 
     def test_the_averages_keep_our_view_and_theirs_apart(self, org, rounds):
-        answered = checkin_rounds.rounds(org, now=NOW, state="answered").get()
+        answered = checkin_rounds.rounds(Principal.system(org), now=NOW, state="answered").get()
         assert (answered.asked, answered.answered) == (3, 3)
         assert checkin_rounds.side_average(answered, "ours") == 3.0
         assert checkin_rounds.side_average(answered, "theirs") == 5.0
-        sent_round = checkin_rounds.rounds(org, now=NOW, state="sent").get()
+        sent_round = checkin_rounds.rounds(Principal.system(org), now=NOW, state="sent").get()
         assert checkin_rounds.side_average(sent_round, "ours") == 4.0
         assert checkin_rounds.side_average(sent_round, "theirs") is None
 
@@ -85,17 +88,17 @@ class TestStates:
         self, org, provider, engagement
     ):
         ProviderFactory(organization=org, name="Not engaged")
-        found = checkin_rounds.scheduled(org, now=NOW)
+        found = checkin_rounds.scheduled(Principal.system(org), now=NOW)
         assert found.label == "Q4 2026" and found.starts_on == date(2027, 1, 1)
         assert [p.name for p in found.providers] == ["Ledgerline Bookkeeping"]
         make_round(provider, (date(2026, 10, 1), date(2026, 12, 4)))  # started by hand
-        assert checkin_rounds.scheduled(org, now=NOW).count == 0
+        assert checkin_rounds.scheduled(Principal.system(org), now=NOW).count == 0
 
     def test_nothing_is_scheduled_when_the_cadence_is_never(self, org, owner, engagement):
         checkins.update_settings(
             principal_for(owner, org), checkin_months=InsightsSettings.Cadence.OFF
         )
-        assert checkin_rounds.scheduled(org, now=NOW) is None
+        assert checkin_rounds.scheduled(Principal.system(org), now=NOW) is None
 
 
 @pytest.fixture

@@ -160,7 +160,7 @@ def test_summary_averages_each_question_and_keeps_the_providers_view_apart(
     rival = make_round(rival_provider)
     make_checkin(rival, respondent=owner, answers=(1, 1, 1, 2), answered_at=july)
 
-    found = checkins.summary(org, date(2026, 7, 1), date(2026, 7, 31))
+    found = checkins.summary(Principal.system(org), date(2026, 7, 1), date(2026, 7, 31))
 
     ledgerline = found[provider.pk]
     assert ledgerline.ours == checkins.Averages(
@@ -182,8 +182,13 @@ def test_summary_counts_answers_by_the_organizations_calendar_day(org, owner, ma
     first_of_july = datetime(2026, 7, 1, 0, 10, tzinfo=CHICAGO)
     make_checkin(round_, respondent=manager, answers=(1, 1, 1, 1), answered_at=first_of_july)
 
-    assert checkins.summary(org, date(2026, 7, 1), date(2026, 7, 31))[provider.pk].ours.overall == 1
-    june = checkins.summary(org, date(2026, 6, 1), date(2026, 6, 30))
+    assert (
+        checkins.summary(Principal.system(org), date(2026, 7, 1), date(2026, 7, 31))[
+            provider.pk
+        ].ours.overall
+        == 1
+    )
+    june = checkins.summary(Principal.system(org), date(2026, 6, 1), date(2026, 6, 30))
     assert june[provider.pk].ours.overall == 5
     assert june[provider.pk].ours.count == 1
 
@@ -197,13 +202,20 @@ def test_summary_lists_every_asked_provider_and_only_this_organizations(
     make_checkin(make_round(foreign), respondent=outsider, answers=(5, 5, 5, 5), answered_at=july)
 
     found = checkins.summary(
-        org, date(2026, 7, 1), date(2026, 7, 31), provider_ids=[provider.pk, rival_provider.pk]
+        Principal.system(org),
+        date(2026, 7, 1),
+        date(2026, 7, 31),
+        provider_ids=[provider.pk, rival_provider.pk],
     )
     assert set(found) == {provider.pk, rival_provider.pk}
     assert found[rival_provider.pk].count == 0
     assert found[rival_provider.pk].ours.overall is None
-    assert set(checkins.summary(org, date(2026, 7, 1), date(2026, 7, 31))) == {provider.pk}
-    assert foreign.pk not in checkins.summary(org, date(2026, 1, 1), date(2026, 12, 31))
+    assert set(checkins.summary(Principal.system(org), date(2026, 7, 1), date(2026, 7, 31))) == {
+        provider.pk
+    }
+    assert foreign.pk not in checkins.summary(
+        Principal.system(org), date(2026, 1, 1), date(2026, 12, 31)
+    )
 
 
 @pytest.mark.parametrize("providers", [2, 10])
@@ -216,7 +228,9 @@ def test_summary_is_one_query_however_many_providers(org, owner, providers):
         make_checkin(round_, respondent=owner, answers=(index % 5 + 1,) * 4, answered_at=july)
         ids.append(provider.pk)
     with CaptureQueriesContext(connection) as queries:
-        found = checkins.summary(org, date(2026, 7, 1), date(2026, 7, 31), provider_ids=ids)
+        found = checkins.summary(
+            Principal.system(org), date(2026, 7, 1), date(2026, 7, 31), provider_ids=ids
+        )
     assert len(queries) == 1
     assert len(found) == providers
 
@@ -236,7 +250,7 @@ def test_history_gives_each_period_with_asked_and_answered(org, owner, manager, 
     make_checkin(q2, respondent=manager)
 
     with CaptureQueriesContext(connection) as queries:
-        rows = checkins.history(provider)
+        rows = checkins.history(Principal.system(provider.organization), provider)
     assert len(queries) == 1
     assert [
         (row.period_start, row.ours.overall, row.ours.count, row.ours.asked) for row in rows
@@ -290,7 +304,7 @@ def test_a_round_asks_the_point_person_the_ladder_and_the_assignees_once_each(
     checkin = round_.checkins.get(respondent=member)
     assert checkin.expires_at == now + timedelta(days=30)
     assert not checkin.is_provider_view
-    told = Notification.objects.for_org(org).filter(event=Event.CHECKIN_REQUESTED)
+    told = Notification.objects.filter(organization=org).filter(event=Event.CHECKIN_REQUESTED)
     assert told.count() == 3
     note = told.get(user=member)
     assert note.key == f"checkin:{checkin.pk}"
@@ -306,8 +320,8 @@ def test_a_round_asks_the_point_person_the_ladder_and_the_assignees_once_each(
         now=now,
     )
     assert again.pk == round_.pk
-    assert CheckInRound.objects.for_org(org).count() == 1
-    assert CheckIn.objects.for_org(org).count() == 3
+    assert CheckInRound.objects.filter(organization=org).count() == 1
+    assert CheckIn.objects.filter(organization=org).count() == 3
     assert told.count() == 3
 
 
@@ -338,7 +352,7 @@ def test_the_provider_is_asked_only_when_the_organization_says_so(
     theirs = round_.checkins.get(contact=point_contact)
     assert theirs.is_provider_view
     # Without a portal login, Priya gets the link by e-mail.
-    note = Notification.objects.for_org(org).get(key=f"checkin:{theirs.pk}")
+    note = Notification.objects.filter(organization=org).get(key=f"checkin:{theirs.pk}")
     assert note.email == "priya@ledgerline.example"
     assert note.user is None
     assert "Acme Dental" in note.subject
@@ -352,7 +366,9 @@ def test_a_provider_with_a_portal_login_is_told_in_the_portal(
         Principal.system(provider.organization), provider, period_start=Q2[0], period_end=Q2[1]
     )
     theirs = round_.checkins.get(contact=point_contact)
-    assert Notification.objects.for_org(org).get(key=f"checkin:{theirs.pk}").user == priya
+    assert (
+        Notification.objects.filter(organization=org).get(key=f"checkin:{theirs.pk}").user == priya
+    )
 
 
 def test_a_round_refuses_a_backwards_period(provider):
@@ -452,13 +468,13 @@ def test_settings_change_the_cadence_and_leave_the_weights(org, owner):
     assert (row.checkin_months, row.ask_provider, row.weights) == (0, True, {"on_time": 2})
     with pytest.raises(ValidationError):
         checkins.update_settings(principal_for(owner, org), checkin_months=5)
-    assert checkins.settings_for(org).checkin_months == 0
+    assert checkins.settings_for(Principal.system(org)).checkin_months == 0
 
 
 # --- The sweep --------------------------------------------------------------------------------
 def _rounds(org):
     return sorted(
-        CheckInRound.objects.for_org(org).values_list(
+        CheckInRound.objects.filter(organization=org).values_list(
             "provider__name", "period_start", "period_end"
         )
     )
@@ -479,13 +495,13 @@ def test_the_sweep_starts_last_quarters_rounds_on_the_first_days_of_a_quarter(
         ("Ledgerline Bookkeeping", date(2026, 1, 1), date(2026, 3, 31)),
         ("Northwind Billing", date(2026, 1, 1), date(2026, 3, 31)),
     ]
-    told = Notification.objects.for_org(org).filter(event=Event.CHECKIN_REQUESTED)
-    assert told.count() == CheckIn.objects.for_org(org).count() > 0
+    told = Notification.objects.filter(organization=org).filter(event=Event.CHECKIN_REQUESTED)
+    assert told.count() == CheckIn.objects.filter(organization=org).count() > 0
     # A week later the sweep is still inside its window but has nothing new to start.
     with time_machine.travel(datetime(2026, 4, 8, 9, tzinfo=CHICAGO), tick=False):
         assert checkin_rounds(datetime.now(UTC)) == 0
     # Past the window, a missed period is not started late.
-    CheckInRound.objects.for_org(org).delete()
+    CheckInRound.objects.filter(organization=org).delete()
     with time_machine.travel(datetime(2026, 4, 20, 9, tzinfo=CHICAGO), tick=False):
         assert checkin_rounds(datetime.now(UTC)) == 0
 
@@ -546,18 +562,25 @@ def test_the_demo_has_a_trend_a_providers_view_and_a_pending_checkin_for_maria()
     ledgerline = org_provider(org, "Ledgerline Bookkeeping")
     clearclaim = org_provider(org, "ClearClaim Billing")
 
-    books = checkins.history(ledgerline)
+    books = checkins.history(Principal.system(ledgerline.organization), ledgerline)
     assert len(books) >= 3
     assert books[0].ours.overall < books[-1].ours.overall  # improving
     assert all(row.theirs.count == 1 for row in books)  # Priya Raman's own view
-    assert CheckIn.objects.for_org(org).filter(contact__name="Priya Raman").answered().exists()
+    assert (
+        CheckIn.objects.filter(organization=org)
+        .filter(contact__name="Priya Raman")
+        .answered()
+        .exists()
+    )
 
-    billing = checkins.history(clearclaim)
+    billing = checkins.history(Principal.system(clearclaim.organization), clearclaim)
     assert len(billing) >= 2
     assert billing[-1].ours.overall < billing[-2].ours.overall  # the dip after escalations
     pending = list(checkins.pending_for(principal_for(maria, org)))
     assert [row.provider for row in pending] == [clearclaim]
-    told = Notification.objects.for_org(org).get(user=maria, key=f"checkin:{pending[0].pk}")
+    told = Notification.objects.filter(organization=org).get(
+        user=maria, key=f"checkin:{pending[0].pk}"
+    )
     assert told.url.startswith("/checkin/")
 
     rounds = CheckInRound.objects.count()
@@ -568,7 +591,7 @@ def test_the_demo_has_a_trend_a_providers_view_and_a_pending_checkin_for_maria()
 def org_provider(org, name):
     from handoff.providers.models import Provider
 
-    return Provider.objects.for_org(org).get(name=name)
+    return Provider.objects.filter(organization=org).get(name=name)
 
 
 def test_the_checkin_services_check_the_role_themselves(org, member, manager, provider):
@@ -581,4 +604,4 @@ def test_the_checkin_services_check_the_role_themselves(org, member, manager, pr
     with pytest.raises(PermissionDenied, match="admin role"):
         scorecards.save_weights(principal_for(manager, org), weights={})
     assert not CheckInRound.objects.exists()
-    assert not checkins.settings_for(org).ask_provider
+    assert not checkins.settings_for(Principal.system(org)).ask_provider

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from handoff.compliance.models import Payment
+from handoff.core.principal import Principal
 from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, Decision, ShortlistCandidate
 from handoff.engagements.models import Engagement, EngagementFunction, SignedAgreement
@@ -33,7 +34,7 @@ def _clock():
 
 
 def function(org, name="Bookkeeping"):
-    return BusinessFunction.objects.for_org(org).get(name=name)
+    return BusinessFunction.objects.filter(organization=org).get(name=name)
 
 
 def engage(org, provider, *functions, status="active", start=date(2026, 1, 1), **terms):
@@ -118,7 +119,7 @@ def engagement(org, provider):
 
 
 def build(org, **kwargs):
-    return dashboard.build(org, today=TODAY, **kwargs)
+    return dashboard.build(Principal.system(org), today=TODAY, **kwargs)
 
 
 @pytest.mark.django_db
@@ -268,7 +269,7 @@ class TestComplianceAlerts:
         from handoff.compliance import services as comply
 
         pay(org, provider, "2500", date(2026, 6, 1))
-        in_january = dashboard.build(org, today=date(2027, 1, 12))
+        in_january = dashboard.build(Principal.system(org), today=date(2027, 1, 12))
         section = next(s for s in in_january.compliance if s.key == "forms_1099")
         assert section.count == 1
         assert section.title == "1099-NEC forms to file"
@@ -278,7 +279,7 @@ class TestComplianceAlerts:
         # Past the deadline it stays, and says so, until the year is marked filed.
         in_march = next(
             s
-            for s in dashboard.build(org, today=date(2027, 3, 1)).compliance
+            for s in dashboard.build(Principal.system(org), today=date(2027, 3, 1)).compliance
             if s.key == "forms_1099"
         )
         assert in_march.count == 1
@@ -292,7 +293,7 @@ class TestComplianceAlerts:
             )
         after = next(
             s
-            for s in dashboard.build(org, today=date(2027, 3, 1)).compliance
+            for s in dashboard.build(Principal.system(org), today=date(2027, 3, 1)).compliance
             if s.key == "forms_1099"
         )
         assert after.count == 0 and after.items == []
@@ -308,7 +309,7 @@ class TestComplianceAlerts:
         pay(org, provider, "2500", date(2025, 3, 1))
         section = next(
             s
-            for s in dashboard.build(org, today=date(2026, 12, 4)).compliance
+            for s in dashboard.build(Principal.system(org), today=date(2026, 12, 4)).compliance
             if s.key == "forms_1099"
         )
         assert section.count == 2
@@ -485,7 +486,7 @@ def populate(org, owner, providers: int, tasks: int):
 def queries_of(org, owner):
     rollup.refresh(org)  # the tasks' months counted once, as the first read after a change does
     with CaptureQueriesContext(connection) as captured:
-        board = dashboard.build(org, user=owner, today=TODAY)
+        board = dashboard.build(Principal.system(org), user=owner, today=TODAY)
     return len(captured), board
 
 
@@ -522,7 +523,7 @@ def test_prorate_is_by_day_of_the_year():
 
 def test_build_defaults_to_today_in_the_organizations_zone(db, org):
     with time_machine.travel(datetime(2026, 11, 19, 3, 0, tzinfo=UTC), tick=False):
-        board = dashboard.build(org)
+        board = dashboard.build(Principal.system(org))
     assert board.today == date(2026, 11, 18)  # still the 18th in Chicago
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handoff.accounts.models import PortalAccess
+from handoff.core.principal import Principal
 from handoff.engagements.models import CommunicationPlan
 from handoff.insights import first_run
 from tests.compliance.conftest import record_w9
@@ -24,7 +25,7 @@ def dashboard(org):
 
 
 def done(org) -> dict[str, bool]:
-    started, _ = first_run.getting_started(org)
+    started, _ = first_run.getting_started(Principal.system(org))
     return {step.key: step.done for step in started.steps}
 
 
@@ -57,7 +58,7 @@ def complete_everything(org, owner):
 def first_function(org):
     from handoff.decisions.models import BusinessFunction
 
-    return BusinessFunction.objects.for_org(org).order_by("pk").first()
+    return BusinessFunction.objects.filter(organization=org).order_by("pk").first()
 
 
 @pytest.mark.django_db
@@ -65,7 +66,7 @@ class TestSteps:
     def test_a_new_organization_has_every_step_to_do_each_linking_to_where_it_is_done(
         self, org, owner
     ):
-        started, _ = first_run.getting_started(org)
+        started, _ = first_run.getting_started(Principal.system(org))
         assert [step.label for step in started.steps] == [
             "Add a provider",
             "Make your first decision",
@@ -90,7 +91,7 @@ class TestSteps:
         provider = ProviderFactory(organization=org)
         assert done(org)["provider"] and not done(org)["plan"]
         draft = engage(org, provider, status="draft")
-        started, _ = first_run.getting_started(org)
+        started, _ = first_run.getting_started(Principal.system(org))
         steps = {step.key: step for step in started.steps}
         # The plan step opens the draft's plan; activating opens the draft.
         assert steps["plan"].url == reverse("engagements:plan", args=[org.slug, draft.pk])
@@ -110,12 +111,12 @@ class TestSteps:
 
     def test_the_facts_are_one_query_however_big_the_organization(self, org, owner):
         with CaptureQueriesContext(connection) as empty:
-            first_run.facts(org)
+            first_run.facts(Principal.system(org))
         complete_everything(org, owner)
         for _ in range(5):
             ProviderFactory(organization=org)
         with CaptureQueriesContext(connection) as full:
-            first_run.facts(org)
+            first_run.facts(Principal.system(org))
         assert len(empty) == len(full) == 1
 
 
@@ -157,5 +158,5 @@ def test_the_demo_organization_has_done_every_step():
 
     assert demo.load()
     org = Organization.objects.get(slug=demo.ORG_SLUG)
-    started, _ = first_run.getting_started(org)
+    started, _ = first_run.getting_started(Principal.system(org))
     assert [step.key for step in started.steps if not step.done] == []

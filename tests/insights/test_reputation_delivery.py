@@ -4,6 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from handoff.core.principal import Principal
 from handoff.insights.reputation import Evidence, estimate
 from handoff.insights.selectors import evidence_for
 from tests.conftest import client_for
@@ -13,7 +14,7 @@ from tests.insights.test_scorecards import NOW, build_world, engagement_for, loc
 
 def test_deliveries_and_ratings_at_acceptance_become_evidence(org, owner, manager):
     world = build_world(org, owner, manager)
-    evidence = evidence_for(org, [world.provider.pk], now=NOW)[world.provider.pk]
+    evidence = evidence_for(Principal.system(org), [world.provider.pk], now=NOW)[world.provider.pk]
     # On time: T1, T6, T7 (March) and T8 (April, delivered early) = 4; late: T2 and T3
     # delivered late, T4 still open past its due time = 3. Cancelled T5 is neither.
     assert (evidence.on_time, evidence.late) == (4, 3)
@@ -27,7 +28,7 @@ def test_deliveries_and_ratings_at_acceptance_become_evidence(org, owner, manage
 
 def test_a_provider_without_work_has_no_delivery_evidence(org):
     provider = ProviderFactory(organization=org)
-    assert evidence_for(org, [provider.pk])[provider.pk] == Evidence()
+    assert evidence_for(Principal.system(org), [provider.pk])[provider.pk] == Evidence()
 
 
 def test_the_evidence_of_many_providers_costs_the_same_queries(org):
@@ -41,9 +42,9 @@ def test_the_evidence_of_many_providers_costs_the_same_queries(org):
             quality_rating=4,
         )
     with CaptureQueriesContext(connection) as two:
-        evidence_for(org, [p.pk for p in providers[:2]])
+        evidence_for(Principal.system(org), [p.pk for p in providers[:2]])
     with CaptureQueriesContext(connection) as six:
-        evidence = evidence_for(org, [p.pk for p in providers])
+        evidence = evidence_for(Principal.system(org), [p.pk for p in providers])
     assert len(two) == len(six) == 3
     assert all(e.on_time == 1 and e.quality_ratings == (4,) for e in evidence.values())
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 
+from handoff.core.principal import Principal
 from handoff.insights import rollup, scorecards
 from handoff.insights.models import TaskMonth
 from handoff.work import hooks
@@ -32,18 +33,20 @@ FIELDS = ("engagement_id", "month", *rollup.FACTS)
 def rows(org) -> list[tuple]:
     """The organization's rows as a reader sees them after refreshing."""
     rollup.refresh(org)
-    assert not TaskMonth.objects.for_org(org).filter(stale__isnull=False).exists()
-    return sorted(TaskMonth.objects.for_org(org).values_list(*FIELDS))
+    assert not TaskMonth.objects.filter(organization=org).filter(stale__isnull=False).exists()
+    return sorted(TaskMonth.objects.filter(organization=org).values_list(*FIELDS))
 
 
 def counted_afresh(org) -> list[tuple]:
     rollup.rebuild(org)
-    return sorted(TaskMonth.objects.for_org(org).values_list(*FIELDS))
+    return sorted(TaskMonth.objects.filter(organization=org).values_list(*FIELDS))
 
 
 def march_row(org, engagement) -> TaskMonth:
     rollup.refresh(org)
-    return TaskMonth.objects.for_org(org).get(engagement=engagement, month=date(2026, 3, 1))
+    return TaskMonth.objects.filter(organization=org).get(
+        engagement=engagement, month=date(2026, 3, 1)
+    )
 
 
 def saved(changed: Task, *, was=None) -> None:
@@ -105,8 +108,8 @@ def test_every_change_to_a_task_keeps_the_rows_true(org, engagement):
     hooks.task_changed(third)
     assert rows(org) == counted_afresh(org)
     # Only the cancelled task is left in March: no row.
-    assert not TaskMonth.objects.for_org(org).filter(month=date(2026, 3, 1)).exists()
-    Task.objects.for_org(org).filter(pk=second.pk).delete()
+    assert not TaskMonth.objects.filter(organization=org).filter(month=date(2026, 3, 1)).exists()
+    Task.objects.filter(organization=org).filter(pk=second.pk).delete()
     hooks.task_changed(second)
     assert rows(org) == counted_afresh(org) == []
 
@@ -128,9 +131,11 @@ def test_no_signal_on_tasks_feeds_the_facts():
 def test_writes_without_save_mark_their_months_by_hand(org, engagement):
     task(engagement, "A", local(3, 10), delivered=local(3, 9))
     rows(org)
-    Task.objects.for_org(org).update(delivered_at=local(3, 12))  # no hook: nothing marked
+    Task.objects.filter(organization=org).update(
+        delivered_at=local(3, 12)
+    )  # no hook: nothing marked
     assert march_row(org, engagement).late == 0
-    rollup.mark_all(Task.objects.for_org(org))
+    rollup.mark_all(Task.objects.filter(organization=org))
     assert march_row(org, engagement).late == 1
     assert rows(org) == counted_afresh(org)
 
@@ -138,7 +143,7 @@ def test_writes_without_save_mark_their_months_by_hand(org, engagement):
 def test_forgetting_counts_everything_again_at_the_next_read(org, engagement):
     task(engagement, "A", local(3, 10), delivered=local(3, 9))
     counted = rows(org)
-    TaskMonth.objects.for_org(org).update(delivered=99)  # as if the rows had gone wrong
+    TaskMonth.objects.filter(organization=org).update(delivered=99)  # as if the rows had gone wrong
     rollup.forget(org.pk)
     assert rows(org) == counted
 
@@ -158,7 +163,7 @@ def test_a_change_made_while_counting_leaves_the_month_stale(org, engagement):
     first.delivered_at = local(3, 11)
     saved(first)
     seen = list(
-        TaskMonth.objects.for_org(org)
+        TaskMonth.objects.filter(organization=org)
         .filter(stale__isnull=False)
         .values_list("engagement_id", "month", "stale")
     )
@@ -166,7 +171,7 @@ def test_a_change_made_while_counting_leaves_the_month_stale(org, engagement):
     first.delivered_at = local(3, 10, 18)
     saved(first)
     rollup.recount(org, seen)
-    assert TaskMonth.objects.for_org(org).get().stale is not None
+    assert TaskMonth.objects.filter(organization=org).get().stale is not None
     assert march_row(org, engagement).late == 1  # the next read counts the latest
     assert march_row(org, engagement).late_max_seconds == pytest.approx(3600)
 
@@ -190,13 +195,13 @@ def test_a_read_with_nothing_changed_costs_one_or_two_queries(org, engagement):
     assert len(captured.captured_queries) == 2
     # A scorecard reads the settings row and whether a month is stale in one query.
     with CaptureQueriesContext(connection) as captured:
-        scorecards._prepare(org, None)
+        scorecards._prepare(Principal.system(org), None)
     assert len(captured.captured_queries) == 1
     task(engagement, "B", local(3, 11), delivered=local(3, 10))  # marks March
     with CaptureQueriesContext(connection) as captured:
-        scorecards._prepare(org, None)
+        scorecards._prepare(Principal.system(org), None)
     assert len(captured.captured_queries) > 2  # the stale month read and counted again
-    assert not TaskMonth.objects.for_org(org).filter(stale__isnull=False).exists()
+    assert not TaskMonth.objects.filter(organization=org).filter(stale__isnull=False).exists()
 
 
 def test_rows_are_the_organizations_own(org, owner, manager, other_org, outsider):
@@ -204,13 +209,13 @@ def test_rows_are_the_organizations_own(org, owner, manager, other_org, outsider
     build_world(other_org, outsider, UserFactory(), name="Elsewhere Books")
     rows(org)
     rows(other_org)
-    theirs = sorted(TaskMonth.objects.for_org(other_org).values_list(*FIELDS))
+    theirs = sorted(TaskMonth.objects.filter(organization=other_org).values_list(*FIELDS))
     # A change in one organization marks and counts only its own months.
-    changed = Task.objects.for_org(org).filter(engagement=world.engagement).first()
+    changed = Task.objects.filter(organization=org).filter(engagement=world.engagement).first()
     saved(changed)
-    assert not TaskMonth.objects.for_org(other_org).filter(stale__isnull=False).exists()
+    assert not TaskMonth.objects.filter(organization=other_org).filter(stale__isnull=False).exists()
     rollup.refresh(org)
-    assert sorted(TaskMonth.objects.for_org(other_org).values_list(*FIELDS)) == theirs
+    assert sorted(TaskMonth.objects.filter(organization=other_org).values_list(*FIELDS)) == theirs
     assert {row[0] for row in rows(org)} <= {world.engagement.pk}
     assert {row[0] for row in rows(other_org)}.isdisjoint({world.engagement.pk})
 
@@ -225,7 +230,7 @@ def test_a_custom_period_adds_the_days_outside_whole_months(org, engagement):
     provider = engagement.provider_id
 
     def on_time(period):
-        card = scorecards.compute(org, period, [provider], now=NOW)[provider]
+        card = scorecards.compute(Principal.system(org), period, [provider], now=NOW)[provider]
         return card["on_time"].value, card["on_time"].count, card["lateness_worst"].value
 
     assert on_time(scorecards.custom(date(2026, 2, 15), date(2026, 4, 5))) == (0.5, 4, 24.0)
@@ -241,30 +246,32 @@ def test_open_work_past_due_counts_by_the_clock_not_the_rows(org, engagement):
     provider = engagement.provider_id
 
     def on_time(now):
-        card = scorecards.compute(org, MARCH, [provider], now=now)[provider]
+        card = scorecards.compute(Principal.system(org), MARCH, [provider], now=now)[provider]
         return card["on_time"].value, card["on_time"].count
 
     assert on_time(local(3, 19)) == (1.0, 1)
     assert on_time(local(3, 21)) == (0.5, 2)
-    assert TaskMonth.objects.for_org(org).get().delivered == 1
+    assert TaskMonth.objects.filter(organization=org).get().delivered == 1
     # Once March is over its open tasks are all past due: the row's count, no task read.
     with CaptureQueriesContext(connection) as captured:
         assert on_time(local(4, 2)) == (0.5, 2)
     assert not [q for q in captured.captured_queries if '"work_task"' in q["sql"]]
-    saved(Task.objects.for_org(org).filter(title="Open").get())  # still open, month marked
+    saved(
+        Task.objects.filter(organization=org).filter(title="Open").get()
+    )  # still open, month marked
     assert on_time(local(4, 2)) == (0.5, 2)
-    delivered = Task.objects.for_org(org).get(title="Open")
+    delivered = Task.objects.filter(organization=org).get(title="Open")
     delivered.status, delivered.delivered_at = "delivered", local(3, 25)
     saved(delivered)
     assert on_time(local(4, 2)) == (0.5, 2)  # delivered late: counted, not open any more
-    assert TaskMonth.objects.for_org(org).get().open == 0
+    assert TaskMonth.objects.filter(organization=org).get().open == 0
 
 
 def test_many_stale_months_are_counted_afresh_at_once(org, engagement, monkeypatch):
     for month in (3, 4, 5):
         task(engagement, f"M{month}", local(month, 10), delivered=local(month, 9))
     rows(org)
-    for changed in Task.objects.for_org(org):
+    for changed in Task.objects.filter(organization=org):
         saved(changed)  # three months stale
     monkeypatch.setattr(rollup, "REBUILD_ABOVE", 2)
     rebuilt, rebuild = [], rollup.rebuild

@@ -16,7 +16,7 @@ from tests.factories import ProviderFactory, principal_for
 
 @pytest.fixture
 def bookkeeping(org):
-    return BusinessFunction.objects.for_org(org).get(name="Bookkeeping")
+    return BusinessFunction.objects.filter(organization=org).get(name="Bookkeeping")
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ class TestChoosing:
         response = client_for(manager).post(
             url("shortlist_choose", org, bookkeeping.pk, candidate.pk)
         )
-        engagement = Engagement.objects.for_org(org).get()
+        engagement = Engagement.objects.filter(organization=org).get()
         assert response["Location"] == engagement.get_absolute_url()
         assert (engagement.status, engagement.provider, engagement.amount) == (
             "draft",
@@ -149,7 +149,9 @@ class TestChoosing:
         first.refresh_from_db()
         second.refresh_from_db()
         assert first.chosen_at is None and second.chosen_at is not None
-        assert Engagement.objects.for_org(org).filter(provider=firms[1], amount=0).exists()
+        assert (
+            Engagement.objects.filter(organization=org).filter(provider=firms[1], amount=0).exists()
+        )
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from handoff.core.principal import Principal
 from handoff.insights import dashboard, scorecards, standings
 from tests.conftest import api_client_for, client_for
 from tests.factories import ProviderFactory
@@ -89,7 +90,9 @@ class TestOneStandings:
         for name in ("Ledgerline", "Northwind"):
             assert board[name] == cards[name] and board[name].endswith(" / 100"), name
         # This month alone would give Ledgerline another score: the default is not the month.
-        month = scorecards.compute(org, scorecards.month(2026, 11), [world["ledgerline"].pk])
+        month = scorecards.compute(
+            Principal.system(org), scorecards.month(2026, 11), [world["ledgerline"].pk]
+        )
         assert (
             scorecards.score_text(month[world["ledgerline"].pk].overall.value)
             != (board["Ledgerline"])
@@ -97,8 +100,8 @@ class TestOneStandings:
 
     def test_the_same_providers_in_the_same_order(self, org, world):
         period = standings.default_period(org)
-        ranked = standings.ranked(org, period)
-        board, _ = dashboard.standings(org, TODAY, NOW)
+        ranked = standings.ranked(Principal.system(org), period)
+        board, _ = dashboard.standings(Principal.system(org), TODAY, NOW)
         assert [(row.provider_id, row.name) for row in ranked] == [
             (row.provider_id, row.provider) for row in board
         ]

@@ -152,7 +152,7 @@ class TestWebhookRetries:
         chat.failures = [urllib.error.URLError("connection refused")] * 5
         overdue(org, users=[owner])
         start = timezone.now()
-        (row,) = WebhookDelivery.objects.for_org(org)
+        (row,) = WebhookDelivery.objects.filter(organization=org)
         assert delivery.deliver_webhook(row.pk, start) is False
         row.refresh_from_db()
         assert (row.status, row.attempts) == (DeliveryStatus.PENDING, 1)
@@ -178,7 +178,7 @@ class TestWebhookRetries:
         ]
         overdue(org, users=[owner])
         start = timezone.now()
-        (row,) = WebhookDelivery.objects.for_org(org)
+        (row,) = WebhookDelivery.objects.filter(organization=org)
         delivery.deliver_webhook(row.pk, start)
         row.refresh_from_db()
         assert row.last_error == "The server answered 500 Server Error."
@@ -189,7 +189,7 @@ class TestWebhookRetries:
 
     def test_the_same_delivery_run_twice_posts_once(self, org, owner, webhook, chat):
         overdue(org, users=[owner])
-        (row,) = WebhookDelivery.objects.for_org(org)
+        (row,) = WebhookDelivery.objects.filter(organization=org)
         assert jobs.deliver_webhooks.call([row.pk]) == 1
         assert jobs.deliver_webhooks.call([row.pk]) == 0
         assert len(chat.posts) == 1
@@ -206,7 +206,7 @@ class TestWebhookRetries:
     def test_retry_now_tries_a_failed_delivery_once_more(self, org, owner, webhook, chat):
         chat.failures = [TimeoutError()] * 6
         overdue(org, users=[owner])
-        (row,) = WebhookDelivery.objects.for_org(org)
+        (row,) = WebhookDelivery.objects.filter(organization=org)
         WebhookDelivery.objects.filter(pk=row.pk).update(
             status=DeliveryStatus.FAILED, attempts=5, next_attempt_at=None
         )

@@ -26,7 +26,7 @@ def test_it_reaches_the_inbox_and_e_mail_once_for_the_same_key(
     with django_capture_on_commit_callbacks(execute=True):
         second = send(org, users=[owner, member])
     assert len(first) == 2 and second == []
-    assert Notification.objects.for_org(org).count() == 2
+    assert Notification.objects.filter(organization=org).count() == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([owner.email, member.email])
     message = mail.outbox[0]
     assert message.subject == "[Acme Dental] Task 12 is overdue"
@@ -39,7 +39,7 @@ def test_it_reaches_the_inbox_and_e_mail_once_for_the_same_key(
 def test_without_a_key_every_call_is_new(org, owner):
     send(org, users=[owner], key="")
     send(org, users=[owner], key="")
-    assert Notification.objects.for_org(org).count() == 2
+    assert Notification.objects.filter(organization=org).count() == 2
 
 
 def test_the_actor_is_never_told_about_their_own_action(

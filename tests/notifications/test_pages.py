@@ -195,7 +195,7 @@ class TestWebhooks:
     def test_an_admin_adds_one_and_sends_a_test_message(self, org, admin, chat):
         client = client_for(admin)
         response = client.post(url("webhook_create", org), self.form())
-        webhook = Webhook.objects.for_org(org).get()
+        webhook = Webhook.objects.filter(organization=org).get()
         assert response["Location"] == webhook.get_absolute_url()
         assert webhook.events == [Event.ISSUE_ESCALATED, Event.TASK_OVERDUE]
         response = client.post(url("webhook_test", org, webhook.pk), follow=True)
@@ -255,7 +255,7 @@ class TestWebhooks:
         client_for(admin).post(
             url("webhook_create", org), self.form(url="http://127.0.0.1:9000/hook")
         )
-        assert Webhook.objects.for_org(org).exists()
+        assert Webhook.objects.filter(organization=org).exists()
 
     def test_edit_and_remove(self, org, admin, webhook):
         client = client_for(admin)
@@ -407,9 +407,9 @@ def test_another_organizations_webhook_is_404(
         events=[Event.TASK_OVERDUE],
     )
     overdue(other_org, users=[outsider])
-    foreign_rows = {"w": foreign, "d": WebhookDelivery.objects.for_org(other_org).get()}
+    foreign_rows = {"w": foreign, "d": WebhookDelivery.objects.filter(organization=other_org).get()}
     assert call(admin, org, name, method, needs, foreign_rows).status_code == 404
-    assert Webhook.objects.for_org(other_org).get().name == "x"
+    assert Webhook.objects.filter(organization=other_org).get().name == "x"
 
 
 def test_the_header_shows_the_unread_count_and_the_links(org, admin, member):
@@ -432,5 +432,7 @@ def test_the_webhook_services_require_an_admin_themselves(org, manager, webhook)
     ):
         with pytest.raises(PermissionDenied, match="admin role"):
             call()
-    assert list(Webhook.objects.for_org(org).values_list("name", flat=True)) == [webhook.name]
+    assert list(Webhook.objects.filter(organization=org).values_list("name", flat=True)) == [
+        webhook.name
+    ]
     assert not WebhookDelivery.objects.exists()

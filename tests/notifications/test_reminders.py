@@ -38,7 +38,7 @@ def engagement(org, owner, manager, provider):
     engagement = engagements.create_engagement(
         principal_for(owner, org),
         provider_id=provider.pk,
-        function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
+        function_ids=[BusinessFunction.objects.filter(organization=org).get(name="Bookkeeping").pk],
         data={
             "title": "Monthly books",
             "pricing_model": "flat",

@@ -28,7 +28,7 @@ class TestProviders:
         body = response.json()
         assert body["fields"] == ["Billing", "Denials"] and body["version"] == 1
         pid = body["id"]
-        assert ExpertiseField.objects.for_org(org).filter(name="Denials").exists()
+        assert ExpertiseField.objects.filter(organization=org).filter(name="Denials").exists()
 
         response = api.patch(f"/api/v1/providers/{pid}", {"status": "active", "version": 1})
         assert response.status_code == 200
@@ -41,7 +41,7 @@ class TestProviders:
         assert api.get("/api/v1/providers", archived="true").json()["count"] == 1
         assert api.get(f"/api/v1/providers/{pid}").status_code == 200
         assert (
-            AuditEvent.objects.for_org(org)
+            AuditEvent.objects.filter(organization=org)
             .filter(object_type="provider", object_id=str(pid))
             .count()
             == 3

@@ -31,9 +31,11 @@ class TestImportPage:
         content = checked.context["content"]
         response = client.post(self.url(org), {"content": content, "action": "import"})
         assert response.status_code == 302
-        ledgerline = Provider.objects.for_org(org).get(name="Ledgerline")
+        ledgerline = Provider.objects.filter(organization=org).get(name="Ledgerline")
         assert sorted(f.name for f in ledgerline.fields.all()) == ["Bookkeeping", "Tax prep"]
-        assert Provider.objects.for_org(org).get(name="Jordan Lee IT").status == "prospect"
+        assert (
+            Provider.objects.filter(organization=org).get(name="Jordan Lee IT").status == "prospect"
+        )
 
     def test_one_bad_row_imports_nothing_and_every_reason_is_listed(self, org, manager):
         client = client_for(manager)
@@ -73,4 +75,4 @@ def test_the_api_checks_by_default_and_imports_when_asked(org, manager):
         "/api/v1/providers/import?dry_run=false", {"file": upload(GOOD)}, **api.auth
     )
     assert done.json()["imported"] == 2
-    assert Provider.objects.for_org(org).count() == 2
+    assert Provider.objects.filter(organization=org).count() == 2

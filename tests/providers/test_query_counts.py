@@ -11,7 +11,7 @@ from tests.factories import ContactFactory, ProviderFactory
 
 
 def seed(org, count):
-    fields = list(ExpertiseField.objects.for_org(org))
+    fields = list(ExpertiseField.objects.filter(organization=org))
     for index in range(count):
         provider = ProviderFactory(organization=org)
         ContactFactory(provider=provider)

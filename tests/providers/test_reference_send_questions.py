@@ -33,7 +33,7 @@ class TestAfterSaving:
         response = client.post(
             url("reference_create", org, provider.pk), {**FORM, "email": "lee@harbor.example"}
         )
-        reference = Reference.objects.for_org(org).get()
+        reference = Reference.objects.filter(organization=org).get()
         assert response["Location"] == url("reference_detail", org, reference.pk)
         page = client.get(response["Location"]).content.decode()
         assert "Lee Park was added as a reference." in page
@@ -54,7 +54,7 @@ class TestAfterSaving:
     def test_without_an_e_mail_the_page_says_so_and_offers_to_add_one(self, org, manager, provider):
         client = client_for(manager)
         response = client.post(url("reference_create", org, provider.pk), FORM, follow=True)
-        reference = Reference.objects.for_org(org).get()
+        reference = Reference.objects.filter(organization=org).get()
         page = response.content.decode()
         assert "Lee Park has no e-mail address on file, so the questions cannot be sent yet." in (
             page

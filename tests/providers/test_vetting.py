@@ -83,7 +83,7 @@ class TestReferences:
             },
         )
         assert response.status_code == 302
-        assert Reference.objects.for_org(org).get().worked_to == date(2025, 6, 30)
+        assert Reference.objects.filter(organization=org).get().worked_to == date(2025, 6, 30)
 
     def test_a_period_that_ends_before_it_starts_is_refused(self, org, manager, provider):
         response = client_for(manager).post(
@@ -104,7 +104,7 @@ class TestChecks:
     def test_a_member_records_a_check(self, org, member, reference):
         response = client_for(member).post(url("check_create", org, reference.pk), ANSWERS)
         assert response.status_code == 302
-        check = ReferenceCheck.objects.for_org(org).get()
+        check = ReferenceCheck.objects.filter(organization=org).get()
         assert (check.understood_field, check.would_hire_again, check.asked_by) == (
             5,
             "yes",
@@ -124,7 +124,7 @@ class TestChecks:
         self, org, admin, member, reference
     ):
         client_for(admin).post(url("questions", org), {"text": "Did they keep your data safe?"})
-        question = ReferenceQuestion.objects.for_org(org).get(key="")
+        question = ReferenceQuestion.objects.filter(organization=org).get(key="")
         page = client_for(member).get(url("check_create", org, reference.pk)).content.decode()
         assert "Did they keep your data safe?" in page
         client_for(member).post(
@@ -227,14 +227,17 @@ class TestDueDiligence:
         client_for(manager).post(
             url("due_diligence_apply", org, provider.pk), {"template": template.pk}
         )
-        return {item.title.split()[0]: item for item in DueDiligenceItem.objects.for_org(org)}
+        return {
+            item.title.split()[0]: item
+            for item in DueDiligenceItem.objects.filter(organization=org)
+        }
 
     def test_applying_a_checklist_twice_adds_nothing_twice(self, org, manager, provider, items):
         template = vetting.templates(Principal.system(org))[0]
         client_for(manager).post(
             url("due_diligence_apply", org, provider.pk), {"template": template.pk}
         )
-        assert DueDiligenceItem.objects.for_org(org).count() == len(items) == 5
+        assert DueDiligenceItem.objects.filter(organization=org).count() == len(items) == 5
 
     def test_a_certificate_is_verified_with_its_document_expiry_and_amount(
         self, org, manager, items
@@ -304,7 +307,7 @@ def rows(org, owner, reference):
     vetting.apply_template(
         principal_for(owner, reference.provider.organization), reference.provider, template
     )
-    item = DueDiligenceItem.objects.for_org(org).first()
+    item = DueDiligenceItem.objects.filter(organization=org).first()
     vetting.update_item(
         principal_for(owner, item.organization),
         item,

@@ -137,7 +137,7 @@ class TestDueDiligence:
     def test_a_fake_pdf_is_refused(self, org, api, provider):
         template = vetting.templates(Principal.system(org))[0]
         vetting.apply_template(Principal.system(provider.organization), provider, template)
-        item = DueDiligenceItem.objects.for_org(org).first()
+        item = DueDiligenceItem.objects.filter(organization=org).first()
         response = api.client.post(
             f"/api/v1/due-diligence/{item.pk}/document",
             {"document": SimpleUploadedFile("c.pdf", b"hello")},
@@ -179,7 +179,7 @@ def test_another_organizations_rows_are_404(org, owner, outsider, other_org, met
         provider,
         vetting.templates(Principal.system(org))[0],
     )
-    item = DueDiligenceItem.objects.for_org(org).first()
+    item = DueDiligenceItem.objects.filter(organization=org).first()
     api = api_client_for(outsider, other_org)
     path = path.format(p=provider.pk, r=reference.pk, q=question.pk, i=item.pk)
     payload = {
@@ -221,7 +221,7 @@ def test_a_role_below_the_least_gets_403_and_changes_nothing(
         provider,
         vetting.templates(Principal.system(org))[0],
     )
-    item = DueDiligenceItem.objects.for_org(org).first()
+    item = DueDiligenceItem.objects.filter(organization=org).first()
     api = api_client_for(request.getfixturevalue(role), org)
     path = path.format(p=provider.pk, r=reference.pk, q=question.pk, i=item.pk)
     payload = {

@@ -17,7 +17,7 @@ def active_engagement(org, owner, provider, *, point_person, their_point, issue_
     engagement = engagement_services.create_engagement(
         principal_for(owner, org),
         provider_id=provider.pk,
-        function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
+        function_ids=[BusinessFunction.objects.filter(organization=org).get(name="Bookkeeping").pk],
         data={
             "title": f"Monthly books with {provider.name}",
             "pricing_model": "flat",

@@ -16,7 +16,7 @@ from handoff.work.models import Issue, IssueEvent, Schedule, Task
 def test_the_demo_has_months_of_task_history_with_late_work_returns_and_escalations():
     demo.load()
     org = Organization.objects.get(slug=demo.ORG_SLUG)
-    tasks = list(Task.objects.for_org(org).prefetch_related("moves"))
+    tasks = list(Task.objects.filter(organization=org).prefetch_related("moves"))
 
     accepted = [t for t in tasks if t.status == TaskStatus.ACCEPTED]
     assert len(accepted) >= 20
@@ -29,7 +29,7 @@ def test_the_demo_has_months_of_task_history_with_late_work_returns_and_escalati
     assert any(t.status == TaskStatus.CANCELLED for t in tasks)
     # Something in every status, for every list and tab to show.
     assert {t.status for t in tasks} == set(TaskStatus.values)
-    issue_states = set(Issue.objects.for_org(org).values_list("status", flat=True))
+    issue_states = set(Issue.objects.filter(organization=org).values_list("status", flat=True))
     assert issue_states == set(IssueStatus.values)
 
     # Every task's history explains its status.
@@ -38,14 +38,14 @@ def test_the_demo_has_months_of_task_history_with_late_work_returns_and_escalati
         assert moves[0] == ("", TaskStatus.REQUESTED)
         assert status.replay(moves[1:]) == task.status
 
-    schedules = Schedule.objects.for_org(org)
+    schedules = Schedule.objects.filter(organization=org)
     assert schedules.count() == 2
-    assert Task.objects.for_org(org).filter(schedule__in=schedules).count() >= 6
+    assert Task.objects.filter(organization=org).filter(schedule__in=schedules).count() >= 6
 
-    escalated = IssueEvent.objects.for_org(org).filter(kind=IssueEvent.Kind.ESCALATED)
+    escalated = IssueEvent.objects.filter(organization=org).filter(kind=IssueEvent.Kind.ESCALATED)
     assert escalated.exists()
-    assert Issue.objects.for_org(org).filter(resolved_at__isnull=False).count() >= 2
-    open_issue = Issue.objects.for_org(org).get(status=IssueStatus.OPEN)
+    assert Issue.objects.filter(organization=org).filter(resolved_at__isnull=False).count() >= 2
+    open_issue = Issue.objects.filter(organization=org).get(status=IssueStatus.OPEN)
     assert open_issue.level == 1 and issues.is_overdue(open_issue)
 
     priya = portal.contact_for(

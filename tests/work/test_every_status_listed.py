@@ -143,7 +143,9 @@ def _engagements(org, owner, provider) -> dict:
             engagement = engagements.create_engagement(
                 principal_for(owner, org),
                 provider_id=provider.pk,
-                function_ids=[BusinessFunction.objects.for_org(org).get(name="Bookkeeping").pk],
+                function_ids=[
+                    BusinessFunction.objects.filter(organization=org).get(name="Bookkeeping").pk
+                ],
                 data={
                     "title": f"Row engagement {value}",
                     "pricing_model": "flat",

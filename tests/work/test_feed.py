@@ -137,7 +137,7 @@ def test_a_portal_login_makes_and_revokes_its_address_in_the_portal(
     assert response.status_code == 200
     raw = response.context["new_url"].rsplit("/", 1)[1].removesuffix(".ics")
     assert browser.get(feed_path(raw)).status_code == 200
-    feed = CalendarFeed.objects.for_org(org).get(user=portal_user)
+    feed = CalendarFeed.objects.filter(organization=org).get(user=portal_user)
     revoke = reverse("portal:calendar_feed_revoke", args=[org.slug, feed.pk])
     assert browser.post(revoke).status_code == 302
     assert browser.get(feed_path(raw)).status_code == 404

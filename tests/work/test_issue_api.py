@@ -75,7 +75,7 @@ def test_invalid_input_is_422_and_changes_nothing(org, engagement, member):
     )
     assert response.status_code == 422
     assert api.get("/api/v1/issues", view="sideways").status_code == 422
-    assert not Issue.objects.for_org(org).exists()
+    assert not Issue.objects.filter(organization=org).exists()
 
 
 def test_the_list_filters_and_its_query_count_stays_flat(org, engagement, rival_engagement, member):
@@ -112,7 +112,7 @@ def test_portal_access_is_managed_by_managers(org, engagement, manager, member, 
     assert revoked.json()["state"] == "revoked"
     again = api.post(f"/api/v1/portal-access/{body['id']}/revoke")
     assert again.status_code == 422
-    assert PortalAccess.objects.for_org(org).count() == 1
+    assert PortalAccess.objects.filter(organization=org).count() == 1
 
 
 def test_portal_settings_need_an_admin(org, admin, manager):
@@ -126,4 +126,4 @@ def test_portal_settings_need_an_admin(org, admin, manager):
         **api.auth,
     )
     assert response.json() == {"show_prices": True}
-    assert PortalSettings.objects.for_org(org).get().show_prices
+    assert PortalSettings.objects.filter(organization=org).get().show_prices

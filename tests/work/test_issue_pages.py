@@ -82,7 +82,7 @@ def test_a_member_raises_an_issue_from_a_task(org, engagement, member, manager):
             "description": "See row 4",
         },
     )
-    created = Issue.objects.for_org(org).get()
+    created = Issue.objects.filter(organization=org).get()
     assert response.status_code == 302 and response.url == f"/o/acme/issues/{created.pk}/"
     assert created.task == task and created.raised_side == Side.US
     # The task and engagement pages link here.
@@ -96,7 +96,7 @@ def test_bad_input_shows_the_reason_and_changes_nothing(org, engagement, member)
         {"title": "", "severity": "galactic", "description": ""},
     )
     assert response.status_code == 200 and b"This field is required" in response.content
-    assert not Issue.objects.for_org(org).exists()
+    assert not Issue.objects.filter(organization=org).exists()
 
 
 def test_a_manager_resolves_and_reopens_with_a_note(org, issue, manager):

@@ -44,7 +44,7 @@ def raise_at(moment, engagement, actor, **data):
 
 def notified(org, key):
     """(users, e-mail addresses) a notification with ``key`` went to."""
-    rows = Notification.objects.for_org(org).filter(key=key)
+    rows = Notification.objects.filter(organization=org).filter(key=key)
     return {row.user for row in rows if row.user}, {row.email for row in rows if not row.user}
 
 
@@ -63,10 +63,12 @@ def test_an_issue_we_raise_goes_to_their_issue_contact_by_e_mail_with_the_severi
     assert issue.respond_by == MONDAY_9AM + timedelta(hours=4)
     users, emails = notified(org, f"issue:{issue.pk}:raised")
     assert users == set() and emails == {"tom@ledgerline.example"}
-    assert Notification.objects.for_org(org).get(key=f"issue:{issue.pk}:raised").event == (
-        Event.ISSUE_RAISED
-    )
-    assert [e.kind for e in IssueEvent.objects.for_org(org).filter(issue=issue)] == ["raised"]
+    assert Notification.objects.filter(organization=org).get(
+        key=f"issue:{issue.pk}:raised"
+    ).event == (Event.ISSUE_RAISED)
+    assert [e.kind for e in IssueEvent.objects.filter(organization=org).filter(issue=issue)] == [
+        "raised"
+    ]
 
 
 def test_an_issue_contact_with_a_portal_login_is_told_in_the_portal(
@@ -76,7 +78,9 @@ def test_an_issue_contact_with_a_portal_login_is_told_in_the_portal(
     issue = raise_at(MONDAY_9AM, engagement, member)
     users, emails = notified(org, f"issue:{issue.pk}:raised")
     assert users == {tom} and emails == set()
-    row = Notification.objects.for_org(org).get(key=f"issue:{issue.pk}:raised", user=tom)
+    row = Notification.objects.filter(organization=org).get(
+        key=f"issue:{issue.pk}:raised", user=tom
+    )
     assert row.url == f"/portal/acme/issues/{issue.pk}/"
 
 
@@ -94,7 +98,10 @@ def test_an_issue_the_provider_raises_goes_to_our_point_person(
     assert issue.respond_by == MONDAY_9AM + timedelta(hours=4)
     users, emails = notified(org, f"issue:{issue.pk}:raised")
     assert users == {manager} and emails == set()
-    assert Notification.objects.for_org(org).get(user=manager).url == f"/o/acme/issues/{issue.pk}/"
+    assert (
+        Notification.objects.filter(organization=org).get(user=manager).url
+        == f"/o/acme/issues/{issue.pk}/"
+    )
 
 
 def test_a_provider_can_raise_only_on_its_own_engagements(
@@ -103,7 +110,7 @@ def test_a_provider_can_raise_only_on_its_own_engagements(
     grant_portal(org, point_contact, portal_user)
     with pytest.raises(PermissionDenied):
         raise_at(MONDAY_9AM, rival_engagement, portal_user)
-    assert not Issue.objects.for_org(org).exists()
+    assert not Issue.objects.filter(organization=org).exists()
 
 
 def test_a_viewer_or_an_outsider_cannot_raise(org, other_org, engagement, viewer, outsider):
@@ -112,7 +119,7 @@ def test_a_viewer_or_an_outsider_cannot_raise(org, other_org, engagement, viewer
     # The owner of another organization, acting there, on this organization's engagement.
     with pytest.raises(PermissionDenied):
         issues.raise_issue(principal_for(outsider, other_org), engagement, data={"title": "Hi"})
-    assert not Issue.objects.for_org(org).exists()
+    assert not Issue.objects.filter(organization=org).exists()
 
 
 def test_bad_input_changes_nothing(org, engagement, rival_engagement, member):
@@ -127,8 +134,8 @@ def test_bad_input_changes_nothing(org, engagement, rival_engagement, member):
         with pytest.raises(ValidationError) as caught:
             raise_at(MONDAY_9AM, engagement, member, **data)
         assert field in caught.value.message_dict
-    assert not Issue.objects.for_org(org).exists()
-    assert not Notification.objects.for_org(org).exists()
+    assert not Issue.objects.filter(organization=org).exists()
+    assert not Notification.objects.filter(organization=org).exists()
 
 
 def test_an_issue_can_be_raised_on_a_task_of_the_engagement(org, engagement, member):
@@ -159,7 +166,10 @@ def test_the_ladder_climbs_at_each_missed_target_and_stops_at_the_top(
     users, emails = notified(org, f"issue:{issue.pk}:escalated:1")
     assert users == {admin}
     assert emails == {"dana@ledgerline.example", "tom@ledgerline.example"}
-    assert Notification.objects.for_org(org).filter(event=Event.ISSUE_ESCALATED).count() == 3
+    assert (
+        Notification.objects.filter(organization=org).filter(event=Event.ISSUE_ESCALATED).count()
+        == 3
+    )
 
     assert sweep_at(first + timedelta(hours=2) - timedelta(minutes=1)) == 0
     second = first + timedelta(hours=2, minutes=1)
@@ -175,7 +185,9 @@ def test_the_ladder_climbs_at_each_missed_target_and_stops_at_the_top(
     assert sweep_at(later) == 0
     issue.refresh_from_db()
     assert issue.level == 2 and issues.is_overdue(issue, later)
-    kinds = list(IssueEvent.objects.for_org(org).filter(issue=issue).values_list("kind", "level"))
+    kinds = list(
+        IssueEvent.objects.filter(organization=org).filter(issue=issue).values_list("kind", "level")
+    )
     assert kinds == [("raised", 0), ("escalated", 1), ("escalated", 2)]
 
 
@@ -186,8 +198,14 @@ def test_running_the_sweep_twice_at_the_same_moment_climbs_once(org, engagement,
     assert sweep_at(moment) == 0
     issue.refresh_from_db()
     assert issue.level == 1
-    assert IssueEvent.objects.for_org(org).filter(issue=issue, kind="escalated").count() == 1
-    assert Notification.objects.for_org(org).filter(event=Event.ISSUE_ESCALATED).count() == 3
+    assert (
+        IssueEvent.objects.filter(organization=org).filter(issue=issue, kind="escalated").count()
+        == 1
+    )
+    assert (
+        Notification.objects.filter(organization=org).filter(event=Event.ISSUE_ESCALATED).count()
+        == 3
+    )
 
 
 def test_a_level_is_reached_once_even_if_another_worker_got_there_first(org, engagement, member):
@@ -221,7 +239,7 @@ def test_a_response_from_the_side_it_was_routed_to_stops_the_clock(
     assert sweep_at(MONDAY_9AM + timedelta(days=2)) == 0
     issue.refresh_from_db()
     assert issue.level == 0
-    messages = IssueEvent.objects.for_org(org).filter(issue=issue, kind="message")
+    messages = IssueEvent.objects.filter(organization=org).filter(issue=issue, kind="message")
     assert [m.side for m in messages] == ["us", "provider", "provider"]
 
 
@@ -271,7 +289,7 @@ def test_resolving_keeps_every_time_for_the_scorecards(org, engagement, member, 
     users, _ = notified(
         org,
         f"issue:{issue.pk}:resolved:"
-        + str(IssueEvent.objects.for_org(org).get(issue=issue, kind="resolved").pk),
+        + str(IssueEvent.objects.filter(organization=org).get(issue=issue, kind="resolved").pk),
     )
     assert tom in users and member in users
 
@@ -305,7 +323,11 @@ def test_reopening_gives_an_unanswered_issue_a_fresh_allowance(org, engagement, 
     assert issue.respond_by == reopened + timedelta(hours=4)
     with pytest.raises(ValidationError):
         issues.reopen(principal_for(manager, issue.organization), issue, reason="again")
-    kinds = IssueEvent.objects.for_org(org).filter(issue=issue).values_list("kind", flat=True)
+    kinds = (
+        IssueEvent.objects.filter(organization=org)
+        .filter(issue=issue)
+        .values_list("kind", flat=True)
+    )
     assert list(kinds) == ["raised", "resolved", "reopened"]
 
 

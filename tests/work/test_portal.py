@@ -70,7 +70,7 @@ def test_a_manager_invites_a_contact_who_creates_a_login_and_lands_in_the_portal
     assert page.status_code == 200 and b"Choose a password" in page.content
     response = tom.post(link, {"name": "Tom Ortiz", "password": "a-Strong-passw0rd"})
     assert response.status_code == 302 and response.url == "/portal/acme/"
-    access = PortalAccess.objects.for_org(org).get(contact=issue_contact)
+    access = PortalAccess.objects.filter(organization=org).get(contact=issue_contact)
     assert access.state == "active" and access.user.email == "tom@ledgerline.example"
     assert portal.portal_user_for(issue_contact) == access.user
     assert tom.get("/portal/acme/").status_code == 200
@@ -104,7 +104,9 @@ def test_expired_revoked_replaced_and_unknown_links_do_not_work(
     assert Client().get(f"/portal/invite/{second}/").status_code == 200
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         assert Client().get(f"/portal/invite/{second}/").status_code == 410
-    access = PortalAccess.objects.for_org(org).get(contact=point_contact, revoked_at=None)
+    access = PortalAccess.objects.filter(organization=org).get(
+        contact=point_contact, revoked_at=None
+    )
     portal.revoke(inviter, access)
     assert Client().get(f"/portal/invite/{second}/").status_code == 410
     assert Client().get("/portal/invite/not-a-token/").status_code == 404
@@ -118,7 +120,7 @@ def test_a_contact_without_an_e_mail_address_cannot_be_invited(org, engagement, 
     )
     response = client_for(manager).post("/o/acme/portal/invite/", {"contact": silent.pk})
     assert response.status_code == 302
-    assert not PortalAccess.objects.for_org(org).exists()
+    assert not PortalAccess.objects.filter(organization=org).exists()
 
 
 def test_inviting_needs_a_manager_and_the_organization(
@@ -130,11 +132,11 @@ def test_inviting_needs_a_manager_and_the_organization(
     )
     assert client_for(viewer).get("/o/acme/portal/").status_code == 200
     assert client_for(outsider).get("/o/acme/portal/").status_code == 404
-    assert not PortalAccess.objects.for_org(org).exists()
+    assert not PortalAccess.objects.filter(organization=org).exists()
 
 
 def test_revoked_access_closes_the_portal(org, engagement, manager, priya, priya_client):
-    access = PortalAccess.objects.for_org(org).get(user=priya)
+    access = PortalAccess.objects.filter(organization=org).get(user=priya)
     response = client_for(manager).post(f"/o/acme/portal/{access.pk}/revoke/")
     assert response.status_code == 302
     assert priya_client.get("/portal/acme/").status_code == 404
@@ -241,7 +243,7 @@ def test_prices_show_only_when_the_organization_allows(org, engagement, admin, p
     assert b"1,250" not in priya_client.get(path).content
     response = client_for(admin).post("/o/acme/settings/portal/", {"show_prices": "on"})
     assert response.status_code == 302
-    assert PortalSettings.objects.for_org(org).get().show_prices
+    assert PortalSettings.objects.filter(organization=org).get().show_prices
     assert b"$1,250.00" in priya_client.get(path).content
 
 
@@ -271,7 +273,7 @@ def test_priya_acknowledges_starts_delivers_and_comments(
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == TaskStatus.DELIVERED
-    last = TaskMove.objects.for_org(org).filter(task=task).last()
+    last = TaskMove.objects.filter(organization=org).filter(task=task).last()
     assert last.side == Side.PROVIDER and last.actor == priya and last.note == "Books closed"
     # The provider cannot accept its own work.
     refused = priya_client.post(path + "move/", {"to_status": TaskStatus.ACCEPTED})
@@ -295,7 +297,7 @@ def test_priya_raises_and_answers_issues_in_the_portal(
         },
     )
     assert response.status_code == 302
-    raised = Issue.objects.for_org(org).get()
+    raised = Issue.objects.filter(organization=org).get()
     assert raised.raised_side == Side.PROVIDER and raised.raised_by == priya
     ours = issues.raise_issue(
         principal_for(member, engagement.organization), engagement, data={"title": "Late"}
@@ -324,14 +326,14 @@ def test_bad_portal_input_changes_nothing(org, engagement, rival_engagement, pri
         {"engagement_id": engagement.pk, "title": "", "severity": "high", "description": ""},
     )
     assert response.status_code == 200
-    assert not Issue.objects.for_org(org).exists()
+    assert not Issue.objects.filter(organization=org).exists()
 
 
 def test_portal_users_make_their_own_api_tokens(org, engagement, priya, priya_client):
     response = priya_client.post("/portal/acme/api-tokens/", {"name": "sync"})
     assert response.status_code == 200 and b"hnd_" in response.content
     assert b'aria-label="Portal"' in response.content  # the portal's frame, not the app's
-    token = ApiToken.objects.for_org(org).get(user=priya)
+    token = ApiToken.objects.filter(organization=org).get(user=priya)
     assert token.name == "sync"
     # A member's token is not theirs to see or revoke.
     theirs_only = priya_client.get("/portal/acme/api-tokens/")

@@ -116,8 +116,10 @@ def test_priya_sees_only_her_providers_issues(org, engagement, rival_engagement,
     refused = priya_api.post("/api/v1/issues", {"engagement_id": rival_engagement.pk, "title": "x"})
     assert refused.status_code == 404
     rival_engagement.refresh_from_db()
-    assert not IssueEvent.objects.for_org(org).filter(issue=rival, kind="message").exists()
-    assert Issue.objects.for_org(org).count() == 2
+    assert (
+        not IssueEvent.objects.filter(organization=org).filter(issue=rival, kind="message").exists()
+    )
+    assert Issue.objects.filter(organization=org).count() == 2
 
 
 def test_the_rival_contact_sees_only_hers(org, engagement, rival_engagement, member, rita_api):
@@ -184,7 +186,7 @@ def test_priya_raises_only_on_her_tasks(org, engagement, rival_engagement, manag
     )
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["task_id"]
-    assert not Issue.objects.for_org(org).exists()
+    assert not Issue.objects.filter(organization=org).exists()
 
 
 def test_resolving_and_reopening_stay_the_organizations(org, engagement, member, priya_api):
@@ -258,7 +260,11 @@ def test_priya_sees_only_her_providers_tasks(org, engagement, rival_engagement, 
         assert send(priya_api, method, path, data).status_code == 404, (method, path)
     theirs.refresh_from_db()
     assert theirs.status == TaskStatus.REQUESTED
-    assert not TaskComment.objects.for_org(org).filter(task=theirs, side=Side.PROVIDER).exists()
+    assert (
+        not TaskComment.objects.filter(organization=org)
+        .filter(task=theirs, side=Side.PROVIDER)
+        .exists()
+    )
 
 
 def test_the_rival_contact_sees_only_her_tasks(
@@ -342,7 +348,7 @@ def test_priya_moves_and_comments_as_the_provider(org, engagement, manager, priy
     assert priya_api.get(path).json()["allowed_moves"] == ["acknowledged"]
     moved = priya_api.post(path + "/moves", {"to_status": "acknowledged", "version": 1})
     assert moved.status_code == 200 and moved.json()["status"] == TaskStatus.ACKNOWLEDGED
-    recorded = TaskMove.objects.for_org(org).filter(task=task).latest("at")
+    recorded = TaskMove.objects.filter(organization=org).filter(task=task).latest("at")
     assert recorded.side == Side.PROVIDER and recorded.actor == priya
     assert priya_api.get(path + "/moves").json()[-1]["side"] == "provider"
     stale = priya_api.post(path + "/moves", {"to_status": "in_progress", "version": 1})
@@ -372,7 +378,7 @@ def test_what_only_members_send_is_refused_naming_the_field(org, engagement, man
     assert [e["field"] for e in by_assignee.json()["errors"]] == ["assignee"]
     task.refresh_from_db()
     assert task.status == TaskStatus.REQUESTED and task.version == 1
-    assert not TaskComment.objects.for_org(org).filter(task=task).exists()
+    assert not TaskComment.objects.filter(organization=org).filter(task=task).exists()
 
 
 def test_sending_editing_and_schedules_stay_the_members(org, engagement, manager, priya_api):
@@ -387,7 +393,7 @@ def test_sending_editing_and_schedules_stay_the_members(org, engagement, manager
     ):
         refused = send(priya_api, method, path, data)
         assert refused.status_code == 403, (method, path)
-    assert Task.objects.for_org(org).count() == 1
+    assert Task.objects.filter(organization=org).count() == 1
 
 
 def test_a_contacts_own_tasks_are_those_assigned_to_them(

@@ -497,7 +497,7 @@ class TestEditing:
         theirs.refresh_from_db()
         assert (task.title, task.status, task.version) == ("March invoices", S.REQUESTED, 1)
         assert theirs.status == S.REQUESTED and not task.comments.exists()
-        assert Task.objects.for_org(org).count() == 2
+        assert Task.objects.filter(organization=org).count() == 2
 
 
 def give_portal_access(org, contact, user):
@@ -505,7 +505,9 @@ def give_portal_access(org, contact, user):
 
     from handoff.accounts.models import PortalAccess
 
-    existing = PortalAccess.objects.for_org(org).filter(user=user, revoked_at=None).first()
+    existing = (
+        PortalAccess.objects.filter(organization=org).filter(user=user, revoked_at=None).first()
+    )
     if existing is not None:  # already given (by the module's ``portal_user`` fixture)
         return existing
     now = timezone.now()

@@ -33,10 +33,6 @@ class TenantQuerySet(models.QuerySet):
         grant = principal.grant
         return self.filter(pk=grant.pk) if isinstance(grant, self.model) else self.none()
 
-    def for_org(self, org):
-        """Being replaced by :meth:`visible_to`; removed once no caller is left."""
-        return self.filter(organization=org)
-
     def all_organizations(self):
         """Every organization's rows: for sweeps and commands that span organizations only."""
         return self.all()
@@ -70,13 +66,5 @@ def get_visible_or_404(queryset, principal, **lookup):
     """The row ``principal`` may see matching ``lookup``; any other row is a 404, as is none."""
     try:
         return queryset.visible_to(principal).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, ValidationError):
-        raise Http404(f"No {queryset.model._meta.verbose_name} found.") from None
-
-
-def get_for_org_or_404(queryset, org, **lookup):
-    """Being replaced by :func:`get_visible_or_404`; removed once no caller is left."""
-    try:
-        return queryset.for_org(org).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, ValidationError):
         raise Http404(f"No {queryset.model._meta.verbose_name} found.") from None

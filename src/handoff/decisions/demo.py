@@ -45,12 +45,12 @@ def _at(day, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def _function(org, name: str) -> BusinessFunction:
-    return BusinessFunction.objects.for_org(org).get(name=name)
+def _function(principal, name: str) -> BusinessFunction:
+    return BusinessFunction.objects.visible_to(principal).get(name=name)
 
 
-def _provider_id(org, name: str) -> int:
-    return Provider.objects.for_org(org).get(name=name).pk
+def _provider_id(principal, name: str) -> int:
+    return Provider.objects.visible_to(principal).get(name=name).pk
 
 
 def _decide(analysis, principal, quote, reason: str, starts) -> Decision:
@@ -66,7 +66,7 @@ def _decide(analysis, principal, quote, reason: str, starts) -> Decision:
 def _bookkeeping(org, principal, starts) -> Decision:
     """Last year's look (a bookkeeper against an hourly firm) is kept as history; this year's
     starts from it, adds Ledgerline's flat fee and chooses it."""
-    function = _function(org, "Bookkeeping")
+    function = _function(principal, "Bookkeeping")
     earlier = services.start_analysis(
         principal,
         function,
@@ -109,7 +109,7 @@ def _bookkeeping(org, principal, starts) -> Decision:
         principal,
         earlier,
         data={
-            "provider_id": _provider_id(org, "Evergreen Tax & Books"),
+            "provider_id": _provider_id(principal, "Evergreen Tax & Books"),
             "pricing_model": "hourly",
             "amount": Decimal("65"),
             "monthly_quantity": Decimal("22"),
@@ -138,7 +138,7 @@ def _bookkeeping(org, principal, starts) -> Decision:
         principal,
         analysis,
         data={
-            "provider_id": _provider_id(org, "Ledgerline Bookkeeping"),
+            "provider_id": _provider_id(principal, "Ledgerline Bookkeeping"),
             "pricing_model": "flat",
             "amount": Decimal("1250"),
             "fee_period": "month",
@@ -168,7 +168,7 @@ def _bookkeeping(org, principal, starts) -> Decision:
 def _billing(org, principal, starts) -> Decision:
     analysis = services.start_analysis(
         principal,
-        _function(org, "Billing"),
+        _function(principal, "Billing"),
         data={"volume_unit": "claim", "monthly_volume": Decimal("640")},
     )
     services.save_in_house(
@@ -204,7 +204,7 @@ def _billing(org, principal, starts) -> Decision:
         principal,
         analysis,
         data={
-            "provider_id": _provider_id(org, "ClearClaim Billing"),
+            "provider_id": _provider_id(principal, "ClearClaim Billing"),
             "pricing_model": "per_unit",
             "amount": Decimal("4.25"),
             "unit_name": "claim",
@@ -234,7 +234,7 @@ def _billing(org, principal, starts) -> Decision:
 def _customer_service(org, principal, starts) -> Decision:
     analysis = services.start_analysis(
         principal,
-        _function(org, "Customer service"),
+        _function(principal, "Customer service"),
         data={"volume_unit": "call", "monthly_volume": Decimal("900")},
     )
     services.save_in_house(
@@ -270,7 +270,7 @@ def _customer_service(org, principal, starts) -> Decision:
         principal,
         analysis,
         data={
-            "provider_id": _provider_id(org, "BrightVoice Answering"),
+            "provider_id": _provider_id(principal, "BrightVoice Answering"),
             "pricing_model": "per_unit",
             "amount": Decimal("1.10"),
             "unit_name": "call",
@@ -290,7 +290,7 @@ def _customer_service(org, principal, starts) -> Decision:
         principal,
         analysis,
         data={
-            "provider_id": _provider_id(org, "Northwind Contact Center"),
+            "provider_id": _provider_id(principal, "Northwind Contact Center"),
             "pricing_model": "per_unit",
             "amount": Decimal("0.95"),
             "unit_name": "call",

@@ -35,7 +35,7 @@ class ReputationOut(Schema):
 @api_access()
 def provider_reputation(request, provider_id: int):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
-    evidence = evidence_for(request.org, [provider.pk])[provider.pk]
+    evidence = evidence_for(request.principal, [provider.pk])[provider.pk]
     reputation = estimate(evidence)
     deliveries = evidence.on_time + evidence.late
     if reputation is None:
@@ -126,7 +126,10 @@ def _function(request, function_id):
 )
 @api_access()
 def list_shortlist(request, function_id: int):
-    return [_row_out(row) for row in shortlists.comparison(_function(request, function_id))]
+    return [
+        _row_out(row)
+        for row in shortlists.comparison(request.principal, _function(request, function_id))
+    ]
 
 
 @router.post("/functions/{function_id}/shortlist", response={201: list[CandidateOut], **ERRORS})
@@ -137,7 +140,9 @@ def add_to_shortlist(request, function_id: int, payload: CandidateIn):
     decisions.add_candidate(
         request.principal, function, provider_id=payload.provider_id, note=payload.note
     )
-    return Status(201, [_row_out(row) for row in shortlists.comparison(function)])
+    return Status(
+        201, [_row_out(row) for row in shortlists.comparison(request.principal, function)]
+    )
 
 
 @router.delete("/functions/{function_id}/shortlist/{candidate_id}", response={204: None, **ERRORS})

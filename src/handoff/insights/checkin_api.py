@@ -222,7 +222,7 @@ def list_rounds(
     page: int = Query(1, ge=1),
     per_page: int = Query(50, ge=1, le=200),
 ):
-    found = paginate(checkin_rounds.rounds(request.org, state=state), page, per_page)
+    found = paginate(checkin_rounds.rounds(request.principal, state=state), page, per_page)
     found["results"] = [
         {
             "id": row.pk,
@@ -239,7 +239,7 @@ def list_rounds(
         }
         for row in found["results"]
     ]
-    scheduled = checkin_rounds.scheduled(request.org, limit=0)
+    scheduled = checkin_rounds.scheduled(request.principal, limit=0)
     found["scheduled"] = scheduled and {
         "period": scheduled.label,
         "period_start": scheduled.period_start,
@@ -275,7 +275,7 @@ def answer_mine(request, checkin_id: int, payload: CheckInAnswerIn):
 @api_access()
 def provider_periods(request, provider_id: int):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
-    return checkins.history(provider)
+    return checkins.history(request.principal, provider)
 
 
 @router.get(
@@ -288,7 +288,7 @@ def provider_summary(request, provider_id: int, start: date, end: date):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     if end < start:
         raise ValidationError({"end": "The end comes before the start."})
-    found = checkins.summary(request.org, start, end, provider_ids=[provider.pk])[provider.pk]
+    found = checkins.summary(request.principal, start, end, provider_ids=[provider.pk])[provider.pk]
     return {
         "provider_id": provider.pk,
         "start": start,
@@ -306,7 +306,7 @@ def provider_summary(request, provider_id: int, start: date, end: date):
 @api_access(Role.MANAGER)
 def start_round(request, provider_id: int, payload: RoundIn):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
-    start, end = checkins.current_period(request.org)
+    start, end = checkins.current_period(request.principal)
     start, end = payload.period_start or start, payload.period_end or end
     if payload.period_start and not payload.period_end:
         end = max(end, start)
@@ -327,7 +327,7 @@ def start_round(request, provider_id: int, payload: RoundIn):
 @router.get("/checkin-settings", response={200: CheckInSettingsOut, **ERRORS})
 @api_access(Role.ADMIN)
 def get_settings(request):
-    return checkins.settings_for(request.org)
+    return checkins.settings_for(request.principal)
 
 
 @router.patch("/checkin-settings", response={200: CheckInSettingsOut, **ERRORS})

@@ -38,8 +38,8 @@ STATES = {
 QUESTIONS = checkins.QUESTIONS
 
 
-def rounds(org, *, now: datetime | None = None, state: str = ""):
-    """Every started round of ``org``, newest period first, each annotated with ``asked``,
+def rounds(principal, *, now: datetime | None = None, state: str = ""):
+    """Every started round the principal sees, newest period first, each annotated with ``asked``,
     ``answered``, ``still_open``, the average answer of each side (``ours``, ``theirs``: the
     mean of the four questions, 1–5) and its ``state`` (sent, answered or closed)."""
     now = now or timezone.now()
@@ -50,7 +50,7 @@ def rounds(org, *, now: datetime | None = None, state: str = ""):
         for question in QUESTIONS:
             averages[f"{side}_{question}"] = Avg(f"checkins__{question}", filter=answered & who)
     queryset = (
-        CheckInRound.objects.for_org(org)
+        CheckInRound.objects.visible_to(principal)
         .select_related("provider")
         .annotate(
             asked=Count("checkins"),
@@ -99,21 +99,23 @@ class Scheduled:
         return checkins.period_label(self.period_start, self.period_end)
 
 
-def scheduled(org, *, now: datetime | None = None, limit: int = 10) -> Scheduled | None:
+def scheduled(principal, *, now: datetime | None = None, limit: int = 10) -> Scheduled | None:
     """The round about the current period, which starts when it ends: every provider with an
     active engagement started by then and no round for the period yet. None while the cadence
     is "never". Two queries (the count and the first ``limit`` names)."""
-    months = checkins.settings_for(org).checkin_months
+    months = checkins.settings_for(principal).checkin_months
     if not months:
         return None
-    today = checkins.local_today(org, now)
+    today = checkins.local_today(principal.organization, now)
     start, end = checkins.period_containing(today, months)
-    active = Engagement.objects.for_org(org).filter(
+    active = Engagement.objects.visible_to(principal).filter(
         provider=OuterRef("pk"), status=EngagementStatus.ACTIVE, start_date__lte=end
     )
-    started = CheckInRound.objects.for_org(org).filter(provider=OuterRef("pk"), period_start=start)
+    started = CheckInRound.objects.visible_to(principal).filter(
+        provider=OuterRef("pk"), period_start=start
+    )
     providers = (
-        Provider.objects.for_org(org)
+        Provider.objects.visible_to(principal)
         .filter(archived_at__isnull=True)
         .filter(Exists(active))
         .exclude(Exists(started))

@@ -103,7 +103,9 @@ def checkins_overview(request):
     now = timezone.now()
     page = None
     if state != checkin_rounds.SCHEDULED:
-        page = Paginator(checkin_rounds.rounds(request.org, now=now, state=state), ROUNDS_PAGE_SIZE)
+        page = Paginator(
+            checkin_rounds.rounds(request.principal, now=now, state=state), ROUNDS_PAGE_SIZE
+        )
         page = page.get_page(request.GET.get("page"))
         for row in page.object_list:
             row.period = checkins.period_label(row.period_start, row.period_end)
@@ -115,11 +117,11 @@ def checkins_overview(request):
         "page_query": urlencode({"state": state}) if state else "",
         "states": [("", "All"), *checkin_rounds.STATES.items()],
         "page": page,
-        "scheduled": checkin_rounds.scheduled(request.org, now=now)
+        "scheduled": checkin_rounds.scheduled(request.principal, now=now)
         if state in ("", checkin_rounds.SCHEDULED)
         else None,
         "waiting_for_me": checkins.pending_for(request.principal, now).count(),
-        "settings": checkins.settings_for(request.org),
+        "settings": checkins.settings_for(request.principal),
     }
     return render(request, "insights/checkins.html", context)
 
@@ -204,13 +206,13 @@ def provider_checkins(request, provider_pk):
     """Every period's averages for one provider, as a chart and a table, with the notes
     (managers and above) and the button that starts a round now."""
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
-    rows = checkins.history(provider)
+    rows = checkins.history(request.principal, provider)
     answered = any(row.ours.count or row.theirs.count for row in rows)
     is_manager = role_at_least(request.membership.role, Role.MANAGER)
     notes = []
     if is_manager:
         notes = _with_periods(selectors.checkin_notes(request.principal, provider))
-    start, today = checkins.current_period(request.org)
+    start, today = checkins.current_period(request.principal)
     context = {
         "provider": provider,
         "rows": rows,
@@ -218,7 +220,7 @@ def provider_checkins(request, provider_pk):
         "notes": notes,
         "is_manager": is_manager,
         "next_period": checkins.period_label(start, today),
-        "settings": checkins.settings_for(request.org),
+        "settings": checkins.settings_for(request.principal),
     }
     return render(request, "insights/checkin_provider.html", context)
 
@@ -227,7 +229,7 @@ def provider_checkins(request, provider_pk):
 @principal_required(Role.MANAGER)
 def provider_checkin_start(request, provider_pk):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
-    start, today = checkins.current_period(request.org)
+    start, today = checkins.current_period(request.principal)
     before = CheckIn.objects.visible_to(request.principal).filter(provider=provider).count()
     try:
         checkins.start_round(request.principal, provider, period_start=start, period_end=today)
@@ -255,7 +257,7 @@ def provider_checkin_start(request, provider_pk):
 # --- Settings ---------------------------------------------------------------------------------
 @principal_required(Role.ADMIN)
 def checkin_settings(request):
-    current = checkins.settings_for(request.org)
+    current = checkins.settings_for(request.principal)
     form = CheckInSettingsForm(
         request.POST or None,
         initial={"checkin_months": current.checkin_months, "ask_provider": current.ask_provider},

@@ -146,7 +146,7 @@ def local_bounds(org, start: date, end: date) -> tuple[datetime, datetime]:
 
 
 def summary(
-    org, start: date, end: date, provider_ids: Iterable[int] | None = None
+    principal, start: date, end: date, provider_ids: Iterable[int] | None = None
 ) -> dict[int, CheckInSummary]:
     """Per provider, the averages of the check-ins answered from ``start`` to ``end``
     (inclusive, in the organization's time zone), ours and the provider's own view apart.
@@ -154,8 +154,10 @@ def summary(
     One grouped query whatever the number of providers. With ``provider_ids`` every one of
     them has an entry (empty when nobody answered); without, only providers with answers do.
     """
-    after, before = local_bounds(org, start, end)
-    rows = CheckIn.objects.for_org(org).filter(answered_at__gte=after, answered_at__lt=before)
+    after, before = local_bounds(principal.organization, start, end)
+    rows = CheckIn.objects.visible_to(principal).filter(
+        answered_at__gte=after, answered_at__lt=before
+    )
     wanted = None if provider_ids is None else list(provider_ids)
     if wanted is not None:
         rows = rows.filter(provider_id__in=wanted)
@@ -166,10 +168,10 @@ def summary(
     return {pk: CheckInSummary(**found) for pk, found in sides.items()}
 
 
-def history(provider, *, limit: int | None = None) -> list[PeriodSummary]:
+def history(principal: Principal, provider, *, limit: int | None = None) -> list[PeriodSummary]:
     """The provider's rounds, oldest first, each with its averages and how many were asked
     and answered on each side: one query."""
-    rows = CheckIn.objects.for_org(provider.organization_id).filter(provider=provider)
+    rows = CheckIn.objects.visible_to(principal).filter(provider=provider)
     periods: dict[int, dict] = {}
     for row in _grouped(rows, "round_id", "round__period_start", "round__period_end"):
         entry = periods.setdefault(
@@ -228,18 +230,20 @@ def local_today(org, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(org.time_zone)).date()
 
 
-def current_period(org, now: datetime | None = None) -> tuple[date, date]:
+def current_period(principal, now: datetime | None = None) -> tuple[date, date]:
     """What "start a check-in now" asks about: the current period up to today (quarters when
     the organization's cadence is off)."""
-    today = local_today(org, now)
-    start, _ = period_containing(today, settings_for(org).checkin_months or Cadence.QUARTERLY)
+    today = local_today(principal.organization, now)
+    start, _ = period_containing(today, settings_for(principal).checkin_months or Cadence.QUARTERLY)
     return start, today
 
 
 # --- Settings ---------------------------------------------------------------------------------
-def settings_for(org) -> InsightsSettings:
+def settings_for(principal) -> InsightsSettings:
     """The organization's settings (defaults, unsaved, until an admin saves them)."""
-    return InsightsSettings.objects.for_org(org).first() or InsightsSettings(organization=org)
+    return InsightsSettings.objects.visible_to(principal).first() or InsightsSettings(
+        organization=principal.organization
+    )
 
 
 @transaction.atomic
@@ -278,27 +282,27 @@ def update_settings(
 
 
 # --- Who is asked -----------------------------------------------------------------------------
-def member_recipients(provider, period_start: date, period_end: date) -> list:
+def member_recipients(principal: Principal, provider, period_start: date, period_end: date) -> list:
     """Members who work with ``provider``: each working engagement's point person, the people
     on its escalation ladder, and our assignees of its tasks due in the period. Active users
     who are (still) members only, in a stable order. Four queries."""
     org = provider.organization
-    engagements = Engagement.objects.for_org(org).filter(
+    engagements = Engagement.objects.visible_to(principal).filter(
         provider=provider, status__in=WORKING_STATUSES
     )
     after, before = local_bounds(org, period_start, period_end)
     user_ids = set(
-        CommunicationPlan.objects.for_org(org)
+        CommunicationPlan.objects.visible_to(principal)
         .filter(engagement__in=engagements, our_point_person__isnull=False)
         .values_list("our_point_person_id", flat=True)
     )
     user_ids |= set(
-        EscalationLevel.objects.for_org(org)
+        EscalationLevel.objects.visible_to(principal)
         .filter(engagement__in=engagements)
         .values_list("our_person_id", flat=True)
     )
     user_ids |= set(
-        Task.objects.for_org(org)
+        Task.objects.visible_to(principal)
         .filter(
             engagement__provider=provider,
             our_assignee__isnull=False,
@@ -309,18 +313,17 @@ def member_recipients(provider, period_start: date, period_end: date) -> list:
     )
     return [
         membership.user
-        for membership in Membership.objects.for_org(org)
+        for membership in Membership.objects.visible_to(principal)
         .filter(user_id__in=user_ids, user__is_active=True)
         .select_related("user")
         .order_by("user_id")
     ]
 
 
-def contact_recipients_for(provider) -> list:
+def contact_recipients_for(principal: Principal, provider) -> list:
     """The provider's point people on its working engagements who are still on file."""
-    org = provider.organization
     plans = (
-        CommunicationPlan.objects.for_org(org)
+        CommunicationPlan.objects.visible_to(principal)
         .filter(
             engagement__provider=provider,
             engagement__status__in=WORKING_STATUSES,
@@ -430,6 +433,8 @@ def start_round(
     if provider.archived_at is not None:
         raise ValidationError({"provider": f"{provider.name} is archived."})
     now = now or timezone.now()
+    # Who is asked is the organization's whole list, whoever starts the round.
+    system = Principal.system(provider.organization)
     round_, created = _get_or_create_round(provider, period_start, period_end, now)
     round_.provider, round_.organization = provider, provider.organization
     asked_users = set(
@@ -437,15 +442,15 @@ def start_round(
     )
     asked_contacts = set(round_.checkins.exclude(contact=None).values_list("contact_id", flat=True))
     sent = 0
-    for user in member_recipients(provider, round_.period_start, round_.period_end):
+    for user in member_recipients(system, provider, round_.period_start, round_.period_end):
         if user.pk in asked_users:
             continue
         made = _new_checkin(round_, now=now, respondent=user)
         if made:
             _tell(*made, users=[user])
             sent += 1
-    if settings_for(provider.organization).ask_provider:
-        for contact in contact_recipients_for(provider):
+    if settings_for(system).ask_provider:
+        for contact in contact_recipients_for(system, provider):
             if contact.pk in asked_contacts:
                 continue
             users, emails = contact_recipients(contact)

@@ -36,7 +36,6 @@ from django.utils.timesince import timesince
 
 from handoff.compliance import selectors as compliance
 from handoff.compliance.models import Payment
-from handoff.core.principal import Principal
 from handoff.decisions.choices import ChosenOption
 from handoff.decisions.models import BusinessFunction, Decision, ShortlistCandidate
 from handoff.engagements.choices import EngagementStatus
@@ -214,8 +213,8 @@ def first_rows(queryset, top: int = TOP) -> tuple[list, int]:
     return rows, rows[0].matched if rows else 0
 
 
-def _task_section(org, key, title, tab, now, empty) -> Section:
-    tasks = task_list(Principal.system(org), tab=tab, now=now)
+def _task_section(principal, key, title, tab, now, empty) -> Section:
+    tasks = task_list(principal, tab=tab, now=now)
     # The open tasks' partial index gives them in due order: the first few rows are read
     # with their engagement and provider alone. The count is a query of its own: with a
     # window count on the rows, PostgreSQL walks the whole (organization, due_at) index.
@@ -224,7 +223,7 @@ def _task_section(org, key, title, tab, now, empty) -> Section:
     items = [
         Item(
             label=task.title,
-            url=_url("work:task", org.slug, task.pk),
+            url=_url("work:task", principal.organization.slug, task.pk),
             detail=task.get_priority_display(),
             when=task.due_at,
             provider=task.engagement.provider.name,
@@ -232,23 +231,23 @@ def _task_section(org, key, title, tab, now, empty) -> Section:
         )
         for task in rows
     ]
-    url = _url("work:tasks", org.slug, query={"tab": tab})
+    url = _url("work:tasks", principal.organization.slug, query={"tab": tab})
     return Section(key, title, count, items, url, empty, when_label="due")
 
 
-def _waiting(org, now) -> Section:
+def _waiting(principal, now) -> Section:
     """Work waiting for us: delivered tasks to review (accept or return), the longest waiting
     first, each with how long it has waited since its delivery (the Tasks page's "Waiting for
     us" tab)."""
     rows, count = first_rows(
-        work_selectors.waiting_for_us(Principal.system(org))
+        work_selectors.waiting_for_us(principal)
         .select_related(None)
         .select_related("engagement__provider")
     )
     items = [
         Item(
             label=task.title,
-            url=_url("work:task", org.slug, task.pk),
+            url=_url("work:task", principal.organization.slug, task.pk),
             detail=f"waiting {timesince(task.delivered_at, now, depth=1)}",
             when=task.delivered_at,
             provider=task.engagement.provider.name,
@@ -261,15 +260,15 @@ def _waiting(org, now) -> Section:
         "Waiting for us",
         count,
         items,
-        _url("work:tasks", org.slug, query={"tab": Tab.WAITING}),
+        _url("work:tasks", principal.organization.slug, query={"tab": Tab.WAITING}),
         "Nothing delivered is waiting for your review.",
         when_label="delivered",
     )
 
 
-def _issue_section(org, now) -> Section:
+def _issue_section(principal, now) -> Section:
     queryset = (
-        Issue.objects.for_org(org)
+        Issue.objects.visible_to(principal)
         .filter(work_issues.overdue_q(now))
         .select_related("engagement__provider")
         .order_by("respond_by", "id")
@@ -278,7 +277,7 @@ def _issue_section(org, now) -> Section:
     items = [
         Item(
             label=issue.title,
-            url=_url("work:issue", org.slug, issue.pk),
+            url=_url("work:issue", principal.organization.slug, issue.pk),
             detail=f"{issue.get_severity_display()} · level {issue.level}",
             when=issue.respond_by,
             provider=issue.engagement.provider.name,
@@ -291,19 +290,19 @@ def _issue_section(org, now) -> Section:
         "Issues past their response target",
         count,
         items,
-        _url("work:issues", org.slug, query={"view": "overdue"}),
+        _url("work:issues", principal.organization.slug, query={"view": "overdue"}),
         "Every open issue has been answered in time.",
         when_label="response was due",
     )
 
 
-def _missing_w9(org) -> Section:
-    queryset = compliance.payees_without_w9(Principal.system(org), totals=False)
+def _missing_w9(principal) -> Section:
+    queryset = compliance.payees_without_w9(principal, totals=False)
     rows, count = first_rows(queryset)
     items = [
         Item(
             label=provider.name,
-            url=_url("compliance:w9", org.slug, provider.pk),
+            url=_url("compliance:w9", principal.organization.slug, provider.pk),
             detail="paid, no W-9 on file" if provider.paid else "engaged, no W-9 on file",
             provider=provider.name,
             warning=True,
@@ -315,16 +314,16 @@ def _missing_w9(org) -> Section:
         "Payees without a W-9",
         count,
         items,
-        _url("compliance:missing_w9", org.slug),
+        _url("compliance:missing_w9", principal.organization.slug),
         "Every paid or engaged provider has a W-9 on file.",
     )
 
 
-def unsigned_engagements(org):
+def unsigned_engagements(principal):
     """Active engagements with no signed agreement kept (what the engagement page flags)."""
-    signed = SignedAgreement.objects.for_org(org).filter(engagement=OuterRef("pk"))
+    signed = SignedAgreement.objects.visible_to(principal).filter(engagement=OuterRef("pk"))
     return (
-        Engagement.objects.for_org(org)
+        Engagement.objects.visible_to(principal)
         .filter(status=EngagementStatus.ACTIVE)
         .filter(~Exists(signed))
         .select_related("provider")
@@ -332,13 +331,15 @@ def unsigned_engagements(org):
     )
 
 
-def _unsigned(org) -> Section:
-    queryset = unsigned_engagements(org)
+def _unsigned(principal) -> Section:
+    queryset = unsigned_engagements(principal)
     rows, count = first_rows(queryset)
     items = [
         Item(
             label=engagement.title,
-            url=_url("engagements:detail", org.slug, engagement.pk, anchor="agreement"),
+            url=_url(
+                "engagements:detail", principal.organization.slug, engagement.pk, anchor="agreement"
+            ),
             detail="active without a signed agreement",
             when=engagement.start_date,
             provider=engagement.provider.name,
@@ -351,20 +352,26 @@ def _unsigned(org) -> Section:
         "Active without a signed agreement",
         count,
         items,
-        _url("engagements:list", org.slug, query={"status": EngagementStatus.ACTIVE}),
+        _url(
+            "engagements:list",
+            principal.organization.slug,
+            query={"status": EngagementStatus.ACTIVE},
+        ),
         "Every active engagement has its signed agreement.",
     )
 
 
-def _due_diligence(org, today) -> Section:
+def _due_diligence(principal, today) -> Section:
     """Documents expired (past due, with the day they expired) or expiring within
     ``EXPIRY_DAYS``, the oldest first."""
-    queryset = vetting.expiring(Principal.system(org), days=EXPIRY_DAYS, today=today)
+    queryset = vetting.expiring(principal, days=EXPIRY_DAYS, today=today)
     rows, count = first_rows(queryset)
     items = [
         Item(
             label=item.title,
-            url=_url("providers:detail", org.slug, item.provider_id, anchor="dd-h"),
+            url=_url(
+                "providers:detail", principal.organization.slug, item.provider_id, anchor="dd-h"
+            ),
             detail=_expiry_detail(item.expires_on, today),
             when=item.expires_on,
             provider=item.provider.name,
@@ -373,7 +380,7 @@ def _due_diligence(org, today) -> Section:
         for item in rows
     ]
     empty = f"No insurance, licence or other document expires in the next {EXPIRY_DAYS} days."
-    if not count and not vetting.expiring(Principal.system(org), days=36600, today=today).exists():
+    if not count and not vetting.expiring(principal, days=36600, today=today).exists():
         empty = (
             "No document with an expiry date is recorded yet: add insurance certificates and "
             "licences to each provider's due diligence to have them watched here."
@@ -383,7 +390,7 @@ def _due_diligence(org, today) -> Section:
         "Documents expired or expiring",
         count,
         items,
-        _url("providers:expiring", org.slug, query={"days": EXPIRY_DAYS}),
+        _url("providers:expiring", principal.organization.slug, query={"days": EXPIRY_DAYS}),
         empty,
     )
 
@@ -399,10 +406,10 @@ def _expiry_detail(expires_on: date, today: date) -> str:
     return f"expires {expires_on:%b %-d, %Y}"
 
 
-def _stale(org, today) -> Section:
+def _stale(principal, today) -> Section:
     """Latest assessments that no longer describe the arrangement; one past its 12 months says
     since when it has been due for review."""
-    stale = compliance.stale_assessments(Principal.system(org), today)
+    stale = compliance.stale_assessments(principal, today)
     items = []
     for assessment, reasons in stale[:TOP]:
         made = timezone.localtime(assessment.created_at).date()
@@ -411,7 +418,7 @@ def _stale(org, today) -> Section:
         items.append(
             Item(
                 label=assessment.provider.name,
-                url=_url("compliance:assessment", org.slug, assessment.pk),
+                url=_url("compliance:assessment", principal.organization.slug, assessment.pk),
                 detail=(f"past due: review was due {due:%b %-d, %Y}. " if overdue else "")
                 + " ".join(reasons),
                 when=due if overdue else None,
@@ -420,7 +427,7 @@ def _stale(org, today) -> Section:
             )
         )
     empty = "Every latest assessment still describes its arrangement."
-    if not stale and not compliance.assessments(Principal.system(org)).exists():
+    if not stale and not compliance.assessments(principal).exists():
         empty = (
             "No classification assessment is recorded yet: assess each individual you pay "
             "from their provider page."
@@ -430,12 +437,12 @@ def _stale(org, today) -> Section:
         "Classification assessments to redo",
         len(stale),
         items,
-        _url("compliance:assessments", org.slug),
+        _url("compliance:assessments", principal.organization.slug),
         empty,
     )
 
 
-def _forms_1099(org, today) -> Section:
+def _forms_1099(principal, today) -> Section:
     """Every past tax year whose 1099-NEC forms are needed and not marked filed, oldest first,
     each saying when they were due ("3 forms for 2025 were due Feb 2, 2026") — past the
     deadline too, until the year is marked filed on its 1099-NEC page."""
@@ -444,11 +451,11 @@ def _forms_1099(org, today) -> Section:
         "1099-NEC forms to file",
         0,
         [],
-        _url("compliance:nec_index", org.slug),
+        _url("compliance:nec_index", principal.organization.slug),
         "",
     )
     try:
-        status = compliance.filing_status(Principal.system(org), today)
+        status = compliance.filing_status(principal, today)
     except compliance.MissingRules:
         section.empty = "The 1099-NEC thresholds are missing: run handoff migrate."
         return section
@@ -461,7 +468,7 @@ def _forms_1099(org, today) -> Section:
         section.items.append(
             Item(
                 label=unfiled.sentence,
-                url=_url("compliance:nec", org.slug, unfiled.year),
+                url=_url("compliance:nec", principal.organization.slug, unfiled.year),
                 detail=detail,
                 when=unfiled.report.deadline,
                 warning=unfiled.past_due or bool(missing),
@@ -491,16 +498,16 @@ def _forms_1099_empty(status, today) -> str:
     return f"Nobody paid in {max(past)} or before reached the 1099-NEC threshold; {this_year}."
 
 
-def _renewals(org, today) -> Section:
+def _renewals(principal, today) -> Section:
     """Term ends and notice deadlines in the next ``RENEWAL_DAYS`` days, after the terms that
     have already ended on engagements still open (past due: end them or extend them), each
     with its date; a renewal whose notice deadline has passed says so."""
-    ended = list(_terms_past(org, today)[: TOP + 1])
-    renewals = renewals_within(Principal.system(org), RENEWAL_DAYS, today)
+    ended = list(_terms_past(principal, today)[: TOP + 1])
+    renewals = renewals_within(principal, RENEWAL_DAYS, today)
     items = [
         Item(
             label=engagement.title,
-            url=_url("engagements:detail", org.slug, engagement.pk),
+            url=_url("engagements:detail", principal.organization.slug, engagement.pk),
             detail=f"past due: the term ended {engagement.end_date:%b %-d, %Y} "
             f"({_ago(engagement.end_date, today)}) and it is still "
             f"{engagement.get_status_display().lower()}: end it or extend it",
@@ -524,40 +531,42 @@ def _renewals(org, today) -> Section:
         items.append(
             Item(
                 label=engagement.title,
-                url=_url("engagements:detail", org.slug, engagement.pk),
+                url=_url("engagements:detail", principal.organization.slug, engagement.pk),
                 detail=detail,
                 when=renewal.first_date,
                 provider=engagement.provider.name,
                 warning=first == NOTICE_DEADLINE,
             )
         )
-    count = len(renewals) + (_terms_past(org, today).count() if len(ended) > TOP else len(ended))
+    count = len(renewals) + (
+        _terms_past(principal, today).count() if len(ended) > TOP else len(ended)
+    )
     empty = f"No term ends and no notice is due in the next {RENEWAL_DAYS} days."
-    if not count and not _open_with_end(org).exists():
+    if not count and not _open_with_end(principal).exists():
         empty = "No open engagement has an end date or a notice period to watch."
     return Section(
         "renewals",
         f"Renewals and notice deadlines in the next {RENEWAL_DAYS} days",
         count,
         items,
-        _url("engagements:renewals", org.slug, query={"days": RENEWAL_DAYS}),
+        _url("engagements:renewals", principal.organization.slug, query={"days": RENEWAL_DAYS}),
         empty,
     )
 
 
-def _open_with_end(org):
+def _open_with_end(principal):
     return (
-        Engagement.objects.for_org(org)
+        Engagement.objects.visible_to(principal)
         .filter(status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED])
         .filter(end_date__isnull=False)
     )
 
 
-def _terms_past(org, today):
+def _terms_past(principal, today):
     """Active or paused engagements whose fixed term (no automatic renewal) ended before
     today: past due until they are ended or extended."""
     return (
-        _open_with_end(org)
+        _open_with_end(principal)
         .filter(end_date__lt=today)
         .filter(Q(auto_renew=False) | Q(renewal_months__lte=0))
         .select_related("provider")
@@ -573,7 +582,7 @@ def _notice_passed(engagement, term_end: date | None, today: date) -> date | Non
     return deadline if deadline < today else None
 
 
-def single_provider_functions(org) -> list[tuple[BusinessFunction, str, int]]:
+def single_provider_functions(principal) -> list[tuple[BusinessFunction, str, int]]:
     """Functions that depend on one provider with no backup: every active engagement covering
     the function is with the same provider, and no other provider is engaged for it (active or
     paused) or shortlisted for it. Returns (function, provider name, provider id), by name."""
@@ -581,7 +590,7 @@ def single_provider_functions(org) -> list[tuple[BusinessFunction, str, int]]:
     others = defaultdict(set)
     names = {}
     for function_id, provider_id, provider_name, status in (
-        EngagementFunction.objects.for_org(org)
+        EngagementFunction.objects.visible_to(principal)
         .filter(engagement__status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED])
         .values_list(
             "function_id", "engagement__provider_id", "engagement__provider__name",
@@ -591,7 +600,7 @@ def single_provider_functions(org) -> list[tuple[BusinessFunction, str, int]]:
         names[provider_id] = provider_name
         target = active if status == EngagementStatus.ACTIVE else others
         target[function_id].add(provider_id)
-    for function_id, provider_id in ShortlistCandidate.objects.for_org(org).values_list(
+    for function_id, provider_id in ShortlistCandidate.objects.visible_to(principal).values_list(
         "function_id", "provider_id"
     ):
         others[function_id].add(provider_id)
@@ -600,16 +609,16 @@ def single_provider_functions(org) -> list[tuple[BusinessFunction, str, int]]:
         for function_id, providers in active.items()
         if len(providers) == 1 and not (others[function_id] - providers)
     }
-    functions = BusinessFunction.objects.for_org(org).filter(pk__in=list(single))
+    functions = BusinessFunction.objects.visible_to(principal).filter(pk__in=list(single))
     return [(f, names[single[f.pk]], single[f.pk]) for f in functions]
 
 
-def _single_provider(org) -> Section:
-    rows = single_provider_functions(org)
+def _single_provider(principal) -> Section:
+    rows = single_provider_functions(principal)
     items = [
         Item(
             label=function.name,
-            url=_url("insights:shortlist", org.slug, function.pk),
+            url=_url("insights:shortlist", principal.organization.slug, function.pk),
             detail=f"only {provider}; no backup engaged or shortlisted",
             provider=provider,
             warning=True,
@@ -621,17 +630,17 @@ def _single_provider(org) -> Section:
         "Functions with a single provider and no backup",
         len(rows),
         items,
-        _url("decisions:functions", org.slug),
+        _url("decisions:functions", principal.organization.slug),
         "Every outsourced function has a second provider engaged or shortlisted.",
     )
 
 
 # --- Spend ------------------------------------------------------------------------------------
-def plans_in_force(org, today: date) -> dict[int, Decision]:
+def plans_in_force(principal, today: date) -> dict[int, Decision]:
     """Each function's latest decision already started by ``today`` (one query)."""
     plans: dict[int, Decision] = {}
     decisions = (
-        Decision.objects.for_org(org)
+        Decision.objects.visible_to(principal)
         .filter(plan_starts_on__lte=today)
         .select_related("function")
         .order_by("-decided_at", "-id")
@@ -641,11 +650,11 @@ def plans_in_force(org, today: date) -> dict[int, Decision]:
     return plans
 
 
-def payments_by_function(org, start: date, end: date, provider_id=None):
+def payments_by_function(principal, start: date, end: date, provider_id=None):
     """Payments between ``start`` and ``end`` as (function id, day paid, amount): a payment
     recorded on an engagement is split evenly across the engagement's functions. Two queries,
     whatever the number of payments."""
-    payments = Payment.objects.for_org(org).filter(
+    payments = Payment.objects.visible_to(principal).filter(
         paid_on__gte=start, paid_on__lte=end, engagement__isnull=False
     )
     if provider_id is not None:
@@ -657,7 +666,7 @@ def payments_by_function(org, start: date, end: date, provider_id=None):
     )
     functions_of = defaultdict(list)
     for engagement_id, function_id in (
-        EngagementFunction.objects.for_org(org)
+        EngagementFunction.objects.visible_to(principal)
         .filter(engagement_id__in={row[0] for row in by_day})
         .values_list("engagement_id", "function_id")
     ):
@@ -674,23 +683,23 @@ def spent_since(rows, function_id: int, since: date) -> Decimal:
     return total.quantize(Decimal("0.01"))
 
 
-def spend_this_year(org, today: date) -> Spend:
+def spend_this_year(principal, today: date) -> Spend:
     """This year's payments against each outsourcing plan in force, prorated from the later of
     January 1 and the plan's start to today; the in-house baseline prorated the same way.
     Payments before a plan's start belong to the arrangement it replaced and are left out."""
     start = date(today.year, 1, 1)
     total = (
-        Payment.objects.for_org(org)
+        Payment.objects.visible_to(principal)
         .filter(paid_on__gte=start, paid_on__lte=today)
         .aggregate(total=Sum("amount"))["total"]
         or ZERO
     )
     plans = [
         plan
-        for plan in plans_in_force(org, today).values()
+        for plan in plans_in_force(principal, today).values()
         if plan.chosen_option == ChosenOption.QUOTE
     ]
-    rows = payments_by_function(org, start, today) if plans else []
+    rows = payments_by_function(principal, start, today) if plans else []
     lines = []
     for plan in sorted(plans, key=lambda p: p.function.name.lower()):
         plan_start = max(start, plan.plan_starts_on)
@@ -700,7 +709,7 @@ def spend_this_year(org, today: date) -> Spend:
                 spend=spent_since(rows, plan.function_id, plan_start),
                 planned=prorate(plan.planned_annual_cost, plan_start, today, year=today.year),
                 in_house=prorate(plan.in_house_annual_cost, plan_start, today, year=today.year),
-                url=_url("decisions:analysis", org.slug, plan.analysis_id),
+                url=_url("decisions:analysis", principal.organization.slug, plan.analysis_id),
                 option=plan.option_name,
             )
         )
@@ -713,20 +722,26 @@ def spend_this_year(org, today: date) -> Spend:
             in_house=sum((line.in_house for line in lines), ZERO),
         )
     return Spend(
-        today.year, start, today, total, lines, planned_total, _url("compliance:payments", org.slug)
+        today.year,
+        start,
+        today,
+        total,
+        lines,
+        planned_total,
+        _url("compliance:payments", principal.organization.slug),
     )
 
 
 # --- Standings --------------------------------------------------------------------------------
-def standings(org, today: date, now: datetime) -> tuple[list[Standing], str]:
+def standings(principal, today: date, now: datetime) -> tuple[list[Standing], str]:
     """The standings of the default period (this quarter) that holds ``today``: the same
     providers, scores and ranks as the scorecards page (``insights.standings``)."""
     period = scorecards.period_of(standings_.DEFAULT_KIND, today)
     # One reverse() for all of them, each provider's id put in the stand-in's place.
     slot = str(scorecards.PROVIDER_SLOT)
-    url = scorecard_url(org, scorecards.PROVIDER_SLOT, period)
+    url = scorecard_url(principal.organization, scorecards.PROVIDER_SLOT, period)
     rows = []
-    for row in standings_.ranked(org, period, now=now):
+    for row in standings_.ranked(principal, period, now=now):
         on_time_rate, on_time_count = row.card.value_and_count("on_time")
         rows.append(
             Standing(
@@ -761,48 +776,53 @@ def scorecard_url(org, provider_id: int, period) -> str:
 
 
 # --- The dashboard ----------------------------------------------------------------------------
-def build(org, *, user=None, today: date | None = None) -> "Dashboard":
+def build(principal, *, user=None, today: date | None = None) -> "Dashboard":
     """Everything the dashboard shows, in a fixed number of queries."""
-    zone = ZoneInfo(org.time_zone)
+    zone = ZoneInfo(principal.organization.time_zone)
     now = timezone.now()
     if today is None:
         today = timezone.localtime(now, zone).date()
     elif today != timezone.localtime(now, zone).date():
         # Another day (tests, the bench, the API's ?today=): its noon stands for "now".
         now = datetime.combine(today, time(12), tzinfo=zone)
-    dashboard_standings, period_label = standings(org, today, now)
+    dashboard_standings, period_label = standings(principal, today, now)
     mine = 0
     if user is not None and user.is_authenticated:
-        mine = task_list(Principal.system(org), user=user, tab=Tab.MINE, now=now).count()
-    started, found = first_run.getting_started(org)
+        mine = task_list(principal, user=user, tab=Tab.MINE, now=now).count()
+    started, found = first_run.getting_started(principal)
     board = Dashboard(
-        org=org,
+        org=principal.organization,
         today=today,
         now=now,
         overdue=_task_section(
-            org, "overdue", "Overdue work", Tab.OVERDUE, now, "Nothing is overdue."
+            principal, "overdue", "Overdue work", Tab.OVERDUE, now, "Nothing is overdue."
         ),
         due_week=_task_section(
-            org, "due_week", "Due this week", Tab.WEEK, now, "Nothing falls due in the next 7 days."
+            principal,
+            "due_week",
+            "Due this week",
+            Tab.WEEK,
+            now,
+            "Nothing falls due in the next 7 days.",
         ),
-        issues=_issue_section(org, now),
-        extra={"waiting": _waiting(org, now)},
+        issues=_issue_section(principal, now),
+        extra={"waiting": _waiting(principal, now)},
         compliance=[
-            _missing_w9(org),
-            _unsigned(org),
-            _due_diligence(org, today),
-            _stale(org, today),
-            _forms_1099(org, today),
+            _missing_w9(principal),
+            _unsigned(principal),
+            _due_diligence(principal, today),
+            _stale(principal, today),
+            _forms_1099(principal, today),
         ],
-        renewals=_renewals(org, today),
-        spend=spend_this_year(org, today),
+        renewals=_renewals(principal, today),
+        spend=spend_this_year(principal, today),
         standings=dashboard_standings,
         standings_period=period_label,
-        single_provider=_single_provider(org),
+        single_provider=_single_provider(principal),
         mine=mine,
         standings_url=_url(
             "insights:scorecards",
-            org.slug,
+            principal.organization.slug,
             query=scorecards.period_of(standings_.DEFAULT_KIND, today).params(),
         ),
         getting_started=None if started.complete else started,

@@ -122,7 +122,7 @@ def _spend_line(line: dashboard.SpendLine) -> dict:
 )
 @api_access()
 def dashboard_items(request):
-    board = dashboard.build(request.org, user=request.user)
+    board = dashboard.build(request.principal, user=request.user)
     spend = board.spend
     return {
         "today": board.today,
@@ -306,7 +306,7 @@ def _csv(content: str, filename: str) -> HttpResponse:
 @downloads("text/csv", description="The review as JSON, or as CSV with ?format=csv.")
 def provider_review(request, provider_id: int, query: Query[PeriodQuery]):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
-    review = reports.provider_review(request.org, provider, _period(request, query))
+    review = reports.provider_review(request.principal, provider, _period(request, query))
     if query.format == "csv":
         return _csv(reports.review_csv(review), reports.filename(review, "csv"))
     return {
@@ -422,7 +422,7 @@ def email_provider_review(request, provider_id: int, payload: ReviewEmailIn):
 @api_access()
 @downloads("text/csv", description="The summary as JSON, or as CSV with ?format=csv.")
 def org_summary(request, query: Query[PeriodQuery]):
-    summary = reports.org_summary(request.org, _period(request, query))
+    summary = reports.org_summary(request.principal, _period(request, query))
     if query.format == "csv":
         return _csv(reports.summary_csv(summary), reports.filename(summary, "csv"))
     return {

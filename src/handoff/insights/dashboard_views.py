@@ -11,7 +11,7 @@ from handoff.insights import charts, dashboard, reports
 
 @principal_required(Role.VIEWER)
 def dashboard_page(request):
-    board = dashboard.build(request.org, user=request.user)
+    board = dashboard.build(request.principal, user=request.user)
     best, lowest = board.standings_shown
     shown = [row for _, row in best + lowest]
     title = f"Overall score, {board.standings_period}"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from handoff.accounts.models import User
 from handoff.accounts.principal import for_session
 from handoff.core.backdating import backdated
+from handoff.core.principal import Principal
 from handoff.engagements.models import Engagement
 from handoff.insights import checkins
 from handoff.insights.models import CheckIn, CheckInRound
@@ -55,17 +56,18 @@ CLEARCLAIM_NOW = (
 
 
 def load_demo(org, owner) -> None:
+    system = Principal.system(org)  # the demo writes the organization's history as itself
     zone = zoneinfo.ZoneInfo(org.time_zone)
     today = checkins.local_today(org)
     oscar = User.objects.get(email="oscar@maplestreetdental.example")
-    priya = Contact.objects.for_org(org).get(name="Priya Raman")
+    priya = Contact.objects.visible_to(system).get(name="Priya Raman")
     books = (
-        Engagement.objects.for_org(org)
+        Engagement.objects.visible_to(system)
         .select_related("provider")
         .get(title="Monthly bookkeeping and close")
     )
     billing = (
-        Engagement.objects.for_org(org)
+        Engagement.objects.visible_to(system)
         .select_related("provider")
         .get(title="Insurance claims billing")
     )

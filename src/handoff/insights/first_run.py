@@ -55,29 +55,29 @@ def _first(queryset):
     return Subquery(queryset.order_by("pk").values("pk")[:1])
 
 
-def facts(org) -> dict:
+def facts(principal) -> dict:
     """What the organization has done so far, and the rows the steps' links open: one query."""
-    engagements = Engagement.objects.for_org(org)
-    plans = CommunicationPlan.objects.for_org(org)
+    engagements = Engagement.objects.visible_to(principal)
+    plans = CommunicationPlan.objects.visible_to(principal)
     filled = plans.filter(
         our_point_person__isnull=False,
         their_point_person__isnull=False,
         issue_contact__isnull=False,
     )
-    providers = Provider.objects.for_org(org).filter(archived_at__isnull=True)
+    providers = Provider.objects.visible_to(principal).filter(archived_at__isnull=True)
     return (
-        Organization.objects.filter(pk=org.pk)
+        Organization.objects.filter(pk=principal.organization.pk)
         .values(
-            provider=Exists(Provider.objects.for_org(org)),
-            decision=Exists(Decision.objects.for_org(org)),
+            provider=Exists(Provider.objects.visible_to(principal)),
+            decision=Exists(Decision.objects.visible_to(principal)),
             engagement=Exists(engagements),
             plan=Exists(filled),
             activated=Exists(engagements.exclude(status=EngagementStatus.DRAFT)),
             active=Exists(engagements.filter(status=EngagementStatus.ACTIVE)),
-            invited=Exists(PortalAccess.objects.for_org(org)),
-            task=Exists(Task.objects.for_org(org)),
-            w9=Exists(W9.objects.for_org(org)),
-            payment=Exists(Payment.objects.for_org(org)),
+            invited=Exists(PortalAccess.objects.visible_to(principal)),
+            task=Exists(Task.objects.visible_to(principal)),
+            w9=Exists(W9.objects.visible_to(principal)),
+            payment=Exists(Payment.objects.visible_to(principal)),
             # The rows the links open: the first engagement whose plan lacks someone, the
             # first engagement still a draft, and the first provider engaged past draft (else
             # the first provider) for its W-9.
@@ -180,7 +180,7 @@ def steps(org, found: dict) -> GettingStarted:
     )
 
 
-def getting_started(org) -> tuple[GettingStarted, dict]:
+def getting_started(principal) -> tuple[GettingStarted, dict]:
     """The list and the facts it was read from (one query)."""
-    found = facts(org)
-    return steps(org, found), found
+    found = facts(principal)
+    return steps(principal.organization, found), found

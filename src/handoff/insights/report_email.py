@@ -37,6 +37,7 @@ from handoff.accounts.models import Organization
 from handoff.core import audit
 from handoff.core.links import absolute_url
 from handoff.core.models import AuditEvent
+from handoff.core.principal import Principal
 from handoff.engagements.models import CommunicationPlan
 from handoff.insights import reports, scorecards
 from handoff.providers.models import Provider
@@ -59,15 +60,15 @@ def members(org):
     )
 
 
-def default_recipient_ids(org, provider, sender) -> list[int]:
+def default_recipient_ids(principal, provider, sender) -> list[int]:
     """Our point person on each of the provider's engagements, and the sender."""
     ids = set(
-        CommunicationPlan.objects.for_org(org)
+        CommunicationPlan.objects.visible_to(principal)
         .filter(engagement__provider=provider, our_point_person__isnull=False)
         .values_list("our_point_person_id", flat=True)
     )
     ids.add(sender.pk)
-    return list(members(org).filter(pk__in=ids).values_list("pk", flat=True))
+    return list(members(principal.organization).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 class ReviewEmailForm(forms.Form):
@@ -185,15 +186,20 @@ def _period(kind: str, start: date, end: date) -> scorecards.Period:
 
 def send_review(org_id, provider_id, period, recipient_ids, sender_id, message, key) -> int:
     org = Organization.objects.filter(pk=org_id).first()
-    provider = org and Provider.objects.for_org(org).filter(pk=provider_id).first()
-    if provider is None:  # deleted since it was asked for
+    if org is None:  # deleted since it was asked for
+        return 0
+    principal = Principal.system(
+        org
+    )  # the job sends what the member asked for, as its organization
+    provider = Provider.objects.visible_to(principal).filter(pk=provider_id).first()
+    if provider is None:
         return 0
     people = list(members(org).filter(pk__in=recipient_ids))  # members now, not only then
     sender = get_user_model().objects.filter(pk=sender_id).first()
-    if not people or _sent(org, provider, key).exists():  # spare the PDF of a repeat
+    if not people or _sent(principal, provider, key).exists():  # spare the PDF of a repeat
         return 0
     with timezone.override(zoneinfo.ZoneInfo(org.time_zone)):
-        review = reports.provider_review(org, provider, period)
+        review = reports.provider_review(principal, provider, period)
         email = review_email(review, people, sender, message)
         claim = _claim(review, sender, people, key)
         if claim is None:
@@ -206,8 +212,8 @@ def send_review(org_id, provider_id, period, recipient_ids, sender_id, message, 
     return len(people)
 
 
-def _sent(org, provider, key):
-    return AuditEvent.objects.for_org(org).filter(
+def _sent(principal, provider, key):
+    return AuditEvent.objects.visible_to(principal).filter(
         action=ACTION,
         object_type=Provider._meta.model_name,
         object_id=str(provider.pk),
@@ -222,7 +228,7 @@ def _claim(review, sender, people, key) -> AuditEvent | None:
         # Two workers with the same key take turns here (a no-op on SQLite, whose writes
         # are serialized anyway).
         Provider.objects.select_for_update().filter(pk=provider.pk).first()
-        if _sent(org, provider, key).exists():
+        if _sent(Principal.system(org), provider, key).exists():
             return None
         return audit.record(
             org,

@@ -28,7 +28,7 @@ def _period(request):
 
 def _review(request, provider_pk):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
-    return reports.provider_review(request.org, provider, _period(request))
+    return reports.provider_review(request.principal, provider, _period(request))
 
 
 def _download(content, content_type: str, filename: str) -> HttpResponse:
@@ -44,7 +44,7 @@ def _review_page(request, review, email_form=None, status=200):
             request.org,
             initial={
                 "recipients": report_email.default_recipient_ids(
-                    request.org, review.provider, request.user
+                    request.principal, review.provider, request.user
                 )
             },
         )
@@ -87,7 +87,7 @@ def provider_review_email(request, provider_pk):
             )
             url = reverse("insights:provider_review", args=[request.org.slug, provider.pk])
             return redirect(f"{url}?{urlencode(period.params())}")
-    review = reports.provider_review(request.org, provider, period)
+    review = reports.provider_review(request.principal, provider, period)
     return _review_page(request, review, form, status=422)
 
 
@@ -107,13 +107,13 @@ def provider_review_csv(request, provider_pk):
 
 @principal_required(Role.VIEWER)
 def org_summary(request):
-    summary = reports.org_summary(request.org, _period(request))
+    summary = reports.org_summary(request.principal, _period(request))
     return render(request, "insights/report_summary.html", reports.summary_context(summary))
 
 
 @principal_required(Role.VIEWER)
 def org_summary_pdf(request):
-    summary = reports.org_summary(request.org, _period(request))
+    summary = reports.org_summary(request.principal, _period(request))
     return _download(
         reports.summary_pdf(summary), "application/pdf", reports.filename(summary, "pdf")
     )
@@ -121,7 +121,7 @@ def org_summary_pdf(request):
 
 @principal_required(Role.VIEWER)
 def org_summary_csv(request):
-    summary = reports.org_summary(request.org, _period(request))
+    summary = reports.org_summary(request.principal, _period(request))
     return _download(
         reports.summary_csv(summary), "text/csv; charset=utf-8", reports.filename(summary, "csv")
     )

@@ -194,12 +194,12 @@ class ProviderReview:
         return sum(1 for miss in self.misses if miss.returns)
 
 
-def _misses(org, provider, period, now) -> list[Miss]:
+def _misses(principal, provider, period, now) -> list[Miss]:
     """Tasks due in the period, not cancelled, that came late (or are still overdue) or were
     returned for rework: one query."""
-    start, end = period.bounds(scorecards.org_zone(org))
+    start, end = period.bounds(scorecards.org_zone(principal.organization))
     tasks = (
-        Task.objects.for_org(org)
+        Task.objects.visible_to(principal)
         .filter(engagement__provider=provider, due_at__gte=start, due_at__lt=end)
         .exclude(status=TaskStatus.CANCELLED)
         .filter(
@@ -225,11 +225,11 @@ def _misses(org, provider, period, now) -> list[Miss]:
     return misses
 
 
-def _escalations(org, provider, period, now) -> list[Escalation]:
+def _escalations(principal, provider, period, now) -> list[Escalation]:
     """Issues raised in the period about the provider's engagements, with response times."""
-    start, end = period.bounds(scorecards.org_zone(org))
+    start, end = period.bounds(scorecards.org_zone(principal.organization))
     rows = (
-        Issue.objects.for_org(org)
+        Issue.objects.visible_to(principal)
         .filter(engagement__provider=provider, raised_at__gte=start, raised_at__lt=end)
         .select_related("engagement")
         .order_by("raised_at", "id")[:MAX_ROWS]
@@ -251,17 +251,17 @@ def _escalations(org, provider, period, now) -> list[Escalation]:
     return found
 
 
-def _functions(org, provider, period) -> tuple[list[FunctionSpend], list]:
+def _functions(principal, provider, period) -> tuple[list[FunctionSpend], list]:
     """The provider's functions with the plan in force at the period's end and the period's
     spend; and the Decide decisions that name the provider or plan its functions."""
     function_ids = set(
-        EngagementFunction.objects.for_org(org)
+        EngagementFunction.objects.visible_to(principal)
         .filter(engagement__provider=provider)
         .exclude(engagement__status=EngagementStatus.DRAFT)
         .values_list("function_id", flat=True)
     )
     decisions = list(
-        Decision.objects.for_org(org)
+        Decision.objects.visible_to(principal)
         .filter(Q(provider=provider) | Q(function_id__in=function_ids, provider__isnull=True))
         .select_related("function", "decided_by")
         .order_by("-decided_at", "-id")
@@ -270,9 +270,11 @@ def _functions(org, provider, period) -> tuple[list[FunctionSpend], list]:
     for decision in decisions:
         if decision.plan_starts_on <= period.end:
             in_force.setdefault(decision.function_id, decision)
-    rows = dashboard.payments_by_function(org, period.start, period.end, provider_id=provider.pk)
+    rows = dashboard.payments_by_function(
+        principal, period.start, period.end, provider_id=provider.pk
+    )
     names = dict(
-        BusinessFunction.objects.for_org(org)
+        BusinessFunction.objects.visible_to(principal)
         .filter(pk__in=function_ids | set(in_force))
         .values_list("pk", "name")
     )
@@ -287,26 +289,26 @@ def _functions(org, provider, period) -> tuple[list[FunctionSpend], list]:
     return lines, decisions
 
 
-def provider_review(org, provider, period, *, now=None) -> ProviderReview:
+def provider_review(principal, provider, period, *, now=None) -> ProviderReview:
     now = now or timezone.now()
-    card = scorecards.compute(org, period, [provider.pk], now=now)[provider.pk]
+    card = scorecards.compute(principal, period, [provider.pk], now=now)[provider.pk]
     points = []
     if period.kind in (scorecards.MONTH, scorecards.QUARTER, scorecards.YEAR):
-        points = scorecards.trend(org, provider.pk, period.kind, 4, until=period.end, now=now)
-    functions, decisions = _functions(org, provider, period)
-    summary = checkins.summary(org, period.start, period.end, [provider.pk])[provider.pk]
+        points = scorecards.trend(principal, provider.pk, period.kind, 4, until=period.end, now=now)
+    functions, decisions = _functions(principal, provider, period)
+    summary = checkins.summary(principal, period.start, period.end, [provider.pk])[provider.pk]
     return ProviderReview(
-        org=org,
+        org=principal.organization,
         provider=provider,
         period=period,
         scorecard=card,
         trend=points,
-        misses=_misses(org, provider, period, now),
-        escalations=_escalations(org, provider, period, now),
+        misses=_misses(principal, provider, period, now),
+        escalations=_escalations(principal, provider, period, now),
         functions=functions,
         decisions=decisions,
         checkins=summary,
-        prepared=scorecards.today_for(org, now),
+        prepared=scorecards.today_for(principal.organization, now),
     )
 
 
@@ -465,25 +467,34 @@ class OrgSummary:
         return sum(values, ZERO) if values else None
 
 
-def org_summary(org, period, *, now=None) -> OrgSummary:
+def org_summary(principal, period, *, now=None) -> OrgSummary:
     """Every provider with data in ``period``, best overall first, and the period's spend."""
     now = now or timezone.now()
-    cards = scorecards.compute(org, period, now=now)
-    names = dict(Provider.objects.for_org(org).filter(pk__in=list(cards)).values_list("pk", "name"))
+    cards = scorecards.compute(principal, period, now=now)
+    names = dict(
+        Provider.objects.visible_to(principal).filter(pk__in=list(cards)).values_list("pk", "name")
+    )
     rows = [
-        SummaryRow(pk, names.get(pk, ""), card, dashboard.scorecard_url(org, pk, period))
+        SummaryRow(
+            pk, names.get(pk, ""), card, dashboard.scorecard_url(principal.organization, pk, period)
+        )
         for pk, card in cards.items()
     ]
     rows.sort(
         key=lambda r: (r.card.overall.value is None, -(r.card.overall.value or 0), r.provider)
     )
     spent = (
-        Payment.objects.for_org(org)
+        Payment.objects.visible_to(principal)
         .filter(paid_on__gte=period.start, paid_on__lte=period.end)
         .aggregate(total=Sum("amount"), count=Count("id"))
     )
     return OrgSummary(
-        org, period, rows, spent["total"] or ZERO, spent["count"], scorecards.today_for(org, now)
+        principal.organization,
+        period,
+        rows,
+        spent["total"] or ZERO,
+        spent["count"],
+        scorecards.today_for(principal.organization, now),
     )
 
 

@@ -20,6 +20,9 @@ How the rows stay true:
 * Every month is counted afresh (:func:`rebuild`) when the rows were never counted, were
   counted in another time zone, or after :func:`forget`.
 
+The rows are the organization's own record of all its tasks, whoever's read sets a count off,
+so the counting reads as the organization (``Principal.system``), never as the reader.
+
 Open work past its due time depends on the clock, so only the number of open tasks is kept
 (``open``): every one of them is past due once its month is over, so scorecards take it as the
 open work past due of past months, and count the month under way (and any days of a custom
@@ -41,6 +44,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Sum
 
+from handoff.core.principal import Principal
 from handoff.work.choices import TaskStatus
 from handoff.work.models import Task
 from handoff.work.status import WITH_PROVIDER
@@ -132,7 +136,7 @@ def month_bounds(month: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, dateti
 
 
 def _tasks(org):
-    return Task.objects.for_org(org).exclude(status=TaskStatus.CANCELLED)
+    return Task.objects.visible_to(Principal.system(org)).exclude(status=TaskStatus.CANCELLED)
 
 
 def count_month(org, month: date, engagement_ids=None) -> dict[int, dict]:
@@ -149,7 +153,7 @@ def count_month(org, month: date, engagement_ids=None) -> dict[int, dict]:
 def _settings(org):
     from handoff.insights.models import InsightsSettings
 
-    return InsightsSettings.objects.for_org(org)
+    return InsightsSettings.objects.visible_to(Principal.system(org))
 
 
 UNREAD = object()
@@ -170,7 +174,7 @@ def refresh(org, *, counted_in=UNREAD, any_stale: bool = True) -> None:
     if not any_stale:
         return
     stale = list(
-        TaskMonth.objects.for_org(org)
+        TaskMonth.objects.visible_to(Principal.system(org))
         .filter(stale__isnull=False)
         .values_list("engagement_id", "month", "stale")
     )
@@ -194,7 +198,7 @@ def recount(org, stale: list[tuple[int, date, str]]) -> None:
         for engagement_id, facts in count_month(org, month, engagement_ids).items()
     }
     for engagement_id, month, token in stale:
-        row = TaskMonth.objects.for_org(org).filter(
+        row = TaskMonth.objects.visible_to(Principal.system(org)).filter(
             engagement_id=engagement_id, month=month, stale=token
         )
         facts = counted.get((engagement_id, month))
@@ -211,7 +215,7 @@ def rebuild(org) -> None:
     zone = zoneinfo.ZoneInfo(org.time_zone)
     try:
         with transaction.atomic():
-            TaskMonth.objects.for_org(org).delete()
+            TaskMonth.objects.visible_to(Principal.system(org)).delete()
             span = _tasks(org).aggregate(first=Min("due_at"), last=Max("due_at"))
             rows = []
             if span["first"] is not None:

@@ -115,7 +115,7 @@ def _card(card: scorecards.Scorecard, name: str) -> dict:
 def provider_scorecard(request, provider_id: int, period: Query[PeriodIn]):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
     chosen = scorecards.parse_period(request.org, period.params())
-    card = scorecards.compute(request.org, chosen, [provider.pk])[provider.pk]
+    card = scorecards.compute(request.principal, chosen, [provider.pk])[provider.pk]
     return _card(card, provider.name)
 
 
@@ -133,7 +133,7 @@ def provider_trend(
     until: date | None = None,
 ):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
-    rows = scorecards.trend(request.org, provider.pk, period, count, until=until)
+    rows = scorecards.trend(request.principal, provider.pk, period, count, until=until)
     return {
         "provider_id": provider.pk,
         "provider_name": provider.name,
@@ -150,8 +150,8 @@ def provider_trend(
 def compare(request, function_id: int, period: Query[PeriodIn]):
     function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_id)
     chosen = scorecards.parse_period(request.org, period.params())
-    names = engaged_providers(request.org, function)
-    cards = scorecards.compute(request.org, chosen, list(names))
+    names = engaged_providers(request.principal, function)
+    cards = scorecards.compute(request.principal, chosen, list(names))
     ranked = sorted(
         cards.values(),
         key=lambda c: (c.overall.value is None, -(c.overall.value or 0), names[c.provider_id]),
@@ -166,7 +166,10 @@ def compare(request, function_id: int, period: Query[PeriodIn]):
 )
 @api_access()
 def get_weights(request):
-    return {"weights": scorecards.weights_for(request.org), "defaults": scorecards.DEFAULT_WEIGHTS}
+    return {
+        "weights": scorecards.weights_for(request.principal),
+        "defaults": scorecards.DEFAULT_WEIGHTS,
+    }
 
 
 @router.put(

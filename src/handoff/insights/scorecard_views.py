@@ -76,11 +76,11 @@ def provider_scorecard(request, provider_pk):
     period, errors = _period(request)
     kind = period.kind if period.kind in scorecards.TRUNC else scorecards.MONTH
     until = min(period.end, scorecards.today_for(request.org))
-    history = scorecards.trend(request.org, provider.pk, kind, TREND_LENGTH, until=until)
+    history = scorecards.trend(request.principal, provider.pk, kind, TREND_LENGTH, until=until)
     if history and history[-1][0] == period:
         card = history[-1][1]  # the trend ends with the period asked for: the same figures
     else:
-        card = scorecards.compute(request.org, period, [provider.pk])[provider.pk]
+        card = scorecards.compute(request.principal, period, [provider.pk])[provider.pk]
     currency = request.org.currency
     context = {
         **_picker(request, period, errors),
@@ -123,7 +123,7 @@ def provider_scorecard_card(request, provider_pk):
     """The scorecard summary on a provider's page (an htmx fragment): this quarter."""
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     period = scorecards.current(request.org, scorecards.QUARTER)
-    card = scorecards.compute(request.org, period, [provider.pk])[provider.pk]
+    card = scorecards.compute(request.principal, period, [provider.pk])[provider.pk]
     currency = request.org.currency
     context = {
         "provider": provider,
@@ -136,10 +136,10 @@ def provider_scorecard_card(request, provider_pk):
     return render(request, "insights/_scorecard_card.html", context)
 
 
-def _ranked(org, period, names: dict[int, str]) -> list[dict]:
+def _ranked(principal, period, names: dict[int, str]) -> list[dict]:
     """The scorecards of ``names`` (one function's providers), ranked as the standings are:
     best overall first, no overall score last, then by name; each row with its rank."""
-    cards = scorecards.compute(org, period, list(names))
+    cards = scorecards.compute(principal, period, list(names))
     return standings_.rank(standings_.Ranked(0, pk, name, cards[pk]) for pk, name in names.items())
 
 
@@ -168,9 +168,9 @@ def _standings_page(request, period, ranked: list, chart_title: str) -> dict:
     }
 
 
-def engaged_providers(org, function=None) -> dict[int, str]:
+def engaged_providers(principal, function=None) -> dict[int, str]:
     """Providers with an engagement past draft (for ``function`` when given): id → name."""
-    links = EngagementFunction.objects.for_org(org).exclude(
+    links = EngagementFunction.objects.visible_to(principal).exclude(
         engagement__status=EngagementStatus.DRAFT
     )
     if function is not None:
@@ -187,7 +187,7 @@ def standings(request):
     """The standings of a period (by default this quarter, as on the dashboard), best first, a
     page at a time, and the functions."""
     period, errors = _period(request)
-    ranked = standings_.ranked(request.org, period)
+    ranked = standings_.ranked(request.principal, period)
     context = {
         **_picker(request, period, errors),
         **_standings_page(request, period, ranked, f"Overall score, {period.label}"),
@@ -203,13 +203,13 @@ def compare(request, function_pk):
     """The providers of one business function side by side."""
     function = get_visible_or_404(BusinessFunction.objects, request.principal, pk=function_pk)
     period, errors = _period(request)
-    names = engaged_providers(request.org, function)
+    names = engaged_providers(request.principal, function)
     context = {
         **_picker(request, period, errors),
         **_standings_page(
             request,
             period,
-            _ranked(request.org, period, names),
+            _ranked(request.principal, period, names),
             f"{function.name}: overall score, {period.label}",
         ),
         "function": function,
@@ -220,7 +220,7 @@ def compare(request, function_pk):
 @principal_required(Role.ADMIN)
 def weights(request):
     """How much each figure counts in the overall score."""
-    current = scorecards.weights_for(request.org)
+    current = scorecards.weights_for(request.principal)
     errors, values = {}, {key: current[key] for key in scorecards.SCORED}
     if request.method == "POST":
         values = {key: request.POST.get(key, "").strip() for key in scorecards.SCORED}

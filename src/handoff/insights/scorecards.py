@@ -360,11 +360,11 @@ def save_weights(principal: Principal, *, weights: dict) -> dict[str, float]:
     return cleaned
 
 
-def weights_for(org) -> dict[str, float]:
+def weights_for(principal) -> dict[str, float]:
     """The organization's weights, falling back to the defaults for anything unset or bad."""
     from handoff.insights.models import InsightsSettings
 
-    saved = InsightsSettings.objects.for_org(org).values_list("weights", flat=True).first()
+    saved = InsightsSettings.objects.visible_to(principal).values_list("weights", flat=True).first()
     return _usable_weights(saved)
 
 
@@ -375,19 +375,19 @@ def _usable_weights(saved) -> dict[str, float]:
         return dict(DEFAULT_WEIGHTS)
 
 
-def _prepare(org, weights: dict | None) -> dict[str, float]:
+def _prepare(principal, weights: dict | None) -> dict[str, float]:
     """Before a read: the monthly task facts made current, and the weights (the caller's, or
     the organization's), from one read of the settings row and whether any month is stale."""
     from handoff.insights.models import InsightsSettings, TaskMonth
 
-    stale = TaskMonth.objects.for_org(org).filter(stale__isnull=False)
+    stale = TaskMonth.objects.visible_to(principal).filter(stale__isnull=False)
     row = (
-        InsightsSettings.objects.for_org(org)
+        InsightsSettings.objects.visible_to(principal)
         .values_list("weights", "rollup_zone", Exists(stale))
         .first()
     )
     saved, counted_in, any_stale = row or (None, None, True)
-    rollup.refresh(org, counted_in=counted_in, any_stale=any_stale)
+    rollup.refresh(principal.organization, counted_in=counted_in, any_stale=any_stale)
     return _usable_weights(saved) if weights is None else weights
 
 
@@ -547,9 +547,9 @@ TRUNC = (MONTH, QUARTER, YEAR)  # the kinds a trend is by
 
 @dataclass
 class _Frame:
-    """What the readers share: the organization, the span read, how rows map to periods."""
+    """What the readers share: whose rows, the span read, how rows map to periods."""
 
-    org: object
+    principal: object
     tz: zoneinfo.ZoneInfo
     periods: list[Period]
     kind: str  # the trunc kind, or CUSTOM for a single period
@@ -604,7 +604,7 @@ class _Frame:
         ``engagement_id IN (the providers' engagements)``, so that the database can use the
         (organization, engagement, due_at) index rather than read every row of the org."""
         if self.provider_ids is not None:
-            engagements = Engagement.objects.for_org(self.org).filter(
+            engagements = Engagement.objects.visible_to(self.principal).filter(
                 provider_id__in=self.provider_ids
             )
             queryset = queryset.filter(engagement_id__in=engagements.values("id"))
@@ -648,7 +648,7 @@ def _read_tasks(frame: _Frame) -> dict:
     if first is not None:
         summed = {name: Sum(name) for name in rollup.FACTS if name != "late_max_seconds"}
         sources.append(
-            frame.engagements(TaskMonth.objects.for_org(frame.org))
+            frame.engagements(TaskMonth.objects.visible_to(frame.principal))
             .filter(month__gte=first, month__lte=last)
             .annotate(bucket=frame.bucket("month", is_date=True))
             .values("engagement__provider_id", "bucket")
@@ -662,7 +662,7 @@ def _read_tasks(frame: _Frame) -> dict:
         for edge_start, edge_end in edges:
             days |= Q(due_at__gte=edge_start, due_at__lt=edge_end)
         sources.append(
-            frame.engagements(Task.objects.for_org(frame.org))
+            frame.engagements(Task.objects.visible_to(frame.principal))
             .exclude(status=TaskStatus.CANCELLED)
             .filter(days)
             .annotate(bucket=frame.bucket("due_at"))
@@ -697,7 +697,7 @@ def _read_tasks(frame: _Frame) -> dict:
         # provider's tasks in the span instead.
         wanted = None if frame.provider_ids is None else set(frame.provider_ids)
         overdue = (
-            Task.objects.for_org(frame.org)
+            Task.objects.visible_to(frame.principal)
             .filter(live, status__in=task_status.WITH_PROVIDER)
             .annotate(bucket=frame.bucket("due_at"))
             .values("engagement__provider_id", "bucket")
@@ -757,7 +757,7 @@ def _read_issues(frame: _Frame) -> dict:
         Q(first_response_at__isnull=False) | Q(escalated_at__isnull=False) | timed_out
     )
     rows = (
-        frame.engagements(Issue.objects.for_org(frame.org))
+        frame.engagements(Issue.objects.visible_to(frame.principal))
         .filter(raised_at__gte=start, raised_at__lt=end, raised_side=Side.US)
         .annotate(bucket=frame.bucket("raised_at"))
         .values("engagement__provider_id", "bucket")
@@ -775,7 +775,7 @@ def _read_issues(frame: _Frame) -> dict:
 def _read_payments(frame: _Frame) -> dict:
     first, last = frame.days
     rows = (
-        frame.providers(Payment.objects.for_org(frame.org), "provider_id")
+        frame.providers(Payment.objects.visible_to(frame.principal), "provider_id")
         .filter(paid_on__gte=first, paid_on__lte=last)
         .annotate(bucket=frame.bucket("paid_on", is_date=True))
         .values("provider_id", "bucket")
@@ -813,12 +813,14 @@ def _read_plans(frame: _Frame) -> dict:
     the function's decisions to outsource to a quote (joined through the function)."""
     first, last = frame.days
     rows = (
-        frame.providers(EngagementFunction.objects.for_org(frame.org), "engagement__provider_id")
+        frame.providers(
+            EngagementFunction.objects.visible_to(frame.principal), "engagement__provider_id"
+        )
         .exclude(engagement__status=EngagementStatus.DRAFT)
         .filter(engagement__start_date__lte=last)
         .filter(Q(engagement__end_date__isnull=True) | Q(engagement__end_date__gte=first))
         .filter(
-            function__decisions__organization=frame.org,
+            function__decisions__organization=frame.principal.organization,
             function__decisions__chosen_option=ChosenOption.QUOTE,
         )
         .values_list(
@@ -873,7 +875,7 @@ def _read_checkins(frame: _Frame) -> dict:
     start, end = frame.span
     averages = {q: Avg(q) for q in CHECKIN_QUESTIONS}
     rows = (
-        frame.providers(CheckIn.objects.for_org(frame.org), "provider_id")
+        frame.providers(CheckIn.objects.visible_to(frame.principal), "provider_id")
         .filter(answered_at__gte=start, answered_at__lt=end, contact__isnull=True)
         .annotate(bucket=frame.bucket("answered_at"))
         .values("provider_id", "bucket")
@@ -969,7 +971,7 @@ def _slice(read: dict, provider_id: int, key, number: int) -> dict:
 
 
 def compute(
-    org,
+    principal,
     period: Period,
     provider_ids=None,
     *,
@@ -985,13 +987,20 @@ def compute(
     they are most of the organization's (the standings): picking 500 providers by id costs
     the database more than reading them all."""
     ids = None if provider_ids is None else [int(pk) for pk in provider_ids]
-    weights = _prepare(org, weights)
+    weights = _prepare(principal, weights)
     picked = None if read_whole_org else ids
-    frame = _Frame(org, org_zone(org), [replace(period)], CUSTOM, picked, now or timezone.now())
+    frame = _Frame(
+        principal,
+        org_zone(principal.organization),
+        [replace(period)],
+        CUSTOM,
+        picked,
+        now or timezone.now(),
+    )
     read = _read_all(frame)
     if ids is None:
         ids = sorted({key[0] for source in read.values() for key in source})
-    urls = link_template(org, period)
+    urls = link_template(principal.organization, period)
     return {pk: _build(pk, period, _slice(read, pk, 0, 0), weights, urls) for pk in ids}
 
 
@@ -1007,7 +1016,7 @@ def without_data(provider_id: int, period: Period, urls: dict) -> Scorecard:
     )
 
 
-def first_activity(org, provider_id: int) -> date | None:
+def first_activity(principal, provider_id: int) -> date | None:
     """The first day of the first month with work due, or of the first payment, of the
     provider: one query, the earliest of each read by index (the monthly task facts, kept
     current, and the payments). Periods are whole months, so the month is as good as the day
@@ -1015,19 +1024,19 @@ def first_activity(org, provider_id: int) -> date | None:
     from handoff.insights.models import TaskMonth
 
     first_month = (
-        TaskMonth.objects.for_org(org)
+        TaskMonth.objects.visible_to(principal)
         .filter(engagement__provider_id=OuterRef("pk"))
         .order_by("month")
         .values("month")[:1]
     )
     first_payment = (
-        Payment.objects.for_org(org)
+        Payment.objects.visible_to(principal)
         .filter(provider_id=OuterRef("pk"))
         .order_by("paid_on")
         .values("paid_on")[:1]
     )
     found = (
-        Provider.objects.for_org(org)
+        Provider.objects.visible_to(principal)
         .filter(pk=provider_id)
         .values_list(Subquery(first_month), Subquery(first_payment))
         .first()
@@ -1037,7 +1046,7 @@ def first_activity(org, provider_id: int) -> date | None:
 
 
 def trend(
-    org,
+    principal,
     provider_id: int,
     kind: str = MONTH,
     count: int = 6,
@@ -1054,17 +1063,17 @@ def trend(
     if not 1 <= count <= MAX_TREND:
         raise ValidationError({"count": f"Ask for 1 to {MAX_TREND} periods."})
     now = now or timezone.now()
-    periods = periods_back(kind, count, until=until or today_for(org, now))
-    weights = _prepare(org, weights)
-    frame = _Frame(org, org_zone(org), periods, kind, [provider_id], now)
+    periods = periods_back(kind, count, until=until or today_for(principal.organization, now))
+    weights = _prepare(principal, weights)
+    frame = _Frame(principal, org_zone(principal.organization), periods, kind, [provider_id], now)
     read = _read_all(frame)
     first = _first_with_work(read, provider_id, periods)
     if first != 0:
-        start = first_activity(org, provider_id)
+        start = first_activity(principal, provider_id)
         if start is None:
             return []
         first = next((n for n, period in enumerate(periods) if period.end >= start), len(periods))
-    bases = link_bases(org)
+    bases = link_bases(principal.organization)
     return [
         (
             period,
@@ -1073,7 +1082,7 @@ def trend(
                 period,
                 _slice(read, provider_id, period.start, n),
                 weights,
-                links(org, provider_id, period, bases),
+                links(principal.organization, provider_id, period, bases),
             ),
         )
         for n, period in enumerate(periods)

@@ -17,7 +17,7 @@ from handoff.work.models import Task
 DELIVERED = Q(status__in=(TaskStatus.DELIVERED, TaskStatus.ACCEPTED), delivered_at__isnull=False)
 
 
-def evidence_for(org, provider_ids, *, now=None) -> dict[int, Evidence]:
+def evidence_for(principal, provider_ids, *, now=None) -> dict[int, Evidence]:
     """Evidence per provider in three queries whatever their number: reference checks, the
     delivery record (on time or late, as the scorecards count it: the latest delivery by the
     due time; open work past due is late), and the quality ratings given at acceptance."""
@@ -25,7 +25,7 @@ def evidence_for(org, provider_ids, *, now=None) -> dict[int, Evidence]:
     now = now or timezone.now()
     checks = defaultdict(list)
     rows = (
-        ReferenceCheck.objects.for_org(org)
+        ReferenceCheck.objects.visible_to(principal)
         .filter(reference__provider_id__in=provider_ids)
         .values_list(
             "reference__provider_id",
@@ -41,7 +41,7 @@ def evidence_for(org, provider_ids, *, now=None) -> dict[int, Evidence]:
         if observation is not None:
             checks[provider_id].append(observation)
 
-    tasks = Task.objects.for_org(org).filter(engagement__provider_id__in=provider_ids)
+    tasks = Task.objects.visible_to(principal).filter(engagement__provider_id__in=provider_ids)
     overdue = Q(status__in=task_status.WITH_PROVIDER, due_at__lt=now)
     record = {
         row["engagement__provider_id"]: row

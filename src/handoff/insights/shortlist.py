@@ -49,12 +49,11 @@ def quote_annual_cost(quote: Quote) -> Decimal:
     return costing.quote_cost(report.quote_terms(quote)).total
 
 
-def comparison(function) -> list[Row]:
+def comparison(principal, function) -> list[Row]:
     """The candidates, best reputation first (by what the record makes certain), in a fixed
     number of queries whatever their number."""
-    org = function.organization
     candidates = list(
-        ShortlistCandidate.objects.for_org(org)
+        ShortlistCandidate.objects.visible_to(principal)
         .filter(function=function)
         .select_related("provider__organization", "chosen_by")
         .prefetch_related("provider__fields")
@@ -62,7 +61,7 @@ def comparison(function) -> list[Row]:
     ids = [c.provider_id for c in candidates]
     quotes = defaultdict(list)
     for quote in (
-        Quote.objects.for_org(org)
+        Quote.objects.visible_to(principal)
         .filter(
             analysis__function=function, analysis__archived_at__isnull=True, provider_id__in=ids
         )
@@ -71,7 +70,7 @@ def comparison(function) -> list[Row]:
         quotes[quote.provider_id].append((quote_annual_cost(quote), quote))
     references = {
         row["provider_id"]: row
-        for row in Reference.objects.for_org(org)
+        for row in Reference.objects.visible_to(principal)
         .filter(provider_id__in=ids)
         .values("provider_id")
         .annotate(total=Count("id", distinct=True),
@@ -80,14 +79,14 @@ def comparison(function) -> list[Row]:
     due = defaultdict(lambda: [0, 0, 0])
     today = timezone.localdate()
     for provider_id, status, expires_on in (
-        DueDiligenceItem.objects.for_org(org)
+        DueDiligenceItem.objects.visible_to(principal)
         .filter(provider_id__in=ids)
         .values_list("provider_id", "status", "expires_on")
     ):
         due[provider_id][1] += 1
         due[provider_id][0] += status in DUE_DILIGENCE_DONE
         due[provider_id][2] += bool(expires_on and expires_on < today)
-    evidence = evidence_for(org, ids)
+    evidence = evidence_for(principal, ids)
     rows = []
     for candidate in candidates:
         cheapest = min(quotes[candidate.provider_id], key=lambda pair: pair[0], default=None)
@@ -108,7 +107,7 @@ def choose(principal, candidate: ShortlistCandidate):
     decisions.mark_chosen(principal, candidate)
     priced = [
         (quote_annual_cost(q), q)
-        for q in Quote.objects.for_org(candidate.organization)
+        for q in Quote.objects.visible_to(principal)
         .filter(analysis__function_id=candidate.function_id, analysis__archived_at__isnull=True,
                 provider_id=candidate.provider_id)
         .prefetch_related("tiers")

@@ -45,35 +45,35 @@ def default_period(org, now: datetime | None = None) -> scorecards.Period:
     return scorecards.current(org, DEFAULT_KIND, now)
 
 
-def _engaged(org):
+def _engaged(principal):
     return Exists(
-        Engagement.objects.for_org(org)
+        Engagement.objects.visible_to(principal)
         .filter(provider=OuterRef("pk"))
         .exclude(status=EngagementStatus.DRAFT)
     )
 
 
-def names(org, with_data) -> dict[int, str]:
+def names(principal, with_data) -> dict[int, str]:
     """The standings' providers, id → name: every engaged provider and those of ``with_data``.
     One query."""
-    providers = Provider.objects.for_org(org)
+    providers = Provider.objects.visible_to(principal)
     if len(with_data) < NAMES_BY_ID:
-        rows = providers.filter(Q(pk__in=list(with_data)) | Q(_engaged(org))).values_list(
+        rows = providers.filter(Q(pk__in=list(with_data)) | Q(_engaged(principal))).values_list(
             "pk", "name"
         )
         return dict(rows)
-    rows = providers.annotate(engaged=_engaged(org)).values_list("pk", "name", "engaged")
+    rows = providers.annotate(engaged=_engaged(principal)).values_list("pk", "name", "engaged")
     return {pk: name for pk, name, engaged in rows if engaged or pk in with_data}
 
 
-def ranked(org, period: scorecards.Period, *, now: datetime | None = None) -> list[Ranked]:
+def ranked(principal, period: scorecards.Period, *, now: datetime | None = None) -> list[Ranked]:
     """Every standing of ``period``, best overall first (no overall score last, then by name),
     each with its rank. A fixed number of queries whatever the number of providers."""
-    cards = scorecards.compute(org, period, now=now)
-    known = names(org, cards)
+    cards = scorecards.compute(principal, period, now=now)
+    known = names(principal, cards)
     missing = known.keys() - cards.keys()
     if missing:
-        urls = scorecards.link_template(org, period)
+        urls = scorecards.link_template(principal.organization, period)
         for provider_id in missing:
             cards[provider_id] = scorecards.without_data(provider_id, period, urls)
     return rank(

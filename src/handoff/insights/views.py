@@ -18,7 +18,7 @@ from handoff.providers.models import Provider
 def provider_reputation(request, provider_pk):
     """The reputation card on a provider's page (an htmx fragment)."""
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
-    evidence = evidence_for(request.org, [provider.pk])[provider.pk]
+    evidence = evidence_for(request.principal, [provider.pk])[provider.pk]
     context = {"provider": provider, "evidence": evidence, "reputation": estimate(evidence)}
     return render(request, "insights/_reputation.html", context)
 
@@ -38,7 +38,7 @@ def shortlist(request, function_pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("insights:shortlist", request.org.slug, function.pk)
-    rows = shortlists.comparison(function)
+    rows = shortlists.comparison(request.principal, function)
     listed = {row.provider.pk for row in rows}
     context = {
         "function": function,
