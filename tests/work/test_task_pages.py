@@ -166,6 +166,14 @@ def test_moves_from_the_detail_page(org, task, member, manager):
 
 
 @pytest.mark.django_db
+def test_only_a_manager_is_offered_the_cancel_button(org, task, member, manager):
+    """The page offers what the service allows: cancelling takes a manager."""
+    cancel = b'name="to_status" value="cancelled"'
+    assert cancel not in client_for(member).get(url("task", org, task.pk)).content
+    assert cancel in client_for(manager).get(url("task", org, task.pk)).content
+
+
+@pytest.mark.django_db
 def test_the_detail_shows_on_time_once_delivered(org, task, member, viewer):
     for target in (S.ACKNOWLEDGED, S.IN_PROGRESS, S.DELIVERED):
         task = services.move_task(

@@ -25,7 +25,7 @@ from handoff.compliance.models import Invoice
 from handoff.core import csv_import
 from handoff.core.errors import Conflict
 from handoff.core.forms import add_service_errors
-from handoff.core.roles import Role, role_at_least
+from handoff.core.roles import Role
 
 PAGE_SIZE = 50
 
@@ -106,15 +106,11 @@ def invoice_list(request):
             else:
                 messages.success(request, f"Invoice {invoice.number} is recorded.")
                 return redirect("compliance:invoices", request.org.slug)
-    elif role_ok(request, Role.MANAGER):
+    elif request.principal.at_least(Role.MANAGER):
         form = InvoiceForm(principal=request.principal)
     rows = Invoice.objects.visible_to(request.principal).select_related("provider", "engagement")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "compliance/invoice_list.html", {"form": form, "page": page})
-
-
-def role_ok(request, role) -> bool:
-    return role_at_least(request.membership.role, role)
 
 
 @principal_required(Role.MANAGER)
@@ -155,7 +151,7 @@ def nec_list(request, year):
 
 
 def _nec_page(request, report, form=None, status=200):
-    can_file = role_ok(request, Role.ADMIN)
+    can_file = request.principal.at_least(Role.ADMIN)
     today = timezone.localdate()
     if form is None and can_file and report.year < today.year:
         form = FilingForm(instance=report.filing) if report.filing else FilingForm()

@@ -20,7 +20,7 @@ from handoff.accounts.access import principal_required
 from handoff.core.charts import inline_svg
 from handoff.core.forms import add_service_errors
 from handoff.core.principal import Principal
-from handoff.core.roles import Role, role_at_least
+from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.decisions.charts import STYLE
 from handoff.insights import checkin_rounds, checkins, selectors
@@ -208,7 +208,7 @@ def provider_checkins(request, provider_pk):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     rows = checkins.history(request.principal, provider)
     answered = any(row.ours.count or row.theirs.count for row in rows)
-    is_manager = role_at_least(request.membership.role, Role.MANAGER)
+    is_manager = request.principal.at_least(Role.MANAGER)
     notes = []
     if is_manager:
         notes = _with_periods(selectors.checkin_notes(request.principal, provider))

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
-from handoff.core.roles import Role, role_at_least
+from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.insights import report_email, reports
 from handoff.providers.models import Provider
@@ -39,7 +39,7 @@ def _download(content, content_type: str, filename: str) -> HttpResponse:
 
 def _review_page(request, review, email_form=None, status=200):
     context = reports.review_context(review)
-    if role_at_least(request.membership.role, Role.MANAGER):
+    if request.principal.at_least(Role.MANAGER):
         context["email_form"] = email_form or report_email.ReviewEmailForm(
             request.org,
             initial={

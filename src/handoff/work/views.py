@@ -161,7 +161,7 @@ def _detail_context(request, task, **forms):
     actions = [
         action
         for action in move_actions(task, Side.US)
-        if action["to"] != TaskStatus.CANCELLED or request.membership.role != Role.MEMBER
+        if action["to"] != TaskStatus.CANCELLED or request.principal.at_least(Role.MANAGER)
     ]
     context.update(
         actions=[action for action in actions if not action["on_behalf"]],
