@@ -210,6 +210,20 @@ class TestEmailedReferenceForm:
         assert ReferenceRequest.objects.get(pk=other.pk).used_at is None
         assert ReferenceRequest.objects.get(pk=asked.pk).used_at is not None
 
+    def test_the_link_reads_the_organizations_questions_and_no_other_link_does(
+        self, org, member, admin, reference
+    ):
+        """The reference's link opens the question set it answers (an added question too);
+        another kind of link, or another organization's, reads none."""
+        added = vetting.save_question(principal_for(admin, org), text="Did they keep secrets?")
+        asked, raw = vetting.request_check(principal_for(member, org), reference)
+        link = Principal.for_link(asked)
+        assert added in vetting.custom_questions(link)
+        assert ReferenceQuestion.objects.visible_to(link).count() == len(vetting.questions(link))
+        assert not ReferenceQuestion.objects.visible_to(Principal.for_link(reference)).exists()
+        page = Client().get(reverse("providers:reference_answer", args=[raw])).content.decode()
+        assert "Did they keep secrets?" in page
+
     def test_a_reference_without_e_mail_cannot_be_asked_by_e_mail(self, org, member, provider):
         silent = vetting.save_reference(Principal.system(org), provider, data={"name": "No Mail"})
         page = client_for(member).post(

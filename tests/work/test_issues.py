@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from handoff.accounts import portal
 from handoff.core.principal import Principal
+from handoff.engagements import services as engagements
 from handoff.engagements.choices import Severity
 from handoff.notifications import sweeps
 from handoff.notifications.events import Event
@@ -87,6 +88,20 @@ def test_an_issue_contact_with_a_portal_login_is_told_in_the_portal(
 def test_business_day_targets_end_at_five_in_the_afternoon(org, engagement, member):
     issue = raise_at(MONDAY_9AM, engagement, member, severity=Severity.NORMAL)
     assert issue.respond_by == datetime(2026, 3, 3, 17, 0, tzinfo=CHICAGO)
+
+
+def test_an_issue_the_provider_raises_skips_our_holidays_as_ours_does(
+    org, engagement, member, owner, point_contact, portal_user
+):
+    """A contact reads the organization's days off through their own principal: the clock on
+    an issue they raise is the one a member's issue gets."""
+    engagements.add_holiday(
+        principal_for(owner, org), day=MONDAY_9AM.date().replace(day=3), name="Closed"
+    )
+    grant_portal(org, point_contact, portal_user)
+    theirs = raise_at(MONDAY_9AM, engagement, portal_user, severity=Severity.NORMAL)
+    ours = raise_at(MONDAY_9AM, engagement, member, severity=Severity.NORMAL)
+    assert theirs.respond_by == ours.respond_by == datetime(2026, 3, 4, 17, 0, tzinfo=CHICAGO)
 
 
 def test_an_issue_the_provider_raises_goes_to_our_point_person(
