@@ -105,6 +105,11 @@ if TESTING:
 elif not PRODUCTION:
     TIN_KEYS = TIN_KEYS or [_generated_tin_key("tin_key")]
     TIN_HASH_KEY = TIN_HASH_KEY or _generated_tin_key("tin_hash_key")
+# Tests and the demo use TINs from ranges the IRS and SSA never issue (an SSN or ITIN whose
+# fourth and fifth digits are 00, an EIN starting 00), so no real person's number is ever in
+# them. Outside production those are accepted; in production they are refused like any other
+# impossible number unless this is set.
+TIN_ACCEPT_TEST_NUMBERS = env_bool("TIN_ACCEPT_TEST_NUMBERS", default=not PRODUCTION)
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Where the app is served: every absolute link (e-mails, invitations, one-click links, calendar

@@ -18,6 +18,9 @@ import re
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.us import ein as stdnum_ein
+from stdnum.us import ssn as stdnum_ssn
 
 from handoff.compliance.choices import TinType
 
@@ -48,15 +51,80 @@ def _hash_key() -> bytes:
     return settings.TIN_HASH_KEY.encode()
 
 
+# The fourth and fifth digits of the ITINs the IRS issues: 50–65, 70–88, 90–92 and 94–99 (93 is
+# an ATIN). IRS, "Individual Taxpayer Identification Number (ITIN)"; Publication 1346. The
+# table in python-stdnum 2.2 (70–99 less 89 and 93) refuses real ITINs in 50–65, so ITINs are
+# checked against the IRS's own list here; SSNs and EINs are python-stdnum's.
+ITIN_GROUPS = frozenset((*range(50, 66), *range(70, 89), *range(90, 93), *range(94, 100)))
+
+
 def normalize(tin_type: str, raw: str, field: str = "tin") -> str:
-    """The nine digits of a TIN typed with or without dashes or spaces; anything else is a
-    field error that does not repeat what was typed."""
+    """The nine digits of a possible TIN, typed with or without dashes or spaces. A number
+    the IRS or SSA could not have issued is a field error with the reason; no error repeats
+    what was typed."""
     digits = re.sub(r"[\s-]", "", raw or "")
     if not re.fullmatch(r"\d{9}", digits):
         raise ValidationError({field: "Enter the nine digits of the TIN (dashes are optional)."})
-    if tin_type == TinType.ITIN and not digits.startswith("9"):
-        raise ValidationError({field: "An ITIN starts with 9; check the TIN type."})
+    if is_test_number(tin_type, digits):
+        if settings.TIN_ACCEPT_TEST_NUMBERS:
+            return digits
+        raise ValidationError(
+            {
+                field: "This number is from a range that is never issued (kept for tests and "
+                "demonstrations); enter the payee's real TIN."
+            }
+        )
+    reason = why_impossible(tin_type, digits)
+    if reason:
+        raise ValidationError({field: reason})
     return digits
+
+
+def is_test_number(tin_type: str, digits: str) -> bool:
+    """A number from the never-issued ranges that tests and the demo use (domain notes, 'Test
+    TINs'): an SSN or ITIN with group 00, an EIN with prefix 00."""
+    if tin_type == TinType.EIN:
+        return digits.startswith("00")
+    return digits[3:5] == "00"
+
+
+def why_impossible(tin_type: str, digits: str) -> str | None:
+    """Why nine digits cannot be a TIN of this type, or None if they can."""
+    if tin_type == TinType.EIN:
+        try:
+            stdnum_ein.validate(digits)
+        except StdnumError:
+            return (
+                f"No EIN starts with {digits[:2]}: the IRS has not given that prefix to any "
+                "of its campuses. Check the number on the payee's IRS letter."
+            )
+        return None
+    if tin_type == TinType.ITIN:
+        if not digits.startswith("9"):
+            return "An ITIN starts with 9; check the TIN type."
+        if int(digits[3:5]) not in ITIN_GROUPS:
+            return (
+                "An ITIN's fourth and fifth digits are 50–65, 70–88, 90–92 or 94–99; this "
+                "number is not one the IRS issues."
+            )
+        return None
+    try:
+        stdnum_ssn.validate(digits)
+    except StdnumError:
+        return _ssn_reason(digits)
+    return None
+
+
+def _ssn_reason(digits: str) -> str:
+    if digits.startswith("9"):
+        return "An SSN never starts with 9 (those are ITINs); check the TIN type."
+    if digits[:3] in ("000", "666"):
+        return f"No SSN starts with {digits[:3]}."
+    if digits[3:5] == "00":
+        return "An SSN's fourth and fifth digits are never 00."
+    if digits[5:] == "0000":
+        return "An SSN's last four digits are never 0000."
+    return "This SSN was voided by the Social Security Administration; ask for the real one."
 
 
 def formatted(tin_type: str, digits: str) -> str:
