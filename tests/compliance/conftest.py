@@ -26,8 +26,9 @@ def reload_rules() -> None:
     """Load Comply's dated rules (and decisions' payroll figures) as the data migrations do;
     a transactional test needs this after an earlier one's flush emptied the tables."""
     reload_dated_figures()
-    migration = importlib.import_module("handoff.compliance.migrations.0002_rules")
-    migration.load(apps, schema_editor=None)
+    for name in ("0002_rules", "0006_backup_withholding_rate"):
+        migration = importlib.import_module(f"handoff.compliance.migrations.{name}")
+        migration.load(apps, schema_editor=None)
 
 
 def pdf_upload(name="w9.pdf") -> SimpleUploadedFile:

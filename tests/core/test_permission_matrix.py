@@ -85,6 +85,7 @@ NOUNS = {
     "agreement-clauses": "engagements.AgreementClause",
     "assessments": "compliance.ClassificationAssessment",
     "w9s": "compliance.W9",
+    "b-notices": "compliance.BNotice",
     "w9": "compliance.W9",
     "tasks": "work.Task",
     "attachments": "work.TaskAttachment",

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
@@ -106,6 +107,10 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def today(self):
+        """Today's date in the organization's time zone."""
+        return timezone.localtime(timezone.now(), ZoneInfo(self.time_zone)).date()
 
     def clean(self):
         if self.slug in RESERVED_SLUGS:

@@ -117,3 +117,33 @@ class FilingMethod(models.TextChoices):
     IRIS = "iris", "IRS IRIS portal"
     SERVICE = "service", "A filing service"
     PAPER = "paper", "On paper (with Form 1096)"
+
+
+class TinMatchResult(models.IntegerChoices):
+    """The indicator the IRS adds to each line of a bulk TIN Matching result file (IRS
+    Publication 2108-A, "On-Line Taxpayer Identification Number (TIN) Matching Program")."""
+
+    MATCH = 0, "Match"
+    MISSING = 1, "TIN missing or not nine digits"
+    NOT_ISSUED = 2, "TIN not issued"
+    NO_MATCH = 3, "No match"
+    INVALID = 4, "Invalid request"
+    DUPLICATE = 5, "Duplicate request"
+    MATCH_SSN = 6, "Match, as an SSN"
+    MATCH_EIN = 7, "Match, as an EIN"
+    MATCH_BOTH = 8, "Match, as an SSN and an EIN"
+
+
+TIN_MATCHED = frozenset({0, 6, 7, 8})
+# A name/TIN the IRS cannot tie together: the payee must certify a correct TIN.
+TIN_MISMATCHED = frozenset({2, 3})
+# The request itself was wrong or repeated: ask again in the next file.
+TIN_ASK_AGAIN = frozenset({1, 4, 5})
+
+
+class MismatchSource(models.TextChoices):
+    """What told us a payee's name and TIN do not match (IRS Publication 1281)."""
+
+    TIN_MATCHING = "tin_matching", "IRS TIN Matching result"
+    CP2100 = "cp2100", "IRS notice CP2100 or CP2100A"
+    LETTER_972CG = "972cg", "IRS Letter 972CG"

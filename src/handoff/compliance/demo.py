@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from handoff.accounts.models import Organization
 from handoff.accounts.principal import for_session
-from handoff.compliance import services
+from handoff.compliance import services, tin_matching
+from handoff.compliance.choices import MismatchSource, TinMatchResult
 from handoff.core.backdating import backdated
 from handoff.engagements import services as engagements
 from handoff.engagements.models import Engagement
@@ -126,6 +127,33 @@ def load_demo(org, actor) -> None:
                 tin=tin,
                 upload=_pdf(),
             )
+
+    # The IRS's bulk TIN Matching answered four months ago: Ledgerline's W-9 carries a name the
+    # IRS does not hold with its EIN. Asked for a corrected W-9, Ledgerline did not answer; a
+    # month later the IRS's CP2100 named it too, so the B notice went out and its later
+    # payments are subject to backup withholding until a corrected W-9 arrives.
+    checked_on = today - relativedelta(months=4)
+    with backdated(org, when(checked_on, 10)):
+        request, _ = tin_matching.request_file(principal)
+        answered = [
+            f"{line};{TinMatchResult.NO_MATCH if ';Ledgerline' in line else TinMatchResult.MATCH}"
+            for line in request.splitlines()
+        ]
+        outcome = tin_matching.import_results(principal, "\n".join(answered).encode(), checked_on)
+    for case in outcome["opened"]:
+        with backdated(org, when(checked_on + timedelta(days=2), 9)):
+            tin_matching.mark_sent(principal, case, checked_on + timedelta(days=2))
+        received_on = today - relativedelta(months=3)
+        with backdated(org, when(received_on, 11)):
+            case = tin_matching.record_notice(
+                principal,
+                w9=case.w9,
+                source=MismatchSource.CP2100,
+                received_on=received_on,
+                second=False,
+            )
+        with backdated(org, when(received_on + timedelta(days=6), 9)):
+            tin_matching.mark_sent(principal, case, received_on + timedelta(days=6))
 
     def engagement(title):
         return Engagement.objects.visible_to(principal).get(title=title)

@@ -2,8 +2,16 @@ from django import forms
 from django.utils import timezone
 
 from handoff.compliance import classification
-from handoff.compliance.choices import Answer, Category, FilingMethod, PaymentMethod, TinType
+from handoff.compliance.choices import (
+    Answer,
+    Category,
+    FilingMethod,
+    MismatchSource,
+    PaymentMethod,
+    TinType,
+)
 from handoff.compliance.models import W9, ComplianceSettings, Filing1099, Invoice
+from handoff.compliance.selectors import current_w9_rows
 from handoff.compliance.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, W9_FIELDS
 from handoff.core.csv_import import CsvImportForm, read_rows
 from handoff.engagements.models import Engagement
@@ -352,3 +360,74 @@ class FilingForm(forms.ModelForm):
 
     def _post_clean(self):
         """The service checks the filing's rules (one place for the page and the API)."""
+
+
+# --- TIN Matching and B notices ---------------------------------------------------------------
+RESULT_FILE_LIMIT = 10 * 1024 * 1024  # 100,000 lines of at most ~100 characters
+
+
+class TinResultsForm(forms.Form):
+    file = forms.FileField(
+        label="The IRS's result file",
+        help_text="The .txt file e-Services returned for Handoff's request (at most 10 MB).",
+    )
+    checked_on = forms.DateField(
+        label="Date of the result",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > RESULT_FILE_LIMIT:
+            raise forms.ValidationError("The file is larger than 10 MB: it is not a result file.")
+        return upload
+
+
+class IrsNoticeForm(forms.Form):
+    w9 = forms.ModelChoiceField(
+        label="Payee",
+        queryset=W9.objects.none(),
+        help_text="The payee the IRS's notice lists, with the W-9 in force.",
+    )
+    source = forms.ChoiceField(
+        label="IRS notice",
+        choices=[
+            (value, label)
+            for value, label in MismatchSource.choices
+            if value != MismatchSource.TIN_MATCHING
+        ],
+    )
+    received_on = forms.DateField(
+        label="Date received",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    second = forms.BooleanField(
+        label="The second notice for this payee within three calendar years",
+        required=False,
+    )
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["w9"].queryset = current_w9_rows(principal).order_by("legal_name")
+        self.fields["w9"].label_from_instance = lambda w9: f"{w9.provider.name} ({w9.legal_name})"
+
+
+class BNoticeSentForm(forms.Form):
+    sent_on = forms.DateField(
+        label="Sent on",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class BNoticeResolveForm(forms.Form):
+    resolved_on = forms.DateField(
+        label="Closed on",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    resolution = forms.CharField(
+        label="What ended it", max_length=300, help_text="E.g. the SSA's validation letter."
+    )

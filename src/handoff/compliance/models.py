@@ -14,13 +14,17 @@ from django.utils import timezone
 from handoff.compliance.choices import (
     EXEMPT_PAYEE_CODES,
     PROCESSOR_REPORTED,
+    TIN_MATCHED,
+    TIN_MISMATCHED,
     Category,
     Direction,
     FilingMethod,
     LlcClassification,
+    MismatchSource,
     Outcome,
     PaymentMethod,
     TaxClassification,
+    TinMatchResult,
     TinType,
 )
 from handoff.core.tenancy import TenantModel
@@ -116,6 +120,15 @@ class Section3509Rates(DatedFigures):
 
     def __str__(self):
         return f"IRC 3509 rates from {self.effective_from:%Y-%m-%d}"
+
+
+class BackupWithholdingRate(DatedFigures):
+    """The backup withholding rate on reportable payments (IRC 3406(a)(1); IRS Pub. 1281)."""
+
+    percent = models.DecimalField(**percent)
+
+    class Meta(DatedFigures.Meta):
+        verbose_name = "backup withholding rate"
 
 
 # --- The organization's settings ---------------------------------------------------------------
@@ -306,6 +319,98 @@ class W9(TenantModel):
         )
 
 
+class TinCheck(TenantModel):
+    """What the IRS answered for a W-9's name and TIN in a bulk TIN Matching result file."""
+
+    w9 = models.ForeignKey(W9, on_delete=models.CASCADE, related_name="tin_checks")
+    result = models.PositiveSmallIntegerField(choices=TinMatchResult.choices)
+    checked_on = models.DateField("date of the IRS result")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-checked_on", "-id"]
+        indexes = [models.Index(fields=["organization", "w9"], name="tin_check_org_w9")]
+
+    def __str__(self):
+        return f"TIN check of {self.w9.legal_name} on {self.checked_on:%Y-%m-%d}"
+
+    @property
+    def matched(self) -> bool:
+        return self.result in TIN_MATCHED
+
+    @property
+    def mismatched(self) -> bool:
+        return self.result in TIN_MISMATCHED
+
+
+class BNotice(TenantModel):
+    """A payee whose name and TIN do not match, and the B-notice path that follows (IRS Pub.
+    1281): after an IRS notice (CP2100/CP2100A, 972CG), the B notice asking for a certified TIN
+    within 15 business days and backup withholding from 30 business days after the notice
+    unless a certified TIN arrives first. A TIN Matching mismatch alone asks for a corrected
+    W-9 on the same timetable but withholds nothing until the IRS's notice confirms it. A
+    second notice within three years needs the IRS's or SSA's validation, not just a new W-9.
+    One open case per payee."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="b_notices"
+    )
+    w9 = models.ForeignKey(W9, on_delete=models.PROTECT, related_name="b_notices")
+    source = models.CharField(max_length=16, choices=MismatchSource.choices)
+    received_on = models.DateField("date received")
+    second = models.BooleanField(
+        "second notice in three years",
+        default=False,
+        help_text="The IRS named this payee's name and TIN twice within three calendar years.",
+    )
+    send_by = models.DateField("send the B notice by")
+    b_notice_sent_on = models.DateField("B notice sent", null=True, blank=True)
+    withholding_from = models.DateField(
+        "withhold from",
+        null=True,
+        blank=True,
+        help_text="Empty for a TIN Matching result alone: only an IRS notice (CP2100, 972CG) "
+        "makes backup withholding required.",
+    )
+    resolved_on = models.DateField(null=True, blank=True)
+    resolution = models.CharField(max_length=300, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "B notice"
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "provider"],
+                condition=models.Q(resolved_on__isnull=True),
+                name="b_notice_one_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"B notice for {self.provider}, received {self.received_on:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None
+
+    def withholds_on(self, day: date) -> bool:
+        """Whether a payment made on ``day`` is subject to backup withholding."""
+        if self.withholding_from is None or day < self.withholding_from:
+            return False
+        return self.resolved_on is None or day < self.resolved_on
+
+    @property
+    def from_irs_notice(self) -> bool:
+        return self.source != MismatchSource.TIN_MATCHING
+
+
 def masked(tin_type: str, last4: str) -> str:
     if tin_type == TinType.EIN:
         return f"••-•••{last4}"
@@ -397,6 +502,13 @@ class Payment(TenantModel):
     )
     processor_reported = models.BooleanField(default=False, editable=False)
     without_w9 = models.BooleanField("paid without a W-9 on file", default=False, editable=False)
+    backup_withheld = models.DecimalField(
+        "backup withholding",
+        **dollars,
+        default=Decimal(0),
+        editable=False,
+        help_text="Withheld from this payment for the IRS (1099-NEC box 4, Form 945).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -451,15 +451,20 @@ def w9s(principal):
     )
 
 
-def current_w9s(principal, provider_ids=None) -> dict[int, W9]:
-    """Each provider's newest W-9 (the one in force), in one query."""
+def current_w9_rows(principal):
+    """Each provider's newest W-9 (the one in force), as a query."""
     newest = (
         W9.objects.visible_to(principal)
         .filter(provider=OuterRef("provider"))
         .order_by("-signed_on", "-id")
         .values("pk")[:1]
     )
-    rows = w9s(principal).filter(pk=Subquery(newest))
+    return w9s(principal).filter(pk=Subquery(newest))
+
+
+def current_w9s(principal, provider_ids=None) -> dict[int, W9]:
+    """Each provider's newest W-9 (the one in force), in one query."""
+    rows = current_w9_rows(principal)
     if provider_ids is not None:
         rows = rows.filter(provider_id__in=list(provider_ids))
     return {row.provider_id: row for row in rows}
@@ -529,6 +534,7 @@ class NecRow:
     reason: str
     corporation: bool
     attorney: bool
+    withheld: Decimal = Decimal(0)  # backup withholding, box 4
 
     @property
     def reportable(self) -> Decimal:
@@ -551,6 +557,7 @@ def nec_reason(
     corporation: bool,
     attorney: bool,
     exempt_code: str,
+    withheld: Decimal = Decimal(0),
 ) -> str:
     """Why a payee is or is not reported on 1099-NEC for a year (domain/taxes-and-reporting.md:
     corporations are not reported except attorneys; card and network payments are the
@@ -559,7 +566,9 @@ def nec_reason(
         return ReportableReason.CORPORATION
     if exempt_code in EXEMPT_CODES_NOT_CORPORATION:
         return ReportableReason.EXEMPT_PAYEE
-    if reportable >= threshold:
+    # Backup withholding is reported whatever the amount paid (Instructions for Forms
+    # 1099-MISC and 1099-NEC, box 4).
+    if reportable >= threshold or withheld > 0:
         return ReportableReason.NEEDS_FORM
     if reportable == 0 and processor_total > 0:
         return ReportableReason.PROCESSOR_ONLY
@@ -622,10 +631,19 @@ def _nec_rows(principal, by_provider: dict, threshold: Decimal, providers: dict,
             corporation=corporation,
             attorney=attorney,
             exempt_code=exempt,
+            withheld=data["withheld"] or Decimal(0),
         )
         rows.append(
             NecRow(
-                provider, w9, data["total"], processor, data["count"], reason, corporation, attorney
+                provider,
+                w9,
+                data["total"],
+                processor,
+                data["count"],
+                reason,
+                corporation,
+                attorney,
+                data["withheld"] or Decimal(0),
             )
         )
     rows.sort(key=lambda row: (not row.needs_form, row.provider.name.lower()))
@@ -652,6 +670,7 @@ def nec_reports(principal, years) -> dict[int, NecReport]:
         .annotate(
             total=Sum("amount"),
             processor=Sum("amount", filter=Q(processor_reported=True)),
+            withheld=Sum("backup_withheld"),
             count=Count("id"),
         )
         .order_by()

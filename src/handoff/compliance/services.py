@@ -5,7 +5,6 @@ was entered or revealed, never the TIN."""
 
 import io
 import re
-import zoneinfo
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from handoff.compliance import classification, selectors, tins
+from handoff.compliance import classification, selectors, tin_matching, tins
 from handoff.compliance.choices import (
     Answer,
     FilingMethod,
@@ -330,6 +329,7 @@ def record_w9(principal: Principal, provider: Provider, *, data: dict, tin: str,
         row,
         f"Recorded the W-9 of {provider.name} signed {row.signed_on:%Y-%m-%d}",
     )
+    tin_matching.certified_tin_arrived(principal, row)
     return row
 
 
@@ -450,7 +450,7 @@ def w9_warning(provider: Provider) -> str:
 
 def org_today(org) -> date:
     """Today in the organization's time zone."""
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(org.time_zone)).date()
+    return org.today()
 
 
 # A payment date needs the "the date is right" confirmation when it is after today (a payment
@@ -547,6 +547,13 @@ def record_payment(
             )
         payment.without_w9 = True
         warnings.append(w9_warning(payment.provider))
+    payment.backup_withheld = tin_matching.withholding_for(principal, payment)
+    if payment.backup_withheld:
+        warnings.append(
+            f"{payment.provider.name}'s name and TIN do not match the IRS's records: withhold "
+            f"{payment.backup_withheld} from this payment for the IRS (backup withholding, "
+            "Form 945; 1099-NEC box 4) until a certified TIN arrives."
+        )
     payment.save()
     if payment.processor_reported:
         warnings.append(

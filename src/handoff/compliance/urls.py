@@ -1,6 +1,7 @@
 from django.urls import path
 
 from handoff.compliance import payment_views as money
+from handoff.compliance import tin_views as tin
 from handoff.compliance import views
 from handoff.compliance import w9_views as w9
 
@@ -29,6 +30,12 @@ urlpatterns = [
     path(ORG + "w9/<int:pk>/reveal/", w9.w9_reveal, name="w9_reveal"),
     path(ORG + "w9/<int:pk>/document/", w9.w9_document, name="w9_document"),
     path(ORG + "w9/missing/", w9.missing_w9, name="missing_w9"),
+    path(ORG + "tin-matching/", tin.tin_matching_page, name="tin_matching"),
+    path(ORG + "tin-matching/request/", tin.tin_request, name="tin_request"),
+    path(ORG + "tin-matching/results/", tin.tin_results, name="tin_results"),
+    path(ORG + "b-notices/new/", tin.b_notice_create, name="b_notice_create"),
+    path(ORG + "b-notices/<int:pk>/sent/", tin.b_notice_sent, name="b_notice_sent"),
+    path(ORG + "b-notices/<int:pk>/resolve/", tin.b_notice_resolve, name="b_notice_resolve"),
     path(ORG + "payments/", money.payment_list, name="payments"),
     path(ORG + "payments/new/", money.payment_create, name="payment_create"),
     path(ORG + "payments/import/", money.payment_import, name="payment_import"),

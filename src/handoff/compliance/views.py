@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from handoff.accounts.access import principal_required
-from handoff.compliance import selectors, services
+from handoff.compliance import selectors, services, tin_matching
 from handoff.compliance.choices import Outcome
 from handoff.compliance.forms import AssessmentForm, SettingsForm
 from handoff.core.forms import add_service_errors
@@ -36,6 +36,7 @@ def overview(request):
         filing = selectors.filing_status(request.principal)
     context = {
         "missing_w9": list(selectors.payees_without_w9(request.principal)[:PAGE_SIZE]),
+        "open_b_notices": list(tin_matching.cases(request.principal).filter(resolved_on=None)),
         "stale": selectors.stale_assessments(request.principal),
         "reports": reports,
         "filing": filing,

@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
-from handoff.compliance import selectors, services
+from handoff.compliance import selectors, services, tin_matching
 from handoff.compliance.forms import W9Form
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
@@ -24,6 +24,10 @@ from handoff.providers.models import Provider
 def _page(request, provider, *, revealed=None, form=None, status=200):
     rows = list(selectors.w9s(request.principal).filter(provider=provider))
     context = {
+        "checks": tin_matching.last_checks(request.principal, rows),
+        "open_case": tin_matching.cases(request.principal)
+        .filter(provider=provider, resolved_on=None)
+        .first(),
         "provider": provider,
         "w9s": rows,
         "current": rows[0] if rows else None,

@@ -28,5 +28,6 @@ class Event(models.TextChoices):
     DOCUMENT_EXPIRING = "document_expiring", "Due-diligence document expiring"
     # Comply
     FILING_1099_DUE = "filing_1099_due", "1099-NEC filing deadline approaching"
+    TIN_MISMATCH = "tin_mismatch", "A payee's name and TIN do not match the IRS's records"
     # Evaluate
     CHECKIN_REQUESTED = "checkin_requested", "Relationship check-in"

@@ -2,8 +2,9 @@
 
 Least roles: reading for viewers (TINs masked); assessments, W-9 entry, invoices, payments and
 the import for managers; revealing a TIN, the signed W-9 file, the 1099-NEC export (with full
-TINs) and the settings for admins and owners. A TIN appears in a response only from the reveal
-endpoint and the export, both recorded in the audit trail.
+TINs), IRS TIN Matching and the B-notice cases, and the settings for admins and owners. A TIN
+appears in a response only from the reveal endpoint, the export and the TIN Matching request
+file, each recorded in the audit trail.
 
 One module per resource registers its handlers on the shared ``router``. Importing them here
 runs their decorators before the API is built, in the order the resources are listed in the
@@ -13,7 +14,14 @@ API's document.
 from handoff.compliance.api.routing import router
 
 # isort: off
-from handoff.compliance.api import rules, assessments, w9s, payments, nec  # noqa: F401
+from handoff.compliance.api import (  # noqa: F401
+    rules,
+    assessments,
+    w9s,
+    payments,
+    nec,
+    tin_matching,
+)
 # isort: on
 
 __all__ = ["router"]
