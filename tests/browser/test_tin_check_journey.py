@@ -1,16 +1,20 @@
 """An owner, on a phone, asks the IRS about a payee's name and TIN: the request file from TIN
-checks, the IRS's answer uploaded, the mismatch's B-notice case with its dates, the B notice
-recorded as sent, and the case on the payee's W-9 page and the Comply overview."""
+checks, the IRS's answer uploaded, the mismatch's case, the IRS's notice with the B notice's
+dates, and the case on the payee's W-9 page and the Comply overview. And a contractor Ohio
+wants reported to its new-hire registry, marked reported from State reports."""
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from handoff.accounts import services as accounts
+from handoff.accounts.models import User
 from handoff.compliance.models import BNotice, TinCheck
+from handoff.providers.models import Provider
 from tests.browser.conftest import field_label, log_in, open_section
-from tests.compliance.conftest import record_w9
+from tests.compliance.conftest import pay, record_w9
 from tests.factories import ProviderFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,3 +95,27 @@ def test_a_mismatch_found_by_tin_matching_becomes_a_b_notice_case(page, owner_on
     expect(overview.get_by_text("B notice sent Apr 6, 2026")).to_be_visible()
     case = BNotice.objects.get(organization=org)
     assert case.is_open and case.from_irs_notice
+
+
+def test_a_contractor_the_state_wants_reported_is_marked_reported(page, owner_on_a_phone):
+    org = owner_on_a_phone  # an Ohio practice: Ohio wants individual contractors reported
+    sam = Provider.objects.get(organization=org, name="Sam Rivera Design")
+    owner = User.objects.get(email="olivia@acme.example")
+    pay(org, owner, sam, "700.00", date(2026, 3, 2))
+    open_section(page, COMPLY)
+    page.get_by_role("link", name="State reports").click()
+    page.get_by_label("Payments made in").select_option("2026")
+    page.get_by_role("button", name="Show").click()
+    row = page.get_by_role("article", name="Sam Rivera Design, OH")
+    expect(row.get_by_text("due Mar 22, 2026")).to_be_visible()
+    row.get_by_text("What the report asks").click()
+    expect(row.get_by_text("•••-••-1234")).to_be_visible()
+    row.get_by_label("Reported on").fill("2026-03-10")
+    row.get_by_label("Confirmation").fill("OH-55512")
+    row.get_by_role("button", name="Mark reported").click()
+    expect(
+        page.get_by_text("Recorded Sam Rivera Design as reported to OH for 2026.")
+    ).to_be_visible()
+    row = page.get_by_role("article", name="Sam Rivera Design, OH")
+    expect(row.get_by_text("reported Mar 10, 2026")).to_be_visible()
+    expect(row.get_by_text("Confirmation OH-55512.")).to_be_visible()

@@ -26,7 +26,7 @@ def reload_rules() -> None:
     """Load Comply's dated rules (and decisions' payroll figures) as the data migrations do;
     a transactional test needs this after an earlier one's flush emptied the tables."""
     reload_dated_figures()
-    for name in ("0002_rules", "0006_backup_withholding_rate"):
+    for name in ("0002_rules", "0006_backup_withholding_rate", "0008_state_contractor_rules"):
         migration = importlib.import_module(f"handoff.compliance.migrations.{name}")
         migration.load(apps, schema_editor=None)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from handoff.accounts.models import Organization
 from handoff.accounts.principal import for_session
-from handoff.compliance import services, tin_matching
+from handoff.compliance import services, state_reports, tin_matching
 from handoff.compliance.choices import MismatchSource, TinMatchResult
 from handoff.core.backdating import backdated
 from handoff.engagements import services as engagements
@@ -222,6 +222,20 @@ def load_demo(org, actor) -> None:
     while paid_on <= marketing.end_date + timedelta(days=31) and paid_on <= today:
         pay("Pixel & Pine Marketing", "600.00", paid_on, "check", marketing.title)
         paid_on += relativedelta(months=1)
+
+    # Jordan was reported to the state's new-hire registry ten days after his first payment;
+    # the others the state wants reported are still to do (the State reports page).
+    for row in state_reports.dues(principal, today.year):
+        if row.provider.name == "Jordan Lee IT":
+            filed_on = min(row.reportable_on + timedelta(days=10), today)
+            with backdated(org, when(filed_on, 16)):
+                state_reports.mark_reported(
+                    principal,
+                    provider=row.provider,
+                    state=row.rule.state,
+                    year=today.year,
+                    filed_on=filed_on,
+                )
 
     jordan = providers["Jordan Lee IT"]
     with backdated(org, when(today - timedelta(days=9), 10)):

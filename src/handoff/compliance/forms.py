@@ -431,3 +431,15 @@ class BNoticeResolveForm(forms.Form):
     resolution = forms.CharField(
         label="What ended it", max_length=300, help_text="E.g. the SSA's validation letter."
     )
+
+
+class StateReportForm(forms.Form):
+    provider = forms.IntegerField(widget=forms.HiddenInput)
+    state = forms.CharField(max_length=2, widget=forms.HiddenInput)
+    year = forms.IntegerField(widget=forms.HiddenInput)
+    filed_on = forms.DateField(
+        label="Reported on",
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(label="Confirmation", max_length=100, required=False)

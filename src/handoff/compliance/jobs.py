@@ -1,4 +1,5 @@
-"""The 1099-NEC deadline reminder, run by the notifications worker's sweeps.
+"""The 1099-NEC deadline reminder and the state new-hire report reminders, run by the
+notifications worker's sweeps.
 
 Registered from ``ComplianceConfig.ready``. In the weeks before the filing deadline for the
 previous year's payments (January 31, or the next business day), each organization that has
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from handoff.accounts.models import Organization
-from handoff.compliance import selectors
+from handoff.compliance import selectors, state_reports
 from handoff.compliance.models import Payment
 from handoff.core.principal import Principal
 from handoff.notifications.events import Event
@@ -114,3 +115,50 @@ def _overdue(org, unfiled) -> int:
             key=f"nec:{report.year}:overdue",
         )
     )
+
+
+# --- State new-hire reports of contractors -----------------------------------------------------
+@sweep(every=timedelta(hours=6), name="compliance.state_report_reminders")
+def state_report_reminders(now: datetime) -> int:
+    """Tell owners and admins of each contractor a state wants reported: once when
+    the contractor becomes reportable, once more if the deadline passes unreported."""
+    sent = 0
+    for org in Organization.objects.exclude(states=[]).order_by("pk"):
+        today = now.astimezone(zoneinfo.ZoneInfo(org.time_zone)).date()
+        sent += remind_state_reports(org, today)
+    return sent
+
+
+def remind_state_reports(org, today: date) -> int:
+    principal = Principal.system(org)
+    sent = 0
+    for row in state_reports.dues(principal, today.year):
+        if row.filed:
+            continue
+        overdue = row.overdue(today)
+        state, name = row.rule.state, row.provider.name
+        deadline = (
+            f"by {date_format(row.due_on, 'l, N j, Y')}" if row.due_on else "promptly (no deadline)"
+        )
+        body = (
+            f"{state} wants contractors like {name} reported to its new-hire registry "
+            f"({row.rule.how}). {name} became reportable on "
+            f"{date_format(row.reportable_on, 'N j, Y')}: report {deadline}, then mark it "
+            "reported in Handoff."
+        )
+        sent += len(
+            notify(
+                organization=org,
+                event=Event.STATE_REPORT_DUE,
+                subject=(
+                    f"Report {name} to {state}: "
+                    + ("past due" if overdue else f"due {deadline.removeprefix('by ')}")
+                ),
+                body=body,
+                url=f"{reverse('compliance:state_reports', args=[org.slug])}?year={today.year}",
+                users=admins_and(principal),
+                key=f"state_report:{row.provider.pk}:{state}:{today.year}:"
+                + ("overdue" if overdue else "due"),
+            )
+        )
+    return sent

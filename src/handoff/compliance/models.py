@@ -131,6 +131,54 @@ class BackupWithholdingRate(DatedFigures):
         verbose_name = "backup withholding rate"
 
 
+class StateContractorRule(models.Model):
+    """A state's rule for reporting independent contractors to its new-hire registry, in force
+    from ``effective_from``; a change is a new row (a migration), not a code change. Handoff
+    counts payments made in the calendar year toward ``threshold``; where the state counts a
+    contract's expected value, the page says a report may be due sooner."""
+
+    state = models.CharField(max_length=2)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    threshold = models.DecimalField(
+        **dollars, null=True, blank=True, help_text="Empty: a contractor paid any amount."
+    )
+    more_than = models.BooleanField(
+        default=False, help_text="The amount must be exceeded, not just reached."
+    )
+    counts_contract_value = models.BooleanField(
+        default=False,
+        help_text="The state counts what the contract is expected to pay, not only what was paid.",
+    )
+    entity_types = models.JSONField(
+        default=list, help_text="The provider entity types the rule covers."
+    )
+    who = models.CharField(max_length=300)
+    deadline_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days after the threshold is crossed; empty: none named."
+    )
+    every_year = models.BooleanField(
+        default=False, help_text="Reported again in each calendar year the contractor qualifies."
+    )
+    how = models.CharField(max_length=300, help_text="The form or service the state takes.")
+    asks = models.TextField(help_text="What the report asks for.")
+    source = models.TextField()
+    verified_on = models.DateField(
+        null=True, blank=True, help_text="When the source was read; empty: not re-read yet."
+    )
+
+    class Meta:
+        ordering = ["state", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state", "effective_from"], name="state_contractor_rule_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.state} contractor reporting from {self.effective_from:%Y-%m-%d}"
+
+
 # --- The organization's settings ---------------------------------------------------------------
 class ComplianceSettings(TenantModel):
     refuse_payments_without_w9 = models.BooleanField(
@@ -533,6 +581,36 @@ class Payment(TenantModel):
     def save(self, *args, **kwargs):
         self.processor_reported = self.method in PROCESSOR_REPORTED
         super().save(*args, **kwargs)
+
+
+class StateContractorReport(TenantModel):
+    """That a contractor was reported to a state's new-hire registry for a year."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="state_reports"
+    )
+    state = models.CharField(max_length=2)
+    year = models.PositiveSmallIntegerField()
+    filed_on = models.DateField("date reported")
+    reference = models.CharField(
+        "confirmation", max_length=100, blank=True, help_text="The state's confirmation, if any."
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-year", "state", "-filed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "provider", "state", "year"],
+                name="state_contractor_report_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider} reported to {self.state} for {self.year}"
 
 
 # --- 1099-NEC filings --------------------------------------------------------------------------

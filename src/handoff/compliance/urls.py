@@ -1,6 +1,7 @@
 from django.urls import path
 
 from handoff.compliance import payment_views as money
+from handoff.compliance import state_report_views as state
 from handoff.compliance import tin_views as tin
 from handoff.compliance import views
 from handoff.compliance import w9_views as w9
@@ -33,6 +34,8 @@ urlpatterns = [
     path(ORG + "tin-matching/", tin.tin_matching_page, name="tin_matching"),
     path(ORG + "tin-matching/request/", tin.tin_request, name="tin_request"),
     path(ORG + "tin-matching/results/", tin.tin_results, name="tin_results"),
+    path(ORG + "state-reports/", state.state_report_list, name="state_reports"),
+    path(ORG + "state-reports/new/", state.state_report_file, name="state_report_file"),
     path(ORG + "b-notices/new/", tin.b_notice_create, name="b_notice_create"),
     path(ORG + "b-notices/<int:pk>/sent/", tin.b_notice_sent, name="b_notice_sent"),
     path(ORG + "b-notices/<int:pk>/resolve/", tin.b_notice_resolve, name="b_notice_resolve"),

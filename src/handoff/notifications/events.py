@@ -29,5 +29,6 @@ class Event(models.TextChoices):
     # Comply
     FILING_1099_DUE = "filing_1099_due", "1099-NEC filing deadline approaching"
     TIN_MISMATCH = "tin_mismatch", "A payee's name and TIN do not match the IRS's records"
+    STATE_REPORT_DUE = "state_report_due", "A contractor to report to a state's new-hire registry"
     # Evaluate
     CHECKIN_REQUESTED = "checkin_requested", "Relationship check-in"

@@ -21,6 +21,7 @@ from handoff.compliance.api import (  # noqa: F401
     payments,
     nec,
     tin_matching,
+    state_reports,
 )
 # isort: on
 
