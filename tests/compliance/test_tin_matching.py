@@ -394,3 +394,19 @@ def test_names_are_sent_as_the_irs_reads_them(legal_name, sent):
     from handoff.compliance.models import W9
 
     assert tin_matching.matching_name(W9(legal_name=legal_name)) == sent
+
+
+def test_the_api_shows_the_withholding_on_the_payment_and_in_box_4(
+    org, admin, manager, jordan, payees
+):
+    from tests.conftest import api_client_for
+
+    _cp2100(org, admin, payees["jordan"])
+    payment = pay(org, manager, jordan, "100.00", WITHHOLD_FROM)
+    api = api_client_for(manager, org)
+    items = api.get("/api/v1/compliance/payments").json()["results"]
+    (listed,) = [p for p in items if p["id"] == payment.pk]
+    assert Decimal(str(listed["backup_withheld"])) == Decimal("24.00")
+    report = api.get("/api/v1/compliance/1099/2026").json()
+    (row,) = [r for r in report["rows"] if r["provider_id"] == jordan.pk]
+    assert Decimal(str(row["withheld"])) == Decimal("24.00") and row["needs_form"] is True

@@ -79,6 +79,7 @@ def nec(request, year: int):
                 "attorney": row.attorney,
                 "w9_state": "on_file" if row.w9 else "missing",
                 "tin_masked": row.w9.masked_tin if row.w9 else None,
+                "withheld": row.withheld,
             }
             for row in report.rows
         ],

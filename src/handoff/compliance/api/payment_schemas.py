@@ -57,6 +57,10 @@ class PaymentOut(Schema):
     reference: str
     processor_reported: bool = Field(description="Card or network: on the processor's 1099-K.")
     without_w9: bool = Field(description="No W-9 was on file when it was recorded.")
+    backup_withheld: Decimal = Field(
+        description="Backup withholding from this payment (1099-NEC box 4, Form 945): the "
+        "dated rate while an IRS name/TIN notice's case calls for it; 0 otherwise."
+    )
 
 
 class PaymentCreatedOut(PaymentOut):
@@ -123,6 +127,7 @@ class NecRowOut(Schema):
     attorney: bool
     w9_state: Literal["on_file", "missing"]
     tin_masked: str | None
+    withheld: Decimal = Field(description="Backup withholding in the year (box 4).")
 
 
 class FilingOut(Schema):
