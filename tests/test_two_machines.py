@@ -101,6 +101,9 @@ def _environment(machine_var, database, endpoint, site) -> dict:
             "HANDOFF_HTTPS": "false",
             "HANDOFF_TIN_KEYS": TIN_KEY,
             "HANDOFF_TIN_HASH_KEY": "two-machines-tin-hash-key",
+            # Production refuses the never-issued test TINs unless told to accept them;
+            # this test stores one rather than a number that could be someone's.
+            "HANDOFF_TIN_ACCEPT_TEST_NUMBERS": "true",
         }
     )
 
