@@ -54,6 +54,8 @@ PUBLIC_PAGES = {
     "handoff.work.views.calendar_feed": "a calendar feed's secret address",
     "handoff.accounts.portal_views.accept": "a provider contact's one-time portal invitation",
     "handoff.insights.checkin_views.checkin_answer": "a check-in's one-time answer link",
+    "handoff.compliance.onboarding_views.onboarding_start": "a contractor's W-9 link",
+    "handoff.compliance.onboarding_views.onboarding_pdf": "the W-9 a link's holder signed",
 }
 AUTH_PAGES = "django.contrib.auth.views."  # login, logout, password change and reset
 
@@ -76,6 +78,7 @@ NOUNS = {
     "workflow-steps": "engagements.WorkflowStep",
     "workflow": "engagements.WorkflowStep",
     "holidays": "engagements.Holiday",
+    "w9-links": "compliance.OnboardingLink",
     "access": "engagements.AccessGrant",
     "exit-items": "engagements.ExitItem",
     "items": "engagements.ExitItem",

@@ -45,6 +45,9 @@ ALLOWED = {
     "accounts/services.py:authenticate_api_token": "the API key; then its own row by pk",
     "insights/checkins.py:find_checkin": "the check-in link's token",
     "providers/vetting.py:find_request": "the reference link's token",
+    "compliance/onboarding.py:find_link": "the W-9 link's token",
+    "compliance/onboarding.py:_granted": "locks the W-9 link its token unlocked",
+    "compliance/onboarding.py:mark_opened": "marks the W-9 link its token unlocked",
     "work/feeds.py:feed_for_token": "the calendar feed's token",
     # A row the caller already holds (read scoped or by token), locked or updated by its pk.
     "accounts/services.py:accept_invitation": "locks the invitation found by its token",

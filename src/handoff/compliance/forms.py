@@ -201,6 +201,7 @@ class W9Form(forms.ModelForm):
         "city",
         "state",
         "postal_code",
+        "item_2_crossed_out",
         "signed_on",
         "document",
     ]
@@ -215,6 +216,64 @@ class W9Form(forms.ModelForm):
 
     def data_for_service(self) -> dict:
         return {key: self.cleaned_data.get(key) for key in W9_FIELDS}
+
+
+SIGNED_FIELDS = [name for name in W9_FIELDS if name != "signed_on"]
+
+
+class SignW9Form(W9Form):
+    """The W-9 a contractor fills and signs through their link: the form's fields, the
+    certification and a typed signature; no upload (the signed PDF is made from it)."""
+
+    document = None
+    item_2_crossed_out = forms.BooleanField(
+        required=False,
+        label="Cross out item 2: the IRS has notified me that I am currently subject to backup "
+        "withholding because I failed to report all interest and dividends on my tax return.",
+    )
+    certified = forms.BooleanField(
+        required=False,
+        label="Under penalties of perjury, I certify the statements above.",
+    )
+    signer_name = forms.CharField(
+        label="Your signature: type your full name",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text="Typing your name here is your electronic signature.",
+    )
+
+    class Meta(W9Form.Meta):
+        fields = SIGNED_FIELDS
+
+    field_order = [*W9Form.field_order[:-3], "item_2_crossed_out", "certified", "signer_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("document", None)
+        self.fields[
+            "tin"
+        ].help_text = "Nine digits, with or without dashes. Sent and kept encrypted."
+        self.fields[
+            "legal_name"
+        ].help_text = (
+            "Line 1: the name on your income tax return (for a sole proprietor, your own name)."
+        )
+
+    def data_for_service(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in SIGNED_FIELDS}
+
+
+class ConsentForm(forms.Form):
+    agree = forms.BooleanField(
+        required=False,
+        label="I have read the notice above and agree to receive, sign and keep these records "
+        "electronically.",
+    )
+
+
+class SendLinkForm(forms.Form):
+    email = forms.EmailField(label="Send to", max_length=254)
 
 
 class SettingsForm(forms.ModelForm):

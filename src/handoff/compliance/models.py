@@ -319,6 +319,12 @@ class W9(TenantModel):
         help_text="Attorneys' fees stay reportable on 1099-NEC even when paid to a corporation.",
     )
     tin_type = models.CharField("TIN type", max_length=4, choices=TinType.choices)
+    item_2_crossed_out = models.BooleanField(
+        "certification item 2 crossed out",
+        default=False,
+        help_text="The payee crossed out item 2: the IRS told them they are subject to backup "
+        "withholding, so 24% is withheld from later payments.",
+    )
     tin_encrypted = models.TextField(editable=False)
     tin_hash = models.CharField(max_length=64, editable=False)
     tin_last4 = models.CharField(max_length=4, editable=False)
@@ -365,6 +371,80 @@ class W9(TenantModel):
             self.tax_classification == TaxClassification.LLC
             and self.llc_classification in (LlcClassification.C, LlcClassification.S)
         )
+
+
+class OnboardingLink(TenantModel):
+    """A one-time, expiring link that lets a contractor give their W-9 without an account:
+    consent to electronic records and signatures (ESIGN Act, 15 U.S.C. §7001(c)), the form,
+    and a signature under penalties of perjury, each step recorded with time, address and
+    browser (Instructions for the Requester of Form W-9, "Electronic submission of Forms W-9").
+    The raw token is only in the e-mail; the row keeps its hash."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.CASCADE, related_name="onboarding_links"
+    )
+    sent_to = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    consent_address = models.GenericIPAddressField(null=True, blank=True)
+    consent_user_agent = models.CharField(max_length=300, blank=True)
+    consent_version = models.CharField(max_length=20, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signer_name = models.CharField(max_length=200, blank=True)
+    signed_address = models.GenericIPAddressField(null=True, blank=True)
+    signed_user_agent = models.CharField(max_length=300, blank=True)
+    document_sha256 = models.CharField("SHA-256 of the signed PDF", max_length=64, blank=True)
+    w9 = models.OneToOneField(
+        W9, null=True, blank=True, on_delete=models.PROTECT, related_name="onboarding_link"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "provider"], name="onboarding_org_provider"),
+            models.Index(fields=["organization", "-created_at"], name="onboarding_org_created"),
+        ]
+
+    def __str__(self):
+        return f"W-9 link for {self.provider} sent to {self.sent_to}"
+
+    STATUSES = {
+        "sent": "sent",
+        "opened": "opened",
+        "consented": "consented, W-9 not signed",
+        "signed": "W-9 signed",
+        "expired": "expired",
+        "revoked": "withdrawn",
+    }
+
+    @property
+    def status(self) -> str:
+        """Where the contractor stands: sent → opened → consented → signed, or a dead end."""
+        if self.signed_at:
+            return "signed"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        if self.consented_at:
+            return "consented"
+        return "opened" if self.opened_at else "sent"
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUSES[self.status]
+
+    @property
+    def is_live(self) -> bool:
+        """The contractor can still use it."""
+        return self.status in ("sent", "opened", "consented")
 
 
 class TinCheck(TenantModel):

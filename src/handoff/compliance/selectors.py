@@ -447,7 +447,7 @@ def suggested_annual_payments(principal, provider: Provider) -> tuple[Decimal, s
 # --- W-9 -------------------------------------------------------------------------------------
 def w9s(principal):
     return W9.objects.visible_to(principal).select_related(
-        "provider", "received_by", "organization"
+        "provider", "received_by", "organization", "onboarding_link"
     )
 
 

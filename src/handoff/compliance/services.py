@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -31,6 +31,7 @@ from handoff.compliance.models import (
     ComplianceSettings,
     Filing1099,
     Invoice,
+    OnboardingLink,
     Payment,
 )
 from handoff.core import audit, csv_import
@@ -248,6 +249,7 @@ W9_FIELDS = [
     "exempt_payee_code",
     "is_attorney",
     "tin_type",
+    "item_2_crossed_out",
     "street",
     "city",
     "state",
@@ -259,8 +261,14 @@ W9_FIELDS = [
 @transaction.atomic
 def record_w9(principal: Principal, provider: Provider, *, data: dict, tin: str, upload) -> W9:
     """Keep a payee's W-9: the fields of the form, the signed copy, and the TIN encrypted.
-    The newest W-9 of a provider is the one in force; older ones are kept."""
-    principal.require_in(provider.organization_id, Role.MANAGER, "Recording a W-9")
+    The newest W-9 of a provider is the one in force; older ones are kept. A manager enters
+    one; the payee signs one through the onboarding link sent to them (``onboarding``)."""
+    if principal.is_link:
+        link = principal.require_grant(OnboardingLink, "Signing a W-9")
+        if link.provider_id != provider.pk:
+            raise PermissionDenied("This link is for another payee's W-9.")
+    else:
+        principal.require_in(provider.organization_id, Role.MANAGER, "Recording a W-9")
     org, actor = provider.organization, principal.user
     row = W9(
         organization=org,
@@ -273,7 +281,14 @@ def record_w9(principal: Principal, provider: Provider, *, data: dict, tin: str,
     errors = {}
     try:
         row.full_clean(
-            exclude=["tin_encrypted", "tin_hash", "tin_last4", "document", "document_type"],
+            exclude=[
+                "tin_encrypted",
+                "tin_hash",
+                "tin_last4",
+                "document",
+                "document_type",
+                "received_by",
+            ],
             validate_constraints=False,
         )
     except ValidationError as error:
@@ -329,7 +344,11 @@ def record_w9(principal: Principal, provider: Provider, *, data: dict, tin: str,
         row,
         f"Recorded the W-9 of {provider.name} signed {row.signed_on:%Y-%m-%d}",
     )
-    tin_matching.certified_tin_arrived(principal, row)
+    # A W-9 the payee signed through their link ends a case as one a manager enters does;
+    # the case is the organization's, so it is read as the organization.
+    tin_matching.certified_tin_arrived(
+        Principal.system(org) if principal.is_link else principal, row
+    )
     return row
 
 

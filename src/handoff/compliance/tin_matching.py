@@ -410,18 +410,22 @@ def current_rate(day: date) -> BackupWithholdingRate:
 
 def withholding_for(principal: Principal, payment: Payment) -> Decimal:
     """What to withhold from a payment: the dated rate of its amount when the payee's case
-    calls for withholding on its date. Card and network payments are the processor's, and an
-    exempt payee (a corporation, code 5…) is not subject to backup withholding (Instructions
-    for the Requester of Form W-9, "Exempt payees")."""
+    calls for withholding on its date, or their W-9 in force has item 2 crossed out. Card and
+    network payments are the processor's, and an exempt payee (a corporation, code 5…) is not
+    subject to backup withholding (Instructions for the Requester of Form W-9, "Exempt
+    payees")."""
     if payment.method in PROCESSOR_REPORTED:
         return Decimal(0)
     current = selectors.current_w9s(principal, [payment.provider_id]).get(payment.provider_id)
     if current is not None and current.exempt_payee_code:
         return Decimal(0)  # an exempt payee (W-9 line 4) is not subject to backup withholding
+    # A payee who crossed out item 2 of the W-9 certification says the IRS told them they
+    # are subject to backup withholding (Form W-9, Part II, "Certification instructions").
+    certified_subject = current is not None and current.item_2_crossed_out
     cases = BNotice.objects.visible_to(principal).filter(
         provider=payment.provider, withholding_from__lte=payment.paid_on
     )
-    if not any(case.withholds_on(payment.paid_on) for case in cases):
+    if not certified_subject and not any(case.withholds_on(payment.paid_on) for case in cases):
         return Decimal(0)
     rate = current_rate(payment.paid_on).percent
     return (payment.amount * rate / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from handoff.compliance import onboarding_views as onboarding
 from handoff.compliance import payment_views as money
 from handoff.compliance import state_report_views as state
 from handoff.compliance import tin_views as tin
@@ -31,6 +32,15 @@ urlpatterns = [
     path(ORG + "w9/<int:pk>/reveal/", w9.w9_reveal, name="w9_reveal"),
     path(ORG + "w9/<int:pk>/document/", w9.w9_document, name="w9_document"),
     path(ORG + "w9/missing/", w9.missing_w9, name="missing_w9"),
+    path(ORG + "w9-links/", onboarding.link_list, name="onboarding_links"),
+    path(
+        ORG + "providers/<int:provider_pk>/w9-links/new/",
+        onboarding.link_send,
+        name="onboarding_send",
+    ),
+    path(ORG + "w9-links/<int:pk>/withdraw/", onboarding.link_withdraw, name="onboarding_withdraw"),
+    path("w9/<str:token>/", onboarding.onboarding_start, name="onboarding_start"),
+    path("w9/<str:token>/signed.pdf", onboarding.onboarding_pdf, name="onboarding_pdf"),
     path(ORG + "tin-matching/", tin.tin_matching_page, name="tin_matching"),
     path(ORG + "tin-matching/request/", tin.tin_request, name="tin_request"),
     path(ORG + "tin-matching/results/", tin.tin_results, name="tin_results"),

@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
-from handoff.compliance import selectors, services, tin_matching
+from handoff.compliance import onboarding, selectors, services, tin_matching
 from handoff.compliance.forms import W9Form
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
@@ -23,7 +23,11 @@ from handoff.providers.models import Provider
 
 def _page(request, provider, *, revealed=None, form=None, status=200):
     rows = list(selectors.w9s(request.principal).filter(provider=provider))
+    links = list(onboarding.links(request.principal).filter(provider=provider)[:10])
     context = {
+        "links": links,
+        "live_link": next((link for link in links if link.is_live), None),
+        "link_email": onboarding.suggested_email(request.principal, provider),
         "checks": tin_matching.last_checks(request.principal, rows),
         "open_case": tin_matching.cases(request.principal)
         .filter(provider=provider, resolved_on=None)

@@ -22,6 +22,7 @@ from handoff.compliance.api import (  # noqa: F401
     nec,
     tin_matching,
     state_reports,
+    w9_links,
 )
 # isort: on
 

@@ -222,6 +222,9 @@ class W9Out(Schema):
     exempt_payee_code: str
     is_attorney: bool
     tin_type: TinType
+    item_2_crossed_out: bool = Field(
+        description="Certification item 2 crossed out: backup withholding applies."
+    )
     tin_masked: str = Field(
         alias="masked_tin", description="The last four digits; the full TIN only via /reveal."
     )
@@ -245,6 +248,10 @@ class W9In(Schema):
     is_attorney: bool = False
     tin_type: TinType
     tin: str = Field(description="Nine digits, dashes optional. Stored encrypted.")
+    item_2_crossed_out: bool = Field(
+        default=False,
+        description="The payee crossed out certification item 2 (subject to backup withholding).",
+    )
     street: str
     city: str
     state: str

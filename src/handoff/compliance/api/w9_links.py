@@ -1,0 +1,115 @@
+"""W-9 links: ask a payee for their W-9 by a one-time link, follow where they stand, withdraw
+a link. Reading for viewers; sending and withdrawing for managers. The contractor's side is
+the link's pages, not the API (the link's token is its only credential)."""
+
+from datetime import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from ninja import Field, Query, Schema, Status
+
+from handoff.compliance import onboarding
+from handoff.compliance.api.routing import ERRORS, router
+from handoff.core.api import api_access, paginate
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_visible_or_404
+from handoff.providers.models import Provider
+
+LinkStatus = Literal["sent", "opened", "consented", "signed", "expired", "revoked"]
+
+
+class W9LinkOut(Schema):
+    id: int
+    provider_id: int
+    provider_name: str = Field(alias="provider.name")
+    sent_to: str
+    status: LinkStatus = Field(
+        description="sent → opened → consented → signed; or expired, or revoked (withdrawn)."
+    )
+    created_at: datetime
+    expires_at: datetime
+    opened_at: datetime | None
+    consented_at: datetime | None
+    signed_at: datetime | None
+    revoked_at: datetime | None
+    signer_name: str
+    document_sha256: str = Field(description="SHA-256 of the signed PDF; empty until signed.")
+    w9_id: int | None = Field(description="The W-9 signed through the link.")
+
+
+class W9LinkCreated(W9LinkOut):
+    url: str = Field(
+        description="The link itself, shown this once (it was e-mailed to sent_to as well)."
+    )
+
+
+class W9LinkPage(Schema):
+    count: int
+    page: int
+    per_page: int
+    results: list[W9LinkOut]
+
+
+class W9LinkFilters(Schema):
+    provider: int | None = None
+    status: LinkStatus | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+class W9LinkIn(Schema):
+    provider_id: int
+    email: str = Field(
+        "", max_length=254, description="Default: the payee's first contact with an address."
+    )
+
+
+@router.get(
+    "/compliance/w9-links",
+    response={200: W9LinkPage, **ERRORS},
+    summary="W-9 links sent and where each payee stands",
+)
+@api_access()
+def list_w9_links(request, filters: Query[W9LinkFilters]):
+    rows = onboarding.links(request.principal)
+    if filters.provider is not None:
+        rows = rows.filter(provider_id=filters.provider)
+    if filters.status:
+        rows = onboarding.with_status(rows, filters.status)
+    return paginate(rows, filters.page, filters.per_page)
+
+
+@router.post(
+    "/compliance/w9-links",
+    response={201: W9LinkCreated, **ERRORS},
+    summary="E-mail a payee a link to fill in and sign their W-9 (withdraws an earlier one)",
+)
+@api_access(Role.MANAGER)
+def send_w9_link(request, payload: W9LinkIn):
+    provider = Provider.objects.visible_to(request.principal).filter(pk=payload.provider_id).first()
+    if provider is None:
+        raise ValidationError({"provider_id": "Choose a provider of this organization."})
+    link, raw = onboarding.send_link(request.principal, provider, email=payload.email)
+    link.url = onboarding.link_url(raw)
+    return Status(201, link)
+
+
+@router.get(
+    "/compliance/w9-links/{link_id}",
+    response={200: W9LinkOut, **ERRORS},
+    summary="One W-9 link",
+)
+@api_access()
+def get_w9_link(request, link_id: int):
+    return get_visible_or_404(onboarding.links(request.principal), request.principal, pk=link_id)
+
+
+@router.post(
+    "/compliance/w9-links/{link_id}/withdraw",
+    response={200: W9LinkOut, **ERRORS},
+    summary="Withdraw a W-9 link so it no longer works",
+)
+@api_access(Role.MANAGER)
+def withdraw_w9_link(request, link_id: int):
+    link = get_visible_or_404(onboarding.links(request.principal), request.principal, pk=link_id)
+    return onboarding.withdraw(request.principal, link)

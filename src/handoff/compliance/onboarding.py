@@ -1,0 +1,313 @@
+"""W-9 by link: a contractor gives their W-9 without an account.
+
+A manager sends the payee a one-time, expiring link (:func:`send_link`). The person holding it
+consents to electronic records and signatures after the ESIGN Act disclosures
+(:func:`consent`), fills the W-9 and signs it under penalties of perjury by typing their name
+(:func:`sign_w9`). The signed form is kept as a substitute W-9 PDF carrying the IRS form's
+certification wording (made with WeasyPrint), encrypted at rest like any W-9 scan, and the
+link records each step's time, address and browser and the SHA-256 of the PDF — what the
+Instructions for the Requester of Form W-9 ask of an electronic W-9 system ("Electronic
+submission of Forms W-9"; Treas. Reg. §31.3406(h)-3(e)).
+
+A new link for a payee withdraws the one sent before; a link stops working once the W-9 is
+signed, when it expires, or when a manager withdraws it.
+"""
+
+import hashlib
+import io
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from handoff.accounts.models import Invitation, hash_secret
+from handoff.compliance import services, tins
+from handoff.compliance.models import OnboardingLink
+from handoff.core import audit
+from handoff.core.links import absolute_url
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
+from handoff.providers.models import Provider
+
+LINK_VALID_DAYS = 14
+# The disclosures a contractor consents to (templates/compliance/onboarding/_esign.html);
+# a change of their wording is a new version, recorded with each consent.
+CONSENT_VERSION = "2026-12"
+
+
+def link_url(raw_token: str) -> str:
+    return absolute_url("compliance:onboarding_start", raw_token)
+
+
+def links(principal: Principal):
+    """Every W-9 link of the organization, newest first, with its payee."""
+    return OnboardingLink.objects.visible_to(principal).select_related("provider", "created_by")
+
+
+def with_status(rows, status: str):
+    """``rows`` narrowed to the links whose :attr:`OnboardingLink.status` is ``status``, in
+    the database (the same order of precedence as the property)."""
+    now = timezone.now()
+    live = Q(signed_at=None, revoked_at=None, expires_at__gt=now)
+    conditions = {
+        "signed": ~Q(signed_at=None),
+        "revoked": Q(signed_at=None) & ~Q(revoked_at=None),
+        "expired": Q(signed_at=None, revoked_at=None, expires_at__lte=now),
+        "consented": live & ~Q(consented_at=None),
+        "opened": live & Q(consented_at=None) & ~Q(opened_at=None),
+        "sent": live & Q(consented_at=None, opened_at=None),
+    }
+    if status not in conditions:
+        raise ValidationError({"status": f"Choose one of: {', '.join(conditions)}."})
+    return rows.filter(conditions[status])
+
+
+def suggested_email(principal: Principal, provider: Provider) -> str:
+    """Where a link would go unless told otherwise: the payee's first contact with an address."""
+    contact = (
+        provider.contacts.filter(archived_at=None, organization_id=principal.organization_id)
+        .exclude(email="")
+        .order_by("id")
+        .first()
+    )
+    return contact.email if contact else ""
+
+
+@transaction.atomic
+def send_link(
+    principal: Principal, provider: Provider, *, email: str = ""
+) -> tuple[OnboardingLink, str]:
+    """E-mail the payee a link to give their W-9; returns it with the raw token. A link sent
+    before for the same payee and still usable is withdrawn: only the newest works."""
+    principal.require_in(provider.organization_id, Role.MANAGER, "Asking for a W-9 by link")
+    email = (email or suggested_email(principal, provider)).strip().lower()
+    if not email:
+        raise ValidationError(
+            {
+                "email": f"Give the e-mail address to send it to; {provider.name} has no contact "
+                "with one."
+            }  # fmt: skip
+        )
+    now = timezone.now()
+    live = [link for link in links(principal).filter(provider=provider, revoked_at=None)]
+    for earlier in live:
+        if earlier.is_live:
+            earlier.revoked_at = now
+            earlier.save(update_fields=["revoked_at"])
+    raw = Invitation.new_token()
+    link = OnboardingLink(
+        organization=provider.organization,
+        provider=provider,
+        sent_to=email,
+        token_hash=hash_secret(raw),
+        created_by=principal.user,
+        created_at=now,
+        expires_at=now + timedelta(days=LINK_VALID_DAYS),
+    )
+    link.full_clean(exclude=["token_hash"])
+    link.save()
+    context = {
+        "provider": provider,
+        "org": provider.organization,
+        "url": link_url(raw),
+        "link": link,
+        "asker": principal.user,
+        "valid_days": LINK_VALID_DAYS,
+    }
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"{provider.organization.name} asks for your Form W-9",
+            message=render_to_string("compliance/email/onboarding_link.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    audit.record(
+        provider.organization,
+        principal.user,
+        "w9_link.sent",
+        provider,
+        f"Sent {provider.name} a link to sign their W-9 ({email})",
+    )
+    return link, raw
+
+
+@transaction.atomic
+def withdraw(principal: Principal, link: OnboardingLink) -> OnboardingLink:
+    """Stop a link from working (sent to the wrong address, say)."""
+    principal.require_in(link.organization_id, Role.MANAGER, "Withdrawing a W-9 link")
+    link = OnboardingLink.objects.visible_to(principal).select_for_update().get(pk=link.pk)
+    if not link.is_live:
+        raise ValidationError(f"This link is already {link.status_label}; nothing to withdraw.")
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    audit.record(
+        link.organization,
+        principal.user,
+        "w9_link.withdrawn",
+        link.provider,
+        f"Withdrew the W-9 link sent to {link.sent_to}",
+    )
+    return link
+
+
+def find_link(raw_token: str) -> OnboardingLink | None:
+    """The link behind a token, whatever its state; None for a token that was never ours."""
+    if not raw_token:
+        return None
+    return (
+        OnboardingLink.objects.select_related("provider", "organization", "w9")
+        .filter(token_hash=hash_secret(raw_token))
+        .first()
+    )
+
+
+def _granted(principal: Principal, doing: str) -> OnboardingLink:
+    granted = principal.require_grant(OnboardingLink, doing)
+    link = OnboardingLink.objects.select_for_update().get(pk=granted.pk)
+    if not link.is_live:
+        raise ValidationError(f"This link is {link.status_label} and can no longer be used.")
+    return link
+
+
+@transaction.atomic
+def mark_opened(principal: Principal) -> None:
+    """The first time the link's page is opened (the owner sees "opened")."""
+    link = principal.require_grant(OnboardingLink, "Opening a W-9 link")
+    OnboardingLink.objects.filter(pk=link.pk, opened_at=None).update(opened_at=timezone.now())
+
+
+@transaction.atomic
+def consent(principal: Principal, *, agreed: bool, address: str, user_agent: str):
+    """The contractor's consent to electronic records and signatures, after the disclosures
+    (15 U.S.C. §7001(c)(1)); recorded with time, address, browser and the wording's version."""
+    link = _granted(principal, "Consenting to electronic signatures")
+    if not agreed:
+        raise ValidationError(
+            {"agree": "Tick the box to agree, or ask for a paper form as the notice says."}
+        )
+    if link.consented_at is None:
+        link.consented_at = timezone.now()
+        link.consent_address = address or None
+        link.consent_user_agent = (user_agent or "")[:300]
+        link.consent_version = CONSENT_VERSION
+        link.opened_at = link.opened_at or link.consented_at
+        link.save()
+        audit.record(
+            link.organization,
+            None,
+            "w9_link.consented",
+            link.provider,
+            f"{link.sent_to} consented to electronic records and signatures",
+        )
+    return link
+
+
+@transaction.atomic
+def sign_w9(
+    principal: Principal,
+    *,
+    data: dict,
+    tin: str,
+    signer_name: str,
+    certified: bool,
+    address: str,
+    user_agent: str,
+):
+    """The contractor's W-9, signed: the substitute form as a PDF with their typed signature,
+    kept like any W-9 (TIN and PDF encrypted); the link then stops working."""
+    link = _granted(principal, "Signing a W-9")
+    if link.consented_at is None:
+        raise ValidationError("Agree to sign electronically first.")
+    errors = {}
+    signer_name = " ".join((signer_name or "").split())
+    if not signer_name:
+        errors["signer_name"] = ["Type your full name to sign."]
+    elif len(signer_name) > 200:
+        errors["signer_name"] = ["Keep the name to 200 characters."]
+    if not certified:
+        errors["certified"] = [
+            "Tick the box to certify, under penalties of perjury, what the form says."
+        ]
+    digits = None
+    try:
+        digits = tins.normalize(data.get("tin_type") or "", tin)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    organization = link.organization
+    signed_at = timezone.now()
+    data = {**data, "signed_on": organization.today()}
+    pdf = substitute_w9_pdf(
+        organization=organization,
+        data=data,
+        tin=digits,
+        signer_name=signer_name,
+        signed_at=signed_at,
+        address=address,
+    )
+    w9 = services.record_w9(
+        principal, link.provider, data=data, tin=digits, upload=ContentFile(pdf, name="w9.pdf")
+    )
+    link.w9 = w9
+    link.signed_at = signed_at
+    link.signer_name = signer_name
+    link.signed_address = address or None
+    link.signed_user_agent = (user_agent or "")[:300]
+    link.document_sha256 = hashlib.sha256(pdf).hexdigest()
+    link.save()
+    audit.record(
+        organization,
+        None,
+        "w9_link.signed",
+        link.provider,
+        f"{signer_name} signed the W-9 of {link.provider.name} through the link sent to "
+        f"{link.sent_to}",
+    )
+    return link
+
+
+def substitute_w9_pdf(*, organization, data, tin, signer_name, signed_at, address) -> bytes:
+    """The signed substitute Form W-9 as a PDF: the form's fields, the certification in the
+    IRS form's words (item 2 struck through when crossed out) and the electronic signature."""
+    from weasyprint import HTML  # imported here: loading pango costs a second at start-up
+
+    from handoff.compliance.choices import LlcClassification, TaxClassification, TinType
+
+    context = {
+        "org": organization,
+        "data": data,
+        "classification": TaxClassification(data["tax_classification"]).label,
+        "llc": LlcClassification(data["llc_classification"]).label
+        if data.get("llc_classification")
+        else "",
+        "tin_type": TinType(data["tin_type"]).label,
+        "tin": tins.formatted(data["tin_type"], tin),
+        "signer_name": signer_name,
+        "signed_at": signed_at,
+        "address": address,
+    }
+    html = render_to_string("compliance/onboarding/w9_substitute_pdf.html", context)
+    return HTML(string=html).write_pdf()
+
+
+def open_signed_pdf(principal: Principal):
+    """The signed PDF, for the contractor who signed it, while their link has not expired."""
+    link = principal.require_grant(OnboardingLink, "Opening the signed W-9")
+    if link.w9_id is None or link.expires_at <= timezone.now():
+        return None
+    audit.record(
+        link.organization,
+        None,
+        "w9_link.copy_opened",
+        link.provider,
+        f"{link.signer_name} opened their signed W-9 through their link",
+    )
+    with link.w9.document.open("rb") as stored:
+        return io.BytesIO(tins.decrypt_file(stored.read()))

@@ -1,0 +1,155 @@
+"""W-9 by link: the member's side (send, follow, withdraw) and the contractor's pages behind
+the e-mailed link (consent, fill and sign, download their copy).
+
+Least roles: reading the links for viewers; sending and withdrawing them for managers. The
+contractor's pages need only the link: its token is the credential."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from handoff.accounts.access import principal_required
+from handoff.accounts.throttle import client_address
+from handoff.compliance import onboarding
+from handoff.compliance.forms import ConsentForm, SendLinkForm, SignW9Form
+from handoff.compliance.models import OnboardingLink
+from handoff.core.forms import add_service_errors
+from handoff.core.principal import Principal
+from handoff.core.roles import Role
+from handoff.core.tenancy import get_visible_or_404
+from handoff.providers.models import Provider
+
+PER_PAGE = 50
+
+
+# --- The organization's side --------------------------------------------------------------------
+@principal_required(Role.VIEWER)
+def link_list(request):
+    """Every W-9 link and where its contractor stands, filtered by status."""
+    rows = onboarding.links(request.principal)
+    status = request.GET.get("status", "")
+    if status in OnboardingLink.STATUSES:
+        rows = onboarding.with_status(rows, status)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "status": status, "statuses": OnboardingLink.STATUSES}
+    return render(request, "compliance/onboarding_list.html", context)
+
+
+@require_POST
+@principal_required(Role.MANAGER)
+def link_send(request, provider_pk):
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
+    form = SendLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a valid e-mail address to send the link to.")
+    else:
+        try:
+            link, _ = onboarding.send_link(
+                request.principal, provider, email=form.cleaned_data["email"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"The W-9 link is on its way to {link.sent_to}; it works for "
+                f"{onboarding.LINK_VALID_DAYS} days, until the W-9 is signed.",
+            )
+    return redirect("compliance:w9", request.org.slug, provider.pk)
+
+
+@require_POST
+@principal_required(Role.MANAGER)
+def link_withdraw(request, pk):
+    link = get_visible_or_404(onboarding.links(request.principal), request.principal, pk=pk)
+    try:
+        onboarding.withdraw(request.principal, link)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The link sent to {link.sent_to} no longer works.")
+    return redirect("compliance:w9", request.org.slug, link.provider_id)
+
+
+# --- The contractor's side, behind the link -----------------------------------------------------
+def _gone(request, link):
+    return render(request, "compliance/onboarding/gone.html", {"link": link}, status=404)
+
+
+def _browser(request) -> dict:
+    return {
+        "address": client_address(request),
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+    }
+
+
+@never_cache
+@sensitive_post_parameters("tin")
+def onboarding_start(request, token):
+    """The page behind the e-mailed link: consent first, then the W-9 to fill and sign, then
+    the signed copy. The step is the link's own state, so leaving and coming back resumes."""
+    link = onboarding.find_link(token)
+    if link is None:
+        return _gone(request, None)
+    principal = Principal.for_link(link)
+    # Not "org": that would draw the organization's navigation for a visitor.
+    context = {"link": link, "requester": link.organization, "provider": link.provider}
+    if link.status == "signed":
+        return render(request, "compliance/onboarding/done.html", context)
+    if not link.is_live:
+        return _gone(request, link)
+    onboarding.mark_opened(principal)
+    data = request.POST if request.method == "POST" else None
+    if link.consented_at is None:
+        form = ConsentForm(data)
+        if data is not None and form.is_valid():
+            try:
+                onboarding.consent(
+                    principal, agreed=form.cleaned_data["agree"], **_browser(request)
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("compliance:onboarding_start", token)
+        context |= {"form": form, "version": onboarding.CONSENT_VERSION}
+        return render(request, "compliance/onboarding/consent.html", context)
+    initial = {"legal_name": link.provider.legal_name or link.provider.name}
+    form = SignW9Form(data, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            onboarding.sign_w9(
+                principal,
+                data=form.data_for_service(),
+                tin=form.cleaned_data["tin"],
+                signer_name=form.cleaned_data["signer_name"],
+                certified=form.cleaned_data["certified"],
+                **_browser(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("compliance:onboarding_start", token)
+    signature = ("item_2_crossed_out", "certified", "signer_name")
+    context |= {
+        "form": form,
+        "form_fields": [field for field in form.visible_fields() if field.name not in signature],
+        "signature_fields": [form[name] for name in signature],
+    }
+    return render(request, "compliance/onboarding/sign.html", context)
+
+
+@never_cache
+def onboarding_pdf(request, token):
+    """The contractor's copy of the W-9 they signed, while their link lasts."""
+    link = onboarding.find_link(token)
+    handle = onboarding.open_signed_pdf(Principal.for_link(link)) if link else None
+    if handle is None:
+        return _gone(request, link)
+    return FileResponse(
+        handle, as_attachment=True, filename="w9-signed.pdf", content_type="application/pdf"
+    )

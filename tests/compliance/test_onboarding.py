@@ -1,0 +1,351 @@
+"""W-9 by link: a manager sends it, the contractor consents, fills and signs without an
+account, and the signed substitute W-9 is on file (encrypted) with the record of signing."""
+
+import hashlib
+import io
+import re
+import threading
+from datetime import date, timedelta
+from functools import partial
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from handoff.compliance import onboarding, services, tin_matching, tins
+from handoff.compliance.choices import MismatchSource
+from handoff.compliance.models import W9, BNotice, OnboardingLink
+from handoff.core.audit import AuditEvent
+from handoff.core.principal import Principal
+from handoff.providers.models import Contact
+from tests.compliance.conftest import FAKE_SSN, pay, record_w9
+from tests.conftest import client_for
+from tests.factories import ProviderFactory, principal_for
+
+FORM = {
+    "legal_name": "Jordan Lee",
+    "business_name": "Jordan Lee IT",
+    "tax_classification": "individual",
+    "llc_classification": "",
+    "exempt_payee_code": "",
+    "tin_type": "ssn",
+    "tin": FAKE_SSN,
+    "street": "12 Elm St",
+    "city": "Springfield",
+    "state": "IL",
+    "postal_code": "62701",
+    "certified": "on",
+    "signer_name": "Jordan Lee",
+}
+
+
+@pytest.fixture
+def contact(org, jordan):
+    return Contact.objects.create(
+        organization=org, provider=jordan, name="Jordan Lee", email="Jordan@Example.com"
+    )
+
+
+def send(org, actor, provider, **kwargs):
+    return onboarding.send_link(principal_for(actor, org), provider, **kwargs)
+
+
+def link_path(raw: str) -> str:
+    return reverse("compliance:onboarding_start", args=[raw])
+
+
+def consented(org, manager, provider) -> tuple[OnboardingLink, str, Client]:
+    link, raw = send(org, manager, provider, email="jordan@example.com")
+    browser = Client(HTTP_USER_AGENT="Test browser 1.0")
+    browser.post(link_path(raw), {"agree": "on"})
+    return link, raw, browser
+
+
+def sign(browser, raw, **changes):
+    return browser.post(link_path(raw), {**FORM, **changes})
+
+
+W9_FIELDS_ONLY = {
+    key: value for key, value in FORM.items() if key not in ("tin", "certified", "signer_name")
+}
+
+
+class TestSending:
+    def test_a_manager_mails_a_link_to_the_payees_contact(self, org, manager, jordan, contact):
+        link, raw = send(org, manager, jordan)
+        assert link.sent_to == "jordan@example.com" and link.status == "sent"
+        assert link.token_hash != raw and raw not in str(link.__dict__)
+        assert link.expires_at - link.created_at == timedelta(days=onboarding.LINK_VALID_DAYS)
+        assert AuditEvent.objects.filter(organization=org, action="w9_link.sent").exists()
+
+    def test_the_mail_carries_the_link(
+        self, org, manager, jordan, contact, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            _, raw = send(org, manager, jordan)
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert message.to == ["jordan@example.com"]
+        assert "asks for your Form W-9" in message.subject
+        assert link_path(raw) in message.body
+
+    def test_without_an_address_it_says_where_to_send_it(self, org, manager, jordan):
+        with pytest.raises(ValidationError) as error:
+            send(org, manager, jordan)
+        assert "has no contact with one" in error.value.message_dict["email"][0]
+        assert not OnboardingLink.objects.filter(organization=org).exists()
+
+    def test_a_bad_address_is_refused(self, org, manager, jordan):
+        with pytest.raises(ValidationError) as error:
+            send(org, manager, jordan, email="not an address")
+        assert "sent_to" in error.value.message_dict
+        assert not OnboardingLink.objects.filter(organization=org).exists()
+
+    def test_a_member_below_manager_cannot_send(self, org, member, jordan, contact):
+        with pytest.raises(PermissionDenied):
+            send(org, member, jordan)
+
+    def test_a_new_link_withdraws_the_one_before(self, org, manager, jordan, contact):
+        first, first_raw = send(org, manager, jordan)
+        second, _ = send(org, manager, jordan)
+        first.refresh_from_db()
+        assert first.status == "revoked" and second.status == "sent"
+        assert Client().get(link_path(first_raw)).status_code == 404
+
+    def test_withdrawn_once(self, org, manager, jordan, contact):
+        link, raw = send(org, manager, jordan)
+        onboarding.withdraw(principal_for(manager, org), link)
+        with pytest.raises(ValidationError, match="already withdrawn"):
+            onboarding.withdraw(principal_for(manager, org), link)
+        page = Client().get(link_path(raw))
+        assert page.status_code == 404 and "withdrawn" in page.content.decode()
+
+
+class TestTheContractorsPages:
+    def test_consent_first_then_the_form(self, org, manager, jordan):
+        link, raw = send(org, manager, jordan, email="jordan@example.com")
+        browser = Client(HTTP_USER_AGENT="Test browser 1.0")
+        page = browser.get(link_path(raw)).content.decode()
+        assert "Before you sign electronically" in page and "15 U.S.C. §7001(c)" in page
+        for disclosure in (
+            "Paper instead",
+            "A paper copy",
+            "Withdrawing your consent",
+            "What you need",
+        ):
+            assert disclosure in page
+        link.refresh_from_db()
+        assert link.status == "opened"
+        refused = browser.post(link_path(raw), {})
+        assert "Tick the box to agree" in refused.content.decode()
+        link.refresh_from_db()
+        assert link.consented_at is None
+        assert browser.post(link_path(raw), {"agree": "on"}).status_code == 302
+        link.refresh_from_db()
+        assert link.status == "consented" and link.consent_version == onboarding.CONSENT_VERSION
+        assert link.consent_address == "127.0.0.1" and link.consent_user_agent == "Test browser 1.0"
+        form = browser.get(link_path(raw)).content.decode()
+        assert "Under penalties of perjury, I certify that:" in form
+        # Coming back later (another browser, same link) resumes at the form.
+        assert "Sign the W-9" in Client().get(link_path(raw)).content.decode()
+
+    def test_signing_puts_the_w9_on_file_with_the_record(self, org, manager, admin, jordan):
+        link, raw, browser = consented(org, manager, jordan)
+        response = sign(browser, raw)
+        assert response.status_code == 302
+        link.refresh_from_db()
+        w9 = W9.objects.get(organization=org, provider=jordan)
+        assert link.w9 == w9 and link.status == "signed" and link.signer_name == "Jordan Lee"
+        assert w9.received_by is None and w9.signed_on == org.today()
+        assert w9.masked_tin.endswith("1234") and tins.decrypt(w9.tin_encrypted) == "900001234"
+        stored = w9.document.open("rb").read()
+        w9.document.close()
+        assert not stored.startswith(b"%PDF")  # encrypted at rest, like the TIN
+        pdf = tins.decrypt_file(stored)
+        assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == link.document_sha256
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        text = re.sub(r"\s+", " ", text)
+        assert "Under penalties of perjury, I certify that:" in text
+        assert "/s/ Jordan Lee" in text and "900-00-1234" in text and org.name in text
+        assert AuditEvent.objects.filter(organization=org, action="w9_link.signed").exists()
+        # The contractor sees the end page and downloads their copy.
+        done = browser.get(link_path(raw)).content.decode()
+        assert "your W-9 is signed" in done and link.document_sha256 in done
+        copy = browser.get(reverse("compliance:onboarding_pdf", args=[raw]))
+        assert b"".join(copy.streaming_content) == pdf
+        # The organization's W-9 page says how it came.
+        page = client_for(admin).get(reverse("compliance:w9", args=[org.slug, jordan.pk]))
+        assert "signed electronically by Jordan Lee" in page.content.decode()
+
+    def test_bad_input_changes_nothing(self, org, manager, jordan):
+        link, raw, browser = consented(org, manager, jordan)
+        for changes, message in (
+            ({"tin": "123-45-678"}, "nine digits"),
+            ({"tin": "666-12-3456"}, "666"),
+            ({"certified": ""}, "under penalties of perjury"),
+            ({"signer_name": "  "}, "Type your full name"),
+            ({"state": "ZZ"}, "two-letter code"),
+            ({"tax_classification": "llc"}, "C, S or P"),
+        ):
+            page = sign(browser, raw, **changes)
+            assert page.status_code == 200, changes
+            assert message in page.content.decode(), changes
+        link.refresh_from_db()
+        assert link.status == "consented"
+        assert not W9.objects.filter(organization=org).exists()
+
+    def test_the_link_signs_once(self, org, manager, jordan):
+        link, raw, browser = consented(org, manager, jordan)
+        sign(browser, raw)
+        again = sign(browser, raw, legal_name="Someone Else")
+        assert "your W-9 is signed" in again.content.decode()
+        assert W9.objects.filter(organization=org).count() == 1
+        with pytest.raises(ValidationError):
+            onboarding.sign_w9(
+                Principal.for_link(link), data={}, tin=FAKE_SSN, signer_name="x",
+                certified=True, address="", user_agent="",
+            )  # fmt: skip
+
+    def test_guessed_and_expired_links_say_nothing(self, org, manager, jordan):
+        assert Client().get(link_path("guessed-token-1234567890")).status_code == 404
+        link, raw = send(org, manager, jordan, email="jordan@example.com")
+        OnboardingLink.objects.filter(pk=link.pk).update(expires_at=timezone.now())
+        page = Client().get(link_path(raw))
+        assert page.status_code == 404 and "expired" in page.content.decode()
+        assert Client().post(link_path(raw), {"agree": "on"}).status_code == 404
+        link.refresh_from_db()
+        assert link.consented_at is None
+
+    def test_the_copy_is_gone_when_the_link_expires(self, org, manager, jordan):
+        link, raw, browser = consented(org, manager, jordan)
+        sign(browser, raw)
+        OnboardingLink.objects.filter(pk=link.pk).update(expires_at=timezone.now())
+        assert browser.get(reverse("compliance:onboarding_pdf", args=[raw])).status_code == 404
+
+    def test_a_link_records_only_its_own_payees_w9(self, org, manager, jordan):
+        link, _ = send(org, manager, jordan, email="jordan@example.com")
+        other = ProviderFactory(organization=org)
+        with pytest.raises(PermissionDenied):
+            record_w9_as(Principal.for_link(link), other)
+
+
+def record_w9_as(principal, provider):
+    from tests.compliance.conftest import W9_DATA, pdf_upload
+
+    return services.record_w9(principal, provider, data=W9_DATA, tin=FAKE_SSN, upload=pdf_upload())
+
+
+class TestWhatTheW9Does:
+    def test_item_2_crossed_out_withholds_from_later_payments(self, org, manager, jordan):
+        _, raw, browser = consented(org, manager, jordan)
+        sign(browser, raw, item_2_crossed_out="on")
+        w9 = W9.objects.get(organization=org)
+        assert w9.item_2_crossed_out
+        payment = pay(org, manager, jordan, "1000.00", org.today())
+        assert payment.backup_withheld == 240
+
+    def test_a_signed_w9_ends_a_first_notice_case(self, org, admin, manager, jordan):
+        earlier = record_w9(jordan, manager, signed_on=date(2025, 1, 10))
+        tin_matching.record_notice(
+            principal_for(admin, org), w9=earlier, source=MismatchSource.CP2100,
+            received_on=date(2026, 3, 2), second=False,
+        )  # fmt: skip
+        _, raw, browser = consented(org, manager, jordan)
+        sign(browser, raw)
+        case = BNotice.objects.get(organization=org)
+        assert case.resolved_on is not None and "certified the TIN" in case.resolution
+
+
+class TestThePages:
+    def test_a_manager_sends_from_the_w9_page_and_follows_it(self, org, manager, jordan, contact):
+        client = client_for(manager)
+        w9_page = reverse("compliance:w9", args=[org.slug, jordan.pk])
+        page = client.get(w9_page).content.decode()
+        assert "W-9 by link" in page and 'value="Jordan@Example.com"' in page
+        sent = client.post(
+            reverse("compliance:onboarding_send", args=[org.slug, jordan.pk]),
+            {"email": "books@jordan.example"},
+            follow=True,
+        )
+        assert "The W-9 link is on its way to books@jordan.example" in sent.content.decode()
+        listing = client.get(reverse("compliance:onboarding_links", args=[org.slug]))
+        assert "books@jordan.example" in listing.content.decode()
+        sent_only = client.get(
+            reverse("compliance:onboarding_links", args=[org.slug]) + "?status=signed"
+        )
+        assert "books@jordan.example" not in sent_only.content.decode()
+        link = OnboardingLink.objects.get(organization=org)
+        client.post(reverse("compliance:onboarding_withdraw", args=[org.slug, link.pk]))
+        link.refresh_from_db()
+        assert link.status == "revoked"
+
+    def test_a_viewer_reads_but_cannot_send(self, org, manager, viewer, jordan, contact):
+        send(org, manager, jordan)
+        client = client_for(viewer)
+        page = client.get(reverse("compliance:w9", args=[org.slug, jordan.pk])).content.decode()
+        assert "jordan@example.com" in page and "Send a" not in page
+        response = client.post(
+            reverse("compliance:onboarding_send", args=[org.slug, jordan.pk]),
+            {"email": "x@example.com"},
+        )
+        assert response.status_code == 403
+        assert OnboardingLink.objects.filter(organization=org).count() == 1
+
+    def test_another_organizations_links_are_not_found(
+        self, org, manager, jordan, contact, other_org, outsider
+    ):
+        link, _ = send(org, manager, jordan)
+        client = client_for(outsider)
+        listing = client.get(reverse("compliance:onboarding_links", args=[other_org.slug]))
+        assert "jordan@example.com" not in listing.content.decode()
+        assert (
+            client.post(
+                reverse("compliance:onboarding_withdraw", args=[other_org.slug, link.pk])
+            ).status_code
+            == 404
+        )
+        assert (
+            client.post(
+                reverse("compliance:onboarding_send", args=[other_org.slug, jordan.pk]),
+                {"email": "x@example.com"},
+            ).status_code
+            == 404
+        )
+        link.refresh_from_db()
+        assert link.status == "sent"
+        assert not onboarding.links(Principal.system(other_org)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_keep_one_w9(org, manager, jordan):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time")
+    link, raw, _ = consented(org, manager, jordan)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def run(name):
+        try:
+            barrier.wait()
+            onboarding.sign_w9(
+                Principal.for_link(OnboardingLink.objects.get(pk=link.pk)),
+                data=W9_FIELDS_ONLY,
+                tin=FAKE_SSN, signer_name=name, certified=True, address="", user_agent="",
+            )  # fmt: skip
+            outcomes.append("signed")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=partial(run, name)) for name in ("Jordan Lee", "J. Lee")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["refused", "signed"]
+    assert W9.objects.filter(organization=org).count() == 1
