@@ -9,7 +9,7 @@ from django.utils import timezone
 from handoff import demo
 from handoff.accounts.models import Organization
 from handoff.compliance import selectors, tins
-from handoff.compliance.models import W9, ClassificationAssessment, Payment
+from handoff.compliance.models import W9, ClassificationAssessment, OnboardingLink, Payment
 from handoff.core.principal import Principal
 
 
@@ -38,5 +38,10 @@ def test_the_demo_has_comply_data_with_only_fake_tins():
     assert [p.name for p in selectors.payees_without_w9(Principal.system(org))] == [
         "Pixel & Pine Marketing"
     ]
+    # Asked for it by link: agreed to sign electronically, not signed yet.
+    link = OnboardingLink.objects.get(organization=org)
+    assert link.provider.name == "Pixel & Pine Marketing" and link.status == "consented"
+    assert link.sent_to == "sam@pixelandpine.example"
+    assert link.created_at < link.consented_at < timezone.now() < link.expires_at
     assert demo.load() is False  # a second run adds nothing
     assert Payment.objects.filter(organization=org).count() == payments.count()

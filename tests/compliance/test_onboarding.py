@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from handoff.compliance import onboarding, services, tin_matching, tins
+from handoff.compliance import jobs, onboarding, services, tin_matching, tins
 from handoff.compliance.choices import MismatchSource
 from handoff.compliance.models import W9, BNotice, OnboardingLink
 from handoff.core.audit import AuditEvent
@@ -349,3 +349,47 @@ def test_two_submissions_at_once_keep_one_w9(org, manager, jordan):
         thread.join(timeout=60)
     assert sorted(outcomes) == ["refused", "signed"]
     assert W9.objects.filter(organization=org).count() == 1
+
+
+def test_payees_without_a_w9_say_where_their_link_stands(org, manager, jordan, contact):
+    pay(org, manager, jordan, "300.00", date(2026, 2, 2))
+    missing = reverse("compliance:missing_w9", args=[org.slug])
+    assert "not sent" in client_for(manager).get(missing).content.decode()
+    _, raw = send(org, manager, jordan)
+    Client().get(link_path(raw))
+    page = client_for(manager).get(missing).content.decode()
+    assert "opened" in page and "not sent" not in page
+
+
+class TestReminders:
+    def test_an_unsigned_link_is_mailed_again_once_with_progress_kept(
+        self, org, manager, jordan, django_capture_on_commit_callbacks
+    ):
+        link, first_raw, browser = consented(org, manager, jordan)
+        _other, _ = send(org, manager, ProviderFactory(organization=org), email="a@b.example")
+        now = timezone.now()
+        assert jobs.w9_link_reminders(now) == 0  # too early
+        later = now + timedelta(days=onboarding.REMIND_AFTER_DAYS, minutes=1)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert jobs.w9_link_reminders(later) == 2
+        assert jobs.w9_link_reminders(later) == 0  # once
+        message = next(m for m in mail.outbox if m.to == ["jordan@example.com"])
+        assert message.subject.startswith("Reminder: ")
+        new_raw = next(line for line in message.body.splitlines() if "/w9/" in line)
+        new_path = "/" + new_raw.strip().split("://", 1)[1].split("/", 1)[1]
+        assert Client().get(link_path(first_raw)).status_code == 404
+        # The consent given before the reminder is kept: the new link opens on the form.
+        assert "Sign the W-9" in Client().get(new_path).content.decode()
+        link.refresh_from_db()
+        assert link.reminded_at is not None and link.consented_at is not None
+        assert AuditEvent.objects.filter(organization=org, action="w9_link.reminded").count() == 2
+
+    def test_signed_withdrawn_and_expired_links_are_not_reminded(self, org, manager, jordan):
+        _, raw, browser = consented(org, manager, jordan)
+        sign(browser, raw)
+        withdrawn, _ = send(org, manager, ProviderFactory(organization=org), email="a@b.example")
+        onboarding.withdraw(principal_for(manager, org), withdrawn)
+        expired, _ = send(org, manager, ProviderFactory(organization=org), email="c@d.example")
+        later = timezone.now() + timedelta(days=onboarding.LINK_VALID_DAYS + 1)
+        assert jobs.w9_link_reminders(later) == 0

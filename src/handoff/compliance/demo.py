@@ -12,13 +12,16 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils import timezone
 
 from handoff.accounts.models import Organization
 from handoff.accounts.principal import for_session
-from handoff.compliance import services, state_reports, tin_matching
+from handoff.compliance import onboarding, services, state_reports, tin_matching
 from handoff.compliance.choices import MismatchSource, TinMatchResult
+from handoff.compliance.models import OnboardingLink
 from handoff.core.backdating import backdated
+from handoff.core.principal import Principal
 from handoff.engagements import services as engagements
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
@@ -222,6 +225,19 @@ def load_demo(org, actor) -> None:
     while paid_on <= marketing.end_date + timedelta(days=31) and paid_on <= today:
         pay("Pixel & Pine Marketing", "600.00", paid_on, "check", marketing.title)
         paid_on += relativedelta(months=1)
+
+    # Pixel & Pine was asked for its W-9 by link three days ago; Sam opened it and agreed to
+    # sign electronically, but has not signed yet (Comply → W-9 links).
+    pixel = providers["Pixel & Pine Marketing"]
+    with backdated(org, when(today - timedelta(days=3), 9)):
+        link, _ = onboarding.send_link(principal, pixel)
+    with backdated(org, when(today - timedelta(days=2), 20)):
+        onboarding.consent(
+            Principal.for_link(link), agreed=True, address="198.51.100.23", user_agent="Safari"
+        )
+    OnboardingLink.objects.visible_to(principal).filter(pk=link.pk).update(
+        expires_at=F("created_at") + timedelta(days=onboarding.LINK_VALID_DAYS)
+    )
 
     # Jordan was reported to the state's new-hire registry ten days after his first payment;
     # the others the state wants reported are still to do (the State reports page).

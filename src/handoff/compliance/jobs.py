@@ -1,5 +1,5 @@
-"""The 1099-NEC deadline reminder and the state new-hire report reminders, run by the
-notifications worker's sweeps.
+"""The 1099-NEC deadline reminder, the state new-hire report reminders and the W-9 link
+reminders, run by the notifications worker's sweeps.
 
 Registered from ``ComplianceConfig.ready``. In the weeks before the filing deadline for the
 previous year's payments (January 31, or the next business day), each organization that has
@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from handoff.accounts.models import Organization
-from handoff.compliance import selectors, state_reports
+from handoff.compliance import onboarding, selectors, state_reports
 from handoff.compliance.models import Payment
 from handoff.core.principal import Principal
 from handoff.notifications.events import Event
@@ -162,3 +162,11 @@ def remind_state_reports(org, today: date) -> int:
             )
         )
     return sent
+
+
+# --- W-9 links ---------------------------------------------------------------------------------
+@sweep(every=timedelta(hours=6), name="compliance.w9_link_reminders")
+def w9_link_reminders(now: datetime) -> int:
+    """Mail each contractor whose W-9 link is unsigned ``REMIND_AFTER_DAYS`` after it was
+    sent a reminder, once."""
+    return sum(onboarding.remind(link) for link in onboarding.to_remind(now))

@@ -35,6 +35,8 @@ from handoff.core.roles import Role
 from handoff.providers.models import Provider
 
 LINK_VALID_DAYS = 14
+# A link not signed this many days after it was sent is mailed again, once.
+REMIND_AFTER_DAYS = 4
 # The disclosures a contractor consents to (templates/compliance/onboarding/_esign.html);
 # a change of their wording is a new version, recorded with each consent.
 CONSENT_VERSION = "2026-12"
@@ -111,22 +113,7 @@ def send_link(
     )
     link.full_clean(exclude=["token_hash"])
     link.save()
-    context = {
-        "provider": provider,
-        "org": provider.organization,
-        "url": link_url(raw),
-        "link": link,
-        "asker": principal.user,
-        "valid_days": LINK_VALID_DAYS,
-    }
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"{provider.organization.name} asks for your Form W-9",
-            message=render_to_string("compliance/email/onboarding_link.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
-    )
+    _mail_link(link, raw, asker=principal.user, reminder=False)
     audit.record(
         provider.organization,
         principal.user,
@@ -135,6 +122,71 @@ def send_link(
         f"Sent {provider.name} a link to sign their W-9 ({email})",
     )
     return link, raw
+
+
+def _mail_link(link: OnboardingLink, raw: str, *, asker, reminder: bool) -> None:
+    provider = link.provider
+    context = {
+        "provider": provider,
+        "org": link.organization,
+        "url": link_url(raw),
+        "link": link,
+        "asker": asker,
+        "reminder": reminder,
+    }
+    subject = f"{link.organization.name} asks for your Form W-9"
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=("Reminder: " if reminder else "") + subject,
+            message=render_to_string("compliance/email/onboarding_link.txt", context),
+            from_email=None,
+            recipient_list=[link.sent_to],
+        )
+    )
+
+
+def to_remind(now):
+    """Links still usable, sent at least ``REMIND_AFTER_DAYS`` ago and not yet reminded, of
+    every organization (the reminder sweep's own cross-organization read)."""
+    return (
+        OnboardingLink.objects.all_organizations()
+        .filter(
+            signed_at=None,
+            revoked_at=None,
+            reminded_at=None,
+            expires_at__gt=now,
+            created_at__lte=now - timedelta(days=REMIND_AFTER_DAYS),
+        )
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def remind(link: OnboardingLink) -> bool:
+    """Mail the contractor their link again, once. The token is only in the first e-mail,
+    so the reminder carries a fresh one (the earlier e-mail's link stops working); what they
+    did so far — opening, consenting — is kept on the link."""
+    link = (
+        OnboardingLink.objects.all_organizations()  # the sweep's row, locked by its key
+        .select_for_update()
+        .select_related("provider", "organization", "created_by")
+        .get(pk=link.pk)
+    )
+    if not link.is_live or link.reminded_at is not None:
+        return False
+    raw = Invitation.new_token()
+    link.token_hash = hash_secret(raw)
+    link.reminded_at = timezone.now()
+    link.save(update_fields=["token_hash", "reminded_at"])
+    _mail_link(link, raw, asker=link.created_by, reminder=True)
+    audit.record(
+        link.organization,
+        None,
+        "w9_link.reminded",
+        link.provider,
+        f"Reminded {link.sent_to} to sign the W-9 of {link.provider.name}",
+    )
+    return True
 
 
 @transaction.atomic

@@ -98,4 +98,7 @@ def w9_document(request, pk):
 @principal_required(Role.VIEWER)
 def missing_w9(request):
     rows = list(selectors.payees_without_w9(request.principal))
-    return render(request, "compliance/missing_w9.html", {"rows": rows})
+    latest = {}
+    for link in onboarding.links(request.principal).filter(provider__in=[p.pk for p in rows]):
+        latest.setdefault(link.provider_id, link)  # newest first
+    return render(request, "compliance/missing_w9.html", {"rows": rows, "links": latest})

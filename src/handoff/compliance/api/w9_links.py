@@ -28,6 +28,7 @@ class W9LinkOut(Schema):
     )
     created_at: datetime
     expires_at: datetime
+    reminded_at: datetime | None = Field(description="When the contractor was mailed again.")
     opened_at: datetime | None
     consented_at: datetime | None
     signed_at: datetime | None
