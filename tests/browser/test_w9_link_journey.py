@@ -1,6 +1,7 @@
 """An owner, on a phone, asks a contractor for their W-9 by link; the contractor, on their own
 phone and without an account, agrees to sign electronically, fills in and signs the W-9 and
-downloads their copy; the owner finds it signed under W-9 links and on the payee's W-9 page."""
+downloads their copy; the owner finds it signed under W-9 links and on the payee's W-9 page.
+And a provider's contact signs their firm's W-9 from the portal's Tax form page."""
 
 import re
 from datetime import date
@@ -13,7 +14,7 @@ from playwright.sync_api import expect
 from handoff.accounts import services as accounts
 from handoff.compliance.models import W9, OnboardingLink
 from handoff.providers.models import Contact
-from tests.browser.conftest import field_label, log_in, new_page, open_section
+from tests.browser.conftest import PRIYA, field_label, log_in, new_page, open_section
 from tests.compliance.conftest import pay
 from tests.factories import ProviderFactory, UserFactory
 
@@ -97,3 +98,38 @@ def test_a_contractor_signs_their_w9_through_the_link(page, owner_on_a_phone, br
     expect(page.get_by_role("heading", name=re.compile("In force"))).to_be_visible()
     expect(page.get_by_text("signed electronically by Sam Rivera")).to_be_visible()
     assert OnboardingLink.objects.get(organization=org).status == "signed"
+
+
+def test_a_portal_contact_signs_a_w9_from_the_portal_on_a_phone(browser, live_server, acme_books):
+    org, _ = acme_books
+    priya = new_page(browser, live_server, width=390, height=844)
+    log_in(priya, *PRIYA)
+    priya.get_by_role("navigation", name="Portal").get_by_role("link", name="Tax form").click()
+    expect(priya.get_by_text("No W-9 on file yet.")).to_be_visible()
+    priya.get_by_role("button", name="Fill in and sign your W-9").click()
+    priya.get_by_label(re.compile("I have read the notice above")).check()
+    priya.get_by_role("button", name="Agree and continue").click()
+    priya.get_by_label(field_label("Legal name")).fill("Ledgerline LLC")
+    priya.get_by_label(field_label("Federal tax classification")).select_option(label="LLC")
+    priya.get_by_label("LLC's tax classification").select_option(label="S corporation")
+    priya.get_by_label("Employer identification number (EIN)").check()
+    priya.get_by_label(field_label("TIN")).fill("00-7654321")
+    priya.get_by_label(field_label("Address")).fill("400 Main St")
+    priya.get_by_label(field_label("City")).fill("Chicago")
+    priya.get_by_label(field_label("State")).fill("IL")
+    priya.get_by_label(field_label("ZIP code")).fill("60601")
+    priya.get_by_label(re.compile("Under penalties of perjury, I certify")).check()
+    priya.get_by_label(re.compile("Your signature")).fill("Priya Raman")
+    priya.get_by_role("button", name="Sign the W-9").click()
+    expect(priya.get_by_role("heading", name=re.compile("your W-9 is signed"))).to_be_visible()
+
+    # Back in the portal, the signed W-9 is listed, its copy a click away.
+    priya.get_by_role("link", name="Back to Handoff").click()
+    priya.get_by_role("navigation", name="Portal").get_by_role("link", name="Tax form").click()
+    row = priya.get_by_role("row", name=re.compile("Ledgerline LLC"))
+    expect(row.get_by_text("in force")).to_be_visible()
+    with priya.expect_download() as download_info:
+        row.get_by_role("link", name="Download").click()
+    assert download_info.value.path().read_bytes().startswith(b"%PDF")
+    w9 = W9.objects.get(organization=org)
+    assert w9.tin_type == "ein" and w9.llc_classification == "S"

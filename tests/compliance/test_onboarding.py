@@ -25,7 +25,7 @@ from handoff.core.principal import Principal
 from handoff.providers.models import Contact
 from tests.compliance.conftest import FAKE_SSN, pay, record_w9
 from tests.conftest import client_for
-from tests.factories import ProviderFactory, principal_for
+from tests.factories import ProviderFactory, UserFactory, portal_login, principal_for
 
 FORM = {
     "legal_name": "Jordan Lee",
@@ -393,3 +393,57 @@ class TestReminders:
         expired, _ = send(org, manager, ProviderFactory(organization=org), email="c@d.example")
         later = timezone.now() + timedelta(days=onboarding.LINK_VALID_DAYS + 1)
         assert jobs.w9_link_reminders(later) == 0
+
+
+class TestThePortal:
+    @pytest.fixture
+    def jordan_in_the_portal(self, org, contact):
+        user = UserFactory(name="Jordan Lee", email="jordan@example.com")
+        portal_login(contact, user)
+        return user
+
+    def test_a_contact_answers_the_request_and_downloads_the_copy(
+        self, org, manager, jordan, jordan_in_the_portal
+    ):
+        link, _ = send(org, manager, jordan)
+        client = client_for(jordan_in_the_portal)
+        page = client.get(reverse("compliance:portal_w9", args=[org.slug])).content.decode()
+        assert "asked for your W-9" in page and "No W-9 on file yet" in page
+        started = client.post(reverse("compliance:portal_w9_start", args=[org.slug]))
+        assert started.status_code == 302
+        assert OnboardingLink.objects.filter(organization=org).count() == 1  # the one asked
+        client.post(started.url, {"agree": "on"})
+        assert client.post(started.url, FORM).status_code == 302
+        link.refresh_from_db()
+        assert link.status == "signed"
+        page = client.get(reverse("compliance:portal_w9", args=[org.slug])).content.decode()
+        assert "in force" in page and "Sign a new W-9" in page
+        w9 = W9.objects.get(organization=org)
+        copy = client.get(reverse("compliance:portal_w9_document", args=[org.slug, w9.pk]))
+        assert b"".join(copy.streaming_content).startswith(b"%PDF")
+
+    def test_a_new_version_keeps_the_old(self, org, manager, jordan, jordan_in_the_portal):
+        first = record_w9(jordan, manager)
+        client = client_for(jordan_in_the_portal)
+        started = client.post(reverse("compliance:portal_w9_start", args=[org.slug]))
+        client.post(started.url, {"agree": "on"})
+        client.post(started.url, {**FORM, "street": "99 New Rd"})
+        rows = list(W9.objects.filter(organization=org, provider=jordan).order_by("id"))
+        assert rows[0] == first and rows[1].street == "99 New Rd"
+        link = OnboardingLink.objects.get(organization=org)
+        assert link.created_by is None and link.sent_to == "jordan@example.com"
+
+    def test_another_providers_w9_is_not_found(self, org, manager, jordan, jordan_in_the_portal):
+        other = record_w9(ProviderFactory(organization=org), manager)
+        client = client_for(jordan_in_the_portal)
+        response = client.get(reverse("compliance:portal_w9_document", args=[org.slug, other.pk]))
+        assert response.status_code == 404
+        page = client.get(reverse("compliance:portal_w9", args=[org.slug])).content.decode()
+        assert "No W-9 on file yet" in page
+
+    def test_members_do_not_use_the_portal_page(self, org, manager):
+        client = client_for(manager)
+        assert client.get(reverse("compliance:portal_w9", args=[org.slug])).status_code == 404
+        assert (
+            client.post(reverse("compliance:portal_w9_start", args=[org.slug])).status_code == 404
+        )

@@ -27,7 +27,7 @@ from handoff.compliance.choices import (
     TinMatchResult,
     TinType,
 )
-from handoff.core.tenancy import TenantModel
+from handoff.core.tenancy import TenantModel, TenantQuerySet
 from handoff.core.uploads import DOCUMENT_EXTENSIONS
 from handoff.decisions.models import DatedFigures, dollars, percent
 
@@ -293,6 +293,12 @@ def w9_upload_path(instance, filename):
     return f"org-{instance.organization_id}/w9/provider-{instance.provider_id}/{filename}"
 
 
+class PayeeOwnQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees their own business's W-9s and W-9 links in the portal."""
+        return self.filter(provider_id=principal.provider_id)
+
+
 class W9(TenantModel):
     """A payee's Form W-9. The TIN is kept only encrypted (``tins.encrypt``), with a keyed hash
     for finding duplicates and its last four digits for display; the newest W-9 is current."""
@@ -339,6 +345,8 @@ class W9(TenantModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_at = models.DateTimeField(default=timezone.now)
+
+    objects = PayeeOwnQuerySet.as_manager()
 
     class Meta:
         verbose_name = "W-9"
@@ -405,6 +413,8 @@ class OnboardingLink(TenantModel):
     w9 = models.OneToOneField(
         W9, null=True, blank=True, on_delete=models.PROTECT, related_name="onboarding_link"
     )
+
+    objects = PayeeOwnQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

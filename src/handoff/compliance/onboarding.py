@@ -17,7 +17,7 @@ import hashlib
 import io
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -206,6 +206,58 @@ def withdraw(principal: Principal, link: OnboardingLink) -> OnboardingLink:
         f"Withdrew the W-9 link sent to {link.sent_to}",
     )
     return link
+
+
+@transaction.atomic
+def start_from_portal(principal: Principal) -> str:
+    """A provider's contact, logged in to the portal, fills in and signs a W-9 — the one the
+    organization asked for, or a new version of their own (a changed name, address or TIN).
+    The link the organization sent is used with a fresh token (progress kept), or a new link
+    is made for them; nothing is mailed. Returns the raw token."""
+    if not principal.is_provider:
+        raise PermissionDenied("Only the payee's own contact signs their W-9 in the portal.")
+    now = timezone.now()
+    link = (
+        links(principal)
+        .select_for_update(of=("self",))
+        .filter(signed_at=None, revoked_at=None, expires_at__gt=now)
+        .first()
+    )
+    raw = Invitation.new_token()
+    if link is None:
+        link = OnboardingLink(
+            organization=principal.organization,
+            provider=principal.contact.provider,
+            sent_to=(principal.contact.email or principal.user.email).lower(),
+            created_at=now,
+            expires_at=now + timedelta(days=LINK_VALID_DAYS),
+        )
+    link.token_hash = hash_secret(raw)
+    link.save()
+    audit.record(
+        principal.organization,
+        principal.user,
+        "w9_link.started_in_portal",
+        link.provider,
+        f"{principal.user} began a W-9 for {link.provider.name} in the portal",
+    )
+    return raw
+
+
+def open_own_w9(principal: Principal, w9):
+    """A payee's contact opens their own business's W-9 in the portal (it shows the TIN, so
+    the opening is recorded)."""
+    if not principal.is_provider or w9.provider_id != principal.provider_id:
+        raise PermissionDenied("Only the payee's own contact opens their W-9 here.")
+    audit.record(
+        principal.organization,
+        principal.user,
+        "w9.document_opened",
+        w9,
+        f"{principal.user} opened their own W-9 of {w9.provider.name} in the portal",
+    )
+    with w9.document.open("rb") as stored:
+        return io.BytesIO(tins.decrypt_file(stored.read()))
 
 
 def find_link(raw_token: str) -> OnboardingLink | None:

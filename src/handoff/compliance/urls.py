@@ -2,6 +2,7 @@ from django.urls import path
 
 from handoff.compliance import onboarding_views as onboarding
 from handoff.compliance import payment_views as money
+from handoff.compliance import portal_views as portal
 from handoff.compliance import state_report_views as state
 from handoff.compliance import tin_views as tin
 from handoff.compliance import views
@@ -40,6 +41,13 @@ urlpatterns = [
     ),
     path(ORG + "w9-links/<int:pk>/withdraw/", onboarding.link_withdraw, name="onboarding_withdraw"),
     path("w9/<str:token>/", onboarding.onboarding_start, name="onboarding_start"),
+    path("portal/<slug:org_slug>/w9/", portal.portal_w9, name="portal_w9"),
+    path("portal/<slug:org_slug>/w9/start/", portal.portal_w9_start, name="portal_w9_start"),
+    path(
+        "portal/<slug:org_slug>/w9/<int:pk>/document/",
+        portal.portal_w9_document,
+        name="portal_w9_document",
+    ),
     path("w9/<str:token>/signed.pdf", onboarding.onboarding_pdf, name="onboarding_pdf"),
     path(ORG + "tin-matching/", tin.tin_matching_page, name="tin_matching"),
     path(ORG + "tin-matching/request/", tin.tin_request, name="tin_request"),
