@@ -12,6 +12,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from handoff.accounts import services as accounts
+from handoff.compliance import onboarding
 from handoff.compliance.models import W9, OnboardingLink
 from handoff.providers.models import Contact
 from tests.browser.conftest import PRIYA, field_label, log_in, new_page, open_section
@@ -87,6 +88,17 @@ def test_a_contractor_signs_their_w9_through_the_link(page, owner_on_a_phone, br
     with sam.expect_download() as download_info:
         sam.get_by_role("link", name="Download your signed W-9 (PDF)").click()
     assert download_info.value.path().read_bytes().startswith(b"%PDF")
+
+    # He also describes how he works, in his own words, and signs that.
+    sam.get_by_role("link", name="Describe how you work").click()
+    for key, question in onboarding.questions_for(org):
+        answer = "Yes" if key in ("own_investment", "serves_market", "profit_or_loss") else "No"
+        sam.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
+    sam.get_by_label("Anything to add (optional)").fill("I design for four other practices.")
+    sam.get_by_label(re.compile("These answers are true")).check()
+    sam.get_by_label(re.compile("Your signature")).fill("Sam Rivera")
+    sam.get_by_role("button", name="Sign and send my answers").click()
+    expect(sam.get_by_text(re.compile("Thank you for describing how you work"))).to_be_visible()
     sam.context.close()
 
     # Olivia finds it signed among the W-9 links, and on file.
@@ -94,6 +106,7 @@ def test_a_contractor_signs_their_w9_through_the_link(page, owner_on_a_phone, br
     page.get_by_role("link", name="W-9 links").click()
     signed = page.get_by_role("row", name=re.compile("Sam Rivera Design"))
     expect(signed.get_by_text("W-9 signed")).to_be_visible()
+    expect(signed.get_by_text(re.compile("described how they work"))).to_be_visible()
     signed.get_by_role("link", name="Sam Rivera Design").click()
     expect(page.get_by_role("heading", name=re.compile("In force"))).to_be_visible()
     expect(page.get_by_text("signed electronically by Sam Rivera")).to_be_visible()

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from handoff.compliance import jobs, onboarding, services, tin_matching, tins
 from handoff.compliance.choices import MismatchSource
-from handoff.compliance.models import W9, BNotice, OnboardingLink
+from handoff.compliance.models import W9, BNotice, ContractorStatement, OnboardingLink
 from handoff.core.audit import AuditEvent
 from handoff.core.principal import Principal
 from handoff.providers.models import Contact
@@ -447,3 +447,89 @@ class TestThePortal:
         assert (
             client.post(reverse("compliance:portal_w9_start", args=[org.slug])).status_code == 404
         )
+
+
+def facts_path(raw: str) -> str:
+    return reverse("compliance:onboarding_facts", args=[raw])
+
+
+THEIR_ANSWERS = {
+    "sets_when_where": "yes",  # the assessment below says "no": a disagreement
+    "directs_how": "no",
+    "personal": "unsure",
+    "unreimbursed_expenses": "yes",
+    "own_investment": "yes",
+    "serves_market": "yes",
+    "paid_for_time": "no",
+    "profit_or_loss": "yes",
+    "exclusive_full_time": "no",
+}
+
+
+class TestTheContractorsSideOfTheFacts:
+    def test_answers_signed_after_the_w9_sit_beside_the_assessment(self, org, manager, jordan):
+        from tests.compliance.test_assessments import assess
+
+        assessment = assess(jordan, manager)
+        _, raw, browser = consented(org, manager, jordan)
+        sign(browser, raw)
+        done = browser.get(link_path(raw)).content.decode()
+        assert "Describe how you work" in done
+        form = browser.get(facts_path(raw)).content.decode()
+        assert f"Does {org.name} decide when and where you work" in form
+        given = browser.post(
+            facts_path(raw),
+            {**THEIR_ANSWERS, "note": "I also serve two clinics.", "certified": "on",
+             "signer_name": "Jordan Lee"},
+        )  # fmt: skip
+        assert given.status_code == 302
+        statement = ContractorStatement.objects.get(organization=org)
+        assert statement.answers == THEIR_ANSWERS and statement.signer_name == "Jordan Lee"
+        assert statement.signed_address == "127.0.0.1" and statement.provider == jordan
+        assert (
+            "Thank you for describing how you work" in browser.get(link_path(raw)).content.decode()
+        )
+        assert browser.get(facts_path(raw)).status_code == 302  # once
+        page = client_for(manager).get(
+            reverse("compliance:assessment", args=[org.slug, assessment.pk])
+        )
+        text = page.content.decode()
+        assert "In the contractor's words" in text
+        assert "differ from this assessment's on 1 question:" in text
+        assert "I also serve two clinics." in text
+
+    def test_every_question_needs_an_answer_and_a_signature(self, org, manager, jordan):
+        _, raw, browser = consented(org, manager, jordan)
+        sign(browser, raw)
+        page = browser.post(facts_path(raw), {**THEIR_ANSWERS, "personal": ""})
+        text = page.content.decode()
+        assert page.status_code == 200 and "Answer yes, no or not sure." in text
+        assert "Type your full name to sign." in text and "confirm the answers are true" in text
+        assert not ContractorStatement.objects.filter(organization=org).exists()
+
+    def test_not_before_the_w9_is_signed(self, org, manager, jordan):
+        link, raw, browser = consented(org, manager, jordan)
+        assert browser.get(facts_path(raw)).status_code == 404
+        with pytest.raises(ValidationError):
+            onboarding.give_statement(
+                Principal.for_link(link), answers=THEIR_ANSWERS, note="", signer_name="J",
+                certified=True, address="", user_agent="",
+            )  # fmt: skip
+
+    def test_side_by_side_flags_only_yes_against_no(self, org, manager, jordan):
+        statement = ContractorStatement(organization=org, provider=jordan, answers=THEIR_ANSWERS)
+        rows = {row["key"]: row for row in onboarding.side_by_side(statement, {
+            "sets_when_where": "no", "personal": "yes", "directs_how": "no",
+        })}  # fmt: skip
+        assert rows["sets_when_where"]["disagrees"]
+        assert not rows["personal"]["disagrees"]  # "not sure" disagrees with nothing
+        assert not rows["directs_how"]["disagrees"]
+        assert "benefits" not in rows  # only the questions a contractor is asked
+        assert rows["profit_or_loss"]["ours"] == "" and rows["personal"]["theirs"] == "Not sure"
+
+    def test_another_organization_does_not_see_the_statement(self, org, manager, jordan, other_org):
+        _, raw, browser = consented(org, manager, jordan)
+        sign(browser, raw)
+        browser.post(facts_path(raw), {**THEIR_ANSWERS, "certified": "on", "signer_name": "J"})
+        assert ContractorStatement.objects.filter(organization=org).count() == 1
+        assert onboarding.latest_statement(Principal.system(other_org), jordan) is None

@@ -96,3 +96,32 @@ class TestW9Links:
             "provider_id"
         ]
         assert OnboardingLink.objects.get(pk=link["id"]).status == "sent"
+
+
+@pytest.mark.django_db
+def test_the_contractors_statement_beside_the_latest_assessment(
+    org, api, manager, jordan, other_org, outsider
+):
+    from tests.compliance.test_assessments import assess
+    from tests.compliance.test_onboarding import THEIR_ANSWERS, consented, facts_path, sign
+
+    path = f"/api/v1/compliance/providers/{jordan.pk}/contractor-statement"
+    assert api.get(path).status_code == 404
+    assessment = assess(jordan, manager)
+    _, raw, browser = consented(org, manager, jordan)
+    sign(browser, raw)
+    browser.post(facts_path(raw), {**THEIR_ANSWERS, "certified": "on", "signer_name": "Jordan"})
+    body = api.get(path).json()
+    assert body["assessment_id"] == assessment.pk and body["signer_name"] == "Jordan"
+    rows = {row["key"]: row for row in body["rows"]}
+    assert rows["sets_when_where"] == {
+        "key": "sets_when_where",
+        "question": f"Does {org.name} decide when and where you work (set hours, their premises)?",
+        "theirs": "Yes",
+        "ours": "No",
+        "disagrees": True,
+    }
+    links = api.get(BASE).json()["results"]
+    assert links[0]["described_how_they_work"] is True
+    theirs = api_client_for(outsider, other_org)
+    assert theirs.get(path).status_code == 404

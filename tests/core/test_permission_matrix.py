@@ -56,6 +56,7 @@ PUBLIC_PAGES = {
     "handoff.insights.checkin_views.checkin_answer": "a check-in's one-time answer link",
     "handoff.compliance.onboarding_views.onboarding_start": "a contractor's W-9 link",
     "handoff.compliance.onboarding_views.onboarding_pdf": "the W-9 a link's holder signed",
+    "handoff.compliance.onboarding_views.onboarding_facts": "a W-9 link's holder's answers",
 }
 AUTH_PAGES = "django.contrib.auth.views."  # login, logout, password change and reset
 

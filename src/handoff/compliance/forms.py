@@ -272,6 +272,39 @@ class ConsentForm(forms.Form):
     )
 
 
+class StatementForm(forms.Form):
+    """The contractor's answers to the questions of ``onboarding.CONTRACTOR_QUESTIONS``."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, text in questions:
+            self.fields[key] = forms.ChoiceField(
+                label=text,
+                choices=[("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")],
+                widget=forms.RadioSelect,
+                required=False,
+            )
+        self.fields["note"] = forms.CharField(
+            label="Anything to add (optional)",
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=2000,
+            required=False,
+        )
+        self.fields["certified"] = forms.BooleanField(
+            label="These answers are true to the best of my knowledge.", required=False
+        )
+        self.fields["signer_name"] = forms.CharField(
+            label="Your signature: type your full name",
+            max_length=200,
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        )
+        self.question_keys = [key for key, _ in questions]
+
+    def answers(self) -> dict:
+        return {key: self.cleaned_data.get(key) or "" for key in self.question_keys}
+
+
 class SendLinkForm(forms.Form):
     email = forms.EmailField(label="Send to", max_length=254)
 

@@ -458,6 +458,36 @@ class OnboardingLink(TenantModel):
         return self.status in ("sent", "opened", "consented")
 
 
+class ContractorStatement(TenantModel):
+    """The contractor's own answers to the classification questions they know best (their
+    business and other clients, tools, hours and methods, pay, profit or loss), given and
+    signed through their W-9 link: evidence beside the organization's own answers."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.CASCADE, related_name="contractor_statements"
+    )
+    link = models.OneToOneField(
+        OnboardingLink, null=True, on_delete=models.SET_NULL, related_name="statement"
+    )
+    answers = models.JSONField(default=dict, help_text="Factor key → yes, no or unsure.")
+    note = models.TextField("anything to add", blank=True, max_length=2000)
+    signer_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField(default=timezone.now)
+    signed_address = models.GenericIPAddressField(null=True, blank=True)
+    signed_user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = PayeeOwnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "provider"], name="statement_org_provider"),
+        ]
+
+    def __str__(self):
+        return f"How {self.provider} works, in their words"
+
+
 class TinCheck(TenantModel):
     """What the IRS answered for a W-9's name and TIN in a bulk TIN Matching result file."""
 

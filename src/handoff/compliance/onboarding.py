@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from handoff.accounts.models import Invitation, hash_secret
 from handoff.compliance import services, tins
-from handoff.compliance.models import OnboardingLink
+from handoff.compliance.choices import Answer
+from handoff.compliance.models import ContractorStatement, OnboardingLink
 from handoff.core import audit
 from handoff.core.links import absolute_url
 from handoff.core.principal import Principal
@@ -48,7 +49,9 @@ def link_url(raw_token: str) -> str:
 
 def links(principal: Principal):
     """Every W-9 link of the organization, newest first, with its payee."""
-    return OnboardingLink.objects.visible_to(principal).select_related("provider", "created_by")
+    return OnboardingLink.objects.visible_to(principal).select_related(
+        "provider", "created_by", "statement"
+    )
 
 
 def with_status(rows, status: str):
@@ -166,12 +169,8 @@ def remind(link: OnboardingLink) -> bool:
     """Mail the contractor their link again, once. The token is only in the first e-mail,
     so the reminder carries a fresh one (the earlier e-mail's link stops working); what they
     did so far — opening, consenting — is kept on the link."""
-    link = (
-        OnboardingLink.objects.all_organizations()  # the sweep's row, locked by its key
-        .select_for_update()
-        .select_related("provider", "organization", "created_by")
-        .get(pk=link.pk)
-    )
+    # The sweep's row, locked by its key (no join: PostgreSQL locks no outer join's rows).
+    link = OnboardingLink.objects.all_organizations().select_for_update().get(pk=link.pk)
     if not link.is_live or link.reminded_at is not None:
         return False
     raw = Invitation.new_token()
@@ -265,16 +264,17 @@ def find_link(raw_token: str) -> OnboardingLink | None:
     if not raw_token:
         return None
     return (
-        OnboardingLink.objects.select_related("provider", "organization", "w9")
+        OnboardingLink.objects.select_related("provider", "organization", "w9", "statement")
         .filter(token_hash=hash_secret(raw_token))
         .first()
     )
 
 
-def _granted(principal: Principal, doing: str) -> OnboardingLink:
+def _granted(principal: Principal, doing: str, *, live: bool = True) -> OnboardingLink:
+    """The link ``principal`` holds, locked; refused unless still usable (``live``)."""
     granted = principal.require_grant(OnboardingLink, doing)
     link = OnboardingLink.objects.select_for_update().get(pk=granted.pk)
-    if not link.is_live:
+    if live and not link.is_live:
         raise ValidationError(f"This link is {link.status_label} and can no longer be used.")
     return link
 
@@ -415,3 +415,107 @@ def open_signed_pdf(principal: Principal):
     )
     with link.w9.document.open("rb") as stored:
         return io.BytesIO(tins.decrypt_file(stored.read()))
+
+
+# --- The contractor's side of the facts --------------------------------------------------------
+# The classification factors a contractor can answer best, asked from their side. Each question
+# means the same as the factor of that key (a "yes" here is a "yes" there), so the two sides'
+# answers compare directly (``disagreements``).
+CONTRACTOR_QUESTIONS = {
+    "sets_when_where": "Does {org} decide when and where you work (set hours, their premises)?",
+    "directs_how": "Does {org} tell you how to do the work: which tools, order or methods?",
+    "personal": "Must you do the work yourself, without hiring helpers or substitutes?",
+    "unreimbursed_expenses": "Do you pay business expenses for this work that {org} does not "
+    "reimburse?",
+    "own_investment": "Do you use equipment, tools or a workplace you paid for yourself?",
+    "serves_market": "Do you offer the same services to others: other clients, advertising, a "
+    "business of your own?",
+    "paid_for_time": "Does {org} pay you a wage or salary for your time (by the hour, week or "
+    "month) rather than by the job or invoice?",
+    "profit_or_loss": "Can you make a profit or suffer a loss on this work?",
+    "exclusive_full_time": "Must you work full time for {org}, or are you barred from working "
+    "for others?",
+}
+ANSWERS = ("yes", "no", "unsure")
+
+
+def questions_for(organization) -> list[tuple[str, str]]:
+    return [(key, text.format(org=organization.name)) for key, text in CONTRACTOR_QUESTIONS.items()]
+
+
+@transaction.atomic
+def give_statement(
+    principal: Principal,
+    *,
+    answers: dict,
+    note: str,
+    signer_name: str,
+    certified: bool,
+    address: str,
+    user_agent: str,
+) -> ContractorStatement:
+    """The contractor's answers, signed, through the link whose W-9 they signed; once."""
+    link = _granted(principal, "Describing how you work", live=False)
+    if link.signed_at is None or link.expires_at <= timezone.now():
+        raise ValidationError("This link can no longer take answers.")
+    if has_statement(link):
+        raise ValidationError("Your answers were already given through this link.")
+    errors = {}
+    for key in CONTRACTOR_QUESTIONS:
+        if answers.get(key) not in ANSWERS:
+            errors[key] = ["Answer yes, no or not sure."]
+    signer_name = " ".join((signer_name or "").split())
+    if not signer_name:
+        errors["signer_name"] = ["Type your full name to sign."]
+    if not certified:
+        errors["certified"] = ["Tick the box to confirm the answers are true."]
+    if len(note or "") > 2000:
+        errors["note"] = ["Keep it to 2,000 characters."]
+    if errors:
+        raise ValidationError(errors)
+    statement = ContractorStatement.objects.create(
+        organization=link.organization,
+        provider=link.provider,
+        link=link,
+        answers={key: answers[key] for key in CONTRACTOR_QUESTIONS},
+        note=(note or "").strip(),
+        signer_name=signer_name[:200],
+        signed_address=address or None,
+        signed_user_agent=(user_agent or "")[:300],
+    )
+    audit.record(
+        link.organization,
+        None,
+        "contractor_statement.given",
+        link.provider,
+        f"{signer_name} described how {link.provider.name} works, signed",
+    )
+    return statement
+
+
+def has_statement(link: OnboardingLink) -> bool:
+    """Whether the contractor already answered through this link (one answer per link)."""
+    return hasattr(link, "statement")
+
+
+def latest_statement(principal: Principal, provider) -> ContractorStatement | None:
+    return ContractorStatement.objects.visible_to(principal).filter(provider=provider).first()
+
+
+def side_by_side(statement: ContractorStatement, our_answers: dict) -> list[dict]:
+    """Each question the contractor answered, with their answer and ours (``our_answers``:
+    factor key → yes/no/unsure or missing); ``disagrees`` where one says yes and the other no."""
+    rows = []
+    for key, text in questions_for(statement.organization):
+        theirs = statement.answers.get(key, "")
+        ours = our_answers.get(key, "")
+        rows.append(
+            {
+                "key": key,
+                "question": text,
+                "theirs": Answer(theirs).label if theirs in ANSWERS else "",
+                "ours": Answer(ours).label if ours in ANSWERS else "",
+                "disagrees": {theirs, ours} == {"yes", "no"},
+            }
+        )
+    return rows

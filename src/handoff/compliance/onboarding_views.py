@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from handoff.accounts.access import principal_required
 from handoff.accounts.throttle import client_address
 from handoff.compliance import onboarding
-from handoff.compliance.forms import ConsentForm, SendLinkForm, SignW9Form
+from handoff.compliance.forms import ConsentForm, SendLinkForm, SignW9Form, StatementForm
 from handoff.compliance.models import OnboardingLink
 from handoff.core.forms import add_service_errors
 from handoff.core.principal import Principal
@@ -100,6 +100,7 @@ def onboarding_start(request, token):
     # Not "org": that would draw the organization's navigation for a visitor.
     context = {"link": link, "requester": link.organization, "provider": link.provider}
     if link.status == "signed":
+        context["statement"] = link.statement if onboarding.has_statement(link) else None
         return render(request, "compliance/onboarding/done.html", context)
     if not link.is_live:
         return _gone(request, link)
@@ -141,6 +142,36 @@ def onboarding_start(request, token):
         "signature_fields": [form[name] for name in signature],
     }
     return render(request, "compliance/onboarding/sign.html", context)
+
+
+@never_cache
+def onboarding_facts(request, token):
+    """After the W-9: the contractor's side of the facts about how they work, signed."""
+    link = onboarding.find_link(token)
+    if link is None or link.status != "signed" or onboarding.has_statement(link):
+        if link is not None and link.status == "signed":
+            return redirect("compliance:onboarding_start", token)
+        return _gone(request, link)
+    principal = Principal.for_link(link)
+    data = request.POST if request.method == "POST" else None
+    form = StatementForm(data, questions=onboarding.questions_for(link.organization))
+    if data is not None and form.is_valid():
+        try:
+            onboarding.give_statement(
+                principal,
+                answers=form.answers(),
+                note=form.cleaned_data["note"],
+                signer_name=form.cleaned_data["signer_name"],
+                certified=form.cleaned_data["certified"],
+                **_browser(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("compliance:onboarding_start", token)
+    context = {"link": link, "requester": link.organization, "provider": link.provider}
+    context["form"] = form
+    return render(request, "compliance/onboarding/facts.html", context)
 
 
 @never_cache

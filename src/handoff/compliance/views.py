@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from handoff.accounts.access import principal_required
-from handoff.compliance import selectors, services, tin_matching
+from handoff.compliance import onboarding, selectors, services, tin_matching
 from handoff.compliance.choices import Outcome
 from handoff.compliance.forms import AssessmentForm, SettingsForm
 from handoff.core.forms import add_service_errors
@@ -133,7 +133,15 @@ def assessment_detail(request, pk):
             year_error = " ".join(error.message_dict["tax_year"])
     view = selectors.view_of(request.principal, assessment, tax_year=tax_year)
     versions = selectors.assessment_versions(request.principal, assessment.provider)
+    statement = onboarding.latest_statement(request.principal, assessment.provider)
+    theirs = []
+    if statement is not None:
+        ours = {key: value.get("answer", "") for key, value in assessment.answers.items()}
+        theirs = onboarding.side_by_side(statement, ours)
     context = {
+        "statement": statement,
+        "their_answers": theirs,
+        "disagreements": [row for row in theirs if row["disagrees"]],
         "assessment": assessment,
         "view": view,
         "result": view.result,

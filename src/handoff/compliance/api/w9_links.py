@@ -1,14 +1,16 @@
 """W-9 links: ask a payee for their W-9 by a one-time link, follow where they stand, withdraw
-a link. Reading for viewers; sending and withdrawing for managers. The contractor's side is
+a link; and the contractor's own signed answers on how they work, beside the latest
+assessment. Reading for viewers; sending and withdrawing for managers. The contractor's side is
 the link's pages, not the API (the link's token is its only credential)."""
 
 from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import Field, Query, Schema, Status
 
-from handoff.compliance import onboarding
+from handoff.compliance import onboarding, selectors
 from handoff.compliance.api.routing import ERRORS, router
 from handoff.core.api import api_access, paginate
 from handoff.core.roles import Role
@@ -36,6 +38,13 @@ class W9LinkOut(Schema):
     signer_name: str
     document_sha256: str = Field(description="SHA-256 of the signed PDF; empty until signed.")
     w9_id: int | None = Field(description="The W-9 signed through the link.")
+    described_how_they_work: bool = Field(
+        description="The contractor also answered how they work (contractor-statement)."
+    )
+
+    @staticmethod
+    def resolve_described_how_they_work(link) -> bool:
+        return hasattr(link, "statement")
 
 
 class W9LinkCreated(W9LinkOut):
@@ -114,3 +123,49 @@ def get_w9_link(request, link_id: int):
 def withdraw_w9_link(request, link_id: int):
     link = get_visible_or_404(onboarding.links(request.principal), request.principal, pk=link_id)
     return onboarding.withdraw(request.principal, link)
+
+
+class StatementRowOut(Schema):
+    key: str = Field(description="The classification factor the question stands for.")
+    question: str
+    theirs: str = Field(description="Yes, No or Not sure; empty: not answered.")
+    ours: str = Field(description="The latest assessment's answer; empty: none.")
+    disagrees: bool = Field(description="One side says yes and the other no.")
+
+
+class ContractorStatementOut(Schema):
+    id: int
+    provider_id: int
+    signer_name: str
+    signed_at: datetime
+    note: str
+    assessment_id: int | None = Field(description="The latest assessment compared with.")
+    rows: list[StatementRowOut]
+
+
+@router.get(
+    "/compliance/providers/{provider_id}/contractor-statement",
+    response={200: ContractorStatementOut, **ERRORS},
+    summary="The contractor's own signed answers on how they work, beside the latest assessment",
+)
+@api_access()
+def contractor_statement(request, provider_id: int):
+    provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_id)
+    statement = onboarding.latest_statement(request.principal, provider)
+    if statement is None:
+        raise Http404("The contractor has not described how they work.")
+    assessment = selectors.latest_assessments(request.principal, [provider.pk]).get(provider.pk)
+    ours = (
+        {key: value.get("answer", "") for key, value in assessment.answers.items()}
+        if assessment
+        else {}
+    )
+    return {
+        "id": statement.pk,
+        "provider_id": provider.pk,
+        "signer_name": statement.signer_name,
+        "signed_at": statement.signed_at,
+        "note": statement.note,
+        "assessment_id": assessment.pk if assessment else None,
+        "rows": onboarding.side_by_side(statement, ours),
+    }
