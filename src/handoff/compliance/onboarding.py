@@ -14,7 +14,6 @@ signed, when it expires, or when a manager withdraws it.
 """
 
 import hashlib
-import io
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -255,8 +254,7 @@ def open_own_w9(principal: Principal, w9):
         w9,
         f"{principal.user} opened their own W-9 of {w9.provider.name} in the portal",
     )
-    with w9.document.open("rb") as stored:
-        return io.BytesIO(tins.decrypt_file(stored.read()))
+    return services.decrypted_document(w9)
 
 
 def find_link(raw_token: str) -> OnboardingLink | None:
@@ -413,8 +411,7 @@ def open_signed_pdf(principal: Principal):
         link.provider,
         f"{link.signer_name} opened their signed W-9 through their link",
     )
-    with link.w9.document.open("rb") as stored:
-        return io.BytesIO(tins.decrypt_file(stored.read()))
+    return services.decrypted_document(link.w9)
 
 
 # --- The contractor's side of the facts --------------------------------------------------------

@@ -386,6 +386,12 @@ def open_w9_document(principal: Principal, w9: W9):
         w9,
         f"Opened the signed W-9 of {w9.provider.name}",
     )
+    return decrypted_document(w9)
+
+
+def decrypted_document(w9: W9) -> io.BytesIO:
+    """The signed W-9 as stored, decrypted; the caller has checked who opens it and recorded
+    it (it shows the full TIN)."""
     with w9.document.open("rb") as stored:
         return io.BytesIO(tins.decrypt_file(stored.read()))
 
