@@ -91,15 +91,10 @@ def send_link(
     principal.require_in(provider.organization_id, Role.MANAGER, "Asking for a W-9 by link")
     email = (email or suggested_email(principal, provider)).strip().lower()
     if not email:
-        raise ValidationError(
-            {
-                "email": f"Give the e-mail address to send it to; {provider.name} has no contact "
-                "with one."
-            }  # fmt: skip
-        )
+        missing = f"Give the e-mail address to send it to; {provider.name} has no contact with one."
+        raise ValidationError({"email": missing})
     now = timezone.now()
-    live = [link for link in links(principal).filter(provider=provider, revoked_at=None)]
-    for earlier in live:
+    for earlier in links(principal).filter(provider=provider, revoked_at=None):
         if earlier.is_live:
             earlier.revoked_at = now
             earlier.save(update_fields=["revoked_at"])

@@ -121,7 +121,7 @@ def onboarding_start(request, token):
         return render(request, "compliance/onboarding/consent.html", context)
     initial = {"legal_name": link.provider.legal_name or link.provider.name}
     form = SignW9Form(data, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if data is not None and form.is_valid():
         try:
             onboarding.sign_w9(
                 principal,
@@ -148,10 +148,10 @@ def onboarding_start(request, token):
 def onboarding_facts(request, token):
     """After the W-9: the contractor's side of the facts about how they work, signed."""
     link = onboarding.find_link(token)
-    if link is None or link.status != "signed" or onboarding.has_statement(link):
-        if link is not None and link.status == "signed":
-            return redirect("compliance:onboarding_start", token)
+    if link is None or link.status != "signed":
         return _gone(request, link)
+    if onboarding.has_statement(link):
+        return redirect("compliance:onboarding_start", token)  # answered: the end page
     principal = Principal.for_link(link)
     data = request.POST if request.method == "POST" else None
     form = StatementForm(data, questions=onboarding.questions_for(link.organization))
