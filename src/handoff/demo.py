@@ -442,7 +442,7 @@ def _engagements(org, owner) -> None:
     with backdated(org, at(start, 9)):
         engagements.move_status(as_owner, books, to_status="active", reason="Signed and onboarded")
 
-    # Active, agreement sent but not signed back: flagged on its page.
+    # Active, agreement out for signature but not signed back: flagged on its page.
     start = today - relativedelta(months=4, day=1)
     drafting = timezone.now()  # the draft and its set-up, dated when drafted:
     billing = engage(
@@ -474,7 +474,15 @@ def _engagements(org, owner) -> None:
     with backdated(org, at(start, 10)):
         engagements.move_status(as_owner, billing, to_status="active", reason="Pilot went well")
     with backdated(org, at(start + timedelta(days=3), 11)):
-        agreements.mark_sent(as_owner, agreements.generate(as_owner, billing))
+        # Sent for signature in the app; ClearClaim's signer has not signed yet.
+        agreements.send_for_signature(
+            as_owner,
+            agreements.generate(as_owner, billing),
+            provider_name="Dana Whitfield",
+            provider_email="dana@clearclaim.example",
+            our_signer=owner,
+            valid_days=60,
+        )
 
     # Paused: the answering service.
     start = today - relativedelta(months=8, day=1)

@@ -111,6 +111,13 @@ elif not PRODUCTION:
 # impossible number unless this is set.
 TIN_ACCEPT_TEST_NUMBERS = env_bool("TIN_ACCEPT_TEST_NUMBERS", default=not PRODUCTION)
 
+# Signed documents are sealed (PAdES, pyHanko) with this installation's own certificate: made
+# on first use and kept in the database with its private key encrypted under this passphrase
+# (the secret key unless set), or read from a PKCS#12 file of your own. See docs/onboarding.md.
+SIGNING_KEY_PASSPHRASE = env_str("SIGNING_KEY_PASSPHRASE") or SECRET_KEY
+SIGNING_CERTIFICATE = env_str("SIGNING_CERTIFICATE")
+SIGNING_CERTIFICATE_PASSWORD = env_str("SIGNING_CERTIFICATE_PASSWORD")
+
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Where the app is served: every absolute link (e-mails, invitations, one-click links, calendar
 # feeds, chat messages) is built from it by handoff.core.links and nowhere else. Production
@@ -142,6 +149,7 @@ INSTALLED_APPS = [
     "handoff.core",
     "handoff.accounts",
     "handoff.notifications",
+    "handoff.signatures",
     "handoff.providers",
     "handoff.decisions",
     "handoff.engagements",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("handoff.accounts.urls")),
     path("", include("handoff.notifications.urls")),
+    path("", include("handoff.signatures.urls")),
     path("", include("handoff.providers.urls")),
     path("", include("handoff.decisions.urls")),
     path("", include("handoff.engagements.urls")),

@@ -57,6 +57,11 @@ PUBLIC_PAGES = {
     "handoff.compliance.onboarding_views.onboarding_start": "a contractor's W-9 link",
     "handoff.compliance.onboarding_views.onboarding_pdf": "the W-9 a link's holder signed",
     "handoff.compliance.onboarding_views.onboarding_facts": "a W-9 link's holder's answers",
+    "handoff.signatures.views.sign": "a signer's one-time link",
+    "handoff.signatures.views.decline": "a signer's one-time link: declining",
+    "handoff.signatures.views.document": "the document a signer's link asks them to sign",
+    "handoff.signatures.views.signed_copy": "the signed copy, for its signers' links",
+    "handoff.signatures.views.verify": "anyone holding a sealed PDF checks it",
 }
 AUTH_PAGES = "django.contrib.auth.views."  # login, logout, password change and reset
 
@@ -86,6 +91,7 @@ NOUNS = {
     "versions": "engagements.AgreementVersion",
     "agreement": "engagements.AgreementVersion",
     "signed": "engagements.SignedAgreement",
+    "signatures": "signatures.SignatureRequest",
     "agreement-clauses": "engagements.AgreementClause",
     "assessments": "compliance.ClassificationAssessment",
     "w9s": "compliance.W9",

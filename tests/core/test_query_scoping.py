@@ -48,6 +48,9 @@ ALLOWED = {
     "compliance/onboarding.py:find_link": "the W-9 link's token",
     "compliance/onboarding.py:_granted": "locks the W-9 link its token unlocked",
     "compliance/onboarding.py:mark_opened": "marks the W-9 link its token unlocked",
+    "signatures/services.py:find_signer": "the signer's link token",
+    "signatures/services.py:_granted": "locks the signer its token unlocked, and their request",
+    "signatures/services.py:mark_opened": "marks the signer its token unlocked",
     "work/feeds.py:feed_for_token": "the calendar feed's token",
     # A row the caller already holds (read scoped or by token), locked or updated by its pk.
     "accounts/services.py:accept_invitation": "locks the invitation found by its token",

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from handoff.accounts import selectors as accounts
 from handoff.accounts.access import principal_required
 from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
@@ -16,6 +17,7 @@ from handoff.engagements.forms import (
     AccessGrantForm,
     ClauseForm,
     ExitItemForm,
+    SignatureRequestForm,
     SignedAgreementForm,
 )
 from handoff.engagements.models import (
@@ -51,6 +53,46 @@ def agreement_sent(request, pk, version_pk):
     agreements.mark_sent(request.principal, version)
     messages.success(request, f"Version {version.number} is marked as sent for signature.")
     return _back(request, engagement, "#agreement")
+
+
+@principal_required(Role.MANAGER)
+def agreement_send_for_signature(request, pk, version_pk):
+    """Choose the two signers and their order, and send the version's PDF for signature."""
+    engagement = engagement_or_404(request, pk)
+    version = get_visible_or_404(
+        AgreementVersion.objects.filter(engagement=engagement), request.principal, pk=version_pk
+    )
+    name, email = agreements.suggested_signer(request.principal, engagement)
+    initial = {
+        "provider_name": name,
+        "provider_email": email,
+        "our_signer": str(request.user.pk),
+        "order": "provider",
+        "valid_days": 14,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = SignatureRequestForm(data, initial=initial, members=accounts.members(request.principal))
+    if data is not None and form.is_valid():
+        try:
+            agreements.send_for_signature(
+                request.principal,
+                version,
+                provider_name=form.cleaned_data["provider_name"],
+                provider_email=form.cleaned_data["provider_email"],
+                our_signer=form.members.get(form.cleaned_data["our_signer"]),
+                provider_first=form.cleaned_data["order"] == "provider",
+                valid_days=form.cleaned_data["valid_days"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Version {version.number} is out for signature; the first signer has the link.",
+            )
+            return _back(request, engagement, "#agreement")
+    context = {"engagement": engagement, "version": version, "form": form}
+    return render(request, "engagements/signature_form.html", context)
 
 
 @principal_required(Role.VIEWER)

@@ -1,5 +1,8 @@
 """The written agreement: standard clauses the organization edits, PDFs generated from the
-engagement with WeasyPrint (every version kept), and the signed copy."""
+engagement with WeasyPrint (every version kept), sent for signature in the app (the
+``signatures`` app) or signed elsewhere and uploaded."""
+
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -20,6 +23,8 @@ from handoff.engagements.models import (
     SignedAgreement,
 )
 from handoff.providers.choices import ProviderKind
+from handoff.signatures import services as signatures
+from handoff.signatures.models import Side
 
 DEFAULT_CLAUSES = [
     (
@@ -235,5 +240,114 @@ def upload_signed(
         "agreement.signed",
         engagement,
         f"Uploaded the agreement signed on {stamp} by {signed.signers}",
+    )
+    return signed
+
+
+def suggested_signer(principal: Principal, engagement: Engagement) -> tuple[str, str]:
+    """Who would sign for the provider unless told otherwise: their first contact with an
+    e-mail address (name, e-mail), or blanks."""
+    contact = (
+        engagement.provider.contacts.filter(
+            archived_at=None, organization_id=principal.organization_id
+        )
+        .exclude(email="")
+        .order_by("id")
+        .first()
+    )
+    return (contact.name, contact.email) if contact else ("", "")
+
+
+@transaction.atomic
+def send_for_signature(
+    principal: Principal,
+    version: AgreementVersion,
+    *,
+    provider_name: str,
+    provider_email: str,
+    our_signer,
+    provider_first: bool = True,
+    valid_days: int = signatures.DEFAULT_VALID_DAYS,
+):
+    """Send ``version``'s PDF to the provider's signer and ours, in the order chosen; the
+    engagement's agreement is signed, with no upload, when both have signed."""
+    principal.require_in(version.organization_id, Role.MANAGER, "Sending an agreement to sign")
+    version = AgreementVersion.objects.visible_to(principal).select_for_update().get(pk=version.pk)
+    engagement = version.engagement
+    latest = engagement.agreement_versions.order_by("-number").first()
+    if version.pk != latest.pk:
+        raise ValidationError(f"Send the newest version (v{latest.number}), not v{version.number}.")
+    if version.signature_request_id and version.signature_request.status in ("out", "signed"):
+        state = version.signature_request.status_label
+        raise ValidationError(f"Version {version.number} is already {state}.")
+    if our_signer is None or not our_signer.email:
+        raise ValidationError({"our_signer": "Choose a member with an e-mail address."})
+    theirs = signatures.SignerSpec(name=provider_name, email=provider_email, side=Side.PROVIDER)
+    ours = signatures.SignerSpec(
+        name=our_signer.name or our_signer.email,
+        email=our_signer.email,
+        side=Side.US,
+        user=our_signer,
+    )
+    with version.file.open("rb") as handle:
+        document = handle.read()
+    request = signatures.create(
+        principal,
+        kind=SIGNATURE_KIND,
+        title=f"Agreement v{version.number}: {engagement.title}",
+        document=document,
+        signers=[theirs, ours] if provider_first else [ours, theirs],
+        valid_days=valid_days,
+    )
+    version.signature_request = request
+    version.sent_at = version.sent_at or timezone.now()
+    version.sent_by = version.sent_by or principal.user
+    version.save(update_fields=["signature_request", "sent_at", "sent_by"])
+    return request
+
+
+SIGNATURE_KIND = "agreement"
+
+
+def _version_signed_by(request) -> AgreementVersion:
+    system = Principal.system(request.organization)
+    return (
+        AgreementVersion.objects.visible_to(system)
+        .select_related("engagement")
+        .get(signature_request=request)
+    )
+
+
+def signature_subject_url(request) -> str:
+    """The engagement page's agreement section, for the signature request's page."""
+    return _version_signed_by(request).engagement.get_absolute_url() + "#agreement"
+
+
+def signature_completed(request) -> SignedAgreement:
+    """Both sides signed in the app: the sealed PDF is the engagement's signed agreement."""
+    version = _version_signed_by(request)
+    signers = "; ".join(
+        f"{signer.typed_name} ({signer.get_side_display().lower()})"
+        for signer in request.signers.all()
+    )
+    signed = SignedAgreement(
+        organization=request.organization,
+        engagement=version.engagement,
+        version=version,
+        content_type="application/pdf",
+        signed_on=timezone.localdate(
+            request.completed_at, ZoneInfo(request.organization.time_zone)
+        ),
+        signers=signers[:300],
+    )
+    with request.sealed.open("rb") as handle:
+        signed.file.save(f"signed-v{version.number}.pdf", ContentFile(handle.read()), save=False)
+    signed.save()
+    audit.record(
+        request.organization,
+        None,
+        "agreement.signed",
+        version.engagement,
+        f"Agreement v{version.number} was signed in Handoff by {signers}",
     )
     return signed

@@ -12,4 +12,12 @@ class EngagementsConfig(AppConfig):
 
         organization_created.connect(seed_holidays, dispatch_uid="engagements.seed_holidays")
         # Reminders, run by the notifications worker's sweeps.
-        from handoff.engagements import jobs  # noqa: F401
+        # An agreement signed by both sides in the app becomes the signed agreement.
+        from handoff.engagements import (
+            agreements,
+            jobs,  # noqa: F401
+        )
+        from handoff.signatures import hooks
+
+        hooks.on_completed(agreements.SIGNATURE_KIND, agreements.signature_completed)
+        hooks.on_subject_url(agreements.SIGNATURE_KIND, agreements.signature_subject_url)

@@ -258,6 +258,28 @@ class SignedAgreementForm(forms.Form):
     )
 
 
+class SignatureRequestForm(forms.Form):
+    provider_name = forms.CharField(label="Their signer's name", max_length=200)
+    provider_email = forms.EmailField(label="Their signer's e-mail")
+    our_signer = forms.ChoiceField(label="Who signs for us")
+    order = forms.ChoiceField(
+        label="Who signs first",
+        choices=[("provider", "The provider, then us"), ("us", "We do, then the provider")],
+        widget=forms.RadioSelect,
+        initial="provider",
+    )
+    valid_days = forms.IntegerField(
+        label="Links work for (days)", min_value=1, max_value=60, initial=14
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {str(m.user_id): m.user for m in members if m.user.email}
+        self.fields["our_signer"].choices = [
+            (key, f"{user.name or user.email} ({user.email})") for key, user in self.members.items()
+        ]
+
+
 class ClauseForm(forms.ModelForm):
     class Meta:
         model = AgreementClause

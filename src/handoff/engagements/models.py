@@ -507,6 +507,14 @@ class AgreementVersion(TenantModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Sent for signature in the app (rather than marked sent and signed elsewhere).
+    signature_request = models.OneToOneField(
+        "signatures.SignatureRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-number"]

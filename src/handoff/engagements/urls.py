@@ -38,6 +38,11 @@ urlpatterns = [
         name="workflow_step_action",
     ),
     path(ONE + "agreement/generate/", agreement.agreement_generate, name="agreement_generate"),
+    path(
+        ONE + "agreement/<int:version_pk>/send-for-signature/",
+        agreement.agreement_send_for_signature,
+        name="agreement_send_for_signature",
+    ),
     path(ONE + "agreement/<int:version_pk>/sent/", agreement.agreement_sent, name="agreement_sent"),
     path(
         ONE + "agreement/<int:version_pk>/download/",

@@ -164,7 +164,9 @@ def engagement_detail(request, pk):
         "functions": list(engagement.functions.all()),
         "tiers": list(engagement.price_tiers.all()),
         "agreement_state": agreements.state(engagement),
-        "versions": engagement.agreement_versions.select_related("generated_by"),
+        "versions": engagement.agreement_versions.select_related(
+            "generated_by", "signature_request"
+        ),
         "signed": engagement.signed_agreements.select_related("uploaded_by"),
         "grants": engagement.access_grants.select_related("granted_by", "revoked_by"),
         "exit_items": ExitItem.objects.visible_to(principal)
