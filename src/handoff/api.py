@@ -27,6 +27,7 @@ from handoff.providers.api import router as providers_router
 from handoff.providers.portal_access_api import router as portal_access_router
 from handoff.providers.vetting_api import public as reference_form_router
 from handoff.providers.vetting_api import router as vetting_router
+from handoff.signatures.api import router as signatures_router
 from handoff.work.api import router as work_router
 from handoff.work.issue_api import router as issues_router
 from handoff.work.schedule_api import router as schedule_router
@@ -48,6 +49,7 @@ api.add_router("/", vetting_router)
 api.add_router("/", reference_form_router)
 api.add_router("/", decisions_router)
 api.add_router("/", engagements_router)
+api.add_router("/", signatures_router)
 api.add_router("/", compliance_router)
 api.add_router("/", work_router)
 api.add_router("/", schedule_router)

@@ -92,6 +92,7 @@ NOUNS = {
     "agreement": "engagements.AgreementVersion",
     "signed": "engagements.SignedAgreement",
     "signatures": "signatures.SignatureRequest",
+    "signature-requests": "signatures.SignatureRequest",
     "agreement-clauses": "engagements.AgreementClause",
     "assessments": "compliance.ClassificationAssessment",
     "w9s": "compliance.W9",

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -280,8 +281,19 @@ def send_for_signature(
     if version.signature_request_id and version.signature_request.status in ("out", "signed"):
         state = version.signature_request.status_label
         raise ValidationError(f"Version {version.number} is already {state}.")
+    errors = {}
+    if not " ".join((provider_name or "").split()):
+        errors["provider_name"] = ["Give the name of who signs for the provider."]
+    try:
+        validate_email((provider_email or "").strip())
+    except ValidationError:
+        errors["provider_email"] = ["Give the e-mail address their link goes to."]
     if our_signer is None or not our_signer.email:
-        raise ValidationError({"our_signer": "Choose a member with an e-mail address."})
+        errors["our_signer"] = ["Choose a member with an e-mail address."]
+    elif our_signer.email.lower() == (provider_email or "").strip().lower():
+        errors["provider_email"] = ["Their signer needs an address of their own, not ours."]
+    if errors:
+        raise ValidationError(errors)
     theirs = signatures.SignerSpec(name=provider_name, email=provider_email, side=Side.PROVIDER)
     ours = signatures.SignerSpec(
         name=our_signer.name or our_signer.email,

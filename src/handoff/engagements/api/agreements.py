@@ -2,9 +2,11 @@
 
 import os
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from ninja import File, Form, Status, UploadedFile
 
+from handoff.accounts.models import Membership
 from handoff.core.api import STORAGE_DOWN, api_access, downloads, fields_named
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
@@ -14,6 +16,7 @@ from handoff.engagements.api.lookups import _child, _engagement, _merged, _of
 from handoff.engagements.api.routing import ERRORS, router
 from handoff.engagements.api.schemas import (
     AgreementOut,
+    AgreementSignatureIn,
     AgreementVersionOut,
     ClauseOut,
     ClausePatch,
@@ -21,6 +24,7 @@ from handoff.engagements.api.schemas import (
     SignedAgreementOut,
 )
 from handoff.engagements.models import AgreementClause, AgreementVersion, SignedAgreement
+from handoff.signatures.api import SignatureRequestOut
 
 
 def _file_response(field_file, content_type: str) -> FileResponse:
@@ -73,6 +77,39 @@ def mark_agreement_sent(request, engagement_id: int, version_id: int):
         request.principal, AgreementVersion.objects, _engagement(request, engagement_id), version_id
     )
     return agreements.mark_sent(request.principal, version)
+
+
+@router.post(
+    "/engagements/{engagement_id}/agreement/versions/{version_id}/signature-request",
+    response={201: SignatureRequestOut, **ERRORS},
+    summary="Send a version for signature: the provider's signer and ours, in the order chosen",
+)
+@api_access(Role.MANAGER)
+@fields_named(our_signer="our_signer_id")
+def send_agreement_for_signature(
+    request, engagement_id: int, version_id: int, payload: AgreementSignatureIn
+):
+    version = _child(
+        request.principal, AgreementVersion.objects, _engagement(request, engagement_id), version_id
+    )
+    member = (
+        Membership.objects.visible_to(request.principal)
+        .select_related("user")
+        .filter(user_id=payload.our_signer_id)
+        .first()
+    )
+    if member is None:
+        raise ValidationError({"our_signer_id": "Choose a member of this organization."})
+    signature_request = agreements.send_for_signature(
+        request.principal,
+        version,
+        provider_name=payload.provider_name,
+        provider_email=payload.provider_email,
+        our_signer=member.user,
+        provider_first=payload.provider_first,
+        valid_days=payload.valid_days,
+    )
+    return Status(201, signature_request)
 
 
 @router.get(

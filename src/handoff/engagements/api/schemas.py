@@ -278,6 +278,9 @@ class AgreementVersionOut(Schema):
     number: int
     generated_at: datetime
     sent_at: datetime | None
+    signature_request_id: int | None = Field(
+        description="Sent for signature in the app: GET /signature-requests/{id}."
+    )
     download_url: str
 
     @staticmethod
@@ -286,6 +289,14 @@ class AgreementVersionOut(Schema):
             "api:agreement_version_file",
             kwargs={"engagement_id": version.engagement_id, "version_id": version.pk},
         )
+
+
+class AgreementSignatureIn(Schema):
+    provider_name: str = Field(max_length=200, description="Who signs for the provider.")
+    provider_email: str = Field(max_length=254, description="Where their link is mailed.")
+    our_signer_id: int = Field(description="The member (user id) who signs for us.")
+    provider_first: bool = Field(True, description="False: we sign first, then the provider.")
+    valid_days: int = Field(14, description="How long the links work: 1 to 60 days.")
 
 
 class SignedAgreementOut(Schema):
