@@ -400,3 +400,35 @@ class TestOrganizationPages:
         )
         assert done.status_code == 302
         assert SignatureRequest.objects.get().signers.get(position=1).email == manager.email
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_providers_contact_downloads_the_signed_copy_in_the_portal(
+    org, owner, manager, version, provider
+):
+    from handoff.engagements.models import Engagement
+    from tests.factories import UserFactory, portal_login
+
+    mail.outbox.clear()
+    send(org, manager, version)
+    sign_as(Client(), token_in(mail.outbox[0]), "Lee Ledger")
+    sign_as(Client(), token_in(mail.outbox[-1]), "Maya Manager")
+    Engagement.objects.filter(pk=version.engagement_id).update(status="active")
+    contact = provider.contacts.get()
+    user = UserFactory(email=contact.email)
+    portal_login(contact, user)
+    client = client_for(user)
+    page = client.get(reverse("portal:engagement", args=[org.slug, version.engagement_id]))
+    html = page.content.decode()
+    assert "Download the signed copy" in html
+    signed = SignedAgreement.objects.get()
+    url = reverse("portal:signed_agreement", args=[org.slug, version.engagement_id, signed.pk])
+    assert url in html
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == signed.file.open("rb").read()
+    other = ProviderFactory(organization=org, name="Other")
+    stranger = ContactFactory(organization=org, provider=other, email="x@other.test")
+    stranger_user = UserFactory(email="x@other.test")
+    portal_login(stranger, stranger_user)
+    assert client_for(stranger_user).get(url).status_code == 404

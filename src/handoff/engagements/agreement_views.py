@@ -135,14 +135,16 @@ def signed_upload(request, pk):
     return render(request, "engagements/signed_form.html", {"engagement": engagement, "form": form})
 
 
-@principal_required(Role.VIEWER)
+@principal_required(Role.VIEWER, providers=True)
 def signed_download(request, pk, signed_pk):
+    """A signed copy, for the members and, in the portal, the provider's own contacts."""
     engagement = engagement_or_404(request, pk)
     signed = get_visible_or_404(
         SignedAgreement.objects.filter(engagement=engagement), request.principal, pk=signed_pk
     )
     extension = signed.file.name.rsplit(".", 1)[-1]
-    filename = f"{request.org.slug}-agreement-{engagement.pk}-signed.{extension}"
+    slug = engagement.organization.slug
+    filename = f"{slug}-agreement-{engagement.pk}-signed.{extension}"
     return FileResponse(
         signed.file.open("rb"),
         as_attachment=True,

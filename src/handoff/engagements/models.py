@@ -529,7 +529,8 @@ class AgreementVersion(TenantModel):
 
 
 class SignedAgreement(TenantModel):
-    """The signed copy of the agreement, as uploaded."""
+    """The signed copy of the agreement: sealed when signed in the app, or as uploaded. The
+    provider's contacts see their own in the portal (both sides signed it)."""
 
     engagement = models.ForeignKey(
         Engagement, on_delete=models.CASCADE, related_name="signed_agreements"
@@ -545,6 +546,8 @@ class SignedAgreement(TenantModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = EngagementTermsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_on", "-id"]

@@ -16,7 +16,7 @@ from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements, selectors, services
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.forms import EngagementForm, StatusForm, status_actions
-from handoff.engagements.models import Engagement, ExitItem
+from handoff.engagements.models import Engagement, ExitItem, SignedAgreement
 from handoff.providers.models import Provider
 
 
@@ -154,6 +154,9 @@ def engagement_detail(request, pk):
     }
     if principal.is_provider:
         context["show_prices"] = portal.settings_for(principal.organization).show_prices
+        context["signed"] = SignedAgreement.objects.visible_to(principal).filter(
+            engagement=engagement
+        )
         return render(request, "engagements/detail.html", context)
     context |= {
         "missing": services.activation_blockers(engagement),

@@ -166,7 +166,9 @@ def decline(request, token):
             return render(request, "signatures/declined.html", _context(signer))
     context = _context(signer) | {
         "token": token,
-        "form": SignForm(initial={"shown_sha256": signer.request.document_sha256}),
+        "form": SignForm(
+            initial={"shown_sha256": signer.request.document_sha256, "typed_name": signer.name}
+        ),
         "decline_form": form,
     }
     return render(request, "signatures/sign.html", context, status=422)

@@ -5,6 +5,7 @@ from django.urls import path
 
 from handoff.accounts import portal_views as account_portal_views
 from handoff.accounts import views as account_views
+from handoff.engagements import agreement_views
 from handoff.engagements import views as engagement_views
 from handoff.providers import portal_access_views
 from handoff.work import issue_views
@@ -22,6 +23,11 @@ urlpatterns = [
     path(PORTAL, views.home, name="home"),
     # An engagement's page: the members' view, showing a contact what is written for them.
     path(PORTAL + "engagements/<int:pk>/", engagement_views.engagement_detail, name="engagement"),
+    path(
+        PORTAL + "engagements/<int:pk>/agreement/signed/<int:signed_pk>/download/",
+        agreement_views.signed_download,
+        name="signed_agreement",
+    ),
     # The task list, a task's page, its moves, comments and files: the members' views
     # (work/views.py), serving a provider's contact what the visibility rule allows.
     path(PORTAL + "tasks/", task_views.task_list, name="tasks"),
