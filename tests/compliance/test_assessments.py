@@ -1,7 +1,7 @@
 """Assessments through the service and the pages: the answers with their evidence, the result
 with the reasons each way, versions, staleness, the exposure and the agreement link."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,11 +13,12 @@ from handoff.compliance import selectors, services
 from handoff.compliance.models import ClassificationAssessment
 from handoff.core.models import AuditEvent
 from handoff.core.principal import Principal
+from handoff.decisions.models import BusinessFunction
 from handoff.engagements import agreements
 from handoff.engagements import services as engagements
 from tests.compliance.conftest import pay, record_w9
 from tests.conftest import client_for
-from tests.factories import principal_for
+from tests.factories import ProviderFactory, principal_for
 
 CONTRACTOR = {
     "paid_for_time": {"answer": "no", "evidence": "Fixed fee per project"},
@@ -223,6 +224,36 @@ class TestPages:
             data={"monthly_quantity": 80},
         )
         assert "stale" in client_for(viewer).get(fragment_url).content.decode()
+
+    def test_an_individuals_agreement_states_the_assessment_it_is_signed_on(
+        self, org, owner, jordan, jordan_engagement
+    ):
+        principal = principal_for(owner, org)
+        before = agreements.render_html(principal, jordan_engagement)
+        assert "Contractor-status assessment" in before
+        assert "has recorded no assessment of Jordan Lee IT" in before
+        assessment = assess(jordan, owner, engagement_ids=[jordan_engagement.pk])
+        after = " ".join(agreements.render_html(principal, jordan_engagement).split())
+        assert f"(assessment {assessment.number}): likely independent contractor" in after
+        assert f"employee weighed {assessment.employee_weight}" in after
+
+    def test_a_business_agreement_has_no_assessment_section(self, org, owner):
+        business = ProviderFactory(organization=org, name="Ledgerline LLC", kind="business")
+        engagement = engagements.create_engagement(
+            principal_for(owner, org),
+            provider_id=business.pk,
+            function_ids=[
+                BusinessFunction.objects.filter(organization=org).get(name="IT support").pk
+            ],
+            data={
+                "title": "IT",
+                "pricing_model": "flat",
+                "amount": "100.00",
+                "start_date": date(2025, 1, 1),
+            },
+        )
+        html = agreements.render_html(principal_for(owner, org), engagement)
+        assert "Contractor-status assessment" not in html
 
     def test_the_provider_page_shows_the_comply_card(self, org, viewer, manager, jordan):
         detail = client_for(viewer).get(jordan.get_absolute_url()).content.decode()

@@ -13,3 +13,8 @@ class ComplianceConfig(AppConfig):
 
         # A backup's W-9s must open with this installation's TIN keys before it is restored.
         backup.RESTORE_CHECKS.append(tins.check_archive)
+        # An individual's agreement prints the contractor-status assessment it is signed on.
+        from handoff.compliance import selectors
+        from handoff.engagements import agreements
+
+        agreements.add_section(selectors.agreement_status_section)

@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import holidays
 from dateutil.relativedelta import relativedelta
@@ -31,7 +32,7 @@ from handoff.compliance.models import (
 from handoff.decisions.models import PayrollTaxRates
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import AgreementVersion, Engagement
-from handoff.providers.choices import EntityType
+from handoff.providers.choices import EntityType, ProviderKind
 from handoff.providers.models import Provider
 
 HUNDRED = Decimal(100)
@@ -777,3 +778,32 @@ def filing_status(principal, today: date | None = None) -> FilingStatus:
         if reports[year].needing_forms:
             unfiled.append(UnfiledYear(reports[year], today))
     return FilingStatus(today, years_paid, unfiled, filed)
+
+
+def agreement_status_section(principal, engagement) -> dict | None:
+    """For an individual's agreement: the contractor-status assessment latest when the version
+    is generated, so that what both sides sign states it (None for a business)."""
+    provider = engagement.provider
+    if provider.kind != ProviderKind.INDIVIDUAL:
+        return None
+    assessment = latest_assessments(principal, [provider.pk]).get(provider.pk)
+    name = provider.legal_name or provider.name
+    if assessment is None:
+        body = (
+            f"{engagement.organization.name} has recorded no assessment of {name}'s status "
+            "as an independent contractor at the date of this agreement."
+        )
+    else:
+        when = timezone.localtime(
+            assessment.created_at, ZoneInfo(engagement.organization.time_zone)
+        ).date()
+        body = (
+            f"On {when:%B} {when.day}, {when.year}, {engagement.organization.name} assessed "
+            f"how {name} works under {assessment.rule_set.name} (assessment "
+            f"{assessment.number}): {assessment.get_outcome_display().lower()}; under the "
+            f"federal common-law test alone: {assessment.get_federal_outcome_display().lower()}. "
+            f"Factors pointing to an employee weighed {assessment.employee_weight}; to an "
+            f"independent contractor, {assessment.contractor_weight}. "
+            f"{engagement.organization.name} keeps it with the answers it rests on."
+        )
+    return {"title": "Contractor-status assessment", "body": body}

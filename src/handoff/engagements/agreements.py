@@ -126,6 +126,18 @@ def state(engagement: Engagement) -> AgreementState:
     return AgreementState.SENT if latest.sent_at else AgreementState.GENERATED
 
 
+# Sections that apps above this one add to the agreement (``compliance``: the contractor-status
+# assessment then latest), registered from their ``AppConfig.ready()``. Each is called as
+# ``section(principal, engagement)`` and returns ``{"title": ..., "body": ...}`` or None.
+_sections: list = []
+
+
+def add_section(section) -> None:
+    """Register a section printed after the clauses; registering it again changes nothing."""
+    if section not in _sections:
+        _sections.append(section)
+
+
 def render_html(principal: Principal, engagement: Engagement, *, today=None) -> str:
     """The agreement as HTML, the source of the PDF."""
     org = engagement.organization
@@ -143,6 +155,9 @@ def render_html(principal: Principal, engagement: Engagement, *, today=None) -> 
         "plan": plan,
         "ladder": list(engagement.escalation_levels.select_related("our_person", "their_contact")),
         "clauses": [c for c in clauses(principal) if individual or not c.individuals_only],
+        "sections": [
+            printed for section in _sections if (printed := section(principal, engagement))
+        ],
         "today": today or timezone.localdate(),
     }
     return render_to_string("engagements/agreement.html", context)
