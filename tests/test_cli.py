@@ -148,6 +148,7 @@ def test_check_is_ready_with_a_complete_configuration(tmp_path):
         "HANDOFF_EMAIL_HOST": "smtp.example.com",
         "HANDOFF_TIN_KEYS": "Yk1vQ2V6cVdHS3J3dE5SQzR6b0ZtS3l1b0pQZ2FZbVE=",
         "HANDOFF_TIN_HASH_KEY": "a-long-random-key-for-the-keyed-tin-hash",
+        "HANDOFF_SIGNING_KEY_PASSPHRASE": "a-long-random-passphrase-for-the-seal-key",
         "HANDOFF_HSTS_SECONDS": "31536000",
     }
     result = handoff("check", tmp_path=tmp_path, env=complete)

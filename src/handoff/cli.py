@@ -347,6 +347,11 @@ def cmd_check(args) -> int:
             f"{name} is not set: W-9 TINs cannot be stored or read in production "
             "(docs/compliance.md, 'TIN keys')."
         )
+    if unset(("SIGNING_KEY_PASSPHRASE",)):
+        problems.append(
+            "HANDOFF_SIGNING_KEY_PASSPHRASE is not set: the key that seals signed documents is "
+            "encrypted under the secret key, and changing that would lock it (docs/onboarding.md)."
+        )
     from handoff.core import health
 
     for name, result in (

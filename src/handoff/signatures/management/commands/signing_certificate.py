@@ -14,8 +14,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rotate", action="store_true", help="Make a new certificate.")
+        parser.add_argument(
+            "--pem",
+            action="store_true",
+            help="Print the certificate in use as PEM (to trust it in a PDF reader or pyHanko).",
+        )
 
-    def handle(self, *args, rotate=False, **options):
+    def handle(self, *args, rotate=False, pem=False, **options):
+        if pem:
+            self.stdout.write(sealing.current_certificate().certificate_pem.strip())
+            return
         if rotate:
             row = sealing.rotate()
             self.stdout.write(f"New sealing certificate {row.fingerprint}.")
