@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
 from handoff.accounts.throttle import client_address
-from handoff.compliance import onboarding
+from handoff.compliance import onboarding, standing
 from handoff.compliance.forms import ConsentForm, SendLinkForm, SignW9Form, StatementForm
 from handoff.compliance.models import OnboardingLink
 from handoff.core.forms import add_service_errors
@@ -38,6 +38,19 @@ def link_list(request):
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "status": status, "statuses": OnboardingLink.STATUSES}
     return render(request, "compliance/onboarding_list.html", context)
+
+
+@principal_required(Role.VIEWER)
+def standing_list(request):
+    """Where each contractor with an open engagement stands: tax form, agreement, what is
+    missing; filtered by stage."""
+    stage = request.GET.get("stage", "")
+    if stage not in standing.STAGES:
+        stage = ""
+    rows = standing.standings(request.principal, stage)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "stage": stage, "stages": standing.STAGES}
+    return render(request, "compliance/onboarding_standing.html", context)
 
 
 @require_POST

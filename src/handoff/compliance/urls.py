@@ -33,6 +33,7 @@ urlpatterns = [
     path(ORG + "w9/<int:pk>/reveal/", w9.w9_reveal, name="w9_reveal"),
     path(ORG + "w9/<int:pk>/document/", w9.w9_document, name="w9_document"),
     path(ORG + "w9/missing/", w9.missing_w9, name="missing_w9"),
+    path(ORG + "onboarding/", onboarding.standing_list, name="onboarding"),
     path(ORG + "w9-links/", onboarding.link_list, name="onboarding_links"),
     path(
         ORG + "providers/<int:provider_pk>/w9-links/new/",
