@@ -8,20 +8,21 @@ from decimal import Decimal
 from functools import partial
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from handoff.compliance import exports, selectors, tin_matching
+from handoff.compliance import exports, onboarding, selectors, tin_matching
 from handoff.compliance.choices import MismatchSource
-from handoff.compliance.models import BNotice, TinCheck
+from handoff.compliance.models import BNotice, OnboardingLink, TinCheck
 from handoff.core.audit import AuditEvent
 from handoff.core.principal import Principal
 from handoff.notifications.models import Notification
 from tests.compliance.conftest import FAKE_EIN, FAKE_SSN_2, pay, record_w9
 from tests.conftest import client_for
-from tests.factories import ProviderFactory, principal_for
+from tests.factories import ContactFactory, ProviderFactory, principal_for
 
 NOTICE_DAY = date(2026, 3, 2)  # a Monday with no federal holiday in the next six weeks
 SEND_BY = date(2026, 3, 23)  # 15 business days later
@@ -410,3 +411,56 @@ def test_the_api_shows_the_withholding_on_the_payment_and_in_box_4(
     report = api.get("/api/v1/compliance/1099/2026").json()
     (row,) = [r for r in report["rows"] if r["provider_id"] == jordan.pk]
     assert Decimal(str(row["withheld"])) == Decimal("24.00") and row["needs_form"] is True
+
+
+class TestCorrectedW9ByLink:
+    """The solicitation of a corrected W-9 goes through the W-9 link (IRS Pub. 1281)."""
+
+    def test_after_a_tin_matching_mismatch_the_link_is_the_request(
+        self, org, admin, payees, django_capture_on_commit_callbacks
+    ):
+        jordan = payees["jordan"].provider
+        ContactFactory(organization=org, provider=jordan, name="Jordan", email="jordan@jlee.test")
+        case = _mismatch(org, admin, payees["jordan"])
+        mail.outbox.clear()
+        url = reverse("compliance:b_notice_w9_link", args=[org.slug, case.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            page = client_for(admin).post(url, follow=True)
+        assert "asking Jordan Lee IT for a corrected W-9 went to jordan@jlee.test" in (
+            page.content.decode()
+        )
+        case.refresh_from_db()
+        assert case.b_notice_sent_on == org.today()
+        assert mail.outbox[-1].to == ["jordan@jlee.test"]
+        assert "do not match its records" in mail.outbox[-1].body
+        assert OnboardingLink.objects.get(provider=jordan).is_live
+
+    def test_after_an_irs_notice_the_b_notice_is_still_recorded_on_its_own(
+        self, org, admin, payees
+    ):
+        jordan = payees["jordan"].provider
+        ContactFactory(organization=org, provider=jordan, name="Jordan", email="jordan@jlee.test")
+        case = _cp2100(org, admin, payees["jordan"])
+        onboarding.solicit_corrected_w9(principal_for(admin, org), case)
+        case.refresh_from_db()
+        assert case.b_notice_sent_on is None
+        assert OnboardingLink.objects.filter(provider=jordan).count() == 1
+
+    def test_without_an_address_nothing_is_sent_or_recorded(self, org, admin, payees):
+        case = _mismatch(org, admin, payees["jordan"])
+        url = reverse("compliance:b_notice_w9_link", args=[org.slug, case.pk])
+        page = client_for(admin).post(url, follow=True)
+        assert "has no contact with one" in page.content.decode()
+        case.refresh_from_db()
+        assert case.b_notice_sent_on is None and not OnboardingLink.objects.exists()
+
+    def test_a_manager_cannot_and_another_organization_sees_nothing(
+        self, org, admin, manager, payees, outsider, other_org
+    ):
+        case = _mismatch(org, admin, payees["jordan"])
+        with pytest.raises(PermissionDenied):
+            onboarding.solicit_corrected_w9(principal_for(manager, org), case)
+        url = reverse("compliance:b_notice_w9_link", args=[org.slug, case.pk])
+        assert client_for(manager).post(url).status_code == 403
+        theirs = reverse("compliance:b_notice_w9_link", args=[other_org.slug, case.pk])
+        assert client_for(outsider).post(theirs).status_code == 404

@@ -6,11 +6,11 @@ nothing."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from handoff.compliance.models import BNotice, TinCheck
+from handoff.compliance.models import BNotice, OnboardingLink, TinCheck
 from handoff.core.models import AuditEvent
 from tests.compliance.conftest import FAKE_EIN, FAKE_SSN, record_w9
 from tests.conftest import api_client_for
-from tests.factories import ProviderFactory
+from tests.factories import ContactFactory, ProviderFactory
 
 BASE = "/api/v1/compliance"
 CHECKED = "2025-03-03"  # a Monday with no federal holiday for six weeks after
@@ -214,6 +214,18 @@ class TestBNotices:
         assert api.get(f"{BASE}/b-notices").json()[0]["is_open"] is False
         actions = set(AuditEvent.objects.values_list("action", flat=True))
         assert {"b_notice.opened", "b_notice.sent", "b_notice.resolved"} <= actions
+
+    def test_a_w9_link_for_a_corrected_w9(self, org, api, jordan, w9, manager):
+        case = self._open(api, w9).json()
+        missing = api.post(f"{BASE}/b-notices/{case['id']}/w9-link")
+        assert missing.status_code == 422 and "has no contact with one" in missing.content.decode()
+        ContactFactory(organization=org, provider=jordan, name="Jordan", email="jordan@jlee.test")
+        sent = api.post(f"{BASE}/b-notices/{case['id']}/w9-link")
+        assert sent.status_code == 200, sent.content
+        assert sent.json()["b_notice_sent_on"] is None  # the B notice itself is mailed
+        assert OnboardingLink.objects.get(provider=jordan).sent_to == "jordan@jlee.test"
+        refused = api_client_for(manager, org).post(f"{BASE}/b-notices/{case['id']}/w9-link")
+        assert refused.status_code == 403
 
     @pytest.mark.parametrize(
         ("body", "field"),

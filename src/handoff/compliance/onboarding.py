@@ -84,10 +84,11 @@ def suggested_email(principal: Principal, provider: Provider) -> str:
 
 @transaction.atomic
 def send_link(
-    principal: Principal, provider: Provider, *, email: str = ""
+    principal: Principal, provider: Provider, *, email: str = "", correction: bool = False
 ) -> tuple[OnboardingLink, str]:
     """E-mail the payee a link to give their W-9; returns it with the raw token. A link sent
-    before for the same payee and still usable is withdrawn: only the newest works."""
+    before for the same payee and still usable is withdrawn: only the newest works.
+    ``correction``: the e-mail says the IRS found their name and TIN do not match."""
     principal.require_in(provider.organization_id, Role.MANAGER, "Asking for a W-9 by link")
     email = (email or suggested_email(principal, provider)).strip().lower()
     if not email:
@@ -110,7 +111,7 @@ def send_link(
     )
     link.full_clean(exclude=["token_hash"])
     link.save()
-    _mail_link(link, raw, asker=principal.user, reminder=False)
+    _mail_link(link, raw, asker=principal.user, reminder=False, correction=correction)
     audit.record(
         provider.organization,
         principal.user,
@@ -121,7 +122,9 @@ def send_link(
     return link, raw
 
 
-def _mail_link(link: OnboardingLink, raw: str, *, asker, reminder: bool) -> None:
+def _mail_link(
+    link: OnboardingLink, raw: str, *, asker, reminder: bool, correction: bool = False
+) -> None:
     provider = link.provider
     context = {
         "provider": provider,
@@ -130,6 +133,7 @@ def _mail_link(link: OnboardingLink, raw: str, *, asker, reminder: bool) -> None
         "link": link,
         "asker": asker,
         "reminder": reminder,
+        "correction": correction,
     }
     subject = f"{link.organization.name} asks for your Form W-9"
     transaction.on_commit(
@@ -180,6 +184,23 @@ def remind(link: OnboardingLink) -> bool:
         f"Reminded {link.sent_to} to sign the W-9 of {link.provider.name}",
     )
     return True
+
+
+@transaction.atomic
+def solicit_corrected_w9(principal: Principal, case) -> OnboardingLink:
+    """For an open B-notice case (``tin_matching``): e-mail the payee a W-9 link asking for a
+    corrected, signed W-9 — the solicitation the B-notice path needs (IRS Publication 1281).
+    After a TIN Matching mismatch that is the whole request, so it is recorded as sent today;
+    after an IRS notice the B notice itself is still mailed and recorded on its own."""
+    from handoff.compliance import tin_matching
+
+    principal.require_in(case.organization_id, Role.ADMIN, "Asking for a corrected W-9")
+    if not case.is_open:
+        raise ValidationError("This case is closed.")
+    link, _ = send_link(principal, case.provider, correction=True)
+    if not case.from_irs_notice and case.b_notice_sent_on is None:
+        tin_matching.mark_sent(principal, case, case.organization.today())
+    return link
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
-from handoff.compliance import tin_matching
+from handoff.compliance import onboarding, tin_matching
 from handoff.compliance.forms import (
     BNoticeResolveForm,
     BNoticeSentForm,
@@ -127,6 +127,23 @@ def b_notice_sent(request, pk):
         lambda case, data: tin_matching.mark_sent(request.principal, case, data["sent_on"]),
         lambda case: f"Recorded the {tin_matching.what_was_sent(case)} to {case.provider.name}.",
     )
+
+
+@require_POST
+@principal_required(Role.ADMIN)
+def b_notice_w9_link(request, pk):
+    """E-mail the payee of an open case a W-9 link asking for a corrected W-9."""
+    case = get_visible_or_404(tin_matching.cases(request.principal), request.principal, pk=pk)
+    try:
+        link = onboarding.solicit_corrected_w9(request.principal, case)
+    except ValidationError as error:
+        messages.error(request, f"{case.provider.name} — {' '.join(error.messages)}")
+    else:
+        messages.success(
+            request,
+            f"A W-9 link asking {case.provider.name} for a corrected W-9 went to {link.sent_to}.",
+        )
+    return redirect("compliance:tin_matching", request.org.slug)
 
 
 @require_POST

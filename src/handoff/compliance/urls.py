@@ -59,6 +59,7 @@ urlpatterns = [
     path(ORG + "b-notices/new/", tin.b_notice_create, name="b_notice_create"),
     path(ORG + "b-notices/<int:pk>/sent/", tin.b_notice_sent, name="b_notice_sent"),
     path(ORG + "b-notices/<int:pk>/resolve/", tin.b_notice_resolve, name="b_notice_resolve"),
+    path(ORG + "b-notices/<int:pk>/w9-link/", tin.b_notice_w9_link, name="b_notice_w9_link"),
     path(ORG + "payments/", money.payment_list, name="payments"),
     path(ORG + "payments/new/", money.payment_create, name="payment_create"),
     path(ORG + "payments/import/", money.payment_import, name="payment_import"),

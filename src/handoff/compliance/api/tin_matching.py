@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Field, File, Form, Schema, Status, UploadedFile
 
-from handoff.compliance import selectors, tin_matching
+from handoff.compliance import onboarding, selectors, tin_matching
 from handoff.compliance.api.routing import ERRORS, router
 from handoff.compliance.choices import MismatchSource, TinMatchResult
 from handoff.compliance.models import TinCheck
@@ -171,6 +171,19 @@ def create_b_notice(request, payload: BNoticeIn):
 @fields_named(b_notice_sent_on="sent_on")
 def b_notice_sent(request, b_notice_id: int, payload: BNoticeSentIn):
     case = tin_matching.mark_sent(request.principal, _case(request, b_notice_id), payload.sent_on)
+    return _case(request, case.pk)
+
+
+@router.post(
+    "/compliance/b-notices/{b_notice_id}/w9-link",
+    response={200: BNoticeOut, **ERRORS},
+    summary="E-mail the payee a W-9 link asking for a corrected W-9 (after a TIN Matching "
+    "mismatch, records the request sent)",
+)
+@api_access(Role.ADMIN)
+def b_notice_w9_link(request, b_notice_id: int):
+    case = _case(request, b_notice_id)
+    onboarding.solicit_corrected_w9(request.principal, case)
     return _case(request, case.pk)
 
 
