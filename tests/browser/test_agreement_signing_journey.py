@@ -1,8 +1,9 @@
 """A manager sends an engagement's agreement for signature from its page; the provider's signer,
 on a phone and without an account, opens the e-mailed link, agrees to sign electronically and
-signs; then the manager signs for the organization through their own link and downloads the
-sealed copy. The engagement's agreement is signed, the request is listed as signed by all, and
-the verify page finds the downloaded PDF intact and names both signers."""
+signs (drawing his signature too); then the manager signs for the organization through their
+own link and downloads the sealed copy. The engagement's agreement is signed, the request is
+listed as signed by all, and the verify page finds the downloaded PDF intact and names both
+signers."""
 
 import re
 from datetime import date
@@ -134,6 +135,21 @@ def test_an_agreement_is_signed_by_both_sides_in_the_app(
     expect(lee.get_by_text("Type your full name to sign.", exact=True)).to_be_visible()
     expect(lee.get_by_text("Tick the box to confirm you sign this document.")).to_be_visible()
     lee.get_by_label(field_label("Type your full name to sign")).fill("Lee A. Ledger")
+    # He also draws his signature on the pad, one stroke across it.
+    expect(lee.get_by_text("Draw your signature (optional)")).to_be_visible()
+    pad = lee.get_by_role("img", name=re.compile("^Signature pad"))
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box["width"] <= 390
+    lee.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.7)
+    lee.mouse.down()
+    for step in range(1, 9):
+        x = box["x"] + box["width"] * (0.1 + 0.1 * step)
+        lee.mouse.move(x, box["y"] + box["height"] * (0.3 if step % 2 else 0.7), steps=4)
+    lee.mouse.up()
+    expect(lee.locator("input[name=drawn_signature]")).to_have_value(
+        re.compile("^data:image/png;base64,")
+    )
     lee.get_by_label("I have read the document above and sign it.").check()
     lee.get_by_role("button", name="Sign", exact=True).click()
 
@@ -220,6 +236,7 @@ def test_an_agreement_is_signed_by_both_sides_in_the_app(
         page.get_by_role("heading", name=re.compile("Agreement v1: Monthly books signed by all"))
     ).to_be_visible()
     expect(page.get_by_text(re.compile("Signed as “Lee A. Ledger”"))).to_be_visible()
+    expect(page.get_by_role("img", name="Drawn signature of Lee A. Ledger")).to_be_visible()
     expect(page.get_by_text(re.compile("Signed as “Mona Manager”"))).to_be_visible()
     expect(page.get_by_role("button", name="Cancel the request")).to_have_count(0)
 

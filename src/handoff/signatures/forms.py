@@ -11,6 +11,9 @@ class ConsentForm(forms.Form):
 
 class SignForm(forms.Form):
     shown_sha256 = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Filled in by the signature pad (static/handoff/signature-pad.js) with a PNG data URL;
+    # empty without a drawing or without JavaScript. Checked by services.sign.
+    drawn_signature = forms.CharField(widget=forms.HiddenInput, required=False)
     typed_name = forms.CharField(
         label="Type your full name to sign",
         max_length=200,

@@ -133,6 +133,9 @@ class Signer(TenantModel):
     signed_address = models.GenericIPAddressField(null=True, blank=True)
     signed_user_agent = models.CharField(max_length=300, blank=True)
     document_sha256 = models.CharField("SHA-256 of the document shown", max_length=64, blank=True)
+    # What the signer drew beside their typed name, if anything: a PNG as a
+    # ``data:image/png;base64,`` URL (checked by services.sign). The typed name is the signature.
+    drawn_signature = models.TextField(blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
 

@@ -4,13 +4,16 @@ sealed.
 
 A manager sends a document (:func:`create`); the first signer is mailed a link. Behind it they
 read the exact PDF, consent after the ESIGN Act disclosures (:func:`consent`), and sign by
-typing their name (:func:`sign`) or decline with a reason (:func:`decline`). Each signature
-records the name typed, e-mail, time (UTC), internet address, browser and the SHA-256 of the
-document shown. When the last one signs, the PDF gets a signature page with that record and a
-PAdES seal over the whole file (:mod:`.sealing`), and the app that sent it is told
-(:mod:`.hooks`). A request expires unsigned after the days given; a manager may cancel it.
+typing their name (:func:`sign`; a drawing of it may go with it) or decline with a reason
+(:func:`decline`). Each signature records the name typed, e-mail, time (UTC), internet
+address, browser and the SHA-256 of the document shown. When the last one signs, the PDF gets
+a signature page with that record and a PAdES seal over the whole file (:mod:`.sealing`), and
+the app that sent it is told (:mod:`.hooks`). A request expires unsigned after the days given;
+a manager may cancel it.
 """
 
+import base64
+import binascii
 import io
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,6 +43,12 @@ REMIND_AFTER_DAYS = 3
 # wording is a new version, recorded with each consent.
 CONSENT_VERSION = "2026-12"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# A drawn signature (the sign page's pad, static/handoff/signature-pad.js): a PNG as a data URL,
+# of at most this many bytes and pixels (the pad caps its drawing buffer to the same size).
+DRAWN_PREFIX = "data:image/png;base64,"
+MAX_DRAWN_BYTES = 200 * 1024
+MAX_DRAWN_SIZE = (1200, 400)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -244,6 +253,49 @@ def consent(principal: Principal, *, agreed: bool, address: str, user_agent: str
     return signer
 
 
+def _drawn_error(drawn: str) -> str | None:
+    """Why ``drawn`` is not an acceptable drawn signature, or None if it is (or is empty): a
+    ``data:image/png;base64,`` URL of a real PNG of at most 200 KB and 1200 × 400 pixels."""
+    if not drawn:
+        return None
+    not_png = "The drawn signature is not a PNG image; clear it and draw it again."
+    too_large = (
+        f"The drawn signature is too large (at most {MAX_DRAWN_BYTES // 1024} KB and "
+        f"{MAX_DRAWN_SIZE[0]} × {MAX_DRAWN_SIZE[1]} pixels); clear it and draw it again."
+    )
+    if not drawn.startswith(DRAWN_PREFIX):
+        return not_png
+    encoded = drawn[len(DRAWN_PREFIX) :]
+    if len(encoded) > (MAX_DRAWN_BYTES + 2) // 3 * 4:  # before decoding anything that large
+        return too_large
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return not_png
+    if not data.startswith(PNG_SIGNATURE):
+        return not_png
+    if len(data) > MAX_DRAWN_BYTES:
+        return too_large
+    # Pillow comes with WeasyPrint. It reads the header first, so a claimed size is refused
+    # before any pixel is decoded; verify() reads every chunk to the end with its checksum
+    # (load() alone would not: WeasyPrint tells Pillow to accept truncated images).
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            width, height = image.size
+            if width > MAX_DRAWN_SIZE[0] or height > MAX_DRAWN_SIZE[1]:
+                return too_large
+            image.verify()
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            image.load()
+    except Image.DecompressionBombError:  # a header claiming billions of pixels
+        return too_large
+    except (OSError, SyntaxError, ValueError, EOFError):
+        return not_png
+    return None
+
+
 @transaction.atomic
 def sign(
     principal: Principal,
@@ -253,9 +305,11 @@ def sign(
     agreed: bool,
     address: str,
     user_agent: str,
+    drawn: str = "",
 ) -> Signer:
     """The signer's signature on the document they were shown (``shown_sha256`` is the hash
-    the page showed them, and must be the document's)."""
+    the page showed them, and must be the document's). ``drawn`` is what they drew beside
+    the name they typed, if anything (a PNG data URL); the typed name is the signature."""
     signer, request = _granted(principal, "Signing")
     if signer.consented_at is None:
         raise ValidationError("Agree to sign electronically first.")
@@ -269,10 +323,14 @@ def sign(
         errors["agree"] = ["Tick the box to confirm you sign this document."]
     if shown_sha256 != request.document_sha256:
         errors["document"] = ["The document is not the one shown to you; open the page again."]
+    drawn = drawn or ""
+    if reason := _drawn_error(drawn):
+        errors["drawn_signature"] = [reason]
     if errors:
         raise ValidationError(errors)
     signer.signed_at = timezone.now()
     signer.typed_name = typed_name
+    signer.drawn_signature = drawn
     signer.signed_address = address or None
     signer.signed_user_agent = (user_agent or "")[:300]
     signer.document_sha256 = request.document_sha256

@@ -138,6 +138,7 @@ def sign(request, token):
                 typed_name=form.cleaned_data["typed_name"],
                 shown_sha256=form.cleaned_data["shown_sha256"],
                 agreed=form.cleaned_data["agree"],
+                drawn=form.cleaned_data["drawn_signature"],
                 **_browser(request),
             )
         except ValidationError as error:
