@@ -3,8 +3,11 @@ behind their link, the finished PDF sealed (PAdES) and checked with pyHanko's ow
 
 import io
 import re
+import subprocess
+import sys
 import threading
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -163,6 +166,39 @@ class TestVerify:
             reverse("signatures:verify"), {"file": io.BytesIO(sealed)}, format="multipart"
         )
         assert "Intact: sealed here and unchanged since" in page.content.decode()
+
+    def test_pyhankos_own_command_line_reports_it_intact(self, sealed, tmp_path):
+        """``pyhanko sign validate`` (the pyhanko-cli package), trusting the certificate
+        ``handoff manage signing_certificate --pem`` prints, as docs/onboarding.md says."""
+        command = Path(sys.executable).parent / "pyhanko"
+        certificate = tmp_path / "handoff-seal.pem"
+        certificate.write_text(SigningCertificate.objects.get().certificate_pem)
+        signed = tmp_path / "signed.pdf"
+        signed.write_bytes(sealed)
+        validate_args = [
+            str(command),
+            "sign",
+            "validate",
+            "--no-revocation-check",
+            "--trust-replace",
+            "--trust",
+            str(certificate),
+            "--pretty-print",
+        ]
+        result = subprocess.run(
+            [*validate_args, str(signed)], capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "The signature covers the entire file." in result.stdout
+        assert "The signature is judged VALID." in result.stdout
+        tampered = tmp_path / "tampered.pdf"
+        data = bytearray(sealed)
+        data[sealed.index(b"stream", 200) + 20] ^= 0x01
+        tampered.write_bytes(bytes(data))
+        bad = subprocess.run(
+            [*validate_args, str(tampered)], capture_output=True, text=True, timeout=120
+        )
+        assert bad.returncode != 0 and "judged VALID" not in bad.stdout
 
     def test_a_changed_byte_is_reported_as_modified(self, sealed):
         tampered = bytearray(sealed)
