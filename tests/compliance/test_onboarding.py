@@ -199,6 +199,24 @@ class TestTheContractorsPages:
         assert link.status == "consented"
         assert not W9.objects.filter(organization=org).exists()
 
+    def test_a_half_filled_form_is_kept_without_the_tin(self, org, manager, jordan):
+        link, raw, browser = consented(org, manager, jordan)
+        partial = {"legal_name": "Jordan Q. Lee", "street": "9 Oak Ave", "tin": FAKE_SSN}
+        saved = browser.post(link_path(raw), {**partial, "save": "1"}, follow=True)
+        assert "Open the same link again to finish" in saved.content.decode()
+        link.refresh_from_db()
+        assert link.draft["legal_name"] == "Jordan Q. Lee" and "tin" not in link.draft
+        assert FAKE_SSN not in str(link.draft) and FAKE_SSN.replace("-", "") not in str(link.draft)
+        again = Client().get(link_path(raw)).content.decode()
+        assert 'value="Jordan Q. Lee"' in again and 'value="9 Oak Ave"' in again
+        # A refused submission keeps what was entered too; signing clears the draft.
+        sign(browser, raw, city="Dayton", certified="")
+        link.refresh_from_db()
+        assert link.draft["city"] == "Dayton" and not W9.objects.exists()
+        sign(browser, raw)
+        link.refresh_from_db()
+        assert link.draft == {} and link.status == "signed"
+
     def test_the_link_signs_once(self, org, manager, jordan):
         link, raw, browser = consented(org, manager, jordan)
         sign(browser, raw)

@@ -413,6 +413,9 @@ class OnboardingLink(TenantModel):
     w9 = models.OneToOneField(
         W9, null=True, blank=True, on_delete=models.PROTECT, related_name="onboarding_link"
     )
+    # The W-9's fields as the contractor last left them, so that coming back resumes; never
+    # the TIN, the certification or the signature (``onboarding.DRAFT_FIELDS``).
+    draft = models.JSONField(default=dict, blank=True)
 
     objects = PayeeOwnQuerySet.as_manager()
 

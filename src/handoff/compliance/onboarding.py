@@ -326,6 +326,40 @@ def consent(principal: Principal, *, agreed: bool, address: str, user_agent: str
     return link
 
 
+# What a half-filled W-9 keeps between visits: the form's plain fields, never the TIN (it is
+# kept only encrypted, once signed), the certification or the signature.
+DRAFT_FIELDS = (
+    "legal_name",
+    "business_name",
+    "tax_classification",
+    "llc_classification",
+    "exempt_payee_code",
+    "tin_type",
+    "street",
+    "city",
+    "state",
+    "postal_code",
+    "item_2_crossed_out",
+)
+
+
+@transaction.atomic
+def save_draft(principal: Principal, data) -> OnboardingLink:
+    """Keep what the contractor has filled in so far (``data``: the submitted form), so that
+    leaving and coming back with the link resumes it; the TIN is not kept."""
+    link = _granted(principal, "Saving a W-9 in progress")
+    draft = {}
+    for name in DRAFT_FIELDS:
+        value = data.get(name, "")
+        if name == "item_2_crossed_out":
+            draft[name] = value in ("on", "true", "True", True)
+        elif isinstance(value, str) and value.strip():
+            draft[name] = value.strip()[:200]
+    link.draft = draft
+    link.save(update_fields=["draft"])
+    return link
+
+
 @transaction.atomic
 def sign_w9(
     principal: Principal,
@@ -374,6 +408,7 @@ def sign_w9(
         principal, link.provider, data=data, tin=digits, upload=ContentFile(pdf, name="w9.pdf")
     )
     link.w9 = w9
+    link.draft = {}
     link.signed_at = signed_at
     link.signer_name = signer_name
     link.signed_address = address or None

@@ -4,6 +4,8 @@ the e-mailed link (consent, fill and sign, download their copy).
 Least roles: reading the links for viewers; sending and withdrawing them for managers. The
 contractor's pages need only the link: its token is the credential."""
 
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -101,6 +103,13 @@ def _browser(request) -> dict:
     }
 
 
+def _keep_draft(principal, data) -> None:
+    """Keep the fields entered so far; a link that stopped working meanwhile keeps nothing
+    (the page already says why)."""
+    with contextlib.suppress(ValidationError):
+        onboarding.save_draft(principal, data)
+
+
 @never_cache
 @sensitive_post_parameters("tin")
 def onboarding_start(request, token):
@@ -132,8 +141,18 @@ def onboarding_start(request, token):
                 return redirect("compliance:onboarding_start", token)
         context |= {"form": form, "version": onboarding.CONSENT_VERSION}
         return render(request, "compliance/onboarding/consent.html", context)
-    initial = {"legal_name": link.provider.legal_name or link.provider.name}
+    initial = {"legal_name": link.provider.legal_name or link.provider.name, **link.draft}
+    if data is not None and "save" in data:
+        onboarding.save_draft(principal, data)
+        messages.success(
+            request,
+            "Saved. Open the same link again to finish; your taxpayer identification number "
+            "is not kept until you sign, so you will enter it then.",
+        )
+        return redirect("compliance:onboarding_start", token)
     form = SignW9Form(data, initial=initial)
+    if data is not None and not form.is_valid():
+        _keep_draft(principal, data)  # what was entered survives leaving the page
     if data is not None and form.is_valid():
         try:
             onboarding.sign_w9(
@@ -146,6 +165,7 @@ def onboarding_start(request, token):
             )
         except ValidationError as error:
             add_service_errors(form, error)
+            _keep_draft(principal, data)
         else:
             return redirect("compliance:onboarding_start", token)
     signature = ("item_2_crossed_out", "certified", "signer_name")
