@@ -82,7 +82,7 @@ def validate(data: bytes):
     from cryptography import x509 as cx509
     from cryptography.hazmat.primitives import serialization
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     roots = [
@@ -94,7 +94,9 @@ def validate(data: bytes):
         for row in SigningCertificate.objects.all()
     ]
     signature = PdfFileReader(io.BytesIO(data)).embedded_signatures[-1]
-    return validate_pdf_signature(signature, ValidationContext(trust_roots=roots))
+    context = ValidationContext(trust_roots=roots)
+    # In a thread of its own: a browser test earlier in the run leaves an event loop running.
+    return sealing.run_in_own_thread(lambda: async_validate_pdf_signature(signature, context))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -221,6 +223,35 @@ class TestVerify:
         writer.write(out)
         result, _ = signatures.verify(out.getvalue())
         assert not result.ok and "added" in result.problem
+
+    def test_sealing_and_checking_work_where_an_event_loop_runs(self, sealed, monkeypatch):
+        """A test driving a browser (Playwright's sync API) leaves an event loop running in
+        the thread, as an async server may; pyHanko's own synchronous wrappers
+        (asyncio.run) refuse there, so sealing runs them in a thread of its own."""
+        import asyncio
+
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as the browser tests do
+
+        from pypdf import PdfWriter
+
+        blank = io.BytesIO()
+        writer = PdfWriter()
+        writer.add_blank_page(width=200, height=200)
+        writer.write(blank)
+
+        def both():
+            return signatures.verify(sealed)[0].ok, sealing.seal(blank.getvalue(), reason="x")[0]
+
+        async def inside_a_loop():
+            return both()
+
+        try:
+            asyncio.get_running_loop()  # a browser test earlier in the run left one running
+        except RuntimeError:
+            ok, resealed = asyncio.run(inside_a_loop())
+        else:
+            ok, resealed = both()
+        assert ok and resealed.startswith(b"%PDF-")
 
     def test_a_file_not_ours(self):
         result, _ = signatures.verify(b"%PDF-1.4 nonsense")

@@ -13,8 +13,10 @@ signed, unchanged since. Who signed, when and from where is the record on the si
 (see ``docs/onboarding.md``).
 """
 
+import asyncio
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -173,6 +175,16 @@ def _signer(row: SigningCertificate):
     )
 
 
+def run_in_own_thread(make_coroutine):
+    """The result of one of pyHanko's coroutines, run to completion in a thread of its own.
+
+    pyHanko's synchronous functions wrap ``asyncio.run()``, which refuses to start where an
+    event loop is already running in the thread (an ASGI server; a test driving a browser);
+    a thread of its own has none. ``make_coroutine`` touches no database."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def seal(pdf: bytes, *, reason: str) -> tuple[bytes, SigningCertificate]:
     """``pdf`` with a PAdES baseline signature over the whole file."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -187,7 +199,8 @@ def seal(pdf: bytes, *, reason: str) -> tuple[bytes, SigningCertificate]:
         location=site_url() or "Handoff",
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(writer, metadata, signer=_signer(row))
+    signer = _signer(row)
+    out = run_in_own_thread(lambda: signers.async_sign_pdf(writer, metadata, signer=signer))
     return out.getvalue(), row
 
 
@@ -218,7 +231,7 @@ def verify(data: bytes) -> Verification:
     installation has sealed with (current and retired)."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
     from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -246,8 +259,9 @@ def verify(data: bytes) -> Verification:
         for row in ours.values()
     ]
     embedded = signatures[-1]
+    context = ValidationContext(trust_roots=roots)
     try:
-        status = validate_pdf_signature(embedded, ValidationContext(trust_roots=roots))
+        status = run_in_own_thread(lambda: async_validate_pdf_signature(embedded, context))
     except (PdfError, ValueError, KeyError, TypeError):  # SignatureValidationError is a ValueError
         result.problem = "The signature cannot be checked: the file was altered."
         return result
