@@ -284,7 +284,7 @@ class TestThePages:
         client = client_for(manager)
         w9_page = reverse("compliance:w9", args=[org.slug, jordan.pk])
         page = client.get(w9_page).content.decode()
-        assert "W-9 by link" in page and 'value="Jordan@Example.com"' in page
+        assert "Tax form by link" in page and 'value="Jordan@Example.com"' in page
         sent = client.post(
             reverse("compliance:onboarding_send", args=[org.slug, jordan.pk]),
             {"email": "books@jordan.example"},
@@ -435,7 +435,7 @@ class TestThePortal:
         link.refresh_from_db()
         assert link.status == "signed"
         page = client.get(reverse("compliance:portal_w9", args=[org.slug])).content.decode()
-        assert "in force" in page and "Sign a new W-9" in page
+        assert "in force" in page and "Sign a new tax form" in page
         w9 = W9.objects.get(organization=org)
         copy = client.get(reverse("compliance:portal_w9_document", args=[org.slug, w9.pk]))
         assert b"".join(copy.streaming_content).startswith(b"%PDF")

@@ -386,7 +386,7 @@ class TestNecPages:
                 pay(org, manager, provider, D("700"), date(2025, 4, 1))
 
         payees(3)
-        with django_assert_max_num_queries(20) as few:
+        with django_assert_max_num_queries(22) as few:
             client.get(url)
         payees(27)
         with django_assert_max_num_queries(len(few.captured_queries)):

@@ -109,6 +109,15 @@ class ReportableReason(models.TextChoices):
     CORPORATION = "corporation", "Corporation: not reported"
     EXEMPT_PAYEE = "exempt_payee", "Exempt payee"
     PROCESSOR_ONLY = "processor_only", "Paid only by card or network: the processor reports"
+    FOREIGN_PERSON = "foreign_person", "Foreign person (Form W-8 on file): no 1099-NEC"
+
+
+class ForeignForm(models.TextChoices):
+    """The certificates of foreign status a payee gives instead of a W-9 (Instructions for the
+    Requester of Forms W-8BEN, W-8BEN-E, W-8ECI, W-8EXP, and W-8IMY)."""
+
+    W8BEN = "w8ben", "Form W-8BEN (individual)"
+    W8BEN_E = "w8bene", "Form W-8BEN-E (entity)"
 
 
 class FilingMethod(models.TextChoices):

@@ -10,7 +10,7 @@ from handoff.compliance.choices import (
     PaymentMethod,
     TinType,
 )
-from handoff.compliance.models import W9, ComplianceSettings, Filing1099, Invoice
+from handoff.compliance.models import W8, W9, ComplianceSettings, Filing1099, Invoice
 from handoff.compliance.selectors import current_w9_rows
 from handoff.compliance.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, W9_FIELDS
 from handoff.core.csv_import import CsvImportForm, read_rows
@@ -262,6 +262,149 @@ class SignW9Form(W9Form):
 
     def data_for_service(self) -> dict:
         return {key: self.cleaned_data.get(key) for key in SIGNED_FIELDS}
+
+
+class SignW8benForm(forms.ModelForm):
+    """The Form W-8BEN a foreign individual fills and signs through their link: lines 1–10,
+    the Part III certification and a typed signature; the signed PDF is made from it."""
+
+    us_tin = forms.CharField(
+        label="5 U.S. taxpayer identification number (SSN or ITIN), if you have one",
+        max_length=20,
+        required=False,
+        widget=TinInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Leave empty unless you have one. Sent and kept encrypted.",
+    )
+    foreign_tin = forms.CharField(
+        label="6a Foreign tax identifying number",
+        max_length=40,
+        required=False,
+        widget=TinInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Your tax number in your country of residence. Sent and kept encrypted.",
+    )
+    certified = forms.BooleanField(
+        required=False,
+        label="Under penalties of perjury, I certify the statements above, and that I have the "
+        "capacity to sign for the person on line 1.",
+    )
+
+    class Meta:
+        model = W8
+        fields = [
+            "name",
+            "country",
+            "street",
+            "city",
+            "address_country",
+            "us_tin_type",
+            "foreign_tin_not_required",
+            "date_of_birth",
+            "treaty_country",
+            "treaty_article",
+            "treaty_rate",
+            "treaty_income",
+            "treaty_conditions",
+            "signer_name",
+            "signer_capacity",
+        ]
+        labels = {
+            "name": "1 Your name (the individual who is paid)",
+            "country": "2 Country of citizenship",
+            "street": "3 Permanent residence address (street, apt. or suite no.)",
+            "city": "City or town, state or province, postal code",
+            "address_country": "Country",
+            "us_tin_type": "Kind of U.S. TIN",
+            "foreign_tin_not_required": "6b My country of residence does not issue or require a "
+            "foreign tax identifying number",
+            "date_of_birth": "8 Date of birth",
+            "treaty_country": "9 Treaty country (only to claim tax treaty benefits)",
+            "treaty_article": "10 Article and paragraph",
+            "treaty_rate": "Rate of withholding claimed (%)",
+            "treaty_income": "Type of income",
+            "treaty_conditions": "Additional conditions you meet",
+            "signer_name": "Your signature: type your full name",
+            "signer_capacity": "Capacity, if you sign for the person on line 1 (e.g. agent)",
+        }
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "treaty_conditions": forms.Textarea(attrs={"rows": 2}),
+            "signer_name": forms.TextInput(attrs={"autocomplete": "name"}),
+        }
+
+    field_order = [
+        "name",
+        "country",
+        "street",
+        "city",
+        "address_country",
+        "us_tin_type",
+        "us_tin",
+        "foreign_tin",
+        "foreign_tin_not_required",
+        "date_of_birth",
+        "treaty_country",
+        "treaty_article",
+        "treaty_rate",
+        "treaty_income",
+        "treaty_conditions",
+        "certified",
+        "signer_name",
+        "signer_capacity",
+    ]
+    SIGNATURE = ("certified", "signer_name", "signer_capacity")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["us_tin_type"].choices = [("", "None"), ("ssn", "SSN"), ("itin", "ITIN")]
+        self.fields["us_tin_type"].required = False
+        for name in ("street", "city", "address_country", "date_of_birth", "signer_name"):
+            self.fields[name].required = False  # the service says what is missing, by field
+
+    def data_for_service(self) -> dict:
+        data = {key: self.cleaned_data.get(key) for key in self.Meta.fields}
+        data["form"] = "w8ben"
+        return data
+
+
+class UploadW8beneForm(forms.ModelForm):
+    """A foreign entity's own Form W-8BEN-E, uploaded through its link (or by a manager)."""
+
+    document = forms.FileField(
+        label="The signed Form W-8BEN-E", help_text="PDF, PNG or JPEG, at most 10 MB."
+    )
+
+    class Meta:
+        model = W8
+        fields = ["name", "country", "signed_on", "signer_name"]
+        labels = {
+            "name": "1 Name of the organization",
+            "country": "2 Country of incorporation or organization",
+            "signed_on": "Date signed on the form",
+            "signer_name": "Name of the person who signed it",
+        }
+        widgets = {"signed_on": forms.DateInput(attrs={"type": "date"})}
+
+    def data_for_service(self) -> dict:
+        return {**{key: self.cleaned_data.get(key) for key in self.Meta.fields}, "form": "w8bene"}
+
+
+class RecordW8Form(UploadW8beneForm):
+    """A W-8BEN or W-8BEN-E a manager received on paper."""
+
+    form = forms.ChoiceField(label="Form", choices=W8._meta.get_field("form").choices)
+    document = forms.FileField(
+        label="The signed form", help_text="PDF, PNG or JPEG, at most 10 MB."
+    )
+
+    field_order = ["form", "name", "country", "signed_on", "signer_name", "document"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = "1 Name (individual or organization)"
+        self.fields["country"].label = "2 Country of citizenship or organization"
+
+    def data_for_service(self) -> dict:
+        return {**super().data_for_service(), "form": self.cleaned_data["form"]}
 
 
 class ConsentForm(forms.Form):

@@ -19,6 +19,7 @@ from handoff.compliance.choices import (
     Category,
     Direction,
     FilingMethod,
+    ForeignForm,
     LlcClassification,
     MismatchSource,
     Outcome,
@@ -381,6 +382,111 @@ class W9(TenantModel):
         )
 
 
+def w8_upload_path(instance, filename):
+    return f"org-{instance.organization_id}/w8/provider-{instance.provider_id}/{filename}"
+
+
+def w8_valid_through(signed_on: date) -> date:
+    """A Form W-8BEN or W-8BEN-E stays in effect from the day it is signed until the last day
+    of the third calendar year after, unless circumstances change (Treas. Reg.
+    §1.1441-1(e)(4)(ii)(A); Instructions for the Requester of Forms W-8, "Period of
+    Validity"): one signed 2026-03-01 lasts through 2029-12-31."""
+    return date(signed_on.year + 3, 12, 31)
+
+
+class W8(TenantModel):
+    """A foreign payee's certificate of foreign status, given instead of a W-9: a W-8BEN an
+    individual fills and signs through their onboarding link (kept as a substitute form PDF),
+    or a W-8BEN-E an entity uploads. Any taxpayer number on it is kept only encrypted, as is
+    the signed form. A payee whose newest tax form is a W-8 in force gets no 1099-NEC."""
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="w8s")
+    form = models.CharField(max_length=8, choices=ForeignForm.choices)
+    name = models.CharField(
+        max_length=200, help_text="Line 1: the individual or organization that is the owner."
+    )
+    country = models.CharField(
+        max_length=80,
+        help_text="Line 2: country of citizenship (W-8BEN) or of organization (W-8BEN-E).",
+    )
+    street = models.CharField(
+        "permanent residence address", max_length=200, blank=True, help_text="Line 3; no P.O. box."
+    )
+    city = models.CharField(
+        "city or town, state or province, postal code", max_length=200, blank=True
+    )
+    address_country = models.CharField("country of residence", max_length=80, blank=True)
+    us_tin_type = models.CharField(
+        "U.S. TIN type", max_length=4, choices=TinType.choices, blank=True
+    )
+    us_tin_encrypted = models.TextField(blank=True, editable=False)
+    us_tin_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    foreign_tin_encrypted = models.TextField(blank=True, editable=False)
+    foreign_tin_not_required = models.BooleanField(
+        "foreign TIN not legally required", default=False, help_text="Line 6b."
+    )
+    date_of_birth = models.DateField(null=True, blank=True, help_text="Line 8.")
+    treaty_country = models.CharField(
+        "treaty country", max_length=80, blank=True, help_text="Line 9: resident of, for a treaty."
+    )
+    treaty_article = models.CharField(
+        "treaty article and paragraph", max_length=60, blank=True, help_text="Line 10."
+    )
+    treaty_rate = models.DecimalField(
+        "treaty withholding rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(30))],
+    )
+    treaty_income = models.CharField("type of income", max_length=120, blank=True)
+    treaty_conditions = models.TextField("additional conditions", blank=True, max_length=1000)
+    signer_name = models.CharField(max_length=200, blank=True)
+    signer_capacity = models.CharField(
+        "capacity", max_length=120, blank=True, help_text="When signing for the owner."
+    )
+    signed_on = models.DateField("date signed")
+    document = models.FileField(upload_to=w8_upload_path)
+    document_type = models.CharField(max_length=40)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    objects = PayeeOwnQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "W-8"
+        ordering = ["-signed_on", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "provider", "-signed_on"], name="w8_org_provider"),
+        ]
+
+    def __str__(self):
+        return f"{self.form_label} of {self.name}"
+
+    @property
+    def form_label(self) -> str:
+        return "W-8BEN-E" if self.form == ForeignForm.W8BEN_E else "W-8BEN"
+
+    @property
+    def valid_through(self) -> date:
+        return w8_valid_through(self.signed_on)
+
+    def in_force_on(self, day: date) -> bool:
+        return self.signed_on <= day <= self.valid_through
+
+    @property
+    def download_name(self) -> str:
+        extension = DOCUMENT_EXTENSIONS.get(self.document_type, "bin")
+        return f"{self.form_label.lower()}-{self.provider_id}.{extension}"
+
+    @property
+    def masked_us_tin(self) -> str:
+        return masked(self.us_tin_type, self.us_tin_last4) if self.us_tin_last4 else ""
+
+
 class OnboardingLink(TenantModel):
     """A one-time, expiring link that lets a contractor give their W-9 without an account:
     consent to electronic records and signatures (ESIGN Act, 15 U.S.C. §7001(c)), the form,
@@ -413,6 +519,10 @@ class OnboardingLink(TenantModel):
     w9 = models.OneToOneField(
         W9, null=True, blank=True, on_delete=models.PROTECT, related_name="onboarding_link"
     )
+    # Or, for a foreign payee, the W-8 they gave instead.
+    w8 = models.OneToOneField(
+        W8, null=True, blank=True, on_delete=models.PROTECT, related_name="onboarding_link"
+    )
     # The W-9's fields as the contractor last left them, so that coming back resumes; never
     # the TIN, the certification or the signature (``onboarding.DRAFT_FIELDS``).
     draft = models.JSONField(default=dict, blank=True)
@@ -432,8 +542,8 @@ class OnboardingLink(TenantModel):
     STATUSES = {
         "sent": "sent",
         "opened": "opened",
-        "consented": "consented, W-9 not signed",
-        "signed": "W-9 signed",
+        "consented": "consented, tax form not signed",
+        "signed": "tax form signed",
         "expired": "expired",
         "revoked": "withdrawn",
     }

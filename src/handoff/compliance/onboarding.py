@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from handoff.accounts.models import Invitation, hash_secret
-from handoff.compliance import services, tins
+from handoff.compliance import foreign, services, tins
 from handoff.compliance.choices import Answer
 from handoff.compliance.models import ContractorStatement, OnboardingLink
 from handoff.core import audit
@@ -278,7 +278,7 @@ def find_link(raw_token: str) -> OnboardingLink | None:
     if not raw_token:
         return None
     return (
-        OnboardingLink.objects.select_related("provider", "organization", "w9", "statement")
+        OnboardingLink.objects.select_related("provider", "organization", "w9", "w8", "statement")
         .filter(token_hash=hash_secret(raw_token))
         .first()
     )
@@ -340,7 +340,22 @@ DRAFT_FIELDS = (
     "state",
     "postal_code",
     "item_2_crossed_out",
+    # Form W-8BEN's (the US and foreign TINs are not kept either) and which form it is.
+    "form",
+    "name",
+    "country",
+    "address_country",
+    "us_tin_type",
+    "foreign_tin_not_required",
+    "date_of_birth",
+    "treaty_country",
+    "treaty_article",
+    "treaty_rate",
+    "treaty_income",
+    "treaty_conditions",
+    "signer_capacity",
 )
+TAX_FORMS = ("w9", "w8ben", "w8bene")
 
 
 @transaction.atomic
@@ -351,7 +366,7 @@ def save_draft(principal: Principal, data) -> OnboardingLink:
     draft = {}
     for name in DRAFT_FIELDS:
         value = data.get(name, "")
-        if name == "item_2_crossed_out":
+        if name in ("item_2_crossed_out", "foreign_tin_not_required"):
             draft[name] = value in ("on", "true", "True", True)
         elif isinstance(value, str) and value.strip():
             draft[name] = value.strip()[:200]
@@ -377,15 +392,7 @@ def sign_w9(
     if link.consented_at is None:
         raise ValidationError("Agree to sign electronically first.")
     errors = {}
-    signer_name = " ".join((signer_name or "").split())
-    if not signer_name:
-        errors["signer_name"] = ["Type your full name to sign."]
-    elif len(signer_name) > 200:
-        errors["signer_name"] = ["Keep the name to 200 characters."]
-    if not certified:
-        errors["certified"] = [
-            "Tick the box to certify, under penalties of perjury, what the form says."
-        ]
+    signer_name = _signature(signer_name, certified, errors)
     digits = None
     try:
         digits = tins.normalize(data.get("tin_type") or "", tin)
@@ -408,21 +415,109 @@ def sign_w9(
         principal, link.provider, data=data, tin=digits, upload=ContentFile(pdf, name="w9.pdf")
     )
     link.w9 = w9
+    _finish(link, "W-9", signer_name, signed_at, address, user_agent, pdf)
+    return link
+
+
+def _finish(link, form_label, signer_name, signed_at, address, user_agent, content) -> None:
+    """Record on the link that its tax form is given; the link then stops working."""
     link.draft = {}
     link.signed_at = signed_at
     link.signer_name = signer_name
     link.signed_address = address or None
     link.signed_user_agent = (user_agent or "")[:300]
-    link.document_sha256 = hashlib.sha256(pdf).hexdigest()
+    link.document_sha256 = hashlib.sha256(content).hexdigest()
     link.save()
     audit.record(
-        organization,
+        link.organization,
         None,
         "w9_link.signed",
         link.provider,
-        f"{signer_name} signed the W-9 of {link.provider.name} through the link sent to "
-        f"{link.sent_to}",
+        f"{signer_name} gave the {form_label} of {link.provider.name} through the link sent "
+        f"to {link.sent_to}",
     )
+
+
+def _signature(signer_name: str, certified: bool, errors: dict) -> str:
+    signer_name = " ".join((signer_name or "").split())
+    if not signer_name:
+        errors["signer_name"] = ["Type your full name to sign."]
+    elif len(signer_name) > 200:
+        errors["signer_name"] = ["Keep the name to 200 characters."]
+    if not certified:
+        errors["certified"] = [
+            "Tick the box to certify, under penalties of perjury, what the form says."
+        ]
+    return signer_name
+
+
+@transaction.atomic
+def sign_w8ben(
+    principal: Principal,
+    *,
+    data: dict,
+    us_tin: str,
+    foreign_tin: str,
+    certified: bool,
+    address: str,
+    user_agent: str,
+):
+    """A foreign individual's Form W-8BEN, signed: the substitute form as a PDF with their
+    typed signature, kept like a W-9 (numbers and PDF encrypted); the link then stops working.
+    No 1099-NEC is prepared for them (``foreign``)."""
+    link = _granted(principal, "Signing a Form W-8BEN")
+    if link.consented_at is None:
+        raise ValidationError("Agree to sign electronically first.")
+    errors = foreign.check_w8ben_details(data, (foreign_tin or "").strip())
+    signer_name = _signature(data.get("signer_name"), certified, errors)
+    us_digits = ""
+    if us_tin and data.get("us_tin_type"):
+        try:
+            us_digits = tins.normalize(data["us_tin_type"], us_tin, field="us_tin")
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    elif us_tin:
+        errors["us_tin_type"] = ["Say whether the US number is an SSN or an ITIN."]
+    if errors:
+        raise ValidationError(errors)
+    organization = link.organization
+    signed_at = timezone.now()
+    data = {**data, "form": "w8ben", "signer_name": signer_name, "signed_on": organization.today()}
+    pdf = foreign.substitute_w8ben_pdf(
+        organization=organization,
+        data=data,
+        us_tin=us_digits,
+        foreign_tin=" ".join((foreign_tin or "").split()),
+        signer_name=signer_name,
+        signed_at=signed_at,
+        address=address,
+    )
+    w8 = foreign.record_w8(
+        principal,
+        link.provider,
+        data=data,
+        us_tin=us_digits,
+        foreign_tin=foreign_tin,
+        upload=ContentFile(pdf, name="w8ben.pdf"),
+    )
+    link.w8 = w8
+    _finish(link, "W-8BEN", signer_name, signed_at, address, user_agent, pdf)
+    return link
+
+
+@transaction.atomic
+def upload_w8bene(principal: Principal, *, data: dict, upload, address: str, user_agent: str):
+    """A foreign entity's own signed Form W-8BEN-E, uploaded through its link."""
+    link = _granted(principal, "Giving a Form W-8BEN-E")
+    if link.consented_at is None:
+        raise ValidationError("Agree to sign electronically first.")
+    data = {**data, "form": "w8bene"}
+    if not " ".join((data.get("signer_name") or "").split()):
+        raise ValidationError({"signer_name": "Give the name of the person who signed the form."})
+    w8 = foreign.record_w8(principal, link.provider, data=data, upload=upload)
+    link.w8 = w8
+    upload.seek(0)
+    _finish(link, "W-8BEN-E", w8.signer_name, timezone.now(), address, user_agent, upload.read())
     return link
 
 
@@ -452,16 +547,19 @@ def substitute_w9_pdf(*, organization, data, tin, signer_name, signed_at, addres
 
 def open_signed_pdf(principal: Principal):
     """The signed PDF, for the contractor who signed it, while their link has not expired."""
-    link = principal.require_grant(OnboardingLink, "Opening the signed W-9")
-    if link.w9_id is None or link.expires_at <= timezone.now():
+    link = principal.require_grant(OnboardingLink, "Opening the signed tax form")
+    if (link.w9_id is None and link.w8_id is None) or link.expires_at <= timezone.now():
         return None
+    form = link.w8.form_label if link.w8_id else "W-9"
     audit.record(
         link.organization,
         None,
         "w9_link.copy_opened",
         link.provider,
-        f"{link.signer_name} opened their signed W-9 through their link",
+        f"{link.signer_name} opened their signed {form} through their link",
     )
+    if link.w8_id:
+        return foreign.decrypted_document(link.w8)
     return services.decrypted_document(link.w9)
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -18,7 +19,14 @@ from django.views.decorators.http import require_POST
 from handoff.accounts.access import principal_required
 from handoff.accounts.throttle import client_address
 from handoff.compliance import onboarding, standing
-from handoff.compliance.forms import ConsentForm, SendLinkForm, SignW9Form, StatementForm
+from handoff.compliance.forms import (
+    ConsentForm,
+    SendLinkForm,
+    SignW8benForm,
+    SignW9Form,
+    StatementForm,
+    UploadW8beneForm,
+)
 from handoff.compliance.models import OnboardingLink
 from handoff.core.forms import add_service_errors
 from handoff.core.principal import Principal
@@ -111,9 +119,10 @@ def _keep_draft(principal, data) -> None:
 
 
 @never_cache
-@sensitive_post_parameters("tin")
+@sensitive_post_parameters("tin", "us_tin", "foreign_tin")
 def onboarding_start(request, token):
-    """The page behind the e-mailed link: consent first, then the W-9 to fill and sign, then
+    """The page behind the e-mailed link: consent first, then the tax form — a W-9 to fill
+    and sign, a foreign individual's W-8BEN, or a foreign entity's W-8BEN-E to upload — then
     the signed copy. The step is the link's own state, so leaving and coming back resumes."""
     link = onboarding.find_link(token)
     if link is None:
@@ -141,7 +150,7 @@ def onboarding_start(request, token):
                 return redirect("compliance:onboarding_start", token)
         context |= {"form": form, "version": onboarding.CONSENT_VERSION}
         return render(request, "compliance/onboarding/consent.html", context)
-    initial = {"legal_name": link.provider.legal_name or link.provider.name, **link.draft}
+    kind = _tax_form(request, link)
     if data is not None and "save" in data:
         onboarding.save_draft(principal, data)
         messages.success(
@@ -149,7 +158,13 @@ def onboarding_start(request, token):
             "Saved. Open the same link again to finish; your taxpayer identification number "
             "is not kept until you sign, so you will enter it then.",
         )
-        return redirect("compliance:onboarding_start", token)
+        return redirect(reverse("compliance:onboarding_start", args=[token]) + f"?form={kind}")
+    context["kind"] = kind
+    if kind == "w8ben":
+        return _w8ben(request, principal, link, data, context)
+    if kind == "w8bene":
+        return _w8bene(request, principal, link, data, context)
+    initial = {"legal_name": link.provider.legal_name or link.provider.name, **link.draft}
     form = SignW9Form(data, initial=initial)
     if data is not None and not form.is_valid():
         _keep_draft(principal, data)  # what was entered survives leaving the page
@@ -167,7 +182,7 @@ def onboarding_start(request, token):
             add_service_errors(form, error)
             _keep_draft(principal, data)
         else:
-            return redirect("compliance:onboarding_start", token)
+            return redirect("compliance:onboarding_start", link_token(request))
     signature = ("item_2_crossed_out", "certified", "signer_name")
     context |= {
         "form": form,
@@ -175,6 +190,69 @@ def onboarding_start(request, token):
         "signature_fields": [form[name] for name in signature],
     }
     return render(request, "compliance/onboarding/sign.html", context)
+
+
+def link_token(request) -> str:
+    return request.resolver_match.kwargs["token"]
+
+
+def _tax_form(request, link) -> str:
+    """Which form the contractor fills: their choice on the page (``?form=``, or the form's
+    own field when posted), else the one their saved draft was, else the W-9."""
+    for chosen in (request.POST.get("form"), request.GET.get("form"), link.draft.get("form")):
+        if chosen in onboarding.TAX_FORMS:
+            return chosen
+    return "w9"
+
+
+def _w8ben(request, principal, link, data, context):
+    """A foreign individual's Form W-8BEN, filled and signed."""
+    initial = {"name": link.provider.legal_name or link.provider.name, **link.draft}
+    form = SignW8benForm(data, initial=initial)
+    if data is not None and form.is_valid():
+        try:
+            onboarding.sign_w8ben(
+                principal,
+                data=form.data_for_service(),
+                us_tin=form.cleaned_data["us_tin"],
+                foreign_tin=form.cleaned_data["foreign_tin"],
+                certified=form.cleaned_data["certified"],
+                **_browser(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("compliance:onboarding_start", link_token(request))
+    if data is not None:
+        _keep_draft(principal, data)
+    context |= {
+        "form": form,
+        "form_fields": [f for f in form.visible_fields() if f.name not in form.SIGNATURE],
+        "signature_fields": [form[name] for name in form.SIGNATURE],
+    }
+    return render(request, "compliance/onboarding/sign_w8ben.html", context)
+
+
+def _w8bene(request, principal, link, data, context):
+    """A foreign entity's own Form W-8BEN-E, uploaded."""
+    initial = {"name": link.provider.legal_name or link.provider.name, **link.draft}
+    form = UploadW8beneForm(data, request.FILES or None, initial=initial)
+    if data is not None and form.is_valid():
+        try:
+            onboarding.upload_w8bene(
+                principal,
+                data=form.data_for_service(),
+                upload=form.cleaned_data["document"],
+                **_browser(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("compliance:onboarding_start", link_token(request))
+    if data is not None:
+        _keep_draft(principal, data)
+    context["form"] = form
+    return render(request, "compliance/onboarding/upload_w8bene.html", context)
 
 
 @never_cache
@@ -209,11 +287,13 @@ def onboarding_facts(request, token):
 
 @never_cache
 def onboarding_pdf(request, token):
-    """The contractor's copy of the W-9 they signed, while their link lasts."""
+    """The contractor's copy of the tax form they gave, while their link lasts."""
     link = onboarding.find_link(token)
     handle = onboarding.open_signed_pdf(Principal.for_link(link)) if link else None
     if handle is None:
         return _gone(request, link)
-    return FileResponse(
-        handle, as_attachment=True, filename="w9-signed.pdf", content_type="application/pdf"
-    )
+    if link.w8_id:  # a W-8BEN-E is the entity's own upload: a PDF or an image
+        name, kind = link.w8.download_name, link.w8.document_type
+    else:
+        name, kind = "w9-signed.pdf", "application/pdf"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=kind)

@@ -14,9 +14,10 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from handoff.compliance import classification, exposure
+from handoff.compliance import classification, exposure, foreign
 from handoff.compliance.choices import ReportableReason
 from handoff.compliance.models import (
+    W8,
     W9,
     AssessedEngagement,
     ClassificationAssessment,
@@ -490,17 +491,19 @@ def duplicate_tins(principal, rows) -> dict[int, list[str]]:
 
 def payees_without_w9(principal, *, totals: bool = True):
     """Providers that are paid (a payment recorded) or engaged (an active or paused
-    engagement) and have no W-9 on file, with their payments to date (``paid``, ``last_paid``;
-    without ``totals``, ``paid`` only says whether there are any). The payments are read per
-    provider left (few, by the (organization, provider) index), not joined for all."""
+    engagement) and have no W-9 on file (nor a W-8 in force), with their payments to date
+    (``paid``, ``last_paid``; without ``totals``, ``paid`` only says whether there are any).
+    The payments are read per provider left (few, by the (organization, provider) index), not
+    joined for all."""
     has_w9 = W9.objects.visible_to(principal).filter(provider=OuterRef("pk"))
+    has_w8 = w8s_in_force(principal, timezone.localdate()).filter(provider=OuterRef("pk"))
     engaged = Engagement.objects.visible_to(principal).filter(
         provider=OuterRef("pk"), status__in=[EngagementStatus.ACTIVE, EngagementStatus.PAUSED]
     )
     paid = Payment.objects.visible_to(principal).filter(provider=OuterRef("pk")).order_by()
     payees = (
         Provider.objects.visible_to(principal)
-        .filter(~Exists(has_w9))
+        .filter(~Exists(has_w9), ~Exists(has_w8))
         .filter(Exists(paid) | Exists(engaged))
         .order_by("name", "id")
     )
@@ -511,6 +514,45 @@ def payees_without_w9(principal, *, totals: bool = True):
         paid=Subquery(by_provider.annotate(total=Sum("amount")).values("total")),
         last_paid=Subquery(by_provider.annotate(last=Max("paid_on")).values("last")),
     )
+
+
+# --- W-8 (foreign payees) --------------------------------------------------------------------
+def w8s(principal):
+    return W8.objects.visible_to(principal).select_related(
+        "provider", "received_by", "organization", "onboarding_link"
+    )
+
+
+def w8s_in_force(principal, on: date):
+    """The W-8s in force on ``on``: signed by then, and in a year no more than three before
+    (``models.w8_valid_through``)."""
+    return W8.objects.visible_to(principal).filter(
+        signed_on__lte=on, signed_on__gte=date(on.year - 3, 1, 1)
+    )
+
+
+def current_w8s(principal, provider_ids=None) -> dict[int, W8]:
+    """Each provider's newest W-8, in one query."""
+    newest = (
+        W8.objects.visible_to(principal)
+        .filter(provider=OuterRef("provider"))
+        .order_by("-signed_on", "-id")
+        .values("pk")[:1]
+    )
+    rows = w8s(principal).filter(pk=Subquery(newest))
+    if provider_ids is not None:
+        rows = rows.filter(provider_id__in=list(provider_ids))
+    return {row.provider_id: row for row in rows}
+
+
+def foreign_form(w9: W9 | None, w8: W8 | None) -> W8 | None:
+    """The W-8 that stands for a payee when it is newer than their newest W-9 (a payee who
+    moves abroad gives a W-8; one who becomes a US person, a W-9)."""
+    if w8 is None:
+        return None
+    if w9 is not None and (w9.signed_on, w9.received_at) > (w8.signed_on, w8.received_at):
+        return None
+    return w8
 
 
 # --- Payments --------------------------------------------------------------------------------
@@ -536,6 +578,11 @@ class NecRow:
     corporation: bool
     attorney: bool
     withheld: Decimal = Decimal(0)  # backup withholding, box 4
+    w8: W8 | None = None  # the foreign payee's form in force that year, when it stands
+
+    @property
+    def foreign_note(self) -> str:
+        return foreign.why_no_1099(self.w8) if self.w8 is not None else ""
 
     @property
     def reportable(self) -> Decimal:
@@ -610,12 +657,38 @@ def filing_deadline(year: int) -> date:
     return deadline
 
 
-def _nec_rows(principal, by_provider: dict, threshold: Decimal, providers: dict, current: dict):
+def _nec_rows(
+    principal,
+    year: int,
+    by_provider: dict,
+    threshold: Decimal,
+    providers: dict,
+    current: dict,
+    foreign: dict,
+):
     rows = []
     for provider_id, data in by_provider.items():
         provider = providers[provider_id]
         w9 = current.get(provider_id)
         processor = data["processor"] or Decimal(0)
+        w8 = foreign_form(w9, foreign.get(provider_id))
+        if w8 is not None and w8.signed_on.year <= year and w8.valid_through.year >= year:
+            # A foreign person for that year: no 1099-NEC (foreign.why_no_1099 says why).
+            rows.append(
+                NecRow(
+                    provider,
+                    None,
+                    data["total"],
+                    processor,
+                    data["count"],
+                    ReportableReason.FOREIGN_PERSON,
+                    False,
+                    False,
+                    data["withheld"] or Decimal(0),
+                    w8=w8,
+                )
+            )
+            continue
         # The provider's own flag counts with or without a W-9: attorneys' fees are reportable
         # whatever the firm's corporate status (Instructions for Forms 1099-MISC and 1099-NEC).
         attorney = provider.is_attorney or (w9 is not None and w9.is_attorney)
@@ -685,6 +758,7 @@ def nec_reports(principal, years) -> dict[int, NecReport]:
         p.pk: p for p in Provider.objects.visible_to(principal).filter(pk__in=provider_ids)
     }
     current = current_w9s(principal, provider_ids) if provider_ids else {}
+    foreign = current_w8s(principal, provider_ids) if provider_ids else {}
     filings = {f.tax_year: f for f in filings_of(principal).filter(tax_year__in=years)}
     reports = {}
     for year in years:
@@ -692,7 +766,9 @@ def nec_reports(principal, years) -> dict[int, NecReport]:
         reports[year] = NecReport(
             year,
             threshold,
-            _nec_rows(principal, by_year[year], threshold.amount, providers, current),
+            _nec_rows(
+                principal, year, by_year[year], threshold.amount, providers, current, foreign
+            ),
             filing_deadline(year),
             filing=filings.get(year),
             threshold_note=threshold_note(year, threshold),

@@ -562,7 +562,13 @@ def record_payment(
     payment.full_clean(validate_constraints=False)
     check_payment_date(org, payment, confirm_date=confirm_date)
     warnings = []
-    if not W9.objects.visible_to(principal).filter(provider=payment.provider).exists():
+    has_form = (
+        W9.objects.visible_to(principal).filter(provider=payment.provider).exists()
+        or selectors.w8s_in_force(principal, payment.paid_on)
+        .filter(provider=payment.provider)
+        .exists()
+    )
+    if not has_form:
         if selectors.settings_for(principal).refuse_payments_without_w9:
             raise ValidationError(
                 {

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from handoff.compliance.models import W9, ContractorStatement, OnboardingLink
+from handoff.compliance import selectors
+from handoff.compliance.models import W8, W9, ContractorStatement, OnboardingLink
 from handoff.core.principal import Principal
 from handoff.engagements import agreements
 from handoff.engagements.choices import AgreementState, EngagementStatus
@@ -44,10 +45,15 @@ class Standing:
     provider: Provider
     w9: W9 | None
     link: OnboardingLink | None
+    w8: W8 | None  # a foreign payee's form in force, newer than any W-9
     engagements: list[EngagementStanding]
     described: bool
     stage: str = ""
     missing: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def tax_form(self) -> W9 | W8 | None:
+        return self.w8 or self.w9
 
     @property
     def stage_label(self) -> str:
@@ -75,11 +81,11 @@ def _invited(standing: Standing) -> bool:
 
 def _stage(standing: Standing) -> str:
     agreed = all(row.state == AgreementState.SIGNED for row in standing.engagements)
-    if standing.w9 and agreed:
+    if standing.tax_form and agreed:
         return "done"
     if agreed:
         return "agreement_signed"
-    if standing.w9:
+    if standing.tax_form:
         return "tax_form_signed"
     if _opened(standing):
         return "opened"
@@ -89,8 +95,9 @@ def _stage(standing: Standing) -> str:
 def _missing(principal: Principal, standing: Standing) -> list[tuple[str, str]]:
     slug = principal.organization.slug
     missing = []
-    if standing.w9 is None:
-        missing.append(("Form W-9", reverse("compliance:w9", args=[slug, standing.provider.pk])))
+    if standing.tax_form is None:
+        page = reverse("compliance:w9", args=[slug, standing.provider.pk])
+        missing.append(("Form W-9 (or W-8BEN for a foreign payee)", page))
     for row in standing.engagements:
         if row.state != AgreementState.SIGNED:
             label = f"Signed agreement: {row.engagement.title}"
@@ -125,6 +132,11 @@ def standings(principal: Principal, stage: str = "") -> list[Standing]:
             Prefetch("engagements", queryset=engagements, to_attr="open_engagements"),
             Prefetch("w9s", queryset=W9.objects.visible_to(principal), to_attr="w9_rows"),
             Prefetch(
+                "w8s",
+                queryset=selectors.w8s_in_force(principal, principal.organization.today()),
+                to_attr="w8_rows",
+            ),
+            Prefetch(
                 "onboarding_links",
                 queryset=OnboardingLink.objects.visible_to(principal),
                 to_attr="link_rows",
@@ -145,9 +157,11 @@ def standings(principal: Principal, stage: str = "") -> list[Standing]:
             engagement_rows.append(
                 EngagementStanding(engagement, agreements.state(engagement), request)
             )
+        w9 = provider.w9_rows[0] if provider.w9_rows else None
         standing = Standing(
             provider=provider,
-            w9=provider.w9_rows[0] if provider.w9_rows else None,
+            w9=w9,
+            w8=selectors.foreign_form(w9, provider.w8_rows[0] if provider.w8_rows else None),
             link=provider.link_rows[0] if provider.link_rows else None,
             engagements=engagement_rows,
             described=bool(provider.statement_rows),

@@ -33,6 +33,8 @@ urlpatterns = [
     path(ORG + "w9/<int:pk>/reveal/", w9.w9_reveal, name="w9_reveal"),
     path(ORG + "w9/<int:pk>/document/", w9.w9_document, name="w9_document"),
     path(ORG + "w9/missing/", w9.missing_w9, name="missing_w9"),
+    path(ORG + "providers/<int:provider_pk>/w8/new/", w9.w8_create, name="w8_create"),
+    path(ORG + "w8/<int:pk>/document/", w9.w8_document, name="w8_document"),
     path(ORG + "onboarding/", onboarding.standing_list, name="onboarding"),
     path(ORG + "w9-links/", onboarding.link_list, name="onboarding_links"),
     path(
@@ -48,6 +50,11 @@ urlpatterns = [
         "portal/<slug:org_slug>/w9/<int:pk>/document/",
         portal.portal_w9_document,
         name="portal_w9_document",
+    ),
+    path(
+        "portal/<slug:org_slug>/w8/<int:pk>/document/",
+        portal.portal_w8_document,
+        name="portal_w8_document",
     ),
     path("w9/<str:token>/signed.pdf", onboarding.onboarding_pdf, name="onboarding_pdf"),
     path("w9/<str:token>/how-you-work/", onboarding.onboarding_facts, name="onboarding_facts"),

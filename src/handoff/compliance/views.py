@@ -160,6 +160,9 @@ def provider_card(request, provider_pk):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     latest = selectors.latest_assessments(request.principal, [provider.pk]).get(provider.pk)
     w9 = selectors.current_w9s(request.principal, [provider.pk]).get(provider.pk)
+    w8 = selectors.foreign_form(
+        w9, selectors.current_w8s(request.principal, [provider.pk]).get(provider.pk)
+    )
     year = timezone.localdate().year
     paid = (
         selectors.payments(request.principal)
@@ -171,6 +174,8 @@ def provider_card(request, provider_pk):
         "latest": latest,
         "stale": selectors.staleness(latest) if latest else [],
         "w9": w9,
+        "w8": w8,
+        "today": request.org.today(),
         "year": year,
         "paid_this_year": sum(paid),
         "threshold": _threshold(year),

@@ -18,6 +18,7 @@ from handoff.compliance.api import (  # noqa: F401
     rules,
     assessments,
     w9s,
+    w8s,
     payments,
     nec,
     tin_matching,

@@ -80,6 +80,8 @@ def nec(request, year: int):
                 "w9_state": "on_file" if row.w9 else "missing",
                 "tin_masked": row.w9.masked_tin if row.w9 else None,
                 "withheld": row.withheld,
+                "foreign_form": row.w8.form_label if row.w8 else None,
+                "reason_detail": row.foreign_note,
             }
             for row in report.rows
         ],

@@ -128,6 +128,10 @@ class NecRowOut(Schema):
     w9_state: Literal["on_file", "missing"]
     tin_masked: str | None
     withheld: Decimal = Field(description="Backup withholding in the year (box 4).")
+    foreign_form: str | None = Field(
+        None, description="W-8BEN or W-8BEN-E when the payee is a foreign person that year."
+    )
+    reason_detail: str = Field("", description="Why no 1099-NEC, where more than the reason.")
 
 
 class FilingOut(Schema):

@@ -36,8 +36,13 @@ class W9LinkOut(Schema):
     signed_at: datetime | None
     revoked_at: datetime | None
     signer_name: str
-    document_sha256: str = Field(description="SHA-256 of the signed PDF; empty until signed.")
+    document_sha256: str = Field(
+        description="SHA-256 of the signed PDF (or uploaded W-8BEN-E); empty until signed."
+    )
     w9_id: int | None = Field(description="The W-9 signed through the link.")
+    w8_id: int | None = Field(
+        None, description="Or the W-8BEN signed, or W-8BEN-E uploaded, by a foreign payee."
+    )
     described_how_they_work: bool = Field(
         description="The contractor also answered how they work (contractor-statement)."
     )

@@ -1,14 +1,14 @@
-"""Re-encrypt every stored TIN and signed W-9 document under the newest key of HANDOFF_TIN_KEYS
-and recompute each TIN's keyed hash under HANDOFF_TIN_HASH_KEY. Run after putting a new key
-first; afterwards the old key can be dropped from the list. A document stored before documents
-were encrypted is encrypted now. Prints counts only, never a TIN."""
+"""Re-encrypt every stored TIN and signed W-9 and W-8 document under the newest key of
+HANDOFF_TIN_KEYS and recompute each W-9 TIN's keyed hash under HANDOFF_TIN_HASH_KEY. Run after
+putting a new key first; afterwards the old key can be dropped from the list. A document
+stored before documents were encrypted is encrypted now. Prints counts only, never a TIN."""
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from handoff.compliance import tins
-from handoff.compliance.models import W9
+from handoff.compliance.models import W8, W9
 
 
 class Command(BaseCommand):
@@ -28,17 +28,42 @@ class Command(BaseCommand):
                     "tin_hash": tins.fingerprint(digits),
                 }
                 if w9.document:
-                    old_name = w9.document.name
-                    with w9.document.open("rb") as stored:
-                        content = tins.rotate_file(stored.read())
-                    # A new file beside the old one: the row points at it only when the
-                    # transaction commits, so a failure half-way loses nothing.
-                    base = old_name.rsplit("/", 1)[-1].removesuffix(".enc")
-                    w9.document.save(f"{base}.enc", ContentFile(content), save=False)
-                    changes["document"] = w9.document.name
-                    replaced.append(old_name)
+                    changes["document"] = _rotate_document(w9.document, replaced)
                 W9.objects.filter(pk=w9.pk).update(**changes)
+                count += 1
+            # A foreign payee's W-8: its US and foreign numbers, when given, and the form.
+            forms = W8.objects.select_for_update().only(
+                "pk",
+                "organization_id",
+                "provider_id",
+                "us_tin_encrypted",
+                "foreign_tin_encrypted",
+                "document",
+            )
+            for w8 in forms.iterator():
+                changes = {
+                    name: tins.rotate(getattr(w8, name))
+                    for name in ("us_tin_encrypted", "foreign_tin_encrypted")
+                    if getattr(w8, name)
+                }
+                if w8.document:
+                    changes["document"] = _rotate_document(w8.document, replaced)
+                W8.objects.filter(pk=w8.pk).update(**changes)
                 count += 1
             storage = W9._meta.get_field("document").storage
             transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
-        self.stdout.write(f"Re-encrypted {count} TIN{'s' if count != 1 else ''} and documents.")
+        self.stdout.write(
+            f"Re-encrypted {count} tax form{'s' if count != 1 else ''}: TINs and documents."
+        )
+
+
+def _rotate_document(document, replaced: list) -> str:
+    """Write ``document`` again under the newest key, beside the old file: the row points at
+    it only when the transaction commits, so a failure half-way loses nothing."""
+    old_name = document.name
+    with document.open("rb") as stored:
+        content = tins.rotate_file(stored.read())
+    base = old_name.rsplit("/", 1)[-1].removesuffix(".enc")
+    document.save(f"{base}.enc", ContentFile(content), save=False)
+    replaced.append(old_name)
+    return document.name
