@@ -350,6 +350,16 @@ def signature_subject_url(request) -> str:
     return _version_signed_by(request).engagement.get_absolute_url() + "#agreement"
 
 
+def signature_requests_of(principal):
+    """The signature requests of a provider contact's own provider's agreements (of drafted
+    engagements too: an agreement is often signed before the work begins), for the portal."""
+    return (
+        AgreementVersion.objects.visible_to(Principal.system(principal.organization))
+        .filter(engagement__provider_id=principal.provider_id, signature_request__isnull=False)
+        .values("signature_request_id")
+    )
+
+
 def signature_completed(request) -> SignedAgreement:
     """Both sides signed in the app: the sealed PDF is the engagement's signed agreement."""
     version = _version_signed_by(request)

@@ -21,3 +21,5 @@ class EngagementsConfig(AppConfig):
 
         hooks.on_completed(agreements.SIGNATURE_KIND, agreements.signature_completed)
         hooks.on_subject_url(agreements.SIGNATURE_KIND, agreements.signature_subject_url)
+        # A provider's contact finds their own provider's agreements to sign in the portal.
+        hooks.on_portal_requests(agreements.SIGNATURE_KIND, agreements.signature_requests_of)

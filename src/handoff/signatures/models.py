@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from handoff.core.tenancy import TenantModel
+from handoff.core.tenancy import TenantModel, TenantQuerySet
+from handoff.signatures import hooks
 
 
 class SigningCertificate(models.Model):
@@ -107,6 +108,21 @@ class SignatureRequest(TenantModel):
         return self.status == "out"
 
 
+class SignerQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees the signatures asked of them: the provider's side, sent
+        to their own e-mail address, on requests the sending app says are their provider's
+        (:func:`.hooks.portal_requests`)."""
+        email = (principal.contact.email or "").strip()
+        if not email:
+            return self.none()
+        return self.filter(
+            hooks.portal_requests(principal, through="request"),
+            side=Side.PROVIDER,
+            email__iexact=email,
+        )
+
+
 class Signer(TenantModel):
     """One person who signs a request, in ``position`` order; their record is what the signature
     page of the sealed PDF shows. The raw token is only in their e-mail; the row keeps its hash,
@@ -138,6 +154,8 @@ class Signer(TenantModel):
     drawn_signature = models.TextField(blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
+
+    objects = SignerQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
@@ -68,20 +68,50 @@ def requests(principal: Principal):
     return SignatureRequest.objects.visible_to(principal).prefetch_related("signers")
 
 
+def _status_conditions(through: str = "") -> dict[str, Q]:
+    """Each :attr:`SignatureRequest.status` as a filter (the same order of precedence as the
+    property), on the requests or, ``through`` a foreign key, on the rows pointing at them."""
+    now = timezone.now()
+    at = f"{through}__" if through else ""
+
+    def q(**lookups):
+        return Q(**{at + name: value for name, value in lookups.items()})
+
+    return {
+        "signed": ~q(completed_at=None),
+        "cancelled": q(completed_at=None) & ~q(cancelled_at=None),
+        "declined": q(completed_at=None, cancelled_at=None) & ~q(declined_at=None),
+        "expired": q(completed_at=None, cancelled_at=None, declined_at=None, expires_at__lte=now),
+        "out": q(completed_at=None, cancelled_at=None, declined_at=None, expires_at__gt=now),
+    }
+
+
 def with_status(rows, status: str):
     """``rows`` narrowed to the requests whose :attr:`SignatureRequest.status` is ``status``,
-    in the database (the same order of precedence as the property)."""
-    now = timezone.now()
-    conditions = {
-        "signed": ~Q(completed_at=None),
-        "cancelled": Q(completed_at=None) & ~Q(cancelled_at=None),
-        "declined": Q(completed_at=None, cancelled_at=None) & ~Q(declined_at=None),
-        "expired": Q(completed_at=None, cancelled_at=None, declined_at=None, expires_at__lte=now),
-        "out": Q(completed_at=None, cancelled_at=None, declined_at=None, expires_at__gt=now),
-    }
+    in the database."""
+    conditions = _status_conditions()
     if status not in conditions:
         raise ValidationError({"status": f"Choose one of: {', '.join(conditions)}."})
     return rows.filter(conditions[status])
+
+
+def waiting_for(principal: Principal):
+    """What waits for a provider contact's signature, for the portal: their own signer rows
+    (the provider's side, their e-mail address, their provider's requests: ``Signer``'s
+    portal scope) whose turn it is, on requests still out; the soonest to expire first."""
+    if not principal.is_provider:
+        return Signer.objects.none()
+    return (
+        Signer.objects.visible_to(principal)
+        .filter(
+            _status_conditions(through="request")["out"],
+            sent_at__isnull=False,
+            signed_at=None,
+            declined_at=None,
+        )
+        .select_related("request", "request__created_by")
+        .order_by("request__expires_at", "pk")
+    )
 
 
 def current_signer(request: SignatureRequest) -> Signer | None:
@@ -433,6 +463,42 @@ def remind(signer: Signer) -> bool:
     signer.save(update_fields=["token_hash", "reminded_at"])
     _mail(signer.email, request, "reminder", signer=signer, link=sign_url(raw))
     return True
+
+
+@transaction.atomic
+def open_from_portal(principal: Principal, signer: Signer) -> str:
+    """A provider's contact opens, from the portal, a request waiting for their signature:
+    their signer row gets a fresh token, as a reminder's does (the e-mailed link stops
+    working; consent and what they did so far are kept), and nothing is mailed. Returns the
+    raw token of the signing page."""
+    if not principal.is_provider:
+        raise PermissionDenied("Only the signer's own contact opens it from the portal.")
+    # The request first, then the signer, as the signing page locks them; each by its key
+    # with no join (PostgreSQL locks no outer join's rows).
+    request = (
+        SignatureRequest.objects.visible_to(Principal.system(principal.organization))
+        .select_for_update()
+        .filter(pk=signer.request_id)
+        .first()
+    )
+    signer = Signer.objects.visible_to(principal).select_for_update().filter(pk=signer.pk).first()
+    if request is None or signer is None or signer.request_id != request.pk:
+        raise PermissionDenied("This signature is not asked of you.")
+    if not request.is_live:
+        raise ValidationError(f"“{request.title}” is {request.status_label}; it cannot be signed.")
+    if signer.signed_at or signer.declined_at or signer.sent_at is None:
+        raise ValidationError(f"“{request.title}” is not waiting for your signature.")
+    raw = Invitation.new_token()
+    signer.token_hash = hash_secret(raw)
+    signer.save(update_fields=["token_hash"])
+    audit.record(
+        principal.organization,
+        principal.user,
+        "signature_request.opened_in_portal",
+        request,
+        f"{signer.name} ({signer.email}) opened {request.title} to sign in the provider portal",
+    )
+    return raw
 
 
 def _with_signature_page(request: SignatureRequest, document: bytes) -> bytes:

@@ -28,6 +28,8 @@ urlpatterns = [
         agreement_views.signed_download,
         name="signed_agreement",
     ),
+    # A document waiting for the contact's signature, opened on its signing page.
+    path(PORTAL + "signers/<int:pk>/sign/", views.review_and_sign, name="review_and_sign"),
     # The task list, a task's page, its moves, comments and files: the members' views
     # (work/views.py), serving a provider's contact what the visibility rule allows.
     path(PORTAL + "tasks/", task_views.task_list, name="tasks"),
