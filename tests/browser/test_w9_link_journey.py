@@ -52,7 +52,7 @@ def test_a_contractor_signs_their_w9_through_the_link(page, owner_on_a_phone, br
     expect(page.get_by_role("heading", name="Tax form by link")).to_be_visible()
     expect(page.get_by_label("Send to")).to_have_value("sam@rivera.example")
     page.get_by_role("button", name="Send a W-9 link").click()
-    expect(page.get_by_text("The W-9 link is on its way to sam@rivera.example")).to_be_visible()
+    expect(page.get_by_text("The link is on its way to sam@rivera.example")).to_be_visible()
     expect(page.get_by_text("not opened yet")).to_be_visible()
 
     # Sam opens the link in the e-mail on a phone of his own.
@@ -119,7 +119,7 @@ def test_a_portal_contact_signs_a_w9_from_the_portal_on_a_phone(browser, live_se
     log_in(priya, *PRIYA)
     priya.get_by_role("navigation", name="Portal").get_by_role("link", name="Tax form").click()
     expect(priya.get_by_text("No W-9 on file yet.")).to_be_visible()
-    priya.get_by_role("button", name="Fill in and sign your W-9").click()
+    priya.get_by_role("button", name="Fill in and sign your tax form").click()
     priya.get_by_label(re.compile("I have read the notice above")).check()
     priya.get_by_role("button", name="Agree and continue").click()
     priya.get_by_label(field_label("Legal name")).fill("Ledgerline LLC")

@@ -290,7 +290,7 @@ class TestThePages:
             {"email": "books@jordan.example"},
             follow=True,
         )
-        assert "The W-9 link is on its way to books@jordan.example" in sent.content.decode()
+        assert "The link is on its way to books@jordan.example" in sent.content.decode()
         listing = client.get(reverse("compliance:onboarding_links", args=[org.slug]))
         assert "books@jordan.example" in listing.content.decode()
         sent_only = client.get(

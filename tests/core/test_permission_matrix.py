@@ -57,6 +57,7 @@ PUBLIC_PAGES = {
     "handoff.compliance.onboarding_views.onboarding_start": "a contractor's W-9 link",
     "handoff.compliance.onboarding_views.onboarding_pdf": "the W-9 a link's holder signed",
     "handoff.compliance.onboarding_views.onboarding_facts": "a W-9 link's holder's answers",
+    "handoff.compliance.onboarding_views.onboarding_agreement": "the agreement sent with a link",
     "handoff.signatures.views.sign": "a signer's one-time link",
     "handoff.signatures.views.decline": "a signer's one-time link: declining",
     "handoff.signatures.views.document": "the document a signer's link asks them to sign",

@@ -523,6 +523,15 @@ class OnboardingLink(TenantModel):
     w8 = models.OneToOneField(
         W8, null=True, blank=True, on_delete=models.PROTECT, related_name="onboarding_link"
     )
+    # The engagement agreement sent with the link, signed as the onboarding's last step (the
+    # contractor signs first; the member who sent the link countersigns).
+    agreement = models.ForeignKey(
+        "signatures.SignatureRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The W-9's fields as the contractor last left them, so that coming back resumes; never
     # the TIN, the certification or the signature (``onboarding.DRAFT_FIELDS``).
     draft = models.JSONField(default=dict, blank=True)

@@ -32,9 +32,14 @@ from handoff.core import audit
 from handoff.core.links import absolute_url
 from handoff.core.principal import Principal
 from handoff.core.roles import Role
+from handoff.engagements import agreements
+from handoff.engagements.choices import EngagementStatus
+from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
+from handoff.signatures import services as signatures
 
 LINK_VALID_DAYS = 14
+OPEN_ENGAGEMENTS = (EngagementStatus.DRAFT, EngagementStatus.ACTIVE, EngagementStatus.PAUSED)
 # A link not signed this many days after it was sent is mailed again, once.
 REMIND_AFTER_DAYS = 4
 # The disclosures a contractor consents to (templates/compliance/onboarding/_esign.html);
@@ -82,18 +87,76 @@ def suggested_email(principal: Principal, provider: Provider) -> str:
     return contact.email if contact else ""
 
 
+def agreements_to_send(principal: Principal, provider: Provider) -> list[Engagement]:
+    """The payee's draft, active or paused engagements whose agreement is generated and not
+    yet signed or out for signature: what a link may carry to be signed."""
+    rows = []
+    engagements = (
+        Engagement.objects.visible_to(principal)
+        .filter(provider=provider, status__in=OPEN_ENGAGEMENTS)
+        .order_by("title", "pk")
+        .prefetch_related("agreement_versions__signature_request")
+    )
+    for engagement in engagements:
+        versions = sorted(engagement.agreement_versions.all(), key=lambda v: -v.number)
+        request = versions[0].signature_request if versions else None
+        if versions and (request is None or request.status not in ("out", "signed")):
+            rows.append(engagement)
+    return rows
+
+
+def _send_agreement(principal: Principal, provider, engagement, email: str):
+    """The newest agreement version of ``engagement``, sent for signature with the link: the
+    contractor first (reached through the link, so no e-mail of its own), then the member who
+    sends the link."""
+    if engagement.provider_id != provider.pk:
+        raise ValidationError({"engagement": "Choose one of this payee's engagements."})
+    if engagement not in agreements_to_send(principal, provider):
+        raise ValidationError(
+            {
+                "engagement": f"“{engagement.title}” has no agreement ready to sign: generate "
+                "it on the engagement's page (one out for signature or signed is not sent again)."
+            }
+        )
+    version = engagement.agreement_versions.order_by("-number").first()
+    contact = (
+        provider.contacts.filter(organization_id=principal.organization_id, email__iexact=email)
+        .exclude(name="")
+        .first()
+    )
+    try:
+        return agreements.send_for_signature(
+            principal,
+            version,
+            provider_name=contact.name if contact else provider.name,
+            provider_email=email,
+            our_signer=principal.user,
+            valid_days=LINK_VALID_DAYS,
+            mail_first=False,
+        )
+    except ValidationError as error:
+        raise ValidationError({"engagement": error.messages}) from None
+
+
 @transaction.atomic
 def send_link(
-    principal: Principal, provider: Provider, *, email: str = "", correction: bool = False
+    principal: Principal,
+    provider: Provider,
+    *,
+    email: str = "",
+    correction: bool = False,
+    engagement: Engagement | None = None,
 ) -> tuple[OnboardingLink, str]:
-    """E-mail the payee a link to give their W-9; returns it with the raw token. A link sent
-    before for the same payee and still usable is withdrawn: only the newest works.
-    ``correction``: the e-mail says the IRS found their name and TIN do not match."""
+    """E-mail the payee a link to give their tax form (and, with ``engagement``, to sign its
+    agreement after); returns it with the raw token. A link sent before for the same payee
+    and still usable is withdrawn: only the newest works. ``correction``: the e-mail says the
+    IRS found their name and TIN do not match."""
     principal.require_in(provider.organization_id, Role.MANAGER, "Asking for a W-9 by link")
     email = (email or suggested_email(principal, provider)).strip().lower()
     if not email:
         missing = f"Give the e-mail address to send it to; {provider.name} has no contact with one."
         raise ValidationError({"email": missing})
+    agreement = _send_agreement(principal, provider, engagement, email) if engagement else None
     now = timezone.now()
     for earlier in links(principal).filter(provider=provider, revoked_at=None):
         if earlier.is_live:
@@ -108,16 +171,18 @@ def send_link(
         created_by=principal.user,
         created_at=now,
         expires_at=now + timedelta(days=LINK_VALID_DAYS),
+        agreement=agreement,
     )
     link.full_clean(exclude=["token_hash"])
     link.save()
     _mail_link(link, raw, asker=principal.user, reminder=False, correction=correction)
+    with_agreement = f" and the agreement of “{engagement.title}”" if engagement else ""
     audit.record(
         provider.organization,
         principal.user,
         "w9_link.sent",
         provider,
-        f"Sent {provider.name} a link to sign their W-9 ({email})",
+        f"Sent {provider.name} a link to sign their tax form{with_agreement} ({email})",
     )
     return link, raw
 
@@ -136,6 +201,8 @@ def _mail_link(
         "correction": correction,
     }
     subject = f"{link.organization.name} asks for your Form W-9"
+    if link.agreement_id:
+        subject = f"{link.organization.name} asks for your tax form and your signature"
     transaction.on_commit(
         lambda: send_mail(
             subject=("Reminder: " if reminder else "") + subject,
@@ -256,6 +323,41 @@ def start_from_portal(principal: Principal) -> str:
         f"{principal.user} began a W-9 for {link.provider.name} in the portal",
     )
     return raw
+
+
+def agreement_step(link: OnboardingLink) -> dict | None:
+    """Where the agreement sent with ``link`` stands for the contractor: ``state`` one of
+    to_sign, signed (by them), declined, closed (cancelled or expired before they signed), with
+    the request; None when the link carries no agreement."""
+    request = link.agreement
+    if request is None:
+        return None
+    theirs = next((s for s in request.signers.all() if s.side == "provider"), None)
+    if theirs is not None and theirs.signed_at:
+        state = "signed"
+    elif request.declined_at:
+        state = "declined"
+    elif request.is_live:
+        state = "to_sign"
+    else:
+        state = "closed"
+    return {"state": state, "request": request, "signer": theirs}
+
+
+@transaction.atomic
+def open_agreement(principal: Principal) -> str:
+    """The contractor, through their link once their tax form is given, opens the agreement
+    sent with it to sign; returns the raw token of its signing page."""
+    link = _granted(principal, "Opening the agreement to sign", live=False)
+    if link.signed_at is None:
+        raise ValidationError("Give your tax form first; then sign the agreement.")
+    if link.expires_at <= timezone.now() or link.revoked_at:
+        raise ValidationError("This link can no longer be used.")
+    if link.agreement_id is None:
+        raise ValidationError("No agreement was sent with this link.")
+    return signatures.open_for(
+        link.agreement, email=link.sent_to, via=f"through the onboarding link of {link.provider}"
+    )
 
 
 def open_own_w9(principal: Principal, w9):

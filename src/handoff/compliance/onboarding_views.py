@@ -32,6 +32,7 @@ from handoff.core.forms import add_service_errors
 from handoff.core.principal import Principal
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
+from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
 
 PER_PAGE = 50
@@ -68,20 +69,30 @@ def standing_list(request):
 def link_send(request, provider_pk):
     provider = get_visible_or_404(Provider.objects, request.principal, pk=provider_pk)
     form = SendLinkForm(request.POST)
+    engagement = None
+    if request.POST.get("engagement"):
+        engagement = get_visible_or_404(
+            Engagement.objects, request.principal, pk=request.POST["engagement"]
+        )
     if not form.is_valid():
         messages.error(request, "Give a valid e-mail address to send the link to.")
     else:
         try:
             link, _ = onboarding.send_link(
-                request.principal, provider, email=form.cleaned_data["email"]
+                request.principal, provider, email=form.cleaned_data["email"], engagement=engagement
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            then = (
+                f", then to sign the agreement of “{engagement.title}” (you countersign after)"
+                if engagement
+                else ""
+            )
             messages.success(
                 request,
-                f"The W-9 link is on its way to {link.sent_to}; it works for "
-                f"{onboarding.LINK_VALID_DAYS} days, until the W-9 is signed.",
+                f"The link is on its way to {link.sent_to}: for their tax form{then}. It works "
+                f"for {onboarding.LINK_VALID_DAYS} days.",
             )
     return redirect("compliance:w9", request.org.slug, provider.pk)
 
@@ -132,6 +143,7 @@ def onboarding_start(request, token):
     context = {"link": link, "requester": link.organization, "provider": link.provider}
     if link.status == "signed":
         context["statement"] = link.statement if onboarding.has_statement(link) else None
+        context["agreement"] = onboarding.agreement_step(link)
         return render(request, "compliance/onboarding/done.html", context)
     if not link.is_live:
         return _gone(request, link)
@@ -283,6 +295,20 @@ def onboarding_facts(request, token):
     context = {"link": link, "requester": link.organization, "provider": link.provider}
     context["form"] = form
     return render(request, "compliance/onboarding/facts.html", context)
+
+
+@require_POST
+def onboarding_agreement(request, token):
+    """After the tax form: open the agreement sent with the link on its signing page."""
+    link = onboarding.find_link(token)
+    if link is None or link.status != "signed":
+        return _gone(request, link)
+    try:
+        raw = onboarding.open_agreement(Principal.for_link(link))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("compliance:onboarding_start", token)
+    return redirect("signatures:sign", raw)
 
 
 @never_cache

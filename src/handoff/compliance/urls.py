@@ -58,6 +58,7 @@ urlpatterns = [
     ),
     path("w9/<str:token>/signed.pdf", onboarding.onboarding_pdf, name="onboarding_pdf"),
     path("w9/<str:token>/how-you-work/", onboarding.onboarding_facts, name="onboarding_facts"),
+    path("w9/<str:token>/agreement/", onboarding.onboarding_agreement, name="onboarding_agreement"),
     path(ORG + "tin-matching/", tin.tin_matching_page, name="tin_matching"),
     path(ORG + "tin-matching/request/", tin.tin_request, name="tin_request"),
     path(ORG + "tin-matching/results/", tin.tin_results, name="tin_results"),

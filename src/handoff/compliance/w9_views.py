@@ -32,6 +32,7 @@ def _page(request, provider, *, revealed=None, form=None, status=200):
         "links": links,
         "live_link": next((link for link in links if link.is_live), None),
         "link_email": onboarding.suggested_email(request.principal, provider),
+        "agreements_to_send": onboarding.agreements_to_send(request.principal, provider),
         "checks": tin_matching.last_checks(request.principal, rows),
         "open_case": tin_matching.cases(request.principal)
         .filter(provider=provider, resolved_on=None)

@@ -284,9 +284,12 @@ def send_for_signature(
     our_signer,
     provider_first: bool = True,
     valid_days: int = signatures.DEFAULT_VALID_DAYS,
+    mail_first: bool = True,
 ):
     """Send ``version``'s PDF to the provider's signer and ours, in the order chosen; the
-    engagement's agreement is signed, with no upload, when both have signed."""
+    engagement's agreement is signed, with no upload, when both have signed. Without
+    ``mail_first`` the first signer gets no e-mail of its own (the contractor's onboarding
+    link carries the agreement)."""
     principal.require_in(version.organization_id, Role.MANAGER, "Sending an agreement to sign")
     version = AgreementVersion.objects.visible_to(principal).select_for_update().get(pk=version.pk)
     engagement = version.engagement
@@ -325,6 +328,7 @@ def send_for_signature(
         document=document,
         signers=[theirs, ours] if provider_first else [ours, theirs],
         valid_days=valid_days,
+        mail_first=mail_first,
     )
     version.signature_request = request
     version.sent_at = version.sent_at or timezone.now()

@@ -153,8 +153,11 @@ def create(
     document: bytes,
     signers: list[SignerSpec],
     valid_days: int = DEFAULT_VALID_DAYS,
+    mail_first: bool = True,
 ) -> SignatureRequest:
-    """Send ``document`` (a PDF) to ``signers`` in the order given; the first is mailed now."""
+    """Send ``document`` (a PDF) to ``signers`` in the order given; the first is mailed now —
+    unless ``mail_first`` is false: an app that reaches the first signer its own way (the
+    contractor's onboarding link) opens it for them with :func:`open_for`."""
     principal.require(Role.MANAGER, "Sending a document for signature")
     specs = _clean_signers(signers)
     if not 1 <= valid_days <= MAX_VALID_DAYS:
@@ -194,11 +197,11 @@ def create(
         request,
         f"Sent {request.title} for signature to {names}",
     )
-    _send_next(request)
+    _send_next(request, mail=mail_first)
     return request
 
 
-def _send_next(request: SignatureRequest) -> None:
+def _send_next(request: SignatureRequest, *, mail: bool = True) -> None:
     """Mail the next signer their link, or seal the document when everyone has signed."""
     signer = current_signer(request)
     if signer is None:
@@ -208,7 +211,8 @@ def _send_next(request: SignatureRequest) -> None:
     signer.token_hash = hash_secret(raw)
     signer.sent_at = timezone.now()
     signer.save(update_fields=["token_hash", "sent_at"])
-    _mail(signer.email, request, "request", signer=signer, link=sign_url(raw))
+    if mail:
+        _mail(signer.email, request, "request", signer=signer, link=sign_url(raw))
 
 
 def _mail(to: str, request: SignatureRequest, template: str, *, attach=None, **context) -> None:
@@ -497,6 +501,36 @@ def open_from_portal(principal: Principal, signer: Signer) -> str:
         "signature_request.opened_in_portal",
         request,
         f"{signer.name} ({signer.email}) opened {request.title} to sign in the provider portal",
+    )
+    return raw
+
+
+@transaction.atomic
+def open_for(request: SignatureRequest, *, email: str, via: str) -> str:
+    """Open ``request`` to sign for its provider-side signer at ``email`` whose turn it is,
+    with a fresh link (any earlier one stops working; consent is kept); returns its raw token.
+    For an app above that has already checked who asks (``via`` says how, for the audit
+    trail): the contractor's onboarding link carries their agreement this way."""
+    request = (
+        SignatureRequest.objects.all_organizations()  # the caller checked the credential
+        .select_for_update()
+        .get(pk=request.pk)
+    )
+    signer = current_signer(request)
+    if not request.is_live:
+        raise ValidationError(f"“{request.title}” is {request.status_label}; it cannot be signed.")
+    if signer is None or signer.side != Side.PROVIDER or signer.email.lower() != email.lower():
+        raise ValidationError(f"“{request.title}” is not waiting for your signature now.")
+    signer = Signer.objects.all_organizations().select_for_update().get(pk=signer.pk)
+    raw = Invitation.new_token()
+    signer.token_hash = hash_secret(raw)
+    signer.save(update_fields=["token_hash"])
+    audit.record(
+        request.organization,
+        None,
+        "signature_request.opened_in_onboarding",
+        request,
+        f"{signer.name} ({signer.email}) opened {request.title} to sign {via}",
     )
     return raw
 

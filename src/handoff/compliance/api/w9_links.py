@@ -15,6 +15,7 @@ from handoff.compliance.api.routing import ERRORS, router
 from handoff.core.api import api_access, paginate
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
+from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
 
 LinkStatus = Literal["sent", "opened", "consented", "signed", "expired", "revoked"]
@@ -42,6 +43,12 @@ class W9LinkOut(Schema):
     w9_id: int | None = Field(description="The W-9 signed through the link.")
     w8_id: int | None = Field(
         None, description="Or the W-8BEN signed, or W-8BEN-E uploaded, by a foreign payee."
+    )
+    agreement_request_id: int | None = Field(
+        None,
+        alias="agreement_id",
+        description="The signature request of the agreement sent with the link "
+        "(/signature-requests/{id}).",
     )
     described_how_they_work: bool = Field(
         description="The contractor also answered how they work (contractor-statement)."
@@ -77,6 +84,11 @@ class W9LinkIn(Schema):
     email: str = Field(
         "", max_length=254, description="Default: the payee's first contact with an address."
     )
+    engagement_id: int | None = Field(
+        None,
+        description="Also send this engagement's newest agreement, for the payee to sign after "
+        "the tax form through the same link (the caller countersigns after them).",
+    )
 
 
 @router.get(
@@ -97,14 +109,26 @@ def list_w9_links(request, filters: Query[W9LinkFilters]):
 @router.post(
     "/compliance/w9-links",
     response={201: W9LinkCreated, **ERRORS},
-    summary="E-mail a payee a link to fill in and sign their W-9 (withdraws an earlier one)",
+    summary="E-mail a payee a link to give their tax form and, optionally, sign an agreement "
+    "(withdraws an earlier one)",
 )
 @api_access(Role.MANAGER)
 def send_w9_link(request, payload: W9LinkIn):
     provider = Provider.objects.visible_to(request.principal).filter(pk=payload.provider_id).first()
     if provider is None:
         raise ValidationError({"provider_id": "Choose a provider of this organization."})
-    link, raw = onboarding.send_link(request.principal, provider, email=payload.email)
+    engagement = None
+    if payload.engagement_id is not None:
+        engagement = (
+            Engagement.objects.visible_to(request.principal)
+            .filter(pk=payload.engagement_id)
+            .first()
+        )
+        if engagement is None:
+            raise ValidationError({"engagement_id": "Choose an engagement of this organization."})
+    link, raw = onboarding.send_link(
+        request.principal, provider, email=payload.email, engagement=engagement
+    )
     link.url = onboarding.link_url(raw)
     return Status(201, link)
 
