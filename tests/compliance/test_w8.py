@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from handoff.compliance import foreign, onboarding, selectors, services, tins
+from handoff.compliance import foreign, onboarding, selectors, services, tin_matching, tins
 from handoff.compliance.choices import ReportableReason
 from handoff.compliance.models import W8, OnboardingLink, w8_valid_through
 from handoff.core.principal import Principal
@@ -352,3 +352,10 @@ def test_key_rotation_re_encrypts_the_w8(org, manager, ana):
         w8 = W8.objects.get(pk=w8.pk)
         assert tins.decrypt(w8.foreign_tin_encrypted) == "123.456.789-09"
         assert foreign.decrypted_document(w8).read().startswith(b"%PDF")
+
+
+def test_a_payee_who_gave_a_w8_since_is_not_sent_to_tin_matching(org, manager, admin, ana):
+    record_w9(ana, manager)  # signed 2025-01-10
+    assert [w9.provider for w9 in tin_matching.to_check(principal_for(admin, org))] == [ana]
+    record_w8(ana, manager)  # signed today
+    assert tin_matching.to_check(principal_for(admin, org)) == []

@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import holidays
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from handoff.accounts.models import Role
@@ -37,7 +37,7 @@ from handoff.compliance.choices import (
     TinMatchResult,
     TinType,
 )
-from handoff.compliance.models import W9, BackupWithholdingRate, BNotice, Payment, TinCheck
+from handoff.compliance.models import W8, W9, BackupWithholdingRate, BNotice, Payment, TinCheck
 from handoff.core import audit
 from handoff.core.principal import Principal
 from handoff.engagements.calendar import add_business_days
@@ -58,17 +58,22 @@ _ACCOUNT = re.compile(r"W9N(\d{1,17})")
 # --- The request file --------------------------------------------------------------------------
 def to_check(principal: Principal) -> list[W9]:
     """The current W-9s the IRS has not answered yet, or answered "ask again" (a request the
-    IRS found missing, invalid or duplicate). A mismatch waits for a new W-9 instead."""
+    IRS found missing, invalid or duplicate). A mismatch waits for a new W-9 instead. A payee
+    who gave a W-8 since is a foreign person now, with no 1099 to match a TIN for."""
     last_result = (
         TinCheck.objects.visible_to(principal)
         .filter(w9=OuterRef("pk"))
         .order_by("-checked_on", "-id")
         .values("result")[:1]
     )
+    newer_w8 = W8.objects.visible_to(principal).filter(
+        provider=OuterRef("provider"), signed_on__gt=OuterRef("signed_on")
+    )
     return list(
         selectors.current_w9_rows(principal)
         .annotate(last_result=Subquery(last_result))
         .filter(Q(last_result__isnull=True) | Q(last_result__in=TIN_ASK_AGAIN))
+        .filter(~Exists(newer_w8))
         .select_related("provider")
         .order_by("legal_name", "pk")
     )
