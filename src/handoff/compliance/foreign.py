@@ -75,18 +75,26 @@ def _clean_text(value) -> str:
 
 
 def check_w8ben_details(data: dict, foreign_tin: str) -> dict:
-    """The errors, by field, of a W-8BEN's lines an individual fills through their link: the
-    permanent residence address abroad and not a P.O. box (line 3), a foreign TIN or the box
-    saying none is required (lines 6a/6b), the date of birth (line 8), and the treaty claim
-    complete when one is made (lines 9–10)."""
+    """The errors, by field, of a W-8BEN's lines an individual fills through their link: name
+    and citizenship, not the United States (lines 1–2), the permanent residence address abroad
+    and not a P.O. box (line 3), a foreign TIN or the box saying none is required (lines
+    6a/6b), the date of birth (line 8), and the treaty claim complete when one is made (lines
+    9–10)."""
     errors = {}
     for name, message in (
+        ("name", "Give your name as the individual who is paid."),
+        ("country", "Give your country of citizenship."),
         ("street", "Give your permanent residence address (street and number)."),
         ("city", "Give the city or town, with the state or province and postal code."),
         ("address_country", "Give the country where you live for tax purposes."),
     ):
         if not _clean_text(data.get(name)):
             errors[name] = [message]
+    if is_us(data.get("country")):
+        errors["country"] = [
+            "A U.S. citizen is not a foreign person: give a Form W-9 instead (the first choice "
+            "above)."
+        ]
     if _PO_BOX.search(data.get("street") or ""):
         errors["street"] = ["Give where you live, not a P.O. box or in-care-of address."]
     if is_us(data.get("address_country")):

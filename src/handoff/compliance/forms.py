@@ -357,7 +357,15 @@ class SignW8benForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["us_tin_type"].choices = [("", "None"), ("ssn", "SSN"), ("itin", "ITIN")]
         self.fields["us_tin_type"].required = False
-        for name in ("street", "city", "address_country", "date_of_birth", "signer_name"):
+        for name in (
+            "name",
+            "country",
+            "street",
+            "city",
+            "address_country",
+            "date_of_birth",
+            "signer_name",
+        ):
             self.fields[name].required = False  # the service says what is missing, by field
 
     def data_for_service(self) -> dict:
