@@ -36,6 +36,7 @@ from handoff.engagements import agreements
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
+from handoff.providers.selectors import first_reachable_contact
 from handoff.signatures import services as signatures
 
 LINK_VALID_DAYS = 14
@@ -78,12 +79,7 @@ def with_status(rows, status: str):
 
 def suggested_email(principal: Principal, provider: Provider) -> str:
     """Where a link would go unless told otherwise: the payee's first contact with an address."""
-    contact = (
-        provider.contacts.filter(archived_at=None, organization_id=principal.organization_id)
-        .exclude(email="")
-        .order_by("id")
-        .first()
-    )
+    contact = first_reachable_contact(principal, provider)
     return contact.email if contact else ""
 
 

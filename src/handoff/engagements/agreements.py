@@ -24,6 +24,7 @@ from handoff.engagements.models import (
     SignedAgreement,
 )
 from handoff.providers.choices import ProviderKind
+from handoff.providers.selectors import first_reachable_contact
 from handoff.signatures import services as signatures
 from handoff.signatures.models import Side
 
@@ -263,14 +264,7 @@ def upload_signed(
 def suggested_signer(principal: Principal, engagement: Engagement) -> tuple[str, str]:
     """Who would sign for the provider unless told otherwise: their first contact with an
     e-mail address (name, e-mail), or blanks."""
-    contact = (
-        engagement.provider.contacts.filter(
-            archived_at=None, organization_id=principal.organization_id
-        )
-        .exclude(email="")
-        .order_by("id")
-        .first()
-    )
+    contact = first_reachable_contact(principal, engagement.provider)
     return (contact.name, contact.email) if contact else ("", "")
 
 

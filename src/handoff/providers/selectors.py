@@ -85,5 +85,11 @@ def contacts_of(principal, provider, *, archived: bool = False):
     )
 
 
+def first_reachable_contact(principal, provider) -> Contact | None:
+    """The provider's first current contact with an e-mail address: who a link or a document
+    to sign goes to unless told otherwise."""
+    return contacts_of(principal, provider).exclude(email="").order_by("id").first()
+
+
 def expertise_fields(principal):
     return ExpertiseField.objects.visible_to(principal)
