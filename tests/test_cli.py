@@ -201,7 +201,7 @@ def test_demo_loads_once_and_prints_a_login(tmp_path):
         "from handoff.providers.models import Provider; print(Provider.objects.count())",
         tmp_path=tmp_path,
     )
-    assert count.stdout.strip() == "9"
+    assert count.stdout.strip() == "10"
 
 
 def test_createuser_makes_the_first_owner_and_refuses_bad_input(tmp_path):

@@ -203,6 +203,20 @@ PROVIDERS = [
         "fields": ["Marketing"],
         "contacts": [("Sam Carter", "Owner", "sam@pixelandpine.example", "", "email")],
     },
+    {
+        "data": {
+            "name": "Lumen Studio",
+            "legal_name": "Inês Duarte",
+            "kind": "individual",
+            "entity_type": "sole_proprietor",
+            "status": "active",
+            "city": "Lisbon",
+            "region": "Portugal",
+            "notes": "Designs the practice's patient leaflets from Lisbon; paid by wire.",
+        },
+        "fields": ["Marketing"],
+        "contacts": [("Inês Duarte", "Designer", "ines@lumenstudio.example", "", "email")],
+    },
 ]
 
 

@@ -43,5 +43,11 @@ def test_the_demo_has_comply_data_with_only_fake_tins():
     assert link.provider.name == "Pixel & Pine Marketing" and link.status == "consented"
     assert link.sent_to == "sam@pixelandpine.example"
     assert link.created_at < link.consented_at < timezone.now() < link.expires_at
+    # A designer abroad gave a W-8BEN: paid, with no 1099-NEC, and the list says why.
+    foreign_rows = [
+        row for report in reports for row in report.rows if row.reason == "foreign_person"
+    ]
+    assert foreign_rows and foreign_rows[0].provider.name == "Lumen Studio"
+    assert "Form 1042-S" in foreign_rows[0].foreign_note
     assert demo.load() is False  # a second run adds nothing
     assert Payment.objects.filter(organization=org).count() == payments.count()

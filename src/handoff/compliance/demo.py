@@ -4,7 +4,7 @@ individual IT contractor, W-9s with fake TINs, a year of payments and so a 1099-
 Every TIN is from a range the IRS and SSA never issue (domain/taxes-and-reporting.md, "Test
 TINs"): SSNs with area 900–999 and group 00, EINs with the prefix 00. One payee, the former
 marketing contractor, has no W-9, so the "payees without a W-9" list and the 1099 list's
-warning have something to show.
+warning have something to show; one, a designer abroad, gave a Form W-8BEN instead.
 """
 
 from datetime import datetime, time, timedelta
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from handoff.accounts.models import Organization
 from handoff.accounts.principal import for_session
-from handoff.compliance import onboarding, services, state_reports, tin_matching
+from handoff.compliance import foreign, onboarding, services, state_reports, tin_matching
 from handoff.compliance.choices import MismatchSource, TinMatchResult
 from handoff.compliance.models import OnboardingLink
 from handoff.core.backdating import backdated
@@ -225,6 +225,28 @@ def load_demo(org, actor) -> None:
     while paid_on <= marketing.end_date + timedelta(days=31) and paid_on <= today:
         pay("Pixel & Pine Marketing", "600.00", paid_on, "check", marketing.title)
         paid_on += relativedelta(months=1)
+
+    # Lumen Studio is a designer in Portugal: her Form W-8BEN came on paper, so the 1099 list
+    # says why her leaflet fees get no 1099-NEC.
+    lumen = providers["Lumen Studio"]
+    signed_on = today - relativedelta(months=5)
+    with backdated(org, when(signed_on + timedelta(days=1), 10)):
+        foreign.record_w8(
+            principal,
+            lumen,
+            data={
+                "form": "w8ben",
+                "name": "Inês Duarte",
+                "country": "Portugal",
+                "signer_name": "Inês Duarte",
+                "signed_on": signed_on,
+            },
+            upload=SimpleUploadedFile(
+                "w8ben.pdf", b"%PDF-1.4\n% demo W-8BEN\n", "application/pdf"
+            ),
+        )
+    for months, amount in ((4, "1800.00"), (2, "950.00")):
+        pay("Lumen Studio", amount, today - relativedelta(months=months, day=15), "wire")
 
     # Pixel & Pine was asked for its W-9 by link three days ago; Sam opened it and agreed to
     # sign electronically, but has not signed yet (Comply → W-9 links).
