@@ -150,8 +150,29 @@ class TestChoosingTheAgreement:
         # Out for signature now: not offered again, and refused if asked.
         again = client_for(manager).get(sent.url).content.decode()
         assert "Then sign the agreement of" not in again
+        # Sent again with a new link, it replaces the one the old link carried.
+        again, _ = onboarding.send_link(
+            principal_for(manager, org), provider, engagement=engagement
+        )
+        assert link.agreement_id != again.agreement_id
+        assert SignatureRequest.objects.get(pk=link.agreement_id).status == "cancelled"
+        assert again.agreement.status == "out"
+
+    def test_an_agreement_out_on_its_own_is_not_sent_with_a_link(
+        self, org, manager, provider, engagement
+    ):
+        version = engagement.agreement_versions.get()
+        agreements.send_for_signature(
+            principal_for(manager, org),
+            version,
+            provider_name="Lee Ledger",
+            provider_email="lee@ledger.test",
+            our_signer=manager,
+        )
+        assert onboarding.agreements_to_send(principal_for(manager, org), provider) == []
         with pytest.raises(Exception, match="no agreement ready to sign"):
             onboarding.send_link(principal_for(manager, org), provider, engagement=engagement)
+        assert not OnboardingLink.objects.exists()
 
     def test_another_payees_engagement_is_refused_and_nothing_is_sent(
         self, org, owner, manager, provider
@@ -189,3 +210,45 @@ class TestChoosingTheAgreement:
         assert refused.status_code == 422
         link_id = created.json()["id"]
         assert foreign.get(f"/api/v1/compliance/w9-links/{link_id}").status_code == 404
+
+
+@pytest.mark.django_db
+class TestSendingAgainAndWithdrawing:
+    def test_a_new_link_to_the_same_address_carries_the_agreement_on(
+        self, org, manager, provider, engagement
+    ):
+        first, _ = onboarding.send_link(
+            principal_for(manager, org), provider, engagement=engagement
+        )
+        second, _ = onboarding.send_link(principal_for(manager, org), provider)
+        first.refresh_from_db()
+        assert first.status == "revoked"
+        assert second.agreement_id == first.agreement_id
+        assert SignatureRequest.objects.get().status == "out"
+
+    def test_a_link_to_another_address_cancels_the_old_agreement(
+        self, org, manager, provider, engagement
+    ):
+        first, _ = onboarding.send_link(
+            principal_for(manager, org), provider, engagement=engagement
+        )
+        second, _ = onboarding.send_link(
+            principal_for(manager, org), provider, email="books@ledger.test"
+        )
+        assert second.agreement is None
+        assert SignatureRequest.objects.get(pk=first.agreement_id).status == "cancelled"
+        # ... so it can be sent again, with the new link.
+        third, _ = onboarding.send_link(
+            principal_for(manager, org),
+            provider,
+            email="books@ledger.test",
+            engagement=engagement,
+        )
+        assert third.agreement.status == "out"
+
+    def test_withdrawing_the_link_cancels_its_agreement(self, org, manager, provider, engagement):
+        link, raw = onboarding.send_link(
+            principal_for(manager, org), provider, engagement=engagement
+        )
+        onboarding.withdraw(principal_for(manager, org), link)
+        assert SignatureRequest.objects.get(pk=link.agreement_id).status == "cancelled"

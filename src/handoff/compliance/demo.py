@@ -241,9 +241,7 @@ def load_demo(org, actor) -> None:
                 "signer_name": "Inês Duarte",
                 "signed_on": signed_on,
             },
-            upload=SimpleUploadedFile(
-                "w8ben.pdf", b"%PDF-1.4\n% demo W-8BEN\n", "application/pdf"
-            ),
+            upload=SimpleUploadedFile("w8ben.pdf", b"%PDF-1.4\n% demo W-8BEN\n", "application/pdf"),
         )
     for months, amount in ((4, "1800.00"), (2, "950.00")):
         pay("Lumen Studio", amount, today - relativedelta(months=months, day=15), "wire")

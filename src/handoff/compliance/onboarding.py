@@ -152,12 +152,25 @@ def send_link(
     if not email:
         missing = f"Give the e-mail address to send it to; {provider.name} has no contact with one."
         raise ValidationError({"email": missing})
-    agreement = _send_agreement(principal, provider, engagement, email) if engagement else None
     now = timezone.now()
+    carried = None
     for earlier in links(principal).filter(provider=provider, revoked_at=None):
         if earlier.is_live:
             earlier.revoked_at = now
             earlier.save(update_fields=["revoked_at"])
+            pending = _pending_agreement(earlier)
+            if pending is None:
+                continue
+            # A link sent again to the same address carries its agreement on; otherwise the
+            # agreement the withdrawn link carried is cancelled with it.
+            if engagement is None and earlier.sent_to == email:
+                carried = pending
+            else:
+                signatures.cancel(principal, pending)
+    if engagement is not None:
+        agreement = _send_agreement(principal, provider, engagement, email)
+    else:
+        agreement = carried
     raw = Invitation.new_token()
     link = OnboardingLink(
         organization=provider.organization,
@@ -172,7 +185,7 @@ def send_link(
     link.full_clean(exclude=["token_hash"])
     link.save()
     _mail_link(link, raw, asker=principal.user, reminder=False, correction=correction)
-    with_agreement = f" and the agreement of “{engagement.title}”" if engagement else ""
+    with_agreement = f" and the agreement “{agreement.title}”" if agreement else ""
     audit.record(
         provider.organization,
         principal.user,
@@ -181,6 +194,15 @@ def send_link(
         f"Sent {provider.name} a link to sign their tax form{with_agreement} ({email})",
     )
     return link, raw
+
+
+def _pending_agreement(link: OnboardingLink):
+    """The agreement ``link`` carries while it is out and the contractor has not signed it."""
+    request = link.agreement
+    if request is None or not request.is_live:
+        return None
+    theirs = next((s for s in request.signers.all() if s.side == "provider"), None)
+    return request if theirs is not None and theirs.signed_at is None else None
 
 
 def _mail_link(
@@ -268,13 +290,17 @@ def solicit_corrected_w9(principal: Principal, case) -> OnboardingLink:
 
 @transaction.atomic
 def withdraw(principal: Principal, link: OnboardingLink) -> OnboardingLink:
-    """Stop a link from working (sent to the wrong address, say)."""
+    """Stop a link from working (sent to the wrong address, say), and cancel the agreement it
+    carries if the contractor has not signed it yet."""
     principal.require_in(link.organization_id, Role.MANAGER, "Withdrawing a W-9 link")
     link = OnboardingLink.objects.visible_to(principal).select_for_update().get(pk=link.pk)
     if not link.is_live:
         raise ValidationError(f"This link is already {link.status_label}; nothing to withdraw.")
     link.revoked_at = timezone.now()
     link.save(update_fields=["revoked_at"])
+    pending = _pending_agreement(link)
+    if pending is not None:  # its agreement goes with it, unless the contractor signed it
+        signatures.cancel(principal, pending)
     audit.record(
         link.organization,
         principal.user,
