@@ -18,12 +18,11 @@ import io
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from handoff.compliance import tins
+from handoff.compliance import services, tins
 from handoff.compliance.choices import ForeignForm, TinType
 from handoff.compliance.models import W8, OnboardingLink, w8_valid_through
 from handoff.core import audit
@@ -196,11 +195,8 @@ def record_w8(
         row.us_tin_last4 = us_digits[-4:]
     if foreign_tin:
         row.foreign_tin_encrypted = tins.encrypt(foreign_tin)
-    upload.seek(0)
-    row.document.save(
-        f"{row.form_label.lower()}-{row.signed_on:%Y%m%d}.{extension}.enc",
-        ContentFile(tins.encrypt_file(upload.read())),
-        save=False,
+    services.store_encrypted(
+        row.document, f"{row.form_label.lower()}-{row.signed_on:%Y%m%d}.{extension}", upload
     )
     row.save()
     audit.record(

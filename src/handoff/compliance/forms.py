@@ -10,6 +10,7 @@ from handoff.compliance.choices import (
     PaymentMethod,
     TinType,
 )
+from handoff.compliance.foreign import W8_FIELDS
 from handoff.compliance.models import W8, W9, ComplianceSettings, Filing1099, Invoice
 from handoff.compliance.selectors import current_w9_rows
 from handoff.compliance.services import IMPORT_COLUMNS, REQUIRED_COLUMNS, W9_FIELDS
@@ -290,23 +291,8 @@ class SignW8benForm(forms.ModelForm):
 
     class Meta:
         model = W8
-        fields = [
-            "name",
-            "country",
-            "street",
-            "city",
-            "address_country",
-            "us_tin_type",
-            "foreign_tin_not_required",
-            "date_of_birth",
-            "treaty_country",
-            "treaty_article",
-            "treaty_rate",
-            "treaty_income",
-            "treaty_conditions",
-            "signer_name",
-            "signer_capacity",
-        ]
+        # The lines the individual fills; the form's kind and date are the link's to set.
+        fields = [name for name in W8_FIELDS if name not in ("form", "signed_on")]
         labels = {
             "name": "1 Your name (the individual who is paid)",
             "country": "2 Country of citizenship",

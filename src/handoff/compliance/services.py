@@ -330,12 +330,7 @@ def record_w9(principal: Principal, provider: Provider, *, data: dict, tin: str,
     row.tin_last4 = digits[-4:]
     # The scan shows the full TIN: it is stored encrypted like the TIN (read it back with
     # open_w9_document). Its size was checked by sniff_document.
-    upload.seek(0)
-    row.document.save(
-        f"w9-{row.signed_on:%Y%m%d}.{extension}.enc",
-        ContentFile(tins.encrypt_file(upload.read())),
-        save=False,
-    )
+    store_encrypted(row.document, f"w9-{row.signed_on:%Y%m%d}.{extension}", upload)
     row.save()
     audit.record(
         org,
@@ -350,6 +345,13 @@ def record_w9(principal: Principal, provider: Provider, *, data: dict, tin: str,
         Principal.system(org) if principal.is_link else principal, row
     )
     return row
+
+
+def store_encrypted(document, name: str, upload) -> None:
+    """Keep ``upload`` in ``document`` (the file field of a row about to be saved) encrypted
+    with the TIN key ring, as ``name.enc``: a signed tax form shows taxpayer numbers."""
+    upload.seek(0)
+    document.save(f"{name}.enc", ContentFile(tins.encrypt_file(upload.read())), save=False)
 
 
 def _zip_ok(value: str) -> bool:
