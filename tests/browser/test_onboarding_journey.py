@@ -65,16 +65,19 @@ def test_one_link_for_the_w8ben_and_the_agreement(page, manager_logged_in, brows
     org = manager_logged_in
     page.set_viewport_size({"width": 390, "height": 844})
 
-    # Mona finds Souza Design not invited under Comply → Onboarding and sends the one link.
+    # Mona finds Souza Design not invited under Comply → Onboarding ...
     open_section(page, COMPLY)
     page.get_by_role("link", name="Onboarding", exact=True).click()
     row = page.get_by_role("row", name=re.compile("Souza Design"))
     expect(row.get_by_text("not invited")).to_be_visible()
-    row.get_by_role("link", name=re.compile("Form W-9 \\(or W-8BEN")).click()
-    expect(page.get_by_role("heading", name="Tax form by link")).to_be_visible()
+    expect(row.get_by_role("link", name=re.compile("Form W-9 \\(or W-8BEN"))).to_be_visible()
+    # ... and sends the one link from the provider's page.
+    row.get_by_role("link", name="Souza Design").click()
+    page.locator("#comply").get_by_role("link", name="Send an onboarding link").click()
+    expect(page.get_by_role("heading", name="Onboarding by link")).to_be_visible()
     expect(page.get_by_label("Send to")).to_have_value(ANA)
     expect(page.get_by_label("Then sign the agreement of")).to_have_value(re.compile(r"\d+"))
-    page.get_by_role("button", name="Send a W-9 link").click()
+    page.get_by_role("button", name="Send an onboarding link").click()
     sent = page.get_by_text(re.compile("then to sign the agreement of “Brand refresh”"))
     expect(sent).to_be_visible()
     assert [m.to for m in mail.outbox] == [[ANA]]  # one e-mail, not two

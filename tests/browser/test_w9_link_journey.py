@@ -49,9 +49,9 @@ def test_a_contractor_signs_their_w9_through_the_link(page, owner_on_a_phone, br
     page.get_by_role("link", name="Payees without a W-9").click()
     row = page.get_by_role("row", name=re.compile("Sam Rivera Design"))
     row.get_by_role("link", name="W-9", exact=True).click()
-    expect(page.get_by_role("heading", name="Tax form by link")).to_be_visible()
+    expect(page.get_by_role("heading", name="Onboarding by link")).to_be_visible()
     expect(page.get_by_label("Send to")).to_have_value("sam@rivera.example")
-    page.get_by_role("button", name="Send a W-9 link").click()
+    page.get_by_role("button", name="Send an onboarding link").click()
     expect(page.get_by_text("The link is on its way to sam@rivera.example")).to_be_visible()
     expect(page.get_by_text("not opened yet")).to_be_visible()
 

@@ -284,7 +284,7 @@ class TestThePages:
         client = client_for(manager)
         w9_page = reverse("compliance:w9", args=[org.slug, jordan.pk])
         page = client.get(w9_page).content.decode()
-        assert "Tax form by link" in page and 'value="Jordan@Example.com"' in page
+        assert "Onboarding by link" in page and 'value="Jordan@Example.com"' in page
         sent = client.post(
             reverse("compliance:onboarding_send", args=[org.slug, jordan.pk]),
             {"email": "books@jordan.example"},
