@@ -22,6 +22,7 @@ from handoff.compliance.models import W8, OnboardingLink, w8_valid_through
 from handoff.core.principal import Principal
 from handoff.providers.models import Contact
 from tests.compliance.conftest import pay, pdf_upload, record_w9
+from tests.compliance.test_state_reports import due_of, in_states
 from tests.conftest import api_client_for, client_for
 from tests.factories import ProviderFactory, UserFactory, portal_login, principal_for
 
@@ -359,3 +360,11 @@ def test_a_payee_who_gave_a_w8_since_is_not_sent_to_tin_matching(org, manager, a
     assert [w9.provider for w9 in tin_matching.to_check(principal_for(admin, org))] == [ana]
     record_w8(ana, manager)  # signed today
     assert tin_matching.to_check(principal_for(admin, org)) == []
+
+
+def test_a_foreign_payee_is_not_due_for_a_state_new_hire_report(org, manager, ana):
+    in_states(org, "CA")
+    pay(org, manager, ana, D("5000"), date(2026, 3, 1))
+    assert ("Ana Souza Design", "CA") in due_of(org)
+    record_w8(ana, manager, signed_on=date(2026, 1, 5))
+    assert ("Ana Souza Design", "CA") not in due_of(org)

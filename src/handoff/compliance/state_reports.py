@@ -110,6 +110,14 @@ def dues(principal: Principal, year: int) -> list[Due]:
         by_provider.setdefault(provider_id, []).append((paid_on, amount))
     providers = Provider.objects.visible_to(principal).in_bulk(list(by_provider))
     current = selectors.current_w9s(principal, list(by_provider))
+    # A foreign person (a W-8 in force, newer than any W-9) works abroad: no state's new-hire
+    # registry asks for them.
+    abroad = {
+        provider_id
+        for provider_id, w8 in selectors.current_w8s(principal, list(by_provider)).items()
+        if selectors.foreign_form(current.get(provider_id), w8)
+        and w8.in_force_on(date(year, 12, 31))
+    }
     reports = {
         (r.provider_id, r.state, r.year): r
         for r in StateContractorReport.objects.visible_to(principal).filter(
@@ -118,6 +126,8 @@ def dues(principal: Principal, year: int) -> list[Due]:
     }
     rows = []
     for provider_id, paid in by_provider.items():
+        if provider_id in abroad:
+            continue
         provider = providers[provider_id]
         for state, rule in rules.items():
             if entity_type_of(provider) not in rule.entity_types:
