@@ -102,6 +102,8 @@ NOUNS = {
     "w9": "compliance.W9",
     "w8s": "compliance.W8",
     "w8": "compliance.W8",
+    "copies": "compliance.RecipientStatement",
+    "tax-statements": "compliance.RecipientStatement",
     "tasks": "work.Task",
     "attachments": "work.TaskAttachment",
     "files": "work.TaskAttachment",

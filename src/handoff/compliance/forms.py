@@ -447,9 +447,40 @@ class SendLinkForm(forms.Form):
 
 
 class SettingsForm(forms.ModelForm):
+    payer_tin = forms.CharField(
+        label="Payer's TIN",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        help_text="The EIN (or the owner's SSN) on the 1099 returns. Leave empty to keep the "
+        "one on file.",
+    )
+
     class Meta:
         model = ComplianceSettings
-        fields = ["refuse_payments_without_w9", "benefits_cost_percent"]
+        fields = [
+            "refuse_payments_without_w9",
+            "benefits_cost_percent",
+            "payer_name",
+            "payer_name_2",
+            "payer_tin_type",
+            "payer_tin",
+            "payer_address",
+            "payer_address_2",
+            "payer_city",
+            "payer_state",
+            "payer_postal_code",
+            "payer_country",
+            "payer_phone",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.payer_tin_last4:
+            self.fields["payer_tin"].help_text = (
+                f"On file: {self.instance.masked_payer_tin}. Leave empty to keep it; type a "
+                "new one to replace it."
+            )
 
     def _post_clean(self):
         pass

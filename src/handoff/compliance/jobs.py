@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from handoff.accounts.models import Organization
-from handoff.compliance import onboarding, selectors, state_reports
+from handoff.compliance import onboarding, selectors, state_reports, statements
 from handoff.compliance.models import Payment
 from handoff.core.principal import Principal
 from handoff.notifications.events import Event
@@ -170,3 +170,50 @@ def w9_link_reminders(now: datetime) -> int:
     """Mail each contractor whose W-9 link is unsigned ``REMIND_AFTER_DAYS`` after it was
     sent a reminder, once."""
     return sum(onboarding.remind(link) for link in onboarding.to_remind(now))
+
+
+# --- Recipient copies (Copy B) -----------------------------------------------------------------
+@sweep(every=timedelta(hours=6), name="compliance.recipient_copy_reminders")
+def recipient_copy_reminders(now: datetime) -> int:
+    """In January, before the day recipient copies of last year's 1099-NEC are due (January
+    31, or the next business day: Instructions for Forms 1099-MISC and 1099-NEC, "Statements to
+    recipients"; IRC §6041(d), §7503), tell owners and admins how many copies are not furnished
+    yet, at the same stages as the filing reminder (30, 14 and 3 days ahead), once each."""
+    sent = 0
+    # A sweep over every organization that paid anyone: each is then read as itself.
+    candidates = Payment.objects.all_organizations().values_list("organization_id", flat=True)
+    for org in Organization.objects.filter(pk__in=list(candidates.distinct())).order_by("pk"):
+        today = now.astimezone(zoneinfo.ZoneInfo(org.time_zone)).date()
+        sent += remind_copies(org, today)
+    return sent
+
+
+def remind_copies(org, today: date) -> int:
+    year = today.year - 1
+    deadline = selectors.filing_deadline(year)
+    days_left = (deadline - today).days
+    current = stage(days_left)
+    if current is None:
+        return 0
+    principal = Principal.system(org)
+    left = statements.unfurnished(principal, year)
+    if not left:
+        return 0
+    when = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
+    body = (
+        f"{left} recipient cop{'y' if left == 1 else 'ies'} (Copy B) of the {year} 1099-NEC "
+        f"{'is' if left == 1 else 'are'} not furnished yet. They are due to the payees by "
+        f"{date_format(deadline, 'l, N j, Y')}: post them in the portal to payees who consented "
+        "to electronic statements, and print and mail the others."
+    )
+    return len(
+        notify(
+            organization=org,
+            event=Event.RECIPIENT_COPIES_DUE,
+            subject=f"Recipient copies of the {year} 1099-NEC are due {when}",
+            body=body,
+            url=reverse("compliance:statements", args=[org.slug, year]),
+            users=admins_and(principal),
+            key=f"nec-copies:{year}:{current}",
+        )
+    )

@@ -198,7 +198,40 @@ class ComplianceSettings(TenantModel):
         "insurance, retirement, paid leave), without payroll taxes. Leave empty if you do not "
         "know; reclassification estimates then leave benefits out.",
     )
+    # The payer on the organization's 1099 returns (IRIS asks for them on every return). The
+    # TIN is kept like a W-9's: encrypted with the ``tins`` key ring, last four for display.
+    payer_tin_type = models.CharField(
+        "payer's TIN type",
+        max_length=4,
+        choices=[(TinType.EIN, "EIN"), (TinType.SSN, "SSN")],
+        blank=True,
+    )
+    payer_tin_encrypted = models.TextField(blank=True, editable=False)
+    payer_tin_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    payer_name = models.CharField(
+        "payer's name",
+        max_length=200,
+        blank=True,
+        help_text="The name on the organization's tax returns; empty means the organization's "
+        "name.",
+    )
+    payer_name_2 = models.CharField("payer's second name line", max_length=200, blank=True)
+    payer_address = models.CharField("payer's address", max_length=200, blank=True)
+    payer_address_2 = models.CharField("payer's address, second line", max_length=200, blank=True)
+    payer_city = models.CharField("payer's city", max_length=100, blank=True)
+    payer_state = models.CharField("payer's state", max_length=2, blank=True)
+    payer_postal_code = models.CharField("payer's ZIP code", max_length=10, blank=True)
+    payer_country = models.CharField(
+        "payer's country", max_length=2, default="US", help_text="Two-letter country code."
+    )
+    payer_phone = models.CharField("payer's phone", max_length=20, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    @property
+    def masked_payer_tin(self) -> str:
+        if not self.payer_tin_last4:
+            return ""
+        return masked(self.payer_tin_type, self.payer_tin_last4)
 
     class Meta:
         verbose_name_plural = "compliance settings"
@@ -904,3 +937,176 @@ class Filing1099(TenantModel):
             FilingMethod.SERVICE: "through a filing service",
             FilingMethod.PAPER: "on paper",
         }[self.method]
+
+
+# --- Recipient copies (Copy B) of Form 1099-NEC -----------------------------------------------
+class StatementConsentQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees their own business's consents and requests."""
+        return self.filter(provider_id=principal.provider_id)
+
+    def in_force(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class StatementConsent(TenantModel):
+    """A provider contact's consent to receive the 1099-NEC recipient statement (Copy B)
+    electronically, in the portal, instead of on paper: given affirmatively after the
+    disclosure, in a way that shows they can open a PDF (they open a sample PDF and type back
+    the code it shows), and kept with when, from where and which disclosure they read (Treas.
+    Reg. §31.6051-1(j), applied to Forms 1099 by the General Instructions for Certain
+    Information Returns, "Electronic recipient statements"; Pub. 1179, section 4.6). A
+    withdrawal ends it; a new consent is a new row."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.CASCADE, related_name="statement_consents"
+    )
+    contact = models.ForeignKey(
+        "providers.Contact", on_delete=models.CASCADE, related_name="statement_consents"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    given_at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    disclosure_version = models.CharField(max_length=20)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = StatementConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "provider"], name="stmt_consent_org_provider"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "contact"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="stmt_consent_one_live_per_contact",
+            )
+        ]
+
+    def __str__(self):
+        return f"Consent to electronic tax statements by {self.contact}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class PaperCopyRequest(TenantModel):
+    """A provider contact's request, in the portal, for a paper copy of a year's recipient
+    statement (the disclosure says a paper copy is available on request)."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.CASCADE, related_name="paper_copy_requests"
+    )
+    contact = models.ForeignKey("providers.Contact", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tax_year = models.PositiveSmallIntegerField()
+    requested_at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = StatementConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "tax_year", "provider"], name="paper_request_org_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Paper copy of the {self.tax_year} statement asked for {self.provider}"
+
+
+class RecipientStatementQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A contact sees their own business's copies posted in the portal, nothing else."""
+        return self.filter(
+            provider_id=principal.provider_id,
+            how=StatementDelivery.PORTAL,
+            furnished_on__isnull=False,
+        )
+
+
+class StatementDelivery(models.TextChoices):
+    PORTAL = "portal", "posted in the portal"
+    PAPER = "paper", "on paper"
+
+
+class RecipientStatement(TenantModel):
+    """One copy of a payee's 1099-NEC recipient statement (Copy B) for a tax year, as it was
+    furnished: the amounts and the recipient's name, address and masked TIN as they stood, so
+    that the copy reads the same later. Posted in the portal (furnished that day) or printed
+    for mailing (furnished when marked mailed). A later copy with other amounts is a corrected
+    one; each copy is a new version."""
+
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="recipient_statements"
+    )
+    tax_year = models.PositiveSmallIntegerField()
+    version = models.PositiveSmallIntegerField()
+    nonemployee_compensation = models.DecimalField("box 1", **dollars)
+    federal_tax_withheld = models.DecimalField("box 4", **dollars, default=Decimal(0))
+    corrected = models.BooleanField(default=False)
+    how = models.CharField(max_length=8, choices=StatementDelivery.choices)
+    recipient_name = models.CharField(max_length=200)
+    recipient_name_2 = models.CharField(max_length=200, blank=True)
+    recipient_street = models.CharField(max_length=200)
+    recipient_city = models.CharField(max_length=100)
+    recipient_state = models.CharField(max_length=2)
+    recipient_postal_code = models.CharField(max_length=10)
+    tin_type = models.CharField(max_length=4, choices=TinType.choices)
+    tin_last4 = models.CharField(max_length=4)
+    payer = models.JSONField(default=dict, help_text="The payer's name, address and phone then.")
+    printed_on = models.DateField(null=True, blank=True)
+    furnished_on = models.DateField(null=True, blank=True)
+    furnished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RecipientStatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-tax_year", "provider", "-version"]
+        indexes = [
+            models.Index(fields=["organization", "tax_year", "provider"], name="stmt_org_year"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "provider", "tax_year", "version"],
+                name="recipient_statement_version_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.tax_year} Copy B for {self.provider} (version {self.version})"
+
+    @property
+    def truncated_tin(self) -> str:
+        """The recipient's TIN with its first five digits replaced by asterisks, as payee
+        statements may show it (Treas. Reg. §301.6109-4; General Instructions for Certain
+        Information Returns, "Truncating recipient's TIN on payee statements")."""
+        if self.tin_type == TinType.EIN:
+            return f"**-***{self.tin_last4}"
+        return f"***-**-{self.tin_last4}"
+
+    @property
+    def download_name(self) -> str:
+        suffix = "-corrected" if self.corrected else ""
+        return f"1099-nec-{self.tax_year}-copy-b-{self.provider_id}-v{self.version}{suffix}.pdf"

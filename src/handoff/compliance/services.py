@@ -33,6 +33,7 @@ from handoff.compliance.models import (
     Invoice,
     OnboardingLink,
     Payment,
+    masked,
 )
 from handoff.core import audit, csv_import
 from handoff.core.choices import US_STATE_CODES
@@ -44,19 +45,61 @@ from handoff.engagements.models import Engagement
 from handoff.providers.models import Provider
 
 # --- Settings --------------------------------------------------------------------------------
-SETTINGS_FIELDS = ["refuse_payments_without_w9", "benefits_cost_percent"]
+# The payer on the 1099 returns (IRIS); the TIN comes separately as ``payer_tin``.
+PAYER_FIELDS = [
+    "payer_tin_type",
+    "payer_name",
+    "payer_name_2",
+    "payer_address",
+    "payer_address_2",
+    "payer_city",
+    "payer_state",
+    "payer_postal_code",
+    "payer_country",
+    "payer_phone",
+]
+SETTINGS_FIELDS = ["refuse_payments_without_w9", "benefits_cost_percent", *PAYER_FIELDS]
+
+
+def _clean_payer(data: dict) -> None:
+    """Payer details as stored: trimmed, state and country upper-case, the state a US code."""
+    for key in PAYER_FIELDS:
+        if key in data and isinstance(data[key], str):
+            data[key] = " ".join(data[key].split())
+    for key in ("payer_state", "payer_country"):
+        if data.get(key):
+            data[key] = data[key].upper()
+    if data.get("payer_state") and data["payer_state"] not in US_STATE_CODES:
+        raise ValidationError({"payer_state": "Enter the two-letter code of a US state."})
+    if data.get("payer_phone") and not re.fullmatch(
+        r"\d{10,15}", re.sub(r"[\s().+-]", "", data["payer_phone"])
+    ):
+        raise ValidationError({"payer_phone": "Enter a phone number of 10 to 15 digits."})
 
 
 @transaction.atomic
 def update_settings(principal: Principal, *, data: dict) -> ComplianceSettings:
+    """Change the settings; ``data["payer_tin"]``, when given, replaces the payer's TIN (kept
+    encrypted like a W-9's; the audit trail shows only its masked form)."""
     principal.require_in(principal.organization_id, Role.ADMIN, "Changing the Comply settings")
     org, actor = principal.organization, principal.user
     current = selectors.settings_for(principal)
     current = ComplianceSettings.objects.select_for_update().get(pk=current.pk)
+    raw_tin = (data.get("payer_tin") or "").strip()
     data = {key: value for key, value in data.items() if key in SETTINGS_FIELDS}
+    _clean_payer(data)
     before = {key: getattr(current, key) for key in data}
     for key, value in data.items():
         setattr(current, key, value)
+    tin_type = current.payer_tin_type
+    if raw_tin:
+        if not tin_type:
+            raise ValidationError({"payer_tin_type": "Choose whether the TIN is an EIN or SSN."})
+        digits = tins.normalize(tin_type, raw_tin, field="payer_tin")
+        before["payer_tin"] = current.masked_payer_tin
+        current.payer_tin_encrypted = tins.encrypt(digits)
+        current.payer_tin_last4 = digits[-4:]
+        data = {**data, "payer_tin": masked(tin_type, current.payer_tin_last4)}
     current.full_clean(validate_constraints=False)
     changes = audit.diff(before, data)
     if changes:

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from handoff.compliance import iris_views as iris
 from handoff.compliance import onboarding_views as onboarding
 from handoff.compliance import payment_views as money
 from handoff.compliance import portal_views as portal
 from handoff.compliance import state_report_views as state
+from handoff.compliance import statement_views as copies
 from handoff.compliance import tin_views as tin
 from handoff.compliance import views
 from handoff.compliance import w9_views as w9
@@ -76,4 +78,63 @@ urlpatterns = [
     path(ORG + "1099/<int:year>/", money.nec_list, name="nec"),
     path(ORG + "1099/<int:year>/export.csv", money.nec_export, name="nec_export"),
     path(ORG + "1099/<int:year>/filing/", money.nec_filing, name="nec_filing"),
+    path(ORG + "1099/<int:year>/iris/", iris.iris_page, name="iris"),
+    path(ORG + "1099/<int:year>/iris/file/", iris.iris_file, name="iris_file"),
+    path(ORG + "1099/<int:year>/iris/template/", iris.iris_template, name="iris_template"),
+    path(ORG + "1099/<int:year>/iris/corrected/", iris.iris_corrected, name="iris_corrected"),
+    path(ORG + "1099/<int:year>/copies/", copies.statement_list, name="statements"),
+    path(
+        ORG + "1099/<int:year>/copies/furnish-all/",
+        copies.statement_furnish_all,
+        name="statements_furnish_all",
+    ),
+    path(
+        ORG + "1099/<int:year>/copies/providers/<int:provider_pk>/post/",
+        copies.statement_post,
+        name="statement_post",
+    ),
+    path(
+        ORG + "1099/<int:year>/copies/providers/<int:provider_pk>/ask/",
+        copies.statement_ask,
+        name="statement_ask",
+    ),
+    path(
+        ORG + "1099/<int:year>/copies/providers/<int:provider_pk>/print/",
+        copies.statement_print,
+        name="statement_print",
+    ),
+    path(
+        ORG + "1099/<int:year>/copies/providers/<int:provider_pk>/mailed/",
+        copies.statement_mailed,
+        name="statement_mailed",
+    ),
+    path(ORG + "1099/<int:year>/copies/<int:pk>/pdf/", copies.statement_pdf, name="statement_pdf"),
+    path(
+        "portal/<slug:org_slug>/tax-statements/", copies.portal_statements, name="portal_statements"
+    ),
+    path(
+        "portal/<slug:org_slug>/tax-statements/sample.pdf",
+        copies.portal_statement_sample,
+        name="portal_statement_sample",
+    ),
+    path(
+        "portal/<slug:org_slug>/tax-statements/consent/",
+        copies.portal_statement_consent,
+        name="portal_statement_consent",
+    ),
+    path(
+        "portal/<slug:org_slug>/tax-statements/withdraw/",
+        copies.portal_statement_withdraw,
+        name="portal_statement_withdraw",
+    ),
+    path(
+        "portal/<slug:org_slug>/tax-statements/paper/",
+        copies.portal_statement_paper,
+        name="portal_statement_paper",
+    ),
+    path(
+        "portal/<slug:org_slug>/tax-statements/<int:pk>/copy-b.pdf",
+        copies.portal_statement_pdf,
+        name="portal_statement_pdf",
+    ),
 ]

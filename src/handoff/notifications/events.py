@@ -28,6 +28,7 @@ class Event(models.TextChoices):
     DOCUMENT_EXPIRING = "document_expiring", "Due-diligence document expiring"
     # Comply
     FILING_1099_DUE = "filing_1099_due", "1099-NEC filing deadline approaching"
+    RECIPIENT_COPIES_DUE = "recipient_copies_due", "1099-NEC recipient copies not furnished yet"
     TIN_MISMATCH = "tin_mismatch", "A payee's name and TIN do not match the IRS's records"
     STATE_REPORT_DUE = "state_report_due", "A contractor to report to a state's new-hire registry"
     # Evaluate

@@ -21,6 +21,8 @@ from handoff.compliance.api import (  # noqa: F401
     w8s,
     payments,
     nec,
+    statements,
+    iris,
     tin_matching,
     state_reports,
     w9_links,

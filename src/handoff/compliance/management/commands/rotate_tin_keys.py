@@ -1,4 +1,5 @@
-"""Re-encrypt every stored TIN and signed W-9 and W-8 document under the newest key of
+"""Re-encrypt every stored TIN (W-9s, W-8s and the payer's TIN in the Comply settings) and
+signed W-9 and W-8 document under the newest key of
 HANDOFF_TIN_KEYS and recompute each W-9 TIN's keyed hash under HANDOFF_TIN_HASH_KEY. Run after
 putting a new key first; afterwards the old key can be dropped from the list. A document
 stored before documents were encrypted is encrypted now. Prints counts only, never a TIN."""
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from handoff.compliance import tins
-from handoff.compliance.models import W8, W9
+from handoff.compliance.models import W8, W9, ComplianceSettings
 
 
 class Command(BaseCommand):
@@ -50,6 +51,16 @@ class Command(BaseCommand):
                     changes["document"] = _rotate_document(w8.document, replaced)
                 W8.objects.filter(pk=w8.pk).update(**changes)
                 count += 1
+            # The payer's own TIN on the 1099 returns (IRIS filing), when entered.
+            payers = (
+                ComplianceSettings.objects.select_for_update()
+                .exclude(payer_tin_encrypted="")
+                .only("pk", "organization_id", "payer_tin_encrypted")
+            )
+            for row in payers.iterator():
+                ComplianceSettings.objects.filter(pk=row.pk).update(
+                    payer_tin_encrypted=tins.rotate(row.payer_tin_encrypted)
+                )
             storage = W9._meta.get_field("document").storage
             transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
         self.stdout.write(
