@@ -120,7 +120,7 @@ from rich.progress import (  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from handoff.accounts.models import Membership, Organization, User  # noqa: E402
-from handoff.compliance.models import W9, Payment  # noqa: E402
+from handoff.compliance.models import W9  # noqa: E402
 from handoff.core.roles import Role  # noqa: E402
 from handoff.decisions.models import BusinessFunction  # noqa: E402
 from handoff.engagements.calendar import END_OF_BUSINESS_DAY, add_business_days  # noqa: E402
@@ -133,6 +133,7 @@ from handoff.engagements.models import (  # noqa: E402
     SignedAgreement,
 )
 from handoff.insights.models import CheckIn, CheckInRound  # noqa: E402
+from handoff.payables.models import Payment  # noqa: E402
 from handoff.providers.models import Contact, Provider  # noqa: E402
 from handoff.work.models import Issue, IssueEvent, Task  # noqa: E402
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from handoff import demo
 from handoff.accounts.models import Organization, User
-from handoff.compliance.models import Payment
 from handoff.core.models import AuditEvent
 from handoff.engagements.models import Engagement, StatusChange
+from handoff.payables.models import Payment
 from handoff.providers.models import Provider
 from handoff.work.models import Task, TaskComment
 

@@ -23,6 +23,7 @@ from handoff.insights.api import router as insights_router
 from handoff.insights.dashboard_api import router as dashboard_router
 from handoff.insights.scorecard_api import router as scorecard_router
 from handoff.notifications.api import router as notifications_router
+from handoff.payables.api import router as payables_router
 from handoff.providers.api import router as providers_router
 from handoff.providers.portal_access_api import router as portal_access_router
 from handoff.providers.vetting_api import public as reference_form_router
@@ -54,6 +55,7 @@ api.add_router("/", compliance_router)
 api.add_router("/", work_router)
 api.add_router("/", schedule_router)
 api.add_router("/", issues_router)
+api.add_router("/", payables_router)
 api.add_router("/", portal_access_router)
 api.add_router("/", portal_settings_router)
 api.add_router("/", insights_router)

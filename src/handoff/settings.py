@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "handoff.decisions",
     "handoff.engagements",
     "handoff.work",
+    "handoff.payables",
     "handoff.compliance",
     "handoff.insights",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("handoff.providers.urls")),
     path("", include("handoff.decisions.urls")),
     path("", include("handoff.engagements.urls")),
+    path("", include("handoff.payables.urls")),
     path("", include("handoff.compliance.urls")),
     path("", include("handoff.work.urls")),
     path("", include("handoff.work.portal_urls")),

@@ -21,6 +21,7 @@ from playwright.sync_api import expect
 from handoff.accounts import services as accounts
 from handoff.compliance import services as comply
 from handoff.compliance.models import Filing1099
+from handoff.payables import services as payables
 from handoff.providers import services as providers
 from tests.browser.conftest import field_label, log_in, open_section
 from tests.compliance.conftest import pdf_upload
@@ -73,7 +74,7 @@ def owner_with_2025_payments(page, live_server):
         upload=pdf_upload(),
     )
     for paid_on, amount in [(date(2025, 4, 10), "450.00"), (date(2025, 9, 12), "800.00")]:
-        comply.record_payment(
+        payables.record_payment(
             principal_for(owner, org),
             provider_id=sam.pk,
             data={"paid_on": paid_on, "amount": Decimal(amount), "method": "check"},

@@ -13,6 +13,7 @@ from pypdf import PdfWriter
 from handoff.compliance import services
 from handoff.decisions.models import BusinessFunction
 from handoff.engagements import services as engagements
+from handoff.payables import services as payables
 from tests.decisions.conftest import reload_dated_figures
 from tests.factories import ProviderFactory, principal_for
 
@@ -90,7 +91,7 @@ def jordan_engagement(org, owner, jordan):
 
 
 def pay(org, actor, provider, amount, paid_on, method="ach", **extra):
-    payment, _ = services.record_payment(
+    payment, _ = payables.record_payment(
         principal_for(actor, org),
         provider_id=provider.pk,
         data={"paid_on": paid_on, "amount": amount, "method": method, "reference": ""},

@@ -7,8 +7,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from handoff.compliance.models import W9, ClassificationAssessment, Payment
+from handoff.compliance.models import W9, ClassificationAssessment
 from handoff.core.models import AuditEvent
+from handoff.payables.models import Payment
 from tests.compliance.conftest import FAKE_SSN, pay, pdf_upload, record_w9
 from tests.compliance.test_assessments import EMPLOYEE, ILLINOIS_SHOWN
 from tests.conftest import api_client_for
@@ -145,7 +146,7 @@ class TestW9:
 class TestPaymentsAndImport:
     def test_a_payment_without_a_w9_warns_and_by_card_is_the_processors(self, org, api, jordan):
         response = api.post(
-            "/api/v1/compliance/payments",
+            "/api/v1/payables/payments",
             {
                 "provider_id": jordan.pk,
                 "paid_on": "2025-03-01",
@@ -168,19 +169,19 @@ class TestPaymentsAndImport:
     )
     def test_a_bad_payment_is_422_and_saves_nothing(self, org, api, jordan, overrides, field):
         body = {"provider_id": jordan.pk, "paid_on": "2025-03-01", "amount": "5", "method": "ach"}
-        assert field in fields(api.post("/api/v1/compliance/payments", {**body, **overrides}))
+        assert field in fields(api.post("/api/v1/payables/payments", {**body, **overrides}))
         assert not Payment.objects.exists()
 
     def test_the_import_is_a_dry_run_unless_committed_and_all_or_nothing(self, org, api, jordan):
         good = "provider,paid_on,amount,method\nJordan Lee IT,2025-01-01,5,ach\n"
-        dry = api.post("/api/v1/compliance/payments/import", {"csv": good}).json()
+        dry = api.post("/api/v1/payables/payments/import", {"csv": good}).json()
         assert dry["imported"] == 0 and dry["rows"][0]["errors"] == []
         assert not Payment.objects.exists()
         bad = good + "Jordan Lee IT,2025-01-02,x,ach\n"
-        response = api.post("/api/v1/compliance/payments/import", {"csv": bad, "commit": True})
+        response = api.post("/api/v1/payables/payments/import", {"csv": bad, "commit": True})
         assert fields(response) == ["line 3"]
         assert not Payment.objects.exists()
-        done = api.post("/api/v1/compliance/payments/import", {"csv": good, "commit": True})
+        done = api.post("/api/v1/payables/payments/import", {"csv": good, "commit": True})
         assert done.json()["imported"] == 1 and Payment.objects.count() == 1
 
     def test_the_payment_list_costs_the_same_queries_for_3_or_30(
@@ -192,10 +193,10 @@ class TestPaymentsAndImport:
 
         add(3)
         with django_assert_max_num_queries(12) as few:
-            api.get("/api/v1/compliance/payments")
+            api.get("/api/v1/payables/payments")
         add(27)
         with django_assert_max_num_queries(len(few.captured_queries)):
-            assert api.get("/api/v1/compliance/payments", per_page=100).json()["count"] == 30
+            assert api.get("/api/v1/payables/payments", per_page=100).json()["count"] == 30
 
     def test_the_assessment_list_costs_the_same_queries_for_2_or_12(
         self, org, api, manager, django_assert_max_num_queries

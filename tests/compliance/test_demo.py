@@ -9,8 +9,9 @@ from django.utils import timezone
 from handoff import demo
 from handoff.accounts.models import Organization
 from handoff.compliance import selectors, tins
-from handoff.compliance.models import W9, ClassificationAssessment, OnboardingLink, Payment
+from handoff.compliance.models import W9, ClassificationAssessment, OnboardingLink
 from handoff.core.principal import Principal
+from handoff.payables.models import Payment
 
 
 @pytest.mark.django_db

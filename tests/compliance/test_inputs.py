@@ -12,10 +12,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from handoff.compliance import selectors, services
-from handoff.compliance.models import Payment
+from handoff.compliance import selectors
 from handoff.core.principal import Principal
 from handoff.decisions.models import PayrollTaxRates
+from handoff.payables import services as payables
+from handoff.payables.models import Payment
 from handoff.providers import services as providers
 from handoff.providers.models import Provider
 from tests.compliance.conftest import pay
@@ -91,7 +92,7 @@ class TestAttorney:
 
 # --- Payment dates ------------------------------------------------------------------------------
 def record(org, user, provider, paid_on, **extra):
-    return services.record_payment(
+    return payables.record_payment(
         principal_for(user, org),
         provider_id=provider.pk,
         data={"paid_on": paid_on, "amount": D("100"), "method": "ach", "reference": ""},
@@ -139,7 +140,7 @@ class TestPaymentDates:
 
     def test_the_page_refuses_then_records_with_the_checkbox(self, org, manager, jordan):
         client = client_for(manager)
-        url = reverse("compliance:payment_create", args=[org.slug])
+        url = reverse("payables:payment_create", args=[org.slug])
         data = {"provider": jordan.pk, "paid_on": "2026-12-20", "amount": "100", "method": "ach"}
         page = client.post(url, data).content.decode()
         assert "Dec 20, 2026 is after today" in page and "The date is right" in page
@@ -152,27 +153,27 @@ class TestPaymentDates:
             {"provider": "Jordan Lee IT", "paid_on": "2026-11-02", "amount": "50", "method": "ach"},
             {"provider": "Jordan Lee IT", "paid_on": "2026-12-24", "amount": "50", "method": "ach"},
         ]
-        report = services.import_payments(principal_for(manager, org), rows=rows, commit=True)
+        report = payables.import_payments(principal_for(manager, org), rows=rows, commit=True)
         assert report[0]["errors"] == []
         assert report[1]["line"] == 3
         assert report[1]["errors"][0].startswith("paid_on: Dec 24, 2026 is after today")
         assert not Payment.objects.filter(organization=org).exists()
         rows[1]["confirm_date"] = "yes"
-        report = services.import_payments(principal_for(manager, org), rows=rows, commit=True)
+        report = payables.import_payments(principal_for(manager, org), rows=rows, commit=True)
         assert all(not entry["errors"] for entry in report)
         assert Payment.objects.filter(organization=org).count() == 2
 
     def test_the_api_answers_422_with_the_field(self, org, manager, jordan):
         api = api_client_for(manager, org)
         body = {"provider_id": jordan.pk, "paid_on": "2026-12-20", "amount": "10", "method": "ach"}
-        refused = api.post("/api/v1/compliance/payments", body)
+        refused = api.post("/api/v1/payables/payments", body)
         assert refused.status_code == 422
         (error,) = refused.json()["errors"]
         assert error["field"] == "paid_on" and "Dec 20, 2026" in error["message"]
-        confirmed = api.post("/api/v1/compliance/payments", {**body, "confirm_date": True})
+        confirmed = api.post("/api/v1/payables/payments", {**body, "confirm_date": True})
         assert confirmed.status_code == 201
         imported = api.post(
-            "/api/v1/compliance/payments/import",
+            "/api/v1/payables/payments/import",
             {
                 "csv": "provider,paid_on,amount,method\nJordan Lee IT,2027-01-09,5,ach\n",
                 "commit": True,

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from handoff.compliance import selectors, services
 from handoff.compliance.exports import NEC_COLUMNS
-from handoff.compliance.models import Payment
 from handoff.core.models import AuditEvent
 from handoff.core.principal import Principal
+from handoff.payables import services as payables
+from handoff.payables.models import Payment
 from tests.compliance.conftest import FAKE_EIN, FAKE_SSN, pay, record_w9
 from tests.conftest import client_for
 from tests.factories import ProviderFactory, principal_for
@@ -153,7 +154,7 @@ class TestWhoIsReported:
 @pytest.mark.django_db
 class TestRecording:
     def test_paying_without_a_w9_warns(self, org, manager, jordan):
-        payment, warnings = services.record_payment(
+        payment, warnings = payables.record_payment(
             principal_for(manager, org),
             provider_id=jordan.pk,
             data={"paid_on": date(2025, 1, 5), "amount": D("100"), "method": "check"},
@@ -165,7 +166,7 @@ class TestRecording:
             principal_for(admin, org), data={"refuse_payments_without_w9": True}
         )
         response = client_for(manager).post(
-            reverse("compliance:payment_create", args=[org.slug]),
+            reverse("payables:payment_create", args=[org.slug]),
             {"provider": jordan.pk, "paid_on": "2025-01-05", "amount": "100", "method": "check"},
         )
         assert "refuse payments without one" in response.content.decode()
@@ -178,7 +179,7 @@ class TestRecording:
         self, org, manager, jordan, jordan_engagement
     ):
         response = client_for(manager).post(
-            reverse("compliance:payment_create", args=[org.slug]),
+            reverse("payables:payment_create", args=[org.slug]),
             {
                 "provider": jordan.pk,
                 "engagement": jordan_engagement.pk,
@@ -204,7 +205,7 @@ class TestRecording:
     )
     def test_bad_payments_are_refused(self, org, manager, jordan, data, field):
         with pytest.raises(Exception) as error:
-            services.record_payment(
+            payables.record_payment(
                 principal_for(manager, org),
                 provider_id=jordan.pk,
                 data={"paid_on": date(2025, 1, 5), "amount": D("1"), "method": "check", **data},
@@ -225,7 +226,7 @@ class TestRecording:
         assert "provider" in error.value.message_dict
 
     def test_invoices_are_recorded_and_linked(self, org, manager, jordan):
-        invoice = services.record_invoice(
+        invoice = payables.record_invoice(
             principal_for(manager, org),
             provider_id=jordan.pk,
             data={"number": "J-1", "issued_on": date(2025, 1, 2), "amount": D("300")},
@@ -233,7 +234,7 @@ class TestRecording:
         payment = pay(org, manager, jordan, D("300"), date(2025, 1, 20), invoice_id=invoice.pk)
         assert payment.invoice == invoice
         with pytest.raises(Exception) as error:
-            services.record_invoice(
+            payables.record_invoice(
                 principal_for(manager, org),
                 provider_id=jordan.pk,
                 data={"number": "J-1", "issued_on": date(2025, 2, 2), "amount": D("1")},
@@ -244,7 +245,7 @@ class TestRecording:
         self, org, manager, viewer, django_assert_max_num_queries
     ):
         client = client_for(viewer)
-        url = reverse("compliance:payments", args=[org.slug])
+        url = reverse("payables:payments", args=[org.slug])
         for index in range(3):
             pay(org, manager, ProviderFactory(organization=org), D("10"), date(2025, 1, 1 + index))
         with django_assert_max_num_queries(20) as few:
@@ -265,7 +266,7 @@ class TestImport:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         return client.post(
-            reverse("compliance:payment_import", args=[org.slug]),
+            reverse("payables:payment_import", args=[org.slug]),
             {"file": SimpleUploadedFile("p.csv", content.encode()), "action": action},
         )
 
@@ -279,7 +280,7 @@ class TestImport:
         assert "Import 2 payments" in check and "has no W-9 on file" in check
         assert not Payment.objects.exists()
         response = client.post(
-            reverse("compliance:payment_import", args=[org.slug]),
+            reverse("payables:payment_import", args=[org.slug]),
             {"content": content, "action": "import"},
         )
         assert response.status_code == 302
@@ -295,7 +296,7 @@ class TestImport:
             + "Jordan Lee IT,2025-03-01,-4,ach,,\n"
             + "Jordan Lee IT,2025-03-01,5,ach,,No such engagement\n"
         )
-        report = services.import_payments(
+        report = payables.import_payments(
             principal_for(manager, org),
             rows=list(csv.DictReader(io.StringIO(content))),
             commit=True,
@@ -317,7 +318,7 @@ class TestImport:
         services.update_settings(
             principal_for(admin, org), data={"refuse_payments_without_w9": True}
         )
-        report = services.import_payments(
+        report = payables.import_payments(
             principal_for(manager, org),
             commit=True,
             rows=[

@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from handoff.compliance import services
-from handoff.compliance.models import Filing1099, Payment
+from handoff.compliance.models import Filing1099
 from handoff.core.principal import Principal
+from handoff.payables import services as payables
+from handoff.payables.models import Payment
 from tests.compliance.conftest import pay, pdf_upload, record_w9
 from tests.compliance.test_assessments import assess
 from tests.conftest import api_client_for, client_for
@@ -33,13 +35,6 @@ PAGES = [
     ("w9_reveal", "post", "admin", "w9"),
     ("w9_document", "get", "admin", "w9"),
     ("missing_w9", "get", "viewer", ""),
-    ("payments", "get", "viewer", ""),
-    ("payment_create", "get", "manager", ""),
-    ("payment_create", "post", "manager", ""),
-    ("payment_import", "get", "manager", ""),
-    ("payment_import", "post", "manager", ""),
-    ("invoices", "get", "viewer", ""),
-    ("invoices", "post", "manager", ""),
     ("nec_index", "get", "viewer", ""),
     ("nec", "get", "viewer", "year"),
     ("nec_export", "get", "admin", "year"),
@@ -153,11 +148,11 @@ ENDPOINTS = [
     ("post", "/api/v1/compliance/w9s/{w9}/reveal", "admin", None),
     ("get", "/api/v1/compliance/w9s/{w9}/file", "admin", None),
     ("get", "/api/v1/compliance/payees-without-w9", "viewer", None),
-    ("get", "/api/v1/compliance/invoices", "viewer", None),
-    ("post", "/api/v1/compliance/invoices", "manager", "invoice_body"),
-    ("get", "/api/v1/compliance/payments", "viewer", None),
-    ("post", "/api/v1/compliance/payments", "manager", "payment_body"),
-    ("post", "/api/v1/compliance/payments/import", "manager", "import_body"),
+    ("get", "/api/v1/payables/invoices", "viewer", None),
+    ("post", "/api/v1/payables/invoices", "manager", "invoice_body"),
+    ("get", "/api/v1/payables/payments", "viewer", None),
+    ("post", "/api/v1/payables/payments", "manager", "payment_body"),
+    ("post", "/api/v1/payables/payments/import", "manager", "import_body"),
     ("get", "/api/v1/compliance/1099", "viewer", None),
     ("get", "/api/v1/compliance/1099/2025", "viewer", None),
     ("get", "/api/v1/compliance/1099/2025/export", "admin", None),
@@ -260,7 +255,7 @@ def test_the_comply_services_check_the_role_themselves(org, owner, manager, memb
     as_member, as_manager = principal_for(member, org), principal_for(manager, org)
     day = {"paid_on": date(2025, 3, 1), "amount": D("10"), "method": "ach"}
     with pytest.raises(PermissionDenied, match="manager role"):
-        services.record_payment(as_member, provider_id=jordan.pk, data=day)
+        payables.record_payment(as_member, provider_id=jordan.pk, data=day)
     with pytest.raises(PermissionDenied, match="manager role"):
         services.create_assessment(as_member, jordan, answers={})
     w9 = record_w9(jordan, manager)

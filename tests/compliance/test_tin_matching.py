@@ -20,6 +20,7 @@ from handoff.compliance.models import BNotice, OnboardingLink, TinCheck
 from handoff.core.audit import AuditEvent
 from handoff.core.principal import Principal
 from handoff.notifications.models import Notification
+from handoff.payables import services as payables
 from tests.compliance.conftest import FAKE_EIN, FAKE_SSN_2, pay, record_w9
 from tests.conftest import client_for
 from tests.factories import ContactFactory, ProviderFactory, principal_for
@@ -194,10 +195,9 @@ class TestBackupWithholding:
         assert by_card.backup_withheld == Decimal("0.00")  # the processor's, on 1099-K
 
     def test_the_payment_says_so_when_it_is_recorded(self, org, admin, manager, jordan, payees):
-        from handoff.compliance import services
 
         _cp2100(org, admin, payees["jordan"])
-        _, warnings = services.record_payment(
+        _, warnings = payables.record_payment(
             principal_for(manager, org),
             provider_id=jordan.pk,
             data={"paid_on": WITHHOLD_FROM, "amount": "100", "method": "ach", "reference": ""},
@@ -405,7 +405,7 @@ def test_the_api_shows_the_withholding_on_the_payment_and_in_box_4(
     _cp2100(org, admin, payees["jordan"])
     payment = pay(org, manager, jordan, "100.00", WITHHOLD_FROM)
     api = api_client_for(manager, org)
-    items = api.get("/api/v1/compliance/payments").json()["results"]
+    items = api.get("/api/v1/payables/payments").json()["results"]
     (listed,) = [p for p in items if p["id"] == payment.pk]
     assert Decimal(str(listed["backup_withheld"])) == Decimal("24.00")
     report = api.get("/api/v1/compliance/1099/2026").json()

@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from handoff.compliance import foreign, onboarding, selectors, services, tin_matching, tins
+from handoff.compliance import foreign, onboarding, selectors, tin_matching, tins
 from handoff.compliance.choices import ReportableReason
 from handoff.compliance.models import W8, OnboardingLink, w8_valid_through
 from handoff.core.principal import Principal
+from handoff.payables import services as payables
 from handoff.providers.models import Contact
 from tests.compliance.conftest import pay, pdf_upload, record_w9
 from tests.compliance.test_state_reports import due_of, in_states
@@ -235,7 +236,7 @@ class TestWhatAW8Changes:
         settings_row.refuse_payments_without_w9 = True
         settings_row.save()
         record_w8(ana, manager)
-        payment, warnings = services.record_payment(
+        payment, warnings = payables.record_payment(
             principal_for(manager, org),
             provider_id=ana.pk,
             data={"paid_on": timezone.localdate(), "amount": D("300"), "method": "wire"},

@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from handoff.compliance.models import Payment
 from handoff.core.principal import Principal
 from handoff.decisions import services as decisions
 from handoff.decisions.models import BusinessFunction, Decision, ShortlistCandidate
 from handoff.engagements.models import Engagement, EngagementFunction, SignedAgreement
 from handoff.insights import dashboard, rollup, standings
+from handoff.payables.models import Payment
 from handoff.providers.models import DueDiligenceItem
 from handoff.work.models import Issue, Task
 from tests.compliance.conftest import record_w9

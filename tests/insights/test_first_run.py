@@ -85,7 +85,7 @@ class TestSteps:
         assert urls["plan"] == reverse("engagements:create", args=slug)
         assert urls["invite"] == reverse("portal:access_list", args=slug)
         assert urls["task"] == reverse("work:task_new", args=slug)
-        assert urls["payment"] == reverse("compliance:payment_create", args=slug)
+        assert urls["payment"] == reverse("payables:payment_create", args=slug)
 
     def test_steps_are_ticked_from_the_organizations_data(self, org, owner):
         provider = ProviderFactory(organization=org)

@@ -31,6 +31,8 @@ def test_every_section_page_is_titled_as_its_link(org, owner):
         "Engage · Engagements",
         "Run · Tasks",
         "Run · Issues",
+        "Pay · Invoices",
+        "Pay · Payments",
         "Comply · Compliance",
         "Evaluate · Dashboard",
         "Evaluate · Scorecards",

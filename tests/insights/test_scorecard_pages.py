@@ -82,7 +82,7 @@ def test_the_links_open_the_lists_filtered_to_the_figure(org, viewer, world):
     ).content.decode()
     assert ">I1<" in issues and ">I2<" in issues and ">I3<" not in issues
     payments = client.get(
-        reverse("compliance:payments", args=[org.slug]),
+        reverse("payables:payments", args=[org.slug]),
         {"provider": world.provider.pk, "paid_from": "2026-03-01", "paid_to": "2026-03-31"},
     ).content.decode()
     assert "1,000.00" in payments and "500.00" in payments and "700.00" not in payments

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from handoff.compliance.models import Payment
 from handoff.core.principal import Principal
 from handoff.decisions.models import Analysis, BusinessFunction, Decision
 from handoff.engagements.models import Engagement, EngagementFunction, ServiceLevel
 from handoff.insights import checkins, rollup, scorecards
 from handoff.insights.models import CheckIn, CheckInRound, InsightsSettings
+from handoff.payables.models import Payment
 from handoff.work import hooks
 from handoff.work.models import Issue, Task
 from handoff.work.services import suggest_due

@@ -18,3 +18,8 @@ class ComplianceConfig(AppConfig):
         from handoff.engagements import agreements
 
         agreements.add_section(selectors.agreement_status_section)
+        # A payment is checked for its tax side (a W-9 on file, backup withholding).
+        from handoff.compliance import services
+        from handoff.payables import hooks as payables
+
+        payables.on_payment(services.check_payment)

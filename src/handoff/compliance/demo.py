@@ -24,6 +24,7 @@ from handoff.core.backdating import backdated
 from handoff.core.principal import Principal
 from handoff.engagements import services as engagements
 from handoff.engagements.models import Engagement
+from handoff.payables import services as payables
 from handoff.providers.models import Provider
 
 W9S = [
@@ -163,7 +164,7 @@ def load_demo(org, actor) -> None:
 
     def pay(name, amount, paid_on, method="ach", engagement_title=None, reference=""):
         with backdated(org, when(paid_on)):
-            services.record_payment(
+            payables.record_payment(
                 principal,
                 provider_id=providers[name].pk,
                 engagement_id=engagement(engagement_title).pk if engagement_title else None,

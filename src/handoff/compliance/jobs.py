@@ -18,11 +18,11 @@ from django.utils.formats import date_format
 
 from handoff.accounts.models import Organization
 from handoff.compliance import onboarding, selectors, state_reports, statements
-from handoff.compliance.models import Payment
 from handoff.core.principal import Principal
 from handoff.notifications.events import Event
 from handoff.notifications.services import admins_and, notify
 from handoff.notifications.sweeps import sweep
+from handoff.payables.models import Payment
 
 STAGES = (30, 14, 3)  # days before the deadline, earliest first
 

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -13,7 +12,6 @@ from django.utils import timezone
 
 from handoff.compliance.choices import (
     EXEMPT_PAYEE_CODES,
-    PROCESSOR_REPORTED,
     TIN_MATCHED,
     TIN_MISMATCHED,
     Category,
@@ -23,7 +21,6 @@ from handoff.compliance.choices import (
     LlcClassification,
     MismatchSource,
     Outcome,
-    PaymentMethod,
     TaxClassification,
     TinMatchResult,
     TinType,
@@ -32,7 +29,6 @@ from handoff.core.tenancy import TenantModel, TenantQuerySet
 from handoff.core.uploads import DOCUMENT_EXTENSIONS
 from handoff.decisions.models import DatedFigures, dollars, percent
 
-POSITIVE = MinValueValidator(Decimal("0.01"), "Enter an amount above zero.")
 NOT_NEGATIVE = MinValueValidator(Decimal(0), "This cannot be negative.")
 
 
@@ -739,124 +735,6 @@ def masked(tin_type: str, last4: str) -> str:
     if tin_type == TinType.EIN:
         return f"••-•••{last4}"
     return f"•••-••-{last4}"
-
-
-# --- Invoices and payments --------------------------------------------------------------------
-class Invoice(TenantModel):
-    provider = models.ForeignKey(
-        "providers.Provider", on_delete=models.PROTECT, related_name="invoices"
-    )
-    engagement = models.ForeignKey(
-        "engagements.Engagement",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    number = models.CharField("invoice number", max_length=60)
-    issued_on = models.DateField("invoice date")
-    due_on = models.DateField("due date", null=True, blank=True)
-    amount = models.DecimalField(**dollars, validators=[POSITIVE])
-    description = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-issued_on", "-id"]
-        indexes = [
-            models.Index(fields=["organization", "provider", "-issued_on"], name="invoice_org_prov")
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "provider", "number"], name="invoice_number_unique"
-            )
-        ]
-
-    def __str__(self):
-        return f"Invoice {self.number} from {self.provider}"
-
-    def clean(self):
-        super().clean()
-        _check_links(self)
-        if self.due_on and self.issued_on and self.due_on < self.issued_on:
-            raise ValidationError({"due_on": "The due date is before the invoice date."})
-
-
-def _check_links(row) -> None:
-    errors = {}
-    for name in ("provider", "engagement", "invoice"):
-        if getattr(row, f"{name}_id", None):
-            try:
-                row.ensure_same_org(name)
-            except ValidationError as error:
-                errors.update(error.message_dict)
-    if not errors and row.engagement_id and row.engagement.provider_id != row.provider_id:
-        errors["engagement"] = ["Choose an engagement with this provider."]
-    invoice = getattr(row, "invoice", None) if getattr(row, "invoice_id", None) else None
-    if not errors and invoice is not None and invoice.provider_id != row.provider_id:
-        errors["invoice"] = ["Choose an invoice from this provider."]
-    if errors:
-        raise ValidationError(errors)
-
-
-class Payment(TenantModel):
-    """Money paid to a provider. Reportable on 1099-NEC by the calendar year of ``paid_on``
-    unless made by card or through a payment network (the processor reports on 1099-K)."""
-
-    provider = models.ForeignKey(
-        "providers.Provider", on_delete=models.PROTECT, related_name="payments"
-    )
-    engagement = models.ForeignKey(
-        "engagements.Engagement",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    invoice = models.ForeignKey(
-        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
-    )
-    paid_on = models.DateField("date paid")
-    amount = models.DecimalField(**dollars, validators=[POSITIVE])
-    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
-    reference = models.CharField(
-        max_length=100, blank=True, help_text="Check number, transfer reference, invoice…"
-    )
-    processor_reported = models.BooleanField(default=False, editable=False)
-    without_w9 = models.BooleanField("paid without a W-9 on file", default=False, editable=False)
-    backup_withheld = models.DecimalField(
-        "backup withholding",
-        **dollars,
-        default=Decimal(0),
-        editable=False,
-        help_text="Withheld from this payment for the IRS (1099-NEC box 4, Form 945).",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-paid_on", "-id"]
-        indexes = [
-            models.Index(fields=["organization", "paid_on"], name="payment_org_paid_on"),
-            models.Index(fields=["organization", "provider", "paid_on"], name="payment_org_prov"),
-        ]
-
-    def __str__(self):
-        return f"{self.amount} to {self.provider} on {self.paid_on}"
-
-    def clean(self):
-        super().clean()
-        _check_links(self)
-        if self.paid_on and self.paid_on > date(2100, 12, 31):
-            raise ValidationError({"paid_on": "Enter a real date."})
-
-    def save(self, *args, **kwargs):
-        self.processor_reported = self.method in PROCESSOR_REPORTED
-        super().save(*args, **kwargs)
 
 
 class StateContractorReport(TenantModel):

@@ -26,13 +26,14 @@ from handoff.compliance.models import (
     ComplianceSettings,
     Filing1099,
     Form1099Threshold,
-    Payment,
     Section3509Rates,
     StateTest,
 )
 from handoff.decisions.models import PayrollTaxRates
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import AgreementVersion, Engagement
+from handoff.payables import selectors as payables
+from handoff.payables.models import Payment
 from handoff.providers.choices import EntityType, ProviderKind
 from handoff.providers.models import Provider
 
@@ -555,11 +556,6 @@ def foreign_form(w9: W9 | None, w8: W8 | None) -> W8 | None:
     return w8
 
 
-# --- Payments --------------------------------------------------------------------------------
-def payments(principal):
-    return Payment.objects.visible_to(principal).select_related("provider", "engagement", "invoice")
-
-
 # --- 1099-NEC --------------------------------------------------------------------------------
 EXEMPT_CODES_NOT_CORPORATION = {str(code) for code in range(1, 5)} | {
     str(code) for code in range(6, 14)
@@ -781,20 +777,6 @@ def filings_of(principal):
     return Filing1099.objects.visible_to(principal).select_related("recorded_by")
 
 
-def payment_years(principal) -> list[int]:
-    """The calendar years with at least one payment, newest first."""
-    return sorted(
-        set(
-            Payment.objects.visible_to(principal)
-            .annotate(y=ExtractYear("paid_on"))
-            .values_list("y", flat=True)
-            .distinct()
-            .order_by()
-        ),
-        reverse=True,
-    )
-
-
 @dataclass
 class UnfiledYear:
     """A past tax year with forms needed and no filing recorded."""
@@ -841,7 +823,7 @@ def filing_status(principal, today: date | None = None) -> FilingStatus:
     """Every past tax year whose 1099-NEC forms are needed and not marked filed — in a fixed
     number of queries, whatever the number of years, payees or payments."""
     today = today or timezone.localdate()
-    years_paid = payment_years(principal)
+    years_paid = payables.payment_years(principal)
     past = [year for year in years_paid if year < today.year]
     filed = list(filings_of(principal))
     filed_years = {f.tax_year for f in filed}

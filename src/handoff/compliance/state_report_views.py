@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
-from handoff.compliance import selectors, state_reports
+from handoff.compliance import state_reports
 from handoff.compliance.forms import StateReportForm
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
+from handoff.payables import selectors as payables
 from handoff.providers.models import Provider
 
 
@@ -29,7 +30,7 @@ def _year(request, years: list[int], today) -> int:
 def state_report_list(request):
     principal = request.principal
     today = principal.organization.today()
-    years = sorted({today.year, *selectors.payment_years(principal)}, reverse=True)
+    years = sorted({today.year, *payables.payment_years(principal)}, reverse=True)
     year = _year(request, years, today)
     rules = state_reports.rules_for(request.org.states, min(today, date(year, 12, 31)))
     context = {

@@ -20,14 +20,10 @@ from django.db.models import Q
 
 from handoff.accounts.models import Role
 from handoff.compliance import selectors
-from handoff.compliance.models import (
-    W9,
-    Payment,
-    StateContractorReport,
-    StateContractorRule,
-)
+from handoff.compliance.models import W9, StateContractorReport, StateContractorRule
 from handoff.core import audit
 from handoff.core.principal import Principal
+from handoff.payables.models import Payment
 from handoff.providers.choices import EntityType, ProviderKind
 from handoff.providers.models import Provider
 

@@ -31,18 +31,19 @@ from django.urls import reverse
 from handoff.accounts.models import Role
 from handoff.compliance import selectors, tins
 from handoff.compliance.choices import (
-    PROCESSOR_REPORTED,
     TIN_ASK_AGAIN,
     MismatchSource,
     TinMatchResult,
     TinType,
 )
-from handoff.compliance.models import W8, W9, BackupWithholdingRate, BNotice, Payment, TinCheck
+from handoff.compliance.models import W8, W9, BackupWithholdingRate, BNotice, TinCheck
 from handoff.core import audit
 from handoff.core.principal import Principal
 from handoff.engagements.calendar import add_business_days
 from handoff.notifications.events import Event
 from handoff.notifications.services import admins_and, notify
+from handoff.payables.choices import PROCESSOR_REPORTED
+from handoff.payables.models import Payment
 
 MAX_LINES = 100_000  # Pub. 2108-A: a bulk file holds at most 100,000 name/TIN pairs
 NAME_LENGTH = 40

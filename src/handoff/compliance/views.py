@@ -18,6 +18,7 @@ from handoff.core.forms import add_service_errors
 from handoff.core.roles import Role
 from handoff.core.tenancy import get_visible_or_404
 from handoff.engagements.models import Engagement
+from handoff.payables import selectors as payables
 from handoff.providers.models import Provider
 
 PAGE_SIZE = 50
@@ -165,7 +166,7 @@ def provider_card(request, provider_pk):
     )
     year = timezone.localdate().year
     paid = (
-        selectors.payments(request.principal)
+        payables.payments(request.principal)
         .filter(provider=provider, paid_on__year=year)
         .values_list("amount", flat=True)
     )

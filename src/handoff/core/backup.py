@@ -76,6 +76,18 @@ RESTORE_CHECKS: list[Callable[["Archive"], str | None]] = []
 # Steps a higher app registers to carry its own references over after the rows are in (e.g.
 # the inbox's links to pages); each takes the Restored result.
 AFTER_RESTORE: list[Callable[["Restored"], None]] = []
+# A model that moved to another app keeps its rows readable from older archives: a higher app
+# registers its model's label with the label archives before the move wrote it under
+# ("payables.payment": "compliance.payment").
+FORMER_LABELS: dict[str, str] = {}
+
+
+def current_label(label: str) -> str:
+    """The label a model has now, given the one an archive may have written it under."""
+    for now, before in FORMER_LABELS.items():
+        if before == label:
+            return now
+    return label
 
 
 class BackupError(Exception):
@@ -325,6 +337,8 @@ class Archive:
 
     def rows(self, label: str) -> list[dict]:
         content = self.members.get(f"data/{label}.json")
+        if content is None and label in FORMER_LABELS:
+            content = self.members.get(f"data/{FORMER_LABELS[label]}.json")
         return json.loads(content) if content else []
 
     def users(self) -> list[dict]:

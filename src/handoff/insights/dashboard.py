@@ -35,7 +35,6 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from handoff.compliance import selectors as compliance
-from handoff.compliance.models import Payment
 from handoff.decisions.choices import ChosenOption
 from handoff.decisions.models import BusinessFunction, Decision, ShortlistCandidate
 from handoff.engagements.choices import EngagementStatus
@@ -43,6 +42,7 @@ from handoff.engagements.models import Engagement, EngagementFunction, SignedAgr
 from handoff.engagements.selectors import NOTICE_DEADLINE, renewals_within
 from handoff.insights import first_run, scorecards
 from handoff.insights import standings as standings_
+from handoff.payables.models import Payment
 from handoff.providers import vetting
 from handoff.work import issues as work_issues
 from handoff.work import selectors as work_selectors
@@ -728,7 +728,7 @@ def spend_this_year(principal, today: date) -> Spend:
         total,
         lines,
         planned_total,
-        _url("compliance:payments", principal.organization.slug),
+        _url("payables:payments", principal.organization.slug),
     )
 
 

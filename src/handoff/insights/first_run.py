@@ -17,10 +17,11 @@ from django.db.models import Exists, Subquery
 from django.urls import reverse
 
 from handoff.accounts.models import Organization, PortalAccess
-from handoff.compliance.models import W9, Payment
+from handoff.compliance.models import W9
 from handoff.decisions.models import Decision
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import CommunicationPlan, Engagement
+from handoff.payables.models import Payment
 from handoff.providers.models import Provider
 from handoff.work.models import Task
 
@@ -174,7 +175,7 @@ def steps(org, found: dict) -> GettingStarted:
                 "Record a payment",
                 "What you paid a provider; spend and the 1099-NEC are worked out from it.",
                 found["payment"],
-                url("compliance:payment_create"),
+                url("payables:payment_create"),
             ),
         ]
     )

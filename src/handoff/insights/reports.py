@@ -17,7 +17,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from handoff.compliance.models import Payment
 from handoff.core import csv_export
 from handoff.core.charts import inline_svg
 from handoff.core.money import cents
@@ -27,6 +26,7 @@ from handoff.decisions.models import BusinessFunction, Decision
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import EngagementFunction
 from handoff.insights import charts, checkins, dashboard, scorecards
+from handoff.payables.models import Payment
 from handoff.providers.models import Provider
 from handoff.work import status as task_status
 from handoff.work.choices import TaskStatus

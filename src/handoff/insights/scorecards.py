@@ -64,7 +64,6 @@ from django.db.models import (
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from handoff.compliance.models import Payment
 from handoff.core import audit
 from handoff.core.principal import Principal
 from handoff.core.roles import Role
@@ -72,6 +71,7 @@ from handoff.decisions.choices import ChosenOption
 from handoff.engagements.choices import EngagementStatus
 from handoff.engagements.models import Engagement, EngagementFunction
 from handoff.insights import rollup
+from handoff.payables.models import Payment
 from handoff.providers.models import Provider
 from handoff.work import status as task_status
 from handoff.work.choices import Side, TaskStatus
@@ -481,7 +481,7 @@ def link_bases(org) -> dict[str, str | tuple[str, str]]:
     return {
         "tasks": _reverse("work:tasks", [org.slug]),
         "issues": _reverse("work:issues", [org.slug]),
-        "payments": _reverse("compliance:payments", [org.slug]),
+        "payments": _reverse("payables:payments", [org.slug]),
         "analyses": _reverse("decisions:analyses", [org.slug]),
         "checkins": tuple(checkins.rsplit(str(PROVIDER_SLOT), 1)) if checkins else "",
     }

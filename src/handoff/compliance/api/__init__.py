@@ -1,7 +1,7 @@
 """Comply as JSON: the same services and selectors as the pages, behind thin handlers.
 
-Least roles: reading for viewers (TINs masked); assessments, W-9 entry, invoices, payments and
-the import for managers; revealing a TIN, the signed W-9 file, the 1099-NEC export (with full
+Least roles: reading for viewers (TINs masked); assessments and W-9 entry
+for managers; revealing a TIN, the signed W-9 file, the 1099-NEC export (with full
 TINs), IRS TIN Matching and the B-notice cases, and the settings for admins and owners. A TIN
 appears in a response only from the reveal endpoint, the export and the TIN Matching request
 file, each recorded in the audit trail.
@@ -19,7 +19,6 @@ from handoff.compliance.api import (  # noqa: F401
     assessments,
     w9s,
     w8s,
-    payments,
     nec,
     statements,
     iris,

@@ -3,8 +3,11 @@
 from django.core.exceptions import ValidationError
 from ninja import Query, Status
 
-from handoff.compliance import selectors, services
-from handoff.compliance.api.payment_schemas import (
+from handoff.core.api import api_access, fields_named, paginate
+from handoff.core.roles import Role
+from handoff.payables import selectors, services
+from handoff.payables.api.routing import ERRORS, router
+from handoff.payables.api.schemas import (
     ImportIn,
     InvoiceIn,
     InvoiceOut,
@@ -16,23 +19,19 @@ from handoff.compliance.api.payment_schemas import (
     PaymentIn,
     PaymentPage,
 )
-from handoff.compliance.api.routing import ERRORS, router
-from handoff.compliance.forms import csv_rows
-from handoff.compliance.models import Invoice
-from handoff.core.api import api_access, fields_named, paginate
-from handoff.core.roles import Role
+from handoff.payables.forms import csv_rows
 
 
-@router.get("/compliance/invoices", response={200: InvoicePage, **ERRORS})
+@router.get("/payables/invoices", response={200: InvoicePage, **ERRORS})
 @api_access()
 def list_invoices(request, filters: Query[PageFilters]):
-    rows = Invoice.objects.visible_to(request.principal)
+    rows = selectors.invoices(request.principal)
     if filters.provider is not None:
         rows = rows.filter(provider_id=filters.provider)
     return paginate(rows, filters.page, filters.per_page)
 
 
-@router.post("/compliance/invoices", response={201: InvoiceOut, **ERRORS})
+@router.post("/payables/invoices", response={201: InvoiceOut, **ERRORS})
 @api_access(Role.MANAGER)
 @fields_named(provider="provider_id", engagement="engagement_id")
 def create_invoice(request, payload: InvoiceIn):
@@ -45,7 +44,7 @@ def create_invoice(request, payload: InvoiceIn):
     return Status(201, invoice)
 
 
-@router.get("/compliance/payments", response={200: PaymentPage, **ERRORS})
+@router.get("/payables/payments", response={200: PaymentPage, **ERRORS})
 @api_access()
 def list_payments(request, filters: Query[PaymentFilters]):
     rows = selectors.payments(request.principal)
@@ -61,7 +60,7 @@ def list_payments(request, filters: Query[PaymentFilters]):
 
 
 @router.post(
-    "/compliance/payments",
+    "/payables/payments",
     response={201: PaymentCreatedOut, **ERRORS},
     summary="Record a payment (a payee without a W-9 warns, or is refused by the settings)",
 )
@@ -82,7 +81,7 @@ def create_payment(request, payload: PaymentIn):
 
 
 @router.post(
-    "/compliance/payments/import",
+    "/payables/payments/import",
     response={200: PaymentImportOut, **ERRORS},
     summary="Import payments from CSV: a dry run, or all rows or none",
 )
