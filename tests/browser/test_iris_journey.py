@@ -17,6 +17,7 @@ from handoff.accounts import services as accounts
 from handoff.compliance import iris_layouts
 from handoff.compliance import services as comply
 from handoff.core.models import AuditEvent
+from handoff.payables import services as payables
 from handoff.providers import services as providers
 from tests.browser.conftest import field_label, log_in, open_section
 from tests.compliance.conftest import pdf_upload
@@ -65,7 +66,7 @@ def owner_with_2025_payments(page, live_server):
         tin="900-00-4567",
         upload=pdf_upload(),
     )
-    comply.record_payment(
+    payables.record_payment(
         principal_for(owner, org),
         provider_id=sam.pk,
         data={"paid_on": date(2025, 9, 12), "amount": Decimal("1250.00"), "method": "check"},

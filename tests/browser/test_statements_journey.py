@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from handoff.accounts.models import User
 from handoff.compliance import services as comply
 from handoff.compliance.models import RecipientStatement, StatementConsent
+from handoff.payables import services as payables
 from tests.browser.conftest import OWNER, PRIYA, log_in, new_page, open_section
 from tests.compliance.conftest import pdf_upload
 from tests.factories import principal_for
@@ -31,10 +32,10 @@ def pdf_text(path) -> str:
         return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages)
 
 
-def link_in_mail(to: str, part: str, subject: str = "") -> str:
+def link_in(messages, to: str, part: str, subject: str = "") -> str:
     return next(
         line.strip()
-        for message in reversed(mail.outbox)
+        for message in reversed(messages)
         if message.to == [to] and subject in message.subject
         for line in message.body.splitlines()
         if part in line
@@ -67,7 +68,7 @@ def ledgerline_paid_in_2025(acme_books, settings, live_server):
         tin="900-00-2468",
         upload=pdf_upload(),
     )
-    comply.record_payment(
+    payables.record_payment(
         principal_for(owner, org),
         provider_id=provider.pk,
         data={"paid_on": date(2025, 5, 1), "amount": Decimal("3000.00"), "method": "check"},
@@ -100,7 +101,8 @@ def test_copies_are_posted_and_the_contractor_consents_and_downloads(
 
     # Priya consents in the portal, from her e-mail.
     priya = new_page(browser, live_server)
-    priya.goto(link_in_mail(PRIYA[0], "/tax-statements/"))
+    consent_link = link_in(mail.outbox, PRIYA[0], "/tax-statements/")
+    priya.goto(consent_link)
     priya.get_by_label("E-mail address").fill(PRIYA[0])
     priya.get_by_label("Password").fill(PRIYA[1])
     priya.get_by_role("button", name="Log in").click()
@@ -129,7 +131,9 @@ def test_copies_are_posted_and_the_contractor_consents_and_downloads(
     expect(row).to_contain_text("posted in portal on")
 
     # Priya follows the notice and downloads Copy B.
-    notice = link_in_mail(PRIYA[0], "/tax-statements/", "IMPORTANT TAX RETURN DOCUMENT AVAILABLE")
+    notice = link_in(
+        mail.outbox, PRIYA[0], "/tax-statements/", "IMPORTANT TAX RETURN DOCUMENT AVAILABLE"
+    )
     priya.goto(notice)
     with priya.expect_download() as download:
         priya.get_by_role("link", name="Download Copy B 2025 (PDF)").click()

@@ -52,3 +52,17 @@ def test_the_demo_has_comply_data_with_only_fake_tins():
     assert "Form 1042-S" in foreign_rows[0].foreign_note
     assert demo.load() is False  # a second run adds nothing
     assert Payment.objects.filter(organization=org).count() == payments.count()
+
+
+@pytest.mark.django_db
+def test_the_demo_practice_is_ready_to_file_through_iris():
+    """The demo's payer details are complete (a test EIN), so its IRIS page offers a file."""
+    from handoff.compliance import iris_returns
+
+    assert demo.load() is True
+    org = Organization.objects.get(slug=demo.ORG_SLUG)
+    state = iris_returns.iris_year(Principal.system(org), timezone.localdate().year - 1)
+    assert state.payer_problems == []
+    assert tins.decrypt(selectors.settings_for(Principal.system(org)).payer_tin_encrypted) == (
+        "003318406"
+    )

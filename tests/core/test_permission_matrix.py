@@ -120,6 +120,9 @@ NOUNS = {
     "api-tokens": "accounts.ApiToken",
     "invitations": "accounts.Invitation",
     "members": "accounts.Membership",
+    "invoices": "payables.Invoice",
+    "invoice-files": "payables.InvoiceAttachment",
+    "mappings": "payables.ColumnMapping",
 }
 # Parameters that are values rather than rows.
 VALUES = {"year": "2025", "severity": "high", "token": "no-such-token", "action": "pause"}

@@ -23,3 +23,5 @@ class ComplianceConfig(AppConfig):
         from handoff.payables import hooks as payables
 
         payables.on_payment(services.check_payment)
+        # An import from an accounting system matches payees by the TIN on their W-9.
+        payables.on_payee_by_tin(selectors.providers_with_tin)

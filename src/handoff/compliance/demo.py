@@ -107,6 +107,22 @@ def load_demo(org, actor) -> None:
         entered.append(moment)
         return moment
 
+    # The practice as payer on its 1099s (IRIS asks for it on every return); a test EIN.
+    with backdated(org, when(began.date(), 10)):
+        services.update_settings(
+            principal,
+            data={
+                "payer_tin_type": "ein",
+                "payer_tin": "00-3318406",
+                "payer_name": "Maple Street Dental PLLC",
+                "payer_address": "1200 Maple Street",
+                "payer_city": "Columbus",
+                "payer_state": "OH",
+                "payer_postal_code": "43215",
+                "payer_country": "US",
+                "payer_phone": "614-555-0142",
+            },
+        )
     providers = {p.name: p for p in Provider.objects.visible_to(principal)}
     for name, legal, business, classification, llc, tin_type, tin, address in W9S:
         street, city, state, postal_code = address

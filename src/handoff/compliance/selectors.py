@@ -865,3 +865,18 @@ def agreement_status_section(principal, engagement) -> dict | None:
             f"{engagement.organization.name} keeps it with the answers it rests on."
         )
     return {"title": "Contractor-status assessment", "body": body}
+
+
+def providers_with_tin(principal, tin_digits: str) -> set[int]:
+    """The providers whose W-9 in force carries this nine-digit TIN, compared by its keyed
+    hash (the TIN itself is never decrypted). Registered with ``payables.hooks`` so an
+    import from an accounting system can match its payees by TIN."""
+    from handoff.compliance import tins
+
+    if not tins.configured() or len(tin_digits) != 9 or not tin_digits.isdigit():
+        return set()
+    return set(
+        current_w9_rows(principal)
+        .filter(tin_hash=tins.fingerprint(tin_digits))
+        .values_list("provider_id", flat=True)
+    )

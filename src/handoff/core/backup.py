@@ -113,9 +113,9 @@ def tenant_models() -> list[type[models.Model]]:
             if m2m.remote_field.through._meta.auto_created:
                 raise TypeError(f"{model._meta.label}.{m2m.name} needs a through model to back up")
         targets = {f.related_model for f in _relations(model) if f.related_model in found}
-        if model in targets:
-            raise TypeError(f"{model._meta.label} points at itself; backup cannot order it")
-        graph[model] = targets
+        if any(not f.null for f in _self_relations(model)):
+            raise TypeError(f"{model._meta.label} must point at itself through a nullable key")
+        graph[model] = targets - {model}  # a row's link to its own kind is set after insert
     try:
         return list(TopologicalSorter(graph).static_order())
     except CycleError as error:  # pragma: no cover - guarded by a test on the real models
@@ -124,6 +124,12 @@ def tenant_models() -> list[type[models.Model]]:
 
 def _relations(model) -> list[models.ForeignKey]:
     return [f for f in model._meta.concrete_fields if f.is_relation]
+
+
+def _self_relations(model) -> list[models.ForeignKey]:
+    """Keys from a model to itself (an invoice to the one it corrects): restored in a second
+    step, once every row of the model has its new id."""
+    return [f for f in _relations(model) if f.related_model is model]
 
 
 def _files(model) -> list[models.FileField]:
@@ -557,16 +563,28 @@ def _restore(archive, org_rows, slug, references, saved) -> "Restored":
         rows = archive.rows(_label(model))
         if not rows:
             continue
+        own = _self_relations(model)
         objs = []
         for row in rows:
             obj = model()
-            _fill(obj, row, done, references, archive=archive, saved=saved)
+            _fill(obj, row, done, references, archive=archive, saved=saved, later=own)
             objs.append(obj)
         _reissue_taken_secrets(model, objs, done)
         # Rows of the organizations this restore has just created, every one named above.
         model.objects.bulk_create(objs, batch_size=BATCH)
         done.ids[_label(model)] = {row["id"]: obj.pk for row, obj in zip(rows, objs, strict=True)}
         done.counts[_label(model)] = len(objs)
+        if own:
+            linked = {}
+            for row, obj in zip(rows, objs, strict=True):
+                for f in own:
+                    value = row["fields"].get(f.name)
+                    if value is not None:
+                        setattr(obj, f.attname, _mapped(f, value, done, references, row))
+                        linked[obj.pk] = obj
+            model.objects.bulk_update(
+                list(linked.values()), [f.attname for f in own], batch_size=BATCH
+            )
 
     _remap_audit_trail(done)
     for step in AFTER_RESTORE:
@@ -574,7 +592,8 @@ def _restore(archive, org_rows, slug, references, saved) -> "Restored":
     return done
 
 
-def _fill(obj, row, done: Restored, references, *, archive=None, saved=None) -> None:
+def _fill(obj, row, done: Restored, references, *, archive=None, saved=None, later=()) -> None:
+    """Set ``obj``'s fields from the archive's row; the keys in ``later`` stay empty for now."""
     model = type(obj)
     by_name = {f.name: f for f in model._meta.concrete_fields if not f.primary_key}
     for name, value in row["fields"].items():
@@ -584,7 +603,9 @@ def _fill(obj, row, done: Restored, references, *, archive=None, saved=None) -> 
             if name not in dropped:
                 dropped.append(name)
             continue
-        if f.is_relation:
+        if f in later:
+            value = None
+        elif f.is_relation:
             value = _mapped(f, value, done, references, row)
         elif isinstance(f, models.FileField):
             value = _restore_file(value, archive, saved, done) if value else ""

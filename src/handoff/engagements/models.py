@@ -94,6 +94,11 @@ class Engagement(TenantModel):
     payment_terms_days = models.PositiveSmallIntegerField(
         "payment terms (days)", default=30, validators=[MaxValueValidator(365)]
     )
+    expenses_allowed = models.BooleanField(
+        "expenses may be invoiced",
+        default=False,
+        help_text="The provider may add expense lines (travel, filing fees) to its invoices.",
+    )
 
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Leave empty if open-ended.")

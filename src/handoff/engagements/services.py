@@ -52,6 +52,7 @@ ENGAGEMENT_FIELDS = [
     "unit_name",
     "monthly_quantity",
     "payment_terms_days",
+    "expenses_allowed",
     "start_date",
     "end_date",
     "auto_renew",

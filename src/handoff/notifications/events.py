@@ -26,6 +26,8 @@ class Event(models.TextChoices):
     NOTICE_DEADLINE = "notice_deadline", "Last day to give notice approaching"
     # Vet
     DOCUMENT_EXPIRING = "document_expiring", "Due-diligence document expiring"
+    # Pay
+    INVOICE_SUBMITTED = "invoice_submitted", "Invoice submitted for approval"
     # Comply
     FILING_1099_DUE = "filing_1099_due", "1099-NEC filing deadline approaching"
     RECIPIENT_COPIES_DUE = "recipient_copies_due", "1099-NEC recipient copies not furnished yet"

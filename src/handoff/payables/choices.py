@@ -13,3 +13,22 @@ class PaymentMethod(models.TextChoices):
 # Card and third-party-network payments are reported by the processor on Form 1099-K, not by
 # the payer on 1099-NEC (domain/taxes-and-reporting.md; 1099-NEC instructions).
 PROCESSOR_REPORTED = frozenset({PaymentMethod.CARD, PaymentMethod.PAYMENT_NETWORK})
+
+
+class InvoiceStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"
+    VOID = "void", "Void"
+
+
+# An invoice in one of these no longer bills its period: a later one may bill it again.
+PERIOD_RELEASED = frozenset({InvoiceStatus.REJECTED, InvoiceStatus.SUPERSEDED})
+
+
+class LineKind(models.TextChoices):
+    HOURS = "hours", "Hours"
+    UNITS = "units", "Units"
+    FEE = "fee", "Fee"
+    EXPENSE = "expense", "Expense"

@@ -3,45 +3,20 @@ from django.utils import timezone
 
 from handoff.core.csv_import import CsvImportForm, read_rows
 from handoff.engagements.models import Engagement
-from handoff.payables.choices import PaymentMethod
+from handoff.payables.choices import InvoiceStatus, LineKind, PaymentMethod
 from handoff.payables.models import Invoice
-from handoff.payables.services import IMPORT_COLUMNS, REQUIRED_COLUMNS
+from handoff.payables.services import IMPORT_COLUMNS, MAX_LINES, REQUIRED_COLUMNS
 from handoff.providers.models import Provider
+from handoff.work.forms import FILES_HELP, MultipleFileField
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY = {"max_digits": 12, "decimal_places": 2}
+# The empty line rows the submit page shows, and how many more "Add rows" brings.
+LINE_ROWS = 5
 
 
 def _providers(principal):
     return Provider.objects.visible_to(principal).filter(archived_at__isnull=True).order_by("name")
-
-
-class InvoiceForm(forms.ModelForm):
-    provider = forms.ModelChoiceField(queryset=Provider.objects.none())
-    engagement = forms.ModelChoiceField(queryset=Engagement.objects.none(), required=False)
-
-    class Meta:
-        model = Invoice
-        fields = [
-            "provider",
-            "engagement",
-            "number",
-            "issued_on",
-            "due_on",
-            "amount",
-            "description",
-        ]
-        widgets = {
-            "issued_on": forms.DateInput(attrs={"type": "date"}),
-            "due_on": forms.DateInput(attrs={"type": "date"}),
-        }
-
-    def __init__(self, *args, principal, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = _providers(principal)
-        self.fields["engagement"].queryset = Engagement.objects.visible_to(
-            principal
-        ).select_related("provider")
-
-    def _post_clean(self):
-        pass
 
 
 class PaymentForm(forms.Form):
@@ -120,3 +95,97 @@ def csv_rows(content: str) -> list[dict]:
         required=REQUIRED_COLUMNS,
         message=PaymentImportForm.missing_columns_message,
     )
+
+
+class EngagementChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, show_provider: bool, **kwargs):
+        self.show_provider = show_provider
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, engagement):
+        return (
+            f"{engagement.provider.name} — {engagement.title}"
+            if self.show_provider
+            else (engagement.title)
+        )
+
+
+class InvoiceSubmitForm(forms.Form):
+    """An invoice's heading; its lines are :class:`LineForm` rows beside it."""
+
+    engagement = EngagementChoiceField(queryset=Engagement.objects.none(), show_provider=True)
+    number = forms.CharField(label="Invoice number", max_length=60)
+    issued_on = forms.DateField(label="Invoice date", widget=DATE)
+    due_on = forms.DateField(label="Due date", required=False, widget=DATE)
+    period_start = forms.DateField(label="Period from", widget=DATE)
+    period_end = forms.DateField(label="Period to", widget=DATE)
+    amount = forms.DecimalField(
+        label="Invoice total", **MONEY, help_text="The sum of the lines below, to the cent."
+    )
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    attachments = MultipleFileField(label="Files (timesheets, receipts)", help_text=FILES_HELP)
+
+    def __init__(self, *args, engagements, show_provider: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engagement"].queryset = engagements
+        self.fields["engagement"].show_provider = show_provider
+        self.fields["issued_on"].initial = timezone.localdate
+
+
+class LineForm(forms.Form):
+    """One line; a row left empty is skipped, a row begun needs each of its numbers."""
+
+    kind = forms.ChoiceField(choices=[("", "—"), *LineKind.choices], required=False)
+    description = forms.CharField(required=False, max_length=300)
+    quantity = forms.DecimalField(required=False, **MONEY, label="Hours or quantity")
+    unit_price = forms.DecimalField(required=False, **MONEY, label="Rate or price")
+    amount = forms.DecimalField(required=False, **MONEY)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each row's fields say which line they are ("Line 2 amount"), for screen readers and
+        # for a phone, where the rows stack.
+        row = (self.prefix or "").rsplit("-", 1)[-1]
+        if row.isdigit():
+            for name, field in self.fields.items():
+                label = field.label or name.replace("_", " ")
+                field.label = f"Line {int(row) + 1} {label.lower()}"
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) not in (None, "") for name in self.fields):
+            return data
+        for name in ("kind", "quantity", "unit_price", "amount"):
+            if data.get(name) in (None, "") and name not in self.errors:
+                self.add_error(name, "Fill this in, or clear the row.")
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(name) not in (None, "") for name in self.fields)
+
+
+def line_formset(*, rows: int = LINE_ROWS):
+    return forms.formset_factory(
+        LineForm, extra=rows, max_num=MAX_LINES, absolute_max=MAX_LINES, validate_max=True
+    )
+
+
+class InvoiceFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False)
+    provider = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "Every status"), *InvoiceStatus.choices]
+        self.fields["provider"].choices = [("", "Every provider")] + list(
+            Provider.objects.visible_to(principal).order_by("name").values_list("pk", "name")
+        )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value}

@@ -15,6 +15,13 @@ Check = Callable[..., list[str]]
 
 _checks: list[Check] = []
 
+# finder(principal, tin_digits) -> the ids of the providers whose W-9 carries that TIN. An
+# import from an accounting system matches its payees by TIN first; the W-9s are
+# ``compliance``'s, so it registers the finder.
+PayeeFinder = Callable[..., set[int]]
+
+_payee_finders: list[PayeeFinder] = []
+
 
 def on_payment(check: Check) -> Check:
     """Register ``check(principal, payment)``; registering it again changes nothing."""
@@ -29,3 +36,19 @@ def check_payment(principal, payment) -> list[str]:
     for check in _checks:
         warnings.extend(check(principal, payment))
     return warnings
+
+
+def on_payee_by_tin(finder: PayeeFinder) -> PayeeFinder:
+    """Register ``finder(principal, tin_digits)``; registering it again changes nothing."""
+    if finder not in _payee_finders:
+        _payee_finders.append(finder)
+    return finder
+
+
+def payee_by_tin(principal, tin_digits: str) -> set[int]:
+    """The providers of ``principal``'s organization whose W-9 has this nine-digit TIN (empty
+    when no app is registered to know, or none has it)."""
+    found: set[int] = set()
+    for finder in _payee_finders:
+        found |= set(finder(principal, tin_digits))
+    return found

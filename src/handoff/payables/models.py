@@ -6,6 +6,7 @@ state), so nothing was copied. Their tax side — a W-9 on file, backup withhold
 totals — stays in ``compliance``, which reads these rows and checks each new payment through
 :mod:`handoff.payables.hooks`."""
 
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -13,15 +14,42 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
-from handoff.core.tenancy import TenantModel
+from handoff.core.tenancy import TenantModel, TenantQuerySet
 from handoff.decisions.models import dollars
-from handoff.payables.choices import PROCESSOR_REPORTED, PaymentMethod
+from handoff.payables.choices import PROCESSOR_REPORTED, InvoiceStatus, LineKind, PaymentMethod
 
 POSITIVE = MinValueValidator(Decimal("0.01"), "Enter an amount above zero.")
 
 
+INVOICE_STATUS_CLASS = {
+    InvoiceStatus.SUBMITTED: "status-sent",
+    InvoiceStatus.APPROVED: "status-active",
+    InvoiceStatus.REJECTED: "status-dd-rejected",
+    InvoiceStatus.SUPERSEDED: "status-archived",
+    InvoiceStatus.VOID: "status-ended",
+}
+
+
+class InvoiceQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """A provider's contact sees their own provider's invoices, every status."""
+        return self.filter(provider_id=principal.provider_id)
+
+
+class InvoicePartQuerySet(TenantQuerySet):
+    def portal_scope(self, principal):
+        """The lines and files of the contact's own provider's invoices."""
+        return self.filter(invoice__provider_id=principal.provider_id)
+
+
 class Invoice(TenantModel):
+    """A provider's bill: its lines (``InvoiceLine``) add up to ``amount``. Submitted through
+    the portal by the provider's contact, or entered by a member on the provider's behalf;
+    ``flags`` keeps what the checks against the engagement's terms found at submission
+    (:mod:`handoff.payables.checks`), for the approver."""
+
     provider = models.ForeignKey(
         "providers.Provider", on_delete=models.PROTECT, related_name="invoices"
     )
@@ -37,16 +65,50 @@ class Invoice(TenantModel):
     due_on = models.DateField("due date", null=True, blank=True)
     amount = models.DecimalField(**dollars, validators=[POSITIVE])
     description = models.CharField(max_length=300, blank=True)
+    status = models.CharField(
+        max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.SUBMITTED
+    )
+    period_start = models.DateField("period from", null=True, blank=True)
+    period_end = models.DateField("period to", null=True, blank=True)
+    note = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_by_member = models.BooleanField(
+        "entered on the provider's behalf",
+        default=False,
+        help_text="A member typed it in for the provider; the provider did not submit it.",
+    )
+    replaces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        help_text="The invoice this one corrects (both are kept).",
+    )
+    # [{"code", "message", "difference"}], as checks.Finding.as_json() wrote them.
+    flags = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = InvoiceQuerySet.as_manager()
+
     class Meta:
         db_table = "compliance_invoice"  # the table it had in compliance, kept (no copy)
         ordering = ["-issued_on", "-id"]
         indexes = [
-            models.Index(fields=["organization", "provider", "-issued_on"], name="invoice_org_prov")
+            models.Index(
+                fields=["organization", "provider", "-issued_on"], name="invoice_org_prov"
+            ),
+            models.Index(fields=["organization", "status"], name="invoice_org_status"),
+            models.Index(fields=["organization", "engagement"], name="invoice_org_engagement"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -57,11 +119,69 @@ class Invoice(TenantModel):
     def __str__(self):
         return f"Invoice {self.number} from {self.provider}"
 
+    @property
+    def status_class(self) -> str:
+        """The stylesheet's badge for the status."""
+        return INVOICE_STATUS_CLASS.get(self.status, "status-draft")
+
     def clean(self):
         super().clean()
         _check_links(self)
         if self.due_on and self.issued_on and self.due_on < self.issued_on:
             raise ValidationError({"due_on": "The due date is before the invoice date."})
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": "The period ends before it starts."})
+
+
+class InvoiceLine(TenantModel):
+    """One line of an invoice: hours × rate, units × price, a fee or an expense."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=LineKind.choices)
+    description = models.CharField(max_length=300, blank=True)
+    quantity = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(1))
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    objects = InvoicePartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["organization", "invoice"], name="invoiceline_org_inv")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.description or self.amount}"
+
+
+def invoice_file_path(instance, filename):
+    return (
+        f"org-{instance.organization_id}/invoices/{instance.invoice_id}/"
+        f"{secrets.token_hex(8)}-{filename}"
+    )
+
+
+class InvoiceAttachment(TenantModel):
+    """A file sent with an invoice (timesheet, receipt), kind and size checked on upload."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=invoice_file_path, max_length=300)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvoicePartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["organization", "invoice"], name="invoicefile_org_inv")]
+
+    def __str__(self):
+        return self.name
 
 
 def _check_links(row) -> None:
@@ -138,3 +258,54 @@ class Payment(TenantModel):
     def save(self, *args, **kwargs):
         self.processor_reported = self.method in PROCESSOR_REPORTED
         super().save(*args, **kwargs)
+
+
+# --- Accounting imports ---------------------------------------------------------------------
+class ColumnMapping(TenantModel):
+    """A copy of a built-in import mapping (``payables/formats/<base>.json``) with the
+    organization's own headers: which column of its file means the date, payee, amount…
+    ``roles`` maps each role (``accounting.ROLES_BY_KIND``) to a header."""
+
+    name = models.CharField(max_length=80)
+    base = models.CharField(
+        "built-in mapping", max_length=40, help_text="The built-in mapping this one adapts."
+    )
+    roles = models.JSONField(default=dict, help_text="Role → the header of that column.")
+    date_format = models.CharField(max_length=20)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "payables"
+        ordering = [Lower("name"), "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="column_mapping_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def key(self) -> str:
+        return f"mapping-{self.pk}"
+
+    def clean(self):
+        super().clean()
+        from handoff.payables import accounting
+
+        base = accounting.builtin_mappings().get(self.base)
+        if base is None or base.kind == accounting.BILLS:
+            raise ValidationError({"base": "Choose a built-in import mapping to adapt."})
+        if self.date_format not in accounting.DATE_FORMATS:
+            raise ValidationError({"date_format": "Choose one of the date formats offered."})
+        allowed = set(accounting.ROLES_BY_KIND[base.kind])
+        if not isinstance(self.roles, dict) or set(self.roles) - allowed:
+            raise ValidationError({"roles": "Name a column for the listed meanings only."})
+        for role in base.required_roles:
+            if not (self.roles.get(role) or "").strip():
+                label = accounting.ROLE_LABELS[role]
+                raise ValidationError({role: f"{label}: name the column that holds it."})

@@ -1,4 +1,5 @@
-"""Pay's operations: invoices, payments and the payments' CSV import. Each owns its
+"""Pay's operations: invoices (submitted by a provider's contact through the portal, or entered
+by a member on the provider's behalf), payments and the payments' CSV import. Each owns its
 transaction, checks that every linked row belongs to the organization, and writes the audit
 trail. A payment's tax checks (a W-9 on file, backup withholding) are ``compliance``'s,
 run through :mod:`handoff.payables.hooks` before the payment is saved."""
@@ -6,20 +7,39 @@ run through :mod:`handoff.payables.hooks` before the payment is saved."""
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 
+from handoff.accounts.models import Membership
 from handoff.core import audit, csv_import
 from handoff.core.principal import Principal
 from handoff.core.roles import Role
+from handoff.core.uploads import safe_name, sniff_attachment
 from handoff.engagements.models import Engagement
-from handoff.payables import hooks
-from handoff.payables.choices import PaymentMethod
-from handoff.payables.models import Invoice, Payment
+from handoff.notifications.events import Event
+from handoff.notifications.services import notify
+from handoff.payables import checks, hooks
+from handoff.payables.choices import PERIOD_RELEASED, InvoiceStatus, LineKind, PaymentMethod
+from handoff.payables.models import Invoice, InvoiceAttachment, InvoiceLine, Payment
 from handoff.providers.models import Provider
 
 INVOICE_FIELDS = ["number", "issued_on", "due_on", "amount", "description"]
+# What a submitted invoice takes besides its engagement, lines and files.
+SUBMIT_FIELDS = [
+    "number",
+    "issued_on",
+    "due_on",
+    "period_start",
+    "period_end",
+    "amount",
+    "description",
+    "note",
+]
+LINE_FIELDS = ["kind", "description", "quantity", "unit_price", "amount"]
+MAX_LINES = 100
+MAX_ATTACHMENTS = 10
 PAYMENT_FIELDS = ["paid_on", "amount", "method", "reference"]
 
 
@@ -43,33 +63,330 @@ def _link(principal: Principal, model, pk, field: str):
     return row
 
 
-@transaction.atomic
 def record_invoice(principal: Principal, *, provider_id, engagement_id=None, data: dict) -> Invoice:
-    principal.require_in(principal.organization_id, Role.MANAGER, "Recording an invoice")
+    """A member enters an invoice as one amount (one fee line): the shape invoices had before
+    they had lines, kept for callers that know only the total."""
+    amount = data.get("amount")
+    return submit_invoice(
+        principal,
+        engagement_id,
+        {**{k: v for k, v in data.items() if k in SUBMIT_FIELDS}, "provider_id": provider_id},
+        [
+            {
+                "kind": LineKind.FEE,
+                "description": data.get("description") or "",
+                "quantity": Decimal(1),
+                "unit_price": amount,
+                "amount": amount,
+            }
+        ],
+    )
+
+
+def _decimal(value, field: str) -> Decimal:
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        try:
+            number = (
+                Decimal(str(value).strip().replace(",", "")) if value not in (None, "") else None
+            )
+        except InvalidOperation:
+            number = None
+    if number is None or not number.is_finite():
+        raise ValidationError({field: "Give a number such as 12.50."})
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError({field: "Give at most two decimal places (cents)."})
+    if abs(number) >= Decimal("1e10"):
+        raise ValidationError({field: "The number is too large."})
+    return number
+
+
+def _lines(lines) -> list[checks.Line]:
+    """``lines`` (dicts of LINE_FIELDS) as checked values; a bad field is refused by name."""
+    if len(lines) > MAX_LINES:
+        raise ValidationError({"lines": f"An invoice has at most {MAX_LINES} lines."})
+    parsed, errors = [], {}
+    for index, line in enumerate(lines):
+        values = {}
+        for name in ("quantity", "unit_price", "amount"):
+            try:
+                values[name] = _decimal(line.get(name), f"lines[{index}].{name}")
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        kind = str(line.get("kind") or "")
+        if kind not in LineKind.values:
+            errors[f"lines[{index}].kind"] = ["Choose hours, units, fee or expense for each line."]
+        description = " ".join(str(line.get("description") or "").split())
+        if len(description) > 300:
+            errors[f"lines[{index}].description"] = ["Keep a line's description to 300 characters."]
+        if len(values) == 3:
+            parsed.append(checks.Line(kind=kind, description=description, **values))
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
+def terms_of(engagement: Engagement) -> checks.Terms:
+    """The engagement's terms as the checks read them (its tiers prefetched or read here)."""
+    return checks.Terms(
+        pricing_model=engagement.pricing_model,
+        amount=engagement.amount,
+        billing_period=engagement.billing_period,
+        tiers=tuple(engagement.tiers()),
+        expenses_allowed=engagement.expenses_allowed,
+        start=engagement.start_date,
+        end=engagement.end_date,
+        status=engagement.status,
+        unit_name=engagement.unit_name,
+    )
+
+
+def _approvers(invoice: Invoice) -> list:
+    """Who hears of a submitted invoice: the organization's managers and above (approval rules
+    by role and amount come with the approval step). Read for the organization, whoever
+    submitted: a provider's contact sees no memberships."""
+    system = Principal.system(invoice.organization)
+    return [
+        membership.user
+        for membership in Membership.objects.visible_to(system)
+        .filter(role__in=[Role.OWNER, Role.ADMIN, Role.MANAGER])
+        .select_related("user")
+        .order_by("user_id")
+    ]
+
+
+def _store_files(invoice: Invoice, checked, actor) -> list:
+    rows, saved = [], []
+    try:
+        for upload, content_type, extension in checked:
+            name = safe_name(getattr(upload, "name", "") or "", extension)
+            row = InvoiceAttachment(
+                organization=invoice.organization,
+                invoice=invoice,
+                name=name[:200],
+                content_type=content_type,
+                size=upload.size,
+                uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+            row.file.save(safe_name(name, extension, limit=64), upload, save=False)
+            saved.append(row.file)
+            row.save()
+            rows.append(row)
+    except Exception:
+        for stored in saved:  # nothing half-saved: the database rolls back, the files go too
+            stored.storage.delete(stored.name)
+        raise
+    return rows
+
+
+def _engagement_for(principal: Principal, engagement) -> Engagement | None:
+    if engagement in (None, ""):
+        return None
+    pk = engagement.pk if isinstance(engagement, Engagement) else engagement
+    found = (
+        Engagement.objects.visible_to(principal)
+        .select_related("provider", "organization")
+        .prefetch_related("price_tiers")
+        .filter(pk=pk)
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if found is None:
+        raise ValidationError(
+            {"engagement": "Choose one of the engagements listed (this one is not yours)."}
+        )
+    return found
+
+
+@transaction.atomic
+def submit_invoice(
+    principal: Principal, engagement, data: dict, lines: list[dict], attachments=()
+) -> Invoice:
+    """Submit an invoice under ``engagement`` (an id or row) with its ``lines`` (dicts of
+    ``LINE_FIELDS``) and ``attachments`` (uploaded files): all of it, or nothing.
+
+    A provider's contact submits for their own provider's engagements only (any other is
+    refused on ``engagement``, as if it did not exist). A member (manager or above) enters one
+    on the provider's behalf, recorded as such; a member may name no engagement (``data``'s
+    ``provider_id`` then says whose invoice it is), and the lines are then checked for their
+    arithmetic only. Refusals (:mod:`handoff.payables.checks`) raise ``ValidationError`` naming
+    each field (``lines[2].amount``); what differs from the terms is kept in ``flags`` for the
+    approver. ``data["replaces_id"]`` names an invoice this one corrects: it is kept, marked
+    superseded. The organization's managers and above are notified."""
+    if principal.is_link or principal.organization is None:
+        raise PermissionDenied("Submitting an invoice needs a log-in.")
+    if not principal.is_provider:
+        principal.require(Role.MANAGER, "Entering an invoice for a provider")
     org, actor = principal.organization, principal.user
+    found = _engagement_for(principal, engagement)
+    if found is not None:
+        provider = found.provider
+    elif principal.is_provider:
+        raise ValidationError({"engagement": "Choose the engagement the invoice is for."})
+    else:
+        provider = _provider(principal, data.get("provider_id"))
+    if principal.is_provider:
+        principal.require_in(found.organization_id, Role.MANAGER, or_provider=provider.pk)
+
+    values = {key: data.get(key) for key in SUBMIT_FIELDS if key in data}
+    for key in ("number", "description", "note"):
+        values[key] = (
+            " ".join(str(values.get(key) or "").split())
+            if key != "note"
+            else (str(values.get(key) or "").strip())
+        )
+    errors: dict[str, list[str]] = {}
+    try:
+        total = _decimal(values.get("amount"), "amount")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        total = None
+    try:
+        parsed = _lines(lines)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        parsed = None
+
+    replaces = None
+    if data.get("replaces_id"):
+        replaces = (
+            Invoice.objects.visible_to(principal)
+            .filter(pk=data["replaces_id"], provider=provider)
+            .first()
+            if str(data["replaces_id"]).isdigit()
+            else None
+        )
+        if replaces is None:
+            errors["replaces_id"] = ["Choose an invoice of this provider to correct."]
+        elif replaces.status not in (InvoiceStatus.SUBMITTED, InvoiceStatus.REJECTED):
+            errors["replaces_id"] = [
+                f"Invoice {replaces.number} is {replaces.get_status_display().lower()}; only a "
+                "submitted or rejected invoice can be corrected."
+            ]
+
     invoice = Invoice(
         organization=org,
-        provider=_provider(principal, provider_id),
-        engagement=_link(principal, Engagement, engagement_id, "engagement"),
+        provider=provider,
+        engagement=found,
+        status=InvoiceStatus.SUBMITTED,
+        submitted_by=actor,
         created_by=actor,
-        **{key: value for key, value in data.items() if key in INVOICE_FIELDS},
+        entered_by_member=not principal.is_provider,
+        replaces=replaces,
+        **{k: v for k, v in values.items() if k != "amount"},
+        amount=total if total is not None else Decimal(0),
     )
-    invoice.full_clean(validate_constraints=False)
-    if (
-        Invoice.objects.visible_to(principal)
-        .filter(provider=invoice.provider, number=invoice.number)
-        .exists()
-    ):
-        raise ValidationError(
-            {"number": f"{invoice.provider} already has an invoice {invoice.number}."}
+    try:
+        invoice.full_clean(exclude=["amount", "flags"], validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+
+    if parsed is not None and total is not None:
+        billed = []
+        if found is not None:
+            earlier = (
+                Invoice.objects.visible_to(principal)
+                .filter(engagement=found, period_start__isnull=False, period_end__isnull=False)
+                .exclude(status__in=PERIOD_RELEASED)
+            )
+            if replaces is not None:
+                earlier = earlier.exclude(pk=replaces.pk)
+            billed = [
+                checks.Billed(number, start, end)
+                for number, start, end in earlier.values_list(
+                    "number", "period_start", "period_end"
+                )
+            ]
+        outcome = checks.check_invoice(
+            terms_of(found) if found is not None else None,
+            period_start=invoice.period_start,
+            period_end=invoice.period_end,
+            lines=parsed,
+            total=total,
+            billed=billed,
         )
-    invoice.save()
+        for field, messages in outcome.refusal_dict().items():
+            if field == "period_end" and "period_end" in errors:
+                continue  # the model said it already
+            errors.setdefault(field, []).extend(messages)
+        invoice.flags = [finding.as_json() for finding in outcome.flags]
+
+    if (
+        invoice.number
+        and (
+            Invoice.objects.visible_to(principal).filter(provider=provider, number=invoice.number)
+        ).exists()
+    ):
+        errors.setdefault("number", []).append(
+            f"{provider.name} already has an invoice {invoice.number}; give this one its own "
+            f"number (a correction too, e.g. {invoice.number}-2)."
+        )
+    files = [f for f in attachments or () if f]
+    if len(files) > MAX_ATTACHMENTS:
+        errors["attachments"] = [f"Attach at most {MAX_ATTACHMENTS} files."]
+    else:
+        for upload in files:
+            try:
+                sniff_attachment(upload, "attachments")
+            except ValidationError as error:
+                errors.setdefault("attachments", []).extend(error.message_dict["attachments"])
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError:  # submitted twice at once: the constraint has the last word
+        raise ValidationError(
+            {"number": f"{provider.name} already has an invoice {invoice.number}."}
+        ) from None
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            organization=org,
+            invoice=invoice,
+            position=index,
+            kind=line.kind,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=line.amount,
+        )
+        for index, line in enumerate(parsed)
+    )
+    _store_files(invoice, [(f, *sniff_attachment(f, "attachments")) for f in files], actor)
+    if replaces is not None:
+        replaces.status = InvoiceStatus.SUPERSEDED
+        replaces.save(update_fields=["status"])
+    who = "entered for the provider by a member" if invoice.entered_by_member else "submitted"
     audit.record(
         org,
         actor,
-        "invoice.recorded",
+        "invoice.submitted",
         invoice,
-        f"Recorded invoice {invoice.number} from {invoice.provider}",
+        f"Invoice {invoice.number} from {provider.name} for {invoice.amount} {who}"
+        + (f", correcting {replaces.number}" if replaces else "")
+        + (f"; {len(invoice.flags)} flagged" if invoice.flags else ""),
+        {"flags": [flag["code"] for flag in invoice.flags]},
+    )
+    flagged = f" ({len(invoice.flags)} flagged against the terms)" if invoice.flags else ""
+    notify(
+        organization=org,
+        event=Event.INVOICE_SUBMITTED,
+        subject=f"Invoice {invoice.number} from {provider.name}: {invoice.amount:,.2f}{flagged}",
+        body=(
+            f"{provider.name} submitted invoice {invoice.number}"
+            if not invoice.entered_by_member
+            else f"Invoice {invoice.number} was entered on {provider.name}'s behalf"
+        )
+        + (f" under “{found.title}”" if found else "")
+        + ". It waits for approval.",
+        url=reverse("payables:invoice", args=[org.slug, invoice.pk]),
+        users=_approvers(invoice),
+        key=f"invoice-submitted-{invoice.pk}",
+        actor=actor,
     )
     return invoice
 

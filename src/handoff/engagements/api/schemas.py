@@ -44,6 +44,7 @@ class EngagementOut(Schema):
     unit_name: str
     monthly_quantity: Decimal | None
     payment_terms_days: int
+    expenses_allowed: bool = Field(description="Its invoices may carry expense lines.")
     tiers: list[Tier] = Field(alias="price_tiers")
     annual_cost: Decimal | None = Field(description="None when an estimate it needs is missing.")
     currency: str
@@ -162,6 +163,7 @@ class EngagementIn(Schema):
     unit_name: str = ""
     monthly_quantity: Decimal | None = None
     payment_terms_days: int = 30
+    expenses_allowed: bool = Field(False, description="Its invoices may carry expense lines.")
     tiers: list[Tier] = Field(default=[], description="Volume tiers of per-unit pricing.")
     start_date: date
     end_date: date | None = None
@@ -180,6 +182,7 @@ class EngagementPatch(Schema):
     unit_name: str | None = None
     monthly_quantity: Decimal | None = None
     payment_terms_days: int | None = None
+    expenses_allowed: bool | None = None
     tiers: list[Tier] | None = Field(None, description="Sent: replaces all the tiers.")
     start_date: date | None = None
     end_date: date | None = None

@@ -1,9 +1,10 @@
 """Pay as JSON: the same services and selectors as the pages, behind thin handlers.
 
-Least roles: reading for viewers; recording invoices and payments, and the import, for
-managers. Importing the handler modules here runs their decorators before the API is built."""
+Least roles: reading for viewers; entering invoices for a provider, recording payments and
+the import, for managers; a provider's contact reads and submits their own provider's
+invoices. Importing the handler modules here runs their decorators before the API is built."""
 
-from handoff.payables.api import payments  # noqa: F401
+from handoff.payables.api import accounting, invoices, payments  # noqa: F401
 from handoff.payables.api.routing import router
 
 __all__ = ["router"]

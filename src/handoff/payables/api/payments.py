@@ -1,4 +1,4 @@
-"""Invoices, payments and the CSV payment import."""
+"""Payments and the CSV payment import."""
 
 from django.core.exceptions import ValidationError
 from ninja import Query, Status
@@ -9,10 +9,6 @@ from handoff.payables import selectors, services
 from handoff.payables.api.routing import ERRORS, router
 from handoff.payables.api.schemas import (
     ImportIn,
-    InvoiceIn,
-    InvoiceOut,
-    InvoicePage,
-    PageFilters,
     PaymentCreatedOut,
     PaymentFilters,
     PaymentImportOut,
@@ -20,28 +16,6 @@ from handoff.payables.api.schemas import (
     PaymentPage,
 )
 from handoff.payables.forms import csv_rows
-
-
-@router.get("/payables/invoices", response={200: InvoicePage, **ERRORS})
-@api_access()
-def list_invoices(request, filters: Query[PageFilters]):
-    rows = selectors.invoices(request.principal)
-    if filters.provider is not None:
-        rows = rows.filter(provider_id=filters.provider)
-    return paginate(rows, filters.page, filters.per_page)
-
-
-@router.post("/payables/invoices", response={201: InvoiceOut, **ERRORS})
-@api_access(Role.MANAGER)
-@fields_named(provider="provider_id", engagement="engagement_id")
-def create_invoice(request, payload: InvoiceIn):
-    invoice = services.record_invoice(
-        request.principal,
-        provider_id=payload.provider_id,
-        engagement_id=payload.engagement_id,
-        data=payload.dict(exclude={"provider_id", "engagement_id"}),
-    )
-    return Status(201, invoice)
 
 
 @router.get("/payables/payments", response={200: PaymentPage, **ERRORS})

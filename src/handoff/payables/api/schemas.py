@@ -5,29 +5,93 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from handoff.core.api import Year
-from handoff.payables.choices import PaymentMethod
+from handoff.core.api import ResponseSchema, Year
+from handoff.payables.choices import InvoiceStatus, LineKind, PaymentMethod
+
+# A line's numbers as JSON numbers or strings ("12.50"): a value that is not one is refused
+# by the service naming the line's field (``lines[2].amount``), like its other refusals.
+Number = Decimal | str
 
 
-class InvoiceOut(Schema):
+class InvoiceFlagOut(Schema):
+    code: str
+    message: str
+    difference: Decimal | None = Field(
+        description="What the invoice bills minus what the terms give; null when no amount."
+    )
+
+
+class InvoiceOut(ResponseSchema):
     id: int
     provider_id: int
+    provider_name: str = Field(alias="provider.name")
     engagement_id: int | None
     number: str
     issued_on: date
     due_on: date | None
-    amount: Decimal
+    period_start: date | None
+    period_end: date | None
+    amount: Decimal = Field(description="The total: the sum of the lines.")
     description: str
+    status: InvoiceStatus
+    entered_by_member: bool = Field(description="Entered by a member on the provider's behalf.")
+    replaces_id: int | None = Field(description="The invoice this one corrects.")
+    flags: list[InvoiceFlagOut] = Field(
+        description="What differs from the engagement's terms, found at submission."
+    )
+
+
+class InvoiceLineOut(Schema):
+    kind: LineKind
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+class InvoiceFileOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+
+class InvoiceDetailOut(InvoiceOut):
+    note: str
+    lines: list[InvoiceLineOut]
+    attachments: list[InvoiceFileOut]
+
+
+class InvoiceLineIn(Schema):
+    kind: str = Field(description="hours, units, fee or expense.")
+    description: str = ""
+    quantity: Number = Field(description="Hours or units; 1 for a fee or an expense.")
+    unit_price: Number = Field(description="The hourly rate, the unit price, or the fee.")
+    amount: Number = Field(description="quantity × unit_price, to the cent.")
 
 
 class InvoiceIn(Schema):
-    provider_id: int
-    engagement_id: int | None = None
-    number: str
+    engagement_id: int | None = Field(
+        None, description="The engagement billed; a provider's contact must give one."
+    )
+    provider_id: int | None = Field(
+        None, description="Only for a member's invoice under no engagement: whose it is."
+    )
+    number: str = Field(description="Unique per provider.")
     issued_on: date
     due_on: date | None = None
-    amount: Decimal
+    period_start: date | None = Field(None, description="Required under an engagement.")
+    period_end: date | None = Field(None, description="Required under an engagement.")
+    amount: Number = Field(description="The total; refused unless it is the sum of the lines.")
     description: str = ""
+    note: str = ""
+    lines: list[InvoiceLineIn] = Field(
+        default=[],
+        description="The lines. A member who sends none enters the total as one fee line.",
+    )
+    replaces_id: int | None = Field(
+        None, description="A submitted or rejected invoice this one corrects (kept, superseded)."
+    )
 
 
 class InvoicePage(Schema):
@@ -41,6 +105,10 @@ class PageFilters(Schema):
     provider: int | None = None
     page: int = 1
     per_page: int = 50
+
+
+class InvoiceFilters(PageFilters):
+    status: InvoiceStatus | None = Field(None, description="Every status when not given.")
 
 
 class PaymentOut(Schema):
