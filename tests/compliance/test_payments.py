@@ -14,7 +14,7 @@ from handoff.compliance.exports import NEC_COLUMNS
 from handoff.core.models import AuditEvent
 from handoff.core.principal import Principal
 from handoff.payables import services as payables
-from handoff.payables.models import Payment
+from handoff.payables.models import Invoice, Payment
 from tests.compliance.conftest import FAKE_EIN, FAKE_SSN, pay, record_w9
 from tests.conftest import client_for
 from tests.factories import ProviderFactory, principal_for
@@ -231,6 +231,7 @@ class TestRecording:
             provider_id=jordan.pk,
             data={"number": "J-1", "issued_on": date(2025, 1, 2), "amount": D("300")},
         )
+        Invoice.objects.filter(pk=invoice.pk).update(status="approved")  # payable once approved
         payment = pay(org, manager, jordan, D("300"), date(2025, 1, 20), invoice_id=invoice.pk)
         assert payment.invoice == invoice
         with pytest.raises(Exception) as error:

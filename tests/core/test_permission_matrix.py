@@ -121,6 +121,7 @@ NOUNS = {
     "invitations": "accounts.Invitation",
     "members": "accounts.Membership",
     "invoices": "payables.Invoice",
+    "approval-rules": "payables.ApprovalRule",
     "invoice-files": "payables.InvoiceAttachment",
     "mappings": "payables.ColumnMapping",
 }

@@ -23,5 +23,7 @@ class ComplianceConfig(AppConfig):
         from handoff.payables import hooks as payables
 
         payables.on_payment(services.check_payment)
+        # The same W-9 rule at approval: an approved invoice is payable.
+        payables.on_approval(services.check_approval)
         # An import from an accounting system matches payees by the TIN on their W-9.
         payables.on_payee_by_tin(selectors.providers_with_tin)

@@ -497,6 +497,30 @@ def check_payment(principal: Principal, payment: Payment) -> list[str]:
     return warnings
 
 
+def check_approval(principal: Principal, invoice) -> list[str]:
+    """Comply's check on an invoice about to be approved (registered with
+    ``payables.hooks.on_approval``): a provider with neither a W-9 nor a W-8 in force is a
+    warning, or a refusal when the settings refuse payments without one."""
+    provider = invoice.provider
+    has_form = (
+        W9.objects.visible_to(principal).filter(provider=provider).exists()
+        or selectors.w8s_in_force(principal, org_today(principal.organization))
+        .filter(provider=provider)
+        .exists()
+    )
+    if has_form:
+        return []
+    if selectors.settings_for(principal).refuse_payments_without_w9:
+        raise ValidationError(
+            {
+                "provider": f"{provider.name} has no W-9 on file, and your Comply settings "
+                "refuse payments without one, so their invoice cannot be approved. Record "
+                "their W-9 first."
+            }
+        )
+    return [w9_warning(provider)]
+
+
 # --- 1099-NEC filings ------------------------------------------------------------------------
 FILING_FIELDS = ["filed_on", "method", "service_name", "confirmation"]
 

@@ -29,7 +29,8 @@ from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum, Window
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum, Window
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -42,6 +43,7 @@ from handoff.engagements.models import Engagement, EngagementFunction, SignedAgr
 from handoff.engagements.selectors import NOTICE_DEADLINE, renewals_within
 from handoff.insights import first_run, scorecards
 from handoff.insights import standings as standings_
+from handoff.payables import selectors as payables
 from handoff.payables.models import Payment
 from handoff.providers import vetting
 from handoff.work import issues as work_issues
@@ -82,6 +84,7 @@ class Section:
     # links to the step that starts it, rather than reading as reassurance.
     empty_link: str = ""
     empty_url: str = ""
+    summary: str = ""  # a line of figures under the title (the invoice cards' total, age)
 
     @property
     def more(self) -> int:
@@ -206,6 +209,66 @@ def _url(name: str, *args, query: dict | None = None, anchor: str = "") -> str:
 
 
 # --- Sections ---------------------------------------------------------------------------------
+def _invoice_card(principal, key, title, rows, since: str, today, zone, empty, query) -> Section:
+    """Invoices waiting on us: how many, their total (what is left to pay of approved ones),
+    the oldest's age in days from ``since``, the oldest few; two queries whatever the count."""
+    amount = "balance" if key == "approved_unpaid" else "amount"
+    figures = rows.order_by().aggregate(n=Count("pk"), total=Sum(amount), oldest=Min(since))
+    first = list(rows.select_related("provider").order_by(since, "pk")[:TOP])
+    currency = principal.organization.currency
+
+    def age(moment) -> int:
+        return (today - timezone.localtime(moment, zone).date()).days
+
+    items = [
+        Item(
+            label=f"Invoice {row.number}",
+            url=_url("payables:invoice", principal.organization.slug, row.pk),
+            detail=f"{getattr(row, amount):,.2f} {currency} · {age(getattr(row, since))} days",
+            provider=row.provider.name,
+        )
+        for row in first
+    ]
+    summary = ""
+    if figures["n"]:
+        summary = (
+            f"{figures['total']:,.2f} {currency} in all; the oldest {age(figures['oldest'])} days"
+        )
+    url = _url("payables:invoices", principal.organization.slug, query=query)
+    return Section(key, title, figures["n"], items, url, empty, summary=summary)
+
+
+def invoice_cards(principal, today, zone) -> dict[str, Section]:
+    """ "Invoices waiting for approval" (age from submission) and "Approved, not paid" (age
+    from approval), each linking to the filtered invoice list."""
+    return {
+        "approval_waiting": _invoice_card(
+            principal,
+            "approval_waiting",
+            "Invoices waiting for approval",
+            payables.waiting_for_approval(principal),
+            "created_at",
+            today,
+            zone,
+            "No invoice waits for approval.",
+            {"status": "submitted"},
+        ),
+        "approved_unpaid": _invoice_card(
+            principal,
+            "approved_unpaid",
+            "Approved, not paid",
+            payables.approved_unpaid(principal).annotate(
+                approved_at=Coalesce("decided_at", "created_at")
+            ),
+            "approved_at",
+            today,
+            zone,
+            "Every approved invoice is paid.",
+            {"payment_state": "open"},
+        ),
+    }
+
+
 def first_rows(queryset, top: int = TOP) -> tuple[list, int]:
     """The first ``top`` rows of ``queryset`` and how many it matches, in one query: each row
     carries the count of all (a window over every row matched)."""
@@ -806,7 +869,7 @@ def build(principal, *, user=None, today: date | None = None) -> "Dashboard":
             "Nothing falls due in the next 7 days.",
         ),
         issues=_issue_section(principal, now),
-        extra={"waiting": _waiting(principal, now)},
+        extra={"waiting": _waiting(principal, now), **invoice_cards(principal, today, zone)},
         compliance=[
             _missing_w9(principal),
             _unsigned(principal),

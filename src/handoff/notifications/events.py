@@ -28,6 +28,10 @@ class Event(models.TextChoices):
     DOCUMENT_EXPIRING = "document_expiring", "Due-diligence document expiring"
     # Pay
     INVOICE_SUBMITTED = "invoice_submitted", "Invoice submitted for approval"
+    INVOICE_APPROVED = "invoice_approved", "Invoice approved"
+    INVOICE_REJECTED = "invoice_rejected", "Invoice rejected"
+    INVOICE_WAITING = "invoice_waiting", "Invoice still waiting for approval"
+    INVOICE_UNPAID = "invoice_unpaid", "Approved invoice unpaid past its due date"
     # Comply
     FILING_1099_DUE = "filing_1099_due", "1099-NEC filing deadline approaching"
     RECIPIENT_COPIES_DUE = "recipient_copies_due", "1099-NEC recipient copies not furnished yet"

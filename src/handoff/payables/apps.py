@@ -7,7 +7,9 @@ class PayablesConfig(AppConfig):
     verbose_name = "Pay"
 
     def ready(self):
+        # The daily invoice reminders, run by the notifications worker's sweeps.
         from handoff.core import backup
+        from handoff.payables import jobs  # noqa: F401
 
         # Archives written before invoices and payments moved here hold them under compliance.
         backup.FORMER_LABELS["payables.invoice"] = "compliance.invoice"

@@ -2,9 +2,11 @@ from django import forms
 from django.utils import timezone
 
 from handoff.core.csv_import import CsvImportForm, read_rows
+from handoff.decisions.models import BusinessFunction
 from handoff.engagements.models import Engagement
 from handoff.payables.choices import InvoiceStatus, LineKind, PaymentMethod
-from handoff.payables.models import Invoice
+from handoff.payables.models import APPROVER_ROLES, Invoice
+from handoff.payables.selectors import PAYMENT_FILTERS
 from handoff.payables.services import IMPORT_COLUMNS, MAX_LINES, REQUIRED_COLUMNS
 from handoff.providers.models import Provider
 from handoff.work.forms import FILES_HELP, MultipleFileField
@@ -126,6 +128,7 @@ class InvoiceSubmitForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     attachments = MultipleFileField(label="Files (timesheets, receipts)", help_text=FILES_HELP)
+    replaces_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, engagements, show_provider: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,6 +180,9 @@ def line_formset(*, rows: int = LINE_ROWS):
 class InvoiceFilterForm(forms.Form):
     status = forms.ChoiceField(required=False)
     provider = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    payment_state = forms.ChoiceField(
+        label="Payment", required=False, choices=[("", "Any"), *PAYMENT_FILTERS]
+    )
 
     def __init__(self, *args, principal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -189,3 +195,55 @@ class InvoiceFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+# --- Approval ---------------------------------------------------------------------------------
+class ApprovalSettingsForm(forms.Form):
+    least_role = forms.ChoiceField(label="Least role that approves", choices=APPROVER_ROLES)
+    manager_limit = forms.DecimalField(
+        label="A manager approves up to",
+        required=False,
+        min_value=0.01,
+        **MONEY,
+        help_text="Empty: no limit.",
+    )
+    admin_limit = forms.DecimalField(
+        label="An admin approves up to",
+        required=False,
+        min_value=0.01,
+        **MONEY,
+        help_text="Empty: no limit. Owners have none.",
+    )
+    second_approver_above = forms.DecimalField(
+        label="A second approver above",
+        required=False,
+        min_value=0.01,
+        **MONEY,
+        help_text="Invoices above this need two approvals by two people. Empty: never.",
+    )
+
+
+class ApprovalRuleForm(forms.Form):
+    engagement = forms.ModelChoiceField(queryset=Engagement.objects.none(), required=False)
+    function = forms.ModelChoiceField(
+        label="Or a business function", queryset=BusinessFunction.objects.none(), required=False
+    )
+    least_role = forms.ChoiceField(label="Least role that approves", choices=APPROVER_ROLES)
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engagement"].queryset = (
+            Engagement.objects.visible_to(principal).select_related("provider").order_by("title")
+        )
+        self.fields["function"].queryset = BusinessFunction.objects.visible_to(principal).order_by(
+            "name"
+        )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for rejecting",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The provider sees it and can answer with a corrected invoice.",
+    )

@@ -52,3 +52,26 @@ def payee_by_tin(principal, tin_digits: str) -> set[int]:
     for finder in _payee_finders:
         found |= set(finder(principal, tin_digits))
     return found
+
+
+# check(principal, invoice) -> warnings, or raise ValidationError to refuse the approval.
+# ``compliance`` registers its "no payment without a W-9" rule: an approved invoice is payable,
+# so the rule applies at approval too (warn, or refuse when the settings say so).
+ApprovalCheck = Callable[..., list[str]]
+
+_approval_checks: list[ApprovalCheck] = []
+
+
+def on_approval(check: ApprovalCheck) -> ApprovalCheck:
+    """Register ``check(principal, invoice)``; registering it again changes nothing."""
+    if check not in _approval_checks:
+        _approval_checks.append(check)
+    return check
+
+
+def check_approval(principal, invoice) -> list[str]:
+    """Run every registered approval check on ``invoice`` (locked, not yet approved)."""
+    warnings: list[str] = []
+    for check in _approval_checks:
+        warnings.extend(check(principal, invoice))
+    return warnings

@@ -93,6 +93,17 @@ class Invoice(TenantModel):
     )
     # [{"code", "message", "difference"}], as checks.Finding.as_json() wrote them.
     flags = models.JSONField(default=list, blank=True)
+    rejection_reason = models.TextField(
+        blank=True, help_text="Why it was rejected; the provider's contact sees it."
+    )
+    decided_at = models.DateTimeField("approved or rejected at", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -258,6 +269,121 @@ class Payment(TenantModel):
     def save(self, *args, **kwargs):
         self.processor_reported = self.method in PROCESSOR_REPORTED
         super().save(*args, **kwargs)
+
+
+# --- Approval -------------------------------------------------------------------------------
+# The roles that may approve, least first (a member or viewer never approves).
+APPROVER_ROLES = [("manager", "Manager"), ("admin", "Admin"), ("owner", "Owner")]
+
+
+class ApprovalSettings(TenantModel):
+    """Who approves the organization's invoices: the least role (unless a rule raises it),
+    how much each role may approve (owners have no limit; empty: no limit), and the amount
+    above which two different people must approve (empty: never). One row per organization;
+    until an admin saves it the defaults apply (:func:`selectors.approval_settings`)."""
+
+    least_role = models.CharField(
+        "least role that approves", max_length=10, choices=APPROVER_ROLES, default="manager"
+    )
+    manager_limit = models.DecimalField(
+        "a manager approves up to", **dollars, null=True, blank=True, validators=[POSITIVE]
+    )
+    admin_limit = models.DecimalField(
+        "an admin approves up to", **dollars, null=True, blank=True, validators=[POSITIVE]
+    )
+    second_approver_above = models.DecimalField(
+        "a second approver above", **dollars, null=True, blank=True, validators=[POSITIVE]
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="approval_settings_one")
+        ]
+
+    def __str__(self):
+        return f"Approval settings of {self.organization_id}"
+
+
+class ApprovalRule(TenantModel):
+    """Raises the least role that approves for one engagement's invoices, or for those of
+    every engagement covering a business function. The engagement's rule wins over a
+    function's, a function's over the settings' default."""
+
+    engagement = models.ForeignKey(
+        "engagements.Engagement", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    function = models.ForeignKey(
+        "decisions.BusinessFunction",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    least_role = models.CharField("least role that approves", max_length=10, choices=APPROVER_ROLES)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(engagement__isnull=False, function__isnull=True)
+                    | models.Q(engagement__isnull=True, function__isnull=False)
+                ),
+                name="approval_rule_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "engagement"],
+                condition=models.Q(engagement__isnull=False),
+                name="approval_rule_engagement_once",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "function"],
+                condition=models.Q(function__isnull=False),
+                name="approval_rule_function_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject}: {self.get_least_role_display()}"
+
+    @property
+    def subject(self) -> str:
+        if self.engagement_id:
+            return f"Engagement “{self.engagement.title}”"
+        return f"Function “{self.function.name}”"
+
+
+class InvoiceApproval(TenantModel):
+    """One person's approval of an invoice; an invoice above the second-approver amount
+    needs two, by two different people (the constraint has the last word on a race)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvoicePartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "approver"], name="invoice_approval_once_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"Approval of {self.invoice_id} by {self.approver_id}"
 
 
 # --- Accounting imports ---------------------------------------------------------------------

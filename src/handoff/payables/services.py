@@ -10,20 +10,33 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from handoff.accounts.models import Membership
+from handoff.accounts.models import Membership, PortalAccess
 from handoff.core import audit, csv_import
 from handoff.core.principal import Principal
 from handoff.core.roles import Role
 from handoff.core.uploads import safe_name, sniff_attachment
+from handoff.decisions.models import BusinessFunction
 from handoff.engagements.models import Engagement
 from handoff.notifications.events import Event
 from handoff.notifications.services import notify
-from handoff.payables import checks, hooks
+from handoff.payables import checks, hooks, selectors
 from handoff.payables.choices import PERIOD_RELEASED, InvoiceStatus, LineKind, PaymentMethod
-from handoff.payables.models import Invoice, InvoiceAttachment, InvoiceLine, Payment
-from handoff.providers.models import Provider
+from handoff.payables.models import (
+    APPROVER_ROLES,
+    ApprovalRule,
+    ApprovalSettings,
+    Invoice,
+    InvoiceApproval,
+    InvoiceAttachment,
+    InvoiceLine,
+    Payment,
+)
+from handoff.providers.models import Contact, Provider
+
+APPROVER_ROLE_VALUES = [value for value, _ in APPROVER_ROLES]
 
 INVOICE_FIELDS = ["number", "issued_on", "due_on", "amount", "description"]
 # What a submitted invoice takes besides its engagement, lines and files.
@@ -475,6 +488,8 @@ def record_payment(
     )
     payment.full_clean(validate_constraints=False)
     check_payment_date(org, payment, confirm_date=confirm_date)
+    if payment.invoice_id:
+        _check_against_invoice(principal, payment)
     warnings = hooks.check_payment(principal, payment)
     payment.save()
     if payment.processor_reported:
@@ -490,6 +505,34 @@ def record_payment(
         f"Recorded a payment of {payment.amount} to {payment.provider.name}",
     )
     return payment, warnings
+
+
+def _check_against_invoice(principal: Principal, payment: Payment) -> None:
+    """A payment against an invoice: the invoice approved, the amount within its balance.
+    The invoice's row is locked, so two payments at once cannot both pass the balance."""
+    invoice = _locked(principal, payment.invoice_id)
+    if invoice.status != InvoiceStatus.APPROVED:
+        raise ValidationError(
+            {
+                "invoice": f"Invoice {invoice.number} is {invoice.get_status_display().lower()}"
+                ": only an approved invoice is paid against."
+            }
+        )
+    paid = sum(
+        Payment.objects.visible_to(principal)
+        .filter(invoice_id=invoice.pk)
+        .values_list("amount", flat=True),
+        Decimal(0),
+    )
+    balance = invoice.amount - paid
+    if payment.amount > balance:
+        raise ValidationError(
+            {
+                "amount": f"{payment.amount:,.2f} is more than the balance of invoice "
+                f"{invoice.number}: {balance:,.2f} (total {invoice.amount:,.2f}, paid so far "
+                f"{paid:,.2f})."
+            }
+        )
 
 
 IMPORT_COLUMNS = [
@@ -606,3 +649,260 @@ def import_payments(principal: Principal, *, rows: list[dict], commit: bool) -> 
         }
 
     return csv_import.import_rows(rows, import_row, commit=commit)
+
+
+# --- Approval ---------------------------------------------------------------------------------
+APPROVAL_SETTINGS_FIELDS = ["least_role", "manager_limit", "admin_limit", "second_approver_above"]
+
+
+def _limit(value, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    number = _decimal(value, field)
+    if number <= 0:
+        raise ValidationError({field: "Enter an amount above zero, or leave it empty."})
+    return number
+
+
+@transaction.atomic
+def update_approval_settings(principal: Principal, data: dict) -> ApprovalSettings:
+    """An admin sets who approves: the least role, each role's limit, the second-approver
+    amount (empty limits: none). Audited with what changed."""
+    principal.require(Role.ADMIN, "Changing who approves invoices")
+    org = principal.organization
+    row = ApprovalSettings.objects.visible_to(
+        principal
+    ).select_for_update().first() or ApprovalSettings(organization=org)
+    before = {name: str(getattr(row, name) or "") for name in APPROVAL_SETTINGS_FIELDS}
+    errors = {}
+    role = str(data.get("least_role") or row.least_role)
+    if role not in APPROVER_ROLE_VALUES:
+        errors["least_role"] = ["Choose manager, admin or owner."]
+    else:
+        row.least_role = role
+    for name in ("manager_limit", "admin_limit", "second_approver_above"):
+        if name in data:
+            try:
+                setattr(row, name, _limit(data.get(name), name))
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    row.updated_by = principal.user
+    row.save()
+    after = {name: str(getattr(row, name) or "") for name in APPROVAL_SETTINGS_FIELDS}
+    changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    audit.record(
+        org,
+        principal.user,
+        "approval.settings_changed",
+        row,
+        "Changed who approves invoices: "
+        + (", ".join(f"{k} {v[0] or '—'} → {v[1] or '—'}" for k, v in changed.items()) or "—"),
+        {"changed": changed},
+    )
+    return row
+
+
+@transaction.atomic
+def add_approval_rule(
+    principal: Principal, *, engagement_id=None, function_id=None, least_role: str
+) -> ApprovalRule:
+    """An admin raises the least approving role for one engagement or one business function."""
+    principal.require(Role.ADMIN, "Changing who approves invoices")
+    errors = {}
+    if bool(engagement_id) == bool(function_id):
+        errors["engagement"] = ["Choose an engagement or a business function (one of them)."]
+    if least_role not in APPROVER_ROLE_VALUES:
+        errors["least_role"] = ["Choose manager, admin or owner."]
+    if errors:
+        raise ValidationError(errors)
+    engagement = _link(principal, Engagement, engagement_id, "engagement")
+    function = _link(principal, BusinessFunction, function_id, "function")
+    exists = ApprovalRule.objects.visible_to(principal).filter(
+        engagement=engagement, function=function
+    )
+    if exists.exists():
+        field = "engagement" if engagement else "function"
+        raise ValidationError({field: "It has a rule already: delete that one first."})
+    rule = ApprovalRule(
+        organization=principal.organization,
+        engagement=engagement,
+        function=function,
+        least_role=least_role,
+        created_by=principal.user,
+    )
+    try:
+        with transaction.atomic():
+            rule.save()
+    except IntegrityError:
+        raise ValidationError({"engagement": "It has a rule already."}) from None
+    audit.record(
+        principal.organization,
+        principal.user,
+        "approval.rule_added",
+        rule,
+        f"{rule.subject}: invoices approved by {rule.get_least_role_display().lower()} or above",
+    )
+    return rule
+
+
+@transaction.atomic
+def delete_approval_rule(principal: Principal, rule: ApprovalRule) -> None:
+    principal.require(Role.ADMIN, "Changing who approves invoices")
+    text = f"{rule.subject}: rule removed (was {rule.get_least_role_display().lower()})"
+    audit.record(principal.organization, principal.user, "approval.rule_deleted", rule, text)
+    rule.delete()
+
+
+def _contacts_of(invoice: Invoice) -> tuple[list, list[str]]:
+    """The provider's contacts: logins of those with live portal access (told as each
+    prefers), and the e-mail addresses of the others."""
+    system = Principal.system(invoice.organization)
+    users, emails = [], []
+    contacts = Contact.objects.visible_to(system).filter(provider_id=invoice.provider_id)
+    live = {
+        access.contact_id: access.user
+        for access in PortalAccess.objects.visible_to(system)
+        .live()
+        .filter(contact__in=contacts)
+        .select_related("user")
+    }
+    for contact in contacts.order_by("pk"):
+        if contact.pk in live:
+            users.append(live[contact.pk])
+        elif contact.email:
+            emails.append(contact.email)
+    return users, emails
+
+
+def _tell_contacts(invoice: Invoice, event, subject: str, body: str, actor) -> None:
+    users, emails = _contacts_of(invoice)
+    notify(
+        organization=invoice.organization,
+        event=event,
+        subject=subject,
+        body=body,
+        url=reverse("payables:portal_invoice", args=[invoice.organization.slug, invoice.pk]),
+        users=users,
+        emails=emails,
+        key=f"{event}-{invoice.pk}",
+        actor=actor,
+    )
+
+
+def _locked(principal: Principal, invoice_id) -> Invoice:
+    """The invoice, its row locked for the rest of the transaction. No join: PostgreSQL
+    refuses FOR UPDATE across a nullable outer join (the engagement is nullable)."""
+    found = (
+        Invoice.objects.visible_to(principal).select_for_update().filter(pk=invoice_id).first()
+        if str(invoice_id).isdigit()
+        else None
+    )
+    if found is None:
+        raise Invoice.DoesNotExist(f"No invoice {invoice_id}.")
+    return found
+
+
+@transaction.atomic
+def approve_invoice(principal: Principal, invoice_id) -> tuple[Invoice, list[str]]:
+    """``principal`` approves the invoice: returns it and any warnings (no W-9 on file).
+
+    Refused (``ValidationError`` naming the reason) unless it is submitted; when they
+    submitted or entered it; below the least role that approves it or above their role's
+    limit (:func:`selectors.approval_rule_for`); when they approved it already. Above the
+    second-approver amount its first approval leaves it submitted (1 of 2). The row lock
+    makes two approvers acting at once take turns, and the one-approval-per-person
+    constraint has the last word."""
+    principal.require(Role.MANAGER, "Approving an invoice")
+    invoice = _locked(principal, invoice_id)
+    actor = principal.user
+    decision = selectors.who_may_approve(principal, invoice)
+    refusal = decision.refusal_for(principal, invoice)
+    if refusal:
+        raise ValidationError({refusal[0]: refusal[1]})
+    warnings = hooks.check_approval(principal, invoice)
+    try:
+        with transaction.atomic():
+            InvoiceApproval.objects.create(
+                organization=invoice.organization,
+                invoice=invoice,
+                approver=actor,
+                role=principal.role,
+            )
+    except IntegrityError:
+        raise ValidationError({"invoice": "You have approved this invoice already."}) from None
+    count = InvoiceApproval.objects.visible_to(principal).filter(invoice=invoice).count()
+    org, provider = invoice.organization, invoice.provider
+    if count < decision.approvals_needed:
+        audit.record(
+            org,
+            actor,
+            "invoice.approval_added",
+            invoice,
+            f"Invoice {invoice.number}: approval {count} of {decision.approvals_needed}",
+        )
+        return invoice, [
+            *warnings,
+            f"Approval {count} of {decision.approvals_needed}: someone else must approve it too.",
+        ]
+    invoice.status = InvoiceStatus.APPROVED
+    invoice.decided_at = timezone.now()
+    invoice.decided_by = actor
+    invoice.save(update_fields=["status", "decided_at", "decided_by"])
+    audit.record(
+        org,
+        actor,
+        "invoice.approved",
+        invoice,
+        f"Approved invoice {invoice.number} from {provider.name} for {invoice.amount}"
+        + (f" ({count} approvals)" if count > 1 else ""),
+        {"warnings": warnings},
+    )
+    _tell_contacts(
+        invoice,
+        Event.INVOICE_APPROVED,
+        f"Invoice {invoice.number} approved",
+        f"{org.name} approved your invoice {invoice.number} for {invoice.amount:,.2f}.",
+        actor,
+    )
+    return invoice, warnings
+
+
+@transaction.atomic
+def reject_invoice(principal: Principal, invoice_id, reason: str) -> Invoice:
+    """Reject a submitted invoice with a reason its provider's contacts see (and may answer
+    with a corrected invoice). The same people may reject as may approve it, limits aside."""
+    principal.require(Role.MANAGER, "Rejecting an invoice")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why it is rejected: the provider sees it."})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "Keep the reason to 2,000 characters."})
+    invoice = _locked(principal, invoice_id)
+    decision = selectors.who_may_approve(principal, invoice)
+    refusal = decision.refusal_for(principal, invoice, rejecting=True)
+    if refusal:
+        raise ValidationError({refusal[0]: refusal[1]})
+    actor = principal.user
+    invoice.status = InvoiceStatus.REJECTED
+    invoice.rejection_reason = reason
+    invoice.decided_at = timezone.now()
+    invoice.decided_by = actor
+    invoice.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
+    audit.record(
+        invoice.organization,
+        actor,
+        "invoice.rejected",
+        invoice,
+        f"Rejected invoice {invoice.number} from {invoice.provider.name}: {reason}",
+    )
+    _tell_contacts(
+        invoice,
+        Event.INVOICE_REJECTED,
+        f"Invoice {invoice.number} rejected",
+        f"{invoice.organization.name} rejected your invoice {invoice.number}: {reason}\n"
+        "You can submit a corrected invoice from its page.",
+        actor,
+    )
+    return invoice

@@ -9,13 +9,15 @@ and importing, for managers; a provider's contact reads and submits their provid
 """
 
 import re
+from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from handoff.accounts.access import principal_required
 from handoff.core import csv_import
@@ -25,11 +27,14 @@ from handoff.core.tenancy import get_visible_or_404
 from handoff.payables import selectors, services
 from handoff.payables.forms import (
     LINE_ROWS,
+    ApprovalRuleForm,
+    ApprovalSettingsForm,
     InvoiceFilterForm,
     InvoiceSubmitForm,
     PaymentFilterForm,
     PaymentForm,
     PaymentImportForm,
+    RejectForm,
     line_formset,
 )
 from handoff.payables.models import InvoiceAttachment
@@ -71,6 +76,18 @@ def payment_create(request):
     initial = {}
     if request.GET.get("provider", "").isdigit():
         initial["provider"] = int(request.GET["provider"])
+    invoice = None
+    if request.GET.get("invoice", "").isdigit():
+        # "Record a payment" on an invoice's page: its provider, engagement and balance.
+        invoice = selectors.invoices(request.principal).filter(pk=request.GET["invoice"]).first()
+        if invoice is not None:
+            initial.update(
+                provider=invoice.provider_id,
+                engagement=invoice.engagement_id,
+                invoice=invoice.pk,
+                amount=Decimal(invoice.balance).quantize(Decimal("0.01")),
+                reference=f"Invoice {invoice.number}",
+            )
     form = PaymentForm(request.POST or None, principal=request.principal, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -91,8 +108,10 @@ def payment_create(request):
             )
             for warning in warnings:
                 messages.warning(request, warning)
+            if payment.invoice_id:
+                return redirect("payables:invoice", request.org.slug, payment.invoice_id)
             return redirect("payables:payments", request.org.slug)
-    return render(request, "payables/payment_form.html", {"form": form})
+    return render(request, "payables/payment_form.html", {"form": form, "for_invoice": invoice})
 
 
 # --- Invoices (both sides) -------------------------------------------------------------------
@@ -120,7 +139,10 @@ def invoice_list(request):
     form = InvoiceFilterForm(request.GET or None, principal=principal)
     filters = form.filters()
     rows = selectors.invoice_list(
-        principal, status=filters.get("status"), provider=filters.get("provider")
+        principal,
+        status=filters.get("status"),
+        provider=filters.get("provider"),
+        payment_state=filters.get("payment_state"),
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -141,9 +163,135 @@ def invoice_detail(request, pk):
     invoice = get_visible_or_404(
         selectors.invoice_detail(request.principal), request.principal, pk=pk
     )
-    versions = selectors.versions_of(request.principal, invoice)
-    context = {**_side(request), "invoice": invoice, "versions": versions}
-    return render(request, "payables/invoice_detail.html", context)
+    return _invoice_page(request, invoice)
+
+
+def _invoice_page(request, invoice, *, reject_form=None, status=200):
+    principal = request.principal
+    versions = selectors.versions_of(principal, invoice)
+    context = {
+        **_side(request),
+        "invoice": invoice,
+        "versions": versions,
+        "payment_state": selectors.PAYMENT_STATE_LABELS[invoice.payment_state],
+        "can_correct": invoice.status == "rejected"
+        and (principal.is_provider or principal.at_least(Role.MANAGER)),
+        "correct_url": side_url(request, "invoice_submit") + f"?replaces={invoice.pk}",
+    }
+    if not principal.is_provider:
+        decision = selectors.who_may_approve(principal, invoice)
+        context["approval_sentence"] = decision.sentence(invoice.amount)
+        context["approvals_needed"] = decision.approvals_needed
+        if invoice.status == "submitted" and principal.at_least(Role.MANAGER):
+            try:
+                refusal = decision.refusal_for(principal, invoice)
+            except PermissionDenied as error:
+                refusal = ("role", str(error))
+            context["approve_refusal"] = refusal[1] if refusal else ""
+            context["reject_form"] = reject_form or RejectForm()
+        context["can_pay"] = (
+            invoice.status == "approved"
+            and invoice.balance > 0
+            and principal.at_least(Role.MANAGER)
+        )
+    return render(request, "payables/invoice_detail.html", context, status=status)
+
+
+def _member_invoice(request, pk):
+    return get_visible_or_404(selectors.invoice_detail(request.principal), request.principal, pk=pk)
+
+
+@require_POST
+@principal_required(Role.MANAGER)
+def invoice_approve(request, pk):
+    invoice = _member_invoice(request, pk)
+    try:
+        _, warnings = services.approve_invoice(request.principal, invoice.pk)
+    except (ValidationError, PermissionDenied) as error:
+        for message in error.messages if hasattr(error, "messages") else [str(error)]:
+            messages.error(request, message)
+        return redirect("payables:invoice", request.org.slug, invoice.pk)
+    invoice = _member_invoice(request, pk)
+    if invoice.status == "approved":
+        messages.success(request, f"Invoice {invoice.number} is approved.")
+    for warning in warnings:
+        messages.warning(request, warning)
+    return redirect("payables:invoice", request.org.slug, invoice.pk)
+
+
+@require_POST
+@principal_required(Role.MANAGER)
+def invoice_reject(request, pk):
+    invoice = _member_invoice(request, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _invoice_page(request, invoice, reject_form=form, status=422)
+    try:
+        services.reject_invoice(request.principal, invoice.pk, form.cleaned_data["reason"])
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _invoice_page(request, invoice, reject_form=form, status=422)
+    else:
+        messages.success(request, f"Invoice {invoice.number} is rejected; the provider is told.")
+    return redirect("payables:invoice", request.org.slug, invoice.pk)
+
+
+@principal_required(Role.MANAGER, writes=Role.ADMIN)
+def approval_settings(request):
+    """Who approves invoices: the settings (admins edit) and the rules per engagement or
+    function."""
+    principal = request.principal
+    current = selectors.approval_settings(principal)
+    initial = {name: getattr(current, name) for name in services.APPROVAL_SETTINGS_FIELDS}
+    form = ApprovalSettingsForm(initial=initial)
+    rule_form = ApprovalRuleForm(principal=principal)
+    status = 200
+    if request.method == "POST" and request.POST.get("form") == "rule":
+        rule_form = ApprovalRuleForm(request.POST, principal=principal)
+        if rule_form.is_valid():
+            data = rule_form.cleaned_data
+            try:
+                services.add_approval_rule(
+                    principal,
+                    engagement_id=data["engagement"].pk if data["engagement"] else None,
+                    function_id=data["function"].pk if data["function"] else None,
+                    least_role=data["least_role"],
+                )
+            except ValidationError as error:
+                add_service_errors(rule_form, error)
+            else:
+                messages.success(request, "The rule is added.")
+                return redirect("payables:approval_settings", request.org.slug)
+        status = 422
+    elif request.method == "POST":
+        form = ApprovalSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_approval_settings(principal, form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Who approves invoices is saved.")
+                return redirect("payables:approval_settings", request.org.slug)
+        status = 422
+    context = {
+        "form": form,
+        "rule_form": rule_form,
+        "rules": selectors.approval_rules(principal),
+        "can_edit": principal.at_least(Role.ADMIN),
+    }
+    return render(request, "payables/approval_settings.html", context, status=status)
+
+
+@require_POST
+@principal_required(Role.ADMIN)
+def approval_rule_delete(request, pk):
+    rule = get_visible_or_404(selectors.approval_rules(request.principal), request.principal, pk=pk)
+    services.delete_approval_rule(request.principal, rule)
+    messages.success(request, "The rule is removed.")
+    return redirect("payables:approval_settings", request.org.slug)
 
 
 @principal_required(Role.VIEWER, providers=True)
@@ -197,6 +345,26 @@ def invoice_submit(request):
     initial = {}
     if request.GET.get("engagement", "").isdigit():
         initial["engagement"] = int(request.GET["engagement"])
+    typed_lines = []
+    correcting = None
+    if request.GET.get("replaces", "").isdigit():
+        correcting = selectors.invoice_detail(principal).filter(pk=request.GET["replaces"]).first()
+    if correcting is not None:
+        # "Submit a corrected invoice": the rejected one's heading and lines, to change.
+        initial.update(
+            engagement=correcting.engagement_id,
+            number=f"{correcting.number}-2",
+            due_on=correcting.due_on,
+            period_start=correcting.period_start,
+            period_end=correcting.period_end,
+            amount=correcting.amount,
+            note=correcting.note,
+            replaces_id=correcting.pk,
+        )
+        typed_lines = [
+            {name: getattr(row, name) for name in services.LINE_FIELDS}
+            for row in correcting.lines.all()
+        ]
     if request.method == "POST" and "add_rows" in request.POST:
         typed = _rows_from(request.POST)
         form = InvoiceSubmitForm(initial=request.POST.dict(), **options)
@@ -211,7 +379,10 @@ def invoice_submit(request):
                 invoice = services.submit_invoice(
                     principal,
                     data["engagement"],
-                    {key: data[key] for key in services.SUBMIT_FIELDS if key in data},
+                    {
+                        **{key: data[key] for key in services.SUBMIT_FIELDS if key in data},
+                        "replaces_id": data.get("replaces_id"),
+                    },
                     [
                         {key: lines.forms[index].cleaned_data[key] for key in services.LINE_FIELDS}
                         for index in used
@@ -225,8 +396,9 @@ def invoice_submit(request):
                 return redirect(side_url(request, "invoice", invoice.pk))
     else:
         form = InvoiceSubmitForm(initial=initial, **options)
-        lines = line_formset()(prefix="lines")
+        lines = line_formset()(prefix="lines", initial=typed_lines or None)
     context = {
+        "correcting": correcting,
         **_side(request),
         "form": form,
         "lines": lines,

@@ -21,7 +21,10 @@ from handoff.payables.api.schemas import (
 @api_access(providers=True)
 def list_invoices(request, filters: Query[InvoiceFilters]):
     rows = selectors.invoice_list(
-        request.principal, status=filters.status, provider=filters.provider
+        request.principal,
+        status=filters.status,
+        provider=filters.provider,
+        payment_state=filters.payment_state,
     )
     return paginate(rows, filters.page, filters.per_page)
 

@@ -1,7 +1,8 @@
 """The shapes of invoices, payments and the payment import."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -11,6 +12,7 @@ from handoff.payables.choices import InvoiceStatus, LineKind, PaymentMethod
 # A line's numbers as JSON numbers or strings ("12.50"): a value that is not one is refused
 # by the service naming the line's field (``lines[2].amount``), like its other refusals.
 Number = Decimal | str
+CENT = Decimal("0.01")
 
 
 class InvoiceFlagOut(Schema):
@@ -19,6 +21,13 @@ class InvoiceFlagOut(Schema):
     difference: Decimal | None = Field(
         description="What the invoice bills minus what the terms give; null when no amount."
     )
+
+
+class InvoiceApprovalOut(Schema):
+    approver_id: int
+    approver_name: str = Field(alias="approver.name")
+    role: str
+    created_at: datetime
 
 
 class InvoiceOut(ResponseSchema):
@@ -39,6 +48,24 @@ class InvoiceOut(ResponseSchema):
     flags: list[InvoiceFlagOut] = Field(
         description="What differs from the engagement's terms, found at submission."
     )
+    rejection_reason: str = Field(description="Why it was rejected (the provider sees it).")
+    approvals: list[InvoiceApprovalOut] = Field(description="Who approved it, and when.")
+    paid: Decimal = Field(description="The payments recorded against it.")
+    balance: Decimal = Field(description="amount − paid.")
+    payment_state: str = Field(description="unpaid, partly_paid or paid (from the payments).")
+
+    @staticmethod
+    def resolve_paid(obj) -> Decimal:
+        return Decimal(getattr(obj, "paid", 0) or 0).quantize(CENT)
+
+    @staticmethod
+    def resolve_balance(obj) -> Decimal:
+        balance = getattr(obj, "balance", None)
+        return Decimal(obj.amount if balance is None else balance).quantize(CENT)
+
+    @staticmethod
+    def resolve_payment_state(obj) -> str:
+        return getattr(obj, "payment_state", "unpaid")
 
 
 class InvoiceLineOut(Schema):
@@ -109,6 +136,9 @@ class PageFilters(Schema):
 
 class InvoiceFilters(PageFilters):
     status: InvoiceStatus | None = Field(None, description="Every status when not given.")
+    payment_state: Literal["unpaid", "partly_paid", "paid", "open"] | None = Field(
+        None, description="Approved invoices by what is paid of them (open: a balance left)."
+    )
 
 
 class PaymentOut(Schema):
@@ -178,3 +208,41 @@ class PaymentImportRowOut(Schema):
 class PaymentImportOut(Schema):
     imported: int
     rows: list[PaymentImportRowOut]
+
+
+class InvoiceDecidedOut(InvoiceDetailOut):
+    warnings: list[str] = Field(description="E.g. no W-9 on file; approval 1 of 2.")
+
+
+class RejectIn(Schema):
+    reason: str = Field(description="Why; the provider's contacts see it.")
+
+
+class ApprovalSettingsOut(Schema):
+    least_role: str = Field(description="manager, admin or owner.")
+    manager_limit: Decimal | None = Field(description="A manager approves up to; null: no limit.")
+    admin_limit: Decimal | None = Field(description="An admin approves up to; null: no limit.")
+    second_approver_above: Decimal | None = Field(
+        description="Above this, two different people approve; null: never."
+    )
+
+
+class ApprovalSettingsIn(Schema):
+    least_role: str = "manager"
+    manager_limit: Decimal | None = None
+    admin_limit: Decimal | None = None
+    second_approver_above: Decimal | None = None
+
+
+class ApprovalRuleOut(Schema):
+    id: int
+    engagement_id: int | None
+    function_id: int | None
+    least_role: str
+    subject: str
+
+
+class ApprovalRuleIn(Schema):
+    engagement_id: int | None = Field(None, description="An engagement, or…")
+    function_id: int | None = Field(None, description="…a business function (one of them).")
+    least_role: str = Field(description="manager, admin or owner.")
