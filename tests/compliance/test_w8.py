@@ -65,7 +65,7 @@ def record_w8(provider, actor, **data):
             "form": "w8ben",
             "name": "Ana Souza",
             "country": "Brazil",
-            "signed_on": timezone.localdate(),
+            "signed_on": provider.organization.today(),
             **data,
         },
         upload=pdf_upload("w8.pdf"),
@@ -170,7 +170,7 @@ class TestTheW8benByLink:
         page = browser.get(path + "?form=w8bene").content.decode()
         assert "Upload the W-8BEN-E" in page
         data = {"form": "w8bene", "name": "Souza Ltda", "country": "Brazil", "signer_name": "Ana"}
-        data["signed_on"] = timezone.localdate().isoformat()
+        data["signed_on"] = org.today().isoformat()
         fake = SimpleUploadedFile("w8bene.pdf", b"<html><script>x</script></html>", "text/html")
         refused = browser.post(path, {**data, "document": fake})
         assert "document" in refused.context["form"].errors
@@ -215,19 +215,19 @@ class TestWhatAW8Changes:
         assert row.needs_form and row.w8 is None
 
     def test_a_payee_with_a_w8_in_force_is_not_missing_a_w9(self, org, manager, owner, ana):
-        pay(org, manager, ana, D("100"), timezone.localdate())
+        pay(org, manager, ana, D("100"), org.today())
         assert list(selectors.payees_without_w9(principal_for(owner, org))) == [ana]
         record_w8(ana, manager)
         assert list(selectors.payees_without_w9(principal_for(owner, org))) == []
 
     def test_a_lapsed_w8_is_missing_again(self, org, manager, owner, ana):
         w8 = record_w8(ana, manager)
-        W8.objects.filter(pk=w8.pk).update(signed_on=date(timezone.localdate().year - 4, 6, 1))
-        pay(org, manager, ana, D("100"), timezone.localdate())
+        W8.objects.filter(pk=w8.pk).update(signed_on=date(org.today().year - 4, 6, 1))
+        pay(org, manager, ana, D("100"), org.today())
         assert list(selectors.payees_without_w9(principal_for(owner, org))) == [ana]
 
     def test_a_lapsed_form_cannot_be_recorded(self, org, manager, ana):
-        long_ago = date(timezone.localdate().year - 4, 6, 1)
+        long_ago = date(org.today().year - 4, 6, 1)
         with pytest.raises(Exception, match="has lapsed"):
             record_w8(ana, manager, signed_on=long_ago)
 
@@ -239,7 +239,7 @@ class TestWhatAW8Changes:
         payment, warnings = payables.record_payment(
             principal_for(manager, org),
             provider_id=ana.pk,
-            data={"paid_on": timezone.localdate(), "amount": D("300"), "method": "wire"},
+            data={"paid_on": org.today(), "amount": D("300"), "method": "wire"},
         )
         assert payment.pk and not any("W-9" in warning for warning in warnings)
 
@@ -255,7 +255,7 @@ class TestTheMembersPages:
             "form": "w8bene",
             "name": "Souza Ltda",
             "country": "Brazil",
-            "signed_on": (timezone.localdate() - timedelta(days=3)).isoformat(),
+            "signed_on": (org.today() - timedelta(days=3)).isoformat(),
             "signer_name": "Ana Souza",
         }
         bad = client_for(manager).post(
@@ -293,7 +293,7 @@ class TestTheApi:
                 "form": "w8ben",
                 "name": "Ana Souza",
                 "country": "Brazil",
-                "signed_on": timezone.localdate().isoformat(),
+                "signed_on": org.today().isoformat(),
                 "file": pdf_upload(),
             },
             **api.auth,
@@ -315,7 +315,7 @@ class TestTheApi:
                 "form": "w8ben",
                 "name": "Ana",
                 "country": "USA",
-                "signed_on": timezone.localdate().isoformat(),
+                "signed_on": org.today().isoformat(),
                 "file": pdf_upload(),
             },
             **api.auth,

@@ -53,7 +53,7 @@ def pay(user, org, invoice, amount, **extra):
         provider_id=invoice.provider_id,
         engagement_id=invoice.engagement_id,
         invoice_id=invoice.pk,
-        data={"paid_on": date.today(), "amount": D(amount), "method": "ach", **extra},
+        data={"paid_on": org.today(), "amount": D(amount), "method": "ach", **extra},
         confirm_date=True,
     )
 
@@ -191,7 +191,7 @@ def test_a_payment_without_an_invoice_still_works(org, manager, provider):
     payment, _ = services.record_payment(
         principal_for(manager, org),
         provider_id=provider.pk,
-        data={"paid_on": date.today(), "amount": D("50"), "method": "check"},
+        data={"paid_on": org.today(), "amount": D("50"), "method": "check"},
     )
     assert payment.invoice is None
 
@@ -239,7 +239,7 @@ def test_the_pages_approve_reject_and_pay(org, manager, admin, invoice):
             "provider": invoice.provider_id,
             "engagement": invoice.engagement_id,
             "invoice": invoice.pk,
-            "paid_on": date.today().isoformat(),
+            "paid_on": org.today().isoformat(),
             "amount": "900.00",
             "method": "ach",
             "confirm_date": "on",

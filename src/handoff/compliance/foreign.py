@@ -155,7 +155,7 @@ def record_w8(
         errors.setdefault("country", []).append(
             "A U.S. citizen or U.S. company is not a foreign person: give a Form W-9 instead."
         )
-    today = timezone.localdate()
+    today = provider.organization.today()
     if row.signed_on and row.signed_on > today:
         errors.setdefault("signed_on", []).append("The date signed is in the future.")
     elif row.signed_on and w8_valid_through(row.signed_on) < today:

@@ -343,7 +343,7 @@ def record_w9(principal: Principal, provider: Provider, *, data: dict, tin: str,
         )
     if row.tax_classification != TaxClassification.LLC and row.llc_classification:
         row.llc_classification = LlcClassification.NONE
-    if row.signed_on and row.signed_on > timezone.localdate():
+    if row.signed_on and row.signed_on > row.organization.today():
         errors.setdefault("signed_on", []).append("The date signed is in the future.")
     if row.tin_type in (TinType.SSN, TinType.ITIN) and row.tax_classification in (
         TaxClassification.C_CORPORATION,
