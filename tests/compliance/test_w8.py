@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from handoff.compliance import foreign, onboarding, selectors, tin_matching, tins
