@@ -36,24 +36,6 @@ def layout_of(year: int) -> iris_layouts.Layout:
     return layout
 
 
-def payer_of(principal) -> iris.Payer:
-    current = selectors.settings_for(principal)
-    org = principal.organization
-    return iris.Payer(
-        tin_type=current.payer_tin_type,
-        tin=tins.decrypt(current.payer_tin_encrypted) if current.payer_tin_encrypted else "",
-        name=current.payer_name or org.name,
-        name_2=current.payer_name_2,
-        address=current.payer_address,
-        address_2=current.payer_address_2,
-        city=current.payer_city,
-        state=current.payer_state,
-        postal_code=current.payer_postal_code,
-        country=current.payer_country or "US",
-        phone=current.payer_phone,
-    )
-
-
 def _returns(principal, report) -> list[iris.Return]:
     rows = report.needing_forms
     w9_ids = [row.w9.pk for row in rows if row.w9]
@@ -129,7 +111,7 @@ def iris_year(principal, year: int) -> IrisYear:
     """The year's returns, each checked against the layout, and the payer's problems."""
     layout = layout_of(tax_year(year))
     report = selectors.nec_report(principal, year)
-    payer = payer_of(principal)
+    payer = selectors.payer_of(principal)
     accept = django_settings.TIN_ACCEPT_TEST_NUMBERS
     return IrisYear(
         year,

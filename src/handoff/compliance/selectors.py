@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from handoff.compliance import classification, exposure, foreign
+from handoff.compliance import classification, exposure, foreign, iris, tins
 from handoff.compliance.choices import ReportableReason
 from handoff.compliance.models import (
     W8,
@@ -160,6 +160,25 @@ def rules_for(rule_set: ClassificationRuleSet, state_tests) -> classification.Ru
 def settings_for(principal) -> ComplianceSettings:
     found = ComplianceSettings.objects.visible_to(principal).first()
     return found or ComplianceSettings.objects.create(organization=principal.organization)
+
+
+def payer_of(principal) -> iris.Payer:
+    """The payer on the organization's information returns and recipient copies, from Comply's
+    settings (the organization's name where no payer name is entered); the TIN decrypted."""
+    current = settings_for(principal)
+    return iris.Payer(
+        tin_type=current.payer_tin_type,
+        tin=tins.decrypt(current.payer_tin_encrypted) if current.payer_tin_encrypted else "",
+        name=current.payer_name or principal.organization.name,
+        name_2=current.payer_name_2,
+        address=current.payer_address,
+        address_2=current.payer_address_2,
+        city=current.payer_city,
+        state=current.payer_state,
+        postal_code=current.payer_postal_code,
+        country=current.payer_country or "US",
+        phone=current.payer_phone,
+    )
 
 
 def exposure_rates(year: int) -> exposure.ExposureRates:

@@ -400,31 +400,26 @@ def copy_row(principal: Principal, year: int, provider_id: int) -> CopyRow:
 
 
 def payer_of(principal: Principal) -> dict:
-    """The payer block of the copy, from Comply's settings; ``missing`` when the address or TIN
-    is not entered (the copy then says so)."""
-    system = Principal.system(principal.organization)  # settings are the organization's own
-    found = selectors.settings_for(system)
-    name = found.payer_name or principal.organization.name
-    missing = not (found.payer_address and found.payer_city and found.payer_tin_encrypted)
+    """The payer block kept on a copy (without the TIN, which the PDF reads when it is made);
+    ``missing`` when the address or TIN is not entered (the copy then says so)."""
+    payer = selectors.payer_of(Principal.system(principal.organization))
     return {
-        "name": name,
-        "name_2": found.payer_name_2,
-        "address": found.payer_address,
-        "address_2": found.payer_address_2,
-        "city": found.payer_city,
-        "state": found.payer_state,
-        "postal_code": found.payer_postal_code,
-        "phone": found.payer_phone,
-        "tin_type": found.payer_tin_type,
-        "missing": missing,
+        "name": payer.name,
+        "name_2": payer.name_2,
+        "address": payer.address,
+        "address_2": payer.address_2,
+        "city": payer.city,
+        "state": payer.state,
+        "postal_code": payer.postal_code,
+        "phone": payer.phone,
+        "tin_type": payer.tin_type,
+        "missing": not (payer.address and payer.city and payer.tin),
     }
 
 
 def _payer_tin(organization) -> str:
-    found = selectors.settings_for(Principal.system(organization))
-    if not found.payer_tin_encrypted:
-        return ""
-    return tins.formatted(found.payer_tin_type, tins.decrypt(found.payer_tin_encrypted))
+    payer = selectors.payer_of(Principal.system(organization))
+    return tins.formatted(payer.tin_type, payer.tin) if payer.tin else ""
 
 
 # --- Furnishing ------------------------------------------------------------------------------

@@ -122,11 +122,12 @@ def delete_mapping(principal: Principal, mapping: ColumnMapping) -> None:
 
 def approved_invoices(principal: Principal, *, date_from=None, date_to=None, provider_id=None):
     """The invoices that go out as bills: approved ones, by invoice date and provider."""
-    rows = Invoice.objects.visible_to(principal).select_related("provider")
-    if hasattr(Invoice, "status"):  # invoices gain their status with the invoice approval work
-        rows = rows.filter(status=APPROVED)
-    if hasattr(Invoice, "lines"):
-        rows = rows.prefetch_related("lines")
+    rows = (
+        Invoice.objects.visible_to(principal)
+        .filter(status=APPROVED)
+        .select_related("provider")
+        .prefetch_related("lines")
+    )
     if date_from:
         rows = rows.filter(issued_on__gte=date_from)
     if date_to:
@@ -138,7 +139,6 @@ def approved_invoices(principal: Principal, *, date_from=None, date_to=None, pro
 
 def as_bill(invoice: Invoice) -> accounting.Bill:
     fallback = invoice.description or f"Invoice {invoice.number}"
-    lines = list(invoice.lines.all()) if hasattr(invoice, "lines") else []
     bill_lines = tuple(
         accounting.BillLine(
             description=line.description or fallback,
@@ -146,7 +146,7 @@ def as_bill(invoice: Invoice) -> accounting.Bill:
             unit_price=line.unit_price,
             amount=line.amount,
         )
-        for line in lines
+        for line in invoice.lines.all()
     ) or (accounting.BillLine(fallback, 1, invoice.amount, invoice.amount),)
     return accounting.Bill(
         number=invoice.number,
