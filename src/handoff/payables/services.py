@@ -906,3 +906,51 @@ def reject_invoice(principal: Principal, invoice_id, reason: str) -> Invoice:
         actor,
     )
     return invoice
+
+
+@transaction.atomic
+def add_attachments(principal: Principal, invoice_id, files) -> list[InvoiceAttachment]:
+    """Add files (a timesheet, a receipt) to an invoice while it waits for approval: its
+    provider's contact or a manager may, up to ``MAX_ATTACHMENTS`` in all. Once it is decided,
+    its files are part of the record and stay as they were. All the files, or none."""
+    if principal.is_link or principal.organization is None:
+        raise PermissionDenied("Adding files to an invoice needs a log-in.")
+    if not principal.is_provider:
+        principal.require(Role.MANAGER, "Adding files to an invoice")
+    invoice = _locked(principal, invoice_id)
+    files = [f for f in files or () if f]
+    if not files:
+        raise ValidationError({"attachments": "Choose at least one file."})
+    if invoice.status != InvoiceStatus.SUBMITTED:
+        raise ValidationError(
+            {
+                "attachments": f"Invoice {invoice.number} is {invoice.get_status_display().lower()}"
+                ": files are added only while it waits for approval."
+            }
+        )
+    room = MAX_ATTACHMENTS - invoice.attachments.count()
+    if len(files) > room:
+        raise ValidationError(
+            {
+                "attachments": f"An invoice takes at most {MAX_ATTACHMENTS} files; "
+                f"this one has room for {max(room, 0)} more."
+            }
+        )
+    checked, errors = [], []
+    for upload in files:
+        try:
+            checked.append((upload, *sniff_attachment(upload, "attachments")))
+        except ValidationError as error:
+            errors.extend(error.message_dict["attachments"])
+    if errors:
+        raise ValidationError({"attachments": errors})
+    rows = _store_files(invoice, checked, principal.user)
+    audit.record(
+        invoice.organization,
+        principal.user,
+        "invoice.files_added",
+        invoice,
+        f"Added {len(rows)} file(s) to invoice {invoice.number}: "
+        + ", ".join(row.name for row in rows),
+    )
+    return rows

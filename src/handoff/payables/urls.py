@@ -24,10 +24,12 @@ urlpatterns = [
         views.approval_rule_delete,
         name="approval_rule_delete",
     ),
+    path(ORG + "invoices/<int:pk>/files/", views.invoice_attach, name="invoice_attach"),
     path(ORG + "invoice-files/<int:pk>/", views.invoice_file, name="invoice_file"),
     path(PORTAL + "invoices/", views.invoice_list, name="portal_invoices"),
     path(PORTAL + "invoices/new/", views.invoice_submit, name="portal_invoice_submit"),
     path(PORTAL + "invoices/<int:pk>/", views.invoice_detail, name="portal_invoice"),
+    path(PORTAL + "invoices/<int:pk>/files/", views.invoice_attach, name="portal_invoice_attach"),
     path(PORTAL + "invoice-files/<int:pk>/", views.invoice_file, name="portal_invoice_file"),
 ]
 

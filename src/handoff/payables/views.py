@@ -38,6 +38,7 @@ from handoff.payables.forms import (
     line_formset,
 )
 from handoff.payables.models import InvoiceAttachment
+from handoff.work.forms import AttachForm
 from handoff.work.views import attachment_response
 
 PAGE_SIZE = 50
@@ -166,12 +167,17 @@ def invoice_detail(request, pk):
     return _invoice_page(request, invoice)
 
 
-def _invoice_page(request, invoice, *, reject_form=None, status=200):
+def _invoice_page(request, invoice, *, reject_form=None, attach_form=None, status=200):
     principal = request.principal
     versions = selectors.versions_of(principal, invoice)
     context = {
         **_side(request),
         "invoice": invoice,
+        "attach_form": (attach_form or AttachForm())
+        if invoice.status == "submitted"
+        and (principal.is_provider or principal.at_least(Role.MANAGER))
+        else None,
+        "attach_url": side_url(request, "invoice_attach", invoice.pk),
         "versions": versions,
         "payment_state": selectors.PAYMENT_STATE_LABELS[invoice.payment_state],
         "can_correct": invoice.status == "rejected"
@@ -292,6 +298,27 @@ def approval_rule_delete(request, pk):
     services.delete_approval_rule(request.principal, rule)
     messages.success(request, "The rule is removed.")
     return redirect("payables:approval_settings", request.org.slug)
+
+
+@require_POST
+@principal_required(Role.MANAGER, providers=True)
+def invoice_attach(request, pk):
+    """Add files to an invoice that waits for approval (its provider's contact or a manager)."""
+    invoice = get_visible_or_404(
+        selectors.invoice_detail(request.principal), request.principal, pk=pk
+    )
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            files = form.cleaned_data["files"]
+            rows = services.add_attachments(request.principal, invoice.pk, files)
+        except ValidationError as error:
+            for message in error.message_dict.get("attachments", error.messages):
+                form.add_error("files", message)
+        else:
+            messages.success(request, f"{len(rows)} file(s) added to invoice {invoice.number}.")
+            return redirect(side_url(request, "invoice", invoice.pk) + "#files")
+    return _invoice_page(request, invoice, attach_form=form, status=422)
 
 
 @principal_required(Role.VIEWER, providers=True)
