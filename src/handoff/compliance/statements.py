@@ -186,10 +186,10 @@ def withdraw_consent(principal: Principal, *, address: str | None) -> int:
         )
     recipient = principal.user.email if principal.user else principal.contact.email
     if recipient:
-        org = principal.organization.name
+        org, today = principal.organization.name, principal.organization.today()
         body = (
             f"You withdrew your consent to receive tax statements from {org} electronically "
-            f"on {timezone.localdate():%B %-d, %Y}. From now on {org} sends them on paper to "
+            f"on {today:%B %-d, %Y}. From now on {org} sends them on paper to "
             "the address on your Form W-9. Statements already posted stay in the portal.\n"
         )
         transaction.on_commit(
@@ -210,7 +210,7 @@ def request_paper_copy(
     """The contact asks for a paper copy of a year's statement; members see it on the copies
     page. It does not withdraw the consent."""
     _contact_only(principal, "Asking for a paper copy")
-    today = timezone.localdate()
+    today = principal.organization.today()
     if not isinstance(tax_year, int) or not 2000 <= tax_year <= today.year:
         raise ValidationError({"tax_year": "Choose a tax year up to this one."})
     row = PaperCopyRequest.objects.create(

@@ -33,6 +33,15 @@ def api_access(least_role: str = Role.VIEWER, *, providers: bool = False):
     return decorator
 
 
+def portal_operation(handler):
+    """Declare an operation for a provider's contacts alone, under ``/portal/`` (their portal
+    token; a member's token answers 401: it is not a credential here)."""
+    handler.least_role = Role.VIEWER
+    handler.providers = True
+    handler.contacts_only = True
+    return handler
+
+
 def downloads(*media_types: str, description: str = "The file."):
     """Declare that an operation answers 200 with a file of these media types (beside or
     instead of JSON): the OpenAPI document lists them, so a client knows what comes back."""
@@ -55,15 +64,18 @@ def public_operation(handler):
 class _Gate:
     """An operation's authentication followed by its declared least role."""
 
-    def __init__(self, authenticate, least_role: str, providers: bool):
+    def __init__(self, authenticate, least_role: str, providers: bool, contacts_only=False):
         self.authenticate = authenticate
         self.least_role = least_role
         self.providers = providers
+        self.contacts_only = contacts_only
 
     def __call__(self, request):
         principal = self.authenticate(request)
         if not principal:
             return principal
+        if self.contacts_only and not principal.is_provider:
+            return None  # 401: only a provider's contact's token opens the portal's operations
         if principal.is_provider:
             if not self.providers:
                 raise PermissionDenied("This is for the organization's members.")
@@ -107,8 +119,10 @@ def guard_operations(api) -> None:
         if least_role in (None, PUBLIC):
             continue
         providers = operation.view_func.providers
+        contacts_only = getattr(operation.view_func, "contacts_only", False)
         operation.auth_callbacks = [
-            _Gate(callback, least_role, providers) for callback in operation.auth_callbacks
+            _Gate(callback, least_role, providers, contacts_only)
+            for callback in operation.auth_callbacks
         ]
 
 

@@ -21,6 +21,7 @@ from handoff.compliance.api import (  # noqa: F401
     w8s,
     nec,
     statements,
+    portal_statements,
     iris,
     tin_matching,
     state_reports,
