@@ -35,6 +35,7 @@ from handoff.engagements import agreements
 from handoff.engagements import services as engagements
 from handoff.engagements.models import AccessGrant
 from handoff.insights.demo import load_demo as load_checkins
+from handoff.payables.demo import load_demo as load_invoices
 from handoff.providers import services as providers
 from handoff.providers import vetting
 from handoff.providers.models import Contact, DueDiligenceItem, Provider
@@ -292,6 +293,7 @@ def load() -> bool:
     _vetting(org, owner)
     load_compliance(org, owner)
     load_work(org, owner)
+    load_invoices(org, owner)  # needs Comply's W-9s and Run's portal login for Priya
     load_checkins(org, owner)
     return True
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 
 from handoff.core.tenancy import TenantModel, TenantQuerySet
 from handoff.decisions.models import dollars
@@ -135,6 +136,13 @@ class Invoice(TenantModel):
 
     def __str__(self):
         return f"Invoice {self.number} from {self.provider}"
+
+    def get_absolute_url(self):
+        return reverse("payables:invoice", args=[self.organization.slug, self.pk])
+
+    def get_portal_url(self):
+        """Where the provider's contact opens the invoice (the same page, in the portal)."""
+        return reverse("payables:portal_invoice", args=[self.organization.slug, self.pk])
 
     @property
     def status_class(self) -> str:

@@ -244,6 +244,9 @@ def invoice_reject(request, pk):
     return redirect("payables:invoice", request.org.slug, invoice.pk)
 
 
+RULE_IDS = "id_rule_%s"  # the rule form shares field names with the settings form on the page
+
+
 @principal_required(Role.MANAGER, writes=Role.ADMIN)
 def approval_settings(request):
     """Who approves invoices: the settings (admins edit) and the rules per engagement or
@@ -252,10 +255,10 @@ def approval_settings(request):
     current = selectors.approval_settings(principal)
     initial = {name: getattr(current, name) for name in services.APPROVAL_SETTINGS_FIELDS}
     form = ApprovalSettingsForm(initial=initial)
-    rule_form = ApprovalRuleForm(principal=principal)
+    rule_form = ApprovalRuleForm(principal=principal, auto_id=RULE_IDS)
     status = 200
     if request.method == "POST" and request.POST.get("form") == "rule":
-        rule_form = ApprovalRuleForm(request.POST, principal=principal)
+        rule_form = ApprovalRuleForm(request.POST, principal=principal, auto_id=RULE_IDS)
         if rule_form.is_valid():
             data = rule_form.cleaned_data
             try:
