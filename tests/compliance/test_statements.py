@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from handoff.compliance import jobs, statements, tins
@@ -201,7 +200,7 @@ class TestFurnishing:
         with django_capture_on_commit_callbacks(execute=True):
             client_for(admin).post(copies_url(org, "statement_post", payee.pk))
         copy = RecipientStatement.objects.get()
-        assert copy.how == "portal" and copy.furnished_on == timezone.localdate()
+        assert copy.how == "portal" and copy.furnished_on == org.today()
         assert copy.nonemployee_compensation == D("2500.00") and not copy.corrected
         [message] = mail.outbox
         assert message.to == ["jordan@lee.example"]
@@ -257,7 +256,7 @@ class TestFurnishing:
         response = client.post(copies_url(org, "statement_print", payee.pk))
         assert response["Content-Type"] == "application/pdf"
         copy = RecipientStatement.objects.get()
-        assert copy.how == "paper" and copy.printed_on == timezone.localdate()
+        assert copy.how == "paper" and copy.printed_on == org.today()
         assert copy.furnished_on is None
         assert "printed for mailing on" in client.get(copies_url(org)).content.decode()
 
@@ -364,7 +363,7 @@ class TestAccess:
             assert api.post(path).status_code == 404
         response = api.post(
             f"/api/v1/compliance/1099/{YEAR}/copies/providers/{payee.pk}/mailed",
-            {"mailed_on": str(timezone.localdate())},
+            {"mailed_on": str(org.today())},
         )
         assert response.status_code == 404
         listed = api.get(f"/api/v1/compliance/1099/{YEAR}/copies").json()
@@ -398,7 +397,7 @@ class TestApi:
         printed = api.post(f"{base}/providers/{other.pk}/print")
         assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
         mailed = api.post(
-            f"{base}/providers/{other.pk}/mailed", {"mailed_on": str(timezone.localdate())}
+            f"{base}/providers/{other.pk}/mailed", {"mailed_on": str(org.today())}
         )
         assert mailed.status_code == 200 and mailed.json()["furnished_on"]
 
@@ -467,7 +466,7 @@ def test_admins_are_told_in_january_how_many_copies_are_left_once_per_stage(
 def test_no_reminder_once_every_copy_is_furnished(org, owner, admin, payer, payee):
     principal = principal_for(admin, org)
     statements.print_for_mailing(principal, YEAR, payee.pk)
-    statements.mark_mailed(principal, YEAR, payee.pk, mailed_on=timezone.localdate())
+    statements.mark_mailed(principal, YEAR, payee.pk, mailed_on=org.today())
     with time_machine.travel(noon("2026-01-20"), tick=False):
         assert jobs.recipient_copy_reminders(noon("2026-01-20")) == 0
     assert copy_reminders() == []

@@ -492,7 +492,7 @@ def _post(principal: Principal, row: CopyRow) -> RecipientStatement:
     ):
         raise ValidationError({"provider_id": "This copy is already posted in the portal."})
     copy = _new_copy(principal, row, StatementDelivery.PORTAL)
-    copy.furnished_on = timezone.localdate()
+    copy.furnished_on = principal.organization.today()
     copy.furnished_by = principal.user
     copy.save(update_fields=["furnished_on", "furnished_by"])
     audit.record(
@@ -555,7 +555,7 @@ def print_for_mailing(principal: Principal, year: int, provider_id: int):
         copy = latest  # printed again, not mailed yet: the same copy
     else:
         copy = _new_copy(principal, row, StatementDelivery.PAPER)
-    copy.printed_on = timezone.localdate()
+    copy.printed_on = principal.organization.today()
     copy.save(update_fields=["printed_on"])
     audit.record(
         principal.organization,
@@ -577,7 +577,7 @@ def mark_mailed(
     copy = row.latest
     if copy is None or copy.how != StatementDelivery.PAPER or copy.furnished_on:
         raise ValidationError({"mailed_on": "Print the copy first, then mark it mailed."})
-    today = timezone.localdate()
+    today = principal.organization.today()
     if mailed_on is None or mailed_on > today:
         raise ValidationError({"mailed_on": "Enter the day it was mailed, today or earlier."})
     if copy.printed_on and mailed_on < copy.printed_on:
