@@ -396,9 +396,7 @@ class TestApi:
         assert early.status_code == 422 and early.json()["errors"][0]["field"] == "mailed_on"
         printed = api.post(f"{base}/providers/{other.pk}/print")
         assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
-        mailed = api.post(
-            f"{base}/providers/{other.pk}/mailed", {"mailed_on": str(org.today())}
-        )
+        mailed = api.post(f"{base}/providers/{other.pk}/mailed", {"mailed_on": str(org.today())})
         assert mailed.status_code == 200 and mailed.json()["furnished_on"]
 
         listed = api_client_for(viewer, org).get(base).json()
